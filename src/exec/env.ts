@@ -1,0 +1,42 @@
+// The effect boundary of the stages: run a command, and touch files, in some environment.
+// The host implementation runs on this machine; the Dagger module maps the same calls onto
+// containers. Stage code depends only on this interface.
+
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** Called for every line of combined output (already written to the log). */
+  onLine?: (line: string) => void;
+  /** Keep stdout in the result (for commands whose output is data). */
+  capture?: boolean;
+  /** Stdin text. */
+  input?: string;
+}
+
+export interface RunResult {
+  stdout: string;
+  exitCode: number;
+}
+
+export interface ExecEnv {
+  readonly name: string;
+  /** Runs argv; throws CommandFailedError (naming the command and the log) on a non-zero exit. */
+  run(argv: string[], opts?: RunOptions): Promise<RunResult>;
+  /** Path of the full log this environment appends every command's output to. */
+  readonly logFile: string;
+}
+
+export class CommandFailedError extends Error {
+  override name = "CommandFailedError";
+  constructor(
+    readonly argv: string[],
+    readonly exitCode: number,
+    readonly logFile: string,
+    readonly tail: string,
+  ) {
+    super(
+      `command failed (exit ${exitCode}): ${argv.join(" ")}\n` +
+        `full log: ${logFile}\n--- last lines ---\n${tail}`,
+    );
+  }
+}

@@ -1,0 +1,53 @@
+import { appendFileSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { execa } from "execa";
+import { CommandFailedError, type ExecEnv, type RunOptions, type RunResult } from "./env.js";
+
+/** Runs commands on this machine, teeing all output into one log file. */
+export class HostEnv implements ExecEnv {
+  readonly name = "host";
+  constructor(readonly logFile: string) {
+    mkdirSync(dirname(logFile), { recursive: true });
+  }
+
+  async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
+    const [file, ...args] = argv;
+    if (!file) throw new Error("run: empty argv");
+    appendFileSync(this.logFile, `\n$ ${opts.cwd ? `(cd ${opts.cwd}) ` : ""}${argv.join(" ")}\n`);
+    const tail: string[] = [];
+    const proc = execa(file, args, {
+      cwd: opts.cwd,
+      env: opts.env,
+      extendEnv: true,
+      all: true,
+      reject: false,
+      stripFinalNewline: false,
+      ...(opts.input !== undefined ? { input: opts.input } : { stdin: "ignore" as const }),
+    });
+    let stdout = "";
+    if (opts.capture) proc.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
+    let pending = "";
+    proc.all?.on("data", (d: Buffer) => {
+      const text = d.toString();
+      appendFileSync(this.logFile, text);
+      pending += text;
+      const lines = pending.split(/\r?\n|\r/);
+      pending = lines.pop() ?? "";
+      for (const line of lines) {
+        tail.push(line);
+        if (tail.length > 40) tail.shift();
+        opts.onLine?.(line);
+      }
+    });
+    const r = await proc;
+    if (pending) {
+      tail.push(pending);
+      opts.onLine?.(pending);
+    }
+    const exitCode = r.exitCode ?? (r.signal ? 128 : 1);
+    if (exitCode !== 0 || r.failed) {
+      throw new CommandFailedError(argv, exitCode, this.logFile, tail.join("\n"));
+    }
+    return { stdout, exitCode };
+  }
+}

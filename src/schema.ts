@@ -1,0 +1,209 @@
+// The one place where the concepts of a release are defined (zod). Every stage imports its
+// types from here; nothing else declares a parallel shape. Changes are additive: a manifest
+// written by an older version must still parse (schemaVersion says which rules apply).
+import { z } from "zod";
+
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, "a lowercase hex sha256 (64 chars)");
+export const GitCommit = z.string().regex(/^[0-9a-f]{40}$/, "a full 40-hex git commit id");
+export const LlvmVersion = z
+  .string()
+  .regex(/^\d+\.\d+\.\d+(-rc\d+)?$/, "an LLVM version such as 22.1.8 or 23.1.0-rc2");
+export const PythonVersion = z.string().regex(/^3\.\d+t?$/, "a CPython version such as 3.12 or 3.13t");
+
+export const PlatformId = z.enum([
+  "linux-x86_64",
+  "linux-aarch64",
+  "macos-arm64",
+  "macos-x86_64",
+  "windows-x64",
+]);
+export type PlatformId = z.infer<typeof PlatformId>;
+
+/** A wheel's compatibility tag triple (PEP 425), e.g. cp312-cp312-manylinux_2_17_x86_64. */
+export const WheelTag = z.object({
+  python: z.string().regex(/^(cp3\d+|py3)$/),
+  abi: z.string().regex(/^(cp3\d+t?|abi3|none)$/),
+  platform: z.string().min(1),
+});
+export type WheelTag = z.infer<typeof WheelTag>;
+export const wheelTagString = (t: WheelTag): string => `${t.python}-${t.abi}-${t.platform}`;
+
+/** How the per-Python part of the bindings is built: per version, stable ABI, or free-threaded. */
+export const AbiVariant = z.enum(["cpython", "abi3", "freethreaded"]);
+export type AbiVariant = z.infer<typeof AbiVariant>;
+
+export const PlatformConfig = z.object({
+  id: PlatformId,
+  /** Container image reference for Linux builds; must name an entry of containers/images.lock.json. */
+  image: z.string().optional(),
+  pythons: z.array(PythonVersion).min(1).optional(),
+});
+export type PlatformConfig = z.infer<typeof PlatformConfig>;
+
+export const ReleaseConfig = z.object({
+  distribution: z
+    .string()
+    .regex(/^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/, "a PEP 508 distribution name")
+    .default("mlir-python-bindings"),
+  devDistribution: z.string().default("mlir-python-bindings-dev"),
+  llvm: z
+    .object({
+      repository: z.string().default("https://github.com/llvm/llvm-project.git"),
+      githubRepo: z.string().regex(/^[^/]+\/[^/]+$/).default("llvm/llvm-project"),
+      branch: z.string().default("main"),
+    })
+    .prefault({}),
+  /** Default Python versions built on every platform (a platform may override). */
+  pythons: z.array(PythonVersion).min(1).default(["3.10", "3.11", "3.12", "3.13"]),
+  platforms: z.array(PlatformConfig).min(1).default([{ id: "linux-x86_64" }]),
+  /** CMake options of the LLVM layer; part of the layer's cache key. */
+  layerCmakeOptions: z.record(z.string(), z.string()).default({
+    CMAKE_BUILD_TYPE: "Release",
+    LLVM_ENABLE_PROJECTS: "mlir",
+    LLVM_TARGETS_TO_BUILD: "host",
+    LLVM_ENABLE_ASSERTIONS: "OFF",
+    MLIR_ENABLE_BINDINGS_PYTHON: "OFF",
+    LLVM_INCLUDE_TESTS: "OFF",
+    LLVM_INCLUDE_BENCHMARKS: "OFF",
+    LLVM_INCLUDE_EXAMPLES: "OFF",
+    MLIR_INSTALL_AGGREGATE_OBJECTS: "ON",
+  }),
+  tools: z
+    .object({
+      nanobind: z.string().default("2.9.2"),
+      cmake: z.string().default("3.25"),
+    })
+    .prefault({}),
+  /** nanobind domain of our bindings: isolates our types from other MLIR-based packages. */
+  nanobindDomain: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default("mlir_release"),
+  publish: z
+    .object({
+      github: z.object({ owner: z.string(), repo: z.string() }).optional(),
+      pypi: z.object({ repositoryUrl: z.string().url() }).optional(),
+      index: z.object({ baseUrl: z.string() }).optional(),
+      conda: z.object({ channel: z.string() }).optional(),
+    })
+    .prefault({}),
+  retention: z
+    .object({ keepSnapshots: z.number().int().positive().default(30) })
+    .prefault({}),
+});
+export type ReleaseConfig = z.infer<typeof ReleaseConfig>;
+
+export const ReleaseKind = z.enum(["snapshot", "numbered"]);
+export type ReleaseKind = z.infer<typeof ReleaseKind>;
+
+export const ReleaseRequest = z.object({
+  kind: ReleaseKind,
+  /** numbered: llvmorg-X.Y.Z[-rcN]; snapshot: a branch or commit (default: the config's branch). */
+  ref: z.string().optional(),
+  /** snapshot cutoff, ISO-8601 UTC; default now. */
+  cutoff: z.string().datetime().optional(),
+  /** rebuild number for a numbered release that was already published (.postN). */
+  post: z.number().int().positive().optional(),
+  overrides: z
+    .object({ pythons: z.array(PythonVersion).optional(), platforms: z.array(PlatformId).optional() })
+    .default({}),
+});
+export type ReleaseRequest = z.infer<typeof ReleaseRequest>;
+
+/** One cell of the build matrix: a platform × Python (or one abi3 build serving several). */
+export const MatrixEntry = z.object({
+  platform: PlatformId,
+  python: PythonVersion,
+  abi: AbiVariant,
+  tag: WheelTag,
+});
+export type MatrixEntry = z.infer<typeof MatrixEntry>;
+
+export const LlvmSourceRef = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("tarball"),
+    /** File name of the tarball (e.g. Debian's orig tarball); located via a provider. */
+    file: z.string(),
+    sha256: Sha256,
+    /** How to obtain it when it is not cached, e.g. {"debian": "llvm-toolchain-22"}. */
+    origin: z.record(z.string(), z.string()).default({}),
+  }),
+  z.object({
+    kind: z.literal("git"),
+    repository: z.string(),
+    commit: GitCommit,
+  }),
+]);
+export type LlvmSourceRef = z.infer<typeof LlvmSourceRef>;
+
+export const ReleasePlan = z.object({
+  schemaVersion: z.literal(1),
+  kind: ReleaseKind,
+  /** PEP 440 version of every artifact of this release. */
+  version: z.string(),
+  distribution: z.string(),
+  devDistribution: z.string(),
+  llvm: z.object({
+    /** The LLVM commit the release is built from, or the tag's peeled commit. */
+    commit: z.string(),
+    version: LlvmVersion,
+    repository: z.string(),
+    /** ISO-8601 commit date; the source of SOURCE_DATE_EPOCH. */
+    commitDate: z.string(),
+    tag: z.string().optional(),
+  }),
+  source: LlvmSourceRef,
+  sourceDateEpoch: z.number().int().nonnegative(),
+  matrix: z.array(MatrixEntry).min(1),
+  abiChoice: z.object({ variant: AbiVariant, reason: z.string() }),
+  /** Container image pins by platform (image reference with @sha256 digest). */
+  images: z.record(z.string(), z.string()).default({}),
+  tools: z.record(z.string(), z.string()),
+  layer: z.object({
+    cmakeOptions: z.record(z.string(), z.string()),
+    /** sha256 over (commit, cmakeOptions); the cache key of the LLVM layer together with platform. */
+    optionsHash: Sha256,
+  }),
+  nanobindDomain: z.string(),
+});
+export type ReleasePlan = z.infer<typeof ReleasePlan>;
+
+export const ArtifactKind = z.enum(["wheel", "dev-wheel", "dev-tarball", "conda", "notes"]);
+export const Artifact = z.object({
+  kind: ArtifactKind,
+  fileName: z.string().min(1),
+  sha256: Sha256,
+  size: z.number().int().nonnegative(),
+  platform: PlatformId.optional(),
+  python: PythonVersion.optional(),
+  tag: WheelTag.optional(),
+});
+export type Artifact = z.infer<typeof Artifact>;
+
+export const ReleaseManifest = z.object({
+  schemaVersion: z.literal(1),
+  plan: ReleasePlan,
+  artifacts: z.array(Artifact),
+  provenance: z.object({
+    builder: z.string(),
+    pipelineVersion: z.string(),
+    /** What produced the LLVM layer: a from-source build or a prebuilt prefix (and its version). */
+    layer: z.record(z.string(), z.string()).default({}),
+  }),
+  /** Result of verify per wheel file name (lit counts, auditwheel verdict); informative. */
+  verification: z.record(z.string(), z.unknown()).default({}),
+  yanked: z.record(z.string(), z.string()).default({}),
+});
+export type ReleaseManifest = z.infer<typeof ReleaseManifest>;
+
+/** JSON Schema of the manifest, for downstream tools that validate manifests without TypeScript. */
+export const manifestJsonSchema = (): unknown => z.toJSONSchema(ReleaseManifest, { io: "input" });
+
+/** Parse with a message that names the input and each failing field. */
+export function parseOrExplain<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => `  - ${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`);
+  throw new InvalidInputError(`invalid ${what}:\n${lines.join("\n")}`);
+}
+
+export class InvalidInputError extends Error {
+  override name = "InvalidInputError";
+}
