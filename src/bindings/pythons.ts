@@ -1,0 +1,59 @@
+// Finding CPython interpreters for the matrix and preparing one build venv per version.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ExecEnv } from "../exec/env.js";
+import { InvalidInputError } from "../schema.js";
+
+export interface PythonInterpreter {
+  version: string; // "3.12"
+  executable: string;
+}
+
+/**
+ * Locates CPython X.Y: an explicit MLIR_RELEASE_PYTHON_3_12 variable, pyenv, the manylinux
+ * /opt/python layout, then pythonX.Y on PATH.
+ */
+export async function findPython(env: ExecEnv, version: string): Promise<PythonInterpreter> {
+  const override = process.env[`MLIR_RELEASE_PYTHON_${version.replace(".", "_")}`];
+  if (override) return { version, executable: override };
+  const candidates: string[] = [];
+  try {
+    const r = await env.run(["bash", "-c", `pyenv prefix "$(pyenv versions --bare | grep -E '^${version.replace(".", "\\.")}(\\.[0-9]+)?$' | sort -V | tail -n1)"`], {
+      capture: true,
+    });
+    const prefix = r.stdout.trim();
+    if (prefix) candidates.push(join(prefix, "bin", `python${version}`));
+  } catch {
+    // no pyenv, or no such version under it
+  }
+  const tag = `cp${version.replace(".", "")}`;
+  candidates.push(`/opt/python/${tag}-${tag}/bin/python`);
+  for (const c of candidates) if (existsSync(c)) return { version, executable: c };
+  try {
+    const r = await env.run(["bash", "-c", `command -v python${version}`], { capture: true });
+    if (r.stdout.trim()) return { version, executable: r.stdout.trim() };
+  } catch {
+    // fall through
+  }
+  throw new InvalidInputError(
+    `no CPython ${version} found (looked in pyenv, /opt/python/${tag}-${tag}, PATH); ` +
+      `install it or set MLIR_RELEASE_PYTHON_${version.replace(".", "_")}=/path/to/python`,
+  );
+}
+
+/** A venv with the build requirements (nanobind pinned), cached by (version, requirements). */
+export async function buildVenv(
+  env: ExecEnv,
+  py: PythonInterpreter,
+  dir: string,
+  requirements: string[],
+): Promise<string> {
+  const python = join(dir, "bin", "python");
+  const stamp = join(dir, ".mlir-release-reqs");
+  const want = requirements.join("\n");
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === want) return python;
+  await env.run([py.executable, "-m", "venv", "--clear", dir]);
+  await env.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", ...requirements]);
+  writeFileSync(stamp, want);
+  return python;
+}

@@ -1,0 +1,136 @@
+// The LLVM layer: an installed LLVM+MLIR prefix the bindings build against. Two providers behind
+// one interface: `prebuilt` (an existing prefix such as Debian's /usr/lib/llvm-22) and `source`
+// (configure + build + install of llvm/ with MLIR, cached by (commit, platform, options hash)).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { ExecEnv } from "../exec/env.js";
+import { ninjaPercent, type Progress } from "../progress.js";
+import { InvalidInputError, type PlatformId } from "../schema.js";
+import type { LlvmSourceTree } from "../source/tree.js";
+import { canonicalHash } from "../util/hash.js";
+
+export interface LlvmLayer {
+  kind: "prebuilt" | "source";
+  /** Install prefix: bin/, lib/, include/, lib/cmake/{llvm,mlir}. */
+  prefix: string;
+  version: string;
+  /** Cache key: (identity, platform, options hash). */
+  key: string;
+  mlirCmakeDir: string;
+  toolsDir: string;
+  libDir: string;
+}
+
+export class LayerVersionError extends InvalidInputError {
+  override name = "LayerVersionError";
+}
+
+export function readPrefixVersion(prefix: string): string {
+  const cfg = join(prefix, "lib", "cmake", "llvm", "LLVMConfig.cmake");
+  if (!existsSync(cfg)) {
+    throw new InvalidInputError(`LLVM layer prefix ${prefix} has no lib/cmake/llvm/LLVMConfig.cmake`);
+  }
+  const m = /set\(LLVM_PACKAGE_VERSION\s+([^\s)]+)\)/.exec(readFileSync(cfg, "utf8"));
+  if (!m?.[1]) throw new InvalidInputError(`${cfg}: no LLVM_PACKAGE_VERSION`);
+  return m[1].replace(/git$/, "");
+}
+
+const layerOf = (kind: LlvmLayer["kind"], prefix: string, version: string, key: string): LlvmLayer => ({
+  kind,
+  prefix,
+  version,
+  key,
+  mlirCmakeDir: join(prefix, "lib", "cmake", "mlir"),
+  toolsDir: join(prefix, "bin"),
+  libDir: join(prefix, "lib"),
+});
+
+/** An existing install prefix; its version must equal the source tree's exactly. */
+export function prebuiltLayer(prefixArg: string, source: LlvmSourceTree, platform: PlatformId): LlvmLayer {
+  const prefix = resolve(prefixArg);
+  const version = readPrefixVersion(prefix);
+  if (version !== source.version.text.replace(/-.*$/, "")) {
+    throw new LayerVersionError(
+      `LLVM layer ${prefix} is LLVM ${version}, but the source tree (${source.root}) is ${source.version.text}: ` +
+        `the bindings must be built against the exact same LLVM`,
+    );
+  }
+  if (!existsSync(join(prefix, "lib", "cmake", "mlir", "MLIRConfig.cmake"))) {
+    throw new InvalidInputError(`LLVM layer ${prefix} has no MLIR (lib/cmake/mlir/MLIRConfig.cmake missing)`);
+  }
+  return layerOf("prebuilt", prefix, version, `prebuilt-${platform}-${version}-${canonicalHash({ prefix }).slice(0, 12)}`);
+}
+
+export interface SourceLayerOptions {
+  env: ExecEnv;
+  progress: Progress;
+  cacheDir: string;
+  platform: PlatformId;
+  cmakeOptions: Record<string, string>;
+  /** Build only these targets and skip install (the tests' check of the provider). */
+  targets?: string[];
+  jobs?: number;
+}
+
+/** The layer's cache key: the same (source identity, platform, options) always maps to one dir. */
+export function sourceLayerKey(source: LlvmSourceTree, platform: PlatformId, cmakeOptions: Record<string, string>): string {
+  return `${platform}-${canonicalHash({ source: source.identity, cmakeOptions }).slice(0, 16)}`;
+}
+
+export function sourceLayerConfigureArgs(
+  source: LlvmSourceTree,
+  buildDir: string,
+  installDir: string,
+  cmakeOptions: Record<string, string>,
+  launcher: string | undefined,
+): string[] {
+  const defs = Object.entries({
+    ...cmakeOptions,
+    CMAKE_INSTALL_PREFIX: installDir,
+    ...(launcher ? { CMAKE_C_COMPILER_LAUNCHER: launcher, CMAKE_CXX_COMPILER_LAUNCHER: launcher } : {}),
+  })
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `-D${k}=${v}`);
+  return ["cmake", "-G", "Ninja", "-S", join(source.root, "llvm"), "-B", buildDir, ...defs];
+}
+
+export async function sourceLayer(source: LlvmSourceTree, opts: SourceLayerOptions): Promise<LlvmLayer> {
+  const key = sourceLayerKey(source, opts.platform, opts.cmakeOptions);
+  const dir = join(opts.cacheDir, "layers", key);
+  const buildDir = join(dir, "build");
+  const installDir = join(dir, "install");
+  const stamp = join(installDir, ".mlir-release-layer.json");
+  if (!opts.targets && existsSync(stamp)) {
+    return layerOf("source", installDir, readPrefixVersion(installDir), key);
+  }
+  mkdirSync(buildDir, { recursive: true });
+  const launcher = await which(opts.env, "ccache");
+  if (!existsSync(join(buildDir, "build.ninja"))) {
+    opts.progress.step(`configure llvm/ (${key})`);
+    await opts.env.run(sourceLayerConfigureArgs(source, buildDir, installDir, opts.cmakeOptions, launcher));
+  }
+  const ninja = ["ninja", "-C", buildDir, ...(opts.jobs ? [`-j${opts.jobs}`] : [])];
+  const what = opts.targets ?? ["install"];
+  opts.progress.step(`build ${what.join(" ")}`, 0);
+  await opts.env.run([...ninja, ...what], {
+    onLine: (l) => {
+      const p = ninjaPercent(l);
+      if (p !== undefined) opts.progress.step(`build ${what.join(" ")}`, p);
+    },
+  });
+  if (opts.targets) {
+    // A partial build is not a layer; report the build dir for the caller's checks.
+    return layerOf("source", buildDir, source.version.text, key);
+  }
+  writeFileSync(stamp, JSON.stringify({ key, source: source.identity, options: opts.cmakeOptions }, null, 2));
+  return layerOf("source", installDir, readPrefixVersion(installDir), key);
+}
+
+async function which(env: ExecEnv, tool: string): Promise<string | undefined> {
+  try {
+    const r = await env.run(["bash", "-c", `command -v ${tool}`], { capture: true });
+    return r.stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}

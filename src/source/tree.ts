@@ -1,0 +1,189 @@
+// LLVM source providers: a tarball pinned by sha256, a git remote at a commit, or a directory.
+// Each yields an llvm-project tree holding (at least) the parts the stages need, cached by digest.
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { ExecEnv } from "../exec/env.js";
+import { InvalidInputError, type LlvmSourceRef } from "../schema.js";
+import type { Progress } from "../progress.js";
+import { parseLlvmVersionCmake, type DeclaredLlvmVersion } from "./llvm-version.js";
+
+/** What the bindings, their tests and the downstream example need from llvm-project. */
+export const BINDINGS_PATHS = [
+  "cmake/Modules/LLVMVersion.cmake",
+  "llvm/CMakeLists.txt",
+  "mlir/python",
+  "mlir/lib/Bindings/Python",
+  "mlir/include",
+  "mlir/test/python",
+  "mlir/test/lit.cfg.py",
+  "mlir/test/lit.site.cfg.py.in",
+  "mlir/examples/standalone",
+] as const;
+
+/** What a from-source LLVM layer needs (llvm + mlir and the shared cmake/third-party dirs). */
+export const LAYER_PATHS = ["cmake", "llvm", "mlir", "third-party"] as const;
+
+export type TreeParts = "bindings" | "layer";
+
+export interface LlvmSourceTree {
+  /** Root of the llvm-project tree. */
+  root: string;
+  version: DeclaredLlvmVersion;
+  /** The digest or commit the tree was made from: its identity in caches and manifests. */
+  identity: string;
+  ref: LlvmSourceRef | { kind: "dir"; path: string };
+}
+
+export class SourceDigestError extends InvalidInputError {
+  override name = "SourceDigestError";
+}
+
+export function readTreeVersion(root: string): DeclaredLlvmVersion {
+  for (const rel of ["cmake/Modules/LLVMVersion.cmake", "llvm/CMakeLists.txt"]) {
+    const p = join(root, rel);
+    if (!existsSync(p)) continue;
+    const text = readFileSync(p, "utf8");
+    if (/set\(\s*LLVM_VERSION_MAJOR/.test(text)) return parseLlvmVersionCmake(text, p);
+  }
+  throw new InvalidInputError(
+    `${root}: not an llvm-project tree (no LLVM version in cmake/Modules/LLVMVersion.cmake or llvm/CMakeLists.txt)`,
+  );
+}
+
+export function checkVersion(tree: { root: string; version: DeclaredLlvmVersion }, expected?: string): void {
+  if (expected && tree.version.text !== expected) {
+    throw new InvalidInputError(
+      `source tree ${tree.root} declares LLVM ${tree.version.text}, but ${expected} was asked for`,
+    );
+  }
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const h = createHash("sha256");
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest("hex");
+}
+
+export interface SourceOptions {
+  env: ExecEnv;
+  progress: Progress;
+  /** Root of the machine's caches (sources/, trees/ live below it). */
+  cacheDir: string;
+  /** Repository root, for the provisioning scripts under containers/. */
+  repoRoot: string;
+  parts?: TreeParts;
+  expectedVersion?: string;
+}
+
+const partsPaths = (parts: TreeParts): readonly string[] => (parts === "layer" ? LAYER_PATHS : BINDINGS_PATHS);
+
+/** Tarball pinned by sha256: fetched into the cache when missing, verified, extracted once. */
+export async function tarballSource(
+  ref: Extract<LlvmSourceRef, { kind: "tarball" }>,
+  opts: SourceOptions,
+  localPath?: string,
+): Promise<LlvmSourceTree> {
+  const parts = opts.parts ?? "bindings";
+  const tarball = localPath ? resolve(localPath) : join(opts.cacheDir, "sources", ref.file);
+  if (!existsSync(tarball)) {
+    const debianPackage = ref.origin["debian"];
+    if (!debianPackage) {
+      throw new InvalidInputError(`source tarball ${tarball} is missing and its ref names no origin to fetch it from`);
+    }
+    opts.progress.step(`fetch ${ref.file} (Debian source package ${debianPackage})`);
+    await opts.env.run([
+      "bash",
+      join(opts.repoRoot, "containers/host/fetch-debian-orig.sh"),
+      debianPackage,
+      ref.file,
+      ref.sha256,
+      join(opts.cacheDir, "sources"),
+      ref.origin["suite"] ?? "sid",
+    ]);
+  }
+  const treeDir = join(opts.cacheDir, "trees", `${ref.sha256.slice(0, 16)}-${parts}`);
+  const stamp = join(treeDir, ".mlir-release-tree");
+  if (!existsSync(stamp)) {
+    opts.progress.step(`verify sha256 of ${tarball}`);
+    const got = await sha256File(tarball);
+    if (got !== ref.sha256) {
+      throw new SourceDigestError(`source tarball ${tarball}: sha256 is ${got}, expected ${ref.sha256}`);
+    }
+    opts.progress.step(`extract ${partsPaths(parts).join(", ")}`);
+    const tmp = `${treeDir}.tmp`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    const top = (await opts.env.run(["bash", "-c", `tar -tf "$1" | head -n1`, "-", tarball], { capture: true })).stdout
+      .trim()
+      .split("/")[0];
+    if (!top) throw new InvalidInputError(`source tarball ${tarball} is empty`);
+    await opts.env.run([
+      "tar",
+      "-xf",
+      tarball,
+      "-C",
+      tmp,
+      "--strip-components=1",
+      "--wildcards",
+      ...partsPaths(parts).map((p) => `${top}/${p}`),
+    ]);
+    writeFileSync(join(tmp, ".mlir-release-tree"), `${ref.sha256}\n`);
+    rmSync(treeDir, { recursive: true, force: true });
+    renameSync(tmp, treeDir);
+  }
+  const tree = { root: treeDir, version: readTreeVersion(treeDir), identity: ref.sha256, ref };
+  checkVersion(tree, opts.expectedVersion);
+  return tree;
+}
+
+/** A git remote at an exact commit: shallow fetch + sparse checkout of the needed paths. */
+export async function gitSource(
+  ref: Extract<LlvmSourceRef, { kind: "git" }>,
+  opts: SourceOptions,
+): Promise<LlvmSourceTree> {
+  const parts = opts.parts ?? "bindings";
+  const treeDir = join(opts.cacheDir, "trees", `${ref.commit.slice(0, 16)}-${parts}`);
+  const stamp = join(treeDir, ".mlir-release-tree");
+  if (!existsSync(stamp)) {
+    const tmp = `${treeDir}.tmp`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    const git = (...args: string[]) => opts.env.run(["git", "-C", tmp, ...args]);
+    opts.progress.step(`fetch ${ref.repository} @ ${ref.commit.slice(0, 12)}`);
+    await git("init", "-q");
+    await git("remote", "add", "origin", ref.repository);
+    await git("sparse-checkout", "set", "--no-cone", ...partsPaths(parts).map((p) => `/${p}`));
+    await git("fetch", "-q", "--depth=1", "origin", ref.commit);
+    await git("checkout", "-q", "FETCH_HEAD");
+    const head = (await opts.env.run(["git", "-C", tmp, "rev-parse", "HEAD"], { capture: true })).stdout.trim();
+    if (head !== ref.commit) {
+      throw new SourceDigestError(`${ref.repository}: fetched ${head}, expected commit ${ref.commit}`);
+    }
+    writeFileSync(join(tmp, ".mlir-release-tree"), `${ref.commit}\n`);
+    rmSync(treeDir, { recursive: true, force: true });
+    renameSync(tmp, treeDir);
+  }
+  const tree = { root: treeDir, version: readTreeVersion(treeDir), identity: ref.commit, ref };
+  checkVersion(tree, opts.expectedVersion);
+  return tree;
+}
+
+/** An existing llvm-project checkout (a developer's own tree). */
+export function dirSource(path: string, expectedVersion?: string): LlvmSourceTree {
+  const root = resolve(path);
+  if (!existsSync(join(root, "mlir", "python"))) {
+    throw new InvalidInputError(`source directory ${root} has no mlir/python: not an llvm-project tree`);
+  }
+  const tree = { root, version: readTreeVersion(root), identity: `dir:${root}`, ref: { kind: "dir" as const, path: root } };
+  checkVersion(tree, expectedVersion);
+  return tree;
+}
+
+/** Debian's orig tarball of llvm-toolchain-22 22.1.8: the default, offline-reproducible source. */
+export const DEBIAN_LLVM_22_1_8: Extract<LlvmSourceRef, { kind: "tarball" }> = {
+  kind: "tarball",
+  file: "llvm-toolchain-22_22.1.8.orig.tar.xz",
+  sha256: "b49b9277aef97616320b2da259e1f8174c65b0ce2fbe2e8629644a97693402fe",
+  origin: { debian: "llvm-toolchain-22", suite: "sid" },
+};
