@@ -3,13 +3,14 @@
 import { Command } from "commander";
 import { CommandFailedError } from "./exec/env.js";
 import { InvalidInputError } from "./schema.js";
+import { register as registerBuild } from "./build/cli.js";
 
 const program = new Command("mlir-release")
   .description("Build, verify, stage and publish MLIR Python binding wheels")
   .showHelpAfterError();
 
 // Areas register their subcommands here (one import and one call each).
-const registrations: Array<(p: Command) => void> = [];
+const registrations: Array<(p: Command) => void> = [registerBuild];
 for (const register of registrations) register(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

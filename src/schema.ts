@@ -207,3 +207,49 @@ export function parseOrExplain<T extends z.ZodType>(schema: T, input: unknown, w
 export class InvalidInputError extends Error {
   override name = "InvalidInputError";
 }
+
+/** What one run of the wheel factory produced on one platform (written as build-report.json). */
+export const BuildReport = z.object({
+  platform: PlatformId,
+  distribution: z.string(),
+  version: z.string(),
+  llvm: z.object({ version: z.string(), commit: z.string(), sourceIdentity: z.string() }),
+  layer: z.object({ kind: z.enum(["prebuilt", "source"]), prefix: z.string(), key: z.string() }),
+  sourceDateEpoch: z.number().int(),
+  nanobindDomain: z.string(),
+  wheels: z.array(
+    z.object({
+      python: PythonVersion,
+      fileName: z.string(),
+      sha256: Sha256,
+      size: z.number().int(),
+      tag: WheelTag,
+      reused: z.boolean(),
+      seconds: z.record(z.string(), z.number()),
+      auditwheel: z.object({ consistentWith: z.string(), policy: z.string(), reasons: z.array(z.string()) }).optional(),
+    }),
+  ),
+  verification: z
+    .record(
+      z.string(),
+      z.object({
+        python: PythonVersion,
+        wheelContents: z.array(z.object({ code: z.string(), message: z.string() })),
+        smoke: z.record(z.string(), z.unknown()),
+        lit: z
+          .object({
+            passed: z.number(),
+            failed: z.number(),
+            unsupported: z.number(),
+            xfail: z.number(),
+            other: z.number(),
+            failures: z.array(z.string()),
+          })
+          .optional(),
+        seconds: z.number(),
+      }),
+    )
+    .default({}),
+  seconds: z.record(z.string(), z.number()),
+});
+export type BuildReport = z.infer<typeof BuildReport>;

@@ -1,0 +1,156 @@
+// `mlir-release build` and `mlir-release verify`: options resolved once into BuildSettings.
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { HostEnv } from "../exec/host.js";
+import { platformById } from "../platforms/index.js";
+import { ConsoleProgress } from "../progress.js";
+import { InvalidInputError, parseOrExplain, PlatformId, ReleaseConfig, ReleasePlan, type LlvmSourceRef } from "../schema.js";
+import { DEBIAN_LLVM_22_1_8 } from "../source/tree.js";
+import { type BuildSettings, buildWheels, type LayerSpec, type SourceSpec } from "./factory.js";
+
+export const REPO_ROOT = resolve(new URL("../..", import.meta.url).pathname);
+
+/** llvmorg-22.1.8 as published upstream; the Debian orig tarball is that tag's tree. */
+export const LLVM_22_1_8_TAG = { tag: "llvmorg-22.1.8", commit: "ca7933e47d3a3451d81e72ac174dcb5aa28b59d1" };
+
+export function parseSourceSpec(spec: string): SourceSpec {
+  if (spec === "debian:22.1.8") return { kind: "tarball", ref: DEBIAN_LLVM_22_1_8 };
+  let m = /^tarball:(.+)@([0-9a-f]{64})$/.exec(spec);
+  if (m?.[1] && m[2]) {
+    const path = resolve(m[1]);
+    return { kind: "tarball", ref: { kind: "tarball", file: path.split("/").pop() ?? path, sha256: m[2], origin: {} }, localPath: path };
+  }
+  m = /^git:(.+)@([0-9a-f]{40})$/.exec(spec);
+  if (m?.[1] && m[2]) return { kind: "git", ref: { kind: "git", repository: m[1], commit: m[2] } };
+  m = /^dir:(.+)$/.exec(spec);
+  if (m?.[1]) return { kind: "dir", path: resolve(m[1]) };
+  throw new InvalidInputError(
+    `--source '${spec}': expected debian:22.1.8 | tarball:<path>@<sha256> | git:<url>@<40-hex commit> | dir:<llvm-project dir>`,
+  );
+}
+
+export function parseLayerSpec(spec: string, config: ReleaseConfig): LayerSpec {
+  if (spec === "source") return { kind: "source", cmakeOptions: config.layerCmakeOptions };
+  const m = /^prebuilt:(.+)$/.exec(spec);
+  if (m?.[1]) return { kind: "prebuilt", prefix: resolve(m[1]) };
+  throw new InvalidInputError(`--layer '${spec}': expected prebuilt:<install prefix> or source`);
+}
+
+export function parsePythons(list: string): string[] {
+  const out = list.split(",").map((p) => p.trim()).filter(Boolean);
+  for (const p of out) {
+    if (!/^3\.\d+t?$/.test(p)) throw new InvalidInputError(`--python '${p}': expected versions such as 3.10,3.12`);
+  }
+  if (!out.length) throw new InvalidInputError("--python: no version given");
+  return out;
+}
+
+export function loadConfig(path: string | undefined): ReleaseConfig {
+  const p = path ?? join(REPO_ROOT, "release.config.json");
+  if (!existsSync(p)) {
+    if (path) throw new InvalidInputError(`config file ${path} does not exist`);
+    return ReleaseConfig.parse({});
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(p, "utf8"));
+  } catch (e) {
+    throw new InvalidInputError(`config file ${p} is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseOrExplain(ReleaseConfig, raw, `config ${p}`);
+}
+
+interface BuildFlags {
+  platform: string;
+  source: string;
+  layer: string;
+  python?: string;
+  out: string;
+  work: string;
+  cache: string;
+  config?: string;
+  plan?: string;
+  distribution?: string;
+  version?: string;
+  verify: boolean;
+  lit: boolean;
+  litFilter?: string;
+  jobs?: string;
+}
+
+export function resolveBuildSettings(f: BuildFlags): BuildSettings {
+  const config = loadConfig(f.config);
+  const platformId = parseOrExplain(PlatformId, f.platform, "--platform");
+  const plan = f.plan ? parseOrExplain(ReleasePlan, JSON.parse(readFileSync(f.plan, "utf8")), `plan ${f.plan}`) : undefined;
+  let source = parseSourceSpec(f.source);
+  if (plan) {
+    source = plan.source.kind === "git" ? { kind: "git", ref: plan.source } : { kind: "tarball", ref: plan.source as Extract<LlvmSourceRef, { kind: "tarball" }> };
+  }
+  const pythons = f.python
+    ? parsePythons(f.python)
+    : plan
+      ? [...new Set(plan.matrix.filter((m) => m.platform === platformId).map((m) => m.python))]
+      : config.pythons;
+  const isDebian2218 = source.kind === "tarball" && source.ref.sha256 === DEBIAN_LLVM_22_1_8.sha256;
+  const cacheDir = resolve(f.cache);
+  return {
+    repoRoot: REPO_ROOT,
+    cacheDir,
+    workDir: resolve(f.work),
+    outDir: resolve(f.out),
+    platform: platformById(platformId),
+    pythons,
+    source,
+    layer: parseLayerSpec(f.layer, config),
+    release: {
+      distribution: f.distribution ?? plan?.distribution ?? config.distribution,
+      ...(f.version || plan ? { version: f.version ?? plan?.version } : {}),
+      llvmRepository: plan?.llvm.repository ?? config.llvm.repository,
+      ...(plan
+        ? { llvmCommit: plan.llvm.commit, sourceDateEpoch: plan.sourceDateEpoch, ...(plan.llvm.tag ? { llvmTag: plan.llvm.tag } : {}) }
+        : isDebian2218
+          ? { llvmCommit: LLVM_22_1_8_TAG.commit, llvmTag: LLVM_22_1_8_TAG.tag }
+          : {}),
+    },
+    nanobind: plan?.tools["nanobind"] ?? config.tools.nanobind,
+    nanobindDomain: plan?.nanobindDomain ?? config.nanobindDomain,
+    verify: f.verify ? { lit: f.lit, ...(f.litFilter ? { litFilter: f.litFilter.split(",") } : {}) } : false,
+    toolsDir: resolve(process.env["MLIR_RELEASE_TOOLS"] ?? join(REPO_ROOT, ".cache", "tools")),
+    ...(f.jobs ? { jobs: Number(f.jobs) } : {}),
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command("build")
+    .description("Build, repair and verify MLIR Python wheels for one platform")
+    .option("--platform <id>", "target platform", "linux-x86_64")
+    .option("--source <spec>", "debian:22.1.8 | tarball:<path>@<sha256> | git:<url>@<commit> | dir:<path>", "debian:22.1.8")
+    .option("--layer <spec>", "prebuilt:<prefix> | source", "prebuilt:/usr/lib/llvm-22")
+    .option("--python <versions>", "comma-separated CPython versions (default: the config's)")
+    .option("--out <dir>", "where wheels and build-report.json go", "dist")
+    .option("--work <dir>", "build directories", ".cache/work")
+    .option("--cache <dir>", "sources, trees, layers, venvs", process.env["MLIR_RELEASE_CACHE"] ?? ".cache")
+    .option("--config <file>", "release config (default: release.config.json)")
+    .option("--plan <file>", "build exactly what a ReleasePlan says (version, commit, source, Pythons)")
+    .option("--distribution <name>", "distribution name")
+    .option("--version <pep440>", "version of the wheels (default: the LLVM version)")
+    .option("--no-verify", "skip check-wheel-contents, install, smoke test and lit")
+    .option("--no-lit", "skip upstream's lit suite (smoke test only)")
+    .option("--lit-filter <paths>", "comma-separated subset of mlir/test/python")
+    .option("-j, --jobs <n>", "parallel compile jobs")
+    .action(async (flags: BuildFlags) => {
+      const settings = resolveBuildSettings(flags);
+      const env = new HostEnv(join(settings.workDir, "logs", `build-${settings.platform.id}.log`));
+      const progress = new ConsoleProgress();
+      progress.info(`full log: ${env.logFile}`);
+      const report = await buildWheels(settings, env, progress);
+      for (const w of report.wheels) {
+        const v = report.verification[w.fileName];
+        const lit = v?.lit ? ` lit ${v.lit.passed}/${v.lit.passed + v.lit.failed + v.lit.unsupported}` : "";
+        process.stdout.write(`${w.fileName}  ${(w.size / 1e6).toFixed(1)} MB  ${w.reused ? "reused" : `${w.seconds["total"]}s`}${lit}\n`);
+      }
+      process.stdout.write(`report: ${join(settings.outDir, "build-report.json")}\n`);
+    });
+}

@@ -1,0 +1,407 @@
+// The wheel factory: source → LLVM layer → bindings (once per platform) → one wheel per Python
+// → repair → verify. Options are resolved once into BuildSettings; this module only sequences
+// the stages and records what they produced.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildBindings } from "../bindings/build.js";
+import { buildVenv, findPython } from "../bindings/pythons.js";
+import type { ExecEnv } from "../exec/env.js";
+import { type LlvmLayer, prebuiltLayer, sourceLayer } from "../layer/layer.js";
+import type { Platform } from "../platforms/platform.js";
+import type { Progress } from "../progress.js";
+import { BuildReport, type LlvmSourceRef, type WheelTag } from "../schema.js";
+import { dirSource, gitSource, type LlvmSourceTree, sha256File, tarballSource } from "../source/tree.js";
+import { canonicalHash, sha256Hex } from "../util/hash.js";
+import { runUpstreamLit } from "../verify/lit.js";
+import { installIntoFreshVenv, parseCheckWheelContents, runSmoke } from "../verify/install.js";
+import { auditwheelShow, repairWheel } from "../verify/repair.js";
+import { runtimeRequirements } from "../wheels/requirements.js";
+import { assembleWheel, type WheelMetadata } from "../wheels/wheel.js";
+
+export type SourceSpec =
+  | { kind: "tarball"; ref: Extract<LlvmSourceRef, { kind: "tarball" }>; localPath?: string }
+  | { kind: "git"; ref: Extract<LlvmSourceRef, { kind: "git" }> }
+  | { kind: "dir"; path: string };
+
+export type LayerSpec = { kind: "prebuilt"; prefix: string } | { kind: "source"; cmakeOptions: Record<string, string> };
+
+export interface ReleaseIdentity {
+  distribution: string;
+  /** PEP 440 version; default: the source tree's LLVM version. */
+  version?: string;
+  llvmRepository: string;
+  llvmCommit?: string;
+  llvmTag?: string;
+  /** Default: SOURCE_DATE_EPOCH from the environment, else the newest mtime in the source tree. */
+  sourceDateEpoch?: number;
+}
+
+export interface VerifySettings {
+  lit: boolean;
+  /** Subset of mlir/test/python to run; all when empty. */
+  litFilter?: string[];
+}
+
+export interface BuildSettings {
+  repoRoot: string;
+  cacheDir: string;
+  workDir: string;
+  outDir: string;
+  platform: Platform;
+  pythons: string[];
+  source: SourceSpec;
+  layer: LayerSpec;
+  release: ReleaseIdentity;
+  nanobind: string;
+  nanobindDomain: string;
+  verify: VerifySettings | false;
+  toolsDir: string;
+  jobs?: number;
+}
+
+export const PIPELINE_VERSION = "mlir-release 0.1.0";
+
+export async function resolveSource(s: BuildSettings, env: ExecEnv, progress: Progress): Promise<LlvmSourceTree> {
+  const common = { env, progress, cacheDir: s.cacheDir, repoRoot: s.repoRoot };
+  switch (s.source.kind) {
+    case "tarball":
+      return tarballSource(s.source.ref, common, s.source.localPath);
+    case "git":
+      return gitSource(s.source.ref, common);
+    case "dir":
+      return dirSource(s.source.path);
+  }
+}
+
+export async function resolveLayer(
+  s: BuildSettings,
+  source: LlvmSourceTree,
+  env: ExecEnv,
+  progress: Progress,
+): Promise<LlvmLayer> {
+  if (s.layer.kind === "prebuilt") return prebuiltLayer(s.layer.prefix, source, s.platform.id);
+  const layerSource = await resolveSource(s, env, progress).then((t) =>
+    s.source.kind === "dir"
+      ? t
+      : s.source.kind === "tarball"
+        ? tarballSource(s.source.ref, { env, progress, cacheDir: s.cacheDir, repoRoot: s.repoRoot, parts: "layer" }, s.source.localPath)
+        : gitSource(s.source.ref, { env, progress, cacheDir: s.cacheDir, repoRoot: s.repoRoot, parts: "layer" }),
+  );
+  return sourceLayer(layerSource, {
+    env,
+    progress,
+    cacheDir: s.cacheDir,
+    platform: s.platform.id,
+    cmakeOptions: s.layer.cmakeOptions,
+    ...(s.jobs ? { jobs: s.jobs } : {}),
+  });
+}
+
+/** Newest mtime of the files the bindings are built from: stable for a given source tree. */
+export function treeEpoch(root: string): number {
+  let newest = 0;
+  const walk = (d: string, depth: number): void => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      const st = statSync(p);
+      if (st.isDirectory()) {
+        if (depth < 12 && !e.startsWith(".")) walk(p, depth + 1);
+      } else newest = Math.max(newest, Math.floor(st.mtimeMs / 1000));
+    }
+  };
+  walk(join(root, "mlir", "python"), 0);
+  return newest;
+}
+
+const projectFilesHash = (repoRoot: string): string => {
+  const dir = join(repoRoot, "containers", "bindings");
+  const files: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d).sort()) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else files.push(`${p.slice(dir.length)}:${sha256Hex(readFileSync(p))}`);
+    }
+  };
+  walk(dir);
+  return sha256Hex(files.join("\n"));
+};
+
+export function releaseInfoModule(fields: Record<string, string | number>): string {
+  const lines = ['"""What this mlir wheel was built from (generated by mlir-release)."""', ""];
+  for (const [k, v] of Object.entries(fields)) lines.push(`${k} = ${JSON.stringify(v)}`);
+  return `${lines.join("\n")}\n`;
+}
+
+export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Progress): Promise<BuildReport> {
+  const t0 = Date.now();
+  const seconds: Record<string, number> = {};
+  const lap = (name: string, t: number): void => {
+    seconds[name] = Math.round((Date.now() - t) / 100) / 10;
+  };
+  mkdirSync(s.outDir, { recursive: true });
+  mkdirSync(s.workDir, { recursive: true });
+
+  progress.stage("source");
+  let t = Date.now();
+  const source = await resolveSource(s, env, progress);
+  lap("source", t);
+
+  progress.stage("llvm layer");
+  t = Date.now();
+  const layer = await resolveLayer(s, source, env, progress);
+  lap("layer", t);
+
+  const version = s.release.version ?? source.version.text.replace(/-(rc\d+)$/, "$1");
+  const envEpoch = process.env["SOURCE_DATE_EPOCH"];
+  const sourceDateEpoch = s.release.sourceDateEpoch ?? (envEpoch ? Number(envEpoch) : treeEpoch(source.root));
+  const commit = s.release.llvmCommit ?? (source.ref.kind === "git" ? source.ref.commit : "unknown");
+  const requirements = runtimeRequirements(readFileSync(join(source.root, "mlir", "python", "requirements.txt"), "utf8"));
+  const metadata: WheelMetadata = {
+    distribution: s.release.distribution,
+    version,
+    summary: `MLIR Python bindings built from LLVM ${source.version.text}${commit !== "unknown" ? ` (${commit.slice(0, 12)})` : ""}`,
+    license: "Apache-2.0 WITH LLVM-exception",
+    requiresPython: ">=3.10",
+    requiresDist: requirements,
+    projectUrls: {
+      Source: commit !== "unknown" ? `${s.release.llvmRepository.replace(/\.git$/, "")}/tree/${commit}` : s.release.llvmRepository,
+    },
+  };
+  const releaseInfo = releaseInfoModule({
+    DISTRIBUTION: s.release.distribution,
+    VERSION: version,
+    LLVM_VERSION: source.version.text,
+    LLVM_COMMIT: commit,
+    LLVM_TAG: s.release.llvmTag ?? "",
+    LLVM_REPOSITORY: s.release.llvmRepository,
+    SOURCE: source.identity,
+    NANOBIND_DOMAIN: s.nanobindDomain,
+    SOURCE_DATE_EPOCH: sourceDateEpoch,
+  });
+  const projectHash = projectFilesHash(s.repoRoot);
+  const buildDir = join(s.workDir, "bindings", s.platform.id);
+  const report: BuildReport = BuildReport.parse({
+    platform: s.platform.id,
+    distribution: s.release.distribution,
+    version,
+    llvm: { version: source.version.text, commit, sourceIdentity: source.identity },
+    layer: { kind: layer.kind, prefix: layer.prefix, key: layer.key },
+    sourceDateEpoch,
+    nanobindDomain: s.nanobindDomain,
+    wheels: [],
+    seconds,
+  });
+
+  progress.stage("bindings + wheels");
+  for (const [i, pyVersion] of s.pythons.entries()) {
+    const tp = Date.now();
+    progress.step(`Python ${pyVersion} (${i + 1}/${s.pythons.length})`);
+    const base = await findPython(env, pyVersion);
+    const stampKey = canonicalHash({
+      pipeline: PIPELINE_VERSION,
+      source: source.identity,
+      layer: layer.key,
+      python: base.executable,
+      nanobind: s.nanobind,
+      domain: s.nanobindDomain,
+      metadata,
+      releaseInfo,
+      projectHash,
+      platform: s.platform.id,
+    });
+    const stampFile = join(s.workDir, "stamps", `${s.platform.id}-py${pyVersion}.json`);
+    const reused = reuseIfUnchanged(stampFile, stampKey, s.outDir);
+    if (reused) {
+      progress.step(`Python ${pyVersion}: unchanged, reusing ${reused.fileName}`);
+      report.wheels.push({ ...reused, reused: true, seconds: { total: Math.round((Date.now() - tp) / 100) / 10 } });
+      continue;
+    }
+    const venvPython = await buildVenv(env, base, join(s.cacheDir, "venvs", `${s.platform.id}-py${pyVersion}`), [
+      `nanobind==${s.nanobind}`,
+      "typing_extensions",
+      "PyYAML",
+      "numpy",
+    ]);
+    const stageDir = join(s.workDir, "stage", `${s.platform.id}-py${pyVersion}`);
+    const built = await buildBindings({
+      env,
+      progress,
+      repoRoot: s.repoRoot,
+      source,
+      layer,
+      python: { version: pyVersion, executable: venvPython },
+      buildDir,
+      stageDir,
+      nanobindDomain: s.nanobindDomain,
+      cmakeDefs: s.platform.bindingsCmakeDefs(pyVersion, "cpython"),
+      ...(s.platform.strip ? { strip: s.platform.strip } : {}),
+      ...(s.jobs ? { jobs: s.jobs } : {}),
+    });
+    const tw = Date.now();
+    const cp = `cp${pyVersion.replace(".", "")}`;
+    const rawTag: WheelTag = { python: cp, abi: cp, platform: s.platform.rawPlatformTag };
+    const rawDir = join(s.workDir, "raw-wheels");
+    rmSync(rawDir, { recursive: true, force: true });
+    mkdirSync(rawDir, { recursive: true });
+    const raw = await assembleWheel({
+      root: stageDir,
+      packageName: "mlir",
+      metadata,
+      tag: rawTag,
+      sourceDateEpoch,
+      generator: PIPELINE_VERSION,
+      extraFiles: { "mlir/_release_info.py": releaseInfo },
+      outDir: rawDir,
+    });
+    const assembleSeconds = (Date.now() - tw) / 1000;
+
+    const tr = Date.now();
+    progress.step(`repair ${raw.fileName}`);
+    const verdict = await auditwheelShow(env, join(s.toolsDir, "bin", "auditwheel"), raw.path);
+    const policy = verdict.constrainedTo ?? verdict.consistentWith;
+    for (const old of readdirSync(s.outDir)) {
+      if (old.endsWith(".whl") && old.includes(`-${cp}-${cp}-`)) rmSync(join(s.outDir, old));
+    }
+    const repairDir = join(s.workDir, "repaired");
+    rmSync(repairDir, { recursive: true, force: true });
+    mkdirSync(repairDir, { recursive: true });
+    const toolsBin = join(s.toolsDir, "bin");
+    const repaired = await repairWheel(
+      env,
+      s.platform.repair.argv(raw.path, repairDir, policy, toolsBin),
+      repairDir,
+      s.outDir,
+      sourceDateEpoch,
+      toolsBin,
+    );
+    const fileName = repaired.slice(s.outDir.length + 1);
+    const sha256 = await sha256File(repaired);
+    const entry = {
+      python: pyVersion,
+      fileName,
+      sha256,
+      size: statSync(repaired).size,
+      tag: tagOf(fileName),
+      reused: false,
+      seconds: {
+        ...built.seconds,
+        assemble: Math.round(assembleSeconds * 10) / 10,
+        repair: Math.round((Date.now() - tr) / 100) / 10,
+        total: Math.round((Date.now() - tp) / 100) / 10,
+      },
+      auditwheel: { consistentWith: verdict.consistentWith, policy, reasons: verdict.reasons },
+    };
+    report.wheels.push(entry);
+    mkdirSync(join(s.workDir, "stamps"), { recursive: true });
+    writeFileSync(stampFile, JSON.stringify({ key: stampKey, wheel: { ...entry, reused: undefined, seconds: undefined } }, null, 2));
+  }
+  lap("wheels", t);
+
+  if (s.verify) {
+    progress.stage("verify");
+    t = Date.now();
+    for (const w of report.wheels) {
+      report.verification[w.fileName] = await verifyWheel(s, env, progress, source, layer, w.python, join(s.outDir, w.fileName));
+    }
+    lap("verify", t);
+  }
+  seconds["total"] = Math.round((Date.now() - t0) / 100) / 10;
+  writeFileSync(join(s.outDir, "build-report.json"), `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}
+
+function reuseIfUnchanged(
+  stampFile: string,
+  key: string,
+  outDir: string,
+): Omit<BuildReport["wheels"][number], "reused" | "seconds"> | undefined {
+  if (!existsSync(stampFile)) return undefined;
+  const stamp = JSON.parse(readFileSync(stampFile, "utf8")) as {
+    key: string;
+    wheel: Omit<BuildReport["wheels"][number], "reused" | "seconds">;
+  };
+  if (stamp.key !== key) return undefined;
+  const path = join(outDir, stamp.wheel.fileName);
+  if (!existsSync(path) || statSync(path).size !== stamp.wheel.size) return undefined;
+  // A full hash costs ~0.3 s for a 60 MB wheel: cheap enough to never reuse a tampered file.
+  if (sha256Hex(readFileSync(path)) !== stamp.wheel.sha256) return undefined;
+  return stamp.wheel;
+}
+
+export function tagOf(fileName: string): WheelTag {
+  const parts = fileName.replace(/\.whl$/, "").split("-");
+  const [python, abi, platform] = parts.slice(-3);
+  if (!python || !abi || !platform) throw new Error(`not a wheel file name: ${fileName}`);
+  return { python, abi, platform };
+}
+
+export async function verifyWheel(
+  s: BuildSettings,
+  env: ExecEnv,
+  progress: Progress,
+  source: LlvmSourceTree,
+  layer: LlvmLayer,
+  pyVersion: string,
+  wheel: string,
+): Promise<BuildReport["verification"][string]> {
+  const t = Date.now();
+  progress.step(`check-wheel-contents (Python ${pyVersion})`);
+  let contents = "";
+  try {
+    contents = (await env.run([join(s.toolsDir, "bin", "check-wheel-contents"), wheel], { capture: true })).stdout;
+  } catch (e) {
+    contents = e instanceof Error ? e.message : String(e);
+  }
+  const findings = parseCheckWheelContents(contents);
+  progress.step(`install into a fresh venv (Python ${pyVersion})`);
+  const base = await findPython(env, pyVersion);
+  const venvPy = await installIntoFreshVenv(env, base.executable, join(s.workDir, "verify-venvs", `py${pyVersion}`), wheel);
+  progress.step(`smoke test (Python ${pyVersion})`);
+  const smoke = await runSmoke(env, venvPy, s.repoRoot);
+  let lit;
+  if (s.verify && s.verify.lit) {
+    progress.step(`upstream lit suite mlir/test/python (Python ${pyVersion})`);
+    lit = await runUpstreamLit({
+      env,
+      litExecutable: join(s.toolsDir, "bin", "lit"),
+      sourceRoot: source.root,
+      layer,
+      python: venvPy,
+      pythonVersion: pyVersion,
+      workDir: s.workDir,
+      ...(s.verify.litFilter ? { filter: s.verify.litFilter } : {}),
+      hostTriple: await hostTriple(env, layer),
+      targets: layerTargets(layer),
+      ...(s.jobs ? { jobs: s.jobs } : {}),
+    });
+    progress.info(
+      `lit (Python ${pyVersion}): ${lit.passed} passed, ${lit.failed} failed, ${lit.unsupported} unsupported` +
+        (lit.failures.length ? ` — failed: ${lit.failures.join(", ")}` : ""),
+    );
+  }
+  return {
+    python: pyVersion,
+    wheelContents: findings,
+    smoke: smoke as unknown as Record<string, unknown>,
+    ...(lit ? { lit } : {}),
+    seconds: Math.round((Date.now() - t) / 100) / 10,
+  };
+}
+
+async function hostTriple(env: ExecEnv, layer: LlvmLayer): Promise<string> {
+  try {
+    return (await env.run([join(layer.toolsDir, "llvm-config"), "--host-target"], { capture: true })).stdout.trim();
+  } catch {
+    return "x86_64-unknown-linux-gnu";
+  }
+}
+
+function layerTargets(layer: LlvmLayer): string[] {
+  try {
+    const cfg = readFileSync(join(layer.prefix, "lib", "cmake", "llvm", "LLVMConfig.cmake"), "utf8");
+    return /set\(LLVM_TARGETS_TO_BUILD\s+([^)]*)\)/.exec(cfg)?.[1]?.split(";") ?? [];
+  } catch {
+    return [];
+  }
+}
