@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { ExecEnv } from "../exec/env.js";
+import { CommandFailedError, type ExecEnv } from "../exec/env.js";
 import { InvalidInputError, type LlvmSourceRef } from "../schema.js";
 import type { Progress } from "../progress.js";
 import { parseLlvmVersionCmake, type DeclaredLlvmVersion } from "./llvm-version.js";
@@ -118,16 +118,26 @@ export async function tarballSource(
       .trim()
       .split("/")[0];
     if (!top) throw new InvalidInputError(`source tarball ${tarball} is empty`);
-    await opts.env.run([
-      "tar",
-      "-xf",
-      tarball,
-      "-C",
-      tmp,
-      "--strip-components=1",
-      "--wildcards",
-      ...partsPaths(parts).map((p) => `${top}/${p}`),
-    ]);
+    try {
+      await opts.env.run([
+        "tar",
+        "-xf",
+        tarball,
+        "-C",
+        tmp,
+        "--strip-components=1",
+        "--wildcards",
+        ...partsPaths(parts).map((p) => `${top}/${p}`),
+      ]);
+    } catch (e) {
+      // Older trees lack some parts (e.g. cmake/Modules/LLVMVersion.cmake before LLVM 18): tar
+      // then says "Not found in archive". Any other complaint is a real failure; what is
+      // essential is checked below by reading the version and the bindings' CMakeLists.
+      if (!(e instanceof CommandFailedError) || !onlyMissingMembers(e.tail)) throw e;
+    }
+    if (!existsSync(join(tmp, "mlir", "python", "CMakeLists.txt"))) {
+      throw new InvalidInputError(`source tarball ${tarball} has no ${top}/mlir/python/CMakeLists.txt: not an llvm-project tree with MLIR`);
+    }
     writeFileSync(join(tmp, ".mlir-release-tree"), `${ref.sha256}\n`);
     rmSync(treeDir, { recursive: true, force: true });
     renameSync(tmp, treeDir);
@@ -135,6 +145,14 @@ export async function tarballSource(
   const tree = { root: treeDir, version: readTreeVersion(treeDir), identity: ref.sha256, ref };
   checkVersion(tree, opts.expectedVersion);
   return tree;
+}
+
+export function onlyMissingMembers(tarOutput: string): boolean {
+  const complaints = tarOutput.split("\n").filter((l) => l.startsWith("tar: "));
+  return (
+    complaints.length > 0 &&
+    complaints.every((l) => /Not found in archive|Exiting with failure status due to previous errors/.test(l))
+  );
 }
 
 /** A git remote at an exact commit: shallow fetch + sparse checkout of the needed paths. */
