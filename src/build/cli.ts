@@ -7,7 +7,7 @@ import { platformById } from "../platforms/index.js";
 import { ConsoleProgress } from "../progress.js";
 import { InvalidInputError, parseOrExplain, PlatformId, ReleaseConfig, ReleasePlan, type LlvmSourceRef } from "../schema.js";
 import { DEBIAN_LLVM_22_1_8 } from "../source/tree.js";
-import { type BuildSettings, buildWheels, type LayerSpec, type SourceSpec } from "./factory.js";
+import { type BuildSettings, buildWheels, type LayerSpec, type SourceSpec, verifyDist } from "./factory.js";
 
 export const REPO_ROOT = resolve(new URL("../..", import.meta.url).pathname);
 
@@ -121,7 +121,38 @@ export function resolveBuildSettings(f: BuildFlags): BuildSettings {
   };
 }
 
+function summarize(report: Awaited<ReturnType<typeof buildWheels>>, outDir: string): void {
+  for (const w of report.wheels) {
+    const v = report.verification[w.fileName];
+    const lit = v?.lit ? `  lit ${v.lit.passed} passed, ${v.lit.failed} failed, ${v.lit.unsupported} unsupported` : "";
+    const smoke = v ? `  smoke ${v.smoke["jit"] === 42 ? "ok" : "FAILED"}` : "";
+    process.stdout.write(`${w.fileName}  ${(w.size / 1e6).toFixed(1)} MB  ${w.reused ? "reused" : `${w.seconds["total"]}s`}${smoke}${lit}\n`);
+  }
+  process.stdout.write(`report: ${join(outDir, "build-report.json")}\n`);
+}
+
 export function register(program: Command): void {
+  program
+    .command("verify")
+    .description("Verify the wheels of a build output folder: check-wheel-contents, fresh venv, smoke test, upstream lit")
+    .option("--dist <dir>", "output folder of 'build'", "dist")
+    .option("--platform <id>", "target platform", "linux-x86_64")
+    .option("--source <spec>", "the source the wheels were built from", "debian:22.1.8")
+    .option("--layer <spec>", "the layer (its tools run the lit suite)", "prebuilt:/usr/lib/llvm-22")
+    .option("--python <versions>", "which wheels to verify (default: the config's)")
+    .option("--work <dir>", "venvs and lit work dirs", ".cache/work")
+    .option("--cache <dir>", "sources, trees, layers, venvs", process.env["MLIR_RELEASE_CACHE"] ?? ".cache")
+    .option("--config <file>", "release config")
+    .option("--no-lit", "smoke test only")
+    .option("--lit-filter <paths>", "comma-separated subset of mlir/test/python")
+    .action(async (flags: Omit<BuildFlags, "out" | "verify"> & { dist: string }) => {
+      const settings = resolveBuildSettings({ ...flags, out: flags.dist, verify: true });
+      const env = new HostEnv(join(settings.workDir, "logs", `verify-${settings.platform.id}.log`));
+      const progress = new ConsoleProgress();
+      progress.info(`full log: ${env.logFile}`);
+      summarize(await verifyDist(settings, env, progress), settings.outDir);
+    });
+
   program
     .command("build")
     .description("Build, repair and verify MLIR Python wheels for one platform")
@@ -145,12 +176,6 @@ export function register(program: Command): void {
       const env = new HostEnv(join(settings.workDir, "logs", `build-${settings.platform.id}.log`));
       const progress = new ConsoleProgress();
       progress.info(`full log: ${env.logFile}`);
-      const report = await buildWheels(settings, env, progress);
-      for (const w of report.wheels) {
-        const v = report.verification[w.fileName];
-        const lit = v?.lit ? ` lit ${v.lit.passed}/${v.lit.passed + v.lit.failed + v.lit.unsupported}` : "";
-        process.stdout.write(`${w.fileName}  ${(w.size / 1e6).toFixed(1)} MB  ${w.reused ? "reused" : `${w.seconds["total"]}s`}${lit}\n`);
-      }
-      process.stdout.write(`report: ${join(settings.outDir, "build-report.json")}\n`);
+      summarize(await buildWheels(settings, env, progress), settings.outDir);
     });
 }

@@ -9,7 +9,7 @@ import type { ExecEnv } from "../exec/env.js";
 import { type LlvmLayer, prebuiltLayer, sourceLayer } from "../layer/layer.js";
 import type { Platform } from "../platforms/platform.js";
 import type { Progress } from "../progress.js";
-import { BuildReport, type LlvmSourceRef, type WheelTag } from "../schema.js";
+import { BuildReport, InvalidInputError, type LlvmSourceRef, type WheelTag } from "../schema.js";
 import { dirSource, gitSource, type LlvmSourceTree, sha256File, tarballSource } from "../source/tree.js";
 import { canonicalHash, sha256Hex } from "../util/hash.js";
 import { runUpstreamLit } from "../verify/lit.js";
@@ -334,6 +334,28 @@ export function tagOf(fileName: string): WheelTag {
   const [python, abi, platform] = parts.slice(-3);
   if (!python || !abi || !platform) throw new Error(`not a wheel file name: ${fileName}`);
   return { python, abi, platform };
+}
+
+/** Verifies wheels already in outDir (one per Python asked for) and updates build-report.json. */
+export async function verifyDist(s: BuildSettings, env: ExecEnv, progress: Progress): Promise<BuildReport> {
+  const reportPath = join(s.outDir, "build-report.json");
+  if (!existsSync(reportPath)) {
+    throw new InvalidInputError(`${reportPath} is missing: verify takes the output folder of 'mlir-release build'`);
+  }
+  const report = BuildReport.parse(JSON.parse(readFileSync(reportPath, "utf8")));
+  progress.stage("source");
+  const source = await resolveSource(s, env, progress);
+  const layer = await resolveLayer(s, source, env, progress);
+  progress.stage("verify");
+  for (const w of report.wheels.filter((w) => s.pythons.includes(w.python))) {
+    const path = join(s.outDir, w.fileName);
+    if (!existsSync(path) || (await sha256File(path)) !== w.sha256) {
+      throw new InvalidInputError(`${path} is missing or differs from build-report.json (sha256 ${w.sha256})`);
+    }
+    report.verification[w.fileName] = await verifyWheel(s, env, progress, source, layer, w.python, path);
+  }
+  writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  return report;
 }
 
 export async function verifyWheel(
