@@ -253,6 +253,8 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
       generator: PIPELINE_VERSION,
       extraFiles: { "mlir/_release_info.py": releaseInfo },
       outDir: rawDir,
+      // Stored, not deflated: the repair tool rewrites it and the final normalization compresses once.
+      compressionLevel: 0,
     });
     const assembleSeconds = (Date.now() - tw) / 1000;
 

@@ -12,7 +12,7 @@ export const linuxX86_64: Platform = {
   strip: ["strip", "--strip-unneeded"],
   repair: {
     tool: "auditwheel",
-    argv: (wheel, outDir, policy, toolsBin) => [`${toolsBin}/auditwheel`, "repair", "--plat", policy, "-w", outDir, wheel],
+    argv: (wheel, outDir, policy, toolsBin) => [`${toolsBin}/auditwheel`, "repair", "--zip-compression-level", "0", "--plat", policy, "-w", outDir, wheel],
   },
   notes: [
     "auditwheel repair against the policy of the environment it runs in: manylinux2014 in the pinned image,",

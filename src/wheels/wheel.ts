@@ -81,6 +81,7 @@ export interface AssembleWheelInput {
   /** Extra generated files inside the package, path relative to root → content. */
   extraFiles?: Record<string, string>;
   outDir: string;
+  compressionLevel?: 0 | 6 | 9;
 }
 
 export async function assembleWheel(input: AssembleWheelInput): Promise<{ path: string; fileName: string }> {
@@ -101,6 +102,6 @@ export async function assembleWheel(input: AssembleWheelInput): Promise<{ path: 
   const record = [...entries.map((e) => recordLine(e.name, e.data)), `${distInfo}/RECORD,,`].join("\n");
   entries.push({ name: `${distInfo}/RECORD`, data: Buffer.from(`${record}\n`) });
   const path = join(input.outDir, fileName);
-  await writeDeterministicZip(path, entries, input.sourceDateEpoch);
+  await writeDeterministicZip(path, entries, input.sourceDateEpoch, input.compressionLevel ?? 6);
   return { path, fileName };
 }
