@@ -31,7 +31,7 @@ for i, e in enumerate(json.load(open(db))):
             skip = True
             continue
         out.append(a)
-    out += ["-DPy_LIMITED_API=0x030C0000", "-fsyntax-only"]
+    out += ["-DPy_LIMITED_API=0x030C0000", "-fsyntax-only", "-fdiagnostics-color=never"]
     print(e["directory"] + "\t" + f + "\t" + shlex.join(out))
 PY
 total=0 failed=0
