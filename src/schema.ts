@@ -250,6 +250,20 @@ export const BuildReport = z.object({
       }),
     )
     .default({}),
+  /** The downstream kit built from the same layer and bindings: a dev tarball and a dev wheel. */
+  dev: z
+    .array(
+      z.object({
+        kind: z.enum(["dev-tarball", "dev-wheel"]),
+        fileName: z.string(),
+        sha256: Sha256,
+        size: z.number().int(),
+        /** Bytes once unpacked (tarball) or installed (wheel). */
+        unpackedSize: z.number().int(),
+        tag: WheelTag.optional(),
+      }),
+    )
+    .default([]),
   seconds: z.record(z.string(), z.number()),
 });
 export type BuildReport = z.infer<typeof BuildReport>;
