@@ -1,13 +1,47 @@
-import { InvalidInputError, type PlatformId } from "../schema.js";
-import { linuxX86_64 } from "./linux-x86_64.js";
+import { InvalidInputError, PlatformId } from "../schema.js";
+import { linuxAarch64Policy } from "./linux-aarch64.js";
+import { linuxX86_64Policy } from "./linux-x86_64.js";
+import { MANYLINUX_POLICIES, type ManylinuxPolicy } from "./linux.js";
+import { macosArm64 } from "./macos-arm64.js";
+import { macosX86_64 } from "./macos-x86_64.js";
 import type { Platform } from "./platform.js";
+import { windowsX64 } from "./windows-x64.js";
 
-const modules: Partial<Record<PlatformId, Platform>> = {
-  "linux-x86_64": linuxX86_64,
-};
+export const ALL_PLATFORMS: readonly PlatformId[] = PlatformId.options;
 
-export function platformById(id: PlatformId): Platform {
-  const p = modules[id];
-  if (!p) throw new InvalidInputError(`platform ${id} has no module yet (known: ${Object.keys(modules).join(", ")})`);
-  return p;
+export interface PlatformOptions {
+  /** Linux only: manylinux2014 | manylinux_2_28 (default). */
+  policy?: string;
+}
+
+function linuxPolicy(id: PlatformId, policy: string | undefined): ManylinuxPolicy | undefined {
+  if (policy === undefined) return undefined;
+  if (!id.startsWith("linux-")) throw new InvalidInputError(`--policy ${policy}: only Linux platforms have a manylinux policy (${id} does not)`);
+  if (!(MANYLINUX_POLICIES as readonly string[]).includes(policy)) {
+    throw new InvalidInputError(`--policy '${policy}': expected one of ${MANYLINUX_POLICIES.join(", ")}`);
+  }
+  return policy as ManylinuxPolicy;
+}
+
+export function platformById(id: PlatformId, opts: PlatformOptions = {}): Platform {
+  const policy = linuxPolicy(id, opts.policy);
+  switch (id) {
+    case "linux-x86_64":
+      return linuxX86_64Policy(policy);
+    case "linux-aarch64":
+      return linuxAarch64Policy(policy);
+    case "macos-arm64":
+      return macosArm64;
+    case "macos-x86_64":
+      return macosX86_64;
+    case "windows-x64":
+      return windowsX64;
+  }
+}
+
+/** Every module with every policy it supports: what the CI matrix is generated from. */
+export function allPlatformVariants(): Platform[] {
+  return ALL_PLATFORMS.flatMap((id) =>
+    id.startsWith("linux-") ? MANYLINUX_POLICIES.map((policy) => platformById(id, { policy })) : [platformById(id)],
+  );
 }

@@ -2,22 +2,71 @@
 // platform modules are the model). Stage code asks the module; it never branches on the OS.
 import type { AbiVariant, PlatformId } from "../schema.js";
 
+/** Paths the repair step may need beyond the wheel itself. */
+export interface RepairContext {
+  /** The installed `mlir` package the wheel was assembled from (holds _mlir_libs). */
+  stageDir?: string;
+  nanobindDomain?: string;
+}
+
 export interface RepairStep {
   tool: "auditwheel" | "delocate-wheel" | "delvewheel";
+  /** What the tool enforces, in one line (shown by --dry-run, recorded in the plan). */
+  checks: string;
   /** argv to repair `wheel` into `outDir` for the given policy/platform tag; tools live in toolsBin. */
-  argv(wheel: string, outDir: string, policy: string, toolsBin: string): string[];
+  argv(wheel: string, outDir: string, policy: string, toolsBin: string, ctx?: RepairContext): string[];
 }
+
+/** One command that prepares the build environment, with the reason it is there. */
+export interface ProvisionStep {
+  argv: string[];
+  why: string;
+}
+
+/**
+ * Where the module's builds run on CI. `image` names an entry of containers/images.lock.json
+ * (never a registry reference: pins live only in the lock file).
+ */
+export interface RunnerSpec {
+  /** GitHub Actions runner label. */
+  label: string;
+  image?: string;
+  /** Environment the runner provides that Python discovery reads (e.g. RUNNER_TOOL_CACHE). */
+  env: Record<string, string>;
+  /** CPython versions the runner can provide ("3.13t" = free-threaded). */
+  pythons: string[];
+}
+
+/** Lists a directory's entries, or [] when it does not exist (injected: discovery stays pure). */
+export type ListDir = (dir: string) => string[];
 
 export interface Platform {
   id: PlatformId;
   os: "linux" | "macos" | "windows";
   arch: "x86_64" | "aarch64" | "arm64";
+  /** Linux only: the manylinux policy whose image the build runs in (manylinux2014, manylinux_2_28). */
+  policy?: string;
+  runner: RunnerSpec;
   /** Wheel platform tag before repair (what the compiler output claims). */
   rawPlatformTag: string;
+  /**
+   * Platform tag of the published wheel. `sysconfigPlatform` is the building Python's
+   * sysconfig.get_platform() (macOS raises the tag when the interpreter needs a newer OS);
+   * `policy` is the auditwheel policy actually used (Linux).
+   */
+  wheelPlatformTag(opts?: { sysconfigPlatform?: string; policy?: string }): string;
   /** Extension suffix for a CPython version/ABI variant (e.g. .cpython-312-x86_64-linux-gnu.so). */
   extensionSuffix(python: string, abi: AbiVariant): string;
+  /** CMake generator of the bindings build. */
+  generator: "Ninja";
   /** CMake cache entries for the bindings build on this platform. */
   bindingsCmakeDefs(python: string, abi: AbiVariant): Record<string, string>;
+  /** Environment of every build command (deployment target, compiler selection). */
+  buildEnv: Record<string, string>;
+  /** Commands that install/locate the toolchain and repair tools. */
+  provision(tools: { nanobind: string }): ProvisionStep[];
+  /** Interpreter paths to try, in order, for a CPython version ("3.13t" = free-threaded). */
+  pythonCandidates(version: string, env: Record<string, string | undefined>, listDir?: ListDir): string[];
   /** argv prefix that strips shared objects in place, or undefined. */
   strip?: string[];
   repair: RepairStep;

