@@ -196,6 +196,44 @@ export type ReleaseManifest = z.infer<typeof ReleaseManifest>;
 /** JSON Schema of the manifest, for downstream tools that validate manifests without TypeScript. */
 export const manifestJsonSchema = (): unknown => z.toJSONSchema(ReleaseManifest, { io: "input" });
 
+/** containers/images.lock.json: build images (and the Node runtime the CLI runs on inside them),
+ * pinned by digest. A placeholder pin has the right shape but was never resolved against a
+ * registry; the pipeline refuses it rather than pull something unverified. */
+export const ImageDigest = z.string().regex(/^sha256:[0-9a-f]{64}$/, "sha256:<64 hex>");
+export const LockedImage = z.object({
+  /** Registry/repository without tag or digest, e.g. quay.io/pypa/manylinux2014_x86_64. */
+  repository: z.string().regex(/^[a-z0-9.-]+\/[a-z0-9._/-]+$/),
+  /** The tag the digest was resolved from (informative; the digest is what is pulled). */
+  tag: z.string(),
+  digest: ImageDigest,
+  /** OCI platform, e.g. linux/amd64. */
+  platform: z.enum(["linux/amd64", "linux/arm64"]),
+  /** The wheel policy auditwheel repairs to inside this image. */
+  policy: z.enum(["manylinux2014", "manylinux_2_28"]),
+  /** glibc of the image: decides which Node build can run in it. */
+  glibc: z.string().regex(/^\d+\.\d+$/),
+  placeholder: z.boolean().default(false),
+});
+export type LockedImage = z.infer<typeof LockedImage>;
+export const LockedDownload = z.object({
+  url: z.string().url(),
+  sha256: Sha256,
+  placeholder: z.boolean().default(false),
+});
+export type LockedDownload = z.infer<typeof LockedDownload>;
+export const ImagesLock = z.object({
+  schemaVersion: z.literal(1),
+  /** Where and when the pins were last resolved (refresh-image-pins.sh writes this). */
+  refreshed: z.object({ at: z.string().nullable(), by: z.string(), registryAccess: z.boolean() }),
+  images: z.record(z.string().regex(/^[a-z0-9_]+$/), LockedImage),
+  /** Node runtimes for the CLI inside the images, keyed like node-<arch>-glibc-<min glibc>. */
+  node: z.object({
+    version: z.string().regex(/^\d+\.\d+\.\d+$/),
+    builds: z.record(z.string(), LockedDownload.extend({ arch: z.enum(["x86_64", "aarch64"]), minGlibc: z.string() })),
+  }),
+});
+export type ImagesLock = z.infer<typeof ImagesLock>;
+
 /** Parse with a message that names the input and each failing field. */
 export function parseOrExplain<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
   const r = schema.safeParse(input);

@@ -1,0 +1,83 @@
+// Reads containers/images.lock.json and turns a (platform, policy) into a pinned image reference.
+// Pure apart from loadImagesLock: the lock's content is the input, a digest reference the output.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ImagesLock, InvalidInputError, type LockedDownload, type LockedImage, parseOrExplain, type PlatformId } from "../schema.js";
+
+export type ManylinuxPolicy = LockedImage["policy"];
+export const MANYLINUX_POLICIES: readonly ManylinuxPolicy[] = ["manylinux2014", "manylinux_2_28"];
+
+export const LOCK_PATH = "containers/images.lock.json";
+
+export function loadImagesLock(repoRoot: string): ImagesLock {
+  const path = join(repoRoot, LOCK_PATH);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new InvalidInputError(`image lock ${path} cannot be read as JSON: ${(e as Error).message}`);
+  }
+  return parseOrExplain(ImagesLock, raw, `image lock ${path}`);
+}
+
+export const imageRef = (img: LockedImage): string => `${img.repository}@${img.digest}`;
+
+const ARCH_OF: Partial<Record<PlatformId, "x86_64" | "aarch64">> = { "linux-x86_64": "x86_64", "linux-aarch64": "aarch64" };
+
+/** The Linux architecture a platform builds in, or an error saying where that platform builds instead. */
+export function linuxArch(platform: PlatformId): "x86_64" | "aarch64" {
+  const arch = ARCH_OF[platform];
+  if (!arch) {
+    throw new InvalidInputError(
+      `platform ${platform} cannot be built in a Linux container: build it with the host CLI on a ` +
+        `${platform.startsWith("macos") ? "macOS" : "Windows"} runner (node bin/mlir-release.mjs build --platform ${platform}) ` +
+        `and pass the resulting directory to 'release' (--${platform.replace(/-(.)/g, (_, c: string) => c.toUpperCase())})`,
+    );
+  }
+  return arch;
+}
+
+const versionKey = (v: string): number[] => v.split(".").map(Number);
+const atLeast = (a: string, b: string): boolean => {
+  const [x, y] = [versionKey(a), versionKey(b)];
+  return (x[0] ?? 0) > (y[0] ?? 0) || ((x[0] ?? 0) === (y[0] ?? 0) && (x[1] ?? 0) >= (y[1] ?? 0));
+};
+
+export interface BuildImage {
+  key: string;
+  image: LockedImage;
+  ref: string;
+  node: LockedDownload & { key: string };
+}
+
+/**
+ * The locked image for a Linux platform and policy, and the Node build that runs in it.
+ * Refuses placeholder pins: pulling "whatever the tag is today" would make the build unrepeatable.
+ */
+export function buildImageFor(lock: ImagesLock, platform: PlatformId, policy: ManylinuxPolicy, allowPlaceholders = false): BuildImage {
+  const arch = linuxArch(platform);
+  const entry = Object.entries(lock.images).find(([, i]) => i.policy === policy && i.platform === (arch === "x86_64" ? "linux/amd64" : "linux/arm64"));
+  if (!entry) throw new InvalidInputError(`${LOCK_PATH} has no ${policy} image for ${arch} (policies: ${MANYLINUX_POLICIES.join(", ")})`);
+  const [key, image] = entry;
+  // The newest Node build whose glibc floor the image meets.
+  const node = Object.entries(lock.node.builds)
+    .filter(([, b]) => b.arch === arch && atLeast(image.glibc, b.minGlibc))
+    .sort(([, a], [, b]) => (atLeast(a.minGlibc, b.minGlibc) ? -1 : 1))[0];
+  if (!node) {
+    throw new InvalidInputError(
+      `no Node ${lock.node.version} build in ${LOCK_PATH} runs on ${key} (glibc ${image.glibc}, ${arch}): ` +
+        `the CLI runs inside the image; use --policy manylinux_2_28 for ${platform}`,
+    );
+  }
+  const [nodeKey, nodeBuild] = node;
+  if (!allowPlaceholders) {
+    const unresolved = [image.placeholder ? `image ${key}` : "", nodeBuild.placeholder ? `node ${nodeKey}` : ""].filter(Boolean);
+    if (unresolved.length) {
+      throw new InvalidInputError(
+        `${LOCK_PATH}: ${unresolved.join(" and ")} ${unresolved.length > 1 ? "are placeholders" : "is a placeholder"} ` +
+          `(never resolved against a registry). Run containers/refresh-image-pins.sh on a machine with registry access and commit the lock.`,
+      );
+    }
+  }
+  return { key, image, ref: imageRef(image), node: { key: nodeKey, ...nodeBuild } };
+}

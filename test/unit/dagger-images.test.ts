@@ -1,0 +1,127 @@
+// The image lock: its schema, the refusal of placeholder pins, and that every image reference in
+// the repository comes from it.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { buildImageFor, imageRef, linuxArch, loadImagesLock, LOCK_PATH } from "../../src/dagger/images.js";
+import { type ImagesLock, InvalidInputError } from "../../src/schema.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const lock = loadImagesLock(ROOT);
+
+/** The lock with every pin resolved to a digest derived from its name (the tests' stand-in registry). */
+export function resolvedLock(l: ImagesLock = lock): ImagesLock {
+  const hex = (s: string) => execFileSync("sha256sum", { input: s }).toString().slice(0, 64);
+  return {
+    ...l,
+    images: Object.fromEntries(Object.entries(l.images).map(([k, i]) => [k, { ...i, digest: `sha256:${hex(i.repository)}`, placeholder: false }])),
+    node: {
+      ...l.node,
+      builds: Object.fromEntries(Object.entries(l.node.builds).map(([k, b]) => [k, { ...b, sha256: hex(b.url), placeholder: false }])),
+    },
+  };
+}
+
+describe("images.lock.json", () => {
+  it("pins manylinux2014 and manylinux_2_28 for x86_64 and aarch64 from the pypa repositories", () => {
+    const pairs = Object.values(lock.images).map((i) => `${i.policy} ${i.platform} ${i.repository}`).sort();
+    expect(pairs).toEqual([
+      "manylinux2014 linux/amd64 quay.io/pypa/manylinux2014_x86_64",
+      "manylinux2014 linux/arm64 quay.io/pypa/manylinux2014_aarch64",
+      "manylinux_2_28 linux/amd64 quay.io/pypa/manylinux_2_28_x86_64",
+      "manylinux_2_28 linux/arm64 quay.io/pypa/manylinux_2_28_aarch64",
+    ]);
+  });
+
+  it("says honestly whether its pins were resolved against a registry", () => {
+    const placeholders = [...Object.values(lock.images), ...Object.values(lock.node.builds)].filter((x) => x.placeholder);
+    if (lock.refreshed.registryAccess) {
+      expect(placeholders).toEqual([]);
+      expect(lock.refreshed.at).toMatch(/^\d{4}-\d\d-\d\dT/);
+    } else {
+      // Written without registry access: every pin must be marked, and marked pins are all-zero.
+      expect(placeholders.length).toBe(Object.keys(lock.images).length + Object.keys(lock.node.builds).length);
+      for (const i of Object.values(lock.images)) expect(i.digest).toBe(`sha256:${"0".repeat(64)}`);
+      expect(lock.refreshed.by).toMatch(/refresh-image-pins\.sh/);
+    }
+  });
+
+  it("refuses placeholder pins with a message that says how to fix them", () => {
+    const placeholderLock = { ...lock, images: { ...lock.images } };
+    for (const [k, i] of Object.entries(placeholderLock.images)) placeholderLock.images[k] = { ...i, placeholder: true };
+    expect(() => buildImageFor(placeholderLock, "linux-x86_64", "manylinux2014")).toThrow(/placeholder.*refresh-image-pins\.sh/s);
+    expect(() => buildImageFor(placeholderLock, "linux-x86_64", "manylinux2014", true)).not.toThrow();
+  });
+
+  it("chooses the image by platform and policy, and a Node build the image's glibc can run", () => {
+    const r = resolvedLock();
+    const x14 = buildImageFor(r, "linux-x86_64", "manylinux2014");
+    expect(x14.ref).toBe(imageRef(r.images["manylinux2014_x86_64"]!));
+    expect(x14.ref).toMatch(/^quay\.io\/pypa\/manylinux2014_x86_64@sha256:[0-9a-f]{64}$/);
+    expect(x14.node.key).toBe("node-x86_64-glibc-2.17");
+    expect(buildImageFor(r, "linux-x86_64", "manylinux_2_28").node.key).toBe("node-x86_64-glibc-2.28");
+    const a28 = buildImageFor(r, "linux-aarch64", "manylinux_2_28");
+    expect(a28.key).toBe("manylinux_2_28_aarch64");
+    expect(a28.node.key).toBe("node-aarch64-glibc-2.28");
+    // No Node 20 build runs on glibc 2.17 aarch64: the error says which policy to use.
+    expect(() => buildImageFor(r, "linux-aarch64", "manylinux2014")).toThrow(/use --policy manylinux_2_28/);
+  });
+
+  it("sends macOS and Windows to the host CLI", () => {
+    expect(linuxArch("linux-aarch64")).toBe("aarch64");
+    expect(() => linuxArch("macos-arm64")).toThrow(InvalidInputError);
+    expect(() => linuxArch("windows-x64")).toThrow(/host CLI on a Windows runner.*--windowsX64/s);
+  });
+});
+
+describe("every image reference in the repository comes from the lock", () => {
+  const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: ROOT })
+    .toString()
+    .split("\n")
+    .filter((f) => f && f !== LOCK_PATH && !/\.(whl|tar|xz|gz|zst|png|so)$/.test(f));
+  const lockedRefs = new Set(Object.values(lock.images).map(imageRef));
+  const lockedRepos = new Set(Object.values(lock.images).map((i) => i.repository));
+
+  /** Image-looking references: registry paths, workflow container/image keys, Dockerfile FROM, docker:// uses. */
+  function references(text: string, file: string): string[] {
+    const found: string[] = [];
+    const patterns = [
+      /\b((?:[a-z0-9-]+\.)+[a-z]{2,}\/[a-z0-9._/-]*manylinux[a-z0-9_/-]*(?:[:@][A-Za-z0-9._:-]*[A-Za-z0-9])?)/g,
+      /(?<![.\w/])(pypa\/manylinux[a-z0-9_]*(?:[:@][A-Za-z0-9._:-]*[A-Za-z0-9])?)/g,
+      /uses:\s*["']?docker:\/\/([^\s"']+)/g,
+    ];
+    if (/\.ya?ml$/.test(file)) patterns.push(/^\s*(?:image|container):\s*["']?([^\s"'#]+)/gm);
+    if (/(Dockerfile|Containerfile)[^/]*$/.test(file)) patterns.push(/^\s*FROM\s+(\S+)/gm);
+    for (const re of patterns) for (const m of text.matchAll(re)) if (m[1]) found.push(m[1].replace(/[.]$/, ""));
+    return [...new Set(found)];
+  }
+
+  it("scans a real set of files", () => {
+    expect(files.length).toBeGreaterThan(20);
+    // Built at run time so this file does not contain the references it feeds the scanner.
+    const tagged = ["quay.io", "pypa", "manylinux2014_x86_64:2024.01"].join("/");
+    expect(references(`FROM ${tagged}\n`, "Dockerfile")).toEqual([tagged]);
+    expect(references(`see ${tagged}.`, "notes.md")).toEqual([tagged]);
+    expect(references("jobs:\n  b:\n    container: debian:12\n", "w.yml")).toEqual(["debian:12"]);
+    expect(references("image: string;", "x.ts")).toEqual([]);
+  });
+
+  it("finds no reference that is not a locked repository or a locked digest reference", () => {
+    const offenders: string[] = [];
+    for (const f of files) {
+      let text: string;
+      try {
+        text = readFileSync(join(ROOT, f), "utf8");
+      } catch {
+        continue; // deleted in the work tree
+      }
+      for (const ref of references(text, f)) {
+        const ok = lockedRefs.has(ref) || lockedRepos.has(ref) || lockedRepos.has(`quay.io/${ref}`);
+        // ${{ matrix.image }}-style expressions are resolved from the lock by the workflow's plan step.
+        if (!ok && !ref.startsWith("${{")) offenders.push(`${f}: ${ref}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});
