@@ -1,6 +1,6 @@
 // Upstream's own Python test suite (mlir/test/python) run with lit against an installed wheel.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { ExecEnv } from "../exec/env.js";
 import type { LlvmLayer } from "../layer/layer.js";
 
@@ -124,8 +124,21 @@ export async function runUpstreamLit(input: LitRunInput): Promise<LitCounts> {
   const resultsFile = join(objRoot, "results.json");
   const tests = (input.filter?.length ? input.filter : [""]).map((f) => join(objRoot, "test", "python", f));
   try {
+    // lit.cfg.py decides features such as python-ge-311 from the Python lit itself runs in: run lit
+    // in the Python under test (lit is pure Python; its package is taken from the tools venv).
+    const litSite = litSitePackages(input.litExecutable);
     await input.env.run(
-      [input.litExecutable, "-sv", "--no-progress-bar", `-j${input.jobs ?? 2}`, "-o", resultsFile, ...tests],
+      [
+        input.python,
+        "-c",
+        `import sys; sys.path.insert(0, ${JSON.stringify(litSite)}); from lit.main import main; main()`,
+        "-sv",
+        "--no-progress-bar",
+        `-j${input.jobs ?? 2}`,
+        "-o",
+        resultsFile,
+        ...tests,
+      ],
       { env: { MLIR_LIT_PYTHONPATH: "" } },
     );
   } catch (e) {
@@ -137,4 +150,12 @@ export async function runUpstreamLit(input: LitRunInput): Promise<LitCounts> {
     }
   }
   return parseLitResults(readFileSync(resultsFile, "utf8"));
+}
+
+/** site-packages of the venv whose bin/ holds `lit`. */
+export function litSitePackages(litExecutable: string): string {
+  const lib = join(dirname(dirname(litExecutable)), "lib");
+  const py = readdirSync(lib).find((d) => /^python3\.\d+$/.test(d));
+  if (!py) throw new Error(`${lib}: no python3.X directory (lit's venv)`);
+  return join(lib, py, "site-packages");
 }
