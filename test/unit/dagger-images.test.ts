@@ -5,23 +5,11 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildImageFor, imageRef, linuxArch, loadImagesLock, LOCK_PATH } from "../../src/dagger/images.js";
-import { type ImagesLock, InvalidInputError } from "../../src/schema.js";
+import { InvalidInputError } from "../../src/schema.js";
+import { resolvedLock } from "../support/dagger-lock.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const lock = loadImagesLock(ROOT);
-
-/** The lock with every pin resolved to a digest derived from its name (the tests' stand-in registry). */
-export function resolvedLock(l: ImagesLock = lock): ImagesLock {
-  const hex = (s: string) => execFileSync("sha256sum", { input: s }).toString().slice(0, 64);
-  return {
-    ...l,
-    images: Object.fromEntries(Object.entries(l.images).map(([k, i]) => [k, { ...i, digest: `sha256:${hex(i.repository)}`, placeholder: false }])),
-    node: {
-      ...l.node,
-      builds: Object.fromEntries(Object.entries(l.node.builds).map(([k, b]) => [k, { ...b, sha256: hex(b.url), placeholder: false }])),
-    },
-  };
-}
 
 describe("images.lock.json", () => {
   it("pins manylinux2014 and manylinux_2_28 for x86_64 and aarch64 from the pypa repositories", () => {

@@ -1,0 +1,161 @@
+// What the Dagger functions build, as functions of a Dagger client and plain inputs. Nothing runs
+// until a caller asks for a value (sync/export/contents): the SDK only accumulates a query, which
+// is what the engine-free tests record. The stages themselves run inside the container through
+// the same CLI the host path uses (node bin/mlir-release.mjs ...).
+import { CacheSharingMode, type Client, type Container, type Directory, type File, type Platform, type Secret } from "@dagger.io/dagger";
+import { type ImagesLock, InvalidInputError, type PlatformId, ReleaseConfig } from "../schema.js";
+import { canonicalHash } from "../util/hash.js";
+import { type BuildImage, buildImageFor, type ManylinuxPolicy } from "./images.js";
+
+/** Paths inside the build container. */
+export const PATHS = {
+  src: "/src",
+  out: "/out",
+  work: "/work",
+  cache: "/cache/mlir-release",
+  layers: "/cache/mlir-release/layers",
+  ccache: "/cache/ccache",
+  npm: "/root/.npm",
+  node: "/opt/node",
+  tools: "/opt/mlir-release-tools",
+  provision: "/opt/mlir-release-provision",
+  plan: "/in/plan.json",
+} as const;
+
+/** What is never copied from the repository into a container: caches, outputs, dependencies. */
+export const SOURCE_EXCLUDE = [".git", ".cache", "dist", "node_modules"];
+
+export interface LinuxBuildOptions {
+  platform: PlatformId;
+  policy: ManylinuxPolicy;
+  /** CLI --source spec (debian:22.1.8 | tarball:… | git:<url>@<commit>); a plan names its own source. */
+  llvmSource?: string;
+  /** CLI --layer spec (source | prebuilt:<prefix>). */
+  layer: string;
+  /** Comma-separated CPython versions, or the config's default. */
+  pythons?: string;
+  nanobind: string;
+  /** The plan's layer options hash: the LLVM layer's cache volume is keyed by it. */
+  optionsHash: string;
+  /** A ReleasePlan JSON file; when given the build follows it (--plan). */
+  plan?: File;
+  /** Seeds a fresh ccache volume (e.g. a ccache directory restored by CI). */
+  ccacheSeed?: Directory;
+  jobs?: number;
+}
+
+/** Options hash when no plan is given: the same inputs the plan stage hashes (source + CMake options). */
+export function defaultOptionsHash(llvmSource: string, config: ReleaseConfig = ReleaseConfig.parse({})): string {
+  return canonicalHash({ source: llvmSource, cmakeOptions: config.layerCmakeOptions });
+}
+
+export const NPM_CACHE_KEY = "mlir-release-npm";
+
+export const cacheKeys = (platform: PlatformId, policy: ManylinuxPolicy, optionsHash: string) => ({
+  layer: `mlir-release-llvm-layer-${platform}-${policy}-${optionsHash.slice(0, 16)}`,
+  ccache: `mlir-release-ccache-${platform}-${policy}`,
+  cache: `mlir-release-cache-${platform}-${policy}`,
+});
+
+/**
+ * The locked image, provisioned: Node (tarball checked against the lock), compiler check, ccache,
+ * tools venv. Depends only on the provisioning scripts, so editing the stages keeps this layer cached.
+ */
+export function provisionedImage(dag: Client, img: BuildImage, provisionScripts: Directory, nanobind: string): Container {
+  const nodeTarball = dag.http(img.node.url, { checksum: `sha256:${img.node.sha256}` });
+  return dag
+    .container({ platform: img.image.platform as Platform })
+    .from(img.ref)
+    .withDirectory(PATHS.provision, provisionScripts)
+    .withMountedFile("/tmp/node.tar.xz", nodeTarball)
+    .withExec(["bash", `${PATHS.provision}/node.sh`, "/tmp/node.tar.xz", img.node.sha256, PATHS.node])
+    .withEnvVariable("NANOBIND_VERSION", nanobind)
+    .withEnvVariable("TOOLS_DIR", PATHS.tools)
+    .withExec(["bash", `${PATHS.provision}/manylinux.sh`])
+    .withEnvVariable("PATH", `${PATHS.node}/bin:${PATHS.tools}/bin:$PATH`, { expand: true })
+    .withEnvVariable("MLIR_RELEASE_TOOLS", PATHS.tools);
+}
+
+/** The repository in the provisioned image with its npm dependencies installed. */
+export function cliContainer(dag: Client, base: Container, source: Directory): Container {
+  return base
+    .withMountedCache(PATHS.npm, dag.cacheVolume(NPM_CACHE_KEY))
+    .withDirectory(PATHS.src, source, { exclude: SOURCE_EXCLUDE })
+    .withWorkdir(PATHS.src)
+    .withExec(["npm", "ci", "--no-audit", "--no-fund"]);
+}
+
+export function buildArgv(o: LinuxBuildOptions): string[] {
+  return [
+    "node", "bin/mlir-release.mjs", "build",
+    "--platform", o.platform,
+    ...(o.plan ? ["--plan", PATHS.plan] : ["--source", o.llvmSource ?? "debian:22.1.8"]),
+    "--layer", o.layer,
+    "--out", PATHS.out,
+    "--work", PATHS.work,
+    "--cache", PATHS.cache,
+    ...(o.pythons ? ["--python", o.pythons] : []),
+    ...(o.jobs ? ["--jobs", String(o.jobs)] : []),
+  ];
+}
+
+/** One Linux platform's wheels: the dist directory the CLI writes (wheels + build-report.json). */
+export function linuxWheels(dag: Client, lock: ImagesLock, source: Directory, o: LinuxBuildOptions, allowPlaceholderPins = false): Directory {
+  const img = buildImageFor(lock, o.platform, o.policy, allowPlaceholderPins);
+  const keys = cacheKeys(o.platform, o.policy, o.optionsHash);
+  let c = cliContainer(dag, provisionedImage(dag, img, source.directory("containers/provision"), o.nanobind), source)
+    .withMountedCache(PATHS.cache, dag.cacheVolume(keys.cache))
+    // One writer per layer: two builds of the same layer would otherwise race on its install tree.
+    .withMountedCache(PATHS.layers, dag.cacheVolume(keys.layer), { sharing: CacheSharingMode.Locked })
+    .withMountedCache(PATHS.ccache, dag.cacheVolume(keys.ccache), {
+      sharing: CacheSharingMode.Locked,
+      ...(o.ccacheSeed ? { source: o.ccacheSeed } : {}),
+    })
+    .withEnvVariable("CCACHE_DIR", PATHS.ccache);
+  if (o.plan) c = c.withMountedFile(PATHS.plan, o.plan);
+  return c.withExec(buildArgv(o)).directory(PATHS.out);
+}
+
+/** Host-built wheels (macOS, Windows) arrive as directories; they are laid out next to Linux's. */
+export function collectDist(dag: Client, parts: Partial<Record<PlatformId, Directory>>): Directory {
+  let dist = dag.directory();
+  for (const [platform, dir] of Object.entries(parts).sort(([a], [b]) => a.localeCompare(b))) {
+    if (dir) dist = dist.withDirectory(platform, dir);
+  }
+  return dist;
+}
+
+export interface PublishOptions {
+  dryRun: boolean;
+  githubToken?: Secret;
+  plan?: File;
+}
+
+/** The publish stage in the provisioned x86_64 image; it prints what it did (or would do). */
+export function publishContainer(dag: Client, lock: ImagesLock, source: Directory, dist: Directory, nanobind: string, o: PublishOptions, allowPlaceholderPins = false): Container {
+  const img = buildImageFor(lock, "linux-x86_64", "manylinux2014", allowPlaceholderPins);
+  let c = cliContainer(dag, provisionedImage(dag, img, source.directory("containers/provision"), nanobind), source)
+    .withDirectory("/dist", dist);
+  if (o.plan) c = c.withMountedFile(PATHS.plan, o.plan);
+  if (o.githubToken) c = c.withSecretVariable("GITHUB_TOKEN", o.githubToken);
+  return c.withExec([
+    "node", "bin/mlir-release.mjs", "publish", "--dist", "/dist",
+    ...(o.plan ? ["--plan", PATHS.plan] : []),
+    ...(o.dryRun ? ["--dry-run"] : []),
+  ]);
+}
+
+/** The plan stage: selection needs the LLVM remote, so it runs where the build does. */
+export function planFile(dag: Client, lock: ImagesLock, source: Directory, nanobind: string, kind: string, ref?: string, cutoff?: string, allowPlaceholderPins = false): File {
+  if (kind !== "snapshot" && kind !== "numbered") throw new InvalidInputError(`--kind '${kind}': expected snapshot or numbered`);
+  if (kind === "numbered" && !ref) throw new InvalidInputError("--kind numbered needs --ref llvmorg-X.Y.Z");
+  const img = buildImageFor(lock, "linux-x86_64", "manylinux2014", allowPlaceholderPins);
+  return cliContainer(dag, provisionedImage(dag, img, source.directory("containers/provision"), nanobind), source)
+    .withExec([
+      "node", "bin/mlir-release.mjs", "plan", "--kind", kind,
+      ...(ref ? ["--ref", ref] : []),
+      ...(cutoff ? ["--cutoff", cutoff] : []),
+      "--out", PATHS.plan,
+    ])
+    .file(PATHS.plan);
+}

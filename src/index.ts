@@ -1,0 +1,134 @@
+// The Dagger module: `dagger call <function> ...`. Thin: arguments in, the pipeline's containers
+// out (src/dagger/pipeline.ts). Linux wheels build in the locked manylinux images; macOS and
+// Windows wheels are built by the host CLI on their runners and come in as directories, so
+// `release` is the same function on a laptop and on CI.
+import { argument, dag, type Directory, type File, func, object, type Secret } from "@dagger.io/dagger";
+import { collectDist, defaultOptionsHash, linuxWheels, planFile, publishContainer } from "./dagger/pipeline.js";
+import { moduleConfig, moduleLock, parsePlatform, parsePolicy, policyFor } from "./dagger/module-support.js";
+import { InvalidInputError, parseOrExplain, type PlatformId, ReleaseManifest, ReleasePlan } from "./schema.js";
+import { imageRef } from "./dagger/images.js";
+
+const REPO_IGNORE = [".git", ".cache", "dist", "node_modules"];
+
+@object()
+export class MlirRelease {
+  /** Compute the release plan (LLVM commit, version, matrix, pins) for a snapshot or a numbered release. */
+  @func({ cache: "never" })
+  plan(
+    @argument({ defaultPath: "/", ignore: REPO_IGNORE }) source: Directory,
+    kind = "snapshot",
+    ref?: string,
+    cutoff?: string,
+  ): File {
+    return planFile(dag, moduleLock(), source, moduleConfig().tools.nanobind, kind, ref, cutoff);
+  }
+
+  /** Build, repair and verify the wheels of one Linux platform in its locked manylinux image. */
+  @func()
+  build(
+    @argument({ defaultPath: "/", ignore: REPO_IGNORE }) source: Directory,
+    platform = "linux-x86_64",
+    policy = "manylinux2014",
+    llvmSource = "debian:22.1.8",
+    layer = "source",
+    python?: string,
+    ccacheSeed?: Directory,
+    jobs?: number,
+  ): Directory {
+    const config = moduleConfig();
+    const p = parsePlatform(platform);
+    return linuxWheels(dag, moduleLock(), source, {
+      platform: p,
+      policy: policyFor(p, parsePolicy(policy)),
+      llvmSource,
+      layer,
+      nanobind: config.tools.nanobind,
+      optionsHash: defaultOptionsHash(llvmSource, config),
+      ...(python ? { pythons: python } : {}),
+      ...(ccacheSeed ? { ccacheSeed } : {}),
+      ...(jobs ? { jobs } : {}),
+    });
+  }
+
+  /** Rebuild a published snapshot from its manifest: the recorded plan and the recorded image digest. */
+  @func()
+  async rebuild(
+    @argument({ defaultPath: "/", ignore: REPO_IGNORE }) source: Directory,
+    manifest: File,
+    platform = "linux-x86_64",
+  ): Promise<Directory> {
+    const p = parsePlatform(platform);
+    const m = parseOrExplain(ReleaseManifest, JSON.parse(await manifest.contents()), "--manifest");
+    const recorded = m.plan.images[p];
+    if (!recorded) throw new InvalidInputError(`--manifest records no image for ${p} (images: ${Object.keys(m.plan.images).join(", ") || "none"})`);
+    // Rebuild in exactly the recorded image, even if the lock has moved on since.
+    const lock = moduleLock();
+    const entry = Object.values(lock.images).find((i) => imageRef(i) === recorded);
+    if (!entry) throw new InvalidInputError(`--manifest's image ${recorded} for ${p} is not in containers/images.lock.json; check out the commit that built it`);
+    const planJson = dag.directory().withNewFile("plan.json", JSON.stringify(m.plan, null, 2)).file("plan.json");
+    return linuxWheels(dag, lock, source, {
+      platform: p,
+      policy: entry.policy,
+      layer: "source",
+      nanobind: m.plan.tools["nanobind"] ?? moduleConfig().tools.nanobind,
+      optionsHash: m.plan.layer.optionsHash,
+      plan: planJson,
+    });
+  }
+
+  /** Publish a staged dist directory (GitHub release, index; PyPI goes through trusted publishing on CI). */
+  @func({ cache: "never" })
+  async publish(
+    @argument({ defaultPath: "/", ignore: REPO_IGNORE }) source: Directory,
+    dist: Directory,
+    dryRun = false,
+    githubToken?: Secret,
+    plan?: File,
+  ): Promise<string> {
+    return publishContainer(dag, moduleLock(), source, dist, moduleConfig().tools.nanobind, {
+      dryRun,
+      ...(githubToken ? { githubToken } : {}),
+      ...(plan ? { plan } : {}),
+    }).stdout();
+  }
+
+  /**
+   * The whole release: plan, Linux wheels (x86_64 and aarch64), the host-built macOS/Windows
+   * wheels given as directories, then publish (or, with --dry-run, stage and print what would be published).
+   */
+  @func({ cache: "never" })
+  async release(
+    @argument({ defaultPath: "/", ignore: REPO_IGNORE }) source: Directory,
+    kind = "snapshot",
+    ref?: string,
+    cutoff?: string,
+    policy = "manylinux2014",
+    macosArm64?: Directory,
+    macosX86_64?: Directory,
+    windowsX64?: Directory,
+    dryRun = false,
+    githubToken?: Secret,
+  ): Promise<string> {
+    const config = moduleConfig();
+    const lock = moduleLock();
+    const plan = planFile(dag, lock, source, config.tools.nanobind, kind, ref, cutoff);
+    const parsed = parseOrExplain(ReleasePlan, JSON.parse(await plan.contents()), "the plan stage's output");
+    const linux = (platform: PlatformId): Directory =>
+      linuxWheels(dag, lock, source, {
+        platform,
+        policy: policyFor(platform, parsePolicy(policy)),
+          layer: "source",
+        nanobind: parsed.tools["nanobind"] ?? config.tools.nanobind,
+        optionsHash: parsed.layer.optionsHash,
+        plan,
+      });
+    const dist = collectDist(dag, {
+      "linux-x86_64": linux("linux-x86_64"),
+      "linux-aarch64": linux("linux-aarch64"),
+      ...(macosArm64 ? { "macos-arm64": macosArm64 } : {}),
+      ...(macosX86_64 ? { "macos-x86_64": macosX86_64 } : {}),
+      ...(windowsX64 ? { "windows-x64": windowsX64 } : {}),
+    });
+    return publishContainer(dag, lock, source, dist, config.tools.nanobind, { dryRun, plan, ...(githubToken ? { githubToken } : {}) }).stdout();
+  }
+}
