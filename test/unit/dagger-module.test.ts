@@ -1,0 +1,237 @@
+// The Dagger module without an engine: every function is called through the real SDK, whose
+// transport sends its queries to a recorder on 127.0.0.1; the tests assert the exact selections
+// (image digest, mounts, cache volumes and keys, exec argv, exported paths) per function and platform.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { dag } from "@dagger.io/dagger";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultOptionsHash } from "../../src/dagger/pipeline.js";
+import { MlirRelease } from "../../src/index.js";
+import { InvalidInputError, type ReleasePlan } from "../../src/schema.js";
+import { hexOf, resolvedLock } from "../support/dagger-lock.js";
+import { type Chain, idFor, type Recorder, startRecorder } from "../support/dagger-recorder.js";
+
+const lock = resolvedLock();
+const SRC = "/work/mlir-release";
+const srcId = idFor(["host", `directory(path: "${SRC}")`]);
+const q = (s: string) => JSON.stringify(s);
+/** A list argument as graphql prints it. */
+const list = (xs: string[]) => `[${xs.map(q).join(", ")}]`;
+const digest = (repo: string) => `sha256:${hexOf(repo)}`;
+
+const PLAN: ReleasePlan = {
+  schemaVersion: 1,
+  kind: "snapshot",
+  version: "23.0.0.dev20261125",
+  distribution: "mlir-python-bindings",
+  devDistribution: "mlir-python-bindings-dev",
+  llvm: { commit: "a".repeat(40), version: "23.0.0", repository: "https://example.org/llvm-project.git", commitDate: "2026-11-24T23:00:00Z" },
+  source: { kind: "git", repository: "https://example.org/llvm-project.git", commit: "a".repeat(40) },
+  sourceDateEpoch: 1795561200,
+  matrix: [{ platform: "linux-x86_64", python: "3.12", abi: "cpython", tag: { python: "cp312", abi: "cp312", platform: "manylinux2014_x86_64" } }],
+  abiChoice: { variant: "cpython", reason: "LLVM 23 main: stable ABI not chosen in this fixture" },
+  images: { "linux-x86_64": `quay.io/pypa/manylinux2014_x86_64@${digest("quay.io/pypa/manylinux2014_x86_64")}` },
+  tools: { nanobind: "2.9.2" },
+  layer: { cmakeOptions: { CMAKE_BUILD_TYPE: "Release" }, optionsHash: "b".repeat(64) },
+  nanobindDomain: "mlir_release",
+};
+
+/** The provisioned image and the repository in it: the common head of every container chain. */
+function head(platform: "linux/amd64" | "linux/arm64", imageRepo: string, nodeUrl: string): Chain {
+  const nodeSha = hexOf(nodeUrl);
+  return [
+    `container(platform: ${q(platform)})`,
+    `from(address: ${q(`${imageRepo}@${digest(imageRepo)}`)})`,
+    `withDirectory(path: "/opt/mlir-release-provision", source: ${q(idFor(["host", `directory(path: "${SRC}")`, 'directory(path: "containers/provision")']))})`,
+    `withMountedFile(path: "/tmp/node.tar.xz", source: ${q(idFor([`http(url: ${q(nodeUrl)}, checksum: ${q(`sha256:${nodeSha}`)})`]))})`,
+    `withExec(args: ["bash", "/opt/mlir-release-provision/node.sh", "/tmp/node.tar.xz", ${q(nodeSha)}, "/opt/node"])`,
+    `withEnvVariable(name: "NANOBIND_VERSION", value: "2.9.2")`,
+    `withEnvVariable(name: "TOOLS_DIR", value: "/opt/mlir-release-tools")`,
+    `withExec(args: ["bash", "/opt/mlir-release-provision/manylinux.sh"])`,
+    `withEnvVariable(name: "PATH", value: "/opt/node/bin:/opt/mlir-release-tools/bin:$PATH", expand: true)`,
+    `withEnvVariable(name: "MLIR_RELEASE_TOOLS", value: "/opt/mlir-release-tools")`,
+    `withMountedCache(path: "/root/.npm", cache: ${q(idFor(['cacheVolume(key: "mlir-release-npm")']))})`,
+    `withDirectory(path: "/src", source: ${q(srcId)}, exclude: [".git", ".cache", "dist", "node_modules"])`,
+    `withWorkdir(path: "/src")`,
+    `withExec(args: ["npm", "ci", "--no-audit", "--no-fund"])`,
+  ];
+}
+
+const vol = (key: string) => q(idFor([`cacheVolume(key: ${q(key)})`]));
+function caches(platform: string, policy: string, hash: string, seed?: string): Chain {
+  return [
+    `withMountedCache(path: "/cache/mlir-release", cache: ${vol(`mlir-release-cache-${platform}-${policy}`)})`,
+    `withMountedCache(path: "/cache/mlir-release/layers", cache: ${vol(`mlir-release-llvm-layer-${platform}-${policy}-${hash.slice(0, 16)}`)}, sharing: LOCKED)`,
+    `withMountedCache(path: "/cache/ccache", cache: ${vol(`mlir-release-ccache-${platform}-${policy}`)}, sharing: LOCKED${seed ? `, source: ${q(seed)}` : ""})`,
+    `withEnvVariable(name: "CCACHE_DIR", value: "/cache/ccache")`,
+  ];
+}
+
+const X86_2014 = ["linux/amd64", "quay.io/pypa/manylinux2014_x86_64", lock.node.builds["node-x86_64-glibc-2.17"]!.url] as const;
+const X86_228 = ["linux/amd64", "quay.io/pypa/manylinux_2_28_x86_64", lock.node.builds["node-x86_64-glibc-2.28"]!.url] as const;
+const ARM_228 = ["linux/arm64", "quay.io/pypa/manylinux_2_28_aarch64", lock.node.builds["node-aarch64-glibc-2.28"]!.url] as const;
+
+let rec: Recorder;
+const last = (): Chain => rec.requests[rec.requests.length - 1]!;
+const src = () => dag.host().directory(SRC);
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), "dagger-lock-"));
+  writeFileSync(join(dir, "images.lock.json"), JSON.stringify(lock));
+  process.env["MLIR_RELEASE_IMAGES_LOCK"] = join(dir, "images.lock.json");
+  rec = await startRecorder({
+    contents: (chain) => {
+      if (chain.some((s) => s.includes('"plan"'))) return JSON.stringify(PLAN);
+      if (chain[0]?.startsWith("host") && chain.some((s) => s.includes("manifest.json"))) return JSON.stringify({ schemaVersion: 1, plan: PLAN, artifacts: [], provenance: { builder: "ci", pipelineVersion: "mlir-release 0.1.0" } });
+      return "";
+    },
+  });
+});
+afterAll(async () => {
+  delete process.env["MLIR_RELEASE_IMAGES_LOCK"];
+  await rec.close();
+});
+
+describe("build", () => {
+  const hash = defaultOptionsHash("debian:22.1.8");
+  const buildExec = (platform: string, extra: string[] = []) =>
+    `withExec(args: ${list(["node", "bin/mlir-release.mjs", "build", "--platform", platform, "--source", "debian:22.1.8", "--layer", "source", "--out", "/out", "--work", "/work", "--cache", "/cache/mlir-release", ...extra])})`;
+
+  it("linux-x86_64 in manylinux2014: locked image, provisioning, caches keyed by the options hash, the CLI, /out", async () => {
+    await rec.run(() => new MlirRelease().build(src(), "linux-x86_64").export("/tmp/dist"));
+    expect(last()).toEqual([
+      ...head(...X86_2014),
+      ...caches("linux-x86_64", "manylinux2014", hash),
+      buildExec("linux-x86_64"),
+      'directory(path: "/out")',
+      'export(path: "/tmp/dist")',
+    ]);
+  });
+
+  it("linux-x86_64 in manylinux_2_28 with Pythons, jobs and a ccache seed", async () => {
+    const seed = dag.host().directory("/ci/ccache");
+    await rec.run(() => new MlirRelease().build(src(), "linux-x86_64", "manylinux_2_28", "debian:22.1.8", "source", "3.12,3.13t", seed, 2).export("/tmp/dist"));
+    expect(last()).toEqual([
+      ...head(...X86_228),
+      ...caches("linux-x86_64", "manylinux_2_28", hash, idFor(["host", 'directory(path: "/ci/ccache")'])),
+      buildExec("linux-x86_64", ["--python", "3.12,3.13t", "--jobs", "2"]),
+      'directory(path: "/out")',
+      'export(path: "/tmp/dist")',
+    ]);
+  });
+
+  it("linux-aarch64 always builds in manylinux_2_28 on linux/arm64 (no Node for glibc 2.17 aarch64)", async () => {
+    await rec.run(() => new MlirRelease().build(src(), "linux-aarch64", "manylinux2014").export("/tmp/dist"));
+    expect(last()).toEqual([
+      ...head(...ARM_228),
+      ...caches("linux-aarch64", "manylinux_2_28", hash),
+      buildExec("linux-aarch64"),
+      'directory(path: "/out")',
+      'export(path: "/tmp/dist")',
+    ]);
+  });
+
+  it("the layer volume key follows the options hash: another source, another volume", async () => {
+    const other = defaultOptionsHash(`git:https://example.org/llvm-project.git@${"c".repeat(40)}`);
+    expect(other).not.toBe(hash);
+    await rec.run(() => new MlirRelease().build(src(), "linux-x86_64", "manylinux2014", `git:https://example.org/llvm-project.git@${"c".repeat(40)}`).export("/tmp/dist"));
+    expect(last().join("\n")).toContain(`mlir-release-llvm-layer-linux-x86_64-manylinux2014-${other.slice(0, 16)}`);
+  });
+
+  it("macOS and Windows are refused with the host CLI command to use instead; bad input names the flag", async () => {
+    for (const p of ["macos-arm64", "macos-x86_64", "windows-x64"]) {
+      expect(() => new MlirRelease().build(src(), p)).toThrow(new RegExp(`host CLI.*--platform ${p}`, "s"));
+    }
+    expect(() => new MlirRelease().build(src(), "linux-riscv64")).toThrow(/--platform/);
+    expect(() => new MlirRelease().build(src(), "linux-x86_64", "manylinux1")).toThrow(InvalidInputError);
+  });
+});
+
+describe("plan, publish, rebuild, release", () => {
+  const planChain = (extra: string[]) => [
+    ...head(...X86_2014),
+    `withExec(args: ${list(["node", "bin/mlir-release.mjs", "plan", "--kind", ...extra, "--out", "/in/plan.json"])})`,
+    'file(path: "/in/plan.json")',
+  ];
+
+  it("plan runs the plan stage in the x86_64 image and returns its file", async () => {
+    await rec.run(() => new MlirRelease().plan(src(), "numbered", "llvmorg-22.1.8").contents());
+    expect(last()).toEqual([...planChain(["numbered", "--ref", "llvmorg-22.1.8"]), "contents"]);
+    expect(() => new MlirRelease().plan(src(), "numbered")).toThrow(/--ref llvmorg/);
+    expect(() => new MlirRelease().plan(src(), "nightly")).toThrow(/--kind 'nightly'/);
+  });
+
+  it("publish passes the dist directory, the token as a secret variable and --dry-run", async () => {
+    const dist = dag.host().directory("/tmp/dist");
+    const token = dag.setSecret("gh", "not-a-real-token");
+    await rec.run(() => new MlirRelease().publish(src(), dist, true, token));
+    const secretId = idFor(['setSecret(name: "gh", plaintext: "not-a-real-token")']);
+    expect(last()).toEqual([
+      ...head(...X86_2014),
+      `withDirectory(path: "/dist", source: ${q(idFor(["host", 'directory(path: "/tmp/dist")']))})`,
+      `withSecretVariable(name: "GITHUB_TOKEN", secret: ${q(secretId)})`,
+      'withExec(args: ["node", "bin/mlir-release.mjs", "publish", "--dist", "/dist", "--dry-run"])',
+      "stdout",
+    ]);
+    // The token's value travels only in the query that creates the secret, never in an exec.
+    expect(last().join("\n")).not.toMatch(/withEnvVariable\(name: "GITHUB_TOKEN"/);
+  });
+
+  it("rebuild reads the manifest and builds in the recorded image with the recorded plan and options hash", async () => {
+    const manifest = dag.host().file("/tmp/manifest.json");
+    await rec.run(async () => (await new MlirRelease().rebuild(src(), manifest, "linux-x86_64")).export("/tmp/rebuilt"));
+    expect(rec.requests.some((c) => c.join(".") === 'host.file(path: "/tmp/manifest.json").contents')).toBe(true);
+    const planId = idFor(["directory", `withNewFile(path: "plan.json", contents: ${JSON.stringify(JSON.stringify(PLAN, null, 2))})`, 'file(path: "plan.json")']);
+    expect(last()).toEqual([
+      ...head(...X86_2014),
+      ...caches("linux-x86_64", "manylinux2014", PLAN.layer.optionsHash),
+      `withMountedFile(path: "/in/plan.json", source: ${q(planId)})`,
+      'withExec(args: ["node", "bin/mlir-release.mjs", "build", "--platform", "linux-x86_64", "--plan", "/in/plan.json", "--layer", "source", "--out", "/out", "--work", "/work", "--cache", "/cache/mlir-release"])',
+      'directory(path: "/out")',
+      'export(path: "/tmp/rebuilt")',
+    ]);
+    await expect(rec.run(() => new MlirRelease().rebuild(src(), manifest, "linux-aarch64"))).rejects.toThrow(/records no image for linux-aarch64/);
+  });
+
+  it("release --dry-run: plan, both Linux builds from the plan, host-built wheels as directories, publish --dry-run", async () => {
+    const mac = dag.host().directory("/runner/macos-arm64");
+    const win = dag.host().directory("/runner/windows-x64");
+    await rec.run(() => new MlirRelease().release(src(), "snapshot", undefined, undefined, "manylinux2014", mac, undefined, win, true));
+    const planId = idFor(planChain(["snapshot"]));
+    const linux = (h: Chain, platform: string, policy: string) =>
+      idFor([
+        ...h,
+        ...caches(platform, policy, PLAN.layer.optionsHash),
+        `withMountedFile(path: "/in/plan.json", source: ${q(planId)})`,
+        `withExec(args: ["node", "bin/mlir-release.mjs", "build", "--platform", "${platform}", "--plan", "/in/plan.json", "--layer", "source", "--out", "/out", "--work", "/work", "--cache", "/cache/mlir-release"])`,
+        'directory(path: "/out")',
+      ]);
+    const distId = idFor([
+      "directory",
+      `withDirectory(path: "linux-aarch64", source: ${q(linux(head(...ARM_228), "linux-aarch64", "manylinux_2_28"))})`,
+      `withDirectory(path: "linux-x86_64", source: ${q(linux(head(...X86_2014), "linux-x86_64", "manylinux2014"))})`,
+      `withDirectory(path: "macos-arm64", source: ${q(idFor(["host", 'directory(path: "/runner/macos-arm64")']))})`,
+      `withDirectory(path: "windows-x64", source: ${q(idFor(["host", 'directory(path: "/runner/windows-x64")']))})`,
+    ]);
+    expect(last()).toEqual([
+      ...head(...X86_2014),
+      `withDirectory(path: "/dist", source: ${q(distId)})`,
+      `withMountedFile(path: "/in/plan.json", source: ${q(planId)})`,
+      'withExec(args: ["node", "bin/mlir-release.mjs", "publish", "--dist", "/dist", "--plan", "/in/plan.json", "--dry-run"])',
+      "stdout",
+    ]);
+  });
+
+  it("a placeholder lock stops every function before anything is pulled", async () => {
+    const saved = process.env["MLIR_RELEASE_IMAGES_LOCK"];
+    delete process.env["MLIR_RELEASE_IMAGES_LOCK"];
+    try {
+      const n = rec.requests.length;
+      expect(() => new MlirRelease().build(src(), "linux-x86_64")).toThrow(/placeholder.*refresh-image-pins\.sh/s);
+      expect(rec.requests.length).toBe(n);
+    } finally {
+      process.env["MLIR_RELEASE_IMAGES_LOCK"] = saved;
+    }
+  });
+});
