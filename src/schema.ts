@@ -40,6 +40,23 @@ export const PlatformConfig = z.object({
 });
 export type PlatformConfig = z.infer<typeof PlatformConfig>;
 
+// MLIR links most of LLVM (IR, ExecutionEngine + the host target for the JIT, TableGen, Support),
+// so the set is "mlir/ and llvm/ and the shared CMake", minus what never reaches a wheel.
+const MLIR_PATHS_INCLUDE = ["mlir/", "llvm/", "cmake/", "third-party/siphash/"];
+const MLIR_PATHS_EXCLUDE = [
+  "mlir/docs/",
+  "mlir/unittests/",
+  "mlir/utils/vim/",
+  "mlir/utils/emacs/",
+  "llvm/docs/",
+  "llvm/test/",
+  "llvm/unittests/",
+  "llvm/utils/gn/",
+  "llvm/benchmarks/",
+  "llvm/examples/",
+  "llvm/bindings/",
+];
+
 export const ReleaseConfig = z.object({
   distribution: z
     .string()
@@ -78,14 +95,39 @@ export const ReleaseConfig = z.object({
   nanobindDomain: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default("mlir_release"),
   publish: z
     .object({
-      github: z.object({ owner: z.string(), repo: z.string() }).optional(),
-      pypi: z.object({ repositoryUrl: z.string().url() }).optional(),
-      index: z.object({ baseUrl: z.string() }).optional(),
+      github: z
+        .object({
+          owner: z.string(),
+          repo: z.string(),
+          /** REST API root; GitHub Enterprise or a local test server. Default: the public API. */
+          apiUrl: z.string().url().optional(),
+          /** Release tag = prefix + version. */
+          tagPrefix: z.string().default("v"),
+        })
+        .optional(),
+      pypi: z
+        .object({
+          repositoryUrl: z.string().url(),
+          /** PEP 503 page root used to see what the index already has (default: <repositoryUrl>/simple/). */
+          simpleUrl: z.string().url().optional(),
+          username: z.string().default("__token__"),
+        })
+        .optional(),
+      /** baseUrl: where the site is served; root: the directory holding the store and the site. */
+      index: z.object({ baseUrl: z.string(), root: z.string().optional() }).optional(),
       conda: z.object({ channel: z.string() }).optional(),
     })
     .prefault({}),
   retention: z
     .object({ keepSnapshots: z.number().int().positive().default(30) })
+    .prefault({}),
+  /** Paths (of the LLVM tree) the wheels are built from: a day on which none changed gets no
+   * snapshot. Prefixes ending in "/" match a folder, others a file; exclude wins over include. */
+  mlirPaths: z
+    .object({
+      include: z.array(z.string().min(1)).min(1).default(MLIR_PATHS_INCLUDE),
+      exclude: z.array(z.string().min(1)).default(MLIR_PATHS_EXCLUDE),
+    })
     .prefault({}),
 });
 export type ReleaseConfig = z.infer<typeof ReleaseConfig>;
@@ -162,6 +204,18 @@ export const ReleasePlan = z.object({
     optionsHash: Sha256,
   }),
   nanobindDomain: z.string(),
+  /** How select chose the commit: where from, which ref and cutoff, the snapshot's day and sequence. */
+  selection: z
+    .object({
+      source: z.string(),
+      ref: z.string(),
+      cutoff: z.string().optional(),
+      snapshotDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+      sequence: z.number().int().min(0).max(99).optional(),
+      /** The previous snapshot's commit, the start of the release notes' range. */
+      previousCommit: GitCommit.optional(),
+    })
+    .optional(),
 });
 export type ReleasePlan = z.infer<typeof ReleasePlan>;
 
@@ -305,3 +359,22 @@ export const BuildReport = z.object({
   seconds: z.record(z.string(), z.number()),
 });
 export type BuildReport = z.infer<typeof BuildReport>;
+
+
+/** Publish targets of a staged release (publish stage). */
+export const PublishTarget = z.enum(["github", "pypi", "index", "conda"]);
+export type PublishTarget = z.infer<typeof PublishTarget>;
+/** What publishing did with one file on one target; a rerun after success is all "skipped". */
+export const PublishAction = z.object({
+  target: PublishTarget,
+  file: z.string(),
+  action: z.enum(["uploaded", "skipped", "replaced-incomplete", "created", "updated", "built"]),
+});
+export type PublishAction = z.infer<typeof PublishAction>;
+export const PublishReport = z.object({
+  version: z.string(),
+  actions: z.array(PublishAction),
+  /** Targets not configured or not possible here, with the reason. */
+  skippedTargets: z.record(z.string(), z.string()).default({}),
+});
+export type PublishReport = z.infer<typeof PublishReport>;

@@ -1,0 +1,211 @@
+// The static index site as a pure function of the releases: PEP 503 HTML, PEP 691 JSON (with
+// PEP 700 fields), PEP 658/714 metadata attributes, PEP 592 yanks, and the dashboard page.
+// Output is byte-identical for equal input (no clocks), so reruns converge.
+import * as pep440 from "@renovatebot/pep440";
+import { type ReleaseManifest } from "../schema.js";
+import { normalizeProjectName } from "../stage/wheelinfo.js";
+
+export interface SiteFile {
+  fileName: string;
+  sha256: string;
+  size: number;
+  kind: string;
+  requiresPython?: string;
+  /** sha256 of the file's METADATA, served at <file>.metadata (PEP 658). */
+  metadataSha256?: string;
+}
+
+export interface SiteRelease {
+  manifest: ReleaseManifest;
+  notes: string;
+}
+
+export interface SiteOptions {
+  title?: string;
+  /** Absolute base of the served site, for the install hint; pages themselves link relatively. */
+  baseUrl?: string;
+}
+
+export const fileUrl = (version: string, fileName: string): string => `files/${version}/${fileName}`;
+
+export const esc = (s: string): string =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+
+/** PEP 592: a yank key is a file name, the version, or "*" (the whole release). */
+export function yankReason(m: ReleaseManifest, fileName: string): string | undefined {
+  return m.yanked[fileName] ?? m.yanked[m.plan.version] ?? m.yanked["*"];
+}
+
+const cmpVersionDesc = (a: SiteRelease, b: SiteRelease): number => {
+  const av = a.manifest.plan.version;
+  const bv = b.manifest.plan.version;
+  const c = pep440.valid(av) && pep440.valid(bv) ? pep440.compare(bv, av) : bv < av ? -1 : bv > av ? 1 : 0;
+  return c;
+};
+
+interface ProjectFile {
+  release: ReleaseManifest;
+  file: SiteFile;
+}
+
+/** The projects of the index: wheels under the distribution, dev wheels under the dev distribution. */
+function projects(releases: SiteRelease[], files: ReadonlyMap<string, SiteFile[]>): Map<string, ProjectFile[]> {
+  const out = new Map<string, ProjectFile[]>();
+  for (const r of releases) {
+    for (const f of files.get(r.manifest.plan.version) ?? []) {
+      if (f.kind !== "wheel" && f.kind !== "dev-wheel") continue;
+      const name = normalizeProjectName(f.kind === "wheel" ? r.manifest.plan.distribution : r.manifest.plan.devDistribution);
+      if (!out.has(name)) out.set(name, []);
+      out.get(name)!.push({ release: r.manifest, file: f });
+    }
+  }
+  for (const list of out.values()) list.sort((a, b) => (a.file.fileName < b.file.fileName ? -1 : a.file.fileName > b.file.fileName ? 1 : 0));
+  return out;
+}
+
+function projectHtml(name: string, list: ProjectFile[]): string {
+  const links = list.map(({ release, file }) => {
+    const attrs = [`href="../../${esc(fileUrl(release.plan.version, file.fileName))}#sha256=${file.sha256}"`];
+    if (file.requiresPython) attrs.push(`data-requires-python="${esc(file.requiresPython)}"`);
+    if (file.metadataSha256)
+      attrs.push(`data-dist-info-metadata="sha256=${file.metadataSha256}"`, `data-core-metadata="sha256=${file.metadataSha256}"`);
+    const y = yankReason(release, file.fileName);
+    if (y !== undefined) attrs.push(`data-yanked="${esc(y)}"`);
+    return `    <a ${attrs.join(" ")}>${esc(file.fileName)}</a><br/>`;
+  });
+  return [
+    "<!DOCTYPE html>",
+    "<html>",
+    "  <head>",
+    '    <meta name="pypi:repository-version" content="1.1">',
+    `    <title>Links for ${esc(name)}</title>`,
+    "  </head>",
+    "  <body>",
+    `    <h1>Links for ${esc(name)}</h1>`,
+    ...links,
+    "  </body>",
+    "</html>",
+    "",
+  ].join("\n");
+}
+
+function projectJson(name: string, list: ProjectFile[]): string {
+  const versions = [...new Set(list.map((p) => p.release.plan.version))];
+  versions.sort((a, b) => (pep440.valid(a) && pep440.valid(b) ? pep440.compare(a, b) : a < b ? -1 : 1));
+  const files = list.map(({ release, file }) => {
+    const y = yankReason(release, file.fileName);
+    return {
+      filename: file.fileName,
+      url: `../../${fileUrl(release.plan.version, file.fileName)}`,
+      hashes: { sha256: file.sha256 },
+      ...(file.requiresPython ? { "requires-python": file.requiresPython } : {}),
+      ...(file.metadataSha256 ? { "core-metadata": { sha256: file.metadataSha256 }, "dist-info-metadata": { sha256: file.metadataSha256 } } : {}),
+      yanked: y === undefined ? false : y || true,
+      size: file.size,
+    };
+  });
+  return `${JSON.stringify({ meta: { "api-version": "1.1" }, name, versions, files }, null, 1)}\n`;
+}
+
+function rootHtml(names: string[]): string {
+  return [
+    "<!DOCTYPE html>",
+    "<html>",
+    "  <head>",
+    '    <meta name="pypi:repository-version" content="1.1">',
+    "    <title>Simple index</title>",
+    "  </head>",
+    "  <body>",
+    ...names.map((n) => `    <a href="${esc(n)}/">${esc(n)}</a><br/>`),
+    "  </body>",
+    "</html>",
+    "",
+  ].join("\n");
+}
+
+const githubWeb = (repository: string): string | undefined => {
+  const m = /github\.com[/:]([^/]+\/[^/]+?)(\.git)?\/?$/.exec(repository);
+  return m ? `https://github.com/${m[1]}` : undefined;
+};
+
+function dashboardHtml(releases: SiteRelease[], files: ReadonlyMap<string, SiteFile[]>, opts: SiteOptions): string {
+  const title = opts.title ?? "MLIR Python bindings";
+  const sorted = [...releases].sort(cmpVersionDesc);
+  const dist = sorted[0]?.manifest.plan.distribution ?? "mlir-python-bindings";
+  const indexUrl = opts.baseUrl ? `${opts.baseUrl.replace(/\/$/, "")}/simple/` : "simple/";
+  const sections = sorted.map((r) => {
+    const p = r.manifest.plan;
+    const fl = files.get(p.version) ?? [];
+    const byName = new Map(r.manifest.artifacts.map((a) => [a.fileName, a]));
+    const pythons = [...new Set(p.matrix.map((m) => m.python))].sort();
+    const platforms = [...new Set(p.matrix.map((m) => m.platform))].sort();
+    const web = githubWeb(p.llvm.repository);
+    const commit = web
+      ? `<a href="${esc(`${web}/commit/${p.llvm.commit}`)}"><code>${esc(p.llvm.commit.slice(0, 12))}</code></a>`
+      : `<code>${esc(p.llvm.commit.slice(0, 12))}</code>`;
+    const rows = platforms.map((pl) => {
+      const cells = pythons.map((py) => {
+        const hits = fl.filter((f) => {
+          const a = byName.get(f.fileName);
+          return f.kind === "wheel" && a?.platform === pl && a?.python === py;
+        });
+        if (!hits.length) return '<td class="none">–</td>';
+        return `<td>${hits.map((f) => `<a class="wheel" href="${esc(fileUrl(p.version, f.fileName))}" title="sha256 ${f.sha256}">wheel</a>`).join(" ")}</td>`;
+      });
+      return `<tr><th>${esc(pl)}</th>${cells.join("")}</tr>`;
+    });
+    const others = fl
+      .filter((f) => f.kind !== "wheel")
+      .map((f) => `<li><a href="${esc(fileUrl(p.version, f.fileName))}">${esc(f.fileName)}</a> (${esc(f.kind)}, ${f.size} bytes)</li>`);
+    const yankedAll = r.manifest.yanked[p.version] ?? r.manifest.yanked["*"];
+    return [
+      `<section class="release ${p.kind}" id="v${esc(p.version)}">`,
+      `<h2>${esc(p.version)} <span class="kind">${p.kind === "snapshot" ? "snapshot" : "release"}</span>${yankedAll !== undefined ? ` <span class="yanked">yanked: ${esc(yankedAll)}</span>` : ""}</h2>`,
+      `<p>LLVM ${esc(p.llvm.version)}${p.llvm.tag ? ` (${esc(p.llvm.tag)})` : ""}, commit ${commit}, ${esc(p.llvm.commitDate)} · <a href="manifests/${esc(p.version)}.json">manifest</a></p>`,
+      `<table class="matrix"><thead><tr><th>platform</th>${pythons.map((py) => `<th>Python ${esc(py)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`,
+      others.length ? `<ul class="other">${others.join("")}</ul>` : "",
+      `<details><summary>Release notes</summary><pre>${esc(r.notes)}</pre></details>`,
+      "</section>",
+    ].join("\n");
+  });
+  return [
+    "<!DOCTYPE html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    `<title>${esc(title)}</title>`,
+    "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em}td.none{color:#999}.kind{font-size:.6em;background:#eef;padding:.1em .4em;border-radius:.3em}.yanked{color:#a00;font-size:.6em}pre{white-space:pre-wrap}</style>",
+    "</head>",
+    "<body>",
+    `<h1>${esc(title)}</h1>`,
+    `<p>${sorted.length} published versions. Install: <code>pip install ${esc(dist)} --index-url ${esc(indexUrl)}</code> · <a href="simple/">simple index</a></p>`,
+    ...sections,
+    "</body>",
+    "</html>",
+    "",
+  ].join("\n");
+}
+
+/** Every text page of the site, by path relative to the site root. */
+export function renderSite(releases: SiteRelease[], files: ReadonlyMap<string, SiteFile[]>, opts: SiteOptions = {}): Map<string, string> {
+  const out = new Map<string, string>();
+  const versions = new Set<string>();
+  for (const r of releases) {
+    if (versions.has(r.manifest.plan.version)) throw new Error(`site: version ${r.manifest.plan.version} appears twice`);
+    versions.add(r.manifest.plan.version);
+  }
+  const projs = projects(releases, files);
+  const names = [...projs.keys()].sort();
+  out.set("simple/index.html", rootHtml(names));
+  out.set(
+    "simple/index.json",
+    `${JSON.stringify({ meta: { "api-version": "1.1" }, projects: names.map((name) => ({ name })) }, null, 1)}\n`,
+  );
+  for (const n of names) {
+    out.set(`simple/${n}/index.html`, projectHtml(n, projs.get(n)!));
+    out.set(`simple/${n}/index.json`, projectJson(n, projs.get(n)!));
+  }
+  out.set("index.html", dashboardHtml(releases, files, opts));
+  out.set(".nojekyll", "");
+  return out;
+}

@@ -1,0 +1,251 @@
+// The index's storage and its atomic regeneration. Layout under the index root:
+//   store/manifests/<version>.json   a release is in the index once its manifest is here
+//   store/notes/<version>.md
+//   store/files/<version>/<file>     (+ <file>.metadata for wheels, PEP 658)
+//   .generations/<hash>/             one complete rendered site
+//   site -> .generations/<hash>      swapped with one rename(2), so readers never see a half site
+// Writers (several publishers at once) serialize on a lock directory.
+import { createHash } from "node:crypto";
+import {
+  copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync,
+  statSync, symlinkSync, writeFileSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type ReleaseManifest, type PublishAction } from "../schema.js";
+import { readManifestFile, sha256File, manifestText } from "../stage/stage.js";
+import { headerValues, readWheel } from "../stage/wheelinfo.js";
+import { fileUrl, renderSite, type SiteFile, type SiteOptions, type SiteRelease } from "./render.js";
+
+export interface IndexPaths {
+  root: string;
+  manifests: string;
+  notes: string;
+  files: string;
+  generations: string;
+  site: string;
+  lock: string;
+}
+
+export const indexPaths = (root: string): IndexPaths => ({
+  root,
+  manifests: join(root, "store", "manifests"),
+  notes: join(root, "store", "notes"),
+  files: join(root, "store", "files"),
+  generations: join(root, ".generations"),
+  site: join(root, "site"),
+  lock: join(root, ".lock"),
+});
+
+const pidAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Runs fn holding the index lock; a lock left by a dead process is taken over. */
+export async function withIndexLock<T>(root: string, fn: () => Promise<T>, timeoutMs = 600_000): Promise<T> {
+  const lock = indexPaths(root).lock;
+  mkdirSync(root, { recursive: true });
+  const until = Date.now() + timeoutMs;
+  const token = `${process.pid}:${Math.random().toString(36).slice(2)}`;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, "owner"), token);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      let owner = "";
+      try {
+        owner = readFileSync(join(lock, "owner"), "utf8");
+      } catch {
+        /* being created or removed */
+      }
+      const pid = Number(owner.split(":")[0]);
+      const age = (() => {
+        try {
+          return Date.now() - statSync(lock).mtimeMs;
+        } catch {
+          return 0;
+        }
+      })();
+      if ((owner && pid && !pidAlive(pid)) || (!owner && age > 10_000)) rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > until) throw new Error(`index ${root}: lock ${lock} held by ${owner || "?"} for too long; remove it if no publisher runs`);
+      else await sleep(25);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    if (readFileSync(join(lock, "owner"), "utf8") === token) rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Puts bytes at path unless the same bytes are there; different bytes are an error. */
+async function putFile(src: string, dest: string, sha256: string): Promise<"uploaded" | "skipped"> {
+  if (existsSync(dest)) {
+    const have = await sha256File(dest);
+    if (have === sha256) return "skipped";
+    throw new Error(`index: ${dest} exists with sha256 ${have}, not ${sha256}; refusing to overwrite`);
+  }
+  mkdirSync(dirname(dest), { recursive: true });
+  const tmp = `${dest}.tmp-${process.pid}`;
+  copyFileSync(src, tmp);
+  renameSync(tmp, dest);
+  return "uploaded";
+}
+
+function putText(dest: string, text: string): void {
+  if (existsSync(dest) && readFileSync(dest, "utf8") === text) return;
+  if (existsSync(dest)) throw new Error(`index: ${dest} exists with different content; refusing to overwrite`);
+  mkdirSync(dirname(dest), { recursive: true });
+  writeFileSync(`${dest}.tmp-${process.pid}`, text);
+  renameSync(`${dest}.tmp-${process.pid}`, dest);
+}
+
+export interface IndexHooks {
+  /** Called at each step; tests throw here to simulate a killed publisher. */
+  checkpoint?: (point: string) => void;
+}
+
+/** Adds a staged release to the index store and regenerates the site. Idempotent. */
+export async function addRelease(
+  root: string,
+  stage: { manifest: ReleaseManifest; notes: string; files: Array<{ fileName: string; path: string; sha256: string; kind: string }> },
+  opts: SiteOptions & IndexHooks = {},
+): Promise<PublishAction[]> {
+  const P = indexPaths(root);
+  const v = stage.manifest.plan.version;
+  const actions: PublishAction[] = [];
+  await withIndexLock(root, async () => {
+    const existing = join(P.manifests, `${v}.json`);
+    if (existsSync(existing) && readFileSync(existing, "utf8") !== manifestText(stage.manifest))
+      throw new Error(`index: version ${v} is already published with a different manifest (${existing}); a new build needs a new version`);
+    for (const f of stage.files) {
+      opts.checkpoint?.(`index:file:${f.fileName}`);
+      const dest = join(P.files, v, f.fileName);
+      actions.push({ target: "index", file: f.fileName, action: await putFile(f.path, dest, f.sha256) });
+      if (f.kind === "wheel" || f.kind === "dev-wheel") putText(`${dest}.metadata`, (await readWheel(f.path)).metadata.toString("utf8"));
+    }
+    opts.checkpoint?.("index:notes");
+    putText(join(P.notes, `${v}.md`), stage.notes);
+    opts.checkpoint?.("index:manifest");
+    putText(existing, manifestText(stage.manifest));
+    opts.checkpoint?.("index:regenerate");
+    await regenerateLocked(root, opts);
+  });
+  return actions;
+}
+
+/** Removes a release from the index (manifest first, so the index stops listing it at once). */
+export async function removeRelease(root: string, version: string, opts: SiteOptions = {}): Promise<void> {
+  const P = indexPaths(root);
+  await withIndexLock(root, async () => {
+    rmSync(join(P.manifests, `${version}.json`), { force: true });
+    await regenerateLocked(root, opts);
+    rmSync(join(P.notes, `${version}.md`), { force: true });
+    rmSync(join(P.files, version), { recursive: true, force: true });
+  });
+}
+
+export function listIndexManifests(root: string): ReleaseManifest[] {
+  const dir = indexPaths(root).manifests;
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => n.endsWith(".json"))
+    .sort()
+    .map((n) => readManifestFile(join(dir, n)));
+}
+
+export async function regenerate(root: string, opts: SiteOptions = {}): Promise<string> {
+  return withIndexLock(root, () => regenerateLocked(root, opts));
+}
+
+/** Renders the site from the store into a new generation and swaps the `site` link to it. */
+async function regenerateLocked(root: string, opts: SiteOptions): Promise<string> {
+  const P = indexPaths(root);
+  const releases: SiteRelease[] = [];
+  const files = new Map<string, SiteFile[]>();
+  for (const m of listIndexManifests(root)) {
+    const v = m.plan.version;
+    const notesPath = join(P.notes, `${v}.md`);
+    releases.push({ manifest: m, notes: existsSync(notesPath) ? readFileSync(notesPath, "utf8") : "" });
+    files.set(
+      v,
+      m.artifacts.map((a) => {
+        const metaPath = join(P.files, v, `${a.fileName}.metadata`);
+        const f: SiteFile = { fileName: a.fileName, sha256: a.sha256, size: a.size, kind: a.kind };
+        if (existsSync(metaPath)) {
+          const meta = readFileSync(metaPath);
+          f.metadataSha256 = createHash("sha256").update(meta).digest("hex");
+          const rp = headerValues(meta.toString("utf8"), "Requires-Python")[0];
+          if (rp) f.requiresPython = rp;
+        }
+        return f;
+      }),
+    );
+  }
+  const pages = renderSite(releases, files, opts);
+  const h = createHash("sha256");
+  for (const [k, text] of [...pages].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(`${k}\0${text}\0`);
+  for (const m of releases) h.update(manifestText(m.manifest));
+  const gen = h.digest("hex").slice(0, 16);
+  const genDir = join(P.generations, gen);
+  if (!existsSync(genDir)) {
+    const tmp = `${genDir}.tmp-${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    for (const [rel, text] of pages) {
+      mkdirSync(dirname(join(tmp, rel)), { recursive: true });
+      writeFileSync(join(tmp, rel), text);
+    }
+    for (const r of releases) {
+      const v = r.manifest.plan.version;
+      mkdirSync(join(tmp, "manifests"), { recursive: true });
+      writeFileSync(join(tmp, "manifests", `${v}.json`), manifestText(r.manifest));
+      for (const f of files.get(v) ?? []) {
+        const dest = join(tmp, fileUrl(v, f.fileName));
+        mkdirSync(dirname(dest), { recursive: true });
+        const src = join(P.files, v, f.fileName);
+        if (!existsSync(src)) throw new Error(`index: ${src} is missing from the store; republish ${v}`);
+        linkSync(src, dest); // hard links: a generation costs no copy of the wheels
+        if (f.metadataSha256) linkSync(`${src}.metadata`, `${dest}.metadata`);
+      }
+    }
+    renameSync(tmp, genDir);
+  }
+  swapLink(P.site, join(".generations", gen));
+  // Keep the live generation and the one before it (a reader may still be in it).
+  const live = new Set([gen]);
+  for (const name of readdirSync(P.generations).sort((a, b) => statSync(join(P.generations, b)).mtimeMs - statSync(join(P.generations, a)).mtimeMs)) {
+    if (live.has(name)) continue;
+    if (live.size < 2 && !name.includes(".tmp-")) live.add(name);
+    else rmSync(join(P.generations, name), { recursive: true, force: true });
+  }
+  return genDir;
+}
+
+function swapLink(link: string, target: string): void {
+  try {
+    if (readlinkSync(link) === target) return;
+  } catch {
+    /* absent, or a plain directory from an older layout */
+  }
+  if (existsSync(link) && !isSymlink(link)) throw new Error(`index: ${link} is not a symlink; move it away once`);
+  const tmp = `${link}.tmp-${process.pid}`;
+  rmSync(tmp, { force: true });
+  symlinkSync(target, tmp);
+  renameSync(tmp, link);
+}
+
+const isSymlink = (p: string): boolean => {
+  try {
+    readlinkSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+};

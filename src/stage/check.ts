@@ -1,0 +1,113 @@
+// The refusals of the stage: pure checks of manifests against the files' digests and the
+// wheels' own descriptions. Anything wrong here means nothing is staged or published.
+import { type Artifact, type ReleaseManifest, wheelTagString } from "../schema.js";
+import { normalizeProjectName, parseWheelFileName } from "./wheelinfo.js";
+
+export interface ObservedFile {
+  sha256: string;
+  size: number;
+  /** For wheels: what the wheel's METADATA and WHEEL say. */
+  wheel?: { name: string; version: string; tags: string[] };
+}
+
+export class StageRefusedError extends Error {
+  override name = "StageRefusedError";
+  constructor(
+    readonly what: string,
+    readonly problems: string[],
+  ) {
+    super(`refusing to stage ${what}; nothing was staged or published:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+/** Merges the per-platform manifests of one release into one, or explains why it cannot. */
+export function mergeManifests(parts: ReleaseManifest[], what: string): ReleaseManifest {
+  const first = parts[0];
+  if (!first) throw new StageRefusedError(what, ["no manifest given"]);
+  const problems: string[] = [];
+  const commits = [...new Set(parts.map((p) => p.plan.llvm.commit))];
+  if (commits.length > 1) problems.push(`two LLVM commits in one release: ${commits.join(", ")} — build every platform from one commit`);
+  for (const key of ["version", "distribution", "devDistribution", "kind"] as const) {
+    const vals = [...new Set(parts.map((p) => p.plan[key]))];
+    if (vals.length > 1) problems.push(`manifests disagree on plan.${key}: ${vals.join(", ")}`);
+  }
+  if (problems.length) throw new StageRefusedError(what, problems);
+  const artifacts: Artifact[] = parts.flatMap((p) => p.artifacts);
+  artifacts.sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
+  return {
+    ...first,
+    artifacts,
+    verification: Object.assign({}, ...parts.map((p) => p.verification)),
+    yanked: Object.assign({}, ...parts.map((p) => p.yanked)),
+  };
+}
+
+/** Every problem of a release's files against its manifest (empty when it may be staged). */
+export function checkRelease(manifest: ReleaseManifest, files: ReadonlyMap<string, ObservedFile>): string[] {
+  const problems: string[] = [];
+  const plan = manifest.plan;
+  const seen = new Set<string>();
+  for (const a of manifest.artifacts) {
+    if (seen.has(a.fileName)) {
+      problems.push(`${a.fileName}: listed twice in the manifest (duplicate file name)`);
+      continue;
+    }
+    seen.add(a.fileName);
+    if (a.fileName.includes("/") || a.fileName.includes("\\") || a.fileName.startsWith(".")) {
+      problems.push(`${a.fileName}: artifact file names must be plain names`);
+      continue;
+    }
+    const f = files.get(a.fileName);
+    if (!f) {
+      problems.push(`${a.fileName}: listed in the manifest but missing from the artifacts directory`);
+    } else {
+      if (f.sha256 !== a.sha256) problems.push(`${a.fileName}: sha256 ${f.sha256} does not match the manifest's ${a.sha256}`);
+      if (f.size !== a.size) problems.push(`${a.fileName}: size ${f.size} does not match the manifest's ${a.size}`);
+    }
+    if (a.kind !== "wheel" && a.kind !== "dev-wheel") continue;
+    let parsed;
+    try {
+      parsed = parseWheelFileName(a.fileName);
+    } catch (e) {
+      problems.push((e as Error).message);
+      continue;
+    }
+    const wantDist = a.kind === "wheel" ? plan.distribution : plan.devDistribution;
+    if (normalizeProjectName(parsed.distribution) !== normalizeProjectName(wantDist))
+      problems.push(`${a.fileName}: file name says distribution ${parsed.distribution}, the manifest says ${wantDist}`);
+    if (parsed.version !== plan.version)
+      problems.push(`${a.fileName}: file name says version ${parsed.version}, the manifest says ${plan.version}`);
+    const nameTags = parsed.tags.map(wheelTagString).sort();
+    if (a.tag && !nameTags.includes(wheelTagString(a.tag)))
+      problems.push(`${a.fileName}: manifest tag ${wheelTagString(a.tag)} is not among the file name's tags ${nameTags.join(", ")}`);
+    if (f?.wheel) {
+      if (normalizeProjectName(f.wheel.name) !== normalizeProjectName(wantDist))
+        problems.push(`${a.fileName}: METADATA Name ${f.wheel.name} disagrees with ${wantDist}`);
+      if (f.wheel.version !== plan.version)
+        problems.push(`${a.fileName}: METADATA Version ${f.wheel.version} disagrees with the manifest's ${plan.version}`);
+      const inner = [...f.wheel.tags].sort();
+      if (inner.join(" ") !== nameTags.join(" "))
+        problems.push(`${a.fileName}: WHEEL tags ${inner.join(", ") || "(none)"} disagree with the file name's ${nameTags.join(", ")}`);
+    }
+  }
+  return problems;
+}
+
+/** SHA256SUMS in the format `sha256sum -c` reads: "<hex>  <name>", sorted by name. */
+export function renderSha256Sums(entries: Array<{ fileName: string; sha256: string }>): string {
+  return [...entries]
+    .sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0))
+    .map((e) => `${e.sha256}  ${e.fileName}\n`)
+    .join("");
+}
+
+export function parseSha256Sums(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    if (!line.trim()) continue;
+    const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
+    if (!m) throw new Error(`SHA256SUMS: malformed line: ${line}`);
+    out.set(m[2]!, m[1]!);
+  }
+  return out;
+}

@@ -1,0 +1,134 @@
+// The release directory: artifacts, manifest.json, SHA256SUMS and RELEASE_NOTES.md, written
+// only after every check passed, into a temporary directory renamed into place.
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ReleaseManifest, parseOrExplain } from "../schema.js";
+import { checkRelease, mergeManifests, type ObservedFile, parseSha256Sums, renderSha256Sums, StageRefusedError } from "./check.js";
+import { renderReleaseNotes } from "./notes.js";
+import { readWheel } from "./wheelinfo.js";
+
+export const MANIFEST = "manifest.json";
+export const SUMS = "SHA256SUMS";
+export const NOTES = "RELEASE_NOTES.md";
+
+export function sha256File(path: string): Promise<string> {
+  return new Promise((res, rej) => {
+    const h = createHash("sha256");
+    createReadStream(path)
+      .on("data", (c) => h.update(c))
+      .on("end", () => res(h.digest("hex")))
+      .on("error", rej);
+  });
+}
+
+export function readManifestFile(path: string): ReleaseManifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new StageRefusedError(path, [`cannot read a JSON manifest: ${(e as Error).message}`]);
+  }
+  return parseOrExplain(ReleaseManifest, raw, `manifest ${path}`);
+}
+
+async function observe(dir: string, manifest: ReleaseManifest): Promise<Map<string, ObservedFile>> {
+  const files = new Map<string, ObservedFile>();
+  for (const a of manifest.artifacts) {
+    const p = join(dir, a.fileName);
+    if (files.has(a.fileName) || !existsSync(p)) continue;
+    const o: ObservedFile = { sha256: await sha256File(p), size: statSync(p).size };
+    if (a.kind === "wheel" || a.kind === "dev-wheel") {
+      try {
+        const w = await readWheel(p);
+        o.wheel = { name: w.name, version: w.version, tags: w.tags };
+      } catch (e) {
+        o.wheel = { name: "(unreadable)", version: `(unreadable: ${(e as Error).message})`, tags: [] };
+      }
+    }
+    files.set(a.fileName, o);
+  }
+  return files;
+}
+
+export interface StageInput {
+  manifests: ReleaseManifest[];
+  artifactsDir: string;
+  outDir: string;
+  previous?: ReleaseManifest;
+}
+
+export const manifestText = (m: ReleaseManifest): string => `${JSON.stringify(m, null, 2)}\n`;
+
+/** Stages a release; an existing stage with the same content is accepted, a different one refused. */
+export async function writeStage(input: StageInput): Promise<{ dir: string; manifest: ReleaseManifest; reused: boolean }> {
+  const outDir = resolve(input.outDir);
+  const manifest = mergeManifests(input.manifests, outDir);
+  const problems = checkRelease(manifest, await observe(input.artifactsDir, manifest));
+  if (problems.length) throw new StageRefusedError(`release ${manifest.plan.version}`, problems);
+  const texts: Record<string, string> = {
+    [MANIFEST]: manifestText(manifest),
+    [NOTES]: renderReleaseNotes(manifest, input.previous),
+  };
+  texts[SUMS] = renderSha256Sums([
+    ...manifest.artifacts,
+    { fileName: NOTES, sha256: createHash("sha256").update(texts[NOTES]!).digest("hex") },
+  ]);
+  if (existsSync(outDir)) {
+    const existing = await loadStage(outDir).catch((e: Error) => e);
+    if (existing instanceof Error || readFileSync(join(outDir, MANIFEST), "utf8") !== texts[MANIFEST])
+      throw new StageRefusedError(`release ${manifest.plan.version}`, [
+        `${outDir} already holds a different stage${existing instanceof Error ? ` (${existing.message.split("\n")[0]})` : ""}; remove it or choose another --out`,
+      ]);
+    return { dir: outDir, manifest, reused: true };
+  }
+  const tmp = `${outDir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  for (const a of manifest.artifacts) {
+    const src = join(input.artifactsDir, a.fileName);
+    try {
+      linkSync(src, join(tmp, a.fileName)); // same bytes, no copy of 60 MB wheels
+    } catch {
+      copyFileSync(src, join(tmp, a.fileName));
+    }
+  }
+  for (const [name, text] of Object.entries(texts)) writeFileSync(join(tmp, name), text);
+  // Re-verify what landed in tmp (a file could change between hashing and linking).
+  await loadStage(tmp);
+  renameSync(tmp, outDir);
+  return { dir: outDir, manifest, reused: false };
+}
+
+export interface LoadedStage {
+  dir: string;
+  manifest: ReleaseManifest;
+  notes: string;
+  /** Every file to publish (artifacts), absolute paths, in manifest order. */
+  files: Array<{ fileName: string; path: string; sha256: string; size: number; kind: string }>;
+}
+
+/** Reads a stage and re-verifies every byte against the manifest and SHA256SUMS. */
+export async function loadStage(dir: string): Promise<LoadedStage> {
+  const manifest = readManifestFile(join(dir, MANIFEST));
+  const what = `stage ${dir}`;
+  const problems = checkRelease(manifest, await observe(dir, manifest));
+  let sums: Map<string, string> = new Map();
+  try {
+    sums = parseSha256Sums(readFileSync(join(dir, SUMS), "utf8"));
+  } catch (e) {
+    problems.push(`${SUMS}: ${(e as Error).message}`);
+  }
+  for (const a of manifest.artifacts)
+    if (sums.size && sums.get(a.fileName) !== a.sha256) problems.push(`${SUMS} disagrees with the manifest on ${a.fileName}`);
+  const notes = existsSync(join(dir, NOTES)) ? readFileSync(join(dir, NOTES), "utf8") : "";
+  const notesSum = sums.get(NOTES);
+  if (notesSum && notesSum !== createHash("sha256").update(notes).digest("hex")) problems.push(`${NOTES} was changed after staging`);
+  if (problems.length) throw new StageRefusedError(what, problems);
+  return {
+    dir,
+    manifest,
+    notes,
+    files: manifest.artifacts.map((a) => ({ fileName: a.fileName, path: join(dir, a.fileName), sha256: a.sha256, size: a.size, kind: a.kind })),
+  };
+}

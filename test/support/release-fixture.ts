@@ -1,0 +1,94 @@
+// Small real releases for publish tests: real wheels (written by the project's own
+// deterministic wheel writer), each importable, with a manifest that describes them exactly.
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Artifact, type ReleaseManifest, type WheelTag } from "../../src/schema.js";
+import { assembleWheel } from "../../src/wheels/wheel.js";
+
+export const FIXTURE_MODULE = "mlir_release_fixture";
+
+export interface FixtureOptions {
+  dir: string;
+  version: string;
+  kind?: "snapshot" | "numbered";
+  commit?: string;
+  distribution?: string;
+  /** Python versions; each gets a py3-none-any wheel with a distinct build tag-free platform. */
+  wheels?: Array<{ python: string; tag: WheelTag; platform?: Artifact["platform"] }>;
+}
+
+export function basePlan(version: string, kind: "snapshot" | "numbered", commit: string, distribution = "mlir-python-bindings"): ReleaseManifest["plan"] {
+  return {
+    schemaVersion: 1,
+    kind,
+    version,
+    distribution,
+    devDistribution: `${distribution}-dev`,
+    llvm: { commit, version: "22.1.8", repository: "https://github.com/llvm/llvm-project.git", commitDate: "2026-11-24T00:00:00Z" },
+    source: { kind: "git", repository: "https://github.com/llvm/llvm-project.git", commit },
+    sourceDateEpoch: 1795478400,
+    matrix: [{ platform: "linux-x86_64", python: "3.12", abi: "cpython", tag: { python: "cp312", abi: "cp312", platform: "linux_x86_64" } }],
+    abiChoice: { variant: "cpython", reason: "test fixture" },
+    images: {},
+    tools: {},
+    layer: { cmakeOptions: {}, optionsHash: "0".repeat(64) },
+    nanobindDomain: "mlir_release",
+  };
+}
+
+/** Builds a release of `n` small real wheels (py3-none-any plus linux-tagged copies) and its manifest. */
+export async function makeFixtureRelease(o: FixtureOptions): Promise<{ dir: string; manifest: ReleaseManifest }> {
+  const commit = o.commit ?? createHash("sha1").update(o.version).digest("hex");
+  const dist = o.distribution ?? "mlir-python-bindings";
+  const wheels = o.wheels ?? [
+    { python: "3.12", tag: { python: "py3", abi: "none", platform: "any" }, platform: "linux-x86_64" as const },
+    { python: "3.11", tag: { python: "cp311", abi: "cp311", platform: "linux_x86_64" }, platform: "linux-x86_64" as const },
+  ];
+  mkdirSync(o.dir, { recursive: true });
+  const src = join(o.dir, ".src");
+  mkdirSync(join(src, FIXTURE_MODULE), { recursive: true });
+  writeFileSync(join(src, FIXTURE_MODULE, "__init__.py"), `VERSION = ${JSON.stringify(o.version)}\nLLVM_COMMIT = ${JSON.stringify(commit)}\n`);
+  const artifacts: Artifact[] = [];
+  for (const w of wheels) {
+    const { path, fileName } = await assembleWheel({
+      root: src,
+      packageName: FIXTURE_MODULE,
+      metadata: {
+        distribution: dist,
+        version: o.version,
+        summary: "publish-test fixture",
+        requiresPython: ">=3.9",
+        requiresDist: [],
+        projectUrls: {},
+        license: "Apache-2.0 WITH LLVM-exception",
+      },
+      tag: w.tag,
+      sourceDateEpoch: 1795478400,
+      generator: "mlir-release-test",
+      outDir: o.dir,
+    });
+    const data = readFileSync(path);
+    artifacts.push({
+      kind: "wheel",
+      fileName,
+      sha256: createHash("sha256").update(data).digest("hex"),
+      size: statSync(path).size,
+      ...(w.platform ? { platform: w.platform } : {}),
+      python: w.python,
+      tag: w.tag,
+    });
+  }
+  const plan = basePlan(o.version, o.kind ?? "snapshot", commit, dist);
+  plan.matrix = wheels.map((w) => ({ platform: w.platform ?? "linux-x86_64", python: w.python, abi: "cpython" as const, tag: w.tag }));
+  const manifest: ReleaseManifest = {
+    schemaVersion: 1,
+    plan,
+    artifacts,
+    provenance: { builder: "test", pipelineVersion: "0.1.0", layer: {} },
+    verification: {},
+    yanked: {},
+  };
+  writeFileSync(join(o.dir, "manifest.json"), JSON.stringify(manifest, null, 2));
+  return { dir: o.dir, manifest };
+}
