@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { HostEnv } from "../exec/host.js";
+import { dryRunText } from "../platforms/dry-run.js";
 import { platformById } from "../platforms/index.js";
 import { ConsoleProgress } from "../progress.js";
 import { InvalidInputError, parseOrExplain, PlatformId, ReleaseConfig, ReleasePlan, type LlvmSourceRef } from "../schema.js";
@@ -77,6 +78,9 @@ interface BuildFlags {
   lit: boolean;
   litFilter?: string;
   jobs?: string;
+  /** Linux: manylinux policy of the platform module (manylinux2014 | manylinux_2_28). */
+  policy?: string;
+  dryRun?: boolean;
 }
 
 export function resolveBuildSettings(f: BuildFlags): BuildSettings {
@@ -99,7 +103,7 @@ export function resolveBuildSettings(f: BuildFlags): BuildSettings {
     cacheDir,
     workDir: resolve(f.work),
     outDir: resolve(f.out),
-    platform: platformById(platformId),
+    platform: platformById(platformId, f.policy ? { policy: f.policy } : {}),
     pythons,
     source,
     layer: parseLayerSpec(f.layer, config),
@@ -171,7 +175,31 @@ export function register(program: Command): void {
     .option("--no-lit", "skip upstream's lit suite (smoke test only)")
     .option("--lit-filter <paths>", "comma-separated subset of mlir/test/python")
     .option("-j, --jobs <n>", "parallel compile jobs")
+    .option("--policy <name>", "Linux: manylinux2014 | manylinux_2_28 (default)")
+    .option("--dry-run", "print the resolved plan (commands, env, CMake cache, wheel tags) of --platform <id|all>; build nothing")
     .action(async (flags: BuildFlags) => {
+      if (flags.dryRun) {
+        const config = loadConfig(flags.config);
+        const src = parseSourceSpec(flags.source);
+        const layer = parseLayerSpec(flags.layer, config);
+        process.stdout.write(
+          dryRunText({
+            platform: flags.platform,
+            ...(flags.policy ? { policy: flags.policy } : {}),
+            pythons: flags.python ? parsePythons(flags.python) : config.pythons,
+            distribution: flags.distribution ?? config.distribution,
+            ...(flags.version ? { version: flags.version } : {}),
+            nanobind: config.tools.nanobind,
+            nanobindDomain: config.nanobindDomain,
+            repoRoot: REPO_ROOT,
+            workDir: resolve(flags.work),
+            toolsBin: join(resolve(process.env["MLIR_RELEASE_TOOLS"] ?? join(REPO_ROOT, ".cache", "tools")), "bin"),
+            ...(src.kind === "dir" ? { sourceRoot: src.path } : {}),
+            ...(layer.kind === "prebuilt" ? { layerPrefix: layer.prefix } : {}),
+          }),
+        );
+        return;
+      }
       const settings = resolveBuildSettings(flags);
       const env = new HostEnv(join(settings.workDir, "logs", `build-${settings.platform.id}.log`));
       const progress = new ConsoleProgress();

@@ -65,7 +65,7 @@ export function linuxPlatform(o: LinuxOptions): Platform {
       const out = override ? [override] : [];
       out.push(manylinuxPython(version));
       // Outside an image (a developer's Linux box, this Debian host): pyenv, then PATH.
-      const root = env["PYENV_ROOT"];
+      const root = env["PYENV_ROOT"] ?? (env["HOME"] ? `${env["HOME"]}/.pyenv` : undefined);
       const p = parsePython(version);
       if (root && listDir) {
         const re = new RegExp(`^${p.base.replace(".", "\\.")}\\.\\d+${p.freeThreaded ? "t" : ""}$`);

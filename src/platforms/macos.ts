@@ -68,11 +68,11 @@ export function macosPlatform(arch: "arm64" | "x86_64", runnerLabel: string, not
     provision: (tools) => [
       { argv: ["xcode-select", "-p"], why: "AppleClang and the SDK come from the runner's Xcode; fail early if it is missing" },
       {
-        argv: ["python3", "-m", "venv", "${RUNNER_TEMP}/mlir-release-tools"],
+        argv: ["python3", "-m", "venv", "$RUNNER_TEMP/mlir-release-tools"],
         why: "repair and build tools in their own venv, apart from the Pythons being built for",
       },
       {
-        argv: ["${RUNNER_TEMP}/mlir-release-tools/bin/pip", "install", "delocate>=0.11", "ninja", "cmake>=3.26", `nanobind==${tools.nanobind}`],
+        argv: ["$RUNNER_TEMP/mlir-release-tools/bin/pip", "install", "delocate>=0.11", "ninja", "cmake>=3.26", `nanobind==${tools.nanobind}`],
         why: "delocate-wheel is the repair step (>= 0.11 for --require-target-macos-version); Ninja is the generator on every OS",
       },
     ],

@@ -1,0 +1,96 @@
+// `build --dry-run`: resolve the plan of one platform (or all) and print it, building nothing.
+// The native platform is resolved against this machine (its Pythons, its paths); the others
+// against their CI runner's facts, with placeholders for paths that only exist there.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { InvalidInputError, PlatformId } from "../schema.js";
+import { probeLlvmAbiFacts } from "./abi.js";
+import { allPlatformVariants, platformById } from "./index.js";
+import type { Platform } from "./platform.js";
+import { formatPlatformPlan, type PlatformPlan, resolvePlatformPlan } from "./resolve.js";
+
+export interface DryRunInput {
+  /** a PlatformId or "all" */
+  platform: string;
+  policy?: string;
+  pythons: string[];
+  distribution: string;
+  version?: string;
+  nanobind: string;
+  nanobindDomain: string;
+  repoRoot: string;
+  workDir: string;
+  toolsBin: string;
+  /** An llvm-project tree to read ABI facts from (a dir: source), if any. */
+  sourceRoot?: string;
+  /** The layer's install prefix (prebuilt), if any. */
+  layerPrefix?: string;
+}
+
+/** Image pins by lock key from containers/images.lock.json (placeholders marked as such). */
+export function readImagePins(repoRoot: string): Record<string, string> {
+  const file = join(repoRoot, "containers", "images.lock.json");
+  if (!existsSync(file)) return {};
+  let lock: unknown;
+  try {
+    lock = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new InvalidInputError(`${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  const images = (lock as { images?: Record<string, { repository?: string; digest?: string; placeholder?: boolean }> }).images ?? {};
+  return Object.fromEntries(
+    Object.entries(images).map(([k, v]) => [k, `${v.repository ?? k}@${v.digest ?? "?"}${v.placeholder ? " (placeholder: run containers/refresh-image-pins.sh)" : ""}`]),
+  );
+}
+
+const listDir = (d: string): string[] => {
+  try {
+    return readdirSync(d);
+  } catch {
+    return [];
+  }
+};
+
+/** This machine's own platform, resolved with real paths; undefined when it builds none natively. */
+const nativePlatform = (): PlatformId | undefined =>
+  process.platform === "linux" && process.arch === "x64" ? "linux-x86_64" : undefined;
+
+export function dryRunPlans(input: DryRunInput): PlatformPlan[] {
+  let platforms: Platform[];
+  if (input.platform === "all") {
+    platforms = input.policy ? PlatformId.options.map((id) => platformById(id, id.startsWith("linux-") ? { policy: input.policy! } : {})) : allPlatformVariants();
+  } else {
+    const r = PlatformId.safeParse(input.platform);
+    if (!r.success) throw new InvalidInputError(`--platform '${input.platform}': expected all or one of ${PlatformId.options.join(", ")}`);
+    platforms = [platformById(r.data, input.policy ? { policy: input.policy } : {})];
+  }
+  const mlirCmakeDir = input.layerPrefix ? join(input.layerPrefix, "lib", "cmake", "mlir") : undefined;
+  const llvm = probeLlvmAbiFacts({
+    ...(input.sourceRoot ? { sourceRoot: input.sourceRoot } : {}),
+    ...(mlirCmakeDir ? { mlirCmakeDir } : {}),
+  });
+  const imagePins = readImagePins(input.repoRoot);
+  return platforms.map((p) => {
+    const native = p.id === nativePlatform();
+    return resolvePlatformPlan(p, {
+      pythons: input.pythons,
+      llvm,
+      distribution: input.distribution,
+      version: input.version ?? llvm.version,
+      nanobind: input.nanobind,
+      nanobindDomain: input.nanobindDomain,
+      repoRoot: native ? input.repoRoot : "$GITHUB_WORKSPACE",
+      sourceRoot: native && input.sourceRoot ? input.sourceRoot : "<llvm-project>",
+      mlirCmakeDir: native && mlirCmakeDir ? mlirCmakeDir : "<layer>/lib/cmake/mlir",
+      workDir: native ? input.workDir : "$RUNNER_TEMP/mlir-release",
+      toolsBin: native ? input.toolsBin : p.os === "windows" ? "C:\\mr\\tools\\Scripts" : p.os === "macos" ? "$RUNNER_TEMP/mlir-release-tools/bin" : "/opt/mlir-release-tools/bin",
+      ...(native ? { env: process.env, listDir, exists: (f: string) => existsSync(f) } : {}),
+      imagePins,
+    });
+  });
+}
+
+export function dryRunText(input: DryRunInput): string {
+  const plans = dryRunPlans(input);
+  return plans.map(formatPlatformPlan).join("\n");
+}
