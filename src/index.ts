@@ -23,27 +23,33 @@ export class MlirRelease {
     return planFile(dag, moduleLock(), source, moduleConfig().tools.nanobind, kind, ref, cutoff);
   }
 
-  /** Build, repair and verify the wheels of one Linux platform in its locked manylinux image. */
+  /**
+   * Build, repair and verify the wheels of one Linux platform in its locked manylinux image.
+   * With --plan the build follows a plan (its source, version, Pythons; its options hash keys the layer).
+   */
   @func()
-  build(
+  async build(
     @argument({ defaultPath: "/", ignore: REPO_IGNORE }) source: Directory,
     platform = "linux-x86_64",
     policy = "manylinux2014",
     llvmSource = "debian:22.1.8",
     layer = "source",
     python?: string,
+    plan?: File,
     ccacheSeed?: Directory,
     jobs?: number,
-  ): Directory {
+  ): Promise<Directory> {
     const config = moduleConfig();
     const p = parsePlatform(platform);
-    return linuxWheels(dag, moduleLock(), source, {
+    const lock = moduleLock();
+    const parsedPlan = plan ? parseOrExplain(ReleasePlan, JSON.parse(await plan.contents()), "--plan") : undefined;
+    return linuxWheels(dag, lock, source, {
       platform: p,
       policy: policyFor(p, parsePolicy(policy)),
-      llvmSource,
       layer,
-      nanobind: config.tools.nanobind,
-      optionsHash: defaultOptionsHash(llvmSource, config),
+      nanobind: parsedPlan?.tools["nanobind"] ?? config.tools.nanobind,
+      optionsHash: parsedPlan?.layer.optionsHash ?? defaultOptionsHash(llvmSource, config),
+      ...(plan ? { plan } : { llvmSource }),
       ...(python ? { pythons: python } : {}),
       ...(ccacheSeed ? { ccacheSeed } : {}),
       ...(jobs ? { jobs } : {}),
@@ -94,7 +100,7 @@ export class MlirRelease {
 
   /**
    * The whole release: plan, Linux wheels (x86_64 and aarch64), the host-built macOS/Windows
-   * wheels given as directories, then publish (or, with --dry-run, stage and print what would be published).
+   * wheels given as directories (--macos-arm, --macos-intel, --windows), then publish (or, with --dry-run, stage and print what would be published).
    */
   @func({ cache: "never" })
   async release(
@@ -103,9 +109,9 @@ export class MlirRelease {
     ref?: string,
     cutoff?: string,
     policy = "manylinux2014",
-    macosArm64?: Directory,
-    macosX86_64?: Directory,
-    windowsX64?: Directory,
+    macosArm?: Directory,
+    macosIntel?: Directory,
+    windows?: Directory,
     dryRun = false,
     githubToken?: Secret,
   ): Promise<string> {
@@ -125,9 +131,9 @@ export class MlirRelease {
     const dist = collectDist(dag, {
       "linux-x86_64": linux("linux-x86_64"),
       "linux-aarch64": linux("linux-aarch64"),
-      ...(macosArm64 ? { "macos-arm64": macosArm64 } : {}),
-      ...(macosX86_64 ? { "macos-x86_64": macosX86_64 } : {}),
-      ...(windowsX64 ? { "windows-x64": windowsX64 } : {}),
+      ...(macosArm ? { "macos-arm64": macosArm } : {}),
+      ...(macosIntel ? { "macos-x86_64": macosIntel } : {}),
+      ...(windows ? { "windows-x64": windows } : {}),
     });
     return publishContainer(dag, lock, source, dist, config.tools.nanobind, { dryRun, plan, ...(githubToken ? { githubToken } : {}) }).stdout();
   }

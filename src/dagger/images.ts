@@ -24,6 +24,15 @@ export const imageRef = (img: LockedImage): string => `${img.repository}@${img.d
 
 const ARCH_OF: Partial<Record<PlatformId, "x86_64" | "aarch64">> = { "linux-x86_64": "x86_64", "linux-aarch64": "aarch64" };
 
+/** The `release` argument (as a dagger call flag) that takes each host-built platform's wheels. */
+export const HOST_DIR_FLAG: Record<PlatformId, string> = {
+  "linux-x86_64": "",
+  "linux-aarch64": "",
+  "macos-arm64": "macos-arm",
+  "macos-x86_64": "macos-intel",
+  "windows-x64": "windows",
+};
+
 /** The Linux architecture a platform builds in, or an error saying where that platform builds instead. */
 export function linuxArch(platform: PlatformId): "x86_64" | "aarch64" {
   const arch = ARCH_OF[platform];
@@ -31,7 +40,7 @@ export function linuxArch(platform: PlatformId): "x86_64" | "aarch64" {
     throw new InvalidInputError(
       `platform ${platform} cannot be built in a Linux container: build it with the host CLI on a ` +
         `${platform.startsWith("macos") ? "macOS" : "Windows"} runner (node bin/mlir-release.mjs build --platform ${platform}) ` +
-        `and pass the resulting directory to 'release' (--${platform.replace(/-(.)/g, (_, c: string) => c.toUpperCase())})`,
+        `and pass the resulting directory to 'release' (--${HOST_DIR_FLAG[platform]})`,
     );
   }
   return arch;

@@ -59,7 +59,7 @@ describe("images.lock.json", () => {
   it("sends macOS and Windows to the host CLI", () => {
     expect(linuxArch("linux-aarch64")).toBe("aarch64");
     expect(() => linuxArch("macos-arm64")).toThrow(InvalidInputError);
-    expect(() => linuxArch("windows-x64")).toThrow(/host CLI on a Windows runner.*--windowsX64/s);
+    expect(() => linuxArch("windows-x64")).toThrow(/host CLI on a Windows runner.*--windows\)/s);
   });
 });
 

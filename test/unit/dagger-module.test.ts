@@ -82,7 +82,7 @@ beforeAll(async () => {
   process.env["MLIR_RELEASE_IMAGES_LOCK"] = join(dir, "images.lock.json");
   rec = await startRecorder({
     contents: (chain) => {
-      if (chain.some((s) => s.includes('"plan"'))) return JSON.stringify(PLAN);
+      if (chain.some((s) => s.includes('"plan"') || s.includes("plan.json"))) return JSON.stringify(PLAN);
       if (chain[0]?.startsWith("host") && chain.some((s) => s.includes("manifest.json"))) return JSON.stringify({ schemaVersion: 1, plan: PLAN, artifacts: [], provenance: { builder: "ci", pipelineVersion: "mlir-release 0.1.0" } });
       return "";
     },
@@ -99,7 +99,7 @@ describe("build", () => {
     `withExec(args: ${list(["node", "bin/mlir-release.mjs", "build", "--platform", platform, "--source", "debian:22.1.8", "--layer", "source", "--out", "/out", "--work", "/work", "--cache", "/cache/mlir-release", ...extra])})`;
 
   it("linux-x86_64 in manylinux2014: locked image, provisioning, caches keyed by the options hash, the CLI, /out", async () => {
-    await rec.run(() => new MlirRelease().build(src(), "linux-x86_64").export("/tmp/dist"));
+    await rec.run(async () => (await new MlirRelease().build(src(), "linux-x86_64")).export("/tmp/dist"));
     expect(last()).toEqual([
       ...head(...X86_2014),
       ...caches("linux-x86_64", "manylinux2014", hash),
@@ -111,7 +111,7 @@ describe("build", () => {
 
   it("linux-x86_64 in manylinux_2_28 with Pythons, jobs and a ccache seed", async () => {
     const seed = dag.host().directory("/ci/ccache");
-    await rec.run(() => new MlirRelease().build(src(), "linux-x86_64", "manylinux_2_28", "debian:22.1.8", "source", "3.12,3.13t", seed, 2).export("/tmp/dist"));
+    await rec.run(async () => (await new MlirRelease().build(src(), "linux-x86_64", "manylinux_2_28", "debian:22.1.8", "source", "3.12,3.13t", undefined, seed, 2)).export("/tmp/dist"));
     expect(last()).toEqual([
       ...head(...X86_228),
       ...caches("linux-x86_64", "manylinux_2_28", hash, idFor(["host", 'directory(path: "/ci/ccache")'])),
@@ -122,7 +122,7 @@ describe("build", () => {
   });
 
   it("linux-aarch64 always builds in manylinux_2_28 on linux/arm64 (no Node for glibc 2.17 aarch64)", async () => {
-    await rec.run(() => new MlirRelease().build(src(), "linux-aarch64", "manylinux2014").export("/tmp/dist"));
+    await rec.run(async () => (await new MlirRelease().build(src(), "linux-aarch64", "manylinux2014")).export("/tmp/dist"));
     expect(last()).toEqual([
       ...head(...ARM_228),
       ...caches("linux-aarch64", "manylinux_2_28", hash),
@@ -135,16 +135,30 @@ describe("build", () => {
   it("the layer volume key follows the options hash: another source, another volume", async () => {
     const other = defaultOptionsHash(`git:https://example.org/llvm-project.git@${"c".repeat(40)}`);
     expect(other).not.toBe(hash);
-    await rec.run(() => new MlirRelease().build(src(), "linux-x86_64", "manylinux2014", `git:https://example.org/llvm-project.git@${"c".repeat(40)}`).export("/tmp/dist"));
+    await rec.run(async () => (await new MlirRelease().build(src(), "linux-x86_64", "manylinux2014", `git:https://example.org/llvm-project.git@${"c".repeat(40)}`)).export("/tmp/dist"));
     expect(last().join("\n")).toContain(`mlir-release-llvm-layer-linux-x86_64-manylinux2014-${other.slice(0, 16)}`);
   });
 
-  it("macOS and Windows are refused with the host CLI command to use instead; bad input names the flag", async () => {
-    for (const p of ["macos-arm64", "macos-x86_64", "windows-x64"]) {
-      expect(() => new MlirRelease().build(src(), p)).toThrow(new RegExp(`host CLI.*--platform ${p}`, "s"));
+  it("build --plan: the plan file is mounted, its options hash keys the layer volume, --source gives way to --plan", async () => {
+    const plan = dag.host().file("/ci/plan/plan.json");
+    await rec.run(async () => (await new MlirRelease().build(src(), "linux-x86_64", "manylinux2014", "debian:22.1.8", "source", undefined, plan)).export("/tmp/dist"));
+    expect(rec.requests.some((c) => c.join(".") === 'host.file(path: "/ci/plan/plan.json").contents')).toBe(true);
+    expect(last()).toEqual([
+      ...head(...X86_2014),
+      ...caches("linux-x86_64", "manylinux2014", PLAN.layer.optionsHash),
+      `withMountedFile(path: "/in/plan.json", source: ${q(idFor(["host", 'file(path: "/ci/plan/plan.json")']))})`,
+      `withExec(args: ${list(["node", "bin/mlir-release.mjs", "build", "--platform", "linux-x86_64", "--plan", "/in/plan.json", "--layer", "source", "--out", "/out", "--work", "/work", "--cache", "/cache/mlir-release"])})`,
+      'directory(path: "/out")',
+      'export(path: "/tmp/dist")',
+    ]);
+  });
+
+  it("macOS and Windows are refused with the host CLI command and the release flag to use instead; bad input names the flag", async () => {
+    for (const [p, flag] of [["macos-arm64", "macos-arm"], ["macos-x86_64", "macos-intel"], ["windows-x64", "windows"]]) {
+      await expect(new MlirRelease().build(src(), p)).rejects.toThrow(new RegExp(`host CLI.*--platform ${p}.*--${flag}\\)`, "s"));
     }
-    expect(() => new MlirRelease().build(src(), "linux-riscv64")).toThrow(/--platform/);
-    expect(() => new MlirRelease().build(src(), "linux-x86_64", "manylinux1")).toThrow(InvalidInputError);
+    await expect(new MlirRelease().build(src(), "linux-riscv64")).rejects.toThrow(/--platform/);
+    await expect(new MlirRelease().build(src(), "linux-x86_64", "manylinux1")).rejects.toThrow(InvalidInputError);
   });
 });
 
@@ -228,7 +242,7 @@ describe("plan, publish, rebuild, release", () => {
     delete process.env["MLIR_RELEASE_IMAGES_LOCK"];
     try {
       const n = rec.requests.length;
-      expect(() => new MlirRelease().build(src(), "linux-x86_64")).toThrow(/placeholder.*refresh-image-pins\.sh/s);
+      await expect(new MlirRelease().build(src(), "linux-x86_64")).rejects.toThrow(/placeholder.*refresh-image-pins\.sh/s);
       expect(rec.requests.length).toBe(n);
     } finally {
       process.env["MLIR_RELEASE_IMAGES_LOCK"] = saved;
