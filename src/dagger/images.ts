@@ -2,10 +2,11 @@
 // Pure apart from loadImagesLock: the lock's content is the input, a digest reference the output.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { imageLockKey, MANYLINUX_POLICIES, type ManylinuxPolicy } from "../platforms/linux.js";
 import { ImagesLock, InvalidInputError, type LockedDownload, type LockedImage, parseOrExplain, type PlatformId } from "../schema.js";
 
-export type ManylinuxPolicy = LockedImage["policy"];
-export const MANYLINUX_POLICIES: readonly ManylinuxPolicy[] = ["manylinux2014", "manylinux_2_28"];
+// The platform modules own the policy names and the lock key of each (policy, arch) image.
+export { MANYLINUX_POLICIES, type ManylinuxPolicy } from "../platforms/linux.js";
 
 export const LOCK_PATH = "containers/images.lock.json";
 
@@ -65,9 +66,13 @@ export interface BuildImage {
  */
 export function buildImageFor(lock: ImagesLock, platform: PlatformId, policy: ManylinuxPolicy, allowPlaceholders = false): BuildImage {
   const arch = linuxArch(platform);
-  const entry = Object.entries(lock.images).find(([, i]) => i.policy === policy && i.platform === (arch === "x86_64" ? "linux/amd64" : "linux/arm64"));
-  if (!entry) throw new InvalidInputError(`${LOCK_PATH} has no ${policy} image for ${arch} (policies: ${MANYLINUX_POLICIES.join(", ")})`);
-  const [key, image] = entry;
+  const key = imageLockKey(policy, arch);
+  const image = lock.images[key];
+  if (!image) throw new InvalidInputError(`${LOCK_PATH} has no entry ${key} (${policy} for ${arch}; policies: ${MANYLINUX_POLICIES.join(", ")})`);
+  const ociPlatform = arch === "x86_64" ? "linux/amd64" : "linux/arm64";
+  if (image.policy !== policy || image.platform !== ociPlatform) {
+    throw new InvalidInputError(`${LOCK_PATH}: entry ${key} says ${image.policy} ${image.platform}, expected ${policy} ${ociPlatform}`);
+  }
   // The newest Node build whose glibc floor the image meets.
   const node = Object.entries(lock.node.builds)
     .filter(([, b]) => b.arch === arch && atLeast(image.glibc, b.minGlibc))

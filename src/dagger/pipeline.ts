@@ -89,6 +89,7 @@ export function buildArgv(o: LinuxBuildOptions): string[] {
   return [
     "node", "bin/mlir-release.mjs", "build",
     "--platform", o.platform,
+    "--policy", o.policy,
     ...(o.plan ? ["--plan", PATHS.plan] : ["--source", o.llvmSource ?? "debian:22.1.8"]),
     "--layer", o.layer,
     "--out", PATHS.out,

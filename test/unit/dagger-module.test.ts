@@ -95,15 +95,15 @@ afterAll(async () => {
 
 describe("build", () => {
   const hash = defaultOptionsHash("debian:22.1.8");
-  const buildExec = (platform: string, extra: string[] = []) =>
-    `withExec(args: ${list(["node", "bin/mlir-release.mjs", "build", "--platform", platform, "--source", "debian:22.1.8", "--layer", "source", "--out", "/out", "--work", "/work", "--cache", "/cache/mlir-release", ...extra])})`;
+  const buildExec = (platform: string, policy: string, extra: string[] = []) =>
+    `withExec(args: ${list(["node", "bin/mlir-release.mjs", "build", "--platform", platform, "--policy", policy, "--source", "debian:22.1.8", "--layer", "source", "--out", "/out", "--work", "/work", "--cache", "/cache/mlir-release", ...extra])})`;
 
   it("linux-x86_64 in manylinux2014: locked image, provisioning, caches keyed by the options hash, the CLI, /out", async () => {
     await rec.run(async () => (await new MlirRelease().build(src(), "linux-x86_64")).export("/tmp/dist"));
     expect(last()).toEqual([
       ...head(...X86_2014),
       ...caches("linux-x86_64", "manylinux2014", hash),
-      buildExec("linux-x86_64"),
+      buildExec("linux-x86_64", "manylinux2014"),
       'directory(path: "/out")',
       'export(path: "/tmp/dist")',
     ]);
@@ -115,7 +115,7 @@ describe("build", () => {
     expect(last()).toEqual([
       ...head(...X86_228),
       ...caches("linux-x86_64", "manylinux_2_28", hash, idFor(["host", 'directory(path: "/ci/ccache")'])),
-      buildExec("linux-x86_64", ["--python", "3.12,3.13t", "--jobs", "2"]),
+      buildExec("linux-x86_64", "manylinux_2_28", ["--python", "3.12,3.13t", "--jobs", "2"]),
       'directory(path: "/out")',
       'export(path: "/tmp/dist")',
     ]);
@@ -126,7 +126,7 @@ describe("build", () => {
     expect(last()).toEqual([
       ...head(...ARM_228),
       ...caches("linux-aarch64", "manylinux_2_28", hash),
-      buildExec("linux-aarch64"),
+      buildExec("linux-aarch64", "manylinux_2_28"),
       'directory(path: "/out")',
       'export(path: "/tmp/dist")',
     ]);
@@ -147,7 +147,7 @@ describe("build", () => {
       ...head(...X86_2014),
       ...caches("linux-x86_64", "manylinux2014", PLAN.layer.optionsHash),
       `withMountedFile(path: "/in/plan.json", source: ${q(idFor(["host", 'file(path: "/ci/plan/plan.json")']))})`,
-      `withExec(args: ${list(["node", "bin/mlir-release.mjs", "build", "--platform", "linux-x86_64", "--plan", "/in/plan.json", "--layer", "source", "--out", "/out", "--work", "/work", "--cache", "/cache/mlir-release"])})`,
+      `withExec(args: ${list(["node", "bin/mlir-release.mjs", "build", "--platform", "linux-x86_64", "--policy", "manylinux2014", "--plan", "/in/plan.json", "--layer", "source", "--out", "/out", "--work", "/work", "--cache", "/cache/mlir-release"])})`,
       'directory(path: "/out")',
       'export(path: "/tmp/dist")',
     ]);
@@ -201,7 +201,7 @@ describe("plan, publish, rebuild, release", () => {
       ...head(...X86_2014),
       ...caches("linux-x86_64", "manylinux2014", PLAN.layer.optionsHash),
       `withMountedFile(path: "/in/plan.json", source: ${q(planId)})`,
-      'withExec(args: ["node", "bin/mlir-release.mjs", "build", "--platform", "linux-x86_64", "--plan", "/in/plan.json", "--layer", "source", "--out", "/out", "--work", "/work", "--cache", "/cache/mlir-release"])',
+      'withExec(args: ["node", "bin/mlir-release.mjs", "build", "--platform", "linux-x86_64", "--policy", "manylinux2014", "--plan", "/in/plan.json", "--layer", "source", "--out", "/out", "--work", "/work", "--cache", "/cache/mlir-release"])',
       'directory(path: "/out")',
       'export(path: "/tmp/rebuilt")',
     ]);
@@ -218,7 +218,7 @@ describe("plan, publish, rebuild, release", () => {
         ...h,
         ...caches(platform, policy, PLAN.layer.optionsHash),
         `withMountedFile(path: "/in/plan.json", source: ${q(planId)})`,
-        `withExec(args: ["node", "bin/mlir-release.mjs", "build", "--platform", "${platform}", "--plan", "/in/plan.json", "--layer", "source", "--out", "/out", "--work", "/work", "--cache", "/cache/mlir-release"])`,
+        `withExec(args: ["node", "bin/mlir-release.mjs", "build", "--platform", "${platform}", "--policy", "${policy}", "--plan", "/in/plan.json", "--layer", "source", "--out", "/out", "--work", "/work", "--cache", "/cache/mlir-release"])`,
         'directory(path: "/out")',
       ]);
     const distId = idFor([
