@@ -1,0 +1,165 @@
+// plan(config, request, facts) → ReleasePlan: pure. Every fact that needs I/O (the selected
+// commit, its date, the tree's LLVM version, versions already released, image digests) is
+// gathered by the edges (select.ts) and passed in, so a plan is a function of its inputs.
+import { chooseAbi, type LlvmAbiFacts } from "../platforms/abi.js";
+import { platformById } from "../platforms/index.js";
+import { interpreterTags, parsePython } from "../platforms/tags.js";
+import {
+  InvalidInputError,
+  type LlvmSourceRef,
+  type MatrixEntry,
+  type PlatformId,
+  type ReleaseConfig,
+  ReleasePlan,
+  type ReleaseRequest,
+} from "../schema.js";
+import { canonicalHash } from "../util/hash.js";
+import {
+  compareVersions,
+  llvmVersionOfTag,
+  nextSnapshotSequence,
+  numberedVersion,
+  parseLlvmVersion,
+  parseReleaseVersion,
+  snapshotVersion,
+  utcDay,
+} from "./version.js";
+
+export interface PlanFacts {
+  commit: string;
+  /** Committer date of `commit` (ISO-8601): SOURCE_DATE_EPOCH of every artifact. */
+  commitDate: string;
+  /** The LLVM version the tree declares at `commit` (X.Y.Z[-rcN]). */
+  llvmVersion: string;
+  /** numbered: the tag that was resolved to `commit`. */
+  tag?: string;
+  /** Every version of the distribution that already exists (published or staged). */
+  existingVersions: readonly string[];
+  /** snapshot: the commit of the newest existing snapshot (where the release notes start). */
+  previousSnapshotCommit?: string;
+  /** snapshot: the cutoff the commit was selected at; its UTC day is the snapshot's day. */
+  cutoff?: string;
+  /** Where the facts came from, recorded in the plan ("git <url>", "github owner/repo"). */
+  sourceDescription?: string;
+  /** Default: the config's git repository at `commit`. */
+  source?: LlvmSourceRef;
+  /** Image pins by platform id (reference@sha256:...). */
+  images?: Partial<Record<PlatformId, string>>;
+  /** What the tree supports for the stable ABI / free-threading; without it every Python gets its own wheel. */
+  abi?: LlvmAbiFacts;
+}
+
+/** The layer's cache key together with the platform: same commit + options → same layer. */
+export const layerOptionsHash = (commit: string, cmakeOptions: Record<string, string>): string =>
+  canonicalHash({ commit, cmakeOptions });
+
+export function plan(config: ReleaseConfig, request: ReleaseRequest, facts: PlanFacts): ReleasePlan {
+  if (!/^[0-9a-f]{40}$/.test(facts.commit)) throw new InvalidInputError(`commit '${facts.commit}': expected a full 40-hex commit id`);
+  const commitTime = Date.parse(facts.commitDate);
+  if (Number.isNaN(commitTime)) throw new InvalidInputError(`commit date '${facts.commitDate}' of ${facts.commit}: not an ISO-8601 date`);
+  parseLlvmVersion(facts.llvmVersion);
+  const existing = facts.existingVersions.map((v) => {
+    parseReleaseVersion(v);
+    return v;
+  });
+
+  let version: string;
+  let selection: ReleasePlan["selection"];
+  const source = facts.sourceDescription ?? `git ${config.llvm.repository}`;
+  if (request.kind === "numbered") {
+    if (!facts.tag) throw new InvalidInputError("a numbered release needs the tag it is built from (llvmorg-X.Y.Z)");
+    const tagVersion = llvmVersionOfTag(facts.tag);
+    const t = parseLlvmVersion(tagVersion);
+    const tree = parseLlvmVersion(facts.llvmVersion);
+    if (t.major !== tree.major || t.minor !== tree.minor || t.patch !== tree.patch) {
+      throw new InvalidInputError(
+        `tag ${facts.tag} points at ${facts.commit.slice(0, 12)}, whose tree declares LLVM ${facts.llvmVersion}: refusing to publish ${tagVersion} from it`,
+      );
+    }
+    version = numberedVersion(tagVersion, request.post);
+    if (existing.includes(version)) {
+      const posts = existing.map((v) => parseReleaseVersion(v)).filter((p) => p.kind === "numbered" && p.llvmVersion === tagVersion);
+      const next = Math.max(0, ...posts.map((p) => (p.kind === "numbered" ? (p.post ?? 0) : 0))) + 1;
+      throw new InvalidInputError(`version ${version} already exists; a rebuild of ${facts.tag} is published as post release ${numberedVersion(tagVersion, next)} (--post ${next})`);
+    }
+    if (request.post !== undefined) {
+      const base = numberedVersion(tagVersion);
+      if (!existing.includes(base)) throw new InvalidInputError(`--post ${request.post}: ${base} was never released, so there is nothing to rebuild (drop --post)`);
+    }
+    selection = { source, ref: facts.tag };
+  } else {
+    if (facts.tag && request.ref?.startsWith("llvmorg-")) throw new InvalidInputError(`snapshot of tag ${facts.tag}: a tag is a numbered release (--kind numbered)`);
+    if (facts.previousSnapshotCommit === facts.commit) {
+      throw new InvalidInputError(`commit ${facts.commit.slice(0, 12)} is the last snapshot's commit: nothing new to release`);
+    }
+    const cutoff = request.cutoff ?? facts.cutoff ?? facts.commitDate;
+    const date = utcDay(cutoff);
+    const sequence = nextSnapshotSequence(date, existing);
+    version = snapshotVersion(facts.llvmVersion, { date, sequence });
+    const newer = existing.filter((v) => parseReleaseVersion(v).kind === "snapshot" && compareVersions(v, version) >= 0);
+    if (newer.length) {
+      throw new InvalidInputError(
+        `snapshot ${version} (cutoff ${cutoff}) would sort at or below existing snapshot ${newer.sort(compareVersions).at(-1)}: snapshots are made in date order`,
+      );
+    }
+    selection = {
+      source,
+      ref: request.ref ?? config.llvm.branch,
+      cutoff,
+      snapshotDate: date,
+      sequence,
+      ...(facts.previousSnapshotCommit ? { previousCommit: facts.previousSnapshotCommit } : {}),
+    };
+  }
+
+  const platforms = request.overrides.platforms ?? config.platforms.map((p) => p.id);
+  const matrix: MatrixEntry[] = [];
+  let abiChoice: ReleasePlan["abiChoice"] = { variant: "cpython", reason: "no ABI facts of the tree were gathered: one wheel per CPython version" };
+  for (const id of platforms) {
+    const pc = config.platforms.find((p) => p.id === id);
+    const pythons = request.overrides.pythons ?? pc?.pythons ?? config.pythons;
+    const platformTag = platformById(id).wheelPlatformTag();
+    if (facts.abi) {
+      const choice = chooseAbi({ llvm: facts.abi, pythons, runnerPythons: pythons });
+      abiChoice = { variant: choice.variant, reason: choice.reason };
+      for (const b of choice.builds) {
+        matrix.push({ platform: id, python: b.python, abi: b.abi, tag: { python: b.pythonTag, abi: b.abiTag, platform: platformTag } });
+      }
+    } else {
+      for (const py of pythons) {
+        const abi = parsePython(py).freeThreaded ? "freethreaded" : "cpython";
+        matrix.push({ platform: id, python: py, abi, tag: { ...interpreterTags(py, abi), platform: platformTag } });
+      }
+    }
+  }
+  if (!matrix.length) throw new InvalidInputError("the build matrix is empty: no platform or no Python selected");
+
+  const images: Record<string, string> = {};
+  for (const id of platforms) {
+    const pinned = facts.images?.[id];
+    if (pinned) images[id] = pinned;
+  }
+  return ReleasePlan.parse({
+    schemaVersion: 1,
+    kind: request.kind,
+    version,
+    distribution: config.distribution,
+    devDistribution: config.devDistribution,
+    llvm: {
+      commit: facts.commit,
+      version: facts.llvmVersion,
+      repository: config.llvm.repository,
+      commitDate: new Date(commitTime).toISOString(),
+      ...(request.kind === "numbered" && facts.tag ? { tag: facts.tag } : {}),
+    },
+    source: facts.source ?? { kind: "git", repository: config.llvm.repository, commit: facts.commit },
+    sourceDateEpoch: Math.floor(commitTime / 1000),
+    matrix,
+    abiChoice,
+    images,
+    tools: { ...config.tools },
+    layer: { cmakeOptions: config.layerCmakeOptions, optionsHash: layerOptionsHash(facts.commit, config.layerCmakeOptions) },
+    nanobindDomain: config.nanobindDomain,
+    selection,
+  });
+}
