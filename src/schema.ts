@@ -57,23 +57,6 @@ const MLIR_PATHS_EXCLUDE = [
   "llvm/bindings/",
 ];
 
-// MLIR links most of LLVM (IR, ExecutionEngine + the host target for the JIT, TableGen, Support),
-// so the set is "mlir/ and llvm/ and the shared CMake", minus what never reaches a wheel.
-const MLIR_PATHS_INCLUDE = ["mlir/", "llvm/", "cmake/", "third-party/siphash/"];
-const MLIR_PATHS_EXCLUDE = [
-  "mlir/docs/",
-  "mlir/unittests/",
-  "mlir/utils/vim/",
-  "mlir/utils/emacs/",
-  "llvm/docs/",
-  "llvm/test/",
-  "llvm/unittests/",
-  "llvm/utils/gn/",
-  "llvm/benchmarks/",
-  "llvm/examples/",
-  "llvm/bindings/",
-];
-
 export const ReleaseConfig = z.object({
   distribution: z
     .string()
@@ -121,14 +104,6 @@ export const ReleaseConfig = z.object({
           /** Release tag = prefix + version. */
           tagPrefix: z.string().default("v"),
         })
-  /** Paths (of the LLVM tree) the wheels are built from: a day on which none changed gets no
-   * snapshot. Prefixes ending in "/" match a folder, others a file; exclude wins over include. */
-  mlirPaths: z
-    .object({
-      include: z.array(z.string().min(1)).min(1).default(MLIR_PATHS_INCLUDE),
-      exclude: z.array(z.string().min(1)).default(MLIR_PATHS_EXCLUDE),
-    })
-    .prefault({}),
         .optional(),
       pypi: z
         .object({
@@ -204,18 +179,6 @@ export const ReleasePlan = z.object({
   schemaVersion: z.literal(1),
   kind: ReleaseKind,
   /** PEP 440 version of every artifact of this release. */
-  /** How select chose the commit: where from, which ref and cutoff, the snapshot's day and sequence. */
-  selection: z
-    .object({
-      source: z.string(),
-      ref: z.string(),
-      cutoff: z.string().optional(),
-      snapshotDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-      sequence: z.number().int().min(0).max(99).optional(),
-      /** The previous snapshot's commit, the start of the release notes' range. */
-      previousCommit: GitCommit.optional(),
-    })
-    .optional(),
   version: z.string(),
   distribution: z.string(),
   devDistribution: z.string(),
