@@ -1,0 +1,185 @@
+// GitHub Releases through octokit (retry + throttling plugins bundled in the `octokit`
+// package): one release per version, assets sent only when absent. An asset with the same
+// name and digest is skipped; one with other bytes is an error; a half-uploaded asset (state
+// "starter", left by a dropped connection) is deleted and sent again.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import Bottleneck from "bottleneck";
+import { Octokit, RequestError } from "octokit";
+import type { PublishAction } from "../schema.js";
+import type { LoadedStage } from "../stage/stage.js";
+
+export interface GithubOptions {
+  token: string;
+  owner: string;
+  repo: string;
+  /** REST root; undefined = the public API. */
+  apiUrl?: string;
+  tagPrefix?: string;
+  /** Milliseconds per second of back-off (GitHub's Retry-After is in seconds). Tests use ~1. */
+  retryUnitMs?: number;
+  retries?: number;
+  log?: (line: string) => void;
+}
+
+export function makeOctokit(o: GithubOptions): InstanceType<typeof Octokit> {
+  const unit = o.retryUnitMs ?? 1000;
+  const retries = o.retries ?? 5;
+  const log = o.log ?? (() => {});
+  const onLimit = (kind: string) => (after: number, opts: { method: string; url: string }, _o: unknown, retryCount: number): boolean => {
+    log(`github: ${kind} on ${opts.method} ${opts.url}; retry ${retryCount + 1}/${retries} after ${after}s`);
+    return retryCount < retries;
+  };
+  return new Octokit({
+    auth: o.token,
+    ...(o.apiUrl ? { baseUrl: o.apiUrl.replace(/\/$/, "") } : {}),
+    retry: { retries, retryAfterBaseValue: unit },
+    throttle: {
+      retryAfterBaseValue: unit,
+      onRateLimit: onLimit("rate limit"),
+      onSecondaryRateLimit: onLimit("secondary rate limit"),
+      // GitHub asks for >= 1s between writes; tests on loopback shrink it with the unit.
+      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: unit }),
+      notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 3 * unit }),
+    },
+    log: { debug: () => {}, info: () => {}, warn: (m: string) => log(m), error: (m: string) => log(m) },
+  });
+}
+
+export class PublishConflictError extends Error {
+  override name = "PublishConflictError";
+}
+
+export interface GithubHooks {
+  checkpoint?: (point: string) => void;
+}
+
+type Asset = { id: number; name: string; size: number; state: string; digest?: string | null };
+
+const MAX_BODY = 120_000; // GitHub's release body limit is 125,000 characters
+
+export const releaseTag = (version: string, prefix = "v"): string => `${prefix}${version}`;
+
+export async function publishGithub(stage: LoadedStage, o: GithubOptions, hooks: GithubHooks = {}): Promise<PublishAction[]> {
+  const gh = makeOctokit(o);
+  const { owner, repo } = o;
+  const plan = stage.manifest.plan;
+  const tag = releaseTag(plan.version, o.tagPrefix);
+  const want = {
+    name: `${plan.distribution} ${plan.version}`,
+    body: stage.notes.length > MAX_BODY ? `${stage.notes.slice(0, MAX_BODY)}\n\n(truncated; see RELEASE_NOTES.md)` : stage.notes,
+    prerelease: plan.kind === "snapshot",
+  };
+  const actions: PublishAction[] = [];
+  const getByTag = async () => {
+    try {
+      return (await gh.rest.repos.getReleaseByTag({ owner, repo, tag })).data;
+    } catch (e) {
+      if (e instanceof RequestError && e.status === 404) return undefined;
+      throw e;
+    }
+  };
+  hooks.checkpoint?.("github:release");
+  let release = await getByTag();
+  if (!release) {
+    try {
+      release = (await gh.rest.repos.createRelease({ owner, repo, tag_name: tag, ...want, draft: false })).data;
+      actions.push({ target: "github", file: tag, action: "created" });
+    } catch (e) {
+      // Created by an earlier attempt whose response was lost: use it.
+      if (!(e instanceof RequestError && e.status === 422)) throw e;
+      release = await getByTag();
+      if (!release) throw e;
+    }
+  }
+  if (release.name !== want.name || (release.body ?? "") !== want.body || release.prerelease !== want.prerelease) {
+    hooks.checkpoint?.("github:update");
+    release = (await gh.rest.repos.updateRelease({ owner, repo, release_id: release.id, ...want })).data;
+    actions.push({ target: "github", file: tag, action: "updated" });
+  }
+  const releaseId = release.id;
+  const uploadUrl = release.upload_url;
+  const listAssets = async (): Promise<Map<string, Asset>> => {
+    const list = await gh.paginate(gh.rest.repos.listReleaseAssets, { owner, repo, release_id: releaseId, per_page: 100 });
+    return new Map(list.map((a) => [a.name, a as unknown as Asset]));
+  };
+  let assets = await listAssets();
+  for (const f of stage.files) {
+    hooks.checkpoint?.(`github:asset:${f.fileName}`);
+    const have = assets.get(f.fileName);
+    if (have && have.state === "uploaded") {
+      checkSame(have, f);
+      actions.push({ target: "github", file: f.fileName, action: "skipped" });
+      continue;
+    }
+    const data = readFileSync(f.path);
+    // The bytes sent are the bytes the manifest names, checked at the moment of sending.
+    const sha = createHash("sha256").update(data).digest("hex");
+    if (sha !== f.sha256) throw new PublishConflictError(`${f.path}: changed since staging (sha256 ${sha}, manifest ${f.sha256}); nothing sent`);
+    let replaced = false;
+    if (have) {
+      await gh.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: have.id });
+      replaced = true;
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        hooks.checkpoint?.(`github:upload:${f.fileName}`);
+        await gh.request(`POST ${uploadUrl}`, {
+          name: f.fileName,
+          data,
+          headers: { "content-type": "application/octet-stream", "content-length": data.length },
+        });
+        break;
+      } catch (e) {
+        if (!(e instanceof RequestError && e.status === 422) || attempt >= 2) throw e;
+        // A retry after a dropped connection meets the half-uploaded asset it left behind.
+        assets = await listAssets();
+        const now = assets.get(f.fileName);
+        if (now?.state === "uploaded") {
+          checkSame(now, f);
+          break;
+        }
+        if (now) {
+          await gh.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: now.id });
+          replaced = true;
+        }
+      }
+    }
+    actions.push({ target: "github", file: f.fileName, action: replaced ? "replaced-incomplete" : "uploaded" });
+  }
+  // Verify: every staged file is there, complete, with the staged digest.
+  assets = await listAssets();
+  for (const f of stage.files) {
+    const a = assets.get(f.fileName);
+    if (!a || a.state !== "uploaded") throw new Error(`github: ${tag}/${f.fileName} missing after upload`);
+    checkSame(a, f);
+  }
+  return actions;
+}
+
+function checkSame(a: Asset, f: { fileName: string; size: number; sha256: string }): void {
+  if (a.size !== f.size || (a.digest && a.digest !== `sha256:${f.sha256}`))
+    throw new PublishConflictError(
+      `github: asset ${f.fileName} exists with different bytes (size ${a.size}, digest ${a.digest ?? "?"}; staged ${f.size}, sha256:${f.sha256}); ` +
+        "refusing to overwrite — a changed build needs a new version",
+    );
+}
+
+/** Deletes a release and its tag (retention); absent ones are fine. */
+export async function deleteGithubRelease(o: GithubOptions, version: string): Promise<boolean> {
+  const gh = makeOctokit(o);
+  const tag = releaseTag(version, o.tagPrefix);
+  let id: number | undefined;
+  try {
+    id = (await gh.rest.repos.getReleaseByTag({ owner: o.owner, repo: o.repo, tag })).data.id;
+  } catch (e) {
+    if (!(e instanceof RequestError && e.status === 404)) throw e;
+  }
+  if (id !== undefined) await gh.rest.repos.deleteRelease({ owner: o.owner, repo: o.repo, release_id: id });
+  try {
+    await gh.rest.git.deleteRef({ owner: o.owner, repo: o.repo, ref: `tags/${tag}` });
+  } catch (e) {
+    if (!(e instanceof RequestError && (e.status === 422 || e.status === 404))) throw e;
+  }
+  return id !== undefined;
+}

@@ -1,0 +1,103 @@
+// The GitHub publisher through real octokit against a real HTTP server on 127.0.0.1.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { publishGithub, type GithubOptions } from "../../src/publish/github.js";
+import { loadStage, writeStage, type LoadedStage } from "../../src/stage/stage.js";
+import { FakeGitHub } from "../support/fake-github.js";
+import { makeFixtureRelease } from "../support/release-fixture.js";
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), "gh-"));
+async function stageOf(version: string, kind: "snapshot" | "numbered" = "snapshot"): Promise<LoadedStage> {
+  const fx = await makeFixtureRelease({ dir: tmp(), version, kind });
+  const out = join(tmp(), "stage");
+  await writeStage({ manifests: [fx.manifest], artifactsDir: fx.dir, outDir: out });
+  return loadStage(out);
+}
+
+describe("GitHub Releases publisher", () => {
+  let gh: FakeGitHub;
+  let opts: GithubOptions;
+  beforeEach(async () => {
+    gh = await new FakeGitHub().start();
+    opts = { token: gh.token, owner: "o", repo: "r", apiUrl: gh.url, retryUnitMs: 1 };
+  });
+  afterEach(async () => gh.stop());
+
+  it("creates one prerelease per snapshot, uploads assets once, reruns skip", async () => {
+    const st = await stageOf("23.0.0.dev2026112501");
+    const a1 = await publishGithub(st, opts);
+    expect(a1.filter((a) => a.action === "uploaded")).toHaveLength(2);
+    expect(a1.some((a) => a.action === "created")).toBe(true);
+    const snap = gh.snapshot();
+    expect(snap).toHaveLength(1);
+    expect(snap[0]!.tag).toBe("v23.0.0.dev2026112501");
+    expect(snap[0]!.prerelease).toBe(true);
+    expect(snap[0]!.body).toBe(st.notes);
+    expect(snap[0]!.assets.map((a) => a.digest)).toEqual(
+      [...st.files].sort((x, y) => (x.fileName < y.fileName ? -1 : 1)).map((f) => `sha256:${f.sha256}`),
+    );
+    const a2 = await publishGithub(st, opts);
+    expect(a2.every((a) => a.action === "skipped")).toBe(true);
+    expect(gh.snapshot()).toEqual(snap);
+    const res = await fetch(`${gh.url}/o/r/releases/download/v23.0.0.dev2026112501/${st.files[0]!.fileName}`);
+    expect(res.status).toBe(200);
+  });
+
+  it("survives 5xx, secondary rate limits, a reset mid-upload and a stale half-uploaded asset", async () => {
+    const st = await stageOf("22.1.8", "numbered");
+    const clean = new FakeGitHub();
+    await clean.start();
+    await publishGithub(st, { ...opts, apiUrl: clean.url, token: clean.token });
+    const want = clean.snapshot();
+    await clean.stop();
+
+    gh.inject(
+      { kind: "502", method: "GET", path: /releases\/tags/ },
+      { kind: "secondary-rate-limit", method: "POST", path: /\/releases$/ },
+      { kind: "reset-mid-upload", method: "POST", path: /uploads/ },
+      { kind: "503", method: "POST", path: /uploads/ },
+      { kind: "secondary-rate-limit", method: "POST", path: /uploads/ },
+      { kind: "500", method: "GET", path: /assets$/ },
+    );
+    await publishGithub(st, opts);
+    expect(gh.faults).toHaveLength(0);
+    expect(gh.faultsFired).toHaveLength(6);
+    expect(gh.snapshot()).toEqual(want);
+    expect(gh.snapshot()[0]!.prerelease).toBe(false);
+
+    // A stale half-uploaded asset on a rerun is replaced.
+    const rel = gh.snapshot()[0]!;
+    const name = rel.assets[0]!.name;
+    const key = "o/r#v22.1.8";
+    const r = gh.releases.get(key)!;
+    r.assets = r.assets.filter((a) => a.name !== name);
+    gh.seedStaleAsset("o", "r", "v22.1.8", name, Buffer.from("PK\x03\x04partial"));
+    const acts = await publishGithub(st, opts);
+    expect(acts.find((a) => a.file === name)?.action).toBe("replaced-incomplete");
+    expect(gh.snapshot()).toEqual(want);
+  });
+
+  it("refuses an asset that exists with different bytes and changes nothing", async () => {
+    const st = await stageOf("22.1.8", "numbered");
+    await publishGithub(st, opts);
+    const r = gh.releases.get("o/r#v22.1.8")!;
+    r.assets[0]!.digest = `sha256:${"0".repeat(64)}`;
+    const before = gh.snapshot();
+    await expect(publishGithub(st, opts)).rejects.toThrow(/exists with different bytes[\s\S]*refusing to overwrite/);
+    expect(gh.snapshot()).toEqual(before);
+  });
+
+  it("never sends a file changed after staging", async () => {
+    const st = await stageOf("22.1.8", "numbered");
+    writeFileSync(st.files[1]!.path, "tampered");
+    await expect(publishGithub(st, opts)).rejects.toThrow(/changed since staging/);
+    expect(gh.snapshot()[0]?.assets.map((a) => a.name) ?? []).not.toContain(st.files[1]!.fileName);
+  });
+
+  it("reports a bad token as GitHub does (401)", async () => {
+    const st = await stageOf("22.1.8", "numbered");
+    await expect(publishGithub(st, { ...opts, token: "wrong" })).rejects.toThrow(/Requires authentication/);
+  });
+});
