@@ -33,6 +33,7 @@ pip_tools() {
 }
 
 if [[ ! -x "$TOOLS_PY" ]]; then
+  # shellcheck disable=SC2015 # "|| true" is meant to cover either failure: no pyenv, or no 3.11 under it
   base=$(command -v pyenv >/dev/null && pyenv prefix 3.11 2>/dev/null || true)
   py=${base:+$base/bin/python3}; py=${py:-python3}
   say "creating tools venv $TOOLS with $py"
