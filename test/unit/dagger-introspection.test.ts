@@ -1,0 +1,83 @@
+// The module as the Dagger TypeScript runtime registers it, read with the SDK's own introspector
+// (the same scan() its entrypoint runs). The runtime scans against the engine-generated
+// sdk/…/client.gen.ts; the npm package ships only client.gen.d.ts, so the scan runs on a copy of
+// src/ beside a shim package whose client.gen.ts is that declaration file. Only the shim is ours.
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const SDK = join(dirname(createRequire(import.meta.url).resolve("@dagger.io/dagger")));
+
+interface ScannedArg { type: { kind: string; name?: string }; isOptional: boolean; defaultValue?: unknown; defaultPath?: string; ignore?: string[] }
+interface ScannedFn { name: string; cache?: string; returnType?: { kind: string; name?: string }; arguments: Record<string, ScannedArg>; getArgsOrder(): string[] }
+let fns: Record<string, ScannedFn>;
+
+beforeAll(async () => {
+  const t = mkdtempSync(join(tmpdir(), "dagger-scan-"));
+  cpSync(join(ROOT, "src"), join(t, "src"), { recursive: true });
+  const pkg = join(t, "node_modules/@dagger.io/dagger");
+  mkdirSync(pkg, { recursive: true });
+  writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "@dagger.io/dagger", types: "./index.ts" }));
+  writeFileSync(join(pkg, "context.ts"), "export declare class Context {}\n");
+  writeFileSync(join(pkg, "client.gen.ts"), readFileSync(join(SDK, "api/client.gen.d.ts"), "utf8").replace('"../common/context.js"', '"./context.js"'));
+  writeFileSync(
+    join(pkg, "index.ts"),
+    'export * from "./client.gen.js";\nexport declare const object: () => ClassDecorator;\n' +
+      "export declare const func: (o?: unknown) => MethodDecorator;\nexport declare const argument: (o?: unknown) => ParameterDecorator;\n",
+  );
+  const { scan } = (await import(pathToFileURL(join(SDK, "module/introspector/index.js")).href)) as {
+    scan(files: string[], name: string, load: boolean): Promise<{ objects: Record<string, { methods: Record<string, ScannedFn> }> }>;
+  };
+  const m = await scan([join(t, "src/index.ts")], "mlir-release", false);
+  expect(Object.keys(m.objects)).toEqual(["MlirRelease"]);
+  fns = m.objects["MlirRelease"]!.methods;
+}, 120_000);
+
+const sig = (f: ScannedFn) =>
+  f.getArgsOrder().map((a) => {
+    const x = f.arguments[a]!;
+    return `${a}: ${x.type.name ?? x.type.kind}${x.isOptional ? "?" : ""}${x.defaultValue !== undefined ? ` = ${String(x.defaultValue)}` : ""}`;
+  });
+
+describe("the module as Dagger registers it", () => {
+  it("exposes plan, build, rebuild, publish, release; side-effecting ones are never cached", () => {
+    expect(Object.keys(fns).sort()).toEqual(["build", "plan", "publish", "rebuild", "release"]);
+    expect(Object.fromEntries(Object.entries(fns).map(([n, f]) => [n, f.cache ?? "default"]))).toEqual({
+      plan: "never", // reads the LLVM remote: today's answer differs from yesterday's
+      build: "default", // a pure function of its inputs: the engine may reuse it
+      rebuild: "default",
+      publish: "never",
+      release: "never",
+    });
+  });
+
+  it("takes the repository as a Directory defaulting to the module's context, minus caches and outputs", () => {
+    for (const f of Object.values(fns)) {
+      const src = f.arguments["source"]!;
+      expect(src.type).toEqual({ kind: "OBJECT_KIND", name: "Directory" });
+      expect(src.defaultPath).toBe("/");
+      expect(src.ignore).toEqual([".git", ".cache", "dist", "node_modules"]);
+    }
+  });
+
+  it("has the typed signatures the README and workflows call", () => {
+    expect(sig(fns["build"]!)).toEqual([
+      "source: Directory", "platform: STRING_KIND = linux-x86_64", "policy: STRING_KIND = manylinux2014",
+      "llvmSource: STRING_KIND = debian:22.1.8", "layer: STRING_KIND = source", "python: STRING_KIND?",
+      "plan: File?", "ccacheSeed: Directory?", "jobs: INTEGER_KIND?",
+    ]);
+    expect(fns["build"]!.returnType).toEqual({ kind: "OBJECT_KIND", name: "Directory" });
+    expect(sig(fns["publish"]!)).toEqual(["source: Directory", "dist: Directory", "dryRun: BOOLEAN_KIND = false", "githubToken: Secret?", "plan: File?"]);
+    expect(fns["publish"]!.returnType).toEqual({ kind: "STRING_KIND" });
+    expect(sig(fns["release"]!)).toEqual([
+      "source: Directory", "kind: STRING_KIND = snapshot", "ref: STRING_KIND?", "cutoff: STRING_KIND?", "policy: STRING_KIND = manylinux2014",
+      "macosArm: Directory?", "macosIntel: Directory?", "windows: Directory?", "dryRun: BOOLEAN_KIND = false", "githubToken: Secret?",
+    ]);
+    expect(sig(fns["rebuild"]!)).toEqual(["source: Directory", "manifest: File", "platform: STRING_KIND = linux-x86_64"]);
+    expect(fns["plan"]!.returnType).toEqual({ kind: "OBJECT_KIND", name: "File" });
+  });
+});
