@@ -3,11 +3,13 @@
 # suite is the release itself, not -security/-updates), read from deb822 .sources files or
 # one-line sources.list entries. Nothing in the repo names a mirror host.
 # Usage: apt-mirror.sh [suite]   (default: this system's VERSION_CODENAME)
+# APT_ETC=<dir> reads another apt configuration directory (tests).
 set -euo pipefail
+etc=${APT_ETC:-/etc/apt}
 # shellcheck source=/dev/null
 suite=${1:-$(. /etc/os-release && echo "$VERSION_CODENAME")}
 shopt -s nullglob
-for f in /etc/apt/sources.list.d/*.sources; do
+for f in "$etc"/sources.list.d/*.sources; do
   uri=$(awk -v suite="$suite" '
     BEGIN { RS=""; FS="\n" }
     {
@@ -23,10 +25,10 @@ for f in /etc/apt/sources.list.d/*.sources; do
     }' "$f")
   if [[ -n "$uri" ]]; then echo "$uri"; exit 0; fi
 done
-for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+for f in "$etc"/sources.list "$etc"/sources.list.d/*.list; do
   [[ -f "$f" ]] || continue
   uri=$(awk -v suite="$suite" '$1 == "deb" { i = 2; if ($2 ~ /^\[/) { while ($i !~ /\]$/) i++; i++ } if ($(i+1) == suite) { print $i; exit } }' "$f")
   if [[ -n "$uri" ]]; then echo "$uri"; exit 0; fi
 done
-echo "error: no 'deb' source for suite '$suite' in /etc/apt/sources.list{,.d/*}" >&2
+echo "error: no 'deb' source for suite '$suite' in $etc/sources.list{,.d/*}" >&2
 exit 1

@@ -18,5 +18,10 @@ if [[ ! -x "$root/usr/bin/python3.11" ]]; then
     "$suite" "$root" "$mirror" >&2
   for d in "$root"/var/cache/apt/archives/*.deb; do dpkg -x "$d" "$root"; done
 fi
+# Maintainer scripts never ran: create the update-alternatives links numpy's BLAS/LAPACK need.
+lib=$root/usr/lib/aarch64-linux-gnu
+for l in blas/libblas.so.3 lapack/liblapack.so.3; do
+  [[ -e "$lib/$l" && ! -e "$lib/$(basename "$l")" ]] && ln -s "$l" "$lib/$(basename "$l")"
+done
 "$root/usr/bin/python3.11" --version >/dev/null 2>&1 && { echo "error: $root/usr/bin/python3.11 runs natively: not an arm64 root" >&2; exit 1; }
 echo "[rootfs] ready: $root" >&2

@@ -31,9 +31,7 @@ for d in "$debs"/*.deb; do
 done
 # Debian's LLVMExports.cmake names one absolute path; every other path is relative to the prefix.
 exports="$root/usr/lib/llvm-22/lib/cmake/llvm/LLVMExports.cmake"
-if grep -q '"/usr/lib/aarch64-linux-gnu/' "$exports"; then
-  sed -i "s#\"/usr/lib/aarch64-linux-gnu/#\"$root/usr/lib/aarch64-linux-gnu/#g" "$exports"
-fi
+sed -i -E "s#([\";])/usr/lib/aarch64-linux-gnu/#\1$root/usr/lib/aarch64-linux-gnu/#g" "$exports"
 # Absolute symlinks (libfoo.so -> /lib/aarch64-linux-gnu/libfoo.so.1) must resolve inside the sysroot.
 find "$root" -xtype l -lname '/*' | while read -r l; do
   ln -sfn "$root$(readlink "$l")" "$l"

@@ -52,8 +52,10 @@ const listDir = (d: string): string[] => {
 };
 
 /** This machine's own platform, resolved with real paths; undefined when it builds none natively. */
-const nativePlatform = (): PlatformId | undefined =>
-  process.platform === "linux" && process.arch === "x64" ? "linux-x86_64" : undefined;
+const nativePlatforms = (): PlatformId[] =>
+  process.platform === "linux" && process.arch === "x64"
+    ? ["linux-x86_64", ...(process.env["MLIR_RELEASE_AARCH64_CROSS"] ? (["linux-aarch64"] as const) : [])]
+    : [];
 
 export function dryRunPlans(input: DryRunInput): PlatformPlan[] {
   let platforms: Platform[];
@@ -71,7 +73,8 @@ export function dryRunPlans(input: DryRunInput): PlatformPlan[] {
   });
   const imagePins = readImagePins(input.repoRoot);
   return platforms.map((p) => {
-    const native = p.id === nativePlatform();
+    // The aarch64 module is resolved here only in its cross variant (the native one runs on an arm64 runner).
+    const native = nativePlatforms().includes(p.id) && (p.id !== "linux-aarch64" || "MLIR_RELEASE_AARCH64_CROSS" in p.runner.env);
     return resolvePlatformPlan(p, {
       pythons: input.pythons,
       llvm,

@@ -1,11 +1,14 @@
 import { InvalidInputError, PlatformId } from "../schema.js";
-import { linuxAarch64Policy } from "./linux-aarch64.js";
+import { resolve } from "node:path";
+import { linuxAarch64Cross, linuxAarch64Policy } from "./linux-aarch64.js";
 import { linuxX86_64Policy } from "./linux-x86_64.js";
 import { MANYLINUX_POLICIES, type ManylinuxPolicy } from "./linux.js";
 import { macosArm64 } from "./macos-arm64.js";
 import { macosX86_64 } from "./macos-x86_64.js";
 import type { Platform } from "./platform.js";
 import { windowsX64 } from "./windows-x64.js";
+
+const REPO_ROOT = resolve(new URL("../..", import.meta.url).pathname);
 
 export const ALL_PLATFORMS: readonly PlatformId[] = PlatformId.options;
 
@@ -28,8 +31,12 @@ export function platformById(id: PlatformId, opts: PlatformOptions = {}): Platfo
   switch (id) {
     case "linux-x86_64":
       return linuxX86_64Policy(policy);
-    case "linux-aarch64":
+    case "linux-aarch64": {
+      // On an x86_64 host with a prepared cross environment (ci/setup.d/70-aarch64.sh), build by cross-compiling.
+      const cross = process.env["MLIR_RELEASE_AARCH64_CROSS"];
+      if (cross && process.arch === "x64" && !policy) return linuxAarch64Cross(resolve(cross), REPO_ROOT);
       return linuxAarch64Policy(policy);
+    }
     case "macos-arm64":
       return macosArm64;
     case "macos-x86_64":

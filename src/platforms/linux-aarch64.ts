@@ -1,4 +1,6 @@
+import { InvalidInputError } from "../schema.js";
 import { linuxPlatform, type ManylinuxPolicy } from "./linux.js";
+import type { Platform } from "./platform.js";
 
 /**
  * Linux aarch64, native on GitHub's arm64 runners inside the pinned manylinux image of the
@@ -19,3 +21,47 @@ export const linuxAarch64Policy = (policy: ManylinuxPolicy = "manylinux_2_28") =
   });
 
 export const linuxAarch64 = linuxAarch64Policy();
+
+/**
+ * linux-aarch64 cross-built on an x86_64 Debian host (issue 7 item 4): the aarch64 GNU toolchain
+ * against an arm64 sysroot of Debian's packages (containers/aarch64/sysroot.sh), host tablegen,
+ * and the arm64 Debian root's python3.11 under qemu-user as the target interpreter
+ * (containers/aarch64/python-qemu.sh). `crossDir` holds sysroot/, root/ and pylib/.
+ * Debian 12's root has only CPython 3.11, so that is the one version this mode builds.
+ */
+export function linuxAarch64Cross(crossDir: string, repoRoot: string): Platform {
+  const base = linuxAarch64Policy("manylinux_2_28");
+  const sysroot = `${crossDir}/sysroot`;
+  const wrapper = `${repoRoot}/containers/aarch64/python-qemu.sh`;
+  return {
+    ...base,
+    runner: { label: "x86_64 Debian host (cross + qemu-user)", env: { MLIR_RELEASE_AARCH64_CROSS: crossDir }, pythons: ["3.11"] },
+    bindingsCmakeDefs: (python) => {
+      if (python !== "3.11") throw new InvalidInputError(`linux-aarch64 cross build: the arm64 Debian root has CPython 3.11 only (asked for ${python})`);
+      return {
+        CMAKE_TOOLCHAIN_FILE: `${repoRoot}/containers/aarch64/toolchain.cmake`,
+        MLIR_RELEASE_SYSROOT: sysroot,
+        MLIR_RELEASE_HOST_TOOLS: "/usr/lib/llvm-22/bin",
+        // The target interpreter answers CMake's and nanobind's questions and runs stubgen.
+        Python_EXECUTABLE: wrapper,
+        Python3_EXECUTABLE: wrapper,
+        MLIR_RELEASE_STUBGEN_EMULATOR: wrapper,
+        // FindPython cannot derive these for another architecture: the sysroot's headers and ABI.
+        Python_INCLUDE_DIR: `${sysroot}/usr/include/python3.11`,
+        Python3_INCLUDE_DIR: `${sysroot}/usr/include/python3.11`,
+        Python_LIBRARY: `${sysroot}/usr/lib/aarch64-linux-gnu/libpython3.11.so`,
+        Python3_LIBRARY: `${sysroot}/usr/lib/aarch64-linux-gnu/libpython3.11.so`,
+        Python_SOABI: "cpython-311-aarch64-linux-gnu",
+        Python3_SOABI: "cpython-311-aarch64-linux-gnu",
+        NB_SUFFIX: ".cpython-311-aarch64-linux-gnu.so",
+      };
+    },
+    pythonCandidates: () => [wrapper],
+    strip: ["aarch64-linux-gnu-strip", "--strip-unneeded"],
+    notes: [
+      "cross-build here: aarch64-linux-gnu-g++ + arm64 sysroot from Debian's packages (apt-get download + dpkg -x),",
+      "host mlir-tblgen for the imported arm64 generators, target python3.11 under qemu-aarch64-static (stubgen too).",
+      "Policy comes from auditwheel show of the result (Debian 12's glibc: manylinux_2_36_aarch64); CI uses the native module.",
+    ],
+  };
+}
