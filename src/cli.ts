@@ -4,13 +4,14 @@ import { Command } from "commander";
 import { CommandFailedError } from "./exec/env.js";
 import { InvalidInputError } from "./schema.js";
 import { register as registerBuild } from "./build/cli.js";
+import { register as registerPublish } from "./publish/cli.js";
 
 const program = new Command("mlir-release")
   .description("Build, verify, stage and publish MLIR Python binding wheels")
   .showHelpAfterError();
 
 // Areas register their subcommands here (one import and one call each).
-const registrations: Array<(p: Command) => void> = [registerBuild];
+const registrations: Array<(p: Command) => void> = [registerBuild, registerPublish];
 for (const register of registrations) register(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

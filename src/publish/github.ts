@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import Bottleneck from "bottleneck";
 import { Octokit, RequestError } from "octokit";
-import type { PublishAction } from "../schema.js";
+import { InvalidInputError, type PublishAction } from "../schema.js";
 import type { LoadedStage } from "../stage/stage.js";
 
 export interface GithubOptions {
@@ -46,7 +46,7 @@ export function makeOctokit(o: GithubOptions): InstanceType<typeof Octokit> {
   });
 }
 
-export class PublishConflictError extends Error {
+export class PublishConflictError extends InvalidInputError {
   override name = "PublishConflictError";
 }
 

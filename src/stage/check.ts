@@ -1,6 +1,6 @@
 // The refusals of the stage: pure checks of manifests against the files' digests and the
 // wheels' own descriptions. Anything wrong here means nothing is staged or published.
-import { type Artifact, type ReleaseManifest, wheelTagString } from "../schema.js";
+import { type Artifact, InvalidInputError, type ReleaseManifest, wheelTagString } from "../schema.js";
 import { normalizeProjectName, parseWheelFileName } from "./wheelinfo.js";
 
 export interface ObservedFile {
@@ -10,7 +10,7 @@ export interface ObservedFile {
   wheel?: { name: string; version: string; tags: string[] };
 }
 
-export class StageRefusedError extends Error {
+export class StageRefusedError extends InvalidInputError {
   override name = "StageRefusedError";
   constructor(
     readonly what: string,

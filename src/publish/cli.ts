@@ -1,0 +1,124 @@
+// `mlir-release stage | site | publish | prune`: thin wrappers over the stage, site and
+// publish modules. Secrets come from the environment only.
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import type { Command } from "commander";
+import { HostEnv } from "../exec/host.js";
+import { loadReleaseConfig } from "../plan/config.js";
+import { ConsoleProgress } from "../progress.js";
+import { InvalidInputError, PublishTarget, type ReleaseConfig } from "../schema.js";
+import { regenerate } from "../site/store.js";
+import { readManifestFile, writeStage } from "../stage/stage.js";
+import type { GithubOptions } from "./github.js";
+import { prune } from "./retention.js";
+import { publishRelease, type PublishTargets } from "./run.js";
+
+const REPO_ROOT = resolve(new URL("../..", import.meta.url).pathname);
+const toolsDir = (): string => process.env["MLIR_RELEASE_TOOLS"] ?? join(REPO_ROOT, ".cache", "tools");
+
+function githubOptions(config: ReleaseConfig): GithubOptions | undefined {
+  const g = config.publish.github;
+  if (!g) return undefined;
+  const token = process.env["MLIR_RELEASE_GITHUB_TOKEN"] || process.env["GITHUB_TOKEN"];
+  if (!token) throw new InvalidInputError("publish.github is configured but neither MLIR_RELEASE_GITHUB_TOKEN nor GITHUB_TOKEN is set");
+  return { token, owner: g.owner, repo: g.repo, tagPrefix: g.tagPrefix, ...(g.apiUrl ? { apiUrl: g.apiUrl } : {}), log: (l) => process.stderr.write(`${l}\n`) };
+}
+
+export function register(program: Command): void {
+  program
+    .command("stage")
+    .description("Stage a release directory (artifacts, manifest.json, SHA256SUMS, RELEASE_NOTES.md) after checking every file")
+    .requiredOption("--manifest <file...>", "manifest(s) of the release (one per platform build is fine)")
+    .requiredOption("--artifacts <dir>", "directory holding the files the manifests list")
+    .requiredOption("--out <dir>", "stage directory to create")
+    .option("--previous <manifest>", "manifest of the previous release of the same kind (for the notes' commit range)")
+    .action(async (o: { manifest: string[]; artifacts: string; out: string; previous?: string }) => {
+      const r = await writeStage({
+        manifests: o.manifest.map(readManifestFile),
+        artifactsDir: resolve(o.artifacts),
+        outDir: resolve(o.out),
+        ...(o.previous ? { previous: readManifestFile(o.previous) } : {}),
+      });
+      process.stdout.write(`${r.reused ? "already staged" : "staged"} ${r.manifest.plan.version}: ${r.manifest.artifacts.length} artifacts in ${r.dir}\n`);
+    });
+
+  program
+    .command("site")
+    .description("Regenerate the static index site (PEP 503/691/658, dashboard) of an index root, atomically")
+    .requiredOption("--index <dir>", "index root (holds store/ and the site link)")
+    .option("--base-url <url>", "where the site is served (for the install hint)")
+    .action(async (o: { index: string; baseUrl?: string }) => {
+      const gen = await regenerate(resolve(o.index), { ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}) });
+      process.stdout.write(`site: ${join(resolve(o.index), "site")} -> ${gen}\n`);
+    });
+
+  program
+    .command("publish")
+    .description("Publish a stage to GitHub Releases, PyPI, the static index and a conda channel; reruns send only what is missing")
+    .requiredOption("--stage <dir>", "stage directory made by `stage`")
+    .option("--config <file>", "release.config.json (publish.* and retention)")
+    .option("--targets <list>", "comma-separated subset of github,pypi,index,conda (default: every configured one)")
+    .option("--index-root <dir>", "index root directory (overrides publish.index.root)")
+    .option("--conda-channel <dir>", "local conda channel directory (overrides publish.conda.channel)")
+    .option("--log <file>", "full log of the commands run", ".cache/logs/publish.log")
+    .action(async (o: { stage: string; config?: string; targets?: string; indexRoot?: string; condaChannel?: string; log: string }) => {
+      const config = loadReleaseConfig(REPO_ROOT, o.config);
+      const wanted = new Set<PublishTarget>(
+        (o.targets ?? "github,pypi,index,conda").split(",").map((t) => {
+          const r = PublishTarget.safeParse(t.trim());
+          if (!r.success) throw new InvalidInputError(`--targets: unknown target '${t}' (github, pypi, index, conda)`);
+          return r.data;
+        }),
+      );
+      const env = new HostEnv(resolve(o.log));
+      const targets: PublishTargets = {};
+      const skipped: Partial<Record<PublishTarget, string>> = {};
+      if (wanted.has("github")) {
+        const g = githubOptions(config);
+        if (g) targets.github = g;
+        else skipped.github = "publish.github not configured";
+      }
+      if (wanted.has("pypi")) {
+        const p = config.publish.pypi;
+        if (p) targets.pypi = { repositoryUrl: p.repositoryUrl, username: p.username, twine: join(toolsDir(), "bin", "twine"), env, ...(p.simpleUrl ? { simpleUrl: p.simpleUrl } : {}) };
+        else skipped.pypi = "publish.pypi not configured";
+      }
+      if (wanted.has("index")) {
+        const root = o.indexRoot ?? config.publish.index?.root;
+        if (root) targets.index = { root: resolve(root), ...(config.publish.index?.baseUrl ? { baseUrl: config.publish.index.baseUrl } : {}) };
+        else skipped.index = "no --index-root and no publish.index.root";
+      }
+      if (wanted.has("conda")) {
+        const ch = o.condaChannel ?? config.publish.conda?.channel;
+        if (ch && !/^[a-z]+:\/\//.test(ch)) {
+          const channel = resolve(ch);
+          mkdirSync(channel, { recursive: true });
+          targets.conda = { channel, workDir: join(dirname(channel), "conda-recipes"), python: join(toolsDir(), "bin", "python"), env };
+        } else skipped.conda = ch ? `channel ${ch} is not a local directory` : "publish.conda not configured";
+      }
+      if (!existsSync(resolve(o.stage))) throw new InvalidInputError(`--stage ${o.stage} does not exist`);
+      const report = await publishRelease(resolve(o.stage), targets, { progress: new ConsoleProgress(), skipped });
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    });
+
+  program
+    .command("prune")
+    .description("Remove old snapshots (keep the newest retention.keepSnapshots and every numbered release); a dry run unless --apply")
+    .requiredOption("--index <dir>", "index root")
+    .option("--config <file>", "release.config.json")
+    .option("--keep <n>", "override retention.keepSnapshots")
+    .option("--apply", "really remove (default: only print what would be removed)", false)
+    .action(async (o: { index: string; config?: string; keep?: string; apply: boolean }) => {
+      const config = loadReleaseConfig(REPO_ROOT, o.config);
+      const gh = o.apply ? githubOptions(config) : undefined;
+      const r = await prune({
+        indexRoot: resolve(o.index),
+        keepSnapshots: o.keep ? Number(o.keep) : config.retention.keepSnapshots,
+        apply: o.apply,
+        ...(gh ? { github: gh } : {}),
+        ...(config.publish.index?.baseUrl ? { baseUrl: config.publish.index.baseUrl } : {}),
+        log: (l) => process.stderr.write(`${l}\n`),
+      });
+      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    });
+}

@@ -1,0 +1,126 @@
+// conda: a rattler-build v1 recipe per wheel (platform × Python), generated from the manifest,
+// that repackages the wheel's files into site-packages; built with rattler-build as shipped
+// inside the py-rattler-build wheel (its Python API — that package has no CLI binary), into a
+// local channel directory that rattler-build indexes.
+import { existsSync, mkdirSync, writeFileSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { stringify } from "yaml";
+import type { ExecEnv } from "../exec/env.js";
+import type { Artifact, PlatformId, PublishAction, ReleaseManifest } from "../schema.js";
+
+const SUBDIR: Record<PlatformId, string> = {
+  "linux-x86_64": "linux-64",
+  "linux-aarch64": "linux-aarch64",
+  "macos-arm64": "osx-arm64",
+  "macos-x86_64": "osx-64",
+  "windows-x64": "win-64",
+};
+
+export interface CondaRecipe {
+  /** Directory name of the recipe, e.g. linux-64-py312. */
+  id: string;
+  subdir: string;
+  wheel: Artifact;
+  /** conda file name the build produces. */
+  packageFile: string;
+  recipe: Record<string, unknown>;
+}
+
+const nextMinor = (py: string): string => {
+  const [maj, min] = py.replace(/t$/, "").split(".");
+  return `${maj}.${Number(min) + 1}`;
+};
+
+/** Pure: the recipes of a release (one per wheel; dev wheels and tarballs are not repackaged). */
+export function condaRecipes(m: ReleaseManifest, wheelsUrlBase?: string): CondaRecipe[] {
+  const out: CondaRecipe[] = [];
+  for (const a of m.artifacts) {
+    if (a.kind !== "wheel" || !a.python || !a.platform) continue;
+    const subdir = SUBDIR[a.platform];
+    const py = a.python.replace(/t$/, "");
+    const build = `py${py.replace(".", "")}${a.python.endsWith("t") ? "t" : ""}_0`;
+    const sitePackages = a.platform === "windows-x64" ? "%PREFIX%\\Lib\\site-packages" : `$PREFIX/lib/python${a.python}/site-packages`;
+    const extract =
+      a.platform === "windows-x64"
+        ? [`python -m zipfile -e "%SRC_DIR%\\${a.fileName}" "${sitePackages}"`]
+        : [`mkdir -p "${sitePackages}"`, `python3 -m zipfile -e "$SRC_DIR/${a.fileName}" "${sitePackages}"`];
+    const source = wheelsUrlBase
+      ? { url: `${wheelsUrlBase.replace(/\/$/, "")}/${a.fileName}`, sha256: a.sha256, file_name: a.fileName }
+      : { path: `../wheels/${a.fileName}`, sha256: a.sha256, file_name: a.fileName };
+    const recipe = {
+      schema_version: 1,
+      context: { version: m.plan.version },
+      package: { name: m.plan.distribution, version: "${{ version }}" },
+      source: [source],
+      build: { number: 0, string: build, script: extract },
+      requirements: { run: [`python >=${py},<${nextMinor(py)}`] },
+      about: {
+        homepage: "https://mlir.llvm.org",
+        license: "Apache-2.0 WITH LLVM-exception",
+        summary: `MLIR Python bindings, LLVM ${m.plan.llvm.version} (${m.plan.llvm.commit.slice(0, 12)}), repackaged from ${a.fileName}`,
+      },
+      extra: { llvm_commit: m.plan.llvm.commit, wheel_sha256: a.sha256 },
+    };
+    out.push({ id: `${subdir}-${build}`, subdir, wheel: a, packageFile: `${m.plan.distribution}-${m.plan.version}-${build}.conda`, recipe });
+  }
+  return out;
+}
+
+export const renderRecipe = (r: CondaRecipe): string => `# Generated from the release manifest; do not edit.\n${stringify(r.recipe)}`;
+
+export interface CondaOptions {
+  /** Local channel directory the packages are built into (rattler-build indexes it). */
+  channel: string;
+  /** Where recipes and a copy of the wheels are written. */
+  workDir: string;
+  /** The tools venv's python (has rattler_build). */
+  python: string;
+  env: ExecEnv;
+  /** Platform of this machine as a conda subdir; other subdirs get recipes but are not built here. */
+  hostSubdir?: string;
+  checkpoint?: (point: string) => void;
+}
+
+export async function publishConda(
+  stage: { manifest: ReleaseManifest; files: Array<{ fileName: string; path: string }> },
+  o: CondaOptions,
+): Promise<{ actions: PublishAction[]; notBuilt: Record<string, string> }> {
+  const recipes = condaRecipes(stage.manifest);
+  const actions: PublishAction[] = [];
+  const notBuilt: Record<string, string> = {};
+  const host = o.hostSubdir ?? (process.platform === "linux" && process.arch === "x64" ? "linux-64" : "");
+  mkdirSync(join(o.workDir, "wheels"), { recursive: true });
+  // An empty local channel: the recipes need no build/host packages, so nothing is fetched.
+  const empty = resolve(o.workDir, "empty-channel");
+  for (const sd of ["noarch", host || "linux-64"]) {
+    mkdirSync(join(empty, sd), { recursive: true });
+    writeFileSync(join(empty, sd, "repodata.json"), JSON.stringify({ info: { subdir: sd }, packages: {}, "packages.conda": {} }));
+  }
+  for (const r of recipes) {
+    const dir = join(o.workDir, r.id);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "recipe.yaml"), renderRecipe(r));
+    if (r.subdir !== host) {
+      notBuilt[r.id] = `built on a ${r.subdir} host (this one is ${host || process.platform + "-" + process.arch})`;
+      continue;
+    }
+    const out = join(o.channel, r.subdir, r.packageFile);
+    o.checkpoint?.(`conda:build:${r.packageFile}`);
+    if (existsSync(out)) {
+      actions.push({ target: "conda", file: r.packageFile, action: "skipped" });
+      continue;
+    }
+    const wheel = stage.files.find((f) => f.fileName === r.wheel.fileName);
+    if (!wheel) throw new Error(`conda: ${r.wheel.fileName} missing from the stage`);
+    const { copyFileSync } = await import("node:fs");
+    copyFileSync(wheel.path, join(o.workDir, "wheels", r.wheel.fileName));
+    const script = [
+      "import sys, rattler_build",
+      "rattler_build.build_recipes([sys.argv[1]], output_dir=sys.argv[2], channel=[sys.argv[3]], test='skip', target_platform=sys.argv[4], no_build_id=False)",
+    ].join("\n");
+    await o.env.run([o.python, "-W", "ignore::DeprecationWarning", "-c", script, resolve(dir, "recipe.yaml"), resolve(o.channel), `file://${empty}`, r.subdir]);
+    if (!existsSync(out)) throw new Error(`conda: rattler-build finished but ${out} is missing; found ${readdirSync(join(o.channel, r.subdir)).join(", ")}`);
+    actions.push({ target: "conda", file: r.packageFile, action: "built" });
+  }
+  return { actions, notBuilt };
+}
