@@ -30,10 +30,12 @@ async function buildIn(name: string) {
     pythons,
     source: { kind: "tarball", ref: DEBIAN_LLVM_22_1_8 },
     layer: { kind: "prebuilt", prefix: "/usr/lib/llvm-22" },
-    release: { distribution: "mlir-python-bindings", llvmRepository: "https://github.com/llvm/llvm-project.git", llvmCommit: LLVM_22_1_8_TAG.commit, llvmTag: LLVM_22_1_8_TAG.tag },
+    release: { distribution: "mlir-python-bindings",
+    devDistribution: "mlir-python-bindings-dev", llvmRepository: "https://github.com/llvm/llvm-project.git", llvmCommit: LLVM_22_1_8_TAG.commit, llvmTag: LLVM_22_1_8_TAG.tag },
     nanobind: "2.9.2",
     nanobindDomain: "mlir_release",
     verify: false,
+    dev: false,
     toolsDir: process.env["MLIR_RELEASE_TOOLS"] ?? join(REPO, ".cache", "tools"),
   };
   const report = await buildWheels(s, new HostEnv(join(work, "logs", "build.log")), new ConsoleProgress());

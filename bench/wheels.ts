@@ -34,6 +34,7 @@ const settings: BuildSettings = {
   layer: { kind: "prebuilt", prefix: "/usr/lib/llvm-22" },
   release: {
     distribution: "mlir-python-bindings",
+    devDistribution: "mlir-python-bindings-dev",
     llvmRepository: "https://github.com/llvm/llvm-project.git",
     llvmCommit: LLVM_22_1_8_TAG.commit,
     llvmTag: LLVM_22_1_8_TAG.tag,
@@ -41,6 +42,7 @@ const settings: BuildSettings = {
   nanobind: "2.9.2",
   nanobindDomain: "mlir_release",
   verify: false,
+  dev: false,
   toolsDir: process.env["MLIR_RELEASE_TOOLS"] ?? join(REPO, ".cache", "tools"),
 };
 const env = new HostEnv(join(work, "logs", "bench.log"));

@@ -75,6 +75,8 @@ interface BuildFlags {
   distribution?: string;
   version?: string;
   verify: boolean;
+  /** Build the dev distribution too (default on; verify passes false). */
+  dev?: boolean;
   lit: boolean;
   litFilter?: string;
   jobs?: string;
@@ -109,6 +111,7 @@ export function resolveBuildSettings(f: BuildFlags): BuildSettings {
     layer: parseLayerSpec(f.layer, config),
     release: {
       distribution: f.distribution ?? plan?.distribution ?? config.distribution,
+      devDistribution: plan?.devDistribution ?? config.devDistribution,
       ...(f.version || plan ? { version: f.version ?? plan?.version } : {}),
       llvmRepository: plan?.llvm.repository ?? config.llvm.repository,
       ...(plan
@@ -119,6 +122,7 @@ export function resolveBuildSettings(f: BuildFlags): BuildSettings {
     },
     nanobind: plan?.tools["nanobind"] ?? config.tools.nanobind,
     nanobindDomain: plan?.nanobindDomain ?? config.nanobindDomain,
+    dev: f.dev ?? false,
     verify: f.verify ? { lit: f.lit, ...(f.litFilter ? { litFilter: f.litFilter.split(",") } : {}) } : false,
     toolsDir: resolve(process.env["MLIR_RELEASE_TOOLS"] ?? join(REPO_ROOT, ".cache", "tools")),
     ...(f.jobs ? { jobs: Number(f.jobs) } : {}),
@@ -172,6 +176,7 @@ export function register(program: Command): void {
     .option("--distribution <name>", "distribution name")
     .option("--version <pep440>", "version of the wheels (default: the LLVM version)")
     .option("--no-verify", "skip check-wheel-contents, install, smoke test and lit")
+    .option("--no-dev", "skip the dev distribution (tarball + dev wheel for downstream builds)")
     .option("--no-lit", "skip upstream's lit suite (smoke test only)")
     .option("--lit-filter <paths>", "comma-separated subset of mlir/test/python")
     .option("-j, --jobs <n>", "parallel compile jobs")

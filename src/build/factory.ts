@@ -10,6 +10,7 @@ import { type LlvmLayer, prebuiltLayer, sourceLayer } from "../layer/layer.js";
 import type { Platform } from "../platforms/platform.js";
 import type { Progress } from "../progress.js";
 import { BuildReport, InvalidInputError, type LlvmSourceRef, type WheelTag } from "../schema.js";
+import { buildDevDistribution } from "../dev/devdist.js";
 import { dirSource, gitSource, type LlvmSourceTree, sha256File, tarballSource } from "../source/tree.js";
 import { canonicalHash, sha256Hex } from "../util/hash.js";
 import { runUpstreamLit } from "../verify/lit.js";
@@ -27,6 +28,8 @@ export type LayerSpec = { kind: "prebuilt"; prefix: string } | { kind: "source";
 
 export interface ReleaseIdentity {
   distribution: string;
+  /** Distribution name of the dev wheel (the downstream kit). */
+  devDistribution: string;
   /** PEP 440 version; default: the source tree's LLVM version. */
   version?: string;
   llvmRepository: string;
@@ -57,6 +60,8 @@ export interface BuildSettings {
   verify: VerifySettings | false;
   toolsDir: string;
   jobs?: number;
+  /** Also build the dev distribution (tarball + dev wheel) from the same layer and bindings. */
+  dev: boolean;
 }
 
 export const PIPELINE_VERSION = "mlir-release 0.1.0";
@@ -300,6 +305,52 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
   }
   lap("wheels", t);
 
+  if (s.dev && report.wheels.length > 0) {
+    progress.stage("dev distribution");
+    t = Date.now();
+    const first = report.wheels[0]!;
+    const devKey = canonicalHash({ wheels: report.wheels.map((w) => w.sha256), layer: layer.key, devCode: devCodeHash(s.repoRoot) });
+    const devStamp = join(s.workDir, "stamps", `${s.platform.id}-dev.json`);
+    const reusedDev = reuseDevIfUnchanged(devStamp, devKey, s.outDir);
+    if (reusedDev) {
+      progress.step("unchanged, reusing the dev distribution");
+      report.dev = reusedDev;
+    } else {
+      const stagedPackageDir = join(s.workDir, "stage", `${s.platform.id}-py${first.python}`, "mlir");
+      if (!existsSync(join(buildDir, "CMakeCache.txt")) || !existsSync(stagedPackageDir)) {
+        throw new InvalidInputError(
+          `the dev distribution needs the bindings build (${buildDir}) and a staged package (${stagedPackageDir}); rerun without reused wheels (delete ${join(s.workDir, "stamps")})`,
+        );
+      }
+      report.dev = await buildDevDistribution({
+        env,
+        progress,
+        repoRoot: s.repoRoot,
+        layer,
+        bindingsBuildDir: buildDir,
+        stagedPackageDir,
+        workDir: s.workDir,
+        outDir: s.outDir,
+        info: {
+          distribution: s.release.distribution,
+          devDistribution: s.release.devDistribution,
+          version,
+          llvmVersion: source.version.text,
+          llvmCommit: commit,
+          platform: s.platform.id,
+          nanobind: s.nanobind,
+          nanobindDomain: s.nanobindDomain,
+          packagePrefix: "mlir",
+        },
+        platformTag: first.tag.platform,
+        sourceDateEpoch,
+        generator: PIPELINE_VERSION,
+      });
+      writeFileSync(devStamp, JSON.stringify({ key: devKey, dev: report.dev }, null, 2));
+    }
+    lap("dev", t);
+  }
+
   if (s.verify) {
     progress.stage("verify");
     t = Date.now();
@@ -311,6 +362,24 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
   seconds["total"] = Math.round((Date.now() - t0) / 100) / 10;
   writeFileSync(join(s.outDir, "build-report.json"), `${JSON.stringify(report, null, 2)}\n`);
   return report;
+}
+
+const devCodeHash = (repoRoot: string): string =>
+  sha256Hex(
+    [join(repoRoot, "src", "dev", "devdist.ts"), join(repoRoot, "containers", "bindings", "cmake", "MLIRReleaseLayerFixups.cmake")]
+      .map((f) => readFileSync(f, "utf8"))
+      .join("\0"),
+  );
+
+function reuseDevIfUnchanged(stampFile: string, key: string, outDir: string): BuildReport["dev"] | undefined {
+  if (!existsSync(stampFile)) return undefined;
+  const stamp = JSON.parse(readFileSync(stampFile, "utf8")) as { key: string; dev: BuildReport["dev"] };
+  if (stamp.key !== key) return undefined;
+  for (const a of stamp.dev) {
+    const path = join(outDir, a.fileName);
+    if (!existsSync(path) || statSync(path).size !== a.size) return undefined;
+  }
+  return stamp.dev;
 }
 
 function reuseIfUnchanged(

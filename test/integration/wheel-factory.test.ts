@@ -5,14 +5,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildWheels, type BuildSettings } from "../../src/build/factory.js";
 import { LLVM_22_1_8_TAG } from "../../src/build/cli.js";
-import { linuxX86_64 } from "../../src/platforms/linux-x86_64.js";
+import { buildWheels } from "../../src/build/factory.js";
+import { settings } from "../support/wheel-settings.js";
 import type { BuildReport } from "../../src/schema.js";
-import { DEBIAN_LLVM_22_1_8 } from "../../src/source/tree.js";
 import { CACHE, OUTPUT, REPO, TOOLS, testEnv, testProgress } from "../support/env.js";
+import { PYTHON } from "../support/wheel-settings.js";
 
-const PYTHON = process.env["MLIR_RELEASE_TEST_PYTHON"] ?? "3.12";
 
 /**
  * Upstream tests that need upstream's test-only extension (_mlirPythonTestNanobind, built with
@@ -24,27 +23,6 @@ export const NEEDS_TEST_EXTENSION = [
   "python/multithreaded_tests.py",
 ];
 
-export const settings: BuildSettings = {
-  repoRoot: REPO,
-  cacheDir: CACHE,
-  workDir: join(CACHE, "test-work"),
-  outDir: join(OUTPUT, "wheel-factory", "dist"),
-  platform: linuxX86_64,
-  pythons: [PYTHON],
-  source: { kind: "tarball", ref: DEBIAN_LLVM_22_1_8 },
-  layer: { kind: "prebuilt", prefix: "/usr/lib/llvm-22" },
-  release: {
-    distribution: "mlir-python-bindings",
-    llvmRepository: "https://github.com/llvm/llvm-project.git",
-    llvmCommit: LLVM_22_1_8_TAG.commit,
-    llvmTag: LLVM_22_1_8_TAG.tag,
-    sourceDateEpoch: 1_781_000_000,
-  },
-  nanobind: "2.9.2",
-  nanobindDomain: "mlir_release",
-  verify: { lit: true },
-  toolsDir: TOOLS,
-};
 
 describe(`wheel factory, Python ${PYTHON}`, () => {
   let report: BuildReport;

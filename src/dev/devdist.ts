@@ -1,0 +1,426 @@
+// The downstream kit: a relocatable LLVM/MLIR install tree plus our bindings' declared Python
+// sources, built from the same layer and bindings build as the runtime wheel, shipped as a
+// tarball and as a dev wheel whose module prints the MLIR_DIR to hand to CMake.
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import type { ExecEnv } from "../exec/env.js";
+import type { LlvmLayer } from "../layer/layer.js";
+import type { Progress } from "../progress.js";
+import { type BuildReport, InvalidInputError, type WheelTag } from "../schema.js";
+import { sha256File } from "../source/tree.js";
+import { assembleWheel } from "../wheels/wheel.js";
+
+/** Tools a downstream build or its tests run; the rest of the layer's bin/ is left out. */
+export const DEV_TOOLS = [
+  "FileCheck",
+  "count",
+  "not",
+  "split-file",
+  "llvm-config",
+  "llvm-tblgen",
+  "mlir-tblgen",
+  "mlir-opt",
+  "mlir-translate",
+  "mlir-runner",
+  "mlir-linalg-ods-yaml-gen",
+  "mlir-pdll",
+  "mlir-reduce",
+  "mlir-query",
+  "mlir-lsp-server",
+  "tblgen-to-irdl",
+];
+
+/** Layer files downstream never links against or runs (clang's C++ library is not LLVM/MLIR). */
+const EXCLUDED_LIB = /^(libclang-cpp|LLVMgold|LLVMPolly|libLTO|libRemarks)/;
+
+export class DevDistRelocationError extends InvalidInputError {
+  override name = "DevDistRelocationError";
+}
+
+export interface DevReleaseInfo {
+  distribution: string;
+  devDistribution: string;
+  version: string;
+  llvmVersion: string;
+  llvmCommit: string;
+  platform: string;
+  nanobind: string;
+  nanobindDomain: string;
+  packagePrefix: string;
+}
+
+/**
+ * Debian-style exports pin the original prefix for symlinked installs and name a system library by
+ * absolute path; a relocated tree must do neither. Imported files the kit leaves out lose their
+ * existence check, so a downstream build fails only if it uses one.
+ */
+export function rewriteExportFile(text: string, shipped: (relPath: string) => boolean): string {
+  return text
+    .replace(
+      /get_filename_component\(_realOrig "[^"]*" REALPATH\)\nif\(_realCurr STREQUAL _realOrig\)\n\s*set\(_IMPORT_PREFIX "[^"]*"\)\nendif\(\)\n/g,
+      "# (mlir-release: the original install prefix is not pinned; this tree is relocatable)\n",
+    )
+    .replace(/;\/[^";]*\/libz3\.so(?:\.[0-9.]+)?/g, "")
+    .replace(
+      /^list\(APPEND _cmake_import_check_files_for_(\S+) "\$\{_IMPORT_PREFIX\}\/([^"]+)" \)$/gm,
+      (line, _t: string, rel: string) => (shipped(rel) ? line : `#${line} # not in the dev distribution`),
+    );
+}
+
+/** Lines of `text` that name one of `forbidden` absolute paths. */
+export function absolutePathHits(text: string, forbidden: string[]): string[] {
+  const hits: string[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (line.trimStart().startsWith("#")) return;
+    for (const f of forbidden) if (f && line.includes(f)) hits.push(`${i + 1}: ${line.trim().slice(0, 160)}`);
+  });
+  return hits;
+}
+
+export function devCmakeModule(info: DevReleaseInfo): string {
+  return `# mlir-release dev distribution ${info.version} (${info.platform}), included by MLIRConfig.cmake.
+# The layer was installed without Python bindings; this tree adds upstream's declared Python sources
+# (as an install with MLIR_ENABLE_BINDINGS_PYTHON=ON would) and the fixups its archives need.
+set(MLIR_ENABLE_BINDINGS_PYTHON ON)
+set(MLIR_RELEASE_VERSION "${info.version}")
+set(MLIR_RELEASE_LLVM_COMMIT "${info.llvmCommit}")
+# The runtime wheel's package and nanobind domain: an extension that shares types with \`mlir\`
+# must be built with MLIR_PYTHON_PACKAGE_PREFIX=${info.packagePrefix} and this domain.
+set(MLIR_RELEASE_PYTHON_PACKAGE_PREFIX "${info.packagePrefix}")
+set(MLIR_RELEASE_NB_DOMAIN "${info.nanobindDomain}")
+set(MLIR_RELEASE_NANOBIND_VERSION "${info.nanobind}")
+include("\${CMAKE_CURRENT_LIST_DIR}/MLIRPythonTargets.cmake")
+list(APPEND CMAKE_MODULE_PATH "\${CMAKE_CURRENT_LIST_DIR}")
+include(MLIRReleaseLayerFixups)
+if(NOT DEFINED MLIR_RELEASE_DEV_FIXUPS OR MLIR_RELEASE_DEV_FIXUPS)
+  mlir_release_import_aggregate_objects()
+  if(TARGET MLIR AND TARGET LLVM)
+    mlir_release_static_link_interfaces()
+    set(LLVM_LINK_LLVM_DYLIB OFF)
+  endif()
+endif()
+# The aggregate C API library inside the runtime wheel (mlir/_mlir_libs) and the symbols it exports.
+get_filename_component(_mlir_release_prefix "\${CMAKE_CURRENT_LIST_DIR}/../../.." ABSOLUTE)
+if(NOT TARGET MLIRRelease::PythonCAPI)
+  add_library(MLIRRelease::PythonCAPI SHARED IMPORTED)
+  set_target_properties(MLIRRelease::PythonCAPI PROPERTIES
+    IMPORTED_LOCATION "\${_mlir_release_prefix}/lib/mlir-release/libMLIRPythonCAPI.so"
+    IMPORTED_NO_SONAME ON
+    INTERFACE_INCLUDE_DIRECTORIES "\${_mlir_release_prefix}/include")
+endif()
+set(MLIR_RELEASE_CAPI_EXPORTS "\${_mlir_release_prefix}/lib/mlir-release/capi-exports.map")
+`;
+}
+
+export function devPythonPackage(info: DevReleaseInfo, links: Record<string, string>): Record<string, string> {
+  const pkg = info.devDistribution.replace(/[-.]/g, "_");
+  const init = `"""Dev distribution of ${info.distribution} ${info.version}: the LLVM/MLIR ${info.llvmVersion} install tree
+(LLVM commit ${info.llvmCommit}) the runtime wheel was built from, with upstream's Python binding
+sources, to build MLIR extensions against. \`python -m ${pkg} --cmake-dir\` prints the MLIR_DIR."""
+import json
+import os
+import pathlib
+
+INFO = ${JSON.stringify(info)}
+_HERE = pathlib.Path(__file__).resolve().parent
+
+
+def ensure_links():
+    """Wheels cannot hold symlinks: recreate the tree's library aliases (idempotent)."""
+    links = json.loads((_HERE / "_links.json").read_text())
+    for link, target in links.items():
+        p = _HERE / "dist" / link
+        if not p.exists() and not p.is_symlink():
+            os.symlink(target, p)
+
+
+def prefix():
+    ensure_links()
+    return str(_HERE / "dist")
+
+
+def cmake_dir():
+    return os.path.join(prefix(), "lib", "cmake", "mlir")
+
+
+def llvm_cmake_dir():
+    return os.path.join(prefix(), "lib", "cmake", "llvm")
+`;
+  const main = `import argparse
+import json
+import sys
+
+from . import INFO, cmake_dir, llvm_cmake_dir, prefix
+
+p = argparse.ArgumentParser(prog="python -m ${pkg}", description=__doc__)
+g = p.add_mutually_exclusive_group(required=True)
+g.add_argument("--cmake-dir", action="store_true", help="print MLIR_DIR (lib/cmake/mlir)")
+g.add_argument("--llvm-cmake-dir", action="store_true", help="print LLVM_DIR (lib/cmake/llvm)")
+g.add_argument("--prefix", action="store_true", help="print the install prefix")
+g.add_argument("--info", action="store_true", help="print version, LLVM commit and nanobind domain as JSON")
+a = p.parse_args()
+if a.cmake_dir:
+    print(cmake_dir())
+elif a.llvm_cmake_dir:
+    print(llvm_cmake_dir())
+elif a.prefix:
+    print(prefix())
+else:
+    json.dump(INFO, sys.stdout, indent=2)
+    print()
+`;
+  return {
+    [`${pkg}/__init__.py`]: init,
+    [`${pkg}/__main__.py`]: main,
+    [`${pkg}/_links.json`]: `${JSON.stringify(links, null, 1)}\n`,
+  };
+}
+
+/**
+ * Copy `src` into `dst`: symlinks that stay inside `root` are kept (relative), the rest are
+ * replaced by what they point to. Returns the kept symlinks (path relative to `dstRoot` → target).
+ */
+function copyTree(
+  src: string,
+  dst: string,
+  root: string,
+  dstRoot: string,
+  keep: (rel: string) => boolean,
+  links: Record<string, string>,
+): void {
+  mkdirSync(dst, { recursive: true });
+  for (const e of readdirSync(src).sort()) {
+    const s = join(src, e);
+    const d = join(dst, e);
+    const rel = relative(root, s);
+    if (!keep(rel)) continue;
+    const st = lstatSync(s);
+    if (st.isSymbolicLink()) {
+      const target = readlinkSync(s);
+      const real = resolve(dirname(s), target);
+      if (!target.startsWith("/") && (real + sep).startsWith(root + sep) && existsSync(real)) {
+        symlinkSync(target, d);
+        links[relative(dstRoot, d).split(sep).join("/")] = target;
+        continue;
+      }
+      const realPath = realpathSync(s);
+      if (statSync(realPath).isDirectory()) copyTree(realPath, d, realPath, dstRoot, () => true, links);
+      else copyFileSync(realPath, d);
+    } else if (st.isDirectory()) copyTree(s, d, root, dstRoot, keep, links);
+    else if (st.isFile()) copyFileSync(s, d);
+  }
+}
+
+/** Hard-link a tree (same file system, no copy); symlinks are skipped (recorded separately). */
+function linkTree(src: string, dst: string): void {
+  mkdirSync(dst, { recursive: true });
+  for (const e of readdirSync(src).sort()) {
+    const s = join(src, e);
+    const st = lstatSync(s);
+    if (st.isSymbolicLink()) continue;
+    if (st.isDirectory()) linkTree(s, join(dst, e));
+    else linkSync(s, join(dst, e));
+  }
+}
+
+function treeSize(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    const st = lstatSync(p);
+    n += st.isDirectory() ? treeSize(p) : st.isFile() ? st.size : 0;
+  }
+  return n;
+}
+
+function textFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d).sort()) {
+      const p = join(d, e);
+      const st = lstatSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (st.isFile() && st.size < 8 << 20) {
+        const head = readFileSync(p).subarray(0, 4096);
+        if (!head.includes(0)) out.push(p);
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export interface DevDistInput {
+  env: ExecEnv;
+  progress: Progress;
+  repoRoot: string;
+  layer: LlvmLayer;
+  bindingsBuildDir: string;
+  /** An installed `mlir` package of this build (for the aggregate CAPI library). */
+  stagedPackageDir: string;
+  workDir: string;
+  outDir: string;
+  info: DevReleaseInfo;
+  /** Platform tag of the runtime wheels (the dev wheel claims the same). */
+  platformTag: string;
+  sourceDateEpoch: number;
+  generator: string;
+}
+
+export type DevArtifacts = BuildReport["dev"];
+
+export async function buildDevDistribution(input: DevDistInput): Promise<DevArtifacts> {
+  const { env, progress, info } = input;
+  const name = `mlir-dev-${info.version}-${info.platform}`;
+  const base = join(input.workDir, "dev", info.platform);
+  const root = join(base, name);
+  rmSync(base, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+
+  progress.step("dev distribution: copy the layer");
+  const prefix = realpathSync(input.layer.prefix);
+  const links: Record<string, string> = {};
+  const keep = (rel: string): boolean => {
+    const parts = rel.split(sep);
+    if (parts.length === 1) return ["bin", "include", "lib"].includes(rel);
+    if (parts[0] === "bin") return DEV_TOOLS.includes(parts[1] ?? "");
+    if (parts[0] === "lib" && parts.length === 2) return !EXCLUDED_LIB.test(parts[1] ?? "") && !/^python/.test(parts[1] ?? "");
+    return true;
+  };
+  copyTree(prefix, root, prefix, root, keep, links);
+
+  progress.step("dev distribution: Python binding sources");
+  await env.run([
+    "cmake",
+    "--install",
+    input.bindingsBuildDir,
+    "--component",
+    "mlir-python-sources",
+    "--prefix",
+    root,
+  ]);
+  const capiDir = join(root, "lib", "mlir-release");
+  mkdirSync(capiDir, { recursive: true });
+  const libs = join(input.stagedPackageDir, "_mlir_libs");
+  const aggregate = readdirSync(libs).find((f) => /^libMLIRPythonCAPI\.so/.test(f) && !lstatSync(join(libs, f)).isSymbolicLink());
+  if (!aggregate) throw new InvalidInputError(`${libs}: no libMLIRPythonCAPI.so in the staged package`);
+  copyFileSync(join(libs, aggregate), join(capiDir, "libMLIRPythonCAPI.so"));
+  copyFileSync(join(input.repoRoot, "containers", "bindings", "capi-exports.map"), join(capiDir, "capi-exports.map"));
+
+  progress.step("dev distribution: relocatable CMake configs");
+  const cmakeDir = join(root, "lib", "cmake");
+  const shipped = (rel: string): boolean => existsSync(join(root, rel));
+  for (const sub of ["llvm", "mlir"]) {
+    for (const f of readdirSync(join(cmakeDir, sub))) {
+      if (!f.endsWith(".cmake")) continue;
+      const p = join(cmakeDir, sub, f);
+      const text = readFileSync(p, "utf8");
+      const next = rewriteExportFile(text, shipped);
+      if (next !== text) writeFileSync(p, next);
+    }
+  }
+  copyFileSync(
+    join(input.repoRoot, "containers", "bindings", "cmake", "MLIRReleaseLayerFixups.cmake"),
+    join(cmakeDir, "mlir", "MLIRReleaseLayerFixups.cmake"),
+  );
+  writeFileSync(join(cmakeDir, "mlir", "MLIRReleaseDev.cmake"), devCmakeModule(info));
+  const mlirConfig = join(cmakeDir, "mlir", "MLIRConfig.cmake");
+  writeFileSync(
+    mlirConfig,
+    `${readFileSync(mlirConfig, "utf8")}\n# mlir-release dev distribution\ninclude("\${CMAKE_CURRENT_LIST_DIR}/MLIRReleaseDev.cmake")\n`,
+  );
+  mkdirSync(join(root, "share", "mlir-release"), { recursive: true });
+  writeFileSync(join(root, "share", "mlir-release", "release.json"), `${JSON.stringify(info, null, 2)}\n`);
+
+  // No path of this machine may survive in a config or script the downstream build reads.
+  const forbidden = [prefix, input.layer.prefix, input.bindingsBuildDir, input.workDir, input.repoRoot, "/usr/lib/llvm-"];
+  const problems: string[] = [];
+  for (const f of [...textFiles(cmakeDir), ...textFiles(join(root, "bin")), ...textFiles(join(root, "share"))]) {
+    for (const h of absolutePathHits(readFileSync(f, "utf8"), forbidden)) problems.push(`${relative(root, f)}:${h}`);
+  }
+  if (problems.length) {
+    throw new DevDistRelocationError(
+      `dev distribution ${name} is not relocatable; build-machine paths in:\n  ${problems.slice(0, 20).join("\n  ")}`,
+    );
+  }
+  const unpackedSize = treeSize(root);
+
+  progress.step("dev distribution: tarball");
+  const tarName = `${name}.tar.zst`;
+  const tarPath = join(base, `${name}.tar`);
+  await env.run([
+    "tar",
+    "--sort=name",
+    `--mtime=@${input.sourceDateEpoch}`,
+    "--owner=0",
+    "--group=0",
+    "--numeric-owner",
+    "--format=posix",
+    "--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime",
+    "-C",
+    base,
+    "-cf",
+    tarPath,
+    name,
+  ]);
+  rmSync(join(input.outDir, tarName), { force: true });
+  await env.run(["zstd", "-q", "-T0", "-12", "--rm", "-o", join(input.outDir, tarName), tarPath]);
+
+  progress.step("dev distribution: dev wheel");
+  const pkg = info.devDistribution.replace(/[-.]/g, "_");
+  const wheelRoot = join(base, "wheel-root");
+  linkTree(root, join(wheelRoot, pkg, "dist"));
+  const tag: WheelTag = { python: "py3", abi: "none", platform: input.platformTag };
+  const wheel = await assembleWheel({
+    root: wheelRoot,
+    packageName: pkg,
+    metadata: {
+      distribution: info.devDistribution,
+      version: info.version,
+      summary: `LLVM/MLIR ${info.llvmVersion} dev distribution matching ${info.distribution} ${info.version}`,
+      license: "Apache-2.0 WITH LLVM-exception",
+      requiresPython: ">=3.10",
+      requiresDist: [`${info.distribution}==${info.version}`, `nanobind==${info.nanobind}`],
+      projectUrls: {},
+    },
+    tag,
+    sourceDateEpoch: input.sourceDateEpoch,
+    generator: input.generator,
+    extraFiles: devPythonPackage(info, links),
+    outDir: input.outDir,
+  });
+  rmSync(wheelRoot, { recursive: true, force: true });
+
+  const tarFile = join(input.outDir, tarName);
+  return [
+    {
+      kind: "dev-tarball",
+      fileName: tarName,
+      sha256: await sha256File(tarFile),
+      size: statSync(tarFile).size,
+      unpackedSize,
+    },
+    {
+      kind: "dev-wheel",
+      fileName: wheel.fileName,
+      sha256: await sha256File(wheel.path),
+      size: statSync(wheel.path).size,
+      unpackedSize,
+      tag,
+    },
+  ];
+}

@@ -1,0 +1,69 @@
+// "Build your extension against release X": generated from the manifest, so versions, digests and
+// URLs are always the release's own.
+import type { ReleaseManifest } from "../schema.js";
+
+export interface GuideLinks {
+  /** PEP 503 index root (…/simple/ is appended), e.g. the project's GitHub Pages site. */
+  indexUrl?: string;
+  /** Where the release's files can be downloaded (a GitHub release's download folder). */
+  downloadUrl?: string;
+}
+
+const importName = (distribution: string): string => distribution.replace(/[-.]/g, "_");
+
+export function downstreamGuide(manifest: ReleaseManifest, links: GuideLinks = {}): string {
+  const p = manifest.plan;
+  const v = p.version;
+  const nanobind = p.tools["nanobind"] ?? "<see manifest tools.nanobind>";
+  const devPkg = importName(p.devDistribution);
+  const tarballs = manifest.artifacts.filter((a) => a.kind === "dev-tarball");
+  const devWheels = manifest.artifacts.filter((a) => a.kind === "dev-wheel");
+  const index = links.indexUrl ? ` --extra-index-url ${links.indexUrl.replace(/\/?$/, "/")}simple/` : "";
+  const commitUrl = `${p.llvm.repository.replace(/\.git$/, "")}/commit/${p.llvm.commit}`;
+  const lines = [
+    `# Build an MLIR extension against ${p.distribution} ${v}`,
+    "",
+    `This release is LLVM ${p.llvm.version} at commit [\`${p.llvm.commit.slice(0, 12)}\`](${commitUrl})` +
+      `${p.llvm.tag ? ` (tag \`${p.llvm.tag}\`)` : ""}. Its dev distribution is the exact LLVM/MLIR install the wheels were` +
+      " built from, plus upstream's Python binding sources, so your extension and our `mlir` package agree on every header.",
+    "",
+    "## Five commands",
+    "",
+    "```sh",
+    "python -m venv .venv && . .venv/bin/activate",
+    `pip install${index} "${p.distribution}==${v}" "${p.devDistribution}==${v}" "nanobind==${nanobind}" numpy`,
+    `cmake -G Ninja -S . -B build -DMLIR_DIR="$(python -m ${devPkg} --cmake-dir)" \\`,
+    '  -DMLIR_ENABLE_BINDINGS_PYTHON=ON -DPython3_EXECUTABLE="$(command -v python)" -DPython_EXECUTABLE="$(command -v python)"',
+    "cmake --build build",
+    "PYTHONPATH=build/python_packages/<your package> python -c 'import <your package>'",
+    "```",
+    "",
+    `Instead of the dev wheel, the tarball can be unpacked anywhere (it is relocatable); pass` +
+      ` \`-DMLIR_DIR=<unpacked>/lib/cmake/mlir\`.`,
+    "",
+    "| platform | dev tarball | sha256 | size |",
+    "|---|---|---|---|",
+    ...tarballs.map((a) => {
+      const name = links.downloadUrl ? `[${a.fileName}](${links.downloadUrl.replace(/\/?$/, "/")}${a.fileName})` : a.fileName;
+      return `| ${a.platform ?? "-"} | ${name} | \`${a.sha256}\` | ${(a.size / 1e6).toFixed(1)} MB |`;
+    }),
+    ...(devWheels.length ? ["", `Dev wheels: ${devWheels.map((a) => `\`${a.fileName}\``).join(", ")}.`] : []),
+    "",
+    "## Sharing one process with our `mlir`",
+    "",
+    `- Our bindings use the nanobind domain \`${p.nanobindDomain}\` and the package prefix \`mlir\`.`,
+    "- A package that carries its own copy of the core bindings (as upstream's standalone example does, under" +
+      " `mlir_standalone`) must use **its own** `MLIR_PYTHON_PACKAGE_PREFIX` and `MLIR_BINDINGS_PYTHON_NB_DOMAIN`;" +
+      " then both load in one process without nanobind type clashes. Exchange IR between the two as text" +
+      " (`get_asm(print_generic_op_form=True)` → `Module.parse`): they are separate MLIR instances.",
+    `- Objects of one package are refused by the other's extensions with a \`TypeError\` (their type casters` +
+      " look for capsules named after their own package prefix), never a crash.",
+    "- An extension that operates on *our* `mlir` objects must use only the MLIR C API exported by our" +
+      " `libMLIRPythonCAPI.so` (the dev distribution's `MLIRRelease::PythonCAPI` target and" +
+      " `lib/mlir-release/capi-exports.map` list them), and be built with `MLIR_PYTHON_PACKAGE_PREFIX=mlir.` and" +
+      ` \`MLIR_BINDINGS_PYTHON_NB_DOMAIN=${p.nanobindDomain}\`. C++ dialect code linked into an extension is a` +
+      " second MLIR instance and needs a package of its own.",
+    "",
+  ];
+  return lines.join("\n");
+}
