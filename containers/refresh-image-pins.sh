@@ -16,7 +16,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 lock=${LOCK:-$here/images.lock.json}
 transport=${IMAGE_TRANSPORT:-docker://}
-mode=write
+mode="write"
 case "${1:-}" in
   --check) mode=check ;;
   "") ;;
