@@ -1,0 +1,131 @@
+// PyPI upload through twine to a real pypiserver on 127.0.0.1, then pip install from it and from
+// the generated static index (served over http), in fresh venvs, and import.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { publishPypi } from "../../src/publish/pypi.js";
+import { addRelease, indexPaths } from "../../src/site/store.js";
+import { loadStage, writeStage, type LoadedStage } from "../../src/stage/stage.js";
+import { parseWheelFileName, readWheel, headerValues } from "../../src/stage/wheelinfo.js";
+import type { ReleaseManifest } from "../../src/schema.js";
+import { testEnv, TOOLS } from "../support/env.js";
+import { basePlan, FIXTURE_MODULE, makeFixtureRelease } from "../support/release-fixture.js";
+import { freshVenv, serveStatic, startPypiServer, type PypiServer, type StaticServer } from "../support/servers.js";
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), "pypi-"));
+const REAL_WHEEL = process.env["MLIR_RELEASE_TEST_WHEEL"];
+
+async function stageOf(version: string): Promise<LoadedStage> {
+  const fx = await makeFixtureRelease({ dir: tmp(), version, kind: "numbered" });
+  const out = join(tmp(), "stage");
+  await writeStage({ manifests: [fx.manifest], artifactsDir: fx.dir, outDir: out });
+  return loadStage(out);
+}
+
+describe("PyPI via twine to a local pypiserver; pip install from it and from the static index", () => {
+  let server: PypiServer;
+  let site: StaticServer;
+  const env = testEnv("publish-pypi");
+  const indexRoot = join(tmp(), "index");
+  beforeAll(async () => {
+    server = await startPypiServer(tmp());
+    site = await serveStatic(join(indexRoot, "site"));
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await site?.stop();
+  });
+
+  it("uploads once, skips on rerun, keeps the token out of argv and logs, and pip installs from both indexes", async () => {
+    const st = await stageOf("22.1.8");
+    const opts = { repositoryUrl: server.url, simpleUrl: server.simpleUrl, twine: join(TOOLS, "bin", "twine"), env, environ: { TWINE_PASSWORD: server.token } };
+    const a1 = await publishPypi(st, opts);
+    expect(a1.map((a) => a.action)).toEqual(["uploaded", "uploaded"]);
+    for (const f of st.files) expect(createHash("sha256").update(readFileSync(join(server.packages, f.fileName))).digest("hex")).toBe(f.sha256);
+    const a2 = await publishPypi(st, opts);
+    expect(a2.map((a) => a.action)).toEqual(["skipped", "skipped"]);
+    expect(readFileSync(env.logFile, "utf8")).not.toContain(server.token);
+    expect(readFileSync(env.logFile, "utf8")).toContain("twine upload");
+
+    // From pypiserver.
+    const v1 = await freshVenv(join(tmp(), "venv1"));
+    await v1.pip(["install", "--index-url", server.simpleUrl, "mlir-python-bindings==22.1.8"]);
+    const out1 = execFileSync(v1.py, ["-c", `import ${FIXTURE_MODULE} as m; print(m.VERSION)`]).toString().trim();
+    expect(out1).toBe("22.1.8");
+
+    // From the static index, over http; pip reads the PEP 658 metadata file instead of the wheel.
+    await addRelease(indexRoot, st);
+    const v2 = await freshVenv(join(tmp(), "venv2"));
+    const log = await v2.pip(["install", "-v", "--index-url", `${site.url}/simple/`, "mlir-python-bindings==22.1.8"]);
+    expect(log).toMatch(/Successfully installed mlir-python-bindings-22\.1\.8/);
+    expect(site.requests.some((p) => p.endsWith(".whl.metadata"))).toBe(true);
+    const out2 = execFileSync(v2.py, ["-c", `import ${FIXTURE_MODULE} as m; print(m.LLVM_COMMIT)`]).toString().trim();
+    expect(out2).toBe(st.manifest.plan.llvm.commit);
+  });
+
+  it("refuses to send different bytes under a name the index already has", async () => {
+    const st = await stageOf("22.1.8");
+    // Another build of the same name: patch the stage so its manifest names other bytes.
+    const other = await makeFixtureRelease({ dir: tmp(), version: "22.1.8", commit: "f".repeat(40) });
+    const out = join(tmp(), "stage");
+    await writeStage({ manifests: [other.manifest], artifactsDir: other.dir, outDir: out });
+    const st2 = await loadStage(out);
+    expect(st2.files[0]!.sha256).not.toBe(st.files[0]!.sha256);
+    const opts = { repositoryUrl: server.url, simpleUrl: server.simpleUrl, twine: join(TOOLS, "bin", "twine"), env, environ: { TWINE_PASSWORD: server.token } };
+    await expect(publishPypi(st2, opts)).rejects.toThrow(/an index never takes different bytes/);
+    await expect(publishPypi(st2, { ...opts, environ: {} })).rejects.toThrow(/TWINE_PASSWORD or MLIR_RELEASE_PYPI_TOKEN/);
+  });
+
+  it.runIf(!!REAL_WHEEL)("the real wheel (MLIR_RELEASE_TEST_WHEEL): upload, pip install from both indexes, import mlir.ir", async () => {
+    const wheel = REAL_WHEEL!;
+    const name = parseWheelFileName(basename(wheel));
+    const inner = await readWheel(wheel);
+    const tag = name.tags[0]!;
+    const manifest: ReleaseManifest = {
+      schemaVersion: 1,
+      plan: { ...basePlan(name.version, "numbered", "ca7933e47d3a3451d81e72ac174dcb5aa28b59d1"), distribution: inner.name },
+      artifacts: [
+        {
+          kind: "wheel",
+          fileName: basename(wheel),
+          sha256: createHash("sha256").update(readFileSync(wheel)).digest("hex"),
+          size: statSync(wheel).size,
+          platform: "linux-x86_64",
+          python: `3.${tag.python.slice(3)}`,
+          tag,
+        },
+      ],
+      provenance: { builder: "test", pipelineVersion: "0.1.0", layer: {} },
+      verification: {},
+      yanked: {},
+    };
+    const out = join(tmp(), "stage");
+    await writeStage({ manifests: [manifest], artifactsDir: dirname(wheel), outDir: out });
+    const st = await loadStage(out);
+    await publishPypi(st, { repositoryUrl: server.url, simpleUrl: server.simpleUrl, twine: join(TOOLS, "bin", "twine"), env, environ: { TWINE_PASSWORD: server.token } });
+    const realRoot = join(tmp(), "index-real");
+    await addRelease(realRoot, st);
+    const realSite = await serveStatic(indexPaths(realRoot).site);
+    try {
+      const pyPrefix = (await execa("pyenv", ["prefix", `3.${tag.python.slice(3)}`])).stdout.trim().split("\n")[0]!;
+      const deps = headerValues(inner.metadata.toString(), "Requires-Dist").filter((d) => !d.includes("extra =="));
+      for (const [i, index] of [server.simpleUrl, `${realSite.url}/simple/`].entries()) {
+        const venv = join(tmp(), `venv-real-${i}`);
+        await execa(join(pyPrefix, "bin", "python3"), ["-m", "venv", venv]);
+        const py = join(venv, "bin", "python");
+        // Dependencies from the machine's configured index; our package only from the index under test.
+        if (deps.length) await execa(py, ["-m", "pip", "install", "-q", ...deps]);
+        await execa(py, ["-m", "pip", "install", "--no-deps", "--index-url", index, `${inner.name}==${name.version}`], { env: { PIP_CONFIG_FILE: "/dev/null" } });
+        const r = await execa(py, ["-c", "import mlir.ir as ir\nwith ir.Context():\n    m = ir.Module.parse('func.func @f() { return }')\n    print(m.operation.name)"]);
+        expect(r.stdout.trim()).toBe("builtin.module");
+        expect(existsSync(venv)).toBe(true);
+      }
+    } finally {
+      await realSite.stop();
+    }
+  }, 600_000);
+});
