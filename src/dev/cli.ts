@@ -1,0 +1,30 @@
+// `mlir-release guide <manifest>`: the downstream guide of one release, from its manifest.
+import { readFileSync, writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { parseOrExplain, ReleaseManifest } from "../schema.js";
+import { downstreamGuide } from "./guide.js";
+
+export function register(program: Command): void {
+  program
+    .command("guide")
+    .description("print the 'build your extension against release X' guide generated from a manifest")
+    .argument("<manifest>", "a release's manifest.json")
+    .option("--index-url <url>", "the PEP 503 index root the release is served from")
+    .option("--download-url <url>", "the folder the release's files are downloaded from")
+    .option("-o, --output <file>", "write Markdown here instead of stdout")
+    .action((file: string, f: { indexUrl?: string; downloadUrl?: string; output?: string }) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(readFileSync(file, "utf8"));
+      } catch (e) {
+        throw new Error(`manifest ${file}: ${(e as Error).message}`);
+      }
+      const manifest = parseOrExplain(ReleaseManifest, raw, `manifest ${file}`);
+      const md = downstreamGuide(manifest, {
+        ...(f.indexUrl ? { indexUrl: f.indexUrl } : {}),
+        ...(f.downloadUrl ? { downloadUrl: f.downloadUrl } : {}),
+      });
+      if (f.output) writeFileSync(f.output, md);
+      else process.stdout.write(md);
+    });
+}
