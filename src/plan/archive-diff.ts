@@ -1,0 +1,98 @@
+// Where two builds of an artifact first differ: the first member of a wheel (zip, read with
+// yauzl) or tarball whose name, content, timestamp, permissions or encoding is not the same.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import yauzl from "yauzl";
+
+/** The fields of an archive member that can make two archives' bytes differ. */
+export interface ArchiveMember {
+  name: string;
+  /** crc32 (zip) or sha256 (tar) of the uncompressed content, and its size */
+  content: string;
+  size: number;
+  mtime: number;
+  mode: number;
+  /** zip: compression method, compressed size and extra fields; tar: type flag */
+  encoding: string;
+}
+
+/** Pure: a sentence naming the first differing member, or undefined when the member lists are equal. */
+export function firstDifference(a: readonly ArchiveMember[], b: readonly ArchiveMember[]): string | undefined {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.name !== y.name) return `member #${i + 1}: ${x.name} in the recorded artifact, ${y.name} in the rebuilt one (order or names differ)`;
+    const what: string[] = [];
+    if (x.content !== y.content || x.size !== y.size) what.push(`content (${x.size} vs ${y.size} bytes)`);
+    if (x.mtime !== y.mtime) what.push(`timestamp (${x.mtime} vs ${y.mtime})`);
+    if (x.mode !== y.mode) what.push(`permissions (${x.mode.toString(8)} vs ${y.mode.toString(8)})`);
+    if (x.encoding !== y.encoding) what.push(`encoding (${x.encoding} vs ${y.encoding})`);
+    if (what.length) return `${x.name}: ${what.join(", ")}`;
+  }
+  if (a.length !== b.length) {
+    const extra = a.length > b.length ? `${a[n]!.name} only in the recorded artifact` : `${b[n]!.name} only in the rebuilt one`;
+    return `member #${n + 1}: ${extra} (${a.length} vs ${b.length} members)`;
+  }
+  return undefined;
+}
+
+export function zipMembers(path: string): Promise<ArchiveMember[]> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(path, { lazyEntries: true, autoClose: true }, (err, zip) => {
+      if (err || !zip) return reject(err ?? new Error(`cannot open ${path}`));
+      const out: ArchiveMember[] = [];
+      zip.on("entry", (e: yauzl.Entry) => {
+        const dos = e.lastModFileDate * 65536 + e.lastModFileTime;
+        out.push({
+          name: e.fileName,
+          content: e.crc32.toString(16),
+          size: e.uncompressedSize,
+          mtime: dos,
+          mode: (e.externalFileAttributes >>> 16) & 0xffff,
+          encoding: `m${e.compressionMethod}/${e.compressedSize}/${e.extraFields.map((f) => `${f.id}:${f.data.toString("hex")}`).join(",")}`,
+        });
+        zip.readEntry();
+      });
+      zip.on("end", () => resolve(out));
+      zip.on("error", reject);
+      zip.readEntry();
+    });
+  });
+}
+
+/** Members of a (gzipped) ustar/pax tarball. */
+export function tarMembers(path: string): ArchiveMember[] {
+  let buf = readFileSync(path);
+  if (buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
+  const out: ArchiveMember[] = [];
+  const str = (o: number, n: number): string => buf.subarray(o, o + n).toString("utf8").replace(/\0.*$/s, "");
+  const oct = (o: number, n: number): number => parseInt(str(o, n).trim() || "0", 8);
+  for (let off = 0; off + 512 <= buf.length; ) {
+    if (buf.subarray(off, off + 512).every((x) => x === 0)) break;
+    const size = oct(off + 124, 12);
+    const prefix = str(off + 345, 155);
+    const name = (prefix ? `${prefix}/` : "") + str(off, 100);
+    const data = buf.subarray(off + 512, off + 512 + size);
+    out.push({
+      name,
+      content: createHash("sha256").update(data).digest("hex"),
+      size,
+      mtime: oct(off + 136, 12),
+      mode: oct(off + 100, 8),
+      encoding: `type ${str(off + 156, 1) || "0"}`,
+    });
+    off += 512 + Math.ceil(size / 512) * 512;
+  }
+  return out;
+}
+
+/** The first differing member of two archives, or a note when the members agree but the bytes do not. */
+export async function firstDifferingMember(recorded: string, rebuilt: string): Promise<string> {
+  const isZip = /\.(whl|zip)$/.test(recorded);
+  const isTar = /\.tar(\.gz)?$|\.tgz$/.test(recorded);
+  if (!isZip && !isTar) return "not an archive: no member comparison";
+  const [a, b] = isZip ? await Promise.all([zipMembers(recorded), zipMembers(rebuilt)]) : [tarMembers(recorded), tarMembers(rebuilt)];
+  return firstDifference(a, b) ?? "every member is equal; the archive framing differs (comment, headers or member order of local records)";
+}

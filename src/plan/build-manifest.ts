@@ -1,0 +1,60 @@
+// The wheel factory's side of the manifest: which plan a build followed (given, or implicit in
+// its settings) and who built it. Called by `build` and `rebuild` after the factory returns.
+import { readFileSync } from "node:fs";
+import { execaSync } from "execa";
+import type { BuildSettings } from "../build/factory.js";
+import { PIPELINE_VERSION } from "../build/factory.js";
+import { type BuildReport, parseOrExplain, type ReleaseManifest, ReleasePlan } from "../schema.js";
+import { implicitPlan, manifestFromBuild, type Provenance, writeManifest } from "./manifest.js";
+
+/** The pipeline's own source revision: a rebuild needs the same code, so the manifest names it. */
+export function pipelineRevision(repoRoot: string): string {
+  try {
+    const head = execaSync("git", ["-C", repoRoot, "rev-parse", "HEAD"]).stdout.trim();
+    const dirty = execaSync("git", ["-C", repoRoot, "status", "--porcelain", "--untracked-files=no", "--", "src", "containers"]).stdout.trim();
+    return `${PIPELINE_VERSION} (git ${head}${dirty ? ", with uncommitted changes" : ""})`;
+  } catch {
+    return PIPELINE_VERSION;
+  }
+}
+
+export function buildProvenance(s: BuildSettings): Provenance {
+  return {
+    builder: `host ${process.platform}-${process.arch}, node ${process.version}`,
+    pipelineVersion: pipelineRevision(s.repoRoot),
+    layer: {
+      ...(s.layer.kind === "prebuilt" ? { prefix: s.layer.prefix } : {}),
+      ...(s.platform.policy ? { policy: s.platform.policy } : {}),
+    },
+  };
+}
+
+/** The manifest of a finished build, or undefined (with the reason) when its source is not pinned. */
+export function manifestForBuild(
+  s: BuildSettings,
+  report: BuildReport,
+  planFile?: string,
+): { manifest?: ReleaseManifest; reason?: string } {
+  let plan: ReleasePlan;
+  if (planFile) {
+    plan = parseOrExplain(ReleasePlan, JSON.parse(readFileSync(planFile, "utf8")), `plan ${planFile}`);
+  } else {
+    if (s.source.kind === "dir") return { reason: "the source is a plain directory (not pinned by digest or commit): no manifest, not rebuildable" };
+    plan = implicitPlan({
+      report,
+      devDistribution: s.release.devDistribution,
+      llvmRepository: s.release.llvmRepository,
+      ...(s.release.llvmTag ? { llvmTag: s.release.llvmTag } : {}),
+      source: s.source.ref,
+      nanobind: s.nanobind,
+      layerCmakeOptions: s.layer.kind === "source" ? s.layer.cmakeOptions : {},
+    });
+  }
+  return { manifest: manifestFromBuild(plan, report, buildProvenance(s)) };
+}
+
+/** `build`'s last step: manifest.json next to the artifacts; returns the line to print. */
+export function writeBuildManifest(s: BuildSettings, report: BuildReport, planFile?: string): string {
+  const { manifest, reason } = manifestForBuild(s, report, planFile);
+  return manifest ? `manifest: ${writeManifest(s.outDir, manifest)}` : `no manifest: ${reason}`;
+}

@@ -1,0 +1,202 @@
+// `select`, `plan`, `resolve`, `notes`, `rebuild`: thin — parse input, gather facts at the edges,
+// call the pure stages, print JSON (or Markdown for notes) for scripts.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { HostEnv } from "../exec/host.js";
+import { ConsoleProgress } from "../progress.js";
+import { InvalidInputError, PlatformId, type ReleaseManifest, ReleaseRequest, parseOrExplain } from "../schema.js";
+import { loadReleaseConfig } from "./config.js";
+import { GitHistory, GitHubHistory, type LlvmHistory } from "./history.js";
+import { MANIFEST_FILE } from "./manifest.js";
+import { renderCommitNotes } from "./notes.js";
+import { plan } from "./plan.js";
+import { readManifest, rebuild } from "./rebuild.js";
+import { findWheel, history, releasesOfCommit } from "./resolve.js";
+import { select } from "./select.js";
+
+const REPO_ROOT = resolve(new URL("../..", import.meta.url).pathname);
+const defaultCache = (): string => process.env["MLIR_RELEASE_CACHE"] ?? join(REPO_ROOT, ".cache");
+const print = (v: unknown): void => void process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+
+/** Manifests from files and folders (folders searched for manifest.json, four levels deep). */
+export function loadManifests(paths: readonly string[]): ReleaseManifest[] {
+  const out: ReleaseManifest[] = [];
+  const walk = (p: string, depth: number): void => {
+    if (!existsSync(p)) throw new InvalidInputError(`--manifests ${p} does not exist`);
+    if (statSync(p).isFile()) return void out.push(readManifest(p));
+    for (const e of readdirSync(p).sort()) {
+      const q = join(p, e);
+      if (e === MANIFEST_FILE && statSync(q).isFile()) out.push(readManifest(q));
+      else if (depth < 4 && statSync(q).isDirectory() && !e.startsWith(".")) walk(q, depth + 1);
+    }
+  };
+  for (const p of paths) walk(resolve(p), 0);
+  return out;
+}
+
+interface SelectFlags {
+  kind: string;
+  ref?: string;
+  cutoff?: string;
+  post?: string;
+  repo?: string;
+  github?: string;
+  apiUrl?: string;
+  cache: string;
+  manifests?: string[];
+  config?: string;
+  out?: string;
+}
+
+async function openHistory(f: SelectFlags, repository: string): Promise<LlvmHistory> {
+  if (f.github) return GitHubHistory.create(f.github, { ...(f.apiUrl ? { baseUrl: f.apiUrl } : {}), ...(process.env["GITHUB_TOKEN"] ? { token: process.env["GITHUB_TOKEN"] } : {}) });
+  return GitHistory.open(f.repo ?? repository, resolve(f.cache));
+}
+
+async function selectAndPlan(f: SelectFlags) {
+  const config = loadReleaseConfig(REPO_ROOT, f.config);
+  const request = parseOrExplain(
+    ReleaseRequest,
+    { kind: f.kind, ...(f.ref ? { ref: f.ref } : {}), ...(f.cutoff ? { cutoff: f.cutoff } : {}), ...(f.post ? { post: Number(f.post) } : {}) },
+    "request (--kind/--ref/--cutoff/--post)",
+  );
+  const past = history(loadManifests(f.manifests ?? []));
+  const h = await openHistory(f, config.llvm.repository);
+  const r = await select(h, {
+    config,
+    request,
+    existingVersions: past.versions,
+    ...(past.previousSnapshotCommit ? { previousSnapshotCommit: past.previousSnapshotCommit } : {}),
+    now: new Date(),
+  });
+  return { config, request, ...r };
+}
+
+const selectOptions = (c: Command): Command =>
+  c
+    .option("--kind <kind>", "snapshot | numbered", "snapshot")
+    .option("--ref <ref>", "numbered: llvmorg-X.Y.Z[-rcN]; snapshot: a branch or commit (default: the config's branch)")
+    .option("--cutoff <iso>", "snapshot: newest commit at or before this UTC time (default: now)")
+    .option("--post <n>", "numbered: post-release number of a rebuild")
+    .option("--repo <path|url>", "LLVM git repository (default: the config's llvm.repository)")
+    .option("--github <owner/repo>", "ask the GitHub API instead of git")
+    .option("--api-url <url>", "GitHub API base URL")
+    .option("--cache <dir>", "where remote repositories are mirrored", defaultCache())
+    .option("--manifests <paths...>", "manifests of earlier releases (files or folders): existing versions, the last snapshot")
+    .option("--config <file>", "release config (default: release.config.json)");
+
+export function register(program: Command): void {
+  selectOptions(program.command("select").description("Pick the LLVM commit of a release, or say why there is none (JSON)")).action(
+    async (f: SelectFlags) => {
+      const { selection } = await selectAndPlan(f);
+      print(selection);
+    },
+  );
+
+  selectOptions(program.command("plan").description("Select and plan a release: version, matrix, pins (ReleasePlan JSON)"))
+    .option("--out <file>", "also write the plan to this file")
+    .action(async (f: SelectFlags) => {
+      const { config, request, selection, facts } = await selectAndPlan(f);
+      if (!facts) return print({ release: false, reason: selection.release ? "" : selection.reason, commit: selection.commit.commit });
+      const p = plan(config, request, facts);
+      if (f.out) writeFileSync(f.out, `${JSON.stringify(p, null, 2)}\n`);
+      print(p);
+    });
+
+  program
+    .command("resolve")
+    .description("Answer from manifests: which release holds an LLVM commit; which wheel fits a Python/platform (JSON)")
+    .requiredOption("--manifests <paths...>", "manifest files or folders holding manifest.json files")
+    .option("--commit <sha>", "releases built from this LLVM commit (full or >= 7 hex)")
+    .option("--python <v>", "wheel for this Python (3.12 or cp312)")
+    .option("--platform <p>", "platform id (linux-x86_64) or tag pattern (manylinux_x86_64)")
+    .option("--kind <kind>", "snapshot | numbered | any", "snapshot")
+    .option("--on-or-before <day>", "newest release made on or before YYYY-MM-DD")
+    .action((f: { manifests: string[]; commit?: string; python?: string; platform?: string; kind: string; onOrBefore?: string }) => {
+      const manifests = loadManifests(f.manifests);
+      if (f.commit) {
+        const hits = releasesOfCommit(manifests, f.commit);
+        if (!hits.length) throw new InvalidInputError(`no release in ${manifests.length} manifest(s) was built from LLVM commit ${f.commit}`);
+        return print(hits);
+      }
+      if (!f.python || !f.platform) throw new InvalidInputError("resolve needs --commit, or --python and --platform");
+      if (!["snapshot", "numbered", "any"].includes(f.kind)) throw new InvalidInputError(`--kind '${f.kind}': expected snapshot, numbered or any`);
+      const w = findWheel(manifests, { python: f.python, platform: f.platform, kind: f.kind as "snapshot", ...(f.onOrBefore ? { onOrBefore: f.onOrBefore } : {}) });
+      if (!w) {
+        throw new InvalidInputError(
+          `no ${f.kind === "any" ? "" : `${f.kind} `}wheel for Python ${f.python} on ${f.platform}${f.onOrBefore ? ` on or before ${f.onOrBefore}` : ""} in ${manifests.length} manifest(s)`,
+        );
+      }
+      print(w);
+    });
+
+  program
+    .command("notes")
+    .description("Markdown release notes: the MLIR-relevant LLVM commits between two commits (or two manifests)")
+    .option("--manifest <file>", "the release (its commit, version)")
+    .option("--previous <file>", "the previous release (where the range starts)")
+    .option("--from <commit>", "range start (exclusive)")
+    .option("--to <commit>", "range end")
+    .option("--version <v>", "the release's version (with --from/--to)", "unreleased")
+    .option("--repo <path|url>", "LLVM git repository (default: the config's)")
+    .option("--cache <dir>", "where remote repositories are mirrored", defaultCache())
+    .option("--config <file>", "release config")
+    .action(async (f: { manifest?: string; previous?: string; from?: string; to?: string; version: string; repo?: string; cache: string; config?: string }) => {
+      const config = loadReleaseConfig(REPO_ROOT, f.config);
+      const m = f.manifest ? readManifest(f.manifest) : undefined;
+      const prev = f.previous ? readManifest(f.previous) : undefined;
+      const from = f.from ?? prev?.plan.llvm.commit ?? m?.plan.selection?.previousCommit;
+      const to = f.to ?? m?.plan.llvm.commit;
+      if (!from || !to) throw new InvalidInputError("notes needs a range: --from and --to, or --manifest with --previous (or a plan that records its previous snapshot)");
+      const h = await GitHistory.open(f.repo ?? config.llvm.repository, resolve(f.cache));
+      const to0 = (await h.refCandidates(to))[0]?.commit ?? to;
+      const from0 = (await h.refCandidates(from))[0]?.commit ?? from;
+      process.stdout.write(
+        renderCommitNotes({
+          repository: m?.plan.llvm.repository ?? config.llvm.repository,
+          from: from0,
+          to: to0,
+          version: m?.plan.version ?? f.version,
+          llvmVersion: m?.plan.llvm.version ?? (await h.llvmVersionAt(to0)),
+          commits: await h.commitsBetween(from0, to0),
+          paths: config.mlirPaths,
+        }),
+      );
+    });
+
+  program
+    .command("rebuild <manifest>")
+    .description("Replay a manifest's plan through the wheel factory into a fresh folder; compare every artifact's sha256")
+    .option("--out <dir>", "fresh output folder (default: a new folder under <cache>/rebuild)")
+    .option("--work <dir>", "build directories (default: fresh, so nothing is reused)")
+    .option("--cache <dir>", "sources, trees, venvs", defaultCache())
+    .option("-j, --jobs <n>", "parallel compile jobs")
+    .action(async (manifest: string, f: { out?: string; work?: string; cache: string; jobs?: string }) => {
+      const cache = resolve(f.cache);
+      const m = readManifest(manifest);
+      mkdirp(join(cache, "rebuild"));
+      const base = mkdtempSync(join(cache, "rebuild", `${m.plan.version}-`));
+      const outDir = resolve(f.out ?? join(base, "out"));
+      const workDir = resolve(f.work ?? join(base, "work"));
+      const env = new HostEnv(join(workDir, "logs", "rebuild.log"));
+      const progress = new ConsoleProgress();
+      progress.info(`full log: ${env.logFile}`);
+      const hostPlatform = parseOrExplain(PlatformId, process.platform === "linux" ? (process.arch === "arm64" ? "linux-aarch64" : "linux-x86_64") : process.platform === "darwin" ? (process.arch === "arm64" ? "macos-arm64" : "macos-x86_64") : "windows-x64", "host platform");
+      const r = await rebuild(manifest, {
+        repoRoot: REPO_ROOT,
+        cacheDir: cache,
+        workDir,
+        outDir,
+        toolsDir: resolve(process.env["MLIR_RELEASE_TOOLS"] ?? join(REPO_ROOT, ".cache", "tools")),
+        ...(f.jobs ? { jobs: Number(f.jobs) } : {}),
+      }, env, progress, [hostPlatform]);
+      for (const a of r.artifacts) {
+        process.stderr.write(`${a.result.toUpperCase().padEnd(11)} ${a.fileName}${a.firstDifference ? `  first difference: ${a.firstDifference}` : ""}${a.note ? `  (${a.note})` : ""}\n`);
+      }
+      print(r);
+      if (!r.allEqual) process.exitCode = 2;
+    });
+}
+
+const mkdirp = (dir: string): void => void mkdirSync(dir, { recursive: true });

@@ -1,0 +1,154 @@
+// rebuild <manifest>: replay the recorded plan through the wheel factory into a fresh output
+// folder and compare every artifact with the recorded sha256 (and, when the recorded file is at
+// hand, name the first member that differs).
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { type BuildSettings, buildWheels } from "../build/factory.js";
+import type { ExecEnv } from "../exec/env.js";
+import { platformById } from "../platforms/index.js";
+import type { Progress } from "../progress.js";
+import { type Artifact, InvalidInputError, parseOrExplain, type PlatformId, ReleaseManifest } from "../schema.js";
+import { sha256Hex } from "../util/hash.js";
+import { firstDifferingMember } from "./archive-diff.js";
+import { manifestFromBuild, writeManifest } from "./manifest.js";
+import { buildProvenance } from "./build-manifest.js";
+
+export function readManifest(path: string): ReleaseManifest {
+  if (!existsSync(path)) throw new InvalidInputError(`manifest ${path} does not exist`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new InvalidInputError(`manifest ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseOrExplain(ReleaseManifest, raw, `manifest ${path}`);
+}
+
+export interface RebuildDirs {
+  repoRoot: string;
+  cacheDir: string;
+  workDir: string;
+  outDir: string;
+  toolsDir: string;
+  jobs?: number;
+}
+
+/** The factory settings that replay `m`'s plan for one platform (pure). */
+export function settingsFromManifest(m: ReleaseManifest, platform: PlatformId, d: RebuildDirs): BuildSettings {
+  const p = m.plan;
+  const pythons = [...new Set(p.matrix.filter((x) => x.platform === platform).map((x) => x.python))];
+  if (!pythons.length) throw new InvalidInputError(`the manifest's plan has no ${platform} entries`);
+  const layer = m.provenance.layer;
+  const policy = layer["policy"];
+  if (p.source.kind !== "git" && p.source.kind !== "tarball") throw new InvalidInputError("the plan's source is not pinned");
+  return {
+    repoRoot: d.repoRoot,
+    cacheDir: d.cacheDir,
+    workDir: d.workDir,
+    outDir: d.outDir,
+    platform: platformById(platform, policy ? { policy } : {}),
+    pythons,
+    source: p.source.kind === "git" ? { kind: "git", ref: p.source } : { kind: "tarball", ref: p.source },
+    layer:
+      layer["kind"] === "prebuilt"
+        ? { kind: "prebuilt", prefix: layer["prefix"] ?? "" }
+        : { kind: "source", cmakeOptions: p.layer.cmakeOptions },
+    release: {
+      distribution: p.distribution,
+      devDistribution: p.devDistribution,
+      version: p.version,
+      llvmRepository: p.llvm.repository,
+      llvmCommit: p.llvm.commit,
+      ...(p.llvm.tag ? { llvmTag: p.llvm.tag } : {}),
+      sourceDateEpoch: p.sourceDateEpoch,
+    },
+    nanobind: p.tools["nanobind"] ?? "",
+    nanobindDomain: p.nanobindDomain,
+    verify: false,
+    toolsDir: d.toolsDir,
+    dev: m.artifacts.some((a) => a.platform === platform && (a.kind === "dev-wheel" || a.kind === "dev-tarball")),
+    ...(d.jobs ? { jobs: d.jobs } : {}),
+  };
+}
+
+export interface ArtifactComparison {
+  fileName: string;
+  recorded: string;
+  rebuilt?: string;
+  result: "equal" | "different" | "missing" | "not-rebuilt";
+  /** different: the first differing member (or why none could be named) */
+  firstDifference?: string;
+  note?: string;
+}
+
+export interface RebuildReport {
+  manifest: string;
+  version: string;
+  outDir: string;
+  artifacts: ArtifactComparison[];
+  allEqual: boolean;
+  seconds: number;
+}
+
+/** Compares recorded artifacts with a rebuilt folder; `recordedDir` holds the originals when available. */
+export async function compareArtifacts(recorded: Artifact[], rebuiltDir: string, recordedDir: string): Promise<ArtifactComparison[]> {
+  const out: ArtifactComparison[] = [];
+  for (const a of recorded) {
+    const path = join(rebuiltDir, a.fileName);
+    if (!existsSync(path)) {
+      const same = readdirSync(rebuiltDir).filter((f) => f.split("-")[0] === a.fileName.split("-")[0] && f.endsWith(a.fileName.slice(a.fileName.lastIndexOf("."))));
+      out.push({ fileName: a.fileName, recorded: a.sha256, result: "missing", note: `not produced by the rebuild${same.length ? ` (it produced ${same.join(", ")})` : ""}` });
+      continue;
+    }
+    const sha = sha256Hex(readFileSync(path));
+    if (sha === a.sha256) {
+      out.push({ fileName: a.fileName, recorded: a.sha256, rebuilt: sha, result: "equal" });
+      continue;
+    }
+    const original = join(recordedDir, a.fileName);
+    let firstDifference: string;
+    if (existsSync(original) && sha256Hex(readFileSync(original)) === a.sha256) firstDifference = await firstDifferingMember(original, path);
+    else firstDifference = `the recorded file is not next to the manifest (${original}), so members cannot be compared`;
+    out.push({ fileName: a.fileName, recorded: a.sha256, rebuilt: sha, result: "different", firstDifference });
+  }
+  return out;
+}
+
+export async function rebuild(
+  manifestPath: string,
+  d: RebuildDirs,
+  env: ExecEnv,
+  progress: Progress,
+  buildablePlatforms: readonly PlatformId[],
+): Promise<RebuildReport> {
+  const t0 = Date.now();
+  const m = readManifest(manifestPath);
+  if (existsSync(d.outDir) && readdirSync(d.outDir).length) {
+    throw new InvalidInputError(`rebuild output folder ${d.outDir} is not empty: a rebuild writes into a fresh folder`);
+  }
+  mkdirSync(d.outDir, { recursive: true });
+  const platforms = [...new Set(m.plan.matrix.map((x) => x.platform))];
+  const artifacts: ArtifactComparison[] = [];
+  for (const platform of platforms) {
+    const recorded = m.artifacts.filter((a) => a.platform === platform);
+    if (!buildablePlatforms.includes(platform)) {
+      for (const a of recorded) artifacts.push({ fileName: a.fileName, recorded: a.sha256, result: "not-rebuilt", note: `${platform} cannot be built on this host` });
+      continue;
+    }
+    progress.stage(`rebuild ${m.plan.version} for ${platform}`);
+    const s = settingsFromManifest(m, platform, d);
+    const report = await buildWheels(s, env, progress);
+    writeManifest(d.outDir, manifestFromBuild(m.plan, report, buildProvenance(s)));
+    artifacts.push(...(await compareArtifacts(recorded, d.outDir, dirname(resolve(manifestPath)))));
+  }
+  const result: RebuildReport = {
+    manifest: resolve(manifestPath),
+    version: m.plan.version,
+    outDir: d.outDir,
+    artifacts,
+    allEqual: artifacts.length > 0 && artifacts.every((a) => a.result === "equal"),
+    seconds: Math.round((Date.now() - t0) / 100) / 10,
+  };
+  writeFileSync(join(d.outDir, "rebuild-report.json"), `${JSON.stringify(result, null, 2)}\n`);
+  return result;
+}
