@@ -8,6 +8,7 @@ import { platformById } from "../platforms/index.js";
 import { ConsoleProgress } from "../progress.js";
 import { InvalidInputError, parseOrExplain, PlatformId, ReleaseConfig, ReleasePlan, type LlvmSourceRef } from "../schema.js";
 import { DEBIAN_LLVM_22_1_8 } from "../source/tree.js";
+import { writeBuildManifest } from "../plan/build-manifest.js";
 import { type BuildSettings, buildWheels, type LayerSpec, type SourceSpec, verifyDist } from "./factory.js";
 
 export const REPO_ROOT = resolve(new URL("../..", import.meta.url).pathname);
@@ -209,6 +210,8 @@ export function register(program: Command): void {
       const env = new HostEnv(join(settings.workDir, "logs", `build-${settings.platform.id}.log`));
       const progress = new ConsoleProgress();
       progress.info(`full log: ${env.logFile}`);
-      summarize(await buildWheels(settings, env, progress), settings.outDir);
+      const report = await buildWheels(settings, env, progress);
+      summarize(report, settings.outDir);
+      process.stdout.write(`${writeBuildManifest(settings, report, flags.plan)}\n`);
     });
 }
