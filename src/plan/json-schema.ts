@@ -1,0 +1,18 @@
+// schema/manifest.schema.json is generated from the zod schema (src/schema.ts), for downstream
+// tools that validate manifests without TypeScript. Regenerate: npx tsx src/plan/json-schema.ts --write
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { manifestJsonSchema } from "../schema.js";
+
+export const MANIFEST_SCHEMA_PATH = "schema/manifest.schema.json";
+
+export function manifestSchemaText(): string {
+  const schema = manifestJsonSchema() as Record<string, unknown>;
+  return `${JSON.stringify({ $id: "mlir-release/manifest.schema.json", title: "mlir-release ReleaseManifest", ...schema }, null, 2)}\n`;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname) && process.argv.includes("--write")) {
+  const path = join(resolve(new URL("../..", import.meta.url).pathname), MANIFEST_SCHEMA_PATH);
+  writeFileSync(path, manifestSchemaText());
+  process.stdout.write(`wrote ${path}\n`);
+}
