@@ -3,7 +3,7 @@
 // Windows wheels are built by the host CLI on their runners and come in as directories, so
 // `release` is the same function on a laptop and on CI.
 import { argument, dag, type Directory, type File, func, object, type Secret } from "@dagger.io/dagger";
-import { collectDist, defaultOptionsHash, linuxWheels, planFile, publishContainer } from "./dagger/pipeline.js";
+import { collectDist, defaultOptionsHash, linuxWheels, planFile, publishContainer, rebuildContainer } from "./dagger/pipeline.js";
 import { moduleConfig, moduleLock, parsePlatform, parsePolicy, policyFor } from "./dagger/module-support.js";
 import { InvalidInputError, parseOrExplain, type PlatformId, ReleaseManifest, ReleasePlan } from "./schema.js";
 import { imageRef } from "./dagger/images.js";
@@ -56,7 +56,10 @@ export class MlirRelease {
     });
   }
 
-  /** Rebuild a published snapshot from its manifest: the recorded plan and the recorded image digest. */
+  /**
+   * Rebuild a published release from its manifest in the image it recorded; the CLI's rebuild
+   * compares every artifact's sha256 with the record (and fails, listing the differences, if any differ).
+   */
   @func()
   async rebuild(
     @argument({ defaultPath: "/", ignore: REPO_IGNORE }) source: Directory,
@@ -71,30 +74,30 @@ export class MlirRelease {
     const lock = moduleLock();
     const entry = Object.values(lock.images).find((i) => imageRef(i) === recorded);
     if (!entry) throw new InvalidInputError(`--manifest's image ${recorded} for ${p} is not in containers/images.lock.json; check out the commit that built it`);
-    const planJson = dag.directory().withNewFile("plan.json", JSON.stringify(m.plan, null, 2)).file("plan.json");
-    return linuxWheels(dag, lock, source, {
+    return rebuildContainer(dag, lock, source, manifest, {
       platform: p,
       policy: entry.policy,
-      layer: "source",
-      nanobind: m.plan.tools["nanobind"] ?? moduleConfig().tools.nanobind,
       optionsHash: m.plan.layer.optionsHash,
-      plan: planJson,
-    });
+      nanobind: m.plan.tools["nanobind"] ?? moduleConfig().tools.nanobind,
+    }).directory("/out");
   }
 
-  /** Publish a staged dist directory (GitHub release, index; PyPI goes through trusted publishing on CI). */
+  /**
+   * Stage a dist directory (one folder per platform, each with its manifest.json) and publish it:
+   * GitHub release and index by default; PyPI goes through trusted publishing on CI.
+   */
   @func({ cache: "never" })
   async publish(
     @argument({ defaultPath: "/", ignore: REPO_IGNORE }) source: Directory,
     dist: Directory,
     dryRun = false,
     githubToken?: Secret,
-    plan?: File,
+    targets = "github,index",
   ): Promise<string> {
     return publishContainer(dag, moduleLock(), source, dist, moduleConfig().tools.nanobind, {
       dryRun,
+      targets,
       ...(githubToken ? { githubToken } : {}),
-      ...(plan ? { plan } : {}),
     }).stdout();
   }
 
@@ -114,6 +117,7 @@ export class MlirRelease {
     windows?: Directory,
     dryRun = false,
     githubToken?: Secret,
+    targets = "github,index",
   ): Promise<string> {
     const config = moduleConfig();
     const lock = moduleLock();
@@ -135,6 +139,6 @@ export class MlirRelease {
       ...(macosIntel ? { "macos-x86_64": macosIntel } : {}),
       ...(windows ? { "windows-x64": windows } : {}),
     });
-    return publishContainer(dag, lock, source, dist, config.tools.nanobind, { dryRun, plan, ...(githubToken ? { githubToken } : {}) }).stdout();
+    return publishContainer(dag, lock, source, dist, config.tools.nanobind, { dryRun, targets, ...(githubToken ? { githubToken } : {}) }).stdout();
   }
 }

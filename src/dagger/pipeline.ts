@@ -127,23 +127,36 @@ export function collectDist(dag: Client, parts: Partial<Record<PlatformId, Direc
 }
 
 export interface PublishOptions {
+  /** Stage only: check and lay out everything, send nothing. */
   dryRun: boolean;
+  /** CLI publish --targets (github, pypi, index, conda); CI sends PyPI through trusted publishing instead. */
+  targets: string;
   githubToken?: Secret;
-  plan?: File;
 }
 
-/** The publish stage in the provisioned x86_64 image; it prints what it did (or would do). */
+/**
+ * Stage the collected dist (one folder per platform, each with its manifest) and publish the stage,
+ * in the provisioned x86_64 image. Its stdout is what was staged and published.
+ */
 export function publishContainer(dag: Client, lock: ImagesLock, source: Directory, dist: Directory, nanobind: string, o: PublishOptions, allowPlaceholderPins = false): Container {
   const img = buildImageFor(lock, "linux-x86_64", "manylinux2014", allowPlaceholderPins);
   let c = cliContainer(dag, provisionedImage(dag, img, source.directory("containers/provision"), nanobind), source)
-    .withDirectory("/dist", dist);
-  if (o.plan) c = c.withMountedFile(PATHS.plan, o.plan);
+    .withDirectory("/dist", dist)
+    .withExec(["bash", "containers/stage-dist.sh", "/dist", "/artifacts", "/stage"]);
+  if (o.dryRun) return c;
   if (o.githubToken) c = c.withSecretVariable("GITHUB_TOKEN", o.githubToken);
-  return c.withExec([
-    "node", "bin/mlir-release.mjs", "publish", "--dist", "/dist",
-    ...(o.plan ? ["--plan", PATHS.plan] : []),
-    ...(o.dryRun ? ["--dry-run"] : []),
-  ]);
+  return c.withExec(["node", "bin/mlir-release.mjs", "publish", "--stage", "/stage", "--targets", o.targets]);
+}
+
+/** Replays a manifest through the CLI's rebuild, which compares every artifact's sha256 with the record. */
+export function rebuildContainer(dag: Client, lock: ImagesLock, source: Directory, manifest: File, o: { platform: PlatformId; policy: ManylinuxPolicy; optionsHash: string; nanobind: string }): Container {
+  const img = buildImageFor(lock, o.platform, o.policy);
+  const keys = cacheKeys(o.platform, o.policy, o.optionsHash);
+  return cliContainer(dag, provisionedImage(dag, img, source.directory("containers/provision"), o.nanobind), source)
+    .withMountedCache(PATHS.cache, dag.cacheVolume(keys.cache))
+    .withMountedCache(PATHS.layers, dag.cacheVolume(keys.layer), { sharing: CacheSharingMode.Locked })
+    .withMountedFile("/in/manifest.json", manifest)
+    .withExec(["node", "bin/mlir-release.mjs", "rebuild", "/in/manifest.json", "--out", PATHS.out, "--work", PATHS.work, "--cache", PATHS.cache]);
 }
 
 /** The plan stage: selection needs the LLVM remote, so it runs where the build does. */

@@ -71,11 +71,12 @@ describe("the module as Dagger registers it", () => {
       "plan: File?", "ccacheSeed: Directory?", "jobs: INTEGER_KIND?",
     ]);
     expect(fns["build"]!.returnType).toEqual({ kind: "OBJECT_KIND", name: "Directory" });
-    expect(sig(fns["publish"]!)).toEqual(["source: Directory", "dist: Directory", "dryRun: BOOLEAN_KIND = false", "githubToken: Secret?", "plan: File?"]);
+    expect(sig(fns["publish"]!)).toEqual(["source: Directory", "dist: Directory", "dryRun: BOOLEAN_KIND = false", "githubToken: Secret?", "targets: STRING_KIND = github,index"]);
     expect(fns["publish"]!.returnType).toEqual({ kind: "STRING_KIND" });
     expect(sig(fns["release"]!)).toEqual([
       "source: Directory", "kind: STRING_KIND = snapshot", "ref: STRING_KIND?", "cutoff: STRING_KIND?", "policy: STRING_KIND = manylinux2014",
       "macosArm: Directory?", "macosIntel: Directory?", "windows: Directory?", "dryRun: BOOLEAN_KIND = false", "githubToken: Secret?",
+      "targets: STRING_KIND = github,index",
     ]);
     expect(sig(fns["rebuild"]!)).toEqual(["source: Directory", "manifest: File", "platform: STRING_KIND = linux-x86_64"]);
     expect(fns["plan"]!.returnType).toEqual({ kind: "OBJECT_KIND", name: "File" });

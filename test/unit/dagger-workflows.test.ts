@@ -79,7 +79,7 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
         expect(s.uses ?? "", `${id}: ${s.uses}`).not.toMatch(/actions\/cache|setup-node|setup-python/);
       }
     }
-    expect(publish.steps.map((s) => s.run ?? "").join("\n")).toContain("dagger call publish --dist dist --plan plan/plan.json --github-token env:GITHUB_TOKEN");
+    expect(publish.steps.map((s) => s.run ?? "").join("\n")).toContain('dagger call publish --dist dist --github-token env:GITHUB_TOKEN --dry-run="$DRY_RUN"');
   });
 
   it("never expands user input inside a script", () => {
