@@ -58,6 +58,25 @@ export function linuxAarch64Cross(crossDir: string, repoRoot: string): Platform 
     },
     pythonCandidates: () => [wrapper],
     strip: ["aarch64-linux-gnu-strip", "--strip-unneeded"],
+    repair: {
+      ...base.repair,
+      // auditwheel's --plat choices are the host's (x86_64) policies: `auto` takes the best policy the
+      // arm64 wheel satisfies (the one `auditwheel show` reported). LD_LIBRARY_PATH makes it graft the
+      // sysroot's arm64 libzstd rather than look for one on the host.
+      argv: (wheel, outDir, _policy, toolsBin) => [
+        "env",
+        `LD_LIBRARY_PATH=${sysroot}/usr/lib/aarch64-linux-gnu`,
+        `${toolsBin}/auditwheel`,
+        "repair",
+        "--zip-compression-level",
+        "0",
+        "--plat",
+        "auto",
+        "-w",
+        outDir,
+        wheel,
+      ],
+    },
     notes: [
       "cross-build here: aarch64-linux-gnu-g++ + arm64 sysroot from Debian's packages (apt-get download + dpkg -x),",
       "host mlir-tblgen for the imported arm64 generators, target python3.11 under qemu-aarch64-static (stubgen too).",
