@@ -43,6 +43,22 @@ const sig = (f: ScannedFn) =>
     return `${a}: ${x.type.name ?? x.type.kind}${x.isOptional ? "?" : ""}${x.defaultValue !== undefined ? ` = ${String(x.defaultValue)}` : ""}`;
   });
 
+describe("dagger.json", () => {
+  const cfg = JSON.parse(readFileSync(join(ROOT, "dagger.json"), "utf8")) as { name: string; engineVersion: string; sdk: { source: string }; source: string; include: string[] };
+  const sdkVersion = (JSON.parse(readFileSync(join(SDK, "../../package.json"), "utf8")) as { version: string }).version;
+
+  it("pins the engine of the installed SDK's line, TypeScript SDK, the repository as module source", () => {
+    expect(cfg.engineVersion).toBe(`v${sdkVersion}`);
+    expect(cfg.engineVersion).toMatch(/^v0\.21\.\d+$/);
+    expect(cfg.sdk).toEqual({ source: "typescript" });
+    expect(readFileSync(join(ROOT, cfg.source, "src/index.ts"), "utf8")).toMatch(/@object\(\)\s*export class MlirRelease\b/);
+    // The object's class is the module name in PascalCase, as the runtime looks it up.
+    expect(cfg.name.split("-").map((w) => w[0]!.toUpperCase() + w.slice(1)).join("")).toBe("MlirRelease");
+    // Caches and outputs are never uploaded with the module source.
+    expect(cfg.include).toEqual(expect.arrayContaining(["!.cache", "!dist", "!node_modules"]));
+  });
+});
+
 describe("the module as Dagger registers it", () => {
   it("exposes plan, build, rebuild, publish, release; side-effecting ones are never cached", () => {
     expect(Object.keys(fns).sort()).toEqual(["build", "plan", "publish", "rebuild", "release"]);
