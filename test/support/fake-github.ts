@@ -325,8 +325,9 @@ export class FakeGitHub {
       }
       if (method === "GET") return this.json(res, 200, this.releaseJson(m[1]!, m[2]!, rel), req);
     }
-    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/git\/refs\/tags\/(.+)$/.exec(path)) && method === "DELETE") {
-      const k = `${m[1]}/${m[2]}#${decodeURIComponent(m[3]!)}`;
+    // octokit sends ref "tags/x" URL-encoded (tags%2Fx), as GitHub accepts.
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/git\/refs\/tags\/(.+)$/.exec(decodeURIComponent(path))) && method === "DELETE") {
+      const k = `${m[1]}/${m[2]}#${m[3]!}`;
       if (!this.tags.delete(k)) return this.json(res, 422, { message: "Reference does not exist", documentation_url: DOCS, status: "422" }, req);
       return this.json(res, 204, null, req);
     }

@@ -1,0 +1,94 @@
+// conda: the generated rattler-build v1 recipe builds a real .conda with the wheel's files in
+// site-packages. Retention: `prune` is a dry run unless --apply, removes old snapshots from the
+// index and GitHub, and never a numbered release.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { parse } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { condaRecipes, publishConda, renderRecipe } from "../../src/publish/conda.js";
+import { publishGithub } from "../../src/publish/github.js";
+import { addRelease, listIndexManifests } from "../../src/site/store.js";
+import { loadStage, writeStage } from "../../src/stage/stage.js";
+import { REPO, testEnv, TOOLS } from "../support/env.js";
+import { FakeGitHub } from "../support/fake-github.js";
+import { FIXTURE_MODULE, makeFixtureRelease } from "../support/release-fixture.js";
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), "cr-"));
+async function staged(version: string, kind: "snapshot" | "numbered") {
+  const fx = await makeFixtureRelease({ dir: tmp(), version, kind });
+  const out = join(tmp(), "stage");
+  await writeStage({ manifests: [fx.manifest], artifactsDir: fx.dir, outDir: out });
+  return loadStage(out);
+}
+
+describe("conda via rattler-build (py-rattler-build)", () => {
+  it("recipe is a v1 recipe from the manifest; the build yields a .conda holding the wheel's files", async () => {
+    const st = await staged("22.1.8", "numbered");
+    const [r] = condaRecipes(st.manifest);
+    const y = parse(renderRecipe(r!)) as Record<string, any>;
+    expect(y["schema_version"]).toBe(1);
+    expect(y["package"]).toEqual({ name: "mlir-python-bindings", version: "${{ version }}" });
+    expect(y["source"][0]["sha256"]).toBe(st.manifest.artifacts[0]!.sha256);
+    expect(y["requirements"]["run"]).toEqual(["python >=3.11,<3.12"]);
+    const dir = tmp();
+    const res = await publishConda(st, { channel: join(dir, "channel"), workDir: join(dir, "recipes"), python: join(TOOLS, "bin", "python"), env: testEnv("publish-conda") });
+    expect(res.actions.map((a) => a.action)).toEqual(["built", "built"]);
+    const pkg = join(dir, "channel", "linux-64", "mlir-python-bindings-22.1.8-py312_0.conda");
+    expect(existsSync(pkg)).toBe(true);
+    const repodata = JSON.parse(readFileSync(join(dir, "channel", "linux-64", "repodata.json"), "utf8"));
+    expect(repodata["packages.conda"]["mlir-python-bindings-22.1.8-py312_0.conda"].depends).toEqual(["python >=3.12,<3.13"]);
+    // .conda = zip of zstd tarballs: list the package payload.
+    const x = join(dir, "x");
+    execFileSync("python3", ["-m", "zipfile", "-e", pkg, x]);
+    const files = execFileSync("sh", ["-c", `zstd -dc ${x}/pkg-*.tar.zst | tar -t`]).toString();
+    expect(files).toContain(`lib/python3.12/site-packages/${FIXTURE_MODULE}/__init__.py`);
+    expect(files).toMatch(/lib\/python3\.12\/site-packages\/mlir_python_bindings-22\.1\.8\.dist-info\/METADATA/);
+    const again = await publishConda(st, { channel: join(dir, "channel"), workDir: join(dir, "recipes"), python: join(TOOLS, "bin", "python"), env: testEnv("publish-conda") });
+    expect(again.actions.map((a) => a.action)).toEqual(["skipped", "skipped"]);
+  }, 180_000);
+});
+
+describe("retention", () => {
+  let gh: FakeGitHub;
+  beforeAll(async () => {
+    gh = await new FakeGitHub().start();
+  });
+  afterAll(async () => gh.stop());
+
+  it("prune: dry run changes nothing; --apply removes old snapshots only (index + GitHub release and tag)", async () => {
+    const root = join(tmp(), "index");
+    const gopts = { token: gh.token, owner: "o", repo: "r", apiUrl: gh.url, retryUnitMs: 1 };
+    for (const [v, k] of [
+      ["22.1.8", "numbered"],
+      ["23.0.0.dev2026112301", "snapshot"],
+      ["23.0.0.dev2026112401", "snapshot"],
+      ["23.0.0.dev2026112501", "snapshot"],
+    ] as const) {
+      const st = await staged(v, k);
+      await addRelease(root, st);
+      await publishGithub(st, gopts);
+    }
+    const cfg = join(tmp(), "release.config.json");
+    writeFileSync(cfg, JSON.stringify({ publish: { github: { owner: "o", repo: "r", apiUrl: gh.url } }, retention: { keepSnapshots: 1 } }));
+    const cli = (...args: string[]) =>
+      execa(process.execPath, ["--import", "tsx", join(REPO, "src", "cli.ts"), "prune", "--index", root, "--config", cfg, ...args], {
+        cwd: REPO,
+        env: { GITHUB_TOKEN: gh.token },
+      });
+    const dry = await cli();
+    expect(JSON.parse(dry.stdout)).toMatchObject({ remove: ["23.0.0.dev2026112301", "23.0.0.dev2026112401"], applied: false });
+    expect(dry.stderr).toMatch(/dry run: 2 snapshot\(s\) would be removed; pass --apply/);
+    expect(listIndexManifests(root)).toHaveLength(4);
+    expect(gh.snapshot()).toHaveLength(4);
+    const real = await cli("--apply");
+    expect(JSON.parse(real.stdout).applied).toBe(true);
+    expect(listIndexManifests(root).map((m) => m.plan.version).sort()).toEqual(["22.1.8", "23.0.0.dev2026112501"]);
+    expect(gh.snapshot().map((r) => r.tag)).toEqual(["v22.1.8", "v23.0.0.dev2026112501"]);
+    expect([...gh.tags].sort()).toEqual(["o/r#v22.1.8", "o/r#v23.0.0.dev2026112501"]);
+    // Nothing left to prune: a second --apply is a no-op.
+    expect(JSON.parse((await cli("--apply")).stdout).remove).toEqual([]);
+  }, 120_000);
+});
