@@ -10,6 +10,10 @@ import { imageRef } from "./dagger/images.js";
 
 const REPO_IGNORE = [".git", ".cache", "dist", "node_modules"];
 
+/** The plan stage's answer on a day with nothing to build. */
+const isNoRelease = (x: unknown): x is { release: false; reason?: string; commit?: string } =>
+  typeof x === "object" && x !== null && (x as { release?: unknown }).release === false;
+
 @object()
 export class MlirRelease {
   /** Compute the release plan (LLVM commit, version, matrix, pins) for a snapshot or a numbered release. */
@@ -122,7 +126,9 @@ export class MlirRelease {
     const config = moduleConfig();
     const lock = moduleLock();
     const plan = planFile(dag, lock, source, config.tools.nanobind, kind, ref, cutoff);
-    const parsed = parseOrExplain(ReleasePlan, JSON.parse(await plan.contents()), "the plan stage's output");
+    const answer = JSON.parse(await plan.contents()) as unknown;
+    if (isNoRelease(answer)) return `no release: ${answer.reason || "nothing MLIR is built from changed"} (LLVM ${answer.commit ?? "?"})\n`;
+    const parsed = parseOrExplain(ReleasePlan, answer, "the plan stage's output");
     const linux = (platform: PlatformId): Directory =>
       linuxWheels(dag, lock, source, {
         platform,

@@ -159,17 +159,15 @@ export function rebuildContainer(dag: Client, lock: ImagesLock, source: Director
     .withExec(["node", "bin/mlir-release.mjs", "rebuild", "/in/manifest.json", "--out", PATHS.out, "--work", PATHS.work, "--cache", PATHS.cache]);
 }
 
-/** The plan stage: selection needs the LLVM remote, so it runs where the build does. */
+/** The plan stage: selection needs the LLVM remote, so it runs where the build does. Its file is the CLI's JSON answer. */
 export function planFile(dag: Client, lock: ImagesLock, source: Directory, nanobind: string, kind: string, ref?: string, cutoff?: string, allowPlaceholderPins = false): File {
   if (kind !== "snapshot" && kind !== "numbered") throw new InvalidInputError(`--kind '${kind}': expected snapshot or numbered`);
   if (kind === "numbered" && !ref) throw new InvalidInputError("--kind numbered needs --ref llvmorg-X.Y.Z");
   const img = buildImageFor(lock, "linux-x86_64", "manylinux2014", allowPlaceholderPins);
   return cliContainer(dag, provisionedImage(dag, img, source.directory("containers/provision"), nanobind), source)
-    .withExec([
-      "node", "bin/mlir-release.mjs", "plan", "--kind", kind,
-      ...(ref ? ["--ref", ref] : []),
-      ...(cutoff ? ["--cutoff", cutoff] : []),
-      "--out", PATHS.plan,
-    ])
+    // stdout is the plan, or {"release": false, "reason": …} on a day with nothing to build.
+    .withExec(["node", "bin/mlir-release.mjs", "plan", "--kind", kind, ...(ref ? ["--ref", ref] : []), ...(cutoff ? ["--cutoff", cutoff] : [])], {
+      redirectStdout: PATHS.plan,
+    })
     .file(PATHS.plan);
 }

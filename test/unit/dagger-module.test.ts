@@ -73,6 +73,7 @@ const X86_228 = ["linux/amd64", "quay.io/pypa/manylinux_2_28_x86_64", lock.node.
 const ARM_228 = ["linux/arm64", "quay.io/pypa/manylinux_2_28_aarch64", lock.node.builds["node-aarch64-glibc-2.28"]!.url] as const;
 
 let rec: Recorder;
+let noRelease = false;
 const last = (): Chain => rec.requests[rec.requests.length - 1]!;
 const src = () => dag.host().directory(SRC);
 
@@ -82,7 +83,9 @@ beforeAll(async () => {
   process.env["MLIR_RELEASE_IMAGES_LOCK"] = join(dir, "images.lock.json");
   rec = await startRecorder({
     contents: (chain) => {
-      if (chain.some((s) => s.includes('"plan"') || s.includes("plan.json"))) return JSON.stringify(PLAN);
+      if (chain.some((s) => s.includes('"plan"') || s.includes("plan.json"))) {
+        return JSON.stringify(noRelease ? { release: false, reason: "no MLIR-relevant change since the last snapshot", commit: "d".repeat(40) } : PLAN);
+      }
       if (chain[0]?.startsWith("host") && chain.some((s) => s.includes("manifest.json"))) return JSON.stringify({ schemaVersion: 1, plan: PLAN, artifacts: [], provenance: { builder: "ci", pipelineVersion: "mlir-release 0.1.0" } });
       return "";
     },
@@ -165,7 +168,7 @@ describe("build", () => {
 describe("plan, publish, rebuild, release", () => {
   const planChain = (extra: string[]) => [
     ...head(...X86_2014),
-    `withExec(args: ${list(["node", "bin/mlir-release.mjs", "plan", "--kind", ...extra, "--out", "/in/plan.json"])})`,
+    `withExec(args: ${list(["node", "bin/mlir-release.mjs", "plan", "--kind", ...extra])}, redirectStdout: "/in/plan.json")`,
     'file(path: "/in/plan.json")',
   ];
 
@@ -247,6 +250,17 @@ describe("plan, publish, rebuild, release", () => {
       'withExec(args: ["bash", "containers/stage-dist.sh", "/dist", "/artifacts", "/stage"])',
       "stdout",
     ]);
+  });
+
+  it("release on a day with nothing to build reports it and builds nothing", async () => {
+    noRelease = true;
+    try {
+      const out = await rec.run(() => new MlirRelease().release(src(), "snapshot", undefined, "2026-11-25T00:00:00Z"));
+      expect(out).toBe(`no release: no MLIR-relevant change since the last snapshot (LLVM ${"d".repeat(40)})\n`);
+      expect(last()).toEqual([...planChain(["snapshot", "--cutoff", "2026-11-25T00:00:00Z"]), "contents"]);
+    } finally {
+      noRelease = false;
+    }
   });
 
   it("a placeholder lock stops every function before anything is pulled", async () => {

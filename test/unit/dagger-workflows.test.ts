@@ -82,6 +82,12 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
     expect(publish.steps.map((s) => s.run ?? "").join("\n")).toContain('dagger call publish --dist dist --github-token env:GITHUB_TOKEN --dry-run="$DRY_RUN"');
   });
 
+  it("skips the builds (and so the publish) when the plan says there is nothing to release", () => {
+    const decide = wf.jobs["plan"]!.steps.find((s) => (s as { id?: string }).id === "decide");
+    expect(decide?.run).toContain("jq -e '.release == false' plan/plan.json");
+    for (const id of ["linux", "host"]) expect((wf.jobs[id] as { if?: string }).if).toBe("needs.plan.outputs.release == 'true'");
+  });
+
   it("never expands user input inside a script", () => {
     for (const [id, job] of jobs) for (const s of job.steps) expect(s.run ?? "", id).not.toMatch(/\$\{\{/);
   });
