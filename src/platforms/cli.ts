@@ -1,0 +1,38 @@
+// `mlir-release platforms`: the CI matrix from the platform modules (what the workflows consume).
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { InvalidInputError, PythonVersion } from "../schema.js";
+import { probeLlvmAbiFacts } from "./abi.js";
+import { ciJobs, matrixEntries } from "./matrix.js";
+
+export function register(program: Command): void {
+  program
+    .command("platforms")
+    .description("List the platform variants and what each builds (CI jobs, or plan matrix entries with --entries)")
+    .option("--llvm-tree <dir>", "llvm-project tree to read the ABI facts from")
+    .option("--mlir-cmake-dir <dir>", "installed MLIR CMake dir to read them from", "/usr/lib/llvm-22/lib/cmake/mlir")
+    .option("--python <versions>", "comma-separated CPython versions of the matrix", "3.10,3.11,3.12,3.13")
+    .option("--entries", "print ReleasePlan matrix entries instead of CI jobs")
+    .option("--json", "JSON output")
+    .action((o: { llvmTree?: string; mlirCmakeDir: string; python: string; entries?: boolean; json?: boolean }) => {
+      const pythons = o.python.split(",").map((p) => p.trim());
+      for (const p of pythons) {
+        if (!PythonVersion.safeParse(p).success) throw new InvalidInputError(`--python '${p}': expected versions such as 3.10,3.13t`);
+      }
+      const cmakeDir = resolve(o.mlirCmakeDir);
+      const llvm = probeLlvmAbiFacts({
+        ...(o.llvmTree ? { sourceRoot: resolve(o.llvmTree) } : {}),
+        ...(existsSync(cmakeDir) ? { mlirCmakeDir: cmakeDir } : {}),
+      });
+      const data = o.entries ? matrixEntries({ llvm, pythons }) : ciJobs({ llvm, pythons });
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+        return;
+      }
+      for (const j of ciJobs({ llvm, pythons })) {
+        process.stdout.write(`${j.name.padEnd(30)} ${j.runsOn.padEnd(16)} ${(j.image ?? "-").padEnd(24)} ${j.pythons.join(" ")}\n`);
+      }
+      process.stdout.write(`abi (LLVM ${llvm.version}): ${ciJobs({ llvm, pythons })[0]?.abi.reason ?? ""}\n`);
+    });
+}
