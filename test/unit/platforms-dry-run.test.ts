@@ -57,4 +57,11 @@ describe("dry run", () => {
     expect(r.stdout).toMatch(/delocate-wheel"? --require-archs arm64 --require-target-macos-version 11\.0/);
     expect(r.stdout).toContain("-- mlir_python_bindings-22.1.8-cp313-cp313t-macosx_11_0_arm64.whl");
   });
+
+  it("lists the CI jobs as JSON for the workflows (mlir-release platforms)", async () => {
+    const r = await execa("node", [join(REPO, "bin", "mlir-release.mjs"), "platforms", "--json", "--python", "3.12", "--llvm-tree", FIXTURE_22, "--mlir-cmake-dir", "/nonexistent"], { cwd: REPO });
+    const jobs = JSON.parse(r.stdout) as Array<{ name: string; runsOn: string; pythons: string[] }>;
+    expect(jobs.map((j) => j.name)).toContain("linux-aarch64-manylinux2014");
+    expect(jobs.find((j) => j.name === "macos-arm64")).toMatchObject({ runsOn: "macos-14", pythons: ["3.12", "3.13t", "3.14t"] });
+  });
 });
