@@ -24,7 +24,8 @@ export function webUrl(repository: string): string | undefined {
   return scp ? `https://${scp[1]}/${scp[2]}` : undefined;
 }
 
-const escapeMd = (s: string): string => s.replace(/([\\`*_[\]<>|])/g, "\\$1");
+// Emphasis, code and table/HTML characters of commit subjects are escaped; "[mlir]" tags stay readable.
+const escapeMd = (s: string): string => s.replace(/([\\`*_<>|])/g, "\\$1");
 
 export function renderCommitNotes(i: NotesInput): string {
   const web = webUrl(i.repository);
