@@ -50,12 +50,18 @@ describe("node.sh", () => {
 });
 
 describe("manylinux.sh", () => {
-  const pyenvPrefix = (v: string) => execFileSync("pyenv", ["prefix", v]).toString().trim();
+  /** The newest pyenv CPython X.Y.* on this machine (the card's machine has 3.6-3.13). */
+  const pyenvPrefix = (base: string) => {
+    const found = execFileSync("pyenv", ["versions", "--bare"]).toString().split("\n").filter((v) => new RegExp(`^${base.replace(".", "\\.")}\\.\\d+$`).test(v));
+    const newest = found.sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).pop();
+    if (!newest) throw new Error(`no pyenv CPython ${base}.* on this machine (pyenv install ${base})`);
+    return execFileSync("pyenv", ["prefix", newest]).toString().trim();
+  };
   let pythonRoot: string;
   beforeAll(() => {
     // /opt/python's shape (cpXY-cpXY/bin/python) over this machine's CPythons.
     pythonRoot = mkdtempSync(join(tmpdir(), "opt-python-"));
-    for (const [tag, v] of [["cp311-cp311", "3.11.7"], ["cp312-cp312", "3.12.1"]] as const) symlinkSync(pyenvPrefix(v), join(pythonRoot, tag));
+    for (const [tag, v] of [["cp311-cp311", "3.11"], ["cp312-cp312", "3.12"]] as const) symlinkSync(pyenvPrefix(v), join(pythonRoot, tag));
   });
 
   it("rejects a Python the image does not carry, naming the ones it does", () => {
