@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
+import { execaSync } from "execa";
 import yauzl from "yauzl";
 
 /** The fields of an archive member that can make two archives' bytes differ. */
@@ -62,10 +63,12 @@ export function zipMembers(path: string): Promise<ArchiveMember[]> {
   });
 }
 
-/** Members of a (gzipped) ustar/pax tarball. */
+/** Members of a ustar/pax tarball, plain, gzip or zstd (the dev tarball) compressed. */
 export function tarMembers(path: string): ArchiveMember[] {
   let buf = readFileSync(path);
   if (buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
+  // Node 20's zlib has no zstd; the zstd tool is part of the build environment.
+  else if (buf.readUInt32LE(0) === 0xfd2fb528) buf = Buffer.from(execaSync("zstd", ["-dc", path], { encoding: "buffer", maxBuffer: 4 * 1024 ** 3 }).stdout);
   const out: ArchiveMember[] = [];
   const str = (o: number, n: number): string => buf.subarray(o, o + n).toString("utf8").replace(/\0.*$/s, "");
   const oct = (o: number, n: number): number => parseInt(str(o, n).trim() || "0", 8);
@@ -91,7 +94,7 @@ export function tarMembers(path: string): ArchiveMember[] {
 /** The first differing member of two archives, or a note when the members agree but the bytes do not. */
 export async function firstDifferingMember(recorded: string, rebuilt: string): Promise<string> {
   const isZip = /\.(whl|zip)$/.test(recorded);
-  const isTar = /\.tar(\.gz)?$|\.tgz$/.test(recorded);
+  const isTar = /\.tar(\.gz|\.zst)?$|\.tgz$/.test(recorded);
   if (!isZip && !isTar) return "not an archive: no member comparison";
   const [a, b] = isZip ? await Promise.all([zipMembers(recorded), zipMembers(rebuilt)]) : [tarMembers(recorded), tarMembers(rebuilt)];
   return firstDifference(a, b) ?? "every member is equal; the archive framing differs (comment, headers or member order of local records)";

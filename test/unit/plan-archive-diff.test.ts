@@ -60,6 +60,12 @@ describe("first differing member", () => {
     expect(tarMembers(t1).map((m) => m.name)).toEqual(["include/", "include/a.h"]);
     expect(await firstDifferingMember(t1, t2)).toBe("include/a.h: content (7 vs 7 bytes)");
     expect(await firstDifferingMember(t1, t3)).toBe("include/a.h: permissions (644 vs 600)");
+    // zstd, as the dev tarball is compressed
+    const z1 = `${t1.replace(/\.gz$/, "")}.zst`;
+    const z2 = `${t2.replace(/\.gz$/, "")}.zst`;
+    await execa("sh", ["-c", `gzip -dc ${t1} | zstd -q -o ${z1} && gzip -dc ${t2} | zstd -q -o ${z2}`]);
+    expect(tarMembers(z1)).toEqual(tarMembers(t1));
+    expect(await firstDifferingMember(z1, z2)).toBe("include/a.h: content (7 vs 7 bytes)");
   });
 
   it("compareArtifacts reports equal, different (with the member) and missing", async () => {
