@@ -195,4 +195,21 @@ describe("downstream kit: upstream's standalone example against the dev distribu
     expect(r.stdout).toMatch(/Using MLIRConfig\.cmake in: .*site-packages\/mlir_python_bindings_dev\/dist\/lib\/cmake\/mlir/);
     expect(r.stdout).toMatch(/imported \d+ aggregate object libraries/);
   });
+
+  it("shows why the domain matters: the example built with our domain clashes with our mlir", async () => {
+    // The mistake the explicit domains prevent: a second copy of the core bindings in *our* domain.
+    await run(["cmake", `-DMLIR_BINDINGS_PYTHON_NB_DOMAIN=${settings.nanobindDomain}`, BUILD]);
+    await run(["ninja", "-C", BUILD, "-j2", "StandalonePythonModules"]);
+    const clashDir = join(DIR, "clash-site");
+    rmSync(clashDir, { recursive: true, force: true });
+    cpSync(join(BUILD, "python_packages", "standalone", "mlir_standalone"), join(clashDir, "mlir_standalone"), { recursive: true });
+    const { execa } = await import("execa");
+    const r = await execa(PY, ["-c", "import mlir.ir, mlir_standalone.ir; print('imported')"], {
+      cwd: "/",
+      reject: false,
+      env: { PYTHONPATH: clashDir },
+    });
+    progress.info(`shared domain: exit ${r.exitCode}, ${r.stderr.split("\n").filter((l) => /already registered/.test(l)).length} clash warnings`);
+    expect(r.stderr).toMatch(/nanobind: type '.*' was already registered/);
+  }, 900_000);
 });
