@@ -24,6 +24,8 @@ export interface SiteOptions {
   title?: string;
   /** Absolute base of the served site, for the install hint; pages themselves link relatively. */
   baseUrl?: string;
+  /** Releases shown in full on the front page; older ones are listed compactly (each has its own page). */
+  recent?: number;
 }
 
 export const fileUrl = (version: string, fileName: string): string => `files/${version}/${fileName}`;
@@ -128,12 +130,13 @@ const githubWeb = (repository: string): string | undefined => {
   return m ? `https://github.com/${m[1]}` : undefined;
 };
 
-function dashboardHtml(releases: SiteRelease[], files: ReadonlyMap<string, SiteFile[]>, opts: SiteOptions): string {
+/** The front page (newest releases in full, older ones compactly) and one page per release. */
+function dashboardPages(releases: SiteRelease[], files: ReadonlyMap<string, SiteFile[]>, opts: SiteOptions): Map<string, string> {
   const title = opts.title ?? "MLIR Python bindings";
   const sorted = [...releases].sort(cmpVersionDesc);
   const dist = sorted[0]?.manifest.plan.distribution ?? "mlir-python-bindings";
   const indexUrl = opts.baseUrl ? `${opts.baseUrl.replace(/\/$/, "")}/simple/` : "simple/";
-  const sections = sorted.map((r) => {
+  const section = (r: SiteRelease, up: string): string => {
     const p = r.manifest.plan;
     const fl = files.get(p.version) ?? [];
     const byName = new Map(r.manifest.artifacts.map((a) => [a.fileName, a]));
@@ -150,40 +153,58 @@ function dashboardHtml(releases: SiteRelease[], files: ReadonlyMap<string, SiteF
           return f.kind === "wheel" && a?.platform === pl && a?.python === py;
         });
         if (!hits.length) return '<td class="none">–</td>';
-        return `<td>${hits.map((f) => `<a class="wheel" href="${esc(fileUrl(p.version, f.fileName))}" title="sha256 ${f.sha256}">wheel</a>`).join(" ")}</td>`;
+        return `<td>${hits.map((f) => `<a class="wheel" href="${up}${esc(fileUrl(p.version, f.fileName))}" title="sha256 ${f.sha256}">wheel</a>`).join(" ")}</td>`;
       });
       return `<tr><th>${esc(pl)}</th>${cells.join("")}</tr>`;
     });
     const others = fl
       .filter((f) => f.kind !== "wheel")
-      .map((f) => `<li><a href="${esc(fileUrl(p.version, f.fileName))}">${esc(f.fileName)}</a> (${esc(f.kind)}, ${f.size} bytes)</li>`);
+      .map((f) => `<li><a href="${up}${esc(fileUrl(p.version, f.fileName))}">${esc(f.fileName)}</a> (${esc(f.kind)}, ${f.size} bytes)</li>`);
     const yankedAll = r.manifest.yanked[p.version] ?? r.manifest.yanked["*"];
     return [
       `<section class="release ${p.kind}" id="v${esc(p.version)}">`,
       `<h2>${esc(p.version)} <span class="kind">${p.kind === "snapshot" ? "snapshot" : "release"}</span>${yankedAll !== undefined ? ` <span class="yanked">yanked: ${esc(yankedAll)}</span>` : ""}</h2>`,
-      `<p>LLVM ${esc(p.llvm.version)}${p.llvm.tag ? ` (${esc(p.llvm.tag)})` : ""}, commit ${commit}, ${esc(p.llvm.commitDate)} · <a href="manifests/${esc(p.version)}.json">manifest</a></p>`,
+      `<p>LLVM ${esc(p.llvm.version)}${p.llvm.tag ? ` (${esc(p.llvm.tag)})` : ""}, commit ${commit}, ${esc(p.llvm.commitDate)} · <a href="${up}manifests/${esc(p.version)}.json">manifest</a> · <a href="${up}releases/${esc(p.version)}.html">page</a></p>`,
       `<table class="matrix"><thead><tr><th>platform</th>${pythons.map((py) => `<th>Python ${esc(py)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`,
       others.length ? `<ul class="other">${others.join("")}</ul>` : "",
       `<details><summary>Release notes</summary><pre>${esc(r.notes)}</pre></details>`,
       "</section>",
     ].join("\n");
+  };
+  const recent = opts.recent ?? 30;
+  const sections = sorted.slice(0, recent).map((r) => section(r, ""));
+  const older = sorted.slice(recent).map((r) => {
+    const p = r.manifest.plan;
+    return `<tr><td><a href="releases/${esc(p.version)}.html">${esc(p.version)}</a></td><td>${p.kind}</td><td><code>${esc(p.llvm.commit.slice(0, 12))}</code></td><td>${(files.get(p.version) ?? []).length}</td></tr>`;
   });
-  return [
+  if (older.length)
+    sections.push(`<section id="older"><h2>Older (${older.length})</h2><table><thead><tr><th>version</th><th>kind</th><th>LLVM commit</th><th>files</th></tr></thead><tbody>${older.join("")}</tbody></table></section>`);
+  const pages = new Map<string, string>();
+  const head = (t: string): string[] => [
     "<!DOCTYPE html>",
     '<html lang="en">',
     "<head>",
     '<meta charset="utf-8">',
-    `<title>${esc(title)}</title>`,
+    `<title>${esc(t)}</title>`,
     "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em}td.none{color:#999}.kind{font-size:.6em;background:#eef;padding:.1em .4em;border-radius:.3em}.yanked{color:#a00;font-size:.6em}pre{white-space:pre-wrap}</style>",
     "</head>",
     "<body>",
+  ];
+  for (const r of sorted)
+    pages.set(
+      `releases/${r.manifest.plan.version}.html`,
+      [...head(`${title} ${r.manifest.plan.version}`), `<p><a href="../index.html">all releases</a></p>`, section(r, "../"), "</body>", "</html>", ""].join("\n"),
+    );
+  pages.set("index.html", [
+    ...head(title),
     `<h1>${esc(title)}</h1>`,
     `<p>${sorted.length} published versions. Install: <code>pip install ${esc(dist)} --index-url ${esc(indexUrl)}</code> · <a href="simple/">simple index</a></p>`,
     ...sections,
     "</body>",
     "</html>",
     "",
-  ].join("\n");
+  ].join("\n"));
+  return pages;
 }
 
 /** Every text page of the site, by path relative to the site root. */
@@ -205,7 +226,7 @@ export function renderSite(releases: SiteRelease[], files: ReadonlyMap<string, S
     out.set(`simple/${n}/index.html`, projectHtml(n, projs.get(n)!));
     out.set(`simple/${n}/index.json`, projectJson(n, projs.get(n)!));
   }
-  out.set("index.html", dashboardHtml(releases, files, opts));
+  for (const [k, v] of dashboardPages(releases, files, opts)) out.set(k, v);
   out.set(".nojekyll", "");
   return out;
 }

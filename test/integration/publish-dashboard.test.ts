@@ -29,7 +29,7 @@ describe("dashboard in headless Chromium", () => {
       const fx = await makeFixtureRelease({ dir: tmp(), version: v, kind });
       const out = join(tmp(), "stage");
       await writeStage({ manifests: [{ ...fx.manifest, yanked }], artifactsDir: fx.dir, outDir: out });
-      await addRelease(root, await loadStage(out), { title: "MLIR Python bindings — test index" });
+      await addRelease(root, await loadStage(out), { title: "MLIR Python bindings — test index", recent: 2 });
     }
     site = await serveStatic(indexPaths(root).site);
   });
@@ -43,22 +43,31 @@ describe("dashboard in headless Chromium", () => {
       expect(resp?.status()).toBe(200);
       expect(await page.title()).toBe("MLIR Python bindings — test index");
       const ids = await page.$$eval("section.release", (els) => els.map((e) => e.id));
-      expect(ids).toEqual(["v23.0.0.dev2026112501", "v23.0.0.dev2026112401", "v22.1.8"]);
+      expect(ids).toEqual(["v23.0.0.dev2026112501", "v23.0.0.dev2026112401"]);
+
       expect(await page.locator("#v23\\.0\\.0\\.dev2026112401 .yanked").innerText()).toContain("miscompiles affine loops");
       // The matrix: rows per platform, a column per Python, wheel links in the cells.
-      const headers = await page.$$eval("#v22\\.1\\.8 table.matrix thead th", (els) => els.map((e) => e.textContent));
+      const headers = await page.$$eval("#v23\\.0\\.0\\.dev2026112501 table.matrix thead th", (els) => els.map((e) => e.textContent));
       expect(headers).toEqual(["platform", "Python 3.11", "Python 3.12"]);
-      expect(await page.locator("#v22\\.1\\.8 a.wheel").count()).toBe(2);
+      expect(await page.locator("#v23\\.0\\.0\\.dev2026112501 a.wheel").count()).toBe(2);
       // Notes open on click.
-      await page.locator("#v22\\.1\\.8 details summary").click();
-      expect(await page.locator("#v22\\.1\\.8 details pre").isVisible()).toBe(true);
-      const hrefs = await page.$$eval("a[href]", (as) => as.map((a) => (a as HTMLAnchorElement).href));
+      await page.locator("#v23\\.0\\.0\\.dev2026112501 details summary").click();
+      expect(await page.locator("#v23\\.0\\.0\\.dev2026112501 details pre").isVisible()).toBe(true);
+      const hrefs = await page.$$eval("a[href]", (as) => as.map((a) => (a as unknown as { href: string }).href));
       const local = [...new Set(hrefs.filter((h) => h.startsWith(site.url)))];
       expect(local.length).toBeGreaterThan(8);
       for (const h of local) {
         const r = await page.request.get(h);
         expect(r.status(), h).toBe(200);
       }
+      // Older releases are listed compactly, each with its own page.
+      expect(await page.locator("#older tbody tr").count()).toBe(1);
+      await page.click("#older a");
+      expect(page.url()).toBe(`${site.url}/releases/22.1.8.html`);
+      expect(await page.locator("section.release a.wheel").count()).toBe(2);
+      for (const h of await page.$$eval("a[href]", (as) => as.map((a) => (a as unknown as { href: string }).href)))
+        if (h.startsWith(site.url)) expect((await page.request.get(h)).status(), h).toBe(200);
+      await page.goto(`${site.url}/`);
       // The simple index page is reachable from the dashboard and lists every wheel.
       await page.click("text=simple index");
       await page.click("text=mlir-python-bindings");

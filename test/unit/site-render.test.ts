@@ -69,6 +69,17 @@ describe("site renderer", () => {
     expect(html).toContain("yanked: broken build");
   });
 
+  it("front page keeps the newest N in full; every release has its own page with working relative links", () => {
+    const small = renderSite([a.r, b.r], files, { recent: 1 });
+    const front = small.get("index.html")!;
+    expect(front).toContain('id="v23.0.0.dev2026112501"');
+    expect(front).not.toContain('id="v22.1.8"');
+    expect(front).toMatch(/<section id="older"><h2>Older \(1\)<\/h2>.*href="releases\/22\.1\.8\.html"/);
+    const rel = small.get("releases/22.1.8.html")!;
+    expect(rel).toContain('href="../files/22.1.8/mlir_python_bindings-22.1.8-cp312-cp312-manylinux_2_28_x86_64.whl"');
+    expect(rel).toContain('href="../manifests/22.1.8.json"');
+  });
+
   it("is deterministic and refuses a version twice", () => {
     expect(renderSite([a.r, b.r], files, { baseUrl: "https://example.org/mlir" })).toEqual(site);
     expect(() => renderSite([a.r, a.r], files)).toThrow(/appears twice/);
