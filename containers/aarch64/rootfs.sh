@@ -11,10 +11,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=/dev/null
 suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
 mirror=$("$here/apt-mirror.sh" "$suite")
-if [[ ! -x "$root/usr/bin/python3.11" || ! -d "$root/usr/lib/python3/dist-packages/yaml" ]]; then
+if [[ ! -x "$root/usr/bin/python3.11" || ! -d "$root/usr/lib/python3/dist-packages/yaml" || ! -e "$root/usr/lib/aarch64-linux-gnu/libedit.so.2" ]]; then
   echo "[rootfs] debootstrap --foreign --arch=arm64 $suite from the apt-configured mirror" >&2
   debootstrap --foreign --arch=arm64 --variant=minbase \
-    --include=python3.11,libpython3.11-stdlib,python3-numpy,python3-yaml,libyaml-0-2,libstdc++6,zlib1g,libzstd1 \
+    --include=python3.11,libpython3.11-stdlib,python3-numpy,python3-yaml,libyaml-0-2,libstdc++6,zlib1g,libzstd1,libedit2,libbsd0,libmd0,libffi8,libxml2,libz3-4,libicu72,libtinfo6 \
     "$suite" "$root" "$mirror" >&2
   for d in "$root"/var/cache/apt/archives/*.deb; do dpkg -x "$d" "$root"; done
 fi
