@@ -119,7 +119,6 @@ if(NOT TARGET MLIRRelease::PythonCAPI)
   add_library(MLIRRelease::PythonCAPI SHARED IMPORTED)
   set_target_properties(MLIRRelease::PythonCAPI PROPERTIES
     IMPORTED_LOCATION "\${_mlir_release_prefix}/lib/mlir-release/libMLIRPythonCAPI.so"
-    IMPORTED_NO_SONAME ON
     INTERFACE_INCLUDE_DIRECTORIES "\${_mlir_release_prefix}/include")
 endif()
 set(MLIR_RELEASE_CAPI_EXPORTS "\${_mlir_release_prefix}/lib/mlir-release/capi-exports.map")

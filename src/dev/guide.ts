@@ -58,11 +58,12 @@ export function downstreamGuide(manifest: ReleaseManifest, links: GuideLinks = {
       " (`get_asm(print_generic_op_form=True)` → `Module.parse`): they are separate MLIR instances.",
     `- Objects of one package are refused by the other's extensions with a \`TypeError\` (their type casters` +
       " look for capsules named after their own package prefix), never a crash.",
-    "- An extension that operates on *our* `mlir` objects must use only the MLIR C API exported by our" +
-      " `libMLIRPythonCAPI.so` (the dev distribution's `MLIRRelease::PythonCAPI` target and" +
-      " `lib/mlir-release/capi-exports.map` list them), and be built with `MLIR_PYTHON_PACKAGE_PREFIX=mlir.` and" +
-      ` \`MLIR_BINDINGS_PYTHON_NB_DOMAIN=${p.nanobindDomain}\`. C++ dialect code linked into an extension is a` +
-      " second MLIR instance and needs a package of its own.",
+    "- An extension that operates on *our* `mlir` objects uses only the MLIR C API exported by our" +
+      " `libMLIRPythonCAPI.so` (target `MLIRRelease::PythonCAPI` of the dev distribution; the exported symbols are" +
+      " listed in `lib/mlir-release/capi-exports.map`), upstream's `NanobindAdaptors.h` type casters, and" +
+      ` \`MLIR_PYTHON_PACKAGE_PREFIX=mlir.\` (nanobind domain \`${p.nanobindDomain}\`, \`MLIR_RELEASE_NB_DOMAIN\` in CMake).` +
+      " mlir-release's `containers/verify/capi-extension` is such an extension, built and run by its tests. C++" +
+      " dialect code linked into an extension is a second MLIR instance and needs a package of its own.",
     "",
   ];
   return lines.join("\n");

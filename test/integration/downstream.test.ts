@@ -183,18 +183,31 @@ describe("downstream kit: upstream's standalone example against the dev distribu
     expect(inProcess.foreign_context).toBe("TypeError");
   });
 
-  it("the dev wheel's module prints a MLIR_DIR that CMake configures against", async () => {
+  it("the dev wheel's MLIR_DIR builds a C-API extension that works on our mlir objects", async () => {
     const dir = (await run([PY, "-m", "mlir_python_bindings_dev", "--cmake-dir"], { capture: true })).stdout.trim();
-    expect(existsSync(join(dir, "MLIRConfig.cmake"))).toBe(true);
+    expect(dir).toMatch(/site-packages\/mlir_python_bindings_dev\/dist\/lib\/cmake\/mlir$/);
     const info = JSON.parse((await run([PY, "-m", "mlir_python_bindings_dev", "--info"], { capture: true })).stdout) as Record<string, string>;
     expect(info["version"]).toBe(report.version);
     expect(info["nanobindDomain"]).toBe(settings.nanobindDomain);
-    const cfgDir = join(DIR, "configure-against-dev-wheel");
-    rmSync(cfgDir, { recursive: true, force: true });
-    const r = await run(standaloneConfigureArgs(dir, cfgDir, sourceRoot), { capture: true });
-    expect(r.stdout).toMatch(/Using MLIRConfig\.cmake in: .*site-packages\/mlir_python_bindings_dev\/dist\/lib\/cmake\/mlir/);
-    expect(r.stdout).toMatch(/imported \d+ aggregate object libraries/);
-  });
+    const extBuild = join(DIR, "capi-extension-build");
+    rmSync(extBuild, { recursive: true, force: true });
+    await run([
+      "cmake", "-G", "Ninja", "-S", join(REPO, "containers", "verify", "capi-extension"), "-B", extBuild,
+      "-DCMAKE_BUILD_TYPE=Release", `-DMLIR_DIR=${dir}`, `-DPython_EXECUTABLE=${PY}`,
+    ]);
+    await run(["ninja", "-C", extBuild, "-j2"]);
+    const site = (await run([PY, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], { capture: true })).stdout.trim();
+    const pkg = join(site, "count_ops_demo");
+    mkdirSync(pkg, { recursive: true });
+    for (const f of readdirSync(extBuild).filter((f) => f.endsWith(".so"))) cpSync(join(extBuild, f), join(pkg, f));
+    const r = await run([PY, join(REPO, "containers", "verify", "capi_extension_check.py")], { capture: true, cwd: "/" });
+    const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, unknown>;
+    progress.info(`C-API extension: ${JSON.stringify(out)}`);
+    // module + func + arith.addi + return, counted through our wheel's own libMLIRPythonCAPI.so
+    expect(out["count_ops"]).toBe(4);
+    expect(out["loaded_dialects"]).toBeGreaterThanOrEqual(3);
+    expect(out["other_prefix"]).toBe("TypeError");
+  }, 900_000);
 
   it("shows why the domain matters: the example built with our domain clashes with our mlir", async () => {
     // The mistake the explicit domains prevent: a second copy of the core bindings in *our* domain.
