@@ -59,6 +59,16 @@ export function emulatedInterpreter(wheel: string, dir: string, repoRoot: string
   return py;
 }
 
+/** LLVM_TARGETS_TO_BUILD of the (sysroot's) layer: decides the NVPTX/ROCDL test features. */
+function layerTargets(prefix: string): string[] {
+  try {
+    const cfg = readFileSync(join(prefix, "lib", "cmake", "llvm", "LLVMConfig.cmake"), "utf8");
+    return /set\(LLVM_TARGETS_TO_BUILD\s+([^)]*)\)/.exec(cfg)?.[1]?.split(";") ?? ["AArch64"];
+  } catch {
+    return ["AArch64"];
+  }
+}
+
 export async function checkEmulatedWheel(i: EmulatedCheckInput): Promise<EmulatedCheckResult> {
   const python = emulatedInterpreter(i.wheel, join(i.workDir, "emulated"), i.repoRoot, i.crossDir);
   let t = Date.now();
@@ -87,7 +97,7 @@ export async function checkEmulatedWheel(i: EmulatedCheckInput): Promise<Emulate
     workDir: join(i.workDir, "emulated-lit"),
     ...(i.litFilter.length ? { filter: i.litFilter } : {}),
     hostTriple: "aarch64-unknown-linux-gnu",
-    targets: ["AArch64"],
+    targets: layerTargets(prefix),
     jobs: i.jobs ?? 2,
   });
   return { smoke, lit, seconds: { smoke: smokeSeconds, lit: (Date.now() - t) / 1000 } };
