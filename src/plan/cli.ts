@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import { buildImageFor, loadImagesLock, LOCK_PATH } from "../dagger/images.js";
 import { HostEnv } from "../exec/host.js";
 import { ConsoleProgress } from "../progress.js";
 import { InvalidInputError, PlatformId, type ReleaseManifest, ReleaseRequest, parseOrExplain } from "../schema.js";
@@ -99,7 +100,7 @@ export function register(program: Command): void {
     .action(async (f: SelectFlags) => {
       const { config, request, selection, facts } = await selectAndPlan(f);
       if (!facts) return print({ release: false, reason: selection.release ? "" : selection.reason, commit: selection.commit.commit });
-      const p = plan(config, request, facts);
+      const p = plan(config, request, { ...facts, images: lockedImages(config.platforms.map((x) => x.id)) });
       if (f.out) writeFileSync(f.out, `${JSON.stringify(p, null, 2)}\n`);
       print(p);
     });
@@ -197,6 +198,25 @@ export function register(program: Command): void {
       print(r);
       if (!r.allEqual) process.exitCode = 2;
     });
+}
+
+/** Image pins of the Linux platforms from containers/images.lock.json; placeholder pins are left out (and said so). */
+function lockedImages(platforms: readonly PlatformId[]): Partial<Record<PlatformId, string>> {
+  const out: Partial<Record<PlatformId, string>> = {};
+  let lock;
+  try {
+    lock = loadImagesLock(REPO_ROOT);
+  } catch (e) {
+    process.stderr.write(`note: no image pins in the plan: ${(e as Error).message}\n`);
+    return out;
+  }
+  for (const id of platforms.filter((p) => p.startsWith("linux-"))) {
+    const policy = "manylinux_2_28"; // the platform modules' default policy
+    const img = buildImageFor(lock, id, policy, true);
+    if (img.image.placeholder) process.stderr.write(`note: ${img.key} is a placeholder pin in ${LOCK_PATH}; the plan records no image for ${id}\n`);
+    else out[id] = img.ref;
+  }
+  return out;
 }
 
 const mkdirp = (dir: string): void => void mkdirSync(dir, { recursive: true });
