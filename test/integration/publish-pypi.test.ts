@@ -8,6 +8,8 @@ import { basename, dirname, join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishPypi } from "../../src/publish/pypi.js";
+import { publishRelease } from "../../src/publish/run.js";
+import { FakeGitHub } from "../support/fake-github.js";
 import { addRelease, indexPaths } from "../../src/site/store.js";
 import { loadStage, writeStage, type LoadedStage } from "../../src/stage/stage.js";
 import { parseWheelFileName, readWheel, headerValues } from "../../src/stage/wheelinfo.js";
@@ -80,7 +82,7 @@ describe("PyPI via twine to a local pypiserver; pip install from it and from the
     await expect(publishPypi(st2, { ...opts, environ: {} })).rejects.toThrow(/TWINE_PASSWORD or MLIR_RELEASE_PYPI_TOKEN/);
   });
 
-  it.runIf(!!REAL_WHEEL)("the real wheel (MLIR_RELEASE_TEST_WHEEL): upload, pip install from both indexes, import mlir.ir", async () => {
+  it.runIf(!!REAL_WHEEL)("the real wheel (MLIR_RELEASE_TEST_WHEEL): all four targets, pip install from both indexes, import mlir.ir", async () => {
     const wheel = REAL_WHEEL!;
     const name = parseWheelFileName(basename(wheel));
     const inner = await readWheel(wheel);
@@ -106,9 +108,20 @@ describe("PyPI via twine to a local pypiserver; pip install from it and from the
     const out = join(tmp(), "stage");
     await writeStage({ manifests: [manifest], artifactsDir: dirname(wheel), outDir: out });
     const st = await loadStage(out);
-    await publishPypi(st, { repositoryUrl: server.url, simpleUrl: server.simpleUrl, twine: join(TOOLS, "bin", "twine"), env, environ: { TWINE_PASSWORD: server.token } });
+    // All four targets at once, as a release would be published.
     const realRoot = join(tmp(), "index-real");
-    await addRelease(realRoot, st);
+    const gh = await new FakeGitHub().start();
+    const condaDir = tmp();
+    const report = await publishRelease(out, {
+      github: { token: gh.token, owner: "o", repo: "r", apiUrl: gh.url, retryUnitMs: 1 },
+      pypi: { repositoryUrl: server.url, simpleUrl: server.simpleUrl, twine: join(TOOLS, "bin", "twine"), env, environ: { TWINE_PASSWORD: server.token } },
+      index: { root: realRoot },
+      conda: { channel: join(condaDir, "channel"), workDir: join(condaDir, "recipes"), python: join(TOOLS, "bin", "python"), env },
+    });
+    await gh.stop();
+    expect(report.actions.map((a) => `${a.target}:${a.action}`).sort()).toEqual(["conda:built", "github:created", "github:uploaded", "index:uploaded", "pypi:uploaded"]);
+    expect(gh.snapshot()[0]!.assets[0]!.digest).toBe(`sha256:${st.files[0]!.sha256}`);
+    expect(existsSync(join(condaDir, "channel", "linux-64", `${inner.name}-${name.version}-py${tag.python.slice(2)}_0.conda`))).toBe(true);
     const realSite = await serveStatic(indexPaths(realRoot).site);
     try {
       const pyPrefix = (await execa("pyenv", ["prefix", `3.${tag.python.slice(3)}`])).stdout.trim().split("\n")[0]!;
