@@ -8,6 +8,8 @@ export interface ObservedFile {
   size: number;
   /** For wheels: what the wheel's METADATA and WHEEL say. */
   wheel?: { name: string; version: string; tags: string[] };
+  /** For wheels that could not be read as a zip with .dist-info. */
+  wheelError?: string;
 }
 
 export class StageRefusedError extends InvalidInputError {
@@ -78,8 +80,12 @@ export function checkRelease(manifest: ReleaseManifest, files: ReadonlyMap<strin
     if (parsed.version !== plan.version)
       problems.push(`${a.fileName}: file name says version ${parsed.version}, the manifest says ${plan.version}`);
     const nameTags = parsed.tags.map(wheelTagString).sort();
+    // The manifest's python must be the one its cpXY tag names (abi3/py3 wheels serve several).
+    if (a.tag && a.python && /^cp3\d+$/.test(a.tag.python) && a.tag.abi !== "abi3" && a.tag.python !== `cp${a.python.replace(/t$/, "").replace(".", "")}`)
+      problems.push(`${a.fileName}: manifest says Python ${a.python} but its tag is ${wheelTagString(a.tag)}`);
     if (a.tag && !nameTags.includes(wheelTagString(a.tag)))
       problems.push(`${a.fileName}: manifest tag ${wheelTagString(a.tag)} is not among the file name's tags ${nameTags.join(", ")}`);
+    if (f?.wheelError) problems.push(`${a.fileName}: not a readable wheel: ${f.wheelError}`);
     if (f?.wheel) {
       if (normalizeProjectName(f.wheel.name) !== normalizeProjectName(wantDist))
         problems.push(`${a.fileName}: METADATA Name ${f.wheel.name} disagrees with ${wantDist}`);

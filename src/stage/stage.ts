@@ -43,7 +43,7 @@ async function observe(dir: string, manifest: ReleaseManifest): Promise<Map<stri
         const w = await readWheel(p);
         o.wheel = { name: w.name, version: w.version, tags: w.tags };
       } catch (e) {
-        o.wheel = { name: "(unreadable)", version: `(unreadable: ${(e as Error).message})`, tags: [] };
+        o.wheelError = (e as Error).message;
       }
     }
     files.set(a.fileName, o);

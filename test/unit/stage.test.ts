@@ -6,6 +6,8 @@ import { checkRelease, mergeManifests, parseSha256Sums, renderSha256Sums, StageR
 import { renderReleaseNotes } from "../../src/stage/notes.js";
 import { loadStage, writeStage } from "../../src/stage/stage.js";
 import { parseWheelFileName } from "../../src/stage/wheelinfo.js";
+import { execa } from "execa";
+import { REPO } from "../support/env.js";
 import { makeFixtureRelease } from "../support/release-fixture.js";
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "stage-"));
@@ -46,6 +48,13 @@ describe("stage checks (pure)", () => {
     expect(text).toMatch(/file name says version 22.1.7/);
   });
 
+  it("refuses a manifest python that disagrees with the wheel's tag", async () => {
+    const { manifest } = await makeFixtureRelease({ dir: tmp(), version: "22.1.8" });
+    const a = manifest.artifacts.find((x) => x.tag?.python === "cp311")!;
+    const problems = checkRelease({ ...manifest, artifacts: [{ ...a, python: "3.12" }] }, new Map());
+    expect(problems.join("\n")).toMatch(/manifest says Python 3\.12 but its tag is cp311-cp311-linux_x86_64/);
+  });
+
   it("release notes carry the commit range and the matrix", async () => {
     const { manifest } = await makeFixtureRelease({ dir: tmp(), version: "23.0.0.dev2026112501", commit: "c".repeat(40) });
     const prev = { ...manifest, plan: { ...manifest.plan, version: "23.0.0.dev2026112401", llvm: { ...manifest.plan.llvm, commit: "d".repeat(40) } } };
@@ -82,6 +91,21 @@ describe("stage directory", () => {
     await expect(writeStage({ manifests: [fx.manifest], artifactsDir: fx.dir, outDir: out })).rejects.toThrow(/refusing to stage release 22.1.8[\s\S]*does not match the manifest/);
     expect(existsSync(out)).toBe(false);
   });
+
+  it("the CLI names the input and stages nothing on refusal", async () => {
+    const fx = await makeFixtureRelease({ dir: tmp(), version: "22.1.8" });
+    writeFileSync(join(fx.dir, fx.manifest.artifacts[0]!.fileName), "not a wheel");
+    const out = join(tmp(), "stage");
+    const r = await execa(process.execPath, ["--import", "tsx", join(REPO, "src", "cli.ts"), "stage", "--manifest", join(fx.dir, "manifest.json"), "--artifacts", fx.dir, "--out", out], { cwd: REPO, reject: false });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^error: refusing to stage release 22\.1\.8; nothing was staged or published:\n  - mlir_python_bindings-22\.1\.8-/);
+    expect(r.stderr).toMatch(/not a readable wheel: .*not a readable zip/);
+    expect(r.stderr).not.toMatch(/\bat \w+ \(/); // a message, not a stack trace
+    expect(existsSync(out)).toBe(false);
+    const again = await execa(process.execPath, ["--import", "tsx", join(REPO, "src", "cli.ts"), "stage", "--manifest", join(fx.dir, "manifest.json"), "--artifacts", fx.dir, "--out", out], { cwd: REPO, reject: false });
+    expect(again.exitCode).toBe(1); // still refused on a rerun: nothing was half-written
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
 
   it("refuses a wheel whose inner version disagrees with its name", async () => {
     const good = await makeFixtureRelease({ dir: tmp(), version: "22.1.8" });
