@@ -113,8 +113,10 @@ export const ReleaseConfig = z.object({
           username: z.string().default("__token__"),
         })
         .optional(),
-      /** baseUrl: where the site is served; root: the directory holding the store and the site. */
-      index: z.object({ baseUrl: z.string(), root: z.string().optional() }).optional(),
+      /** baseUrl: where the site is served; root: the directory holding the store and the site;
+       * filesUrl: where the files are when the site does not host them, with {version} and {file}
+       * (e.g. the GitHub release download URL), keeping a GitHub Pages site small. */
+      index: z.object({ baseUrl: z.string(), root: z.string().optional(), filesUrl: z.string().optional() }).optional(),
       conda: z.object({ channel: z.string() }).optional(),
     })
     .prefault({}),

@@ -47,8 +47,9 @@ export function register(program: Command): void {
     .description("Regenerate the static index site (PEP 503/691/658, dashboard) of an index root, atomically")
     .requiredOption("--index <dir>", "index root (holds store/ and the site link)")
     .option("--base-url <url>", "where the site is served (for the install hint)")
-    .action(async (o: { index: string; baseUrl?: string }) => {
-      const gen = await regenerate(resolve(o.index), { ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}) });
+    .option("--files-url <template>", "link files at this URL ({version}, {file}) instead of hosting them")
+    .action(async (o: { index: string; baseUrl?: string; filesUrl?: string }) => {
+      const gen = await regenerate(resolve(o.index), { ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}), ...(o.filesUrl ? { filesUrl: o.filesUrl } : {}) });
       process.stdout.write(`site: ${join(resolve(o.index), "site")} -> ${gen}\n`);
     });
 
@@ -85,7 +86,8 @@ export function register(program: Command): void {
       }
       if (wanted.has("index")) {
         const root = o.indexRoot ?? config.publish.index?.root;
-        if (root) targets.index = { root: resolve(root), ...(config.publish.index?.baseUrl ? { baseUrl: config.publish.index.baseUrl } : {}) };
+        const ix = config.publish.index;
+        if (root) targets.index = { root: resolve(root), ...(ix?.baseUrl ? { baseUrl: ix.baseUrl } : {}), ...(ix?.filesUrl ? { filesUrl: ix.filesUrl } : {}) };
         else skipped.index = "no --index-root and no publish.index.root";
       }
       if (wanted.has("conda")) {
@@ -117,6 +119,7 @@ export function register(program: Command): void {
         apply: o.apply,
         ...(gh ? { github: gh } : {}),
         ...(config.publish.index?.baseUrl ? { baseUrl: config.publish.index.baseUrl } : {}),
+        ...(config.publish.index?.filesUrl ? { filesUrl: config.publish.index.filesUrl } : {}),
         log: (l) => process.stderr.write(`${l}\n`),
       });
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);

@@ -104,7 +104,9 @@ export async function publishGithub(stage: LoadedStage, o: GithubOptions, hooks:
     return new Map(list.map((a) => [a.name, a as unknown as Asset]));
   };
   let assets = await listAssets();
-  for (const f of stage.files) {
+  // Wheels first, then their PEP 658 .metadata (an index that links here serves both).
+  const files = [...stage.files, ...stage.metadata];
+  for (const f of files) {
     hooks.checkpoint?.(`github:asset:${f.fileName}`);
     const have = assets.get(f.fileName);
     if (have && have.state === "uploaded") {
@@ -149,7 +151,7 @@ export async function publishGithub(stage: LoadedStage, o: GithubOptions, hooks:
   }
   // Verify: every staged file is there, complete, with the staged digest.
   assets = await listAssets();
-  for (const f of stage.files) {
+  for (const f of files) {
     const a = assets.get(f.fileName);
     if (!a || a.state !== "uploaded") throw new Error(`github: ${tag}/${f.fileName} missing after upload`);
     checkSame(a, f);

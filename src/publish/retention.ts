@@ -26,6 +26,7 @@ export interface PruneOptions {
   apply: boolean;
   github?: GithubOptions;
   baseUrl?: string;
+  filesUrl?: string;
   log?: (line: string) => void;
 }
 
@@ -41,7 +42,7 @@ export async function prune(o: PruneOptions): Promise<PrunePlan & { applied: boo
       continue;
     }
     if (o.github) log(`github: ${(await deleteGithubRelease(o.github, v)) ? "deleted" : "no"} release for ${v}`);
-    await removeRelease(o.indexRoot, v, { ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}) });
+    await removeRelease(o.indexRoot, v, { ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}), ...(o.filesUrl ? { filesUrl: o.filesUrl } : {}) });
     log(`index: removed ${v}`);
   }
   if (!o.apply && plan.remove.length) log(`dry run: ${plan.remove.length} snapshot(s) would be removed; pass --apply to remove them`);

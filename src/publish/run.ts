@@ -12,7 +12,7 @@ import { publishPypi, type PypiOptions } from "./pypi.js";
 export interface PublishTargets {
   github?: GithubOptions;
   pypi?: PypiOptions;
-  index?: { root: string; baseUrl?: string };
+  index?: { root: string; baseUrl?: string; filesUrl?: string };
   conda?: Omit<CondaOptions, "checkpoint">;
 }
 
@@ -41,7 +41,13 @@ export async function publishRelease(stageDir: string, targets: PublishTargets, 
     if (t === "github" && targets.github) actions.push(...(await publishGithub(stage, targets.github, { ...(cp ? { checkpoint: cp } : {}) })));
     else if (t === "pypi" && targets.pypi) actions.push(...(await publishPypi(stage, targets.pypi, { ...(cp ? { checkpoint: cp } : {}) })));
     else if (t === "index" && targets.index)
-      actions.push(...(await addRelease(targets.index.root, stage, { ...(targets.index.baseUrl ? { baseUrl: targets.index.baseUrl } : {}), ...(cp ? { checkpoint: cp } : {}) })));
+      actions.push(
+        ...(await addRelease(targets.index.root, stage, {
+          ...(targets.index.baseUrl ? { baseUrl: targets.index.baseUrl } : {}),
+          ...(targets.index.filesUrl ? { filesUrl: targets.index.filesUrl } : {}),
+          ...(cp ? { checkpoint: cp } : {}),
+        })),
+      );
     else if (t === "conda" && targets.conda) {
       const r = await publishConda(stage, { ...targets.conda, ...(cp ? { checkpoint: cp } : {}) });
       actions.push(...r.actions);

@@ -26,9 +26,19 @@ export interface SiteOptions {
   baseUrl?: string;
   /** Releases shown in full on the front page; older ones are listed compactly (each has its own page). */
   recent?: number;
+  /** Where files live when the site does not host them (GitHub Pages' size limits), e.g.
+   * https://github.com/OWNER/REPO/releases/download/v{version}/{file}; <file>.metadata must sit
+   * next to each wheel there too (the GitHub publisher uploads it). */
+  filesUrl?: string;
 }
 
 export const fileUrl = (version: string, fileName: string): string => `files/${version}/${fileName}`;
+
+/** A file's link from a page `up` levels below the site root ("" or "../" or "../../"). */
+export const fileHref = (opts: SiteOptions, version: string, fileName: string, up: string): string =>
+  opts.filesUrl
+    ? opts.filesUrl.replace(/\{version\}/g, encodeURIComponent(version)).replace(/\{file\}/g, encodeURIComponent(fileName))
+    : `${up}${fileUrl(version, fileName)}`;
 
 export const esc = (s: string): string =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
@@ -65,9 +75,9 @@ function projects(releases: SiteRelease[], files: ReadonlyMap<string, SiteFile[]
   return out;
 }
 
-function projectHtml(name: string, list: ProjectFile[]): string {
+function projectHtml(name: string, list: ProjectFile[], opts: SiteOptions): string {
   const links = list.map(({ release, file }) => {
-    const attrs = [`href="../../${esc(fileUrl(release.plan.version, file.fileName))}#sha256=${file.sha256}"`];
+    const attrs = [`href="${esc(fileHref(opts, release.plan.version, file.fileName, "../../"))}#sha256=${file.sha256}"`];
     if (file.requiresPython) attrs.push(`data-requires-python="${esc(file.requiresPython)}"`);
     if (file.metadataSha256)
       attrs.push(`data-dist-info-metadata="sha256=${file.metadataSha256}"`, `data-core-metadata="sha256=${file.metadataSha256}"`);
@@ -91,14 +101,14 @@ function projectHtml(name: string, list: ProjectFile[]): string {
   ].join("\n");
 }
 
-function projectJson(name: string, list: ProjectFile[]): string {
+function projectJson(name: string, list: ProjectFile[], opts: SiteOptions): string {
   const versions = [...new Set(list.map((p) => p.release.plan.version))];
   versions.sort((a, b) => (pep440.valid(a) && pep440.valid(b) ? pep440.compare(a, b) : a < b ? -1 : 1));
   const files = list.map(({ release, file }) => {
     const y = yankReason(release, file.fileName);
     return {
       filename: file.fileName,
-      url: `../../${fileUrl(release.plan.version, file.fileName)}`,
+      url: fileHref(opts, release.plan.version, file.fileName, "../../"),
       hashes: { sha256: file.sha256 },
       ...(file.requiresPython ? { "requires-python": file.requiresPython } : {}),
       ...(file.metadataSha256 ? { "core-metadata": { sha256: file.metadataSha256 }, "dist-info-metadata": { sha256: file.metadataSha256 } } : {}),
@@ -153,13 +163,13 @@ function dashboardPages(releases: SiteRelease[], files: ReadonlyMap<string, Site
           return f.kind === "wheel" && a?.platform === pl && a?.python === py;
         });
         if (!hits.length) return '<td class="none">–</td>';
-        return `<td>${hits.map((f) => `<a class="wheel" href="${up}${esc(fileUrl(p.version, f.fileName))}" title="sha256 ${f.sha256}">wheel</a>`).join(" ")}</td>`;
+        return `<td>${hits.map((f) => `<a class="wheel" href="${esc(fileHref(opts, p.version, f.fileName, up))}" title="sha256 ${f.sha256}">wheel</a>`).join(" ")}</td>`;
       });
       return `<tr><th>${esc(pl)}</th>${cells.join("")}</tr>`;
     });
     const others = fl
       .filter((f) => f.kind !== "wheel")
-      .map((f) => `<li><a href="${up}${esc(fileUrl(p.version, f.fileName))}">${esc(f.fileName)}</a> (${esc(f.kind)}, ${f.size} bytes)</li>`);
+      .map((f) => `<li><a href="${esc(fileHref(opts, p.version, f.fileName, up))}">${esc(f.fileName)}</a> (${esc(f.kind)}, ${f.size} bytes)</li>`);
     const yankedAll = r.manifest.yanked[p.version] ?? r.manifest.yanked["*"];
     return [
       `<section class="release ${p.kind}" id="v${esc(p.version)}">`,
@@ -223,8 +233,8 @@ export function renderSite(releases: SiteRelease[], files: ReadonlyMap<string, S
     `${JSON.stringify({ meta: { "api-version": "1.1" }, projects: names.map((name) => ({ name })) }, null, 1)}\n`,
   );
   for (const n of names) {
-    out.set(`simple/${n}/index.html`, projectHtml(n, projs.get(n)!));
-    out.set(`simple/${n}/index.json`, projectJson(n, projs.get(n)!));
+    out.set(`simple/${n}/index.html`, projectHtml(n, projs.get(n)!, opts));
+    out.set(`simple/${n}/index.json`, projectJson(n, projs.get(n)!, opts));
   }
   for (const [k, v] of dashboardPages(releases, files, opts)) out.set(k, v);
   out.set(".nojekyll", "");

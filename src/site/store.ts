@@ -206,7 +206,8 @@ async function regenerateLocked(root: string, opts: SiteOptions): Promise<string
       const v = r.manifest.plan.version;
       mkdirSync(join(tmp, "manifests"), { recursive: true });
       writeFileSync(join(tmp, "manifests", `${v}.json`), manifestText(r.manifest));
-      for (const f of files.get(v) ?? []) {
+      // Files hosted elsewhere (opts.filesUrl) are not part of the site.
+      for (const f of opts.filesUrl ? [] : (files.get(v) ?? [])) {
         const dest = join(tmp, fileUrl(v, f.fileName));
         mkdirSync(dirname(dest), { recursive: true });
         const src = join(P.files, v, f.fileName);

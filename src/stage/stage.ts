@@ -70,8 +70,13 @@ export async function writeStage(input: StageInput): Promise<{ dir: string; mani
     [MANIFEST]: manifestText(manifest),
     [NOTES]: renderReleaseNotes(manifest, input.previous),
   };
+  // PEP 658: each wheel's METADATA beside it, so any host of the wheels can serve <wheel>.metadata.
+  const metadata: Record<string, Buffer> = {};
+  for (const a of manifest.artifacts)
+    if (a.kind === "wheel" || a.kind === "dev-wheel") metadata[`${a.fileName}.metadata`] = (await readWheel(join(input.artifactsDir, a.fileName))).metadata;
   texts[SUMS] = renderSha256Sums([
     ...manifest.artifacts,
+    ...Object.entries(metadata).map(([fileName, b]) => ({ fileName, sha256: createHash("sha256").update(b).digest("hex") })),
     { fileName: NOTES, sha256: createHash("sha256").update(texts[NOTES]!).digest("hex") },
   ]);
   if (existsSync(outDir)) {
@@ -94,6 +99,7 @@ export async function writeStage(input: StageInput): Promise<{ dir: string; mani
     }
   }
   for (const [name, text] of Object.entries(texts)) writeFileSync(join(tmp, name), text);
+  for (const [name, bytes] of Object.entries(metadata)) writeFileSync(join(tmp, name), bytes);
   // Re-verify what landed in tmp (a file could change between hashing and linking).
   await loadStage(tmp);
   renameSync(tmp, outDir);
@@ -106,6 +112,8 @@ export interface LoadedStage {
   notes: string;
   /** Every file to publish (artifacts), absolute paths, in manifest order. */
   files: Array<{ fileName: string; path: string; sha256: string; size: number; kind: string }>;
+  /** <wheel>.metadata files (PEP 658), for hosts that serve the wheels themselves. */
+  metadata: Array<{ fileName: string; path: string; sha256: string; size: number; kind: string }>;
 }
 
 /** Reads a stage and re-verifies every byte against the manifest and SHA256SUMS. */
@@ -124,11 +132,23 @@ export async function loadStage(dir: string): Promise<LoadedStage> {
   const notes = existsSync(join(dir, NOTES)) ? readFileSync(join(dir, NOTES), "utf8") : "";
   const notesSum = sums.get(NOTES);
   if (notesSum && notesSum !== createHash("sha256").update(notes).digest("hex")) problems.push(`${NOTES} was changed after staging`);
+  const metadata: LoadedStage["metadata"] = [];
+  for (const a of manifest.artifacts) {
+    if (a.kind !== "wheel" && a.kind !== "dev-wheel") continue;
+    const fileName = `${a.fileName}.metadata`;
+    const p = join(dir, fileName);
+    if (!existsSync(p)) continue; // a stage written before PEP 658 files were staged
+    const bytes = readFileSync(p);
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    if (sums.get(fileName) !== sha256) problems.push(`${fileName} disagrees with ${SUMS}`);
+    metadata.push({ fileName, path: p, sha256, size: bytes.length, kind: "metadata" });
+  }
   if (problems.length) throw new StageRefusedError(what, problems);
   return {
     dir,
     manifest,
     notes,
+    metadata,
     files: manifest.artifacts.map((a) => ({ fileName: a.fileName, path: join(dir, a.fileName), sha256: a.sha256, size: a.size, kind: a.kind })),
   };
 }

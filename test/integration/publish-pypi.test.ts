@@ -69,6 +69,30 @@ describe("PyPI via twine to a local pypiserver; pip install from it and from the
     expect(out2).toBe(st.manifest.plan.llvm.commit);
   });
 
+  it("static index on one host, files on GitHub release downloads (filesUrl): pip reads .metadata there and installs", async () => {
+    const st = await stageOf("22.1.9");
+    const gh = await new FakeGitHub().start();
+    const root = join(tmp(), "index-gh");
+    const ghSite = await serveStatic(indexPaths(root).site);
+    try {
+      const filesUrl = `${gh.url}/o/r/releases/download/v{version}/{file}`;
+      await publishRelease(st.dir, { github: { token: gh.token, owner: "o", repo: "r", apiUrl: gh.url, retryUnitMs: 1 }, index: { root, filesUrl } });
+      // The site holds pages only: no wheel bytes (GitHub Pages stays small).
+      expect(existsSync(join(indexPaths(root).site, "files"))).toBe(false);
+      const page = readFileSync(join(indexPaths(root).site, "simple", "mlir-python-bindings", "index.html"), "utf8");
+      expect(page).toContain(`href="${gh.url}/o/r/releases/download/v22.1.9/${st.files[0]!.fileName}#sha256=${st.files[0]!.sha256}"`);
+      const v = await freshVenv(join(tmp(), "venv-gh"));
+      await v.pip(["install", "--index-url", `${ghSite.url}/simple/`, "mlir-python-bindings==22.1.9"]);
+      expect(execFileSync(v.py, ["-c", `import ${FIXTURE_MODULE} as m; print(m.VERSION)`]).toString().trim()).toBe("22.1.9");
+      const downloads = gh.requests.filter((r) => r.path.includes("/releases/download/")).map((r) => r.path);
+      expect(downloads.some((p) => p.endsWith(".whl.metadata"))).toBe(true);
+      expect(downloads.some((p) => p.endsWith(".whl"))).toBe(true);
+    } finally {
+      await ghSite.stop();
+      await gh.stop();
+    }
+  });
+
   it("refuses to send different bytes under a name the index already has", async () => {
     const st = await stageOf("22.1.8");
     // Another build of the same name: patch the stage so its manifest names other bytes.

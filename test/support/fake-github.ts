@@ -229,6 +229,7 @@ export class FakeGitHub {
       const rel = this.releases.get(`${dl[1]}/${dl[2]}#${decodeURIComponent(dl[3]!)}`);
       const a = rel?.assets.find((x) => x.name === decodeURIComponent(dl[4]!) && x.state === "uploaded");
       if (!a) return this.notFound(res, req);
+      this.requests.push({ method, path, status: 200 });
       res.writeHead(200, { "content-type": a.content_type, "content-length": String(a.size) }).end(a.data);
       return;
     }
