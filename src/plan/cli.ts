@@ -195,6 +195,7 @@ export function register(program: Command): void {
       for (const a of r.artifacts) {
         process.stderr.write(`${a.result.toUpperCase().padEnd(11)} ${a.fileName}${a.firstDifference ? `  first difference: ${a.firstDifference}` : ""}${a.note ? `  (${a.note})` : ""}\n`);
       }
+      if (r.pipelineNote) process.stderr.write(`note: ${r.pipelineNote}\n`);
       print(r);
       if (!r.allEqual) process.exitCode = 2;
     });

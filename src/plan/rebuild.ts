@@ -11,7 +11,7 @@ import { type Artifact, InvalidInputError, parseOrExplain, type PlatformId, Rele
 import { sha256Hex } from "../util/hash.js";
 import { firstDifferingMember } from "./archive-diff.js";
 import { manifestFromBuild, writeManifest } from "./manifest.js";
-import { buildProvenance } from "./build-manifest.js";
+import { buildProvenance, pipelineRevision } from "./build-manifest.js";
 
 export function readManifest(path: string): ReleaseManifest {
   if (!existsSync(path)) throw new InvalidInputError(`manifest ${path} does not exist`);
@@ -87,7 +87,16 @@ export interface RebuildReport {
   outDir: string;
   artifacts: ArtifactComparison[];
   allEqual: boolean;
+  /** Set when the pipeline's code is not the one the manifest records: differences may come from it. */
+  pipelineNote?: string;
   seconds: number;
+}
+
+/** A note when the recorded and current pipeline revisions differ or either had uncommitted changes (pure). */
+export function pipelineNote(recorded: string, current: string): string | undefined {
+  if (recorded !== current) return `the manifest was built by ${recorded}; this rebuild runs ${current}: a difference may come from the pipeline's code`;
+  if (/uncommitted changes/.test(current)) return `built and rebuilt with uncommitted pipeline changes (${current}): equal revisions do not prove equal code`;
+  return undefined;
 }
 
 /** Compares recorded artifacts with a rebuilt folder; `recordedDir` holds the originals when available. */
@@ -141,12 +150,15 @@ export async function rebuild(
     writeManifest(d.outDir, manifestFromBuild(m.plan, report, buildProvenance(s)));
     artifacts.push(...(await compareArtifacts(recorded, d.outDir, dirname(resolve(manifestPath)))));
   }
+  const note = pipelineNote(m.provenance.pipelineVersion, pipelineRevision(d.repoRoot));
+  if (note) progress.info(`note: ${note}`);
   const result: RebuildReport = {
     manifest: resolve(manifestPath),
     version: m.plan.version,
     outDir: d.outDir,
     artifacts,
     allEqual: artifacts.length > 0 && artifacts.every((a) => a.result === "equal"),
+    ...(note ? { pipelineNote: note } : {}),
     seconds: Math.round((Date.now() - t0) / 100) / 10,
   };
   writeFileSync(join(d.outDir, "rebuild-report.json"), `${JSON.stringify(result, null, 2)}\n`);

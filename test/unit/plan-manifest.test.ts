@@ -5,7 +5,7 @@ import { loadReleaseConfig, parseReleaseConfig } from "../../src/plan/config.js"
 import { manifestSchemaText, MANIFEST_SCHEMA_PATH } from "../../src/plan/json-schema.js";
 import { artifactsOf, implicitPlan, manifestFromBuild } from "../../src/plan/manifest.js";
 import { plan } from "../../src/plan/plan.js";
-import { settingsFromManifest } from "../../src/plan/rebuild.js";
+import { pipelineNote, settingsFromManifest } from "../../src/plan/rebuild.js";
 import { BuildReport, ReleaseConfig, ReleaseManifest, ReleaseRequest } from "../../src/schema.js";
 
 const REPO = new URL("../..", import.meta.url).pathname;
@@ -89,6 +89,15 @@ describe("manifest", () => {
     expect(() => settingsFromManifest(m, "windows-x64", { repoRoot: "/r", cacheDir: "/c", workDir: "/w", outDir: "/o", toolsDir: "/t" })).toThrow(
       "the manifest's plan has no windows-x64 entries",
     );
+  });
+
+  it("rebuild notes a pipeline revision other than the recorded one", () => {
+    const a = "mlir-release 0.1.0 (git " + "a".repeat(40) + ")";
+    const b = "mlir-release 0.1.0 (git " + "b".repeat(40) + ")";
+    expect(pipelineNote(a, a)).toBeUndefined();
+    expect(pipelineNote(a, b)).toBe(`the manifest was built by ${a}; this rebuild runs ${b}: a difference may come from the pipeline's code`);
+    const dirty = "mlir-release 0.1.0 (git " + "a".repeat(40) + ", with uncommitted changes)";
+    expect(pipelineNote(dirty, dirty)).toMatch(/^built and rebuilt with uncommitted pipeline changes/);
   });
 
   it("the checked-in JSON Schema is the one generated from the zod schema", () => {
