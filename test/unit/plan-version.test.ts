@@ -118,6 +118,26 @@ describe("version scheme", () => {
     expect(() => numberedVersion("22.1.8", 0)).toThrow(/post 0/);
   });
 
+  it("property: any string the parser accepts re-renders to itself; everything else is refused by name", () => {
+    const r = rng(440);
+    const pieces = ["22", "1", "8", ".", ".", "rc", "a", "b", ".post", ".dev", "+", "local", "!", "-", "0", "01", "2026112500", "20261125", "v", "_", " "];
+    let accepted = 0;
+    for (let i = 0; i < 5000; i++) {
+      const v = Array.from({ length: int(r, 1, 9) }, () => pieces[int(r, 0, pieces.length - 1)]).join("");
+      let parsed;
+      try {
+        parsed = parseReleaseVersion(v);
+      } catch (e) {
+        expect((e as Error).message.startsWith(`version '${v}': `), v).toBe(true);
+        continue;
+      }
+      accepted++;
+      const again = parsed.kind === "snapshot" ? snapshotVersion(parsed.llvmVersion, parsed) : numberedVersion(parsed.llvmVersion, parsed.post);
+      expect(again, v).toBe(v);
+    }
+    expect(accepted).toBeGreaterThan(0);
+  });
+
   it("numbers a day's snapshots from what exists, across LLVM versions", () => {
     const existing = ["22.0.0.dev2026112400", "22.0.0.dev2026112500", "23.0.0.dev2026112501", "22.1.8", "23.0.0.dev2026112600"];
     expect(nextSnapshotSequence("2026-11-25", existing)).toBe(2);
