@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitHistory } from "../../src/plan/history.js";
+import { renderCommitNotes } from "../../src/plan/notes.js";
 import { plan } from "../../src/plan/plan.js";
 import { select, selectNumbered, selectSnapshot } from "../../src/plan/select.js";
 import { ReleaseConfig, ReleaseRequest } from "../../src/schema.js";
@@ -156,6 +157,26 @@ describe("numbered selection (git)", () => {
     await expect(select(h, { config, request: ReleaseRequest.parse({ kind: "numbered" }), existingVersions: [], now })).rejects.toThrow(
       "a numbered release needs --ref llvmorg-X.Y.Z[-rcN]",
     );
+  });
+});
+
+describe("release notes from git history", () => {
+  it("lists first-parent commits since the previous snapshot, a merge with its branch's files, filtered to MLIR paths", async () => {
+    const commits = await h.commitsBetween(fx.c["c6"]!, fx.c["m1"]!);
+    expect(commits.map((c) => c.commit)).toEqual([fx.c["m1"], fx.c["c7"]]);
+    expect(commits[0]!.files).toEqual(["mlir/lib/IR/Builders.cpp"]);
+    const md = renderCommitNotes({
+      repository: config.llvm.repository,
+      from: fx.c["c6"]!,
+      to: fx.c["m1"]!,
+      version: "23.0.0.dev2026110700",
+      llvmVersion: "23.0.0",
+      commits,
+      paths,
+    });
+    expect(md).toContain("1 of 2 commits touched MLIR-relevant paths.");
+    expect(md).toContain(`- [\`${fx.c["m1"]!.slice(0, 12)}\`](https://example.org/llvm/llvm-project/commit/${fx.c["m1"]}) Merge branch 'feature' (A. Developer, 2026-11-06)`);
+    expect(md).not.toContain("[clang]");
   });
 });
 
