@@ -60,7 +60,7 @@ const rows = first.wheels.map((w, i) => ({
   configure: w.seconds["configure"] ?? 0,
   build: w.seconds["build"] ?? 0,
   "install+strip": w.seconds["install"] ?? 0,
-  "zip+repair": (w.seconds["assemble"] ?? 0) + (w.seconds["repair"] ?? 0),
+  "zip+repair": Math.round(((w.seconds["assemble"] ?? 0) + (w.seconds["repair"] ?? 0)) * 10) / 10,
   total: w.seconds["total"] ?? 0,
   "size MB": Math.round(w.size / 1e5) / 10,
 }));
