@@ -12,6 +12,9 @@
 # found: skopeo, docker buildx imagetools, crane.
 # Environment: LOCK (lock file path), IMAGE_TRANSPORT (skopeo transport prefix, default
 # docker://; oci:<dir>: lets the resolution be exercised against a local OCI layout).
+# The lock names no hosts: the registry host comes from the variable the lock's registryEnv names
+# (MLIR_RELEASE_IMAGE_REGISTRY) and the Node download base from node.distEnv
+# (MLIR_RELEASE_NODE_DIST_URL; files are fetched from <base>/v<version>/<file>).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 lock=${LOCK:-$here/images.lock.json}
@@ -27,8 +30,19 @@ die() { echo "refresh-image-pins: $*" >&2; exit 1; }
 [[ -f "$lock" ]] || die "lock file $lock not found"
 command -v python3 >/dev/null || die "python3 is needed to edit the lock file"
 
+lock_field() { # <python expression over `lock`> -> value
+  python3 -c 'import json,sys; lock=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$lock" "$1"
+}
+need_env() { # <variable name> <what to set it to> -> value
+  [[ -n "${!1:-}" ]] || die "$1 is not set: set it to $2"
+  printf '%s\n' "${!1}"
+}
+registry=$(need_env "$(lock_field 'lock.get("registryEnv", "MLIR_RELEASE_IMAGE_REGISTRY")')" \
+  "the host[:port] of the registry that serves pypa's manylinux images (e.g. registry.example.org)")
+registry=${registry%/}
+
 resolve_digest() { # <repository> <tag> -> sha256:<hex>
-  local ref=$1:$2
+  local ref=$registry/$1:$2
   if command -v skopeo >/dev/null; then
     local raw
     raw=$(skopeo inspect --raw "$transport$ref") || die "skopeo could not inspect $transport$ref"
@@ -55,17 +69,22 @@ while IFS=$'\t' read -r key repository tag; do
   digest=$(resolve_digest "$repository" "$tag")
   [[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || die "$repository:$tag resolved to '$digest', not a sha256 digest"
   printf 'image\t%s\t%s\n' "$key" "$digest" >>"$updates"
-  echo "$repository:$tag -> $digest" >&2
+  echo "$registry/$repository:$tag -> $digest" >&2
 done < <(python3 -c 'import json,sys
 for k,v in json.load(open(sys.argv[1]))["images"].items(): print(k, v["repository"], v["tag"], sep="\t")' "$lock")
 
 if [[ -z "${SKIP_NODE:-}" ]]; then
-  while IFS=$'\t' read -r key url; do
+  node_version=$(lock_field 'lock["node"]["version"]')
+  node_base=$(need_env "$(lock_field 'lock["node"].get("distEnv", "MLIR_RELEASE_NODE_DIST_URL")')" \
+    "the base URL of a Node.js release mirror serving <base>/v$node_version/<file> (e.g. https://downloads.example.org/node)")
+  node_base=${node_base%/}
+  while IFS=$'\t' read -r key file; do
+    url=$node_base/v$node_version/$file
     sum=$(sha256_of_url "$url")
     printf 'node\t%s\t%s\n' "$key" "$sum" >>"$updates"
     echo "$url -> $sum" >&2
   done < <(python3 -c 'import json,sys
-for k,v in json.load(open(sys.argv[1]))["node"]["builds"].items(): print(k, v["url"], sep="\t")' "$lock")
+for k,v in json.load(open(sys.argv[1]))["node"]["builds"].items(): print(k, v["file"], sep="\t")' "$lock")
 fi
 
 python3 - "$lock" "$updates" "$mode" <<'PY'

@@ -6,7 +6,7 @@ import { argument, dag, type Directory, type File, func, object, type Secret } f
 import { collectDist, defaultOptionsHash, linuxWheels, planFile, publishContainer, rebuildContainer } from "./dagger/pipeline.js";
 import { moduleConfig, moduleLock, parsePlatform, parsePolicy, policyFor } from "./dagger/module-support.js";
 import { InvalidInputError, parseOrExplain, type PlatformId, ReleaseManifest, ReleasePlan } from "./schema.js";
-import { imageRef } from "./dagger/images.js";
+import { refMatches } from "./dagger/images.js";
 
 const REPO_IGNORE = [".git", ".cache", "dist", "node_modules"];
 
@@ -76,7 +76,7 @@ export class MlirRelease {
     if (!recorded) throw new InvalidInputError(`--manifest records no image for ${p} (images: ${Object.keys(m.plan.images).join(", ") || "none"})`);
     // Rebuild in exactly the recorded image, even if the lock has moved on since.
     const lock = moduleLock();
-    const entry = Object.values(lock.images).find((i) => imageRef(i) === recorded);
+    const entry = Object.values(lock.images).find((i) => refMatches(i, recorded));
     if (!entry) throw new InvalidInputError(`--manifest's image ${recorded} for ${p} is not in containers/images.lock.json; check out the commit that built it`);
     return rebuildContainer(dag, lock, source, manifest, {
       platform: p,

@@ -257,8 +257,11 @@ export const manifestJsonSchema = (): unknown => z.toJSONSchema(ReleaseManifest,
  * registry; the pipeline refuses it rather than pull something unverified. */
 export const ImageDigest = z.string().regex(/^sha256:[0-9a-f]{64}$/, "sha256:<64 hex>");
 export const LockedImage = z.object({
-  /** Registry/repository without tag or digest, e.g. quay.io/pypa/manylinux2014_x86_64. */
-  repository: z.string().regex(/^[a-z0-9.-]+\/[a-z0-9._/-]+$/),
+  /** Repository path without registry host, tag or digest, e.g. pypa/manylinux2014_x86_64. The host
+   * is an input (ImagesLock.registryEnv) so no registry is named in the repository. */
+  repository: z
+    .string()
+    .regex(/^[a-z0-9_-]+(\/[a-z0-9._-]+)+$/, "<namespace>/<name> without a registry host (the host comes from the environment)"),
   /** The tag the digest was resolved from (informative; the digest is what is pulled). */
   tag: z.string(),
   digest: ImageDigest,
@@ -272,7 +275,8 @@ export const LockedImage = z.object({
 });
 export type LockedImage = z.infer<typeof LockedImage>;
 export const LockedDownload = z.object({
-  url: z.string().url(),
+  /** File name under <dist base>/v<version>/; the base is an input (ImagesLock.node.distEnv). */
+  file: z.string().regex(/^[A-Za-z0-9._-]+$/, "a file name without host or path"),
   sha256: Sha256,
   placeholder: z.boolean().default(false),
 });
@@ -281,10 +285,14 @@ export const ImagesLock = z.object({
   schemaVersion: z.literal(1),
   /** Where and when the pins were last resolved (refresh-image-pins.sh writes this). */
   refreshed: z.object({ at: z.string().nullable(), by: z.string(), registryAccess: z.boolean() }),
+  /** Environment variable holding the image registry host (host[:port]); read when an image is pulled. */
+  registryEnv: z.string().regex(/^[A-Z][A-Z0-9_]*$/).default("MLIR_RELEASE_IMAGE_REGISTRY"),
   images: z.record(z.string().regex(/^[a-z0-9_]+$/), LockedImage),
   /** Node runtimes for the CLI inside the images, keyed like node-<arch>-glibc-<min glibc>. */
   node: z.object({
     version: z.string().regex(/^\d+\.\d+\.\d+$/),
+    /** Environment variable holding the Node download base URL (serves <base>/v<version>/<file>). */
+    distEnv: z.string().regex(/^[A-Z][A-Z0-9_]*$/).default("MLIR_RELEASE_NODE_DIST_URL"),
     builds: z.record(z.string(), LockedDownload.extend({ arch: z.enum(["x86_64", "aarch64"]), minGlibc: z.string() })),
   }),
 });

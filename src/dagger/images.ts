@@ -21,7 +21,44 @@ export function loadImagesLock(repoRoot: string): ImagesLock {
   return parseOrExplain(ImagesLock, raw, `image lock ${path}`);
 }
 
+/** Host-free pin `<repository>@<digest>`: what plans and manifests record, whatever mirror served it. */
 export const imageRef = (img: LockedImage): string => `${img.repository}@${img.digest}`;
+
+/** Whether a recorded image reference (host-free pin, or one with a registry host in front) is this image. */
+export const refMatches = (img: LockedImage, recorded: string): boolean =>
+  recorded === imageRef(img) || recorded.endsWith(`/${imageRef(img)}`);
+
+export type HostEnv = Readonly<Record<string, string | undefined>>;
+
+function required(env: HostEnv, name: string, what: string): string {
+  const v = env[name]?.trim();
+  if (!v) throw new InvalidInputError(`${name} is not set: set it to ${what}`);
+  return v;
+}
+
+/** The registry host[:port] images are pulled from, read only when an image is pulled. */
+export function imageRegistry(lock: ImagesLock, env: HostEnv = process.env): string {
+  const host = required(env, lock.registryEnv, "the host[:port] of the registry that serves pypa's manylinux images (a mirror works; e.g. registry.example.org)");
+  if (!/^[A-Za-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/.test(host)) {
+    throw new InvalidInputError(`${lock.registryEnv}='${host}': expected a registry host[:port] (optionally with a path prefix), no scheme`);
+  }
+  return host;
+}
+
+/** Pull reference `<registry>/<repository>@<digest>`. */
+export const pullRef = (lock: ImagesLock, img: LockedImage, env: HostEnv = process.env): string =>
+  `${imageRegistry(lock, env)}/${imageRef(img)}`;
+
+/** Download URL of a locked Node build: <base>/v<version>/<file>, the base read only when downloading. */
+export function nodeDownloadUrl(lock: ImagesLock, build: LockedDownload, env: HostEnv = process.env): string {
+  const base = required(
+    env,
+    lock.node.distEnv,
+    `the base URL of a Node.js release mirror serving <base>/v${lock.node.version}/<file> for ${Object.values(lock.node.builds).map((b) => b.file).join(", ")} (e.g. https://downloads.example.org/node)`,
+  ).replace(/\/+$/, "");
+  if (!/^https?:\/\/[^\s/]+/.test(base)) throw new InvalidInputError(`${lock.node.distEnv}='${base}': expected an http(s) base URL`);
+  return `${base}/v${lock.node.version}/${build.file}`;
+}
 
 const ARCH_OF: Partial<Record<PlatformId, "x86_64" | "aarch64">> = { "linux-x86_64": "x86_64", "linux-aarch64": "aarch64" };
 
@@ -56,8 +93,13 @@ const atLeast = (a: string, b: string): boolean => {
 export interface BuildImage {
   key: string;
   image: LockedImage;
+  /** Host-free pin (repository@digest), as plans record it. */
   ref: string;
   node: LockedDownload & { key: string };
+  /** Pull reference with the registry host from the environment; throws naming the variable if unset. */
+  pullRef: (env?: HostEnv) => string;
+  /** Node tarball URL with the download base from the environment; throws naming the variable if unset. */
+  nodeUrl: (env?: HostEnv) => string;
 }
 
 /**
@@ -93,5 +135,12 @@ export function buildImageFor(lock: ImagesLock, platform: PlatformId, policy: Ma
       );
     }
   }
-  return { key, image, ref: imageRef(image), node: { key: nodeKey, ...nodeBuild } };
+  return {
+    key,
+    image,
+    ref: imageRef(image),
+    node: { key: nodeKey, ...nodeBuild },
+    pullRef: (env = process.env) => pullRef(lock, image, env),
+    nodeUrl: (env = process.env) => nodeDownloadUrl(lock, nodeBuild, env),
+  };
 }

@@ -62,10 +62,11 @@ export const cacheKeys = (platform: PlatformId, policy: ManylinuxPolicy, options
  * tools venv. Depends only on the provisioning scripts, so editing the stages keeps this layer cached.
  */
 export function provisionedImage(dag: Client, img: BuildImage, provisionScripts: Directory, nanobind: string): Container {
-  const nodeTarball = dag.http(img.node.url, { checksum: `sha256:${img.node.sha256}` });
+  // Registry host and download base are inputs (MLIR_RELEASE_IMAGE_REGISTRY, MLIR_RELEASE_NODE_DIST_URL).
+  const nodeTarball = dag.http(img.nodeUrl(), { checksum: `sha256:${img.node.sha256}` });
   return dag
     .container({ platform: img.image.platform as Platform })
-    .from(img.ref)
+    .from(img.pullRef())
     .withDirectory(PATHS.provision, provisionScripts)
     .withMountedFile("/tmp/node.tar.xz", nodeTarball)
     .withExec(["bash", `${PATHS.provision}/node.sh`, "/tmp/node.tar.xz", img.node.sha256, PATHS.node])

@@ -41,8 +41,13 @@ let lockPath: string;
 const expected: Record<string, string> = {};
 const expectedNode: Record<string, string> = {};
 
+// The lock names no hosts; these placeholders stand in for the registry host and the download base.
+const REGISTRY = "registry.example.org";
+let hostEnv: Record<string, string> = {};
+let extraEnv: Record<string, string | undefined> = {};
+
 function refresh(...args: string[]) {
-  const r = spawnSync("bash", [SCRIPT, ...args], { cwd: join(work, "registry"), encoding: "utf8", env: { ...process.env, LOCK: lockPath, IMAGE_TRANSPORT: "oci:" }, timeout: 60_000 });
+  const r = spawnSync("bash", [SCRIPT, ...args], { cwd: join(work, "registry"), encoding: "utf8", env: { ...process.env, LOCK: lockPath, IMAGE_TRANSPORT: "oci:", ...hostEnv, ...extraEnv }, timeout: 60_000 });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -50,18 +55,33 @@ beforeAll(() => {
   execFileSync("skopeo", ["--version"]); // installed by ci/setup.d/50-dagger.sh; fails loudly if missing
   work = mkdtempSync(join(tmpdir(), "refresh-pins-"));
   const lock = loadImagesLock(ROOT);
-  for (const [key, img] of Object.entries(lock.images)) expected[key] = ociLayout(join(work, "registry", img.repository), img.tag, key);
+  for (const [key, img] of Object.entries(lock.images)) expected[key] = ociLayout(join(work, "registry", REGISTRY, img.repository), img.tag, key);
+  const dist = join(work, "node-dist", `v${lock.node.version}`);
+  mkdirSync(dist, { recursive: true });
   for (const [key, b] of Object.entries(lock.node.builds)) {
-    const file = join(work, `${key}.tar.xz`);
-    writeFileSync(file, `not really node: ${key}`);
+    writeFileSync(join(dist, b.file), `not really node: ${key}`);
     expectedNode[key] = sha(`not really node: ${key}`);
-    b.url = `file://${file}`;
   }
+  hostEnv = { [lock.registryEnv]: REGISTRY, [lock.node.distEnv]: `file://${join(work, "node-dist")}/` };
   lockPath = join(work, "images.lock.json");
   writeFileSync(lockPath, JSON.stringify(lock, null, 2));
 });
 
 describe("refresh-image-pins.sh", () => {
+  it("a missing registry or download base is an error naming the variable, and the lock is untouched", () => {
+    const before = readFileSync(lockPath, "utf8");
+    extraEnv = { MLIR_RELEASE_IMAGE_REGISTRY: "" };
+    const noRegistry = refresh();
+    extraEnv = { MLIR_RELEASE_NODE_DIST_URL: "" };
+    const noDist = refresh();
+    extraEnv = {};
+    expect(noRegistry.code).not.toBe(0);
+    expect(noRegistry.out).toMatch(/MLIR_RELEASE_IMAGE_REGISTRY is not set: set it to the host\[:port\] of the registry that serves pypa's manylinux images/);
+    expect(noDist.code).not.toBe(0);
+    expect(noDist.out).toMatch(/MLIR_RELEASE_NODE_DIST_URL is not set: set it to the base URL of a Node\.js release mirror/);
+    expect(readFileSync(lockPath, "utf8")).toBe(before);
+  });
+
   it("--check fails on a lock with placeholders, naming them", () => {
     const r = refresh("--check");
     expect(r.code).not.toBe(0);
@@ -82,7 +102,7 @@ describe("refresh-image-pins.sh", () => {
 
   it("--check notices a tag that moved, and a missing image stops the refresh with its name", () => {
     const repo = loadImagesLock(ROOT).images["manylinux_2_28_aarch64"]!.repository;
-    ociLayout(join(work, "registry", repo), "latest", "moved");
+    ociLayout(join(work, "registry", REGISTRY, repo), "latest", "moved");
     const r = refresh("--check");
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/differ from the registry for: manylinux_2_28_aarch64$/m);
@@ -92,7 +112,7 @@ describe("refresh-image-pins.sh", () => {
     writeFileSync(lockPath, JSON.stringify(lock));
     const missing = refresh();
     expect(missing.code).not.toBe(0);
-    expect(missing.out).toMatch(/could not inspect oci:.*manylinux2014_x86_64:no-such-tag/);
+    expect(missing.out).toMatch(/could not inspect oci:registry\.example\.org\/pypa\/manylinux2014_x86_64:no-such-tag/);
     expect(JSON.parse(readFileSync(lockPath, "utf8"))).toEqual(lock); // untouched on failure
   });
 });

@@ -13,7 +13,7 @@ export function resolvedLock(l: ImagesLock = loadImagesLock(resolve(import.meta.
     images: Object.fromEntries(Object.entries(l.images).map(([k, i]) => [k, { ...i, digest: `sha256:${hexOf(i.repository)}`, placeholder: false }])),
     node: {
       ...l.node,
-      builds: Object.fromEntries(Object.entries(l.node.builds).map(([k, b]) => [k, { ...b, sha256: hexOf(b.url), placeholder: false }])),
+      builds: Object.fromEntries(Object.entries(l.node.builds).map(([k, b]) => [k, { ...b, sha256: hexOf(b.file), placeholder: false }])),
     },
   };
 }

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildImageFor, imageRef, linuxArch, loadImagesLock, LOCK_PATH } from "../../src/dagger/images.js";
-import { InvalidInputError } from "../../src/schema.js";
+import { ImagesLock, InvalidInputError } from "../../src/schema.js";
 import { resolvedLock } from "../support/dagger-lock.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -15,11 +15,20 @@ describe("images.lock.json", () => {
   it("pins manylinux2014 and manylinux_2_28 for x86_64 and aarch64 from the pypa repositories", () => {
     const pairs = Object.values(lock.images).map((i) => `${i.policy} ${i.platform} ${i.repository}`).sort();
     expect(pairs).toEqual([
-      "manylinux2014 linux/amd64 quay.io/pypa/manylinux2014_x86_64",
-      "manylinux2014 linux/arm64 quay.io/pypa/manylinux2014_aarch64",
-      "manylinux_2_28 linux/amd64 quay.io/pypa/manylinux_2_28_x86_64",
-      "manylinux_2_28 linux/arm64 quay.io/pypa/manylinux_2_28_aarch64",
+      "manylinux2014 linux/amd64 pypa/manylinux2014_x86_64",
+      "manylinux2014 linux/arm64 pypa/manylinux2014_aarch64",
+      "manylinux_2_28 linux/amd64 pypa/manylinux_2_28_x86_64",
+      "manylinux_2_28 linux/arm64 pypa/manylinux_2_28_aarch64",
     ]);
+  });
+
+  it("names no registry host: repositories are host-free and the hosts come from the variables the lock names", () => {
+    expect(lock.registryEnv).toBe("MLIR_RELEASE_IMAGE_REGISTRY");
+    expect(lock.node.distEnv).toBe("MLIR_RELEASE_NODE_DIST_URL");
+    for (const i of Object.values(lock.images)) expect(i.repository).toMatch(/^pypa\/manylinux[a-z0-9_]+$/);
+    for (const b of Object.values(lock.node.builds)) expect(b.file).toMatch(new RegExp(`^node-v${lock.node.version.replace(/\./g, "\\.")}-linux-[a-z0-9-]+\\.tar\\.xz$`));
+    const withHost = { ...lock.images["manylinux2014_x86_64"]!, repository: ["registry.example.org", "pypa", "manylinux2014_x86_64"].join("/") };
+    expect(() => ImagesLock.parse({ ...lock, images: { manylinux2014_x86_64: withHost } })).toThrow(/without a registry host/);
   });
 
   it("says honestly whether its pins were resolved against a registry", () => {
@@ -46,7 +55,14 @@ describe("images.lock.json", () => {
     const r = resolvedLock();
     const x14 = buildImageFor(r, "linux-x86_64", "manylinux2014");
     expect(x14.ref).toBe(imageRef(r.images["manylinux2014_x86_64"]!));
-    expect(x14.ref).toMatch(/^quay\.io\/pypa\/manylinux2014_x86_64@sha256:[0-9a-f]{64}$/);
+    // The lock and the recorded pin name no registry; the pull reference takes the host from the environment.
+    expect(x14.ref).toMatch(/^pypa\/manylinux2014_x86_64@sha256:[0-9a-f]{64}$/);
+    const env = { MLIR_RELEASE_IMAGE_REGISTRY: "registry.example.org", MLIR_RELEASE_NODE_DIST_URL: "https://downloads.example.org/node/" };
+    expect(x14.pullRef(env)).toBe(`registry.example.org/${x14.ref}`);
+    expect(x14.nodeUrl(env)).toBe(`https://downloads.example.org/node/v${r.node.version}/node-v${r.node.version}-linux-x64-glibc-217.tar.xz`);
+    expect(() => x14.pullRef({})).toThrow(/MLIR_RELEASE_IMAGE_REGISTRY is not set: set it to the host\[:port\] of the registry that serves pypa's manylinux images/);
+    expect(() => x14.nodeUrl({})).toThrow(/MLIR_RELEASE_NODE_DIST_URL is not set: .*node-v20\.19\.5-linux-x64-glibc-217\.tar\.xz/);
+    expect(() => x14.nodeUrl({ MLIR_RELEASE_NODE_DIST_URL: "downloads.example.org" })).toThrow(/expected an http\(s\) base URL/);
     expect(x14.node.key).toBe("node-x86_64-glibc-2.17");
     expect(buildImageFor(r, "linux-x86_64", "manylinux_2_28").node.key).toBe("node-x86_64-glibc-2.28");
     const a28 = buildImageFor(r, "linux-aarch64", "manylinux_2_28");
@@ -91,7 +107,7 @@ describe("every image reference in the repository comes from the lock", () => {
   it("scans a real set of files", () => {
     expect(files.length).toBeGreaterThan(20);
     // Built at run time so this file does not contain the references it feeds the scanner.
-    const tagged = ["quay.io", "pypa", "manylinux2014_x86_64:2024.01"].join("/");
+    const tagged = ["registry.example.net", "pypa", "manylinux2014_x86_64:2024.01"].join("/");
     expect(references(`FROM ${tagged}\n`, "Dockerfile")).toEqual([tagged]);
     expect(references(`see ${tagged}.`, "notes.md")).toEqual([tagged]);
     expect(references("jobs:\n  b:\n    container: debian:12\n", "w.yml")).toEqual(["debian:12"]);
@@ -110,7 +126,7 @@ describe("every image reference in the repository comes from the lock", () => {
         continue; // deleted in the work tree
       }
       for (const ref of references(text, f)) {
-        const ok = lockedRefs.has(ref) || lockedRepos.has(ref) || lockedRepos.has(`quay.io/${ref}`) || FIXTURE_HOST.test(ref);
+        const ok = lockedRefs.has(ref) || lockedRepos.has(ref) || FIXTURE_HOST.test(ref);
         // ${{ matrix.image }}-style expressions are resolved from the lock by the workflow's plan step.
         if (!ok && !ref.startsWith("${{")) offenders.push(`${f}: ${ref}`);
       }

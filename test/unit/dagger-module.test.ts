@@ -19,6 +19,11 @@ const q = (s: string) => JSON.stringify(s);
 /** A list argument as graphql prints it. */
 const list = (xs: string[]) => `[${xs.map(q).join(", ")}]`;
 const digest = (repo: string) => `sha256:${hexOf(repo)}`;
+// The lock names no hosts: the registry and the Node download base are inputs, set here to placeholders.
+const REGISTRY = "127.0.0.1:5000";
+const NODE_DIST = "http://127.0.0.1:8080/node";
+const HOST_ENV = { MLIR_RELEASE_IMAGE_REGISTRY: REGISTRY, MLIR_RELEASE_NODE_DIST_URL: `${NODE_DIST}/` };
+const nodeUrl = (key: string) => `${NODE_DIST}/v${lock.node.version}/${lock.node.builds[key]!.file}`;
 
 const PLAN: ReleasePlan = {
   schemaVersion: 1,
@@ -31,7 +36,7 @@ const PLAN: ReleasePlan = {
   sourceDateEpoch: 1795561200,
   matrix: [{ platform: "linux-x86_64", python: "3.12", abi: "cpython", tag: { python: "cp312", abi: "cp312", platform: "manylinux2014_x86_64" } }],
   abiChoice: { variant: "cpython", reason: "LLVM 23 main: stable ABI not chosen in this fixture" },
-  images: { "linux-x86_64": `quay.io/pypa/manylinux2014_x86_64@${digest("quay.io/pypa/manylinux2014_x86_64")}` },
+  images: { "linux-x86_64": `pypa/manylinux2014_x86_64@${digest("pypa/manylinux2014_x86_64")}` },
   tools: { nanobind: "2.9.2" },
   layer: { cmakeOptions: { CMAKE_BUILD_TYPE: "Release" }, optionsHash: "b".repeat(64) },
   nanobindDomain: "mlir_release",
@@ -39,10 +44,10 @@ const PLAN: ReleasePlan = {
 
 /** The provisioned image and the repository in it: the common head of every container chain. */
 function head(platform: "linux/amd64" | "linux/arm64", imageRepo: string, nodeUrl: string): Chain {
-  const nodeSha = hexOf(nodeUrl);
+  const nodeSha = hexOf(nodeUrl.split("/").pop()!);
   return [
     `container(platform: ${q(platform)})`,
-    `from(address: ${q(`${imageRepo}@${digest(imageRepo)}`)})`,
+    `from(address: ${q(`${REGISTRY}/${imageRepo}@${digest(imageRepo)}`)})`,
     `withDirectory(path: "/opt/mlir-release-provision", source: ${q(idFor(["host", `directory(path: "${SRC}")`, 'directory(path: "containers/provision")']))})`,
     `withMountedFile(path: "/tmp/node.tar.xz", source: ${q(idFor([`http(url: ${q(nodeUrl)}, checksum: ${q(`sha256:${nodeSha}`)})`]))})`,
     `withExec(args: ["bash", "/opt/mlir-release-provision/node.sh", "/tmp/node.tar.xz", ${q(nodeSha)}, "/opt/node"])`,
@@ -68,9 +73,9 @@ function caches(platform: string, policy: string, hash: string, seed?: string): 
   ];
 }
 
-const X86_2014 = ["linux/amd64", "quay.io/pypa/manylinux2014_x86_64", lock.node.builds["node-x86_64-glibc-2.17"]!.url] as const;
-const X86_228 = ["linux/amd64", "quay.io/pypa/manylinux_2_28_x86_64", lock.node.builds["node-x86_64-glibc-2.28"]!.url] as const;
-const ARM_228 = ["linux/arm64", "quay.io/pypa/manylinux_2_28_aarch64", lock.node.builds["node-aarch64-glibc-2.28"]!.url] as const;
+const X86_2014 = ["linux/amd64", "pypa/manylinux2014_x86_64", nodeUrl("node-x86_64-glibc-2.17")] as const;
+const X86_228 = ["linux/amd64", "pypa/manylinux_2_28_x86_64", nodeUrl("node-x86_64-glibc-2.28")] as const;
+const ARM_228 = ["linux/arm64", "pypa/manylinux_2_28_aarch64", nodeUrl("node-aarch64-glibc-2.28")] as const;
 
 let rec: Recorder;
 let noRelease = false;
@@ -81,6 +86,7 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "dagger-lock-"));
   writeFileSync(join(dir, "images.lock.json"), JSON.stringify(lock));
   process.env["MLIR_RELEASE_IMAGES_LOCK"] = join(dir, "images.lock.json");
+  Object.assign(process.env, HOST_ENV);
   rec = await startRecorder({
     contents: (chain) => {
       if (chain.some((s) => s.includes('"plan"') || s.includes("plan.json"))) {
@@ -93,6 +99,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   delete process.env["MLIR_RELEASE_IMAGES_LOCK"];
+  for (const k of Object.keys(HOST_ENV)) delete process.env[k];
   await rec.close();
 });
 
@@ -272,6 +279,25 @@ describe("plan, publish, rebuild, release", () => {
       expect(rec.requests.length).toBe(n);
     } finally {
       process.env["MLIR_RELEASE_IMAGES_LOCK"] = saved;
+    }
+  });
+
+  it("an unset registry host or Node download base stops the pull with the variable's name and what to set it to", async () => {
+    const n = rec.requests.length;
+    try {
+      delete process.env["MLIR_RELEASE_IMAGE_REGISTRY"];
+      await expect(new MlirRelease().build(src(), "linux-x86_64")).rejects.toThrow(
+        /MLIR_RELEASE_IMAGE_REGISTRY is not set: set it to the host\[:port\] of the registry that serves pypa's manylinux images/,
+      );
+      Object.assign(process.env, HOST_ENV);
+      delete process.env["MLIR_RELEASE_NODE_DIST_URL"];
+      await expect(new MlirRelease().build(src(), "linux-x86_64")).rejects.toThrow(/MLIR_RELEASE_NODE_DIST_URL is not set: set it to the base URL of a Node\.js release mirror/);
+      process.env["MLIR_RELEASE_IMAGE_REGISTRY"] = "https://127.0.0.1:5000";
+      process.env["MLIR_RELEASE_NODE_DIST_URL"] = NODE_DIST;
+      await expect(new MlirRelease().build(src(), "linux-x86_64")).rejects.toThrow(/MLIR_RELEASE_IMAGE_REGISTRY='https:\/\/127\.0\.0\.1:5000': expected a registry host\[:port\]/);
+      expect(rec.requests.length).toBe(n);
+    } finally {
+      Object.assign(process.env, HOST_ENV);
     }
   });
 });
