@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Node runtime the CLI runs on inside a build image, from a tarball whose sha256
-# comes from containers/images.lock.json. Refuses a tarball with another digest.
+# comes from containers/images.lock.json (which keeps file names only: the download base is
+# MLIR_RELEASE_NODE_DIST_URL, resolved by the caller). Refuses a tarball with another digest.
 #   node.sh <node-*.tar.xz> <sha256> [prefix=/opt/node]
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh

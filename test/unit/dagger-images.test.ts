@@ -88,7 +88,7 @@ describe("every image reference in the repository comes from the lock", () => {
   const lockedRepos = new Set(Object.values(lock.images).map((i) => i.repository));
 
   /** Test fixtures name images on the project's placeholder hosts, which serve no images to pull. */
-  const FIXTURE_HOST = /^(example\.org|localhost|127\.0\.0\.1)(:\d+)?\//;
+  const FIXTURE_HOST = /^((?:[a-z0-9-]+\.)*example\.(?:org|net|com)|localhost|127\.0\.0\.1)(:\d+)?\//;
 
   /** Image-looking references: registry paths, workflow container/image keys, Dockerfile FROM, docker:// uses. */
   function references(text: string, file: string): string[] {
@@ -113,6 +113,8 @@ describe("every image reference in the repository comes from the lock", () => {
     expect(references("jobs:\n  b:\n    container: debian:12\n", "w.yml")).toEqual(["debian:12"]);
     expect(references("image: string;", "x.ts")).toEqual([]);
     expect(FIXTURE_HOST.test("example.org/manylinux@sha256:00")).toBe(true);
+    expect(FIXTURE_HOST.test("registry.example.org/pypa/manylinux2014_x86_64")).toBe(true);
+    expect(FIXTURE_HOST.test(["registry.example.org.evil", "pypa", "manylinux2014_x86_64"].join("/"))).toBe(false);
     expect(FIXTURE_HOST.test(`${Object.values(lock.images)[0]!.repository}:latest`)).toBe(false);
   });
 

@@ -18,12 +18,19 @@ type Job = {
   strategy?: { matrix: { include: Array<Record<string, string>> } };
   steps: Step[];
 };
-type Workflow = { on: Record<string, unknown>; permissions: unknown; concurrency: { group: string; "cancel-in-progress": boolean }; jobs: Record<string, Job> };
+type Workflow = { on: Record<string, unknown>; env?: Record<string, string>; permissions: unknown; concurrency: { group: string; "cancel-in-progress": boolean }; jobs: Record<string, Job> };
 const load = (name: string): Workflow => parse(readFileSync(resolve(ROOT, ".github/workflows", name), "utf8")) as Workflow;
 const WORKFLOWS = { "daily-snapshot.yml": load("daily-snapshot.yml"), "release.yml": load("release.yml") };
 
 describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
   const jobs = Object.entries(wf.jobs);
+
+  it("takes the image registry and the Node download base from repository variables, naming no host", () => {
+    expect(wf.env).toMatchObject({
+      MLIR_RELEASE_IMAGE_REGISTRY: "${{ vars.IMAGE_REGISTRY }}",
+      MLIR_RELEASE_NODE_DIST_URL: "${{ vars.NODE_DIST_URL }}",
+    });
+  });
 
   it("grants nothing at the top and least privilege per job", () => {
     expect(wf.permissions).toEqual({});
