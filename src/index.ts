@@ -4,7 +4,7 @@
 // `release` is the same function on a laptop and on CI.
 import { argument, dag, type Directory, type File, func, object, type Secret } from "@dagger.io/dagger";
 import { collectDist, defaultOptionsHash, linuxWheels, planFile, publishContainer, rebuildContainer } from "./dagger/pipeline.js";
-import { moduleConfig, moduleLock, parsePlatform, parsePolicy, policyFor } from "./dagger/module-support.js";
+import { moduleConfig, moduleLock, parsePlatform, parsePolicy, policyFor, useHostInputs } from "./dagger/module-support.js";
 import { InvalidInputError, parseOrExplain, type PlatformId, ReleaseManifest, ReleasePlan } from "./schema.js";
 import { refMatches } from "./dagger/images.js";
 
@@ -16,6 +16,16 @@ const isNoRelease = (x: unknown): x is { release: false; reason?: string; commit
 
 @object()
 export class MlirRelease {
+  /**
+   * The image registry host[:port] and the Node release mirror's base URL. A module runs in its own
+   * container and does not see the caller's environment, so CI passes them here
+   * (dagger call --image-registry "$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "$MLIR_RELEASE_NODE_DIST_URL" ...);
+   * unset, the module's own MLIR_RELEASE_IMAGE_REGISTRY / MLIR_RELEASE_NODE_DIST_URL apply.
+   */
+  constructor(imageRegistry?: string, nodeDistUrl?: string) {
+    useHostInputs({ imageRegistry, nodeDistUrl });
+  }
+
   /** Compute the release plan (LLVM commit, version, matrix, pins) for a snapshot or a numbered release. */
   @func({ cache: "never" })
   plan(

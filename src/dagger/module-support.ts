@@ -31,3 +31,9 @@ export function parsePolicy(p: string): ManylinuxPolicy {
 /** linux-aarch64 has no Node build for glibc 2.17, so it always builds in manylinux_2_28. */
 export const policyFor = (platform: PlatformId, requested: ManylinuxPolicy): ManylinuxPolicy =>
   platform === "linux-aarch64" ? "manylinux_2_28" : requested;
+
+/** Module constructor arguments become the variables the image lock names (the module sees no caller env). */
+export function useHostInputs(h: { imageRegistry?: string | undefined; nodeDistUrl?: string | undefined }): void {
+  if (h.imageRegistry) process.env["MLIR_RELEASE_IMAGE_REGISTRY"] = h.imageRegistry;
+  if (h.nodeDistUrl) process.env["MLIR_RELEASE_NODE_DIST_URL"] = h.nodeDistUrl;
+}

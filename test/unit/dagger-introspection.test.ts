@@ -15,6 +15,7 @@ const SDK = join(dirname(createRequire(import.meta.url).resolve("@dagger.io/dagg
 interface ScannedArg { type: { kind: string; name?: string }; isOptional: boolean; defaultValue?: unknown; defaultPath?: string; ignore?: string[] }
 interface ScannedFn { name: string; cache?: string; returnType?: { kind: string; name?: string }; arguments: Record<string, ScannedArg>; getArgsOrder(): string[] }
 let fns: Record<string, ScannedFn>;
+let ctor: ScannedFn | undefined;
 
 beforeAll(async () => {
   const t = mkdtempSync(join(tmpdir(), "dagger-scan-"));
@@ -35,6 +36,7 @@ beforeAll(async () => {
   const m = await scan([join(t, "src/index.ts")], "mlir-release", false);
   expect(Object.keys(m.objects)).toEqual(["MlirRelease"]);
   fns = m.objects["MlirRelease"]!.methods;
+  ctor = (m.objects["MlirRelease"] as unknown as { _constructor?: ScannedFn })._constructor;
 }, 120_000);
 
 const sig = (f: ScannedFn) =>
@@ -60,6 +62,11 @@ describe("dagger.json", () => {
 });
 
 describe("the module as Dagger registers it", () => {
+  it("takes the image registry and the Node download base as optional constructor arguments (the module sees no caller env)", () => {
+    expect(ctor).toBeDefined();
+    expect(sig(ctor!)).toEqual(["imageRegistry: STRING_KIND?", "nodeDistUrl: STRING_KIND?"]);
+  });
+
   it("exposes plan, build, rebuild, publish, release; side-effecting ones are never cached", () => {
     expect(Object.keys(fns).sort()).toEqual(["build", "plan", "publish", "rebuild", "release"]);
     expect(Object.fromEntries(Object.entries(fns).map(([n, f]) => [n, f.cache ?? "default"]))).toEqual({

@@ -292,10 +292,16 @@ describe("plan, publish, rebuild, release", () => {
       Object.assign(process.env, HOST_ENV);
       delete process.env["MLIR_RELEASE_NODE_DIST_URL"];
       await expect(new MlirRelease().build(src(), "linux-x86_64")).rejects.toThrow(/MLIR_RELEASE_NODE_DIST_URL is not set: set it to the base URL of a Node\.js release mirror/);
+      expect(rec.requests.length).toBe(n);
+      // Constructor arguments (dagger call --image-registry/--node-dist-url) stand in for the variables.
+      delete process.env["MLIR_RELEASE_IMAGE_REGISTRY"];
+      await rec.run(async () => (await new MlirRelease(REGISTRY, NODE_DIST).build(src(), "linux-x86_64")).export("/tmp/dist"));
+      expect(last().slice(0, 2)).toEqual(head(...X86_2014).slice(0, 2));
+      const afterCtor = rec.requests.length;
       process.env["MLIR_RELEASE_IMAGE_REGISTRY"] = "https://127.0.0.1:5000";
       process.env["MLIR_RELEASE_NODE_DIST_URL"] = NODE_DIST;
       await expect(new MlirRelease().build(src(), "linux-x86_64")).rejects.toThrow(/MLIR_RELEASE_IMAGE_REGISTRY='https:\/\/127\.0\.0\.1:5000': expected a registry host\[:port\]/);
-      expect(rec.requests.length).toBe(n);
+      expect(rec.requests.length).toBe(afterCtor);
     } finally {
       Object.assign(process.env, HOST_ENV);
     }

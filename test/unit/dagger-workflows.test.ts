@@ -30,6 +30,9 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
       MLIR_RELEASE_IMAGE_REGISTRY: "${{ vars.IMAGE_REGISTRY }}",
       MLIR_RELEASE_NODE_DIST_URL: "${{ vars.NODE_DIST_URL }}",
     });
+    const calls = jobs.flatMap(([, j]) => j.steps.map((st) => st.run ?? "")).filter((r) => r.includes("dagger call"));
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    for (const r of calls) expect(r).toContain('dagger call --image-registry "$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "$MLIR_RELEASE_NODE_DIST_URL" ');
   });
 
   it("grants nothing at the top and least privilege per job", () => {
@@ -62,7 +65,7 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
     const linux = wf.jobs["linux"]!;
     const host = wf.jobs["host"]!;
     const linuxRuns = linux.steps.map((s) => s.run ?? "").join("\n");
-    expect(linuxRuns).toMatch(/^dagger call build --platform "\$PLATFORM" --plan plan\/plan\.json export --path "dist\/\$PLATFORM"$/m);
+    expect(linuxRuns).toMatch(/^dagger call --image-registry "\$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "\$MLIR_RELEASE_NODE_DIST_URL" build --platform "\$PLATFORM" --plan plan\/plan\.json export --path "dist\/\$PLATFORM"$/m);
     expect(host.steps.map((s) => s.run ?? "").join("\n")).toMatch(/^node bin\/mlir-release\.mjs build --platform "\$PLATFORM" --plan plan\/plan\.json/m);
     const matrix = [...linux.strategy!.matrix.include, ...host.strategy!.matrix.include];
     // Every platform exactly once, each on the runner its module names.
@@ -86,7 +89,7 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
         expect(s.uses ?? "", `${id}: ${s.uses}`).not.toMatch(/actions\/cache|setup-node|setup-python/);
       }
     }
-    expect(publish.steps.map((s) => s.run ?? "").join("\n")).toContain('dagger call publish --dist dist --github-token env:GITHUB_TOKEN --dry-run="$DRY_RUN"');
+    expect(publish.steps.map((s) => s.run ?? "").join("\n")).toContain('dagger call --image-registry "$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "$MLIR_RELEASE_NODE_DIST_URL" publish --dist dist --github-token env:GITHUB_TOKEN --dry-run="$DRY_RUN"');
   });
 
   it("skips the builds (and so the publish) when the plan says there is nothing to release", () => {

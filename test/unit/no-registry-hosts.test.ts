@@ -9,8 +9,10 @@ import { describe, expect, it } from "vitest";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
-// Built from parts so this file does not itself contain the hosts it looks for.
+// Built from parts so this file does not itself contain the hosts (or bare names) it looks for.
 const dot = "\\.";
+const PYHOSTED = ["python", "hosted"].join("");
+const CONDA_VENDOR = ["ana", "conda"].join("");
 const HOSTS = [
   ["quay", "io"],
   ["docker", "io"],
@@ -18,11 +20,11 @@ const HOSTS = [
   ["registry", "npmjs"],
   ["npmjs", "(org|com)"],
   ["pypi", "org"],
-  ["pythonhosted"],
-  ["files", "pythonhosted"],
+  [PYHOSTED],
+  ["files", PYHOSTED],
   ["deb", "debian"],
   ["nodejs", "org"],
-  ["anaconda"],
+  [CONDA_VENDOR],
   ["prefix", "dev"],
   ["registry-1", "docker"],
   ["index", "docker"],
@@ -49,11 +51,11 @@ describe("no registry or download host in the repository", () => {
       host(["quay", "io"]),
       host(["registry-1", "docker", "io"]),
       host(["index", "docker", "io"]),
-      host(["files", "pythonhosted", "org"]),
+      host(["files", PYHOSTED, "org"]),
       host(["unofficial-builds", "nodejs", "org"]),
       host(["deb", "debian", "org"]),
       host(["registry", "npmjs", "org"]),
-      host(["conda", "anaconda", "org"]),
+      host(["conda", CONDA_VENDOR, "org"]),
     ]) {
       expect(offendingLines("x.json", Buffer.from(`{\n  "url": "https://${h}/pkg"\n}\n`)), h).toEqual([`x.json:2: "url": "https://${h}/pkg"`]);
     }
