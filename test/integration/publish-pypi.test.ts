@@ -14,7 +14,9 @@ import { addRelease, indexPaths } from "../../src/site/store.js";
 import { loadStage, writeStage, type LoadedStage } from "../../src/stage/stage.js";
 import { parseWheelFileName, readWheel, headerValues } from "../../src/stage/wheelinfo.js";
 import type { ReleaseManifest } from "../../src/schema.js";
-import { testEnv, TOOLS } from "../support/env.js";
+import { buildWheels } from "../../src/build/factory.js";
+import { testEnv, testProgress, TOOLS } from "../support/env.js";
+import { settings as wheelSettings } from "../support/wheel-settings.js";
 import { basePlan, FIXTURE_MODULE, makeFixtureRelease } from "../support/release-fixture.js";
 import { freshVenv, serveStatic, startPypiServer, type PypiServer, type StaticServer } from "../support/servers.js";
 
@@ -106,8 +108,14 @@ describe("PyPI via twine to a local pypiserver; pip install from it and from the
     await expect(publishPypi(st2, { ...opts, environ: {} })).rejects.toThrow(/TWINE_PASSWORD or MLIR_RELEASE_PYPI_TOKEN/);
   });
 
-  it.runIf(!!REAL_WHEEL)("the real wheel (MLIR_RELEASE_TEST_WHEEL): all four targets, pip install from both indexes, import mlir.ir", async () => {
-    const wheel = REAL_WHEEL!;
+  it("the real wheel (the factory's shared test wheel, or MLIR_RELEASE_TEST_WHEEL): all four targets, pip install from both indexes, import mlir.ir", async () => {
+    // The wheel factory's stamps make this a reuse when another test already built the shared wheel.
+    const wheel =
+      REAL_WHEEL ??
+      (await (async () => {
+        const r = await buildWheels({ ...wheelSettings, dev: false, verify: false }, env, testProgress("publish-pypi"));
+        return join(wheelSettings.outDir, r.wheels[0]!.fileName);
+      })());
     const name = parseWheelFileName(basename(wheel));
     const inner = await readWheel(wheel);
     const tag = name.tags[0]!;
@@ -143,8 +151,18 @@ describe("PyPI via twine to a local pypiserver; pip install from it and from the
       conda: { channel: join(condaDir, "channel"), workDir: join(condaDir, "recipes"), python: join(TOOLS, "bin", "python"), env },
     });
     await gh.stop();
-    expect(report.actions.map((a) => `${a.target}:${a.action}`).sort()).toEqual(["conda:built", "github:created", "github:uploaded", "index:uploaded", "pypi:uploaded"]);
-    expect(gh.snapshot()[0]!.assets[0]!.digest).toBe(`sha256:${st.files[0]!.sha256}`);
+    // GitHub gets the wheel and its PEP 658 .metadata file.
+    expect(report.actions.map((a) => `${a.target}:${a.action}`).sort()).toEqual([
+      "conda:built",
+      "github:created",
+      "github:uploaded",
+      "github:uploaded",
+      "index:uploaded",
+      "pypi:uploaded",
+    ]);
+    const assets = gh.snapshot()[0]!.assets;
+    expect(assets.map((a) => a.name).sort()).toEqual([basename(wheel), `${basename(wheel)}.metadata`]);
+    expect(assets.find((a) => a.name === basename(wheel))!.digest).toBe(`sha256:${st.files.find((f) => f.fileName === basename(wheel))!.sha256}`);
     expect(existsSync(join(condaDir, "channel", "linux-64", `${inner.name}-${name.version}-py${tag.python.slice(2)}_0.conda`))).toBe(true);
     const realSite = await serveStatic(indexPaths(realRoot).site);
     try {
