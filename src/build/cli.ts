@@ -1,5 +1,6 @@
 // `mlir-release build` and `mlir-release verify`: options resolved once into BuildSettings.
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { loadReleaseConfig } from "../plan/config.js";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { HostEnv } from "../exec/host.js";
@@ -48,21 +49,6 @@ export function parsePythons(list: string): string[] {
   return out;
 }
 
-export function loadConfig(path: string | undefined): ReleaseConfig {
-  const p = path ?? join(REPO_ROOT, "release.config.json");
-  if (!existsSync(p)) {
-    if (path) throw new InvalidInputError(`config file ${path} does not exist`);
-    return ReleaseConfig.parse({});
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(p, "utf8"));
-  } catch (e) {
-    throw new InvalidInputError(`config file ${p} is not valid JSON: ${(e as Error).message}`);
-  }
-  return parseOrExplain(ReleaseConfig, raw, `config ${p}`);
-}
-
 interface BuildFlags {
   platform: string;
   source: string;
@@ -87,7 +73,7 @@ interface BuildFlags {
 }
 
 export function resolveBuildSettings(f: BuildFlags): BuildSettings {
-  const config = loadConfig(f.config);
+  const config = loadReleaseConfig(REPO_ROOT, f.config);
   const platformId = parseOrExplain(PlatformId, f.platform, "--platform");
   const plan = f.plan ? parseOrExplain(ReleasePlan, JSON.parse(readFileSync(f.plan, "utf8")), `plan ${f.plan}`) : undefined;
   let source = parseSourceSpec(f.source);
@@ -185,7 +171,7 @@ export function register(program: Command): void {
     .option("--dry-run", "print the resolved plan (commands, env, CMake cache, wheel tags) of --platform <id|all>; build nothing")
     .action(async (flags: BuildFlags) => {
       if (flags.dryRun) {
-        const config = loadConfig(flags.config);
+        const config = loadReleaseConfig(REPO_ROOT, flags.config);
         const src = parseSourceSpec(flags.source);
         const layer = parseLayerSpec(flags.layer, config);
         process.stdout.write(
