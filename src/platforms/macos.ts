@@ -2,7 +2,7 @@
 // AppleClang for a fixed deployment target and repaired with delocate-wheel.
 import { InvalidInputError } from "../schema.js";
 import type { ListDir, Platform } from "./platform.js";
-import { overrideVariable, parsePython, posixExtensionSuffix, toolCachePython } from "./tags.js";
+import { posixExtensionSuffix, runnerPythonCandidates } from "./tags.js";
 
 /**
  * 11.0: the first macOS that runs on arm64, and the floor the peers publish for both arches
@@ -76,31 +76,26 @@ export function macosPlatform(arch: "arm64" | "x86_64", runnerLabel: string, not
         why: "delocate-wheel is the repair step (>= 0.11 for --require-target-macos-version); Ninja is the generator on every OS",
       },
     ],
-    pythonCandidates: (version, env, listDir?: ListDir) => {
-      const p = parsePython(version);
-      const out: string[] = [];
-      const override = env[overrideVariable(version)];
-      if (override) out.push(override);
-      // actions/setup-python's tool cache: Python/<X.Y.Z>/<arm64|x64>[-freethreaded]/bin/python<X.Y>[t]
-      out.push(
-        toolCachePython({
+    pythonCandidates: (version, env, listDir?: ListDir) =>
+      runnerPythonCandidates(
+        version,
+        env,
+        // actions/setup-python's tool cache: Python/<X.Y.Z>/<arm64|x64>[-freethreaded]/bin/python<X.Y>[t]
+        {
           cache: env["RUNNER_TOOL_CACHE"] ?? "/Users/runner/hostedtoolcache",
           sep: "/",
-          version,
           arch: cacheArch,
           exe: (s) => `bin/python${s.base}${s.freeThreaded ? "t" : ""}`,
           ...(listDir ? { listDir } : {}),
-        }),
-      );
-      // python.org installers: free-threaded builds live in their own PythonT.framework.
-      out.push(
-        p.freeThreaded
-          ? `/Library/Frameworks/PythonT.framework/Versions/${p.base}/bin/python${p.base}t`
-          : `/Library/Frameworks/Python.framework/Versions/${p.base}/bin/python${p.base}`,
-      );
-      out.push(`python${version}`);
-      return out;
-    },
+        },
+        // python.org installers: free-threaded builds live in their own PythonT.framework.
+        (p) => [
+          p.freeThreaded
+            ? `/Library/Frameworks/PythonT.framework/Versions/${p.base}/bin/python${p.base}t`
+            : `/Library/Frameworks/Python.framework/Versions/${p.base}/bin/python${p.base}`,
+          `python${version}`,
+        ],
+      ),
     // Apple's strip: -x drops local symbols (GNU --strip-unneeded does not exist there).
     strip: ["strip", "-x"],
     repair: {

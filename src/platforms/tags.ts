@@ -83,6 +83,20 @@ export function toolCachePython(opts: {
   return `${dir}${opts.sep}${opts.exe(p)}`;
 }
 
+/**
+ * Where a hosted runner's interpreter for `version` may be, best first: the explicit override,
+ * setup-python's tool cache, then the platform's installer locations.
+ */
+export function runnerPythonCandidates(
+  version: string,
+  env: Record<string, string | undefined>,
+  toolCache: Omit<Parameters<typeof toolCachePython>[0], "version">,
+  installers: (p: PythonSpec) => string[],
+): string[] {
+  const override = env[overrideVariable(version)];
+  return [...(override ? [override] : []), toolCachePython({ ...toolCache, version }), ...installers(parsePython(version))];
+}
+
 /** MLIR_RELEASE_PYTHON_3_12 / MLIR_RELEASE_PYTHON_3_13T: an explicit interpreter always wins. */
 export function overrideVariable(version: string): string {
   return `MLIR_RELEASE_PYTHON_${version.replace(".", "_").toUpperCase()}`;

@@ -3,7 +3,7 @@
 import { win32 } from "node:path";
 import { InvalidInputError } from "../schema.js";
 import type { ListDir, Platform } from "./platform.js";
-import { overrideVariable, parsePython, toolCachePython, windowsExtensionSuffix } from "./tags.js";
+import { runnerPythonCandidates, windowsExtensionSuffix } from "./tags.js";
 
 const VSWHERE = "C:\\Program Files (x86)\\Microsoft Visual Studio\\Installer\\vswhere.exe";
 
@@ -68,29 +68,24 @@ export const windowsX64: Platform = {
       why: "delvewheel is the repair step; Ninja the generator; nanobind pinned as on every platform",
     },
   ],
-  pythonCandidates: (version, env, listDir?: ListDir) => {
-    const p = parsePython(version);
-    const out: string[] = [];
-    const override = env[overrideVariable(version)];
-    if (override) out.push(override);
-    // setup-python's tool cache; the free-threaded build's executable is python3.13t.exe.
-    out.push(
-      toolCachePython({
+  pythonCandidates: (version, env, listDir?: ListDir) =>
+    runnerPythonCandidates(
+      version,
+      env,
+      // setup-python's tool cache; the free-threaded build's executable is python3.13t.exe.
+      {
         cache: env["RUNNER_TOOL_CACHE"] ?? "C:\\hostedtoolcache\\windows",
         sep: "\\",
-        version,
         arch: "x64",
         exe: (s) => (s.freeThreaded ? `python${s.base}t.exe` : "python.exe"),
         ...(listDir ? { listDir } : {}),
-      }),
-    );
-    // python.org's per-user default location (the free-threaded executable sits beside python.exe).
-    const local = env["LOCALAPPDATA"];
-    if (local) {
-      out.push(win32.join(local, "Programs", "Python", `Python${p.nodot}`, p.freeThreaded ? `python${p.base}t.exe` : "python.exe"));
-    }
-    return out;
-  },
+      },
+      // python.org's per-user default location (the free-threaded executable sits beside python.exe).
+      (p) => {
+        const local = env["LOCALAPPDATA"];
+        return local ? [win32.join(local, "Programs", "Python", `Python${p.nodot}`, p.freeThreaded ? `python${p.base}t.exe` : "python.exe")] : [];
+      },
+    ),
   // No strip on Windows: symbols live in .pdb files, which the wheel does not ship.
   repair: {
     tool: "delvewheel",
