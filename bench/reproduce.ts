@@ -2,42 +2,24 @@
 // path lengths) must give byte-identical wheels. Prints sha256 per wheel and the first differing member.
 //   npx tsx bench/reproduce.ts [--python 3.12]
 import { readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { unzipSync } from "fflate";
-import { LLVM_22_1_8_TAG, parsePythons } from "../src/build/cli.js";
-import { buildWheels, type BuildSettings } from "../src/build/factory.js";
+import { BUILD_DEFAULTS, defaultBuildSettings } from "../src/build/cli.js";
+import { buildWheels } from "../src/build/factory.js";
 import { HostEnv } from "../src/exec/host.js";
-import { linuxX86_64 } from "../src/platforms/linux-x86_64.js";
 import { ConsoleProgress } from "../src/progress.js";
-import { DEBIAN_LLVM_22_1_8 } from "../src/source/tree.js";
 
 const REPO = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const cache = resolve(REPO, BUILD_DEFAULTS.cache);
 const i = process.argv.indexOf("--python");
-const pythons = parsePythons(i >= 0 ? (process.argv[i + 1] ?? "3.12") : "3.12");
-const cache = process.env["MLIR_RELEASE_CACHE"] ?? join(REPO, ".cache");
+const python = i >= 0 ? (process.argv[i + 1] ?? "3.12") : "3.12";
 
 async function buildIn(name: string) {
   const work = join(cache, name);
   const out = join(REPO, "test-output", name);
   rmSync(work, { recursive: true, force: true });
   rmSync(out, { recursive: true, force: true });
-  const s: BuildSettings = {
-    repoRoot: REPO,
-    cacheDir: cache,
-    workDir: work,
-    outDir: out,
-    platform: linuxX86_64,
-    pythons,
-    source: { kind: "tarball", ref: DEBIAN_LLVM_22_1_8 },
-    layer: { kind: "prebuilt", prefix: "/usr/lib/llvm-22" },
-    release: { distribution: "mlir-python-bindings",
-    devDistribution: "mlir-python-bindings-dev", llvmRepository: "https://github.com/llvm/llvm-project.git", llvmCommit: LLVM_22_1_8_TAG.commit, llvmTag: LLVM_22_1_8_TAG.tag },
-    nanobind: "2.9.2",
-    nanobindDomain: "mlir_release",
-    verify: false,
-    dev: false,
-    toolsDir: process.env["MLIR_RELEASE_TOOLS"] ?? join(REPO, ".cache", "tools"),
-  };
+  const s = defaultBuildSettings({ python, out, work, cache });
   const report = await buildWheels(s, new HostEnv(join(work, "logs", "build.log")), new ConsoleProgress());
   return { out, report };
 }

@@ -2,49 +2,27 @@
 // no-op rerun. Prints per-step times, sizes, and the ratio time(all versions) / time(first one).
 //   npm run bench:wheels -- [--python 3.10,3.11,3.12,3.13] [--keep]
 import { rmSync } from "node:fs";
-import { join } from "node:path";
-import { LLVM_22_1_8_TAG, parsePythons } from "../src/build/cli.js";
-import { buildWheels, type BuildSettings } from "../src/build/factory.js";
+import { join, resolve } from "node:path";
+import { BUILD_DEFAULTS, defaultBuildSettings } from "../src/build/cli.js";
+import { buildWheels } from "../src/build/factory.js";
 import { HostEnv } from "../src/exec/host.js";
-import { linuxX86_64 } from "../src/platforms/linux-x86_64.js";
 import { ConsoleProgress } from "../src/progress.js";
-import { DEBIAN_LLVM_22_1_8 } from "../src/source/tree.js";
 
 const REPO = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const cache = resolve(REPO, BUILD_DEFAULTS.cache);
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-const pythons = parsePythons(arg("--python") ?? "3.10,3.11,3.12,3.13");
-const cache = process.env["MLIR_RELEASE_CACHE"] ?? join(REPO, ".cache");
 const work = join(cache, "bench-work");
 const out = join(REPO, "test-output", "bench-wheels");
 if (!process.argv.includes("--keep")) {
   rmSync(work, { recursive: true, force: true });
   rmSync(out, { recursive: true, force: true });
 }
-const settings: BuildSettings = {
-  repoRoot: REPO,
-  cacheDir: cache,
-  workDir: work,
-  outDir: out,
-  platform: linuxX86_64,
-  pythons,
-  source: { kind: "tarball", ref: DEBIAN_LLVM_22_1_8 },
-  layer: { kind: "prebuilt", prefix: "/usr/lib/llvm-22" },
-  release: {
-    distribution: "mlir-python-bindings",
-    devDistribution: "mlir-python-bindings-dev",
-    llvmRepository: "https://github.com/llvm/llvm-project.git",
-    llvmCommit: LLVM_22_1_8_TAG.commit,
-    llvmTag: LLVM_22_1_8_TAG.tag,
-  },
-  nanobind: "2.9.2",
-  nanobindDomain: "mlir_release",
-  verify: false,
-  dev: false,
-  toolsDir: process.env["MLIR_RELEASE_TOOLS"] ?? join(REPO, ".cache", "tools"),
-};
+// What `mlir-release build --no-verify --no-dev` builds, in a bench work dir.
+const settings = defaultBuildSettings({ python: arg("--python") ?? "3.10,3.11,3.12,3.13", out, work, cache });
+const pythons = settings.pythons;
 const env = new HostEnv(join(work, "logs", "bench.log"));
 const progress = new ConsoleProgress();
 

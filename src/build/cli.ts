@@ -40,6 +40,15 @@ export function parseLayerSpec(spec: string, config: ReleaseConfig): LayerSpec {
   throw new InvalidInputError(`--layer '${spec}': expected prebuilt:<install prefix> or source`);
 }
 
+/** The defaults of `build` and `verify`: Debian's pinned 22.1.8 source on the prebuilt /usr/lib/llvm-22 layer. */
+export const BUILD_DEFAULTS = {
+  platform: "linux-x86_64",
+  source: "debian:22.1.8",
+  layer: "prebuilt:/usr/lib/llvm-22",
+  work: ".cache/work",
+  cache: process.env["MLIR_RELEASE_CACHE"] ?? ".cache",
+} as const;
+
 export function parsePythons(list: string): string[] {
   const out = list.split(",").map((p) => p.trim()).filter(Boolean);
   for (const p of out) {
@@ -49,7 +58,7 @@ export function parsePythons(list: string): string[] {
   return out;
 }
 
-interface BuildFlags {
+export interface BuildFlags {
   platform: string;
   source: string;
   layer: string;
@@ -70,6 +79,11 @@ interface BuildFlags {
   /** Linux: manylinux policy of the platform module (manylinux2014 | manylinux_2_28). */
   policy?: string;
   dryRun?: boolean;
+}
+
+/** What `build` resolves with the defaults and these flags (benches and tests build exactly that). */
+export function defaultBuildSettings(flags: Partial<BuildFlags> & Pick<BuildFlags, "out">): BuildSettings {
+  return resolveBuildSettings({ ...BUILD_DEFAULTS, verify: false, lit: false, ...flags });
 }
 
 export function resolveBuildSettings(f: BuildFlags): BuildSettings {
@@ -131,12 +145,12 @@ export function register(program: Command): void {
     .command("verify")
     .description("Verify the wheels of a build output folder: check-wheel-contents, fresh venv, smoke test, upstream lit")
     .option("--dist <dir>", "output folder of 'build'", "dist")
-    .option("--platform <id>", "target platform", "linux-x86_64")
-    .option("--source <spec>", "the source the wheels were built from", "debian:22.1.8")
-    .option("--layer <spec>", "the layer (its tools run the lit suite)", "prebuilt:/usr/lib/llvm-22")
+    .option("--platform <id>", "target platform", BUILD_DEFAULTS.platform)
+    .option("--source <spec>", "the source the wheels were built from", BUILD_DEFAULTS.source)
+    .option("--layer <spec>", "the layer (its tools run the lit suite)", BUILD_DEFAULTS.layer)
     .option("--python <versions>", "which wheels to verify (default: the config's)")
-    .option("--work <dir>", "venvs and lit work dirs", ".cache/work")
-    .option("--cache <dir>", "sources, trees, layers, venvs", process.env["MLIR_RELEASE_CACHE"] ?? ".cache")
+    .option("--work <dir>", "venvs and lit work dirs", BUILD_DEFAULTS.work)
+    .option("--cache <dir>", "sources, trees, layers, venvs", BUILD_DEFAULTS.cache)
     .option("--config <file>", "release config")
     .option("--no-lit", "smoke test only")
     .option("--lit-filter <paths>", "comma-separated subset of mlir/test/python")
@@ -151,13 +165,13 @@ export function register(program: Command): void {
   program
     .command("build")
     .description("Build, repair and verify MLIR Python wheels for one platform")
-    .option("--platform <id>", "target platform", "linux-x86_64")
-    .option("--source <spec>", "debian:22.1.8 | tarball:<path>@<sha256> | git:<url>@<commit> | dir:<path>", "debian:22.1.8")
-    .option("--layer <spec>", "prebuilt:<prefix> | source", "prebuilt:/usr/lib/llvm-22")
+    .option("--platform <id>", "target platform", BUILD_DEFAULTS.platform)
+    .option("--source <spec>", "debian:22.1.8 | tarball:<path>@<sha256> | git:<url>@<commit> | dir:<path>", BUILD_DEFAULTS.source)
+    .option("--layer <spec>", "prebuilt:<prefix> | source", BUILD_DEFAULTS.layer)
     .option("--python <versions>", "comma-separated CPython versions (default: the config's)")
     .option("--out <dir>", "where wheels and build-report.json go", "dist")
-    .option("--work <dir>", "build directories", ".cache/work")
-    .option("--cache <dir>", "sources, trees, layers, venvs", process.env["MLIR_RELEASE_CACHE"] ?? ".cache")
+    .option("--work <dir>", "build directories", BUILD_DEFAULTS.work)
+    .option("--cache <dir>", "sources, trees, layers, venvs", BUILD_DEFAULTS.cache)
     .option("--config <file>", "release config (default: release.config.json)")
     .option("--plan <file>", "build exactly what a ReleasePlan says (version, commit, source, Pythons)")
     .option("--distribution <name>", "distribution name")
