@@ -1,6 +1,7 @@
 // Deterministic zip writing: sorted entries, one fixed timestamp, normalized permissions.
+import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { Zip, ZipDeflate, ZipPassThrough } from "fflate";
+import { Deflate, Zip, ZipDeflate, ZipPassThrough } from "fflate";
 
 export interface ZipEntry {
   name: string;
@@ -12,11 +13,63 @@ export interface ZipEntry {
 export const zipEpoch = (sourceDateEpoch: number): Date =>
   new Date(Math.max(sourceDateEpoch, 315532800) * 1000);
 
+// Deflating the same large member again is the slowest part of a wheel: the aggregate CAPI
+// library (~180 MB) is byte-identical in every Python's wheel of a platform. Large members keep
+// their compressed bytes for the rest of the process, keyed by content and level.
+const deflated = new Map<string, Uint8Array<ArrayBuffer>>();
+let deflatedBytes = 0;
+const DEFLATED_MAX_BYTES = 1 << 30;
+export const MEMO_MIN_BYTES = 8 << 20;
+const memoCounts = { hits: 0, misses: 0 };
+/** How often the memo saved a deflate (for tests and the benchmark). */
+export const deflateMemoCounts = (): Readonly<typeof memoCounts> => ({ ...memoCounts });
+
+/** ZipDeflate's bytes exactly (same Deflate stream, same flag), computed at most once per content. */
+class MemoizedDeflate extends ZipPassThrough {
+  readonly flag: number;
+
+  constructor(
+    name: string,
+    private readonly level: 6 | 9,
+  ) {
+    super(name);
+    this.compression = 8;
+    this.flag = level === 9 ? 1 : 0; // what fflate's ZipDeflate writes for these levels
+  }
+
+  protected override process(chunk: Uint8Array<ArrayBuffer>, final: boolean): void {
+    if (!final) throw new Error(`${this.filename}: a memoized member is pushed in one piece`);
+    const key = `${this.level}:${createHash("sha256").update(chunk).digest("hex")}`;
+    let out = deflated.get(key);
+    memoCounts[out ? "hits" : "misses"]++;
+    if (!out) {
+      const parts: Uint8Array[] = [];
+      new Deflate({ level: this.level }, (d) => parts.push(d)).push(chunk, true);
+      out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        out.set(p, at);
+        at += p.length;
+      }
+      deflated.set(key, out);
+      deflatedBytes += out.length;
+      for (const [k, v] of deflated) {
+        if (deflatedBytes <= DEFLATED_MAX_BYTES) break;
+        deflated.delete(k);
+        deflatedBytes -= v.length;
+      }
+    }
+    this.ondata(null, out, true);
+  }
+}
+
 export async function writeDeterministicZip(
   path: string,
   entries: ZipEntry[],
   sourceDateEpoch: number,
   level: 0 | 6 | 9 = 6,
+  /** Members this large or larger go through the process-wide deflate memo. */
+  memoMinBytes = MEMO_MIN_BYTES,
 ): Promise<void> {
   const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const names = new Set<string>();
@@ -42,7 +95,12 @@ export async function writeDeterministicZip(
   });
   for (const e of sorted) {
     const mode = e.executable ? 0o100755 : 0o100644;
-    const f = level === 0 ? new ZipPassThrough(e.name) : new ZipDeflate(e.name, { level });
+    const f =
+      level === 0
+        ? new ZipPassThrough(e.name)
+        : e.data.length >= memoMinBytes
+          ? new MemoizedDeflate(e.name, level)
+          : new ZipDeflate(e.name, { level });
     f.mtime = mtime;
     f.os = 3; // unix: the high 16 bits of attrs are the mode
     f.attrs = (mode << 16) >>> 0;

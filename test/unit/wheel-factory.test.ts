@@ -17,7 +17,7 @@ import { parseCheckWheelContents } from "../../src/verify/install.js";
 import { parseAuditwheelShow } from "../../src/verify/repair.js";
 import { runtimeRequirements } from "../../src/wheels/requirements.js";
 import { assembleWheel, recordLine, renderMetadata, wheelFileName } from "../../src/wheels/wheel.js";
-import { writeDeterministicZip } from "../../src/wheels/zip.js";
+import { deflateMemoCounts, writeDeterministicZip } from "../../src/wheels/zip.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "mlir-release-unit-"));
 
@@ -170,6 +170,33 @@ describe("deterministic zip and wheel assembly", () => {
     const time = one.readUInt16LE(cd + 12);
     const date = one.readUInt16LE(cd + 14);
     expect([(date >> 9) + 1980, (date >> 5) & 15, date & 31, time >> 11, (time >> 5) & 63, (time & 31) * 2]).toEqual([2023, 11, 14, 22, 13, 20]);
+  });
+  it("writes large members through the deflate memo with exactly the bytes of a plain deflate", async () => {
+    const d = tmp();
+    // Compressible but not trivial: a repeating pattern with noise, just over the memo threshold.
+    const big = new Uint8Array(9 << 20);
+    let x = 12345;
+    for (let i = 0; i < big.length; i++) {
+      x = (x * 1103515245 + 12345) >>> 0;
+      big[i] = i % 7 === 0 ? x >>> 24 : i & 0xff;
+    }
+    const entries = [
+      { name: "mlir/_mlir_libs/libbig.so", data: big, executable: true },
+      { name: "mlir/__init__.py", data: Buffer.from("") },
+    ];
+    const plain = join(d, "plain.zip");
+    await writeDeterministicZip(plain, entries, 1_700_000_000, 6, Number.POSITIVE_INFINITY);
+    const before = deflateMemoCounts();
+    await writeDeterministicZip(join(d, "memo-1.zip"), entries, 1_700_000_000);
+    await writeDeterministicZip(join(d, "memo-2.zip"), entries, 1_700_000_000);
+    const after = deflateMemoCounts();
+    const bytes = readFileSync(plain);
+    expect(readFileSync(join(d, "memo-1.zip")).equals(bytes)).toBe(true);
+    expect(readFileSync(join(d, "memo-2.zip")).equals(bytes)).toBe(true);
+    expect(bytes.length).toBeLessThan(big.length / 2);
+    expect(Buffer.from(unzipSync(bytes)["mlir/_mlir_libs/libbig.so"]!).equals(Buffer.from(big))).toBe(true);
+    // Only the large member goes through the memo: deflated once, then reused.
+    expect([after.misses - before.misses, after.hits - before.hits]).toEqual([1, 1]);
   });
   it("refuses duplicate entries", async () => {
     await expect(writeDeterministicZip(join(tmp(), "d.zip"), [{ name: "a", data: new Uint8Array() }, { name: "a", data: new Uint8Array() }], 0)).rejects.toThrow(/duplicate entry a/);
