@@ -7,6 +7,7 @@ import { HostEnv } from "../exec/host.js";
 import { loadReleaseConfig } from "../plan/config.js";
 import { ConsoleProgress } from "../progress.js";
 import { InvalidInputError, PublishTarget, type ReleaseConfig } from "../schema.js";
+import { syncIndexFromGithub } from "../site/github-sync.js";
 import { regenerate } from "../site/store.js";
 import { readManifestFile, writeStage } from "../stage/stage.js";
 import type { GithubOptions } from "./github.js";
@@ -16,12 +17,21 @@ import { publishRelease, type PublishTargets } from "./run.js";
 const REPO_ROOT = resolve(new URL("../..", import.meta.url).pathname);
 const toolsDir = (): string => process.env["MLIR_RELEASE_TOOLS"] ?? join(REPO_ROOT, ".cache", "tools");
 
-function githubOptions(config: ReleaseConfig): GithubOptions | undefined {
+/** --github-repo owner/name wins over publish.github (CI passes the repository the workflow runs in). */
+function githubOptions(config: ReleaseConfig, repoFlag?: string): GithubOptions | undefined {
   const g = config.publish.github;
-  if (!g) return undefined;
+  let owner = g?.owner;
+  let repo = g?.repo;
+  if (repoFlag) {
+    const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(repoFlag);
+    if (!m) throw new InvalidInputError(`--github-repo '${repoFlag}': expected <owner>/<name>`);
+    [owner, repo] = [m[1]!, m[2]!];
+  }
+  if (!owner || !repo) return undefined;
   const token = process.env["MLIR_RELEASE_GITHUB_TOKEN"] || process.env["GITHUB_TOKEN"];
-  if (!token) throw new InvalidInputError("publish.github is configured but neither MLIR_RELEASE_GITHUB_TOKEN nor GITHUB_TOKEN is set");
-  return { token, owner: g.owner, repo: g.repo, tagPrefix: g.tagPrefix, ...(g.apiUrl ? { apiUrl: g.apiUrl } : {}), log: (l) => process.stderr.write(`${l}\n`) };
+  if (!token) throw new InvalidInputError(`GitHub ${owner}/${repo}: neither MLIR_RELEASE_GITHUB_TOKEN nor GITHUB_TOKEN is set`);
+  const apiUrl = g?.apiUrl ?? process.env["GITHUB_API_URL"];
+  return { token, owner, repo, tagPrefix: g?.tagPrefix ?? "v", ...(apiUrl ? { apiUrl } : {}), log: (l) => process.stderr.write(`${l}\n`) };
 }
 
 export function register(program: Command): void {
@@ -54,15 +64,41 @@ export function register(program: Command): void {
     });
 
   program
+    .command("site-sync")
+    .description("Rebuild the index from the GitHub releases that carry a manifest.json (complete ones), regenerate the site, optionally copy it out for GitHub Pages")
+    .requiredOption("--index <dir>", "index root (holds store/ and the site link)")
+    .option("--github-repo <owner/name>", "repository of the releases (default: publish.github's)")
+    .option("--config <file>", "release.config.json")
+    .option("--out <dir>", "copy the live site here as plain files (the GitHub Pages tree)")
+    .option("--base-url <url>", "where the site is served (default: publish.index.baseUrl)")
+    .option("--server-url <url>", "GitHub web root for download links (default: $GITHUB_SERVER_URL or github.com)")
+    .action(async (o: { index: string; githubRepo?: string; config?: string; out?: string; baseUrl?: string; serverUrl?: string }) => {
+      const config = loadReleaseConfig(REPO_ROOT, o.config);
+      const gh = githubOptions(config, o.githubRepo);
+      if (!gh) throw new InvalidInputError("site-sync: no --github-repo and no publish.github in the config");
+      const baseUrl = o.baseUrl ?? config.publish.index?.baseUrl;
+      const filesUrl = config.publish.index?.filesUrl;
+      const r = await syncIndexFromGithub(resolve(o.index), gh, {
+        ...(baseUrl ? { baseUrl } : {}),
+        ...(filesUrl ? { filesUrl } : {}),
+        ...(o.serverUrl ? { serverUrl: o.serverUrl } : {}),
+        ...(o.out ? { outDir: resolve(o.out) } : {}),
+      });
+      for (const s of r.skipped) process.stderr.write(`site-sync: skipped ${s.tag}: ${s.reason}\n`);
+      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    });
+
+  program
     .command("publish")
     .description("Publish a stage to GitHub Releases, PyPI, the static index and a conda channel; reruns send only what is missing")
     .requiredOption("--stage <dir>", "stage directory made by `stage`")
     .option("--config <file>", "release.config.json (publish.* and retention)")
     .option("--targets <list>", "comma-separated subset of github,pypi,index,conda (default: every configured one)")
+    .option("--github-repo <owner/name>", "GitHub repository of the releases (overrides publish.github's)")
     .option("--index-root <dir>", "index root directory (overrides publish.index.root)")
     .option("--conda-channel <dir>", "local conda channel directory (overrides publish.conda.channel)")
     .option("--log <file>", "full log of the commands run", ".cache/logs/publish.log")
-    .action(async (o: { stage: string; config?: string; targets?: string; indexRoot?: string; condaChannel?: string; log: string }) => {
+    .action(async (o: { stage: string; config?: string; targets?: string; githubRepo?: string; indexRoot?: string; condaChannel?: string; log: string }) => {
       const config = loadReleaseConfig(REPO_ROOT, o.config);
       const wanted = new Set<PublishTarget>(
         (o.targets ?? "github,pypi,index,conda").split(",").map((t) => {
@@ -75,9 +111,9 @@ export function register(program: Command): void {
       const targets: PublishTargets = {};
       const skipped: Partial<Record<PublishTarget, string>> = {};
       if (wanted.has("github")) {
-        const g = githubOptions(config);
+        const g = githubOptions(config, o.githubRepo);
         if (g) targets.github = g;
-        else skipped.github = "publish.github not configured";
+        else skipped.github = "no --github-repo and no publish.github";
       }
       if (wanted.has("pypi")) {
         const p = config.publish.pypi;
@@ -110,9 +146,10 @@ export function register(program: Command): void {
     .option("--config <file>", "release.config.json")
     .option("--keep <n>", "override retention.keepSnapshots")
     .option("--apply", "really remove (default: only print what would be removed)", false)
-    .action(async (o: { index: string; config?: string; keep?: string; apply: boolean }) => {
+    .option("--github-repo <owner/name>", "also delete the pruned releases there (overrides publish.github's)")
+    .action(async (o: { index: string; config?: string; keep?: string; apply: boolean; githubRepo?: string }) => {
       const config = loadReleaseConfig(REPO_ROOT, o.config);
-      const gh = o.apply ? githubOptions(config) : undefined;
+      const gh = o.apply ? githubOptions(config, o.githubRepo) : undefined;
       const r = await prune({
         indexRoot: resolve(o.index),
         keepSnapshots: o.keep ? Number(o.keep) : config.retention.keepSnapshots,

@@ -104,8 +104,9 @@ export async function publishGithub(stage: LoadedStage, o: GithubOptions, hooks:
     return new Map(list.map((a) => [a.name, a as unknown as Asset]));
   };
   let assets = await listAssets();
-  // Wheels first, then their PEP 658 .metadata (an index that links here serves both).
-  const files = [...stage.files, ...stage.metadata];
+  // Wheels first, then their PEP 658 .metadata (an index that links here serves both), then
+  // SHA256SUMS and manifest.json: a release with its manifest asset is complete (site-sync relies on it).
+  const files = [...stage.files, ...stage.metadata, ...stage.records];
   for (const f of files) {
     hooks.checkpoint?.(`github:asset:${f.fileName}`);
     const have = assets.get(f.fileName);

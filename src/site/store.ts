@@ -99,7 +99,7 @@ async function putFile(src: string, dest: string, sha256: string): Promise<"uplo
   return "uploaded";
 }
 
-function putText(dest: string, text: string): void {
+export function putText(dest: string, text: string): void {
   if (existsSync(dest) && readFileSync(dest, "utf8") === text) return;
   if (existsSync(dest)) throw new Error(`index: ${dest} exists with different content; refusing to overwrite`);
   mkdirSync(dirname(dest), { recursive: true });

@@ -114,6 +114,8 @@ export interface LoadedStage {
   files: Array<{ fileName: string; path: string; sha256: string; size: number; kind: string }>;
   /** <wheel>.metadata files (PEP 658), for hosts that serve the wheels themselves. */
   metadata: Array<{ fileName: string; path: string; sha256: string; size: number; kind: string }>;
+  /** SHA256SUMS then manifest.json: sent last, so a host that has the manifest has the whole release. */
+  records: Array<{ fileName: string; path: string; sha256: string; size: number; kind: string }>;
 }
 
 /** Reads a stage and re-verifies every byte against the manifest and SHA256SUMS. */
@@ -144,11 +146,16 @@ export async function loadStage(dir: string): Promise<LoadedStage> {
     metadata.push({ fileName, path: p, sha256, size: bytes.length, kind: "metadata" });
   }
   if (problems.length) throw new StageRefusedError(what, problems);
+  const records = [SUMS, MANIFEST].map((fileName) => {
+    const bytes = readFileSync(join(dir, fileName));
+    return { fileName, path: join(dir, fileName), sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length, kind: "record" };
+  });
   return {
     dir,
     manifest,
     notes,
     metadata,
+    records,
     files: manifest.artifacts.map((a) => ({ fileName: a.fileName, path: join(dir, a.fileName), sha256: a.sha256, size: a.size, kind: a.kind })),
   };
 }

@@ -28,8 +28,9 @@ describe("GitHub Releases publisher", () => {
   it("creates one prerelease per snapshot, uploads assets once, reruns skip", async () => {
     const st = await stageOf("23.0.0.dev2026112501");
     const a1 = await publishGithub(st, opts);
-    // Two wheels and their PEP 658 .metadata files.
-    expect(a1.filter((a) => a.action === "uploaded").map((a) => a.file)).toEqual([...st.files, ...st.metadata].map((f) => f.fileName));
+    // Two wheels, their PEP 658 .metadata files, then SHA256SUMS and manifest.json (last: the release is complete).
+    expect(a1.filter((a) => a.action === "uploaded").map((a) => a.file)).toEqual([...st.files, ...st.metadata, ...st.records].map((f) => f.fileName));
+    expect(st.records.map((r) => r.fileName)).toEqual(["SHA256SUMS", "manifest.json"]);
     expect(st.metadata.map((m) => m.fileName)).toEqual(st.files.map((f) => `${f.fileName}.metadata`));
     expect(a1.some((a) => a.action === "created")).toBe(true);
     const snap = gh.snapshot();
@@ -38,7 +39,7 @@ describe("GitHub Releases publisher", () => {
     expect(snap[0]!.prerelease).toBe(true);
     expect(snap[0]!.body).toBe(st.notes);
     expect(snap[0]!.assets.map((a) => a.digest)).toEqual(
-      [...st.files, ...st.metadata].sort((x, y) => (x.fileName < y.fileName ? -1 : 1)).map((f) => `sha256:${f.sha256}`),
+      [...st.files, ...st.metadata, ...st.records].sort((x, y) => (x.fileName < y.fileName ? -1 : 1)).map((f) => `sha256:${f.sha256}`),
     );
     const a2 = await publishGithub(st, opts);
     expect(a2.every((a) => a.action === "skipped")).toBe(true);

@@ -337,6 +337,22 @@ export class FakeGitHub {
       if (!rel) return this.notFound(res, req);
       return this.page(req, res, u, rel.assets.map((a) => this.assetJson(m![1]!, m![2]!, rel, a)));
     }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/releases\/assets\/(\d+)$/.exec(path)) && method === "GET") {
+      for (const [k, r] of this.releases) {
+        if (!k.startsWith(`${m[1]}/${m[2]}#`)) continue;
+        const a = r.assets.find((x) => x.id === Number(m![3]));
+        if (!a) continue;
+        const json = this.assetJson(m[1]!, m[2]!, r, a);
+        // Like the real API: the bytes are a 302 to the download location.
+        if ((req.headers.accept ?? "").includes("application/octet-stream")) {
+          this.requests.push({ method, path, status: 302 });
+          res.writeHead(302, { location: String(json["browser_download_url"]) }).end();
+          return;
+        }
+        return this.json(res, 200, json, req);
+      }
+      return this.notFound(res, req);
+    }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/releases\/assets\/(\d+)$/.exec(path)) && method === "DELETE") {
       for (const [k, r] of this.releases) {
         if (!k.startsWith(`${m[1]}/${m[2]}#`)) continue;

@@ -1,0 +1,123 @@
+// The index rebuilt from GitHub Releases. On CI no disk outlives a job, so the index's store is
+// recomputed from the releases themselves: every release that carries a manifest.json asset
+// (published last, so only complete releases have one) is listed, its files linked at GitHub.
+import { cpSync, existsSync, readdirSync, realpathSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { RequestError } from "octokit";
+import { ReleaseManifest } from "../schema.js";
+import { manifestText } from "../stage/stage.js";
+import { makeOctokit, releaseTag, type GithubOptions } from "../publish/github.js";
+import type { SiteOptions } from "./render.js";
+import { indexPaths, putText, regenerate, withIndexLock } from "./store.js";
+
+export interface SiteSyncOptions extends SiteOptions {
+  /** Web root of the GitHub server (download links); default $GITHUB_SERVER_URL or github.com. */
+  serverUrl?: string;
+  /** Also copy the live site, as plain files, here (what GitHub Pages serves). */
+  outDir?: string;
+}
+
+export interface SiteSyncResult {
+  versions: string[];
+  skipped: Array<{ tag: string; reason: string }>;
+  removed: string[];
+  site: string;
+}
+
+type ReleaseAsset = { id: number; name: string; size: number; state: string; digest?: string | null };
+
+/** The download URL template of a repository's release assets, for the site's file links. */
+export function githubFilesUrl(serverUrl: string, o: Pick<GithubOptions, "owner" | "repo" | "tagPrefix">): string {
+  return `${serverUrl.replace(/\/$/, "")}/${o.owner}/${o.repo}/releases/download/${o.tagPrefix ?? "v"}{version}/{file}`;
+}
+
+export async function syncIndexFromGithub(root: string, o: GithubOptions, opts: SiteSyncOptions = {}): Promise<SiteSyncResult> {
+  const gh = makeOctokit(o);
+  const { owner, repo } = o;
+  const download = async (a: ReleaseAsset): Promise<Buffer> => {
+    const r = await gh.rest.repos.getReleaseAsset({ owner, repo, asset_id: a.id, headers: { accept: "application/octet-stream" } });
+    return Buffer.from(r.data as unknown as ArrayBuffer);
+  };
+  const releases = await gh.paginate(gh.rest.repos.listReleases, { owner, repo, per_page: 100 });
+  const found: Array<{ manifest: ReleaseManifest; notes: string; metadata: Map<string, string> }> = [];
+  const skipped: SiteSyncResult["skipped"] = [];
+  for (const rel of releases) {
+    if (rel.draft) continue;
+    let assets = rel.assets as unknown as ReleaseAsset[];
+    if (assets.length >= 100) {
+      assets = (await gh.paginate(gh.rest.repos.listReleaseAssets, { owner, repo, release_id: rel.id, per_page: 100 })) as unknown as ReleaseAsset[];
+    }
+    const byName = new Map(assets.filter((a) => a.state === "uploaded").map((a) => [a.name, a]));
+    const manifestAsset = byName.get("manifest.json");
+    if (!manifestAsset) {
+      skipped.push({ tag: rel.tag_name, reason: "no manifest.json asset (not published by mlir-release, or its publish has not finished)" });
+      continue;
+    }
+    let manifest: ReleaseManifest;
+    try {
+      const parsed = ReleaseManifest.safeParse(JSON.parse((await download(manifestAsset)).toString("utf8")));
+      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+      manifest = parsed.data;
+    } catch (e) {
+      if (e instanceof RequestError) throw e;
+      skipped.push({ tag: rel.tag_name, reason: `manifest.json is not a release manifest: ${(e as Error).message}` });
+      continue;
+    }
+    const tag = releaseTag(manifest.plan.version, o.tagPrefix);
+    if (tag !== rel.tag_name) {
+      skipped.push({ tag: rel.tag_name, reason: `its manifest is for version ${manifest.plan.version} (tag ${tag})` });
+      continue;
+    }
+    const problems = manifest.artifacts.flatMap((a) => {
+      const have = byName.get(a.fileName);
+      if (!have) return [`${a.fileName} missing`];
+      if (have.size !== a.size || (have.digest && have.digest !== `sha256:${a.sha256}`)) return [`${a.fileName} differs from the manifest`];
+      return [];
+    });
+    if (problems.length) {
+      skipped.push({ tag: rel.tag_name, reason: problems.join("; ") });
+      continue;
+    }
+    const metadata = new Map<string, string>();
+    for (const a of manifest.artifacts) {
+      const meta = byName.get(`${a.fileName}.metadata`);
+      if (meta && (a.kind === "wheel" || a.kind === "dev-wheel")) metadata.set(a.fileName, (await download(meta)).toString("utf8"));
+    }
+    found.push({ manifest, notes: rel.body ?? "", metadata });
+  }
+
+  const P = indexPaths(root);
+  const versions = found.map((f) => f.manifest.plan.version).sort();
+  const removed: string[] = [];
+  await withIndexLock(root, async () => {
+    for (const f of found) {
+      const v = f.manifest.plan.version;
+      for (const [file, text] of f.metadata) putText(join(P.files, v, `${file}.metadata`), text);
+      putText(join(P.notes, `${v}.md`), f.notes);
+      putText(join(P.manifests, `${v}.json`), manifestText(f.manifest));
+    }
+    // Releases deleted on GitHub (retention, by hand) leave the index too.
+    const keep = new Set(versions);
+    for (const name of existsSync(P.manifests) ? readdirSync(P.manifests) : []) {
+      const v = name.replace(/\.json$/, "");
+      if (!name.endsWith(".json") || keep.has(v)) continue;
+      rmSync(join(P.manifests, name), { force: true });
+      rmSync(join(P.notes, `${v}.md`), { force: true });
+      rmSync(join(P.files, v), { recursive: true, force: true });
+      removed.push(v);
+    }
+  });
+  const serverUrl = opts.serverUrl ?? process.env["GITHUB_SERVER_URL"] ?? "https://github.com";
+  const site = await regenerate(root, {
+    ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
+    filesUrl: opts.filesUrl ?? githubFilesUrl(serverUrl, o),
+  });
+  if (opts.outDir) {
+    const tmp = `${opts.outDir}.tmp-${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    cpSync(realpathSync(P.site), tmp, { recursive: true, dereference: true });
+    rmSync(opts.outDir, { recursive: true, force: true });
+    renameSync(tmp, opts.outDir);
+  }
+  return { versions, skipped, removed, site };
+}
