@@ -121,7 +121,7 @@ describe("publish convergence under faults", () => {
 
   it("a clean run publishes everything once, and a rerun changes nothing", async () => {
     const c = clean as { github: Array<{ assets: unknown[] }>; pypi: object; index: object; conda: Record<string, string[]> };
-    expect(c.github.map((r) => r.assets.length)).toEqual([4, 4]); // 2 wheels + 2 .metadata each
+    expect(c.github.map((r) => r.assets.length)).toEqual([6, 6]); // 2 wheels + 2 .metadata + SHA256SUMS + manifest.json each
     expect(Object.keys(c.pypi)).toHaveLength(4);
     expect(Object.keys(c.index)).toContain("simple/mlir-python-bindings/index.html");
     expect(c.conda["linux-64"]).toEqual([
@@ -261,7 +261,7 @@ describe("publish convergence under faults", () => {
     for (const k of ["stale-asset", "server-reset-mid-upload", "server-secondary-rate-limit"]) expect(kinds[k] ?? 0, k).toBeGreaterThan(0);
     expect(observe(w)).toEqual(clean);
     // No stray duplicates anywhere: one release, each asset once, no partial files served.
-    expect(w.gh.snapshot().flatMap((r) => r.assets.map((a) => a.state))).toEqual(Array(8).fill("uploaded"));
+    expect(w.gh.snapshot().flatMap((r) => r.assets.map((a) => a.state))).toEqual(Array(12).fill("uploaded"));
   }, 280_000);
 
   it("two publishers of different versions at once leave an index (and GitHub, PyPI) listing both", async () => {
