@@ -3,7 +3,7 @@
 // Windows wheels are built by the host CLI on their runners and come in as directories, so
 // `release` is the same function on a laptop and on CI.
 import { argument, dag, type Directory, type File, func, object, type Secret } from "@dagger.io/dagger";
-import { collectDist, defaultOptionsHash, linuxWheels, planFile, publishContainer, rebuildContainer } from "./dagger/pipeline.js";
+import { checkGithubRepository, collectDist, defaultOptionsHash, linuxWheels, planFile, publishContainer, rebuildContainer, siteDirectory } from "./dagger/pipeline.js";
 import { moduleConfig, moduleLock, parsePlatform, parsePolicy, policyFor, useHostInputs } from "./dagger/module-support.js";
 import { InvalidInputError, parseOrExplain, type PlatformId, ReleaseManifest, ReleasePlan } from "./schema.js";
 import { refMatches } from "./dagger/images.js";
@@ -99,6 +99,7 @@ export class MlirRelease {
   /**
    * Stage a dist directory (one folder per platform, each with its manifest.json) and publish it:
    * GitHub release and index by default; PyPI goes through trusted publishing on CI.
+   * --github-repository owner/name names the releases' repository (CI passes $GITHUB_REPOSITORY).
    */
   @func({ cache: "never" })
   async publish(
@@ -107,17 +108,41 @@ export class MlirRelease {
     dryRun = false,
     githubToken?: Secret,
     targets = "github,index",
+    githubRepository?: string,
   ): Promise<string> {
     return publishContainer(dag, moduleLock(), source, dist, moduleConfig().tools.nanobind, {
       dryRun,
       targets,
       ...(githubToken ? { githubToken } : {}),
+      ...(githubRepository ? { githubRepository: checkGithubRepository(githubRepository) } : {}),
     }).stdout();
   }
 
   /**
+   * The wheel index (PEP 503/691/658 pages and dashboard) rebuilt from every GitHub release of
+   * --github-repository that carries its manifest.json, with file links to the release downloads:
+   * a directory ready for GitHub Pages. Rebuilt from the releases, not kept between runs, so a
+   * lost or partial earlier deploy heals on the next one.
+   */
+  @func({ cache: "never" })
+  site(
+    @argument({ defaultPath: "/", ignore: REPO_IGNORE }) source: Directory,
+    githubRepository: string,
+    githubToken?: Secret,
+    baseUrl?: string,
+  ): Directory {
+    return siteDirectory(dag, moduleLock(), source, moduleConfig().tools.nanobind, {
+      githubRepository: checkGithubRepository(githubRepository),
+      ...(githubToken ? { githubToken } : {}),
+      ...(baseUrl ? { baseUrl } : {}),
+      syncedAt: new Date().toISOString(),
+    });
+  }
+
+  /**
    * The whole release: plan, Linux wheels (x86_64 and aarch64), the host-built macOS/Windows
-   * wheels given as directories (--macos-arm, --macos-intel, --windows), then publish (or, with --dry-run, stage and print what would be published).
+   * wheels given as directories (--macos-arm, --macos-intel, --windows), then publish (or, with --dry-run, stage and print what would be published)
+   * to the releases of --github-repository.
    */
   @func({ cache: "never" })
   async release(
@@ -132,8 +157,10 @@ export class MlirRelease {
     dryRun = false,
     githubToken?: Secret,
     targets = "github,index",
+    githubRepository?: string,
   ): Promise<string> {
     const config = moduleConfig();
+    const repo = githubRepository ? checkGithubRepository(githubRepository) : undefined;
     const lock = moduleLock();
     const plan = planFile(dag, lock, source, config.tools.nanobind, kind, ref, cutoff);
     const answer = JSON.parse(await plan.contents()) as unknown;
@@ -155,6 +182,11 @@ export class MlirRelease {
       ...(macosIntel ? { "macos-x86_64": macosIntel } : {}),
       ...(windows ? { "windows-x64": windows } : {}),
     });
-    return publishContainer(dag, lock, source, dist, config.tools.nanobind, { dryRun, targets, ...(githubToken ? { githubToken } : {}) }).stdout();
+    return publishContainer(dag, lock, source, dist, config.tools.nanobind, {
+      dryRun,
+      targets,
+      ...(githubToken ? { githubToken } : {}),
+      ...(repo ? { githubRepository: repo } : {}),
+    }).stdout();
   }
 }

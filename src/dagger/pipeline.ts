@@ -133,6 +133,14 @@ export interface PublishOptions {
   /** CLI publish --targets (github, pypi, index, conda); CI sends PyPI through trusted publishing instead. */
   targets: string;
   githubToken?: Secret;
+  /** owner/name of the repository whose releases receive the artifacts (CLI --github-repo). */
+  githubRepository?: string;
+}
+
+/** owner/name as GitHub spells it; checked here so a typo fails before anything is pulled. */
+export function checkGithubRepository(repo: string, flag = "--github-repository"): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*\/[A-Za-z0-9_.-]+$/.test(repo)) throw new InvalidInputError(`${flag} '${repo}': expected owner/name`);
+  return repo;
 }
 
 /**
@@ -146,7 +154,42 @@ export function publishContainer(dag: Client, lock: ImagesLock, source: Director
     .withExec(["bash", "containers/stage-dist.sh", "/dist", "/artifacts", "/stage"]);
   if (o.dryRun) return c;
   if (o.githubToken) c = c.withSecretVariable("GITHUB_TOKEN", o.githubToken);
-  return c.withExec(["node", "bin/mlir-release.mjs", "publish", "--stage", "/stage", "--targets", o.targets]);
+  return c.withExec([
+    "node", "bin/mlir-release.mjs", "publish", "--stage", "/stage", "--targets", o.targets,
+    ...(o.githubRepository ? ["--github-repo", o.githubRepository] : []),
+  ]);
+}
+
+export interface SiteOptions {
+  /** owner/name whose releases (those carrying a manifest.json) the index is rebuilt from. */
+  githubRepository: string;
+  githubToken?: Secret;
+  /** The site's public base URL (CLI --base-url), e.g. the GitHub Pages URL. */
+  baseUrl?: string;
+  /**
+   * When the sync was asked for. The exec's inputs are otherwise the same from run to run, and the
+   * engine reuses an exec whose inputs are unchanged even inside a cache: "never" function, which
+   * would hand back yesterday's site; this input makes every sync a new one.
+   */
+  syncedAt: string;
+}
+
+/**
+ * The wheel index rebuilt from the GitHub releases themselves (the CLI's site-sync), in the same
+ * provisioned x86_64 image as publish: the site holds pages only (files link to the release
+ * downloads), so it needs no artifacts and CI can deploy it whole. /site is the live site directory.
+ */
+export function siteDirectory(dag: Client, lock: ImagesLock, source: Directory, nanobind: string, o: SiteOptions, allowPlaceholderPins = false): Directory {
+  const img = buildImageFor(lock, "linux-x86_64", "manylinux2014", allowPlaceholderPins);
+  let c = cliContainer(dag, provisionedImage(dag, img, source.directory("containers/provision"), nanobind), source)
+    .withEnvVariable("MLIR_RELEASE_SITE_SYNCED_AT", o.syncedAt);
+  if (o.githubToken) c = c.withSecretVariable("GITHUB_TOKEN", o.githubToken);
+  return c
+    .withExec([
+      "node", "bin/mlir-release.mjs", "site-sync", "--index", "/index", "--github-repo", o.githubRepository, "--out", "/site",
+      ...(o.baseUrl ? ["--base-url", o.baseUrl] : []),
+    ])
+    .directory("/site");
 }
 
 /** Replays a manifest through the CLI's rebuild, which compares every artifact's sha256 with the record. */

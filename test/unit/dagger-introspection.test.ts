@@ -67,14 +67,15 @@ describe("the module as Dagger registers it", () => {
     expect(sig(ctor!)).toEqual(["imageRegistry: STRING_KIND?", "nodeDistUrl: STRING_KIND?"]);
   });
 
-  it("exposes plan, build, rebuild, publish, release; side-effecting ones are never cached", () => {
-    expect(Object.keys(fns).sort()).toEqual(["build", "plan", "publish", "rebuild", "release"]);
+  it("exposes plan, build, rebuild, publish, release, site; side-effecting ones are never cached", () => {
+    expect(Object.keys(fns).sort()).toEqual(["build", "plan", "publish", "rebuild", "release", "site"]);
     expect(Object.fromEntries(Object.entries(fns).map(([n, f]) => [n, f.cache ?? "default"]))).toEqual({
       plan: "never", // reads the LLVM remote: today's answer differs from yesterday's
       build: "default", // a pure function of its inputs: the engine may reuse it
       rebuild: "default",
       publish: "never",
       release: "never",
+      site: "never", // reads the GitHub releases: the index changes when they do
     });
   });
 
@@ -94,14 +95,16 @@ describe("the module as Dagger registers it", () => {
       "plan: File?", "ccacheSeed: Directory?", "jobs: INTEGER_KIND?",
     ]);
     expect(fns["build"]!.returnType).toEqual({ kind: "OBJECT_KIND", name: "Directory" });
-    expect(sig(fns["publish"]!)).toEqual(["source: Directory", "dist: Directory", "dryRun: BOOLEAN_KIND = false", "githubToken: Secret?", "targets: STRING_KIND = github,index"]);
+    expect(sig(fns["publish"]!)).toEqual(["source: Directory", "dist: Directory", "dryRun: BOOLEAN_KIND = false", "githubToken: Secret?", "targets: STRING_KIND = github,index", "githubRepository: STRING_KIND?"]);
     expect(fns["publish"]!.returnType).toEqual({ kind: "STRING_KIND" });
     expect(sig(fns["release"]!)).toEqual([
       "source: Directory", "kind: STRING_KIND = snapshot", "ref: STRING_KIND?", "cutoff: STRING_KIND?", "policy: STRING_KIND = manylinux2014",
       "macosArm: Directory?", "macosIntel: Directory?", "windows: Directory?", "dryRun: BOOLEAN_KIND = false", "githubToken: Secret?",
-      "targets: STRING_KIND = github,index",
+      "targets: STRING_KIND = github,index", "githubRepository: STRING_KIND?",
     ]);
     expect(sig(fns["rebuild"]!)).toEqual(["source: Directory", "manifest: File", "platform: STRING_KIND = linux-x86_64"]);
     expect(fns["plan"]!.returnType).toEqual({ kind: "OBJECT_KIND", name: "File" });
+    expect(sig(fns["site"]!)).toEqual(["source: Directory", "githubRepository: STRING_KIND", "githubToken: Secret?", "baseUrl: STRING_KIND?"]);
+    expect(fns["site"]!.returnType).toEqual({ kind: "OBJECT_KIND", name: "Directory" });
   });
 });

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dag } from "@dagger.io/dagger";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { defaultOptionsHash } from "../../src/dagger/pipeline.js";
 import { MlirRelease } from "../../src/index.js";
 import { InvalidInputError, type ReleasePlan } from "../../src/schema.js";
@@ -172,6 +172,60 @@ describe("build", () => {
   });
 });
 
+describe("site", () => {
+  const at = new Date("2026-11-25T04:40:00Z");
+  const syncExec = (extra: string[] = []) =>
+    `withExec(args: ${list(["node", "bin/mlir-release.mjs", "site-sync", "--index", "/index", "--github-repo", "llvm-wheels/mlir-python", "--out", "/site", ...extra])})`;
+  const syncedAt = (d: Date) => `withEnvVariable(name: "MLIR_RELEASE_SITE_SYNCED_AT", value: ${q(d.toISOString())})`;
+  beforeAll(() => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(at);
+  });
+  afterAll(() => {
+    vi.useRealTimers();
+  });
+
+  it("rebuilds the index from the repository's releases in the x86_64 image, the token as a secret, and returns /site", async () => {
+    const token = dag.setSecret("gh", "not-a-real-token");
+    await rec.run(() => new MlirRelease().site(src(), "llvm-wheels/mlir-python", token, "https://example.org/mlir-wheels/").export("/tmp/site"));
+    expect(last()).toEqual([
+      ...head(...X86_2014),
+      syncedAt(at),
+      `withSecretVariable(name: "GITHUB_TOKEN", secret: ${q(idFor(['setSecret(name: "gh", plaintext: "not-a-real-token")']))})`,
+      syncExec(["--base-url", "https://example.org/mlir-wheels/"]),
+      'directory(path: "/site")',
+      'export(path: "/tmp/site")',
+    ]);
+    expect(last().filter((sel) => !sel.startsWith("withSecretVariable")).join("\n")).not.toContain("not-a-real-token");
+  });
+
+  it("without a token or base URL: no secret, no --base-url (the CLI's defaults apply)", async () => {
+    await rec.run(() => new MlirRelease().site(src(), "llvm-wheels/mlir-python").export("/tmp/site"));
+    expect(last()).toEqual([...head(...X86_2014), syncedAt(at), syncExec(), 'directory(path: "/site")', 'export(path: "/tmp/site")']);
+  });
+
+  it("every call is a new sync: the exec's inputs differ by the time asked, so the engine cannot hand back an earlier site", async () => {
+    const later = new Date(at.getTime() + 24 * 3600_000);
+    vi.setSystemTime(later);
+    try {
+      await rec.run(() => new MlirRelease().site(src(), "llvm-wheels/mlir-python").export("/tmp/site"));
+      expect(last()).toContain(syncedAt(later));
+      expect(last()).not.toContain(syncedAt(at));
+    } finally {
+      vi.setSystemTime(at);
+    }
+  });
+
+  it("a malformed --github-repository stops before any query", () => {
+    const n = rec.requests.length;
+    for (const bad of ["mlir-python", "llvm-wheels/mlir-python/extra", "https://example.org/llvm-wheels/mlir-python", ""]) {
+      expect(() => new MlirRelease().site(src(), bad), bad).toThrow(InvalidInputError);
+    }
+    expect(() => new MlirRelease().site(src(), "mlir python")).toThrow(/--github-repository 'mlir python': expected owner\/name/);
+    expect(rec.requests.length).toBe(n);
+  });
+});
+
 describe("plan, publish, rebuild, release", () => {
   const planChain = (extra: string[]) => [
     ...head(...X86_2014),
@@ -202,6 +256,20 @@ describe("plan, publish, rebuild, release", () => {
     // The token reaches the container only as a secret (the recorder's readable ids show the
     // secret's own selection; an engine's ids are opaque): no env variable or argv carries it.
     expect(last().filter((sel) => !sel.startsWith("withSecretVariable")).join("\n")).not.toContain("not-a-real-token");
+  });
+
+  it("publish --github-repository names the releases' repository to the CLI (--github-repo); a malformed one stops before any query", async () => {
+    const dist = dag.host().directory("/tmp/dist");
+    await rec.run(() => new MlirRelease().publish(src(), dist, false, dag.setSecret("gh", "x"), "github", "llvm-wheels/mlir-python"));
+    expect(last().slice(-2)).toEqual([
+      'withExec(args: ["node", "bin/mlir-release.mjs", "publish", "--stage", "/stage", "--targets", "github", "--github-repo", "llvm-wheels/mlir-python"])',
+      "stdout",
+    ]);
+    const n = rec.requests.length;
+    await expect(new MlirRelease().publish(src(), dist, false, undefined, "github", "https://example.org/llvm-wheels/mlir-python")).rejects.toThrow(
+      /--github-repository 'https:\/\/example\.org\/llvm-wheels\/mlir-python': expected owner\/name/,
+    );
+    expect(rec.requests.length).toBe(n);
   });
 
   it("publish --dry-run stages and stops: no token is mounted, nothing is sent", async () => {
@@ -257,6 +325,17 @@ describe("plan, publish, rebuild, release", () => {
       'withExec(args: ["bash", "containers/stage-dist.sh", "/dist", "/artifacts", "/stage"])',
       "stdout",
     ]);
+  });
+
+  it("release (not a dry run) publishes the stage to --github-repository's releases with the token as a secret", async () => {
+    const token = dag.setSecret("gh", "not-a-real-token");
+    await rec.run(() => new MlirRelease().release(src(), "snapshot", undefined, undefined, "manylinux2014", undefined, undefined, undefined, false, token, "github,index", "llvm-wheels/mlir-python"));
+    expect(last().slice(-3)).toEqual([
+      `withSecretVariable(name: "GITHUB_TOKEN", secret: ${q(idFor(['setSecret(name: "gh", plaintext: "not-a-real-token")']))})`,
+      'withExec(args: ["node", "bin/mlir-release.mjs", "publish", "--stage", "/stage", "--targets", "github,index", "--github-repo", "llvm-wheels/mlir-python"])',
+      "stdout",
+    ]);
+    expect(last().slice(0, head(...X86_2014).length)).toEqual(head(...X86_2014));
   });
 
   it("release on a day with nothing to build reports it and builds nothing", async () => {
