@@ -89,7 +89,30 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
         expect(s.uses ?? "", `${id}: ${s.uses}`).not.toMatch(/actions\/cache|setup-node|setup-python/);
       }
     }
-    expect(publish.steps.map((s) => s.run ?? "").join("\n")).toContain('dagger call --image-registry "$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "$MLIR_RELEASE_NODE_DIST_URL" publish --dist dist --github-token env:GITHUB_TOKEN --dry-run="$DRY_RUN"');
+    expect(publish.steps.map((s) => s.run ?? "").join("\n")).toContain('dagger call --image-registry "$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "$MLIR_RELEASE_NODE_DIST_URL" publish --dist dist --github-repository "$GITHUB_REPOSITORY" --github-token env:GITHUB_TOKEN --dry-run="$DRY_RUN"');
+  });
+
+  it("after publishing, rebuilds the index from the releases and deploys it to gh-pages, both skipped on a dry run", () => {
+    const steps = wf.jobs["publish"]!.steps as Array<Step & { name?: string; if?: string }>;
+    const at = (name: string) => steps.findIndex((s) => s.name === name);
+    const publishAt = steps.findIndex((s) => (s.run ?? "").includes(" publish --dist dist "));
+    const siteAt = at("Regenerate the wheel index from every release's manifest");
+    const deployAt = at("Deploy the index to GitHub Pages (gh-pages branch)");
+    expect([publishAt, siteAt, deployAt].every((i) => i >= 0)).toBe(true);
+    expect(publishAt).toBeLessThan(siteAt);
+    expect(siteAt).toBeLessThan(deployAt);
+    const site = steps[siteAt]!;
+    const deploy = steps[deployAt]!;
+    expect(site.run).toContain(
+      'dagger call --image-registry "$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "$MLIR_RELEASE_NODE_DIST_URL" site --github-repository "$GITHUB_REPOSITORY" --github-token env:GITHUB_TOKEN "${base_url[@]}" export --path site',
+    );
+    expect(site.run).toContain('base_url=(--base-url "$INDEX_BASE_URL")');
+    expect(site.env).toEqual({ GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}", INDEX_BASE_URL: "${{ vars.INDEX_BASE_URL }}" });
+    expect(deploy.run).toBe("bash ci/deploy-gh-pages.sh site");
+    expect(deploy.env).toEqual({ GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}" });
+    for (const s of [site, deploy]) expect(s.if).toBe("${{ !inputs.dry-run }}");
+    // Pages from a branch push: no deploy-pages / upload-pages-artifact (they need id-token: write).
+    for (const [id, job] of jobs) for (const s of job.steps) expect(s.uses ?? "", id).not.toMatch(/actions\/(deploy-pages|upload-pages-artifact)/);
   });
 
   it("skips the builds (and so the publish) when the plan says there is nothing to release", () => {
