@@ -151,17 +151,19 @@ describe("PyPI via twine to a local pypiserver; pip install from it and from the
       conda: { channel: join(condaDir, "channel"), workDir: join(condaDir, "recipes"), python: join(TOOLS, "bin", "python"), env },
     });
     await gh.stop();
-    // GitHub gets the wheel and its PEP 658 .metadata file.
+    // GitHub gets the wheel, its PEP 658 .metadata file, SHA256SUMS and manifest.json.
     expect(report.actions.map((a) => `${a.target}:${a.action}`).sort()).toEqual([
       "conda:built",
       "github:created",
+      "github:uploaded",
+      "github:uploaded",
       "github:uploaded",
       "github:uploaded",
       "index:uploaded",
       "pypi:uploaded",
     ]);
     const assets = gh.snapshot()[0]!.assets;
-    expect(assets.map((a) => a.name).sort()).toEqual([basename(wheel), `${basename(wheel)}.metadata`]);
+    expect(assets.map((a) => a.name).sort()).toEqual(["SHA256SUMS", "manifest.json", basename(wheel), `${basename(wheel)}.metadata`].sort());
     expect(assets.find((a) => a.name === basename(wheel))!.digest).toBe(`sha256:${st.files.find((f) => f.fileName === basename(wheel))!.sha256}`);
     expect(existsSync(join(condaDir, "channel", "linux-64", `${inner.name}-${name.version}-py${tag.python.slice(2)}_0.conda`))).toBe(true);
     const realSite = await serveStatic(indexPaths(realRoot).site);
