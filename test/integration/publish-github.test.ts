@@ -1,20 +1,11 @@
 // The GitHub publisher through real octokit against a real HTTP server on 127.0.0.1.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { writeFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { publishGithub, type GithubOptions } from "../../src/publish/github.js";
-import { loadStage, writeStage, type LoadedStage } from "../../src/stage/stage.js";
 import { FakeGitHub } from "../support/fake-github.js";
-import { makeFixtureRelease } from "../support/release-fixture.js";
+import { stagedFixtureRelease } from "../support/release-fixture.js";
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), "gh-"));
-async function stageOf(version: string, kind: "snapshot" | "numbered" = "snapshot"): Promise<LoadedStage> {
-  const fx = await makeFixtureRelease({ dir: tmp(), version, kind });
-  const out = join(tmp(), "stage");
-  await writeStage({ manifests: [fx.manifest], artifactsDir: fx.dir, outDir: out });
-  return loadStage(out);
-}
+const stageOf = stagedFixtureRelease;
 
 describe("GitHub Releases publisher", () => {
   let gh: FakeGitHub;

@@ -17,18 +17,13 @@ import type { ReleaseManifest } from "../../src/schema.js";
 import { buildWheels } from "../../src/build/factory.js";
 import { testEnv, testProgress, TOOLS } from "../support/env.js";
 import { settings as wheelSettings } from "../support/wheel-settings.js";
-import { basePlan, FIXTURE_MODULE, makeFixtureRelease } from "../support/release-fixture.js";
+import { basePlan, FIXTURE_MODULE, makeFixtureRelease, stagedFixtureRelease } from "../support/release-fixture.js";
 import { freshVenv, serveStatic, startPypiServer, type PypiServer, type StaticServer } from "../support/servers.js";
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "pypi-"));
 const REAL_WHEEL = process.env["MLIR_RELEASE_TEST_WHEEL"];
 
-async function stageOf(version: string): Promise<LoadedStage> {
-  const fx = await makeFixtureRelease({ dir: tmp(), version, kind: "numbered" });
-  const out = join(tmp(), "stage");
-  await writeStage({ manifests: [fx.manifest], artifactsDir: fx.dir, outDir: out });
-  return loadStage(out);
-}
+const stageOf = (version: string): Promise<LoadedStage> => stagedFixtureRelease(version, "numbered");
 
 describe("PyPI via twine to a local pypiserver; pip install from it and from the static index", () => {
   let server: PypiServer;

@@ -7,18 +7,12 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { deleteGithubRelease, publishGithub, type GithubOptions } from "../../src/publish/github.js";
 import { syncIndexFromGithub } from "../../src/site/github-sync.js";
-import { loadStage, writeStage, type LoadedStage } from "../../src/stage/stage.js";
 import { FakeGitHub } from "../support/fake-github.js";
-import { FIXTURE_MODULE, makeFixtureRelease } from "../support/release-fixture.js";
+import { FIXTURE_MODULE, stagedFixtureRelease } from "../support/release-fixture.js";
 import { freshVenv, serveStatic } from "../support/servers.js";
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "site-sync-"));
-async function stageOf(version: string, kind: "snapshot" | "numbered"): Promise<LoadedStage> {
-  const fx = await makeFixtureRelease({ dir: tmp(), version, kind });
-  const out = join(tmp(), "stage");
-  await writeStage({ manifests: [fx.manifest], artifactsDir: fx.dir, outDir: out });
-  return loadStage(out);
-}
+const stageOf = stagedFixtureRelease;
 const sha256 = async (b: ArrayBuffer): Promise<string> => (await import("node:crypto")).createHash("sha256").update(Buffer.from(b)).digest("hex");
 
 describe("site-sync: the index from GitHub Releases", () => {

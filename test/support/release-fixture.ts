@@ -1,9 +1,11 @@
 // Small real releases for publish tests: real wheels (written by the project's own
 // deterministic wheel writer), each importable, with a manifest that describes them exactly.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Artifact, type ReleaseManifest, type WheelTag } from "../../src/schema.js";
+import { loadStage, writeStage, type LoadedStage } from "../../src/stage/stage.js";
 import { assembleWheel } from "../../src/wheels/wheel.js";
 
 export const FIXTURE_MODULE = "mlir_release_fixture";
@@ -91,4 +93,12 @@ export async function makeFixtureRelease(o: FixtureOptions): Promise<{ dir: stri
   };
   writeFileSync(join(o.dir, "manifest.json"), JSON.stringify(manifest, null, 2));
   return { dir: o.dir, manifest };
+}
+
+/** A fixture release, staged and loaded (what the publishers take), in fresh temp dirs. */
+export async function stagedFixtureRelease(version: string, kind: "snapshot" | "numbered" = "snapshot"): Promise<LoadedStage> {
+  const fx = await makeFixtureRelease({ dir: mkdtempSync(join(tmpdir(), "fixture-")), version, kind });
+  const out = join(mkdtempSync(join(tmpdir(), "stage-")), "stage");
+  await writeStage({ manifests: [fx.manifest], artifactsDir: fx.dir, outDir: out });
+  return loadStage(out);
 }
