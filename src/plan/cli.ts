@@ -8,6 +8,7 @@ import { HostEnv } from "../exec/host.js";
 import { ConsoleProgress } from "../progress.js";
 import { InvalidInputError, PlatformId, type ReleaseManifest, ReleaseRequest, parseOrExplain } from "../schema.js";
 import { loadReleaseConfig } from "./config.js";
+import { fetchPublishedReleases } from "../site/github-sync.js";
 import { GitHistory, GitHubHistory, type LlvmHistory } from "./history.js";
 import { MANIFEST_FILE } from "./manifest.js";
 import { renderCommitNotes } from "./notes.js";
@@ -46,8 +47,26 @@ interface SelectFlags {
   apiUrl?: string;
   cache: string;
   manifests?: string[];
+  publishedIn?: string;
   config?: string;
   out?: string;
+}
+
+/**
+ * What a repository has published: complete releases' manifests (the last snapshot's commit), and
+ * every release tag as a taken version — an interrupted publish still owns its version.
+ */
+async function publishedIn(repoFlag: string, tagPrefix: string): Promise<{ manifests: ReleaseManifest[]; versions: string[] }> {
+  const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(repoFlag);
+  if (!m) throw new InvalidInputError(`--published-in '${repoFlag}': expected <owner>/<name>`);
+  const token = process.env["MLIR_RELEASE_GITHUB_TOKEN"] || process.env["GITHUB_TOKEN"];
+  if (!token) throw new InvalidInputError(`--published-in ${repoFlag}: neither MLIR_RELEASE_GITHUB_TOKEN nor GITHUB_TOKEN is set`);
+  const apiUrl = process.env["GITHUB_API_URL"];
+  const r = await fetchPublishedReleases({ token, owner: m[1]!, repo: m[2]!, tagPrefix, ...(apiUrl ? { apiUrl } : {}) }, { metadata: false });
+  return {
+    manifests: r.releases.map((x) => x.manifest),
+    versions: r.tags.filter((t) => t.startsWith(tagPrefix)).map((t) => t.slice(tagPrefix.length)),
+  };
 }
 
 async function openHistory(f: SelectFlags, repository: string): Promise<LlvmHistory> {
@@ -62,12 +81,13 @@ async function selectAndPlan(f: SelectFlags) {
     { kind: f.kind, ...(f.ref ? { ref: f.ref } : {}), ...(f.cutoff ? { cutoff: f.cutoff } : {}), ...(f.post ? { post: Number(f.post) } : {}) },
     "request (--kind/--ref/--cutoff/--post)",
   );
-  const past = history(loadManifests(f.manifests ?? []));
+  const published = f.publishedIn ? await publishedIn(f.publishedIn, config.publish.github?.tagPrefix ?? "v") : undefined;
+  const past = history([...loadManifests(f.manifests ?? []), ...(published?.manifests ?? [])]);
   const h = await openHistory(f, config.llvm.repository);
   const r = await select(h, {
     config,
     request,
-    existingVersions: past.versions,
+    existingVersions: [...new Set([...past.versions, ...(published?.versions ?? [])])],
     ...(past.previousSnapshotCommit ? { previousSnapshotCommit: past.previousSnapshotCommit } : {}),
     now: new Date(),
   });
@@ -85,6 +105,7 @@ const selectOptions = (c: Command): Command =>
     .option("--api-url <url>", "GitHub API base URL")
     .option("--cache <dir>", "where remote repositories are mirrored", defaultCache())
     .option("--manifests <paths...>", "manifests of earlier releases (files or folders): existing versions, the last snapshot")
+    .option("--published-in <owner/name>", "read earlier releases from this repository's GitHub releases (token: GITHUB_TOKEN)")
     .option("--config <file>", "release config (default: release.config.json)");
 
 export function register(program: Command): void {

@@ -31,7 +31,22 @@ export function githubFilesUrl(serverUrl: string, o: Pick<GithubOptions, "owner"
   return `${serverUrl.replace(/\/$/, "")}/${o.owner}/${o.repo}/releases/download/${o.tagPrefix ?? "v"}{version}/{file}`;
 }
 
-export async function syncIndexFromGithub(root: string, o: GithubOptions, opts: SiteSyncOptions = {}): Promise<SiteSyncResult> {
+export interface PublishedRelease {
+  manifest: ReleaseManifest;
+  notes: string;
+  /** PEP 658 METADATA text per wheel file name. */
+  metadata: Map<string, string>;
+}
+
+/**
+ * Every complete release of a repository: one carrying a manifest.json whose artifacts are all
+ * there with the manifest's size and digest. Others are returned as skipped, with the reason.
+ * Planning reads past versions from here; site-sync the index.
+ */
+export async function fetchPublishedReleases(
+  o: GithubOptions,
+  want: { metadata: boolean } = { metadata: true },
+): Promise<{ releases: PublishedRelease[]; skipped: SiteSyncResult["skipped"]; tags: string[] }> {
   const gh = makeOctokit(o);
   const { owner, repo } = o;
   const download = async (a: ReleaseAsset): Promise<Buffer> => {
@@ -39,7 +54,7 @@ export async function syncIndexFromGithub(root: string, o: GithubOptions, opts: 
     return Buffer.from(r.data as unknown as ArrayBuffer);
   };
   const releases = await gh.paginate(gh.rest.repos.listReleases, { owner, repo, per_page: 100 });
-  const found: Array<{ manifest: ReleaseManifest; notes: string; metadata: Map<string, string> }> = [];
+  const found: PublishedRelease[] = [];
   const skipped: SiteSyncResult["skipped"] = [];
   for (const rel of releases) {
     if (rel.draft) continue;
@@ -81,11 +96,15 @@ export async function syncIndexFromGithub(root: string, o: GithubOptions, opts: 
     const metadata = new Map<string, string>();
     for (const a of manifest.artifacts) {
       const meta = byName.get(`${a.fileName}.metadata`);
-      if (meta && (a.kind === "wheel" || a.kind === "dev-wheel")) metadata.set(a.fileName, (await download(meta)).toString("utf8"));
+      if (want.metadata && meta && (a.kind === "wheel" || a.kind === "dev-wheel")) metadata.set(a.fileName, (await download(meta)).toString("utf8"));
     }
     found.push({ manifest, notes: rel.body ?? "", metadata });
   }
+  return { releases: found, skipped, tags: releases.filter((r) => !r.draft).map((r) => r.tag_name) };
+}
 
+export async function syncIndexFromGithub(root: string, o: GithubOptions, opts: SiteSyncOptions = {}): Promise<SiteSyncResult> {
+  const { releases: found, skipped } = await fetchPublishedReleases(o);
   const P = indexPaths(root);
   const versions = found.map((f) => f.manifest.plan.version).sort();
   const removed: string[] = [];
