@@ -26,15 +26,26 @@ export class MlirRelease {
     useHostInputs({ imageRegistry, nodeDistUrl });
   }
 
-  /** Compute the release plan (LLVM commit, version, matrix, pins) for a snapshot or a numbered release. */
+  /**
+   * Compute the release plan (LLVM commit, version, matrix, pins) for a snapshot or a numbered release.
+   * With --github-repository the releases published there say what exists (last snapshot, taken versions).
+   */
   @func({ cache: "never" })
   plan(
     @argument({ defaultPath: "/", ignore: REPO_IGNORE }) source: Directory,
     kind = "snapshot",
     ref?: string,
     cutoff?: string,
+    githubRepository?: string,
+    githubToken?: Secret,
   ): File {
-    return planFile(dag, moduleLock(), source, moduleConfig().tools.nanobind, kind, ref, cutoff);
+    return planFile(dag, moduleLock(), source, moduleConfig().tools.nanobind, kind, {
+      ...(ref ? { ref } : {}),
+      ...(cutoff ? { cutoff } : {}),
+      ...(githubRepository ? { githubRepository: checkGithubRepository(githubRepository) } : {}),
+      ...(githubToken ? { githubToken } : {}),
+      plannedAt: new Date().toISOString(),
+    });
   }
 
   /**
@@ -162,7 +173,13 @@ export class MlirRelease {
     const config = moduleConfig();
     const repo = githubRepository ? checkGithubRepository(githubRepository) : undefined;
     const lock = moduleLock();
-    const plan = planFile(dag, lock, source, config.tools.nanobind, kind, ref, cutoff);
+    const plan = planFile(dag, lock, source, config.tools.nanobind, kind, {
+      ...(ref ? { ref } : {}),
+      ...(cutoff ? { cutoff } : {}),
+      ...(repo ? { githubRepository: repo } : {}),
+      ...(githubToken ? { githubToken } : {}),
+      plannedAt: new Date().toISOString(),
+    });
     const answer = JSON.parse(await plan.contents()) as unknown;
     if (isNoRelease(answer)) return `no release: ${answer.reason || "nothing MLIR is built from changed"} (LLVM ${answer.commit ?? "?"})\n`;
     const parsed = parseOrExplain(ReleasePlan, answer, "the plan stage's output");

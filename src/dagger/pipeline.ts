@@ -204,14 +204,33 @@ export function rebuildContainer(dag: Client, lock: ImagesLock, source: Director
 }
 
 /** The plan stage: selection needs the LLVM remote, so it runs where the build does. Its file is the CLI's JSON answer. */
-export function planFile(dag: Client, lock: ImagesLock, source: Directory, nanobind: string, kind: string, ref?: string, cutoff?: string, allowPlaceholderPins = false): File {
+export interface PlanOptions {
+  ref?: string;
+  cutoff?: string;
+  /** owner/name whose GitHub releases say what exists: the last snapshot's commit, taken versions. */
+  githubRepository?: string;
+  githubToken?: Secret;
+  /** When the plan was asked for: like a site sync, a plan depends on the world, not only on its inputs. */
+  plannedAt: string;
+}
+
+export function planFile(dag: Client, lock: ImagesLock, source: Directory, nanobind: string, kind: string, o: PlanOptions, allowPlaceholderPins = false): File {
   if (kind !== "snapshot" && kind !== "numbered") throw new InvalidInputError(`--kind '${kind}': expected snapshot or numbered`);
-  if (kind === "numbered" && !ref) throw new InvalidInputError("--kind numbered needs --ref llvmorg-X.Y.Z");
+  if (kind === "numbered" && !o.ref) throw new InvalidInputError("--kind numbered needs --ref llvmorg-X.Y.Z");
   const img = buildImageFor(lock, "linux-x86_64", "manylinux2014", allowPlaceholderPins);
-  return cliContainer(dag, provisionedImage(dag, img, source.directory("containers/provision"), nanobind), source)
-    // stdout is the plan, or {"release": false, "reason": …} on a day with nothing to build.
-    .withExec(["node", "bin/mlir-release.mjs", "plan", "--kind", kind, ...(ref ? ["--ref", ref] : []), ...(cutoff ? ["--cutoff", cutoff] : [])], {
-      redirectStdout: PATHS.plan,
-    })
+  let c = cliContainer(dag, provisionedImage(dag, img, source.directory("containers/provision"), nanobind), source)
+    .withEnvVariable("MLIR_RELEASE_PLANNED_AT", o.plannedAt);
+  if (o.githubToken) c = c.withSecretVariable("GITHUB_TOKEN", o.githubToken);
+  // stdout is the plan, or {"release": false, "reason": …} on a day with nothing to build.
+  return c
+    .withExec(
+      [
+        "node", "bin/mlir-release.mjs", "plan", "--kind", kind,
+        ...(o.ref ? ["--ref", o.ref] : []),
+        ...(o.cutoff ? ["--cutoff", o.cutoff] : []),
+        ...(o.githubRepository ? ["--published-in", o.githubRepository] : []),
+      ],
+      { redirectStdout: PATHS.plan },
+    )
     .file(PATHS.plan);
 }

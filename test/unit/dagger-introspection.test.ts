@@ -104,6 +104,9 @@ describe("the module as Dagger registers it", () => {
     ]);
     expect(sig(fns["rebuild"]!)).toEqual(["source: Directory", "manifest: File", "platform: STRING_KIND = linux-x86_64"]);
     expect(fns["plan"]!.returnType).toEqual({ kind: "OBJECT_KIND", name: "File" });
+    expect(sig(fns["plan"]!)).toEqual([
+      "source: Directory", "kind: STRING_KIND = snapshot", "ref: STRING_KIND?", "cutoff: STRING_KIND?", "githubRepository: STRING_KIND?", "githubToken: Secret?",
+    ]);
     expect(sig(fns["site"]!)).toEqual(["source: Directory", "githubRepository: STRING_KIND", "githubToken: Secret?", "baseUrl: STRING_KIND?"]);
     expect(fns["site"]!.returnType).toEqual({ kind: "OBJECT_KIND", name: "Directory" });
   });

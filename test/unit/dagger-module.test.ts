@@ -227,11 +227,40 @@ describe("site", () => {
 });
 
 describe("plan, publish, rebuild, release", () => {
-  const planChain = (extra: string[]) => [
+  const at = new Date("2026-11-25T04:30:00Z");
+  const plannedAt = (d: Date) => `withEnvVariable(name: "MLIR_RELEASE_PLANNED_AT", value: ${q(d.toISOString())})`;
+  const planChain = (extra: string[], secret: string[] = []) => [
     ...head(...X86_2014),
+    plannedAt(at),
+    ...secret,
     `withExec(args: ${list(["node", "bin/mlir-release.mjs", "plan", "--kind", ...extra])}, redirectStdout: "/in/plan.json")`,
     'file(path: "/in/plan.json")',
   ];
+  beforeAll(() => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(at);
+  });
+  afterAll(() => {
+    vi.useRealTimers();
+  });
+
+  it("plan --github-repository reads what exists from that repository's releases (token as a secret); every call plans anew", async () => {
+    const token = dag.setSecret("gh", "not-a-real-token");
+    await rec.run(() => new MlirRelease().plan(src(), "snapshot", undefined, undefined, "llvm-wheels/mlir-python", token).contents());
+    const secret = `withSecretVariable(name: "GITHUB_TOKEN", secret: ${q(idFor(['setSecret(name: "gh", plaintext: "not-a-real-token")']))})`;
+    expect(last()).toEqual([...planChain(["snapshot", "--published-in", "llvm-wheels/mlir-python"], [secret]), "contents"]);
+    expect(last().filter((sel) => !sel.startsWith("withSecretVariable")).join("\n")).not.toContain("not-a-real-token");
+    // A day later the same call is a different exec: the engine cannot return yesterday's plan.
+    vi.setSystemTime(new Date(at.getTime() + 24 * 3600_000));
+    try {
+      await rec.run(() => new MlirRelease().plan(src(), "snapshot").contents());
+      expect(last()).not.toContain(plannedAt(at));
+      expect(last()).toContain(plannedAt(new Date(at.getTime() + 24 * 3600_000)));
+    } finally {
+      vi.setSystemTime(at);
+    }
+    expect(() => new MlirRelease().plan(src(), "snapshot", undefined, undefined, "not a repo")).toThrow(InvalidInputError);
+  });
 
   it("plan runs the plan stage in the x86_64 image and returns its file", async () => {
     await rec.run(() => new MlirRelease().plan(src(), "numbered", "llvmorg-22.1.8").contents());

@@ -115,6 +115,14 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
     for (const [id, job] of jobs) for (const s of job.steps) expect(s.uses ?? "", id).not.toMatch(/actions\/(deploy-pages|upload-pages-artifact)/);
   });
 
+  it("plans against this repository's published releases (last snapshot, taken versions), read-only", () => {
+    const plan = wf.jobs["plan"]!;
+    const step = plan.steps.find((s) => (s.run ?? "").includes(" plan --kind "))!;
+    expect(step.run).toContain('--github-repository "$GITHUB_REPOSITORY" --github-token env:GITHUB_TOKEN export --path plan/plan.json');
+    expect(step.env?.["GITHUB_TOKEN"]).toBe("${{ secrets.GITHUB_TOKEN }}");
+    expect(plan.permissions).toEqual({ contents: "read" });
+  });
+
   it("skips the builds (and so the publish) when the plan says there is nothing to release", () => {
     const decide = wf.jobs["plan"]!.steps.find((s) => (s as { id?: string }).id === "decide");
     expect(decide?.run).toContain("jq -e '.release == false' plan/plan.json");
