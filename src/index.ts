@@ -141,11 +141,13 @@ export class MlirRelease {
     githubRepository: string,
     githubToken?: Secret,
     baseUrl?: string,
+    prune = false,
   ): Directory {
     return siteDirectory(dag, moduleLock(), source, moduleConfig().tools.nanobind, {
       githubRepository: checkGithubRepository(githubRepository),
       ...(githubToken ? { githubToken } : {}),
       ...(baseUrl ? { baseUrl } : {}),
+      prune,
       syncedAt: new Date().toISOString(),
     });
   }

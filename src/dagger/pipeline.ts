@@ -166,6 +166,8 @@ export interface SiteOptions {
   githubToken?: Secret;
   /** The site's public base URL (CLI --base-url), e.g. the GitHub Pages URL. */
   baseUrl?: string;
+  /** Apply retention (CLI --prune): older snapshot releases are deleted on GitHub and leave the index. */
+  prune?: boolean;
   /**
    * When the sync was asked for. The exec's inputs are otherwise the same from run to run, and the
    * engine reuses an exec whose inputs are unchanged even inside a cache: "never" function, which
@@ -188,6 +190,7 @@ export function siteDirectory(dag: Client, lock: ImagesLock, source: Directory, 
     .withExec([
       "node", "bin/mlir-release.mjs", "site-sync", "--index", "/index", "--github-repo", o.githubRepository, "--out", "/site",
       ...(o.baseUrl ? ["--base-url", o.baseUrl] : []),
+      ...(o.prune ? ["--prune"] : []),
     ])
     .directory("/site");
 }

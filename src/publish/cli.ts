@@ -72,7 +72,8 @@ export function register(program: Command): void {
     .option("--out <dir>", "copy the live site here as plain files (the GitHub Pages tree)")
     .option("--base-url <url>", "where the site is served (default: publish.index.baseUrl)")
     .option("--server-url <url>", "GitHub web root for download links (default: $GITHUB_SERVER_URL or github.com)")
-    .action(async (o: { index: string; githubRepo?: string; config?: string; out?: string; baseUrl?: string; serverUrl?: string }) => {
+    .option("--prune", "apply retention: delete snapshot releases beyond retention.keepSnapshots (never a numbered one)", false)
+    .action(async (o: { index: string; githubRepo?: string; config?: string; out?: string; baseUrl?: string; serverUrl?: string; prune: boolean }) => {
       const config = loadReleaseConfig(REPO_ROOT, o.config);
       const gh = githubOptions(config, o.githubRepo);
       if (!gh) throw new InvalidInputError("site-sync: no --github-repo and no publish.github in the config");
@@ -83,6 +84,7 @@ export function register(program: Command): void {
         ...(filesUrl ? { filesUrl } : {}),
         ...(o.serverUrl ? { serverUrl: o.serverUrl } : {}),
         ...(o.out ? { outDir: resolve(o.out) } : {}),
+        ...(o.prune ? { prune: { keepSnapshots: config.retention.keepSnapshots, log: (l: string) => process.stderr.write(`${l}\n`) } } : {}),
       });
       for (const s of r.skipped) process.stderr.write(`site-sync: skipped ${s.tag}: ${s.reason}\n`);
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);

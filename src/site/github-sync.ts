@@ -7,6 +7,7 @@ import { RequestError } from "octokit";
 import { ReleaseManifest } from "../schema.js";
 import { manifestText } from "../stage/stage.js";
 import { makeOctokit, releaseTag, type GithubOptions } from "../publish/github.js";
+import { prune } from "../publish/retention.js";
 import type { SiteOptions } from "./render.js";
 import { indexPaths, putText, regenerate, withIndexLock } from "./store.js";
 
@@ -15,12 +16,16 @@ export interface SiteSyncOptions extends SiteOptions {
   serverUrl?: string;
   /** Also copy the live site, as plain files, here (what GitHub Pages serves). */
   outDir?: string;
+  /** Apply retention after syncing: delete the older snapshot releases on GitHub and in the index. */
+  prune?: { keepSnapshots: number; log?: (line: string) => void };
 }
 
 export interface SiteSyncResult {
   versions: string[];
   skipped: Array<{ tag: string; reason: string }>;
   removed: string[];
+  /** Snapshots deleted by retention (GitHub release, tag and index entry). */
+  pruned: string[];
   site: string;
 }
 
@@ -127,10 +132,13 @@ export async function syncIndexFromGithub(root: string, o: GithubOptions, opts: 
     }
   });
   const serverUrl = opts.serverUrl ?? process.env["GITHUB_SERVER_URL"] ?? "https://github.com";
-  const site = await regenerate(root, {
-    ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
-    filesUrl: opts.filesUrl ?? githubFilesUrl(serverUrl, o),
-  });
+  const siteOpts = { ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}), filesUrl: opts.filesUrl ?? githubFilesUrl(serverUrl, o) };
+  let pruned: string[] = [];
+  if (opts.prune) {
+    const r = await prune({ indexRoot: root, keepSnapshots: opts.prune.keepSnapshots, apply: true, github: o, ...siteOpts, ...(opts.prune.log ? { log: opts.prune.log } : {}) });
+    pruned = r.remove;
+  }
+  const site = await regenerate(root, siteOpts);
   if (opts.outDir) {
     const tmp = `${opts.outDir}.tmp-${process.pid}`;
     rmSync(tmp, { recursive: true, force: true });
@@ -138,5 +146,5 @@ export async function syncIndexFromGithub(root: string, o: GithubOptions, opts: 
     rmSync(opts.outDir, { recursive: true, force: true });
     renameSync(tmp, opts.outDir);
   }
-  return { versions, skipped, removed, site };
+  return { versions: versions.filter((v) => !pruned.includes(v)), skipped, removed, pruned, site };
 }

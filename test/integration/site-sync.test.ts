@@ -88,6 +88,22 @@ describe("site-sync: the index from GitHub Releases", () => {
     expect(r3.removed).toEqual([]);
   });
 
+  it("with retention: deletes the older snapshot releases (never a numbered one) and lists the rest", async () => {
+    for (const [v, kind] of [["22.1.8", "numbered"], ["23.0.0.dev2026112300", "snapshot"], ["23.0.0.dev2026112400", "snapshot"], ["23.0.0.dev2026112500", "snapshot"]] as const) {
+      await publishGithub(await stageOf(v, kind), opts);
+    }
+    const out = join(tmp(), "pages");
+    const r = await syncIndexFromGithub(join(tmp(), "index"), opts, { serverUrl: gh.url, outDir: out, prune: { keepSnapshots: 2 } });
+    expect(r.pruned).toEqual(["23.0.0.dev2026112300"]);
+    expect(r.versions).toEqual(["22.1.8", "23.0.0.dev2026112400", "23.0.0.dev2026112500"]);
+    expect(gh.snapshot().map((x) => x.tag)).toEqual(["v22.1.8", "v23.0.0.dev2026112400", "v23.0.0.dev2026112500"]);
+    const page = readFileSync(join(out, "simple", "mlir-python-bindings", "index.html"), "utf8");
+    expect(page).not.toContain("23.0.0.dev2026112300");
+    expect(page).toContain(`${gh.url}/o/r/releases/download/v23.0.0.dev2026112400/`);
+    // Converged: a second run prunes nothing more.
+    expect((await syncIndexFromGithub(join(tmp(), "index2"), opts, { serverUrl: gh.url, prune: { keepSnapshots: 2 } })).pruned).toEqual([]);
+  });
+
   it("skips a release whose assets disagree with its manifest, and survives API faults", async () => {
     const st = await stageOf("22.1.9", "numbered");
     await publishGithub(st, opts);

@@ -107,7 +107,7 @@ describe("the module as Dagger registers it", () => {
     expect(sig(fns["plan"]!)).toEqual([
       "source: Directory", "kind: STRING_KIND = snapshot", "ref: STRING_KIND?", "cutoff: STRING_KIND?", "githubRepository: STRING_KIND?", "githubToken: Secret?",
     ]);
-    expect(sig(fns["site"]!)).toEqual(["source: Directory", "githubRepository: STRING_KIND", "githubToken: Secret?", "baseUrl: STRING_KIND?"]);
+    expect(sig(fns["site"]!)).toEqual(["source: Directory", "githubRepository: STRING_KIND", "githubToken: Secret?", "baseUrl: STRING_KIND?", "prune: BOOLEAN_KIND = false"]);
     expect(fns["site"]!.returnType).toEqual({ kind: "OBJECT_KIND", name: "Directory" });
   });
 });

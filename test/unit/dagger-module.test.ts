@@ -187,19 +187,19 @@ describe("site", () => {
 
   it("rebuilds the index from the repository's releases in the x86_64 image, the token as a secret, and returns /site", async () => {
     const token = dag.setSecret("gh", "not-a-real-token");
-    await rec.run(() => new MlirRelease().site(src(), "llvm-wheels/mlir-python", token, "https://example.org/mlir-wheels/").export("/tmp/site"));
+    await rec.run(() => new MlirRelease().site(src(), "llvm-wheels/mlir-python", token, "https://example.org/mlir-wheels/", true).export("/tmp/site"));
     expect(last()).toEqual([
       ...head(...X86_2014),
       syncedAt(at),
       `withSecretVariable(name: "GITHUB_TOKEN", secret: ${q(idFor(['setSecret(name: "gh", plaintext: "not-a-real-token")']))})`,
-      syncExec(["--base-url", "https://example.org/mlir-wheels/"]),
+      syncExec(["--base-url", "https://example.org/mlir-wheels/", "--prune"]),
       'directory(path: "/site")',
       'export(path: "/tmp/site")',
     ]);
     expect(last().filter((sel) => !sel.startsWith("withSecretVariable")).join("\n")).not.toContain("not-a-real-token");
   });
 
-  it("without a token or base URL: no secret, no --base-url (the CLI's defaults apply)", async () => {
+  it("without a token, base URL or prune: no secret, no --base-url, no --prune (the CLI's defaults apply)", async () => {
     await rec.run(() => new MlirRelease().site(src(), "llvm-wheels/mlir-python").export("/tmp/site"));
     expect(last()).toEqual([...head(...X86_2014), syncedAt(at), syncExec(), 'directory(path: "/site")', 'export(path: "/tmp/site")']);
   });

@@ -103,8 +103,10 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
     expect(siteAt).toBeLessThan(deployAt);
     const site = steps[siteAt]!;
     const deploy = steps[deployAt]!;
+    // Retention runs with the daily snapshot; a numbered release leaves old snapshots alone.
+    const prune = _name === "daily-snapshot.yml" ? " --prune" : "";
     expect(site.run).toContain(
-      'dagger call --image-registry "$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "$MLIR_RELEASE_NODE_DIST_URL" site --github-repository "$GITHUB_REPOSITORY" --github-token env:GITHUB_TOKEN "${base_url[@]}" export --path site',
+      `dagger call --image-registry "$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "$MLIR_RELEASE_NODE_DIST_URL" site --github-repository "$GITHUB_REPOSITORY" --github-token env:GITHUB_TOKEN "\${base_url[@]}"${prune} export --path site`,
     );
     expect(site.run).toContain('base_url=(--base-url "$INDEX_BASE_URL")');
     expect(site.env).toEqual({ GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}", INDEX_BASE_URL: "${{ vars.INDEX_BASE_URL }}" });
