@@ -25,14 +25,15 @@ export function register(program: Command): void {
         ...(o.llvmTree ? { sourceRoot: resolve(o.llvmTree) } : {}),
         ...(existsSync(cmakeDir) ? { mlirCmakeDir: cmakeDir } : {}),
       });
-      const data = o.entries ? matrixEntries({ llvm, pythons }) : ciJobs({ llvm, pythons });
       if (o.json) {
+        const data = o.entries ? matrixEntries({ llvm, pythons }) : ciJobs({ llvm, pythons });
         process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
         return;
       }
-      for (const j of ciJobs({ llvm, pythons })) {
+      const jobs = ciJobs({ llvm, pythons });
+      for (const j of jobs) {
         process.stdout.write(`${j.name.padEnd(30)} ${j.runsOn.padEnd(16)} ${(j.image ?? "-").padEnd(24)} ${j.pythons.join(" ")}\n`);
       }
-      process.stdout.write(`abi (LLVM ${llvm.version}): ${ciJobs({ llvm, pythons })[0]?.abi.reason ?? ""}\n`);
+      process.stdout.write(`abi (LLVM ${llvm.version}): ${jobs[0]?.abi.reason ?? ""}\n`);
     });
 }
