@@ -2,7 +2,7 @@
 // AppleClang for a fixed deployment target and repaired with delocate-wheel.
 import { InvalidInputError } from "../schema.js";
 import type { ListDir, Platform } from "./platform.js";
-import { posixExtensionSuffix, runnerPythonCandidates } from "./tags.js";
+import { cmpVersion, posixExtensionSuffix, runnerPythonCandidates } from "./tags.js";
 
 /**
  * 11.0: the first macOS that runs on arm64, and the floor the peers publish for both arches
@@ -15,12 +15,6 @@ export function macosTagVersion(v: string): string {
   const [maj = "0", min = "0"] = v.split(".");
   return Number(maj) >= 11 ? `${maj}_0` : `${maj}_${min}`;
 }
-
-const cmp = (a: string, b: string): number => {
-  const [a1 = 0, a2 = 0] = a.split(".").map(Number);
-  const [b1 = 0, b2 = 0] = b.split(".").map(Number);
-  return a1 - b1 || a2 - b2;
-};
 
 /**
  * The published tag from the building Python's sysconfig platform (macosx-10.9-universal2,
@@ -35,7 +29,7 @@ export function macosWheelTag(sysconfigPlatform: string | undefined, arch: "arm6
     const pyArch = m[2];
     const fits = pyArch === arch || pyArch === "universal2" || (pyArch === "intel" && arch === "x86_64");
     if (!fits) throw new InvalidInputError(`Python built for ${pyArch} (sysconfig '${sysconfigPlatform}') cannot build ${arch} wheels`);
-    if (cmp(m[1], version) > 0) version = m[1];
+    if (cmpVersion(m[1], version) > 0) version = m[1];
   }
   return `macosx_${macosTagVersion(version)}_${arch}`;
 }

@@ -44,7 +44,8 @@ export function windowsExtensionSuffix(version: string, abi: AbiVariant, platfor
   return `.cp${p.nodot}${p.freeThreaded ? "t" : ""}-${platform}.pyd`;
 }
 
-const cmpVersion = (a: string, b: string): number => {
+/** Orders dotted numeric versions (missing components count as 0). */
+export const cmpVersion = (a: string, b: string): number => {
   const pa = a.split(".").map(Number);
   const pb = b.split(".").map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
