@@ -1,8 +1,9 @@
 // `build --dry-run`: resolve the plan of one platform (or all) and print it, building nothing.
 // The native platform is resolved against this machine (its Pythons, its paths); the others
 // against their CI runner's facts, with placeholders for paths that only exist there.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { imageRef, loadImagesLock, LOCK_PATH } from "../dagger/images.js";
 import { InvalidInputError, PlatformId } from "../schema.js";
 import { probeLlvmAbiFacts } from "./abi.js";
 import { allPlatformVariants, platformById } from "./index.js";
@@ -29,17 +30,12 @@ export interface DryRunInput {
 
 /** Image pins by lock key from containers/images.lock.json (placeholders marked as such). */
 export function readImagePins(repoRoot: string): Record<string, string> {
-  const file = join(repoRoot, "containers", "images.lock.json");
-  if (!existsSync(file)) return {};
-  let lock: unknown;
-  try {
-    lock = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new InvalidInputError(`${file} is not valid JSON: ${(e as Error).message}`);
-  }
-  const images = (lock as { images?: Record<string, { repository?: string; digest?: string; placeholder?: boolean }> }).images ?? {};
+  if (!existsSync(join(repoRoot, LOCK_PATH))) return {};
   return Object.fromEntries(
-    Object.entries(images).map(([k, v]) => [k, `${v.repository ?? k}@${v.digest ?? "?"}${v.placeholder ? " (placeholder: run containers/refresh-image-pins.sh)" : ""}`]),
+    Object.entries(loadImagesLock(repoRoot).images).map(([k, v]) => [
+      k,
+      `${imageRef(v)}${v.placeholder ? " (placeholder: run containers/refresh-image-pins.sh)" : ""}`,
+    ]),
   );
 }
 
