@@ -14,6 +14,9 @@ import { type BuildSettings, buildWheels, type LayerSpec, type SourceSpec, verif
 
 export const REPO_ROOT = resolve(new URL("../..", import.meta.url).pathname);
 
+/** The tools venv (auditwheel, lit, ...): MLIR_RELEASE_TOOLS, else .cache/tools of the checkout. */
+export const toolsDir = (): string => resolve(process.env["MLIR_RELEASE_TOOLS"] ?? join(REPO_ROOT, ".cache", "tools"));
+
 /** llvmorg-22.1.8 as published upstream; the Debian orig tarball is that tag's tree. */
 export const LLVM_22_1_8_TAG = { tag: "llvmorg-22.1.8", commit: "ca7933e47d3a3451d81e72ac174dcb5aa28b59d1" };
 
@@ -125,7 +128,7 @@ export function resolveBuildSettings(f: BuildFlags): BuildSettings {
     nanobindDomain: plan?.nanobindDomain ?? config.nanobindDomain,
     dev: f.dev ?? false,
     verify: f.verify ? { lit: f.lit, ...(f.litFilter ? { litFilter: f.litFilter.split(",") } : {}) } : false,
-    toolsDir: resolve(process.env["MLIR_RELEASE_TOOLS"] ?? join(REPO_ROOT, ".cache", "tools")),
+    toolsDir: toolsDir(),
     ...(f.jobs ? { jobs: Number(f.jobs) } : {}),
   };
 }
@@ -199,7 +202,7 @@ export function register(program: Command): void {
             nanobindDomain: config.nanobindDomain,
             repoRoot: REPO_ROOT,
             workDir: resolve(flags.work),
-            toolsBin: join(resolve(process.env["MLIR_RELEASE_TOOLS"] ?? join(REPO_ROOT, ".cache", "tools")), "bin"),
+            toolsBin: join(toolsDir(), "bin"),
             ...(src.kind === "dir" ? { sourceRoot: src.path } : {}),
             ...(layer.kind === "prebuilt" ? { layerPrefix: layer.prefix } : {}),
           }),
