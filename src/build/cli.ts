@@ -7,7 +7,7 @@ import { HostEnv } from "../exec/host.js";
 import { dryRunText } from "../platforms/dry-run.js";
 import { platformById } from "../platforms/index.js";
 import { ConsoleProgress } from "../progress.js";
-import { InvalidInputError, parseOrExplain, PlatformId, ReleaseConfig, ReleasePlan, type LlvmSourceRef } from "../schema.js";
+import { InvalidInputError, parseOrExplain, PlatformId, PythonVersion, ReleaseConfig, ReleasePlan, type LlvmSourceRef } from "../schema.js";
 import { DEBIAN_LLVM_22_1_8 } from "../source/tree.js";
 import { writeBuildManifest } from "../plan/build-manifest.js";
 import { type BuildSettings, buildWheels, type LayerSpec, type SourceSpec, verifyDist } from "./factory.js";
@@ -55,7 +55,7 @@ export const BUILD_DEFAULTS = {
 export function parsePythons(list: string): string[] {
   const out = list.split(",").map((p) => p.trim()).filter(Boolean);
   for (const p of out) {
-    if (!/^3\.\d+t?$/.test(p)) throw new InvalidInputError(`--python '${p}': expected versions such as 3.10,3.12`);
+    if (!PythonVersion.safeParse(p).success) throw new InvalidInputError(`--python '${p}': expected versions such as 3.10,3.12`);
   }
   if (!out.length) throw new InvalidInputError("--python: no version given");
   return out;
