@@ -10,7 +10,7 @@ import { InvalidInputError, PublishTarget, type ReleaseConfig } from "../schema.
 import { syncIndexFromGithub } from "../site/github-sync.js";
 import { regenerate } from "../site/store.js";
 import { readManifestFile, writeStage } from "../stage/stage.js";
-import type { GithubOptions } from "./github.js";
+import { githubTokenFromEnv, parseGithubRepo, type GithubOptions } from "./github.js";
 import { prune } from "./retention.js";
 import { publishRelease, type PublishTargets } from "./run.js";
 
@@ -20,16 +20,9 @@ const toolsDir = (): string => process.env["MLIR_RELEASE_TOOLS"] ?? join(REPO_RO
 /** --github-repo owner/name wins over publish.github (CI passes the repository the workflow runs in). */
 function githubOptions(config: ReleaseConfig, repoFlag?: string): GithubOptions | undefined {
   const g = config.publish.github;
-  let owner = g?.owner;
-  let repo = g?.repo;
-  if (repoFlag) {
-    const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(repoFlag);
-    if (!m) throw new InvalidInputError(`--github-repo '${repoFlag}': expected <owner>/<name>`);
-    [owner, repo] = [m[1]!, m[2]!];
-  }
+  const { owner, repo } = repoFlag ? parseGithubRepo(repoFlag, "--github-repo") : { owner: g?.owner, repo: g?.repo };
   if (!owner || !repo) return undefined;
-  const token = process.env["MLIR_RELEASE_GITHUB_TOKEN"] || process.env["GITHUB_TOKEN"];
-  if (!token) throw new InvalidInputError(`GitHub ${owner}/${repo}: neither MLIR_RELEASE_GITHUB_TOKEN nor GITHUB_TOKEN is set`);
+  const token = githubTokenFromEnv(`GitHub ${owner}/${repo}`);
   const apiUrl = g?.apiUrl ?? process.env["GITHUB_API_URL"];
   return { token, owner, repo, tagPrefix: g?.tagPrefix ?? "v", ...(apiUrl ? { apiUrl } : {}), log: (l) => process.stderr.write(`${l}\n`) };
 }

@@ -22,6 +22,20 @@ export interface GithubOptions {
   log?: (line: string) => void;
 }
 
+/** owner/name as a flag gives it (--github-repo, --published-in). */
+export function parseGithubRepo(value: string, flag: string): { owner: string; repo: string } {
+  const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(value);
+  if (!m) throw new InvalidInputError(`${flag} '${value}': expected <owner>/<name>`);
+  return { owner: m[1]!, repo: m[2]! };
+}
+
+/** The GitHub token, from the environment only; `what` (who needs it) leads the error. */
+export function githubTokenFromEnv(what: string): string {
+  const token = process.env["MLIR_RELEASE_GITHUB_TOKEN"] || process.env["GITHUB_TOKEN"];
+  if (!token) throw new InvalidInputError(`${what}: neither MLIR_RELEASE_GITHUB_TOKEN nor GITHUB_TOKEN is set`);
+  return token;
+}
+
 export function makeOctokit(o: GithubOptions): InstanceType<typeof Octokit> {
   const unit = o.retryUnitMs ?? 1000;
   const retries = o.retries ?? 5;
