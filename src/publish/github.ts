@@ -2,12 +2,12 @@
 // package): one release per version, assets sent only when absent. An asset with the same
 // name and digest is skipped; one with other bytes is an error; a half-uploaded asset (state
 // "starter", left by a dropped connection) is deleted and sent again.
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import Bottleneck from "bottleneck";
 import { Octokit, RequestError } from "octokit";
 import { InvalidInputError, type PublishAction } from "../schema.js";
 import type { LoadedStage } from "../stage/stage.js";
+import { sha256Hex } from "../util/hash.js";
 
 export interface GithubOptions {
   token: string;
@@ -62,6 +62,12 @@ export function makeOctokit(o: GithubOptions): InstanceType<typeof Octokit> {
 
 export class PublishConflictError extends InvalidInputError {
   override name = "PublishConflictError";
+}
+
+/** The bytes sent are the bytes the manifest names, checked at the moment of sending. */
+export function checkUnchangedSinceStaging(f: { path: string; sha256: string }, data: Uint8Array): void {
+  const sha = sha256Hex(data);
+  if (sha !== f.sha256) throw new PublishConflictError(`${f.path}: changed since staging (sha256 ${sha}, manifest ${f.sha256}); nothing sent`);
 }
 
 export interface GithubHooks {
@@ -130,9 +136,7 @@ export async function publishGithub(stage: LoadedStage, o: GithubOptions, hooks:
       continue;
     }
     const data = readFileSync(f.path);
-    // The bytes sent are the bytes the manifest names, checked at the moment of sending.
-    const sha = createHash("sha256").update(data).digest("hex");
-    if (sha !== f.sha256) throw new PublishConflictError(`${f.path}: changed since staging (sha256 ${sha}, manifest ${f.sha256}); nothing sent`);
+    checkUnchangedSinceStaging(f, data);
     let replaced = false;
     if (have) {
       await gh.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: have.id });

@@ -2,13 +2,12 @@
 // index already has is read from its PEP 503 page first: the same file with the same digest
 // is skipped, the same name with another digest is an error. The token comes from the
 // environment only and is passed to twine through its environment, never on a command line.
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { ExecEnv } from "../exec/env.js";
 import type { PublishAction } from "../schema.js";
 import type { LoadedStage } from "../stage/stage.js";
 import { normalizeProjectName } from "../stage/wheelinfo.js";
-import { PublishConflictError } from "./github.js";
+import { checkUnchangedSinceStaging, PublishConflictError } from "./github.js";
 
 export interface PypiOptions {
   repositoryUrl: string;
@@ -71,9 +70,7 @@ export async function publishPypi(stage: LoadedStage, o: PypiOptions, hooks: Pyp
       actions.push({ target: "pypi", file: f.fileName, action: "skipped" });
       continue;
     }
-    // The bytes sent are the bytes the manifest names, checked at the moment of sending.
-    const sha = createHash("sha256").update(readFileSync(f.path)).digest("hex");
-    if (sha !== f.sha256) throw new PublishConflictError(`${f.path}: changed since staging (sha256 ${sha}, manifest ${f.sha256}); nothing sent`);
+    checkUnchangedSinceStaging(f, readFileSync(f.path));
     await o.env.run(
       [o.twine, "upload", "--non-interactive", "--disable-progress-bar", "--repository-url", o.repositoryUrl, "-u", o.username ?? "__token__", f.path],
       { env: { TWINE_PASSWORD: token, TWINE_USERNAME: undefined, TWINE_REPOSITORY_URL: undefined } },
