@@ -4,8 +4,9 @@
 import { posix, win32 } from "node:path";
 import { bindingsConfigureArgs } from "../bindings/build.js";
 import type { LlvmLayer } from "../layer/layer.js";
-import type { AbiVariant } from "../schema.js";
+import { type AbiVariant, wheelTagString } from "../schema.js";
 import type { LlvmSourceTree } from "../source/tree.js";
+import { wheelFileName } from "../wheels/wheel.js";
 import { type AbiChoice, chooseAbi, type LlvmAbiFacts } from "./abi.js";
 import type { ListDir, Platform, ProvisionStep } from "./platform.js";
 import { interpreterTags } from "./tags.js";
@@ -67,9 +68,6 @@ export interface ResolveInput {
   cmakeVersion?: string;
 }
 
-/** PEP 427 file-name escaping of the distribution name. */
-const wheelDist = (d: string): string => d.replace(/[-_.]+/g, "_");
-
 export function resolvePlatformPlan(p: Platform, input: ResolveInput, abiChoice?: AbiChoice): PlatformPlan {
   const path = p.os === "windows" ? win32 : posix;
   const workDir = p.os === "windows" ? WINDOWS_SHORT_WORK_DIR : input.workDir;
@@ -111,11 +109,9 @@ export function resolvePlatformPlan(p: Platform, input: ResolveInput, abiChoice?
           return [a.slice(2, i), a.slice(i + 1)];
         }),
     );
-    const rawTag = `${tags.python}-${tags.abi}-${p.rawPlatformTag}`;
     const sysconfigPlatform = input.sysconfigPlatforms?.[b.python];
-    const tag = `${tags.python}-${tags.abi}-${p.wheelPlatformTag(sysconfigPlatform ? { sysconfigPlatform } : {})}`;
-    const stem = `${wheelDist(input.distribution)}-${input.version}`;
-    const rawWheel = path.join(workDir, "raw-wheels", `${stem}-${rawTag}.whl`);
+    const tag = { ...tags, platform: p.wheelPlatformTag(sysconfigPlatform ? { sysconfigPlatform } : {}) };
+    const rawWheel = path.join(workDir, "raw-wheels", wheelFileName(input.distribution, input.version, { ...tags, platform: p.rawPlatformTag }));
     const policy = p.os === "linux" ? `${p.policy}_${p.arch}` : p.os === "macos" ? p.wheelPlatformTag() : "win_amd64";
     const commands: string[][] = [
       [interpreter, "-m", "venv", venvDir],
@@ -136,8 +132,8 @@ export function resolvePlatformPlan(p: Platform, input: ResolveInput, abiChoice?
       cmakeCache,
       commands,
       rawWheel,
-      tag,
-      wheel: `${stem}-${tag}.whl`,
+      tag: wheelTagString(tag),
+      wheel: wheelFileName(input.distribution, input.version, tag),
     };
   });
   const image = p.runner.image;
