@@ -74,7 +74,11 @@ export interface GithubHooks {
   checkpoint?: (point: string) => void;
 }
 
-type Asset = { id: number; name: string; size: number; state: string; digest?: string | null };
+export type ReleaseAsset = { id: number; name: string; size: number; state: string; digest?: string | null };
+
+/** An asset holds a file's bytes: same size, and the same digest where GitHub reports one. */
+export const assetMatches = (a: ReleaseAsset, f: { size: number; sha256: string }): boolean =>
+  a.size === f.size && !(a.digest && a.digest !== `sha256:${f.sha256}`);
 
 const MAX_BODY = 120_000; // GitHub's release body limit is 125,000 characters
 
@@ -119,9 +123,9 @@ export async function publishGithub(stage: LoadedStage, o: GithubOptions, hooks:
   }
   const releaseId = release.id;
   const uploadUrl = release.upload_url;
-  const listAssets = async (): Promise<Map<string, Asset>> => {
+  const listAssets = async (): Promise<Map<string, ReleaseAsset>> => {
     const list = await gh.paginate(gh.rest.repos.listReleaseAssets, { owner, repo, release_id: releaseId, per_page: 100 });
-    return new Map(list.map((a) => [a.name, a as unknown as Asset]));
+    return new Map(list.map((a) => [a.name, a as unknown as ReleaseAsset]));
   };
   let assets = await listAssets();
   // Wheels first, then their PEP 658 .metadata (an index that links here serves both), then
@@ -178,8 +182,8 @@ export async function publishGithub(stage: LoadedStage, o: GithubOptions, hooks:
   return actions;
 }
 
-function checkSame(a: Asset, f: { fileName: string; size: number; sha256: string }): void {
-  if (a.size !== f.size || (a.digest && a.digest !== `sha256:${f.sha256}`))
+function checkSame(a: ReleaseAsset, f: { fileName: string; size: number; sha256: string }): void {
+  if (!assetMatches(a, f))
     throw new PublishConflictError(
       `github: asset ${f.fileName} exists with different bytes (size ${a.size}, digest ${a.digest ?? "?"}; staged ${f.size}, sha256:${f.sha256}); ` +
         "refusing to overwrite — a changed build needs a new version",

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { RequestError } from "octokit";
 import { ReleaseManifest } from "../schema.js";
 import { manifestText } from "../stage/stage.js";
-import { makeOctokit, releaseTag, type GithubOptions } from "../publish/github.js";
+import { assetMatches, makeOctokit, releaseTag, type GithubOptions, type ReleaseAsset } from "../publish/github.js";
 import { prune } from "../publish/retention.js";
 import type { SiteOptions } from "./render.js";
 import { indexPaths, putText, regenerate, withIndexLock } from "./store.js";
@@ -28,8 +28,6 @@ export interface SiteSyncResult {
   pruned: string[];
   site: string;
 }
-
-type ReleaseAsset = { id: number; name: string; size: number; state: string; digest?: string | null };
 
 /** The download URL template of a repository's release assets, for the site's file links. */
 export function githubFilesUrl(serverUrl: string, o: Pick<GithubOptions, "owner" | "repo" | "tagPrefix">): string {
@@ -91,7 +89,7 @@ export async function fetchPublishedReleases(
     const problems = manifest.artifacts.flatMap((a) => {
       const have = byName.get(a.fileName);
       if (!have) return [`${a.fileName} missing`];
-      if (have.size !== a.size || (have.digest && have.digest !== `sha256:${a.sha256}`)) return [`${a.fileName} differs from the manifest`];
+      if (!assetMatches(have, a)) return [`${a.fileName} differs from the manifest`];
       return [];
     });
     if (problems.length) {
