@@ -125,8 +125,11 @@ set(MLIR_RELEASE_CAPI_EXPORTS "\${_mlir_release_prefix}/lib/mlir-release/capi-ex
 `;
 }
 
+/** The dev wheel's import package (`python -m <it> --cmake-dir`): the distribution name with - and . as _. */
+export const devPackageName = (devDistribution: string): string => devDistribution.replace(/[-.]/g, "_");
+
 export function devPythonPackage(info: DevReleaseInfo, links: Record<string, string>): Record<string, string> {
-  const pkg = info.devDistribution.replace(/[-.]/g, "_");
+  const pkg = devPackageName(info.devDistribution);
   const init = `"""Dev distribution of ${info.distribution} ${info.version}: the LLVM/MLIR ${info.llvmVersion} install tree
 (LLVM commit ${info.llvmCommit}) the runtime wheel was built from, with upstream's Python binding
 sources, to build MLIR extensions against. \`python -m ${pkg} --cmake-dir\` prints the MLIR_DIR."""
@@ -380,7 +383,7 @@ export async function buildDevDistribution(input: DevDistInput): Promise<DevArti
   await env.run(["zstd", "-q", "-T0", "-12", "--rm", "-o", join(input.outDir, tarName), tarPath]);
 
   progress.step("dev distribution: dev wheel");
-  const pkg = info.devDistribution.replace(/[-.]/g, "_");
+  const pkg = devPackageName(info.devDistribution);
   const wheelRoot = join(base, "wheel-root");
   linkTree(root, join(wheelRoot, pkg, "dist"));
   const tag: WheelTag = { python: "py3", abi: "none", platform: input.platformTag };

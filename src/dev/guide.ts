@@ -1,6 +1,7 @@
 // "Build your extension against release X": generated from the manifest, so versions, digests and
 // URLs are always the release's own.
 import type { ReleaseManifest } from "../schema.js";
+import { devPackageName } from "./devdist.js";
 
 export interface GuideLinks {
   /** PEP 503 index root (…/simple/ is appended), e.g. the project's GitHub Pages site. */
@@ -9,13 +10,11 @@ export interface GuideLinks {
   downloadUrl?: string;
 }
 
-const importName = (distribution: string): string => distribution.replace(/[-.]/g, "_");
-
 export function downstreamGuide(manifest: ReleaseManifest, links: GuideLinks = {}): string {
   const p = manifest.plan;
   const v = p.version;
   const nanobind = p.tools["nanobind"] ?? "<see manifest tools.nanobind>";
-  const devPkg = importName(p.devDistribution);
+  const devPkg = devPackageName(p.devDistribution);
   const tarballs = manifest.artifacts.filter((a) => a.kind === "dev-tarball");
   const devWheels = manifest.artifacts.filter((a) => a.kind === "dev-wheel");
   const index = links.indexUrl ? ` --extra-index-url ${links.indexUrl.replace(/\/?$/, "/")}simple/` : "";
