@@ -84,6 +84,16 @@ const MAX_BODY = 120_000; // GitHub's release body limit is 125,000 characters
 
 export const releaseTag = (version: string, prefix = "v"): string => `${prefix}${version}`;
 
+/** The release of a tag; undefined when there is none. */
+async function releaseByTag(gh: InstanceType<typeof Octokit>, o: Pick<GithubOptions, "owner" | "repo">, tag: string) {
+  try {
+    return (await gh.rest.repos.getReleaseByTag({ owner: o.owner, repo: o.repo, tag })).data;
+  } catch (e) {
+    if (e instanceof RequestError && e.status === 404) return undefined;
+    throw e;
+  }
+}
+
 export async function publishGithub(stage: LoadedStage, o: GithubOptions, hooks: GithubHooks = {}): Promise<PublishAction[]> {
   const gh = makeOctokit(o);
   const { owner, repo } = o;
@@ -95,14 +105,7 @@ export async function publishGithub(stage: LoadedStage, o: GithubOptions, hooks:
     prerelease: plan.kind === "snapshot",
   };
   const actions: PublishAction[] = [];
-  const getByTag = async () => {
-    try {
-      return (await gh.rest.repos.getReleaseByTag({ owner, repo, tag })).data;
-    } catch (e) {
-      if (e instanceof RequestError && e.status === 404) return undefined;
-      throw e;
-    }
-  };
+  const getByTag = () => releaseByTag(gh, o, tag);
   hooks.checkpoint?.("github:release");
   let release = await getByTag();
   if (!release) {
@@ -194,12 +197,7 @@ function checkSame(a: ReleaseAsset, f: { fileName: string; size: number; sha256:
 export async function deleteGithubRelease(o: GithubOptions, version: string): Promise<boolean> {
   const gh = makeOctokit(o);
   const tag = releaseTag(version, o.tagPrefix);
-  let id: number | undefined;
-  try {
-    id = (await gh.rest.repos.getReleaseByTag({ owner: o.owner, repo: o.repo, tag })).data.id;
-  } catch (e) {
-    if (!(e instanceof RequestError && e.status === 404)) throw e;
-  }
+  const id = (await releaseByTag(gh, o, tag))?.id;
   if (id !== undefined) await gh.rest.repos.deleteRelease({ owner: o.owner, repo: o.repo, release_id: id });
   try {
     await gh.rest.git.deleteRef({ owner: o.owner, repo: o.repo, ref: `tags/${tag}` });
