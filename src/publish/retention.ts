@@ -1,7 +1,7 @@
 // Retention: keep the newest N snapshots and every numbered release. Planning is pure; applying
 // removes the index entries (manifest first) and the GitHub releases, and only when asked.
-import * as pep440 from "@renovatebot/pep440";
 import type { ReleaseManifest } from "../schema.js";
+import { compareIndexVersions as cmp } from "../site/render.js";
 import { listIndexManifests, removeRelease } from "../site/store.js";
 import { deleteGithubRelease, type GithubOptions } from "./github.js";
 
@@ -9,8 +9,6 @@ export interface PrunePlan {
   keep: string[];
   remove: string[];
 }
-
-const cmp = (a: string, b: string): number => (pep440.valid(a) && pep440.valid(b) ? pep440.compare(a, b) : a < b ? -1 : a > b ? 1 : 0);
 
 export function planPrune(manifests: ReleaseManifest[], keepSnapshots: number): PrunePlan {
   if (!Number.isInteger(keepSnapshots) || keepSnapshots < 1) throw new Error(`retention.keepSnapshots must be a positive integer, got ${keepSnapshots}`);

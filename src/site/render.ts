@@ -48,12 +48,11 @@ export function yankReason(m: ReleaseManifest, fileName: string): string | undef
   return m.yanked[fileName] ?? m.yanked[m.plan.version] ?? m.yanked["*"];
 }
 
-const cmpVersionDesc = (a: SiteRelease, b: SiteRelease): number => {
-  const av = a.manifest.plan.version;
-  const bv = b.manifest.plan.version;
-  const c = pep440.valid(av) && pep440.valid(bv) ? pep440.compare(bv, av) : bv < av ? -1 : bv > av ? 1 : 0;
-  return c;
-};
+/** PEP 440 order; plain string order when either is not a PEP 440 version. */
+export const compareIndexVersions = (a: string, b: string): number =>
+  pep440.valid(a) && pep440.valid(b) ? pep440.compare(a, b) : a < b ? -1 : a > b ? 1 : 0;
+
+const cmpVersionDesc = (a: SiteRelease, b: SiteRelease): number => compareIndexVersions(b.manifest.plan.version, a.manifest.plan.version);
 
 interface ProjectFile {
   release: ReleaseManifest;
@@ -103,7 +102,7 @@ function projectHtml(name: string, list: ProjectFile[], opts: SiteOptions): stri
 
 function projectJson(name: string, list: ProjectFile[], opts: SiteOptions): string {
   const versions = [...new Set(list.map((p) => p.release.plan.version))];
-  versions.sort((a, b) => (pep440.valid(a) && pep440.valid(b) ? pep440.compare(a, b) : a < b ? -1 : 1));
+  versions.sort(compareIndexVersions);
   const files = list.map(({ release, file }) => {
     const y = yankReason(release, file.fileName);
     return {
