@@ -371,15 +371,19 @@ const devCodeHash = (repoRoot: string): string =>
       .join("\0"),
   );
 
-function reuseDevIfUnchanged(stampFile: string, key: string, outDir: string): BuildReport["dev"] | undefined {
+/** What a stamp recorded, if it was written for `key` (the same inputs); undefined otherwise. */
+function stampFor<T>(stampFile: string, key: string): T | undefined {
   if (!existsSync(stampFile)) return undefined;
-  const stamp = JSON.parse(readFileSync(stampFile, "utf8")) as { key: string; dev: BuildReport["dev"] };
-  if (stamp.key !== key) return undefined;
-  for (const a of stamp.dev) {
-    const path = join(outDir, a.fileName);
-    if (!existsSync(path) || statSync(path).size !== a.size) return undefined;
-  }
-  return stamp.dev;
+  const stamp = JSON.parse(readFileSync(stampFile, "utf8")) as { key: string } & T;
+  return stamp.key === key ? stamp : undefined;
+}
+
+/** Whether the recorded output file is still there with the recorded size. */
+const stillThere = (path: string, size: number): boolean => existsSync(path) && statSync(path).size === size;
+
+function reuseDevIfUnchanged(stampFile: string, key: string, outDir: string): BuildReport["dev"] | undefined {
+  const dev = stampFor<{ dev: BuildReport["dev"] }>(stampFile, key)?.dev;
+  return dev?.every((a) => stillThere(join(outDir, a.fileName), a.size)) ? dev : undefined;
 }
 
 function reuseIfUnchanged(
@@ -387,17 +391,13 @@ function reuseIfUnchanged(
   key: string,
   outDir: string,
 ): Omit<BuildReport["wheels"][number], "reused" | "seconds"> | undefined {
-  if (!existsSync(stampFile)) return undefined;
-  const stamp = JSON.parse(readFileSync(stampFile, "utf8")) as {
-    key: string;
-    wheel: Omit<BuildReport["wheels"][number], "reused" | "seconds">;
-  };
-  if (stamp.key !== key) return undefined;
-  const path = join(outDir, stamp.wheel.fileName);
-  if (!existsSync(path) || statSync(path).size !== stamp.wheel.size) return undefined;
+  const wheel = stampFor<{ wheel: Omit<BuildReport["wheels"][number], "reused" | "seconds"> }>(stampFile, key)?.wheel;
+  if (!wheel) return undefined;
+  const path = join(outDir, wheel.fileName);
+  if (!stillThere(path, wheel.size)) return undefined;
   // A full hash costs ~0.3 s for a 60 MB wheel: cheap enough to never reuse a tampered file.
-  if (sha256Hex(readFileSync(path)) !== stamp.wheel.sha256) return undefined;
-  return stamp.wheel;
+  if (sha256Hex(readFileSync(path)) !== wheel.sha256) return undefined;
+  return wheel;
 }
 
 export function tagOf(fileName: string): WheelTag {
