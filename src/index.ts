@@ -3,12 +3,10 @@
 // Windows wheels are built by the host CLI on their runners and come in as directories, so
 // `release` is the same function on a laptop and on CI.
 import { argument, dag, type Directory, type File, func, object, type Secret } from "@dagger.io/dagger";
-import { checkGithubRepository, collectDist, defaultOptionsHash, linuxWheels, planFile, publishContainer, rebuildContainer, siteDirectory } from "./dagger/pipeline.js";
+import { checkGithubRepository, collectDist, defaultOptionsHash, linuxWheels, planFile, publishContainer, rebuildContainer, siteDirectory, SOURCE_EXCLUDE } from "./dagger/pipeline.js";
 import { moduleConfig, moduleLock, parsePlatform, parsePolicy, policyFor, useHostInputs } from "./dagger/module-support.js";
 import { InvalidInputError, parseOrExplain, type PlatformId, ReleaseManifest, ReleasePlan } from "./schema.js";
 import { refMatches } from "./dagger/images.js";
-
-const REPO_IGNORE = [".git", ".cache", "dist", "node_modules"];
 
 /** The plan stage's answer on a day with nothing to build. */
 const isNoRelease = (x: unknown): x is { release: false; reason?: string; commit?: string } =>
@@ -32,7 +30,7 @@ export class MlirRelease {
    */
   @func({ cache: "never" })
   plan(
-    @argument({ defaultPath: "/", ignore: REPO_IGNORE }) source: Directory,
+    @argument({ defaultPath: "/", ignore: SOURCE_EXCLUDE }) source: Directory,
     kind = "snapshot",
     ref?: string,
     cutoff?: string,
@@ -54,7 +52,7 @@ export class MlirRelease {
    */
   @func()
   async build(
-    @argument({ defaultPath: "/", ignore: REPO_IGNORE }) source: Directory,
+    @argument({ defaultPath: "/", ignore: SOURCE_EXCLUDE }) source: Directory,
     platform = "linux-x86_64",
     policy = "manylinux2014",
     llvmSource = "debian:22.1.8",
@@ -87,7 +85,7 @@ export class MlirRelease {
    */
   @func()
   async rebuild(
-    @argument({ defaultPath: "/", ignore: REPO_IGNORE }) source: Directory,
+    @argument({ defaultPath: "/", ignore: SOURCE_EXCLUDE }) source: Directory,
     manifest: File,
     platform = "linux-x86_64",
   ): Promise<Directory> {
@@ -114,7 +112,7 @@ export class MlirRelease {
    */
   @func({ cache: "never" })
   async publish(
-    @argument({ defaultPath: "/", ignore: REPO_IGNORE }) source: Directory,
+    @argument({ defaultPath: "/", ignore: SOURCE_EXCLUDE }) source: Directory,
     dist: Directory,
     dryRun = false,
     githubToken?: Secret,
@@ -137,7 +135,7 @@ export class MlirRelease {
    */
   @func({ cache: "never" })
   site(
-    @argument({ defaultPath: "/", ignore: REPO_IGNORE }) source: Directory,
+    @argument({ defaultPath: "/", ignore: SOURCE_EXCLUDE }) source: Directory,
     githubRepository: string,
     githubToken?: Secret,
     baseUrl?: string,
@@ -159,7 +157,7 @@ export class MlirRelease {
    */
   @func({ cache: "never" })
   async release(
-    @argument({ defaultPath: "/", ignore: REPO_IGNORE }) source: Directory,
+    @argument({ defaultPath: "/", ignore: SOURCE_EXCLUDE }) source: Directory,
     kind = "snapshot",
     ref?: string,
     cutoff?: string,
@@ -189,7 +187,7 @@ export class MlirRelease {
       linuxWheels(dag, lock, source, {
         platform,
         policy: policyFor(platform, parsePolicy(policy)),
-          layer: "source",
+        layer: "source",
         nanobind: parsed.tools["nanobind"] ?? config.tools.nanobind,
         optionsHash: parsed.layer.optionsHash,
         plan,
