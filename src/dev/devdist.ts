@@ -249,16 +249,17 @@ function treeSize(dir: string): number {
   return n;
 }
 
-function textFiles(dir: string): string[] {
-  const out: string[] = [];
+/** Files under 8 MiB with no NUL in their first 4 KiB, with their text. */
+function textFiles(dir: string): { path: string; text: string }[] {
+  const out: { path: string; text: string }[] = [];
   const walk = (d: string): void => {
     for (const e of readdirSync(d).sort()) {
       const p = join(d, e);
       const st = lstatSync(p);
       if (st.isDirectory()) walk(p);
       else if (st.isFile() && st.size < 8 << 20) {
-        const head = readFileSync(p).subarray(0, 4096);
-        if (!head.includes(0)) out.push(p);
+        const bytes = readFileSync(p);
+        if (!bytes.subarray(0, 4096).includes(0)) out.push({ path: p, text: bytes.toString("utf8") });
       }
     }
   };
@@ -352,7 +353,7 @@ export async function buildDevDistribution(input: DevDistInput): Promise<DevArti
   const forbidden = [prefix, input.layer.prefix, input.bindingsBuildDir, input.workDir, input.repoRoot, "/usr/lib/llvm-"];
   const problems: string[] = [];
   for (const f of [...textFiles(cmakeDir), ...textFiles(join(root, "bin")), ...textFiles(join(root, "share"))]) {
-    for (const h of absolutePathHits(readFileSync(f, "utf8"), forbidden)) problems.push(`${relative(root, f)}:${h}`);
+    for (const h of absolutePathHits(f.text, forbidden)) problems.push(`${relative(root, f.path)}:${h}`);
   }
   if (problems.length) {
     throw new DevDistRelocationError(
