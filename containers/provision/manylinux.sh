@@ -32,8 +32,8 @@ for dir in "$python_root"/cp3*; do
   name=${dir##*/}                   # cp313-cp313t
   abi=${name#*-}                    # cp313t
   digits=${abi#cp3}; digits=${digits%t}
-  version="3.$digits${abi: -1}"
-  [[ $abi == *t ]] || version="3.$digits"
+  version=3.$digits
+  [[ $abi == *t ]] && version+=t
   available[$version]=$dir/bin/python
 done
 [[ ${#available[@]} -gt 0 ]] || die "no CPython under $python_root"
