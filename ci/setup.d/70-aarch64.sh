@@ -9,7 +9,8 @@ if [[ "${MLIR_RELEASE_AARCH64:-0}" == 1 ]]; then
   "$ROOT/containers/aarch64/sysroot.sh" "$ROOT/.cache/aarch64/sysroot"
   "$ROOT/containers/aarch64/rootfs.sh" "$ROOT/.cache/aarch64/root"
   if [[ ! -d "$ROOT/.cache/aarch64/pylib/nanobind" ]]; then
-    # Pure-Python packages the emulated python3.11 imports (same nanobind pin as the release config).
-    "$TOOLS_PY" -m pip install -q --disable-pip-version-check --target "$ROOT/.cache/aarch64/pylib" nanobind==2.9.2 typing_extensions
+    # Pure-Python packages the emulated python3.11 imports (the nanobind pin is the release config's).
+    nanobind=$("$TOOLS_PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["tools"]["nanobind"])' "$ROOT/release.config.json")
+    "$TOOLS_PY" -m pip install -q --disable-pip-version-check --target "$ROOT/.cache/aarch64/pylib" "nanobind==$nanobind" typing_extensions
   fi
 fi
