@@ -86,6 +86,23 @@ export function cliContainer(dag: Client, base: Container, source: Directory): C
     .withExec(["npm", "ci", "--no-audit", "--no-fund"]);
 }
 
+/** The CLI in the provisioned x86_64 image, where plan, publish and site-sync run. */
+function x86Cli(dag: Client, lock: ImagesLock, source: Directory, nanobind: string, allowPlaceholderPins: boolean): Container {
+  const img = buildImageFor(lock, "linux-x86_64", "manylinux2014", allowPlaceholderPins);
+  return cliContainer(dag, provisionedImage(dag, img, source.directory("containers/provision"), nanobind), source);
+}
+
+/**
+ * A container for a stage that reads the world (the LLVM remote, the GitHub releases), the token as
+ * a secret. Its exec's inputs are otherwise the same from run to run, and the engine reuses an exec
+ * whose inputs are unchanged even inside a cache: "never" function, which would hand back an earlier
+ * answer; `variable` holding `at` (when the call was made) makes every call a new one.
+ */
+function askedAt(c: Container, variable: string, at: string, githubToken: Secret | undefined): Container {
+  const asked = c.withEnvVariable(variable, at);
+  return githubToken ? asked.withSecretVariable("GITHUB_TOKEN", githubToken) : asked;
+}
+
 export function buildArgv(o: LinuxBuildOptions): string[] {
   return [
     "node", "bin/mlir-release.mjs", "build",
@@ -148,8 +165,7 @@ export function checkGithubRepository(repo: string, flag = "--github-repository"
  * in the provisioned x86_64 image. Its stdout is what was staged and published.
  */
 export function publishContainer(dag: Client, lock: ImagesLock, source: Directory, dist: Directory, nanobind: string, o: PublishOptions, allowPlaceholderPins = false): Container {
-  const img = buildImageFor(lock, "linux-x86_64", "manylinux2014", allowPlaceholderPins);
-  let c = cliContainer(dag, provisionedImage(dag, img, source.directory("containers/provision"), nanobind), source)
+  let c = x86Cli(dag, lock, source, nanobind, allowPlaceholderPins)
     .withDirectory("/dist", dist)
     .withExec(["bash", "containers/stage-dist.sh", "/dist", "/artifacts", "/stage"]);
   if (o.dryRun) return c;
@@ -168,11 +184,7 @@ export interface SiteOptions {
   baseUrl?: string;
   /** Apply retention (CLI --prune): older snapshot releases are deleted on GitHub and leave the index. */
   prune?: boolean;
-  /**
-   * When the sync was asked for. The exec's inputs are otherwise the same from run to run, and the
-   * engine reuses an exec whose inputs are unchanged even inside a cache: "never" function, which
-   * would hand back yesterday's site; this input makes every sync a new one.
-   */
+  /** When the sync was asked for: every sync is a new one, never yesterday's site (see askedAt). */
   syncedAt: string;
 }
 
@@ -182,11 +194,7 @@ export interface SiteOptions {
  * downloads), so it needs no artifacts and CI can deploy it whole. /site is the live site directory.
  */
 export function siteDirectory(dag: Client, lock: ImagesLock, source: Directory, nanobind: string, o: SiteOptions, allowPlaceholderPins = false): Directory {
-  const img = buildImageFor(lock, "linux-x86_64", "manylinux2014", allowPlaceholderPins);
-  let c = cliContainer(dag, provisionedImage(dag, img, source.directory("containers/provision"), nanobind), source)
-    .withEnvVariable("MLIR_RELEASE_SITE_SYNCED_AT", o.syncedAt);
-  if (o.githubToken) c = c.withSecretVariable("GITHUB_TOKEN", o.githubToken);
-  return c
+  return askedAt(x86Cli(dag, lock, source, nanobind, allowPlaceholderPins), "MLIR_RELEASE_SITE_SYNCED_AT", o.syncedAt, o.githubToken)
     .withExec([
       "node", "bin/mlir-release.mjs", "site-sync", "--index", "/index", "--github-repo", o.githubRepository, "--out", "/site",
       ...(o.baseUrl ? ["--base-url", o.baseUrl] : []),
@@ -213,19 +221,15 @@ export interface PlanOptions {
   /** owner/name whose GitHub releases say what exists: the last snapshot's commit, taken versions. */
   githubRepository?: string;
   githubToken?: Secret;
-  /** When the plan was asked for: like a site sync, a plan depends on the world, not only on its inputs. */
+  /** When the plan was asked for: a plan depends on the world, not only on its inputs (see askedAt). */
   plannedAt: string;
 }
 
 export function planFile(dag: Client, lock: ImagesLock, source: Directory, nanobind: string, kind: string, o: PlanOptions, allowPlaceholderPins = false): File {
   if (kind !== "snapshot" && kind !== "numbered") throw new InvalidInputError(`--kind '${kind}': expected snapshot or numbered`);
   if (kind === "numbered" && !o.ref) throw new InvalidInputError("--kind numbered needs --ref llvmorg-X.Y.Z");
-  const img = buildImageFor(lock, "linux-x86_64", "manylinux2014", allowPlaceholderPins);
-  let c = cliContainer(dag, provisionedImage(dag, img, source.directory("containers/provision"), nanobind), source)
-    .withEnvVariable("MLIR_RELEASE_PLANNED_AT", o.plannedAt);
-  if (o.githubToken) c = c.withSecretVariable("GITHUB_TOKEN", o.githubToken);
   // stdout is the plan, or {"release": false, "reason": …} on a day with nothing to build.
-  return c
+  return askedAt(x86Cli(dag, lock, source, nanobind, allowPlaceholderPins), "MLIR_RELEASE_PLANNED_AT", o.plannedAt, o.githubToken)
     .withExec(
       [
         "node", "bin/mlir-release.mjs", "plan", "--kind", kind,
