@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
+import { REPO_ROOT, toolsDir } from "../build/cli.js";
 import { HostEnv } from "../exec/host.js";
 import { loadReleaseConfig } from "../plan/config.js";
 import { ConsoleProgress } from "../progress.js";
@@ -13,9 +14,6 @@ import { readManifestFile, writeStage } from "../stage/stage.js";
 import { githubTokenFromEnv, parseGithubRepo, type GithubOptions } from "./github.js";
 import { prune } from "./retention.js";
 import { publishRelease, type PublishTargets } from "./run.js";
-
-const REPO_ROOT = resolve(new URL("../..", import.meta.url).pathname);
-const toolsDir = (): string => process.env["MLIR_RELEASE_TOOLS"] ?? join(REPO_ROOT, ".cache", "tools");
 
 /** --github-repo owner/name wins over publish.github (CI passes the repository the workflow runs in). */
 function githubOptions(config: ReleaseConfig, repoFlag?: string): GithubOptions | undefined {
