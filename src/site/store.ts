@@ -15,6 +15,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type ReleaseManifest, type PublishAction } from "../schema.js";
 import { readManifestFile, sha256File, manifestText } from "../stage/stage.js";
 import { headerValues, readWheel } from "../stage/wheelinfo.js";
+import { sha256Hex } from "../util/hash.js";
 import { fileUrl, renderSite, type SiteFile, type SiteOptions, type SiteRelease } from "./render.js";
 
 export interface IndexPaths {
@@ -181,7 +182,7 @@ async function regenerateLocked(root: string, opts: SiteOptions): Promise<string
         const f: SiteFile = { fileName: a.fileName, sha256: a.sha256, size: a.size, kind: a.kind };
         if (existsSync(metaPath)) {
           const meta = readFileSync(metaPath);
-          f.metadataSha256 = createHash("sha256").update(meta).digest("hex");
+          f.metadataSha256 = sha256Hex(meta);
           const rp = headerValues(meta.toString("utf8"), "Requires-Python")[0];
           if (rp) f.requiresPython = rp;
         }
