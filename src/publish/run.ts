@@ -40,15 +40,10 @@ export async function publishRelease(stageDir: string, targets: PublishTargets, 
     progress.step(`${t} ${version}`, (100 * done++) / order.length);
     if (t === "github" && targets.github) actions.push(...(await publishGithub(stage, targets.github, { ...(cp ? { checkpoint: cp } : {}) })));
     else if (t === "pypi" && targets.pypi) actions.push(...(await publishPypi(stage, targets.pypi, { ...(cp ? { checkpoint: cp } : {}) })));
-    else if (t === "index" && targets.index)
-      actions.push(
-        ...(await addRelease(targets.index.root, stage, {
-          ...(targets.index.baseUrl ? { baseUrl: targets.index.baseUrl } : {}),
-          ...(targets.index.filesUrl ? { filesUrl: targets.index.filesUrl } : {}),
-          ...(cp ? { checkpoint: cp } : {}),
-        })),
-      );
-    else if (t === "conda" && targets.conda) {
+    else if (t === "index" && targets.index) {
+      const { root, ...site } = targets.index;
+      actions.push(...(await addRelease(root, stage, { ...site, ...(cp ? { checkpoint: cp } : {}) })));
+    } else if (t === "conda" && targets.conda) {
       const r = await publishConda(stage, { ...targets.conda, ...(cp ? { checkpoint: cp } : {}) });
       actions.push(...r.actions);
       for (const [id, why] of Object.entries(r.notBuilt)) skippedTargets[`conda:${id}`] = why;
