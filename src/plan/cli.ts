@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { buildImageFor, loadImagesLock, LOCK_PATH } from "../dagger/images.js";
 import { HostEnv } from "../exec/host.js";
 import { ConsoleProgress } from "../progress.js";
+import { githubTokenFromEnv, parseGithubRepo } from "../publish/github.js";
 import { InvalidInputError, PlatformId, type ReleaseManifest, ReleaseRequest, parseOrExplain } from "../schema.js";
 import { loadReleaseConfig } from "./config.js";
 import { fetchPublishedReleases } from "../site/github-sync.js";
@@ -57,12 +58,10 @@ interface SelectFlags {
  * every release tag as a taken version — an interrupted publish still owns its version.
  */
 async function publishedIn(repoFlag: string, tagPrefix: string): Promise<{ manifests: ReleaseManifest[]; versions: string[] }> {
-  const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(repoFlag);
-  if (!m) throw new InvalidInputError(`--published-in '${repoFlag}': expected <owner>/<name>`);
-  const token = process.env["MLIR_RELEASE_GITHUB_TOKEN"] || process.env["GITHUB_TOKEN"];
-  if (!token) throw new InvalidInputError(`--published-in ${repoFlag}: neither MLIR_RELEASE_GITHUB_TOKEN nor GITHUB_TOKEN is set`);
+  const { owner, repo } = parseGithubRepo(repoFlag, "--published-in");
+  const token = githubTokenFromEnv(`--published-in ${repoFlag}`);
   const apiUrl = process.env["GITHUB_API_URL"];
-  const r = await fetchPublishedReleases({ token, owner: m[1]!, repo: m[2]!, tagPrefix, ...(apiUrl ? { apiUrl } : {}) }, { metadata: false });
+  const r = await fetchPublishedReleases({ token, owner, repo, tagPrefix, ...(apiUrl ? { apiUrl } : {}) }, { metadata: false });
   return {
     manifests: r.releases.map((x) => x.manifest),
     versions: r.tags.filter((t) => t.startsWith(tagPrefix)).map((t) => t.slice(tagPrefix.length)),
