@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import { REPO_ROOT, toolsDir } from "../build/cli.js";
 import { buildImageFor, loadImagesLock, LOCK_PATH } from "../dagger/images.js";
 import { HostEnv } from "../exec/host.js";
 import { ConsoleProgress } from "../progress.js";
@@ -18,7 +19,6 @@ import { readManifest, rebuild } from "./rebuild.js";
 import { findWheel, history, releasesOfCommit } from "./resolve.js";
 import { select } from "./select.js";
 
-const REPO_ROOT = resolve(new URL("../..", import.meta.url).pathname);
 const defaultCache = (): string => process.env["MLIR_RELEASE_CACHE"] ?? join(REPO_ROOT, ".cache");
 const print = (v: unknown): void => void process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
 
@@ -209,7 +209,7 @@ export function register(program: Command): void {
         cacheDir: cache,
         workDir,
         outDir,
-        toolsDir: resolve(process.env["MLIR_RELEASE_TOOLS"] ?? join(REPO_ROOT, ".cache", "tools")),
+        toolsDir: toolsDir(),
         ...(f.jobs ? { jobs: Number(f.jobs) } : {}),
       }, env, progress, [hostPlatform]);
       for (const a of r.artifacts) {
