@@ -1,10 +1,10 @@
 // Where two builds of an artifact first differ: the first member of a wheel (zip, read with
 // yauzl) or tarball whose name, content, timestamp, permissions or encoding is not the same.
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { execaSync } from "execa";
 import yauzl from "yauzl";
+import { sha256Hex } from "../util/hash.js";
 
 /** The fields of an archive member that can make two archives' bytes differ. */
 export interface ArchiveMember {
@@ -80,7 +80,7 @@ export function tarMembers(path: string): ArchiveMember[] {
     const data = buf.subarray(off + 512, off + 512 + size);
     out.push({
       name,
-      content: createHash("sha256").update(data).digest("hex"),
+      content: sha256Hex(data),
       size,
       mtime: oct(off + 136, 12),
       mode: oct(off + 100, 8),

@@ -1,12 +1,12 @@
 // The I/O edge of selection: what select needs to know about LLVM's history, from a git
 // repository (a local clone, or a remote mirrored into a cache directory) or the GitHub API.
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { Octokit } from "octokit";
 import { InvalidInputError } from "../schema.js";
 import { parseLlvmVersionCmake } from "../source/llvm-version.js";
+import { sha256Hex } from "../util/hash.js";
 
 export interface CommitInfo {
   commit: string;
@@ -66,7 +66,7 @@ export class GitHistory implements LlvmHistory {
       return new GitHistory(r.stdout.trim(), `git ${location}`);
     }
     if (!cacheDir) throw new InvalidInputError(`a remote LLVM repository (${location}) needs a cache directory to mirror it into`);
-    const dir = join(cacheDir, "llvm-history", createHash("sha256").update(location).digest("hex").slice(0, 16));
+    const dir = join(cacheDir, "llvm-history", sha256Hex(location).slice(0, 16));
     mkdirSync(join(cacheDir, "llvm-history"), { recursive: true });
     const git = async (args: string[]): Promise<void> => {
       const r = await execa("git", args, { reject: false });

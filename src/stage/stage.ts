@@ -1,26 +1,20 @@
 // The release directory: artifacts, manifest.json, SHA256SUMS and RELEASE_NOTES.md, written
 // only after every check passed, into a temporary directory renamed into place.
-import { createHash } from "node:crypto";
-import { createReadStream, existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ReleaseManifest, parseOrExplain } from "../schema.js";
 import { checkRelease, mergeManifests, type ObservedFile, parseSha256Sums, renderSha256Sums, StageRefusedError } from "./check.js";
 import { renderReleaseNotes } from "./notes.js";
 import { readWheel } from "./wheelinfo.js";
+import { sha256File } from "../source/tree.js";
+import { sha256Hex } from "../util/hash.js";
 
 export const MANIFEST = "manifest.json";
 export const SUMS = "SHA256SUMS";
 export const NOTES = "RELEASE_NOTES.md";
 
-export function sha256File(path: string): Promise<string> {
-  return new Promise((res, rej) => {
-    const h = createHash("sha256");
-    createReadStream(path)
-      .on("data", (c) => h.update(c))
-      .on("end", () => res(h.digest("hex")))
-      .on("error", rej);
-  });
-}
+// The streaming file digest lives with the source tree's; re-exported for the site store.
+export { sha256File };
 
 export function readManifestFile(path: string): ReleaseManifest {
   let raw: unknown;
@@ -76,8 +70,8 @@ export async function writeStage(input: StageInput): Promise<{ dir: string; mani
     if (a.kind === "wheel" || a.kind === "dev-wheel") metadata[`${a.fileName}.metadata`] = (await readWheel(join(input.artifactsDir, a.fileName))).metadata;
   texts[SUMS] = renderSha256Sums([
     ...manifest.artifacts,
-    ...Object.entries(metadata).map(([fileName, b]) => ({ fileName, sha256: createHash("sha256").update(b).digest("hex") })),
-    { fileName: NOTES, sha256: createHash("sha256").update(texts[NOTES]!).digest("hex") },
+    ...Object.entries(metadata).map(([fileName, b]) => ({ fileName, sha256: sha256Hex(b) })),
+    { fileName: NOTES, sha256: sha256Hex(texts[NOTES]!) },
   ]);
   if (existsSync(outDir)) {
     const existing = await loadStage(outDir).catch((e: Error) => e);
@@ -133,7 +127,7 @@ export async function loadStage(dir: string): Promise<LoadedStage> {
     if (sums.size && sums.get(a.fileName) !== a.sha256) problems.push(`${SUMS} disagrees with the manifest on ${a.fileName}`);
   const notes = existsSync(join(dir, NOTES)) ? readFileSync(join(dir, NOTES), "utf8") : "";
   const notesSum = sums.get(NOTES);
-  if (notesSum && notesSum !== createHash("sha256").update(notes).digest("hex")) problems.push(`${NOTES} was changed after staging`);
+  if (notesSum && notesSum !== sha256Hex(notes)) problems.push(`${NOTES} was changed after staging`);
   const metadata: LoadedStage["metadata"] = [];
   for (const a of manifest.artifacts) {
     if (a.kind !== "wheel" && a.kind !== "dev-wheel") continue;
@@ -141,14 +135,14 @@ export async function loadStage(dir: string): Promise<LoadedStage> {
     const p = join(dir, fileName);
     if (!existsSync(p)) continue; // a stage written before PEP 658 files were staged
     const bytes = readFileSync(p);
-    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    const sha256 = sha256Hex(bytes);
     if (sums.get(fileName) !== sha256) problems.push(`${fileName} disagrees with ${SUMS}`);
     metadata.push({ fileName, path: p, sha256, size: bytes.length, kind: "metadata" });
   }
   if (problems.length) throw new StageRefusedError(what, problems);
   const records = [SUMS, MANIFEST].map((fileName) => {
     const bytes = readFileSync(join(dir, fileName));
-    return { fileName, path: join(dir, fileName), sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length, kind: "record" };
+    return { fileName, path: join(dir, fileName), sha256: sha256Hex(bytes), size: bytes.length, kind: "record" };
   });
   return {
     dir,
