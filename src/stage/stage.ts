@@ -6,10 +6,10 @@ import { ReleaseManifest, parseOrExplain } from "../schema.js";
 import { checkRelease, mergeManifests, type ObservedFile, parseSha256Sums, renderSha256Sums, StageRefusedError } from "./check.js";
 import { renderReleaseNotes } from "./notes.js";
 import { readWheel } from "./wheelinfo.js";
+import { MANIFEST_FILE, manifestJson } from "../plan/manifest.js";
 import { sha256File } from "../source/tree.js";
 import { sha256Hex } from "../util/hash.js";
 
-export const MANIFEST = "manifest.json";
 export const SUMS = "SHA256SUMS";
 export const NOTES = "RELEASE_NOTES.md";
 
@@ -52,7 +52,8 @@ export interface StageInput {
   previous?: ReleaseManifest;
 }
 
-export const manifestText = (m: ReleaseManifest): string => `${JSON.stringify(m, null, 2)}\n`;
+/** manifest.json's text, as the build writes it (the site compares stored copies with it). */
+export const manifestText = manifestJson;
 
 /** Stages a release; an existing stage with the same content is accepted, a different one refused. */
 export async function writeStage(input: StageInput): Promise<{ dir: string; manifest: ReleaseManifest; reused: boolean }> {
@@ -61,7 +62,7 @@ export async function writeStage(input: StageInput): Promise<{ dir: string; mani
   const problems = checkRelease(manifest, await observe(input.artifactsDir, manifest));
   if (problems.length) throw new StageRefusedError(`release ${manifest.plan.version}`, problems);
   const texts: Record<string, string> = {
-    [MANIFEST]: manifestText(manifest),
+    [MANIFEST_FILE]: manifestText(manifest),
     [NOTES]: renderReleaseNotes(manifest, input.previous),
   };
   // PEP 658: each wheel's METADATA beside it, so any host of the wheels can serve <wheel>.metadata.
@@ -75,7 +76,7 @@ export async function writeStage(input: StageInput): Promise<{ dir: string; mani
   ]);
   if (existsSync(outDir)) {
     const existing = await loadStage(outDir).catch((e: Error) => e);
-    if (existing instanceof Error || readFileSync(join(outDir, MANIFEST), "utf8") !== texts[MANIFEST])
+    if (existing instanceof Error || readFileSync(join(outDir, MANIFEST_FILE), "utf8") !== texts[MANIFEST_FILE])
       throw new StageRefusedError(`release ${manifest.plan.version}`, [
         `${outDir} already holds a different stage${existing instanceof Error ? ` (${existing.message.split("\n")[0]})` : ""}; remove it or choose another --out`,
       ]);
@@ -114,7 +115,7 @@ export interface LoadedStage {
 
 /** Reads a stage and re-verifies every byte against the manifest and SHA256SUMS. */
 export async function loadStage(dir: string): Promise<LoadedStage> {
-  const manifest = readManifestFile(join(dir, MANIFEST));
+  const manifest = readManifestFile(join(dir, MANIFEST_FILE));
   const what = `stage ${dir}`;
   const problems = checkRelease(manifest, await observe(dir, manifest));
   let sums: Map<string, string> = new Map();
@@ -140,7 +141,7 @@ export async function loadStage(dir: string): Promise<LoadedStage> {
     metadata.push({ fileName, path: p, sha256, size: bytes.length, kind: "metadata" });
   }
   if (problems.length) throw new StageRefusedError(what, problems);
-  const records = [SUMS, MANIFEST].map((fileName) => {
+  const records = [SUMS, MANIFEST_FILE].map((fileName) => {
     const bytes = readFileSync(join(dir, fileName));
     return { fileName, path: join(dir, fileName), sha256: sha256Hex(bytes), size: bytes.length, kind: "record" };
   });
