@@ -54,10 +54,13 @@ export async function selectSnapshot(h: LlvmHistory, q: SnapshotQuery): Promise<
   if (Number.isNaN(Date.parse(q.cutoff))) throw new InvalidInputError(`cutoff '${q.cutoff}': not an ISO-8601 date/time`);
   const cutoff = new Date(q.cutoff).toISOString();
   let commit: CommitInfo | undefined;
-  if (q.ref.startsWith("refs/heads/") || (await h.hasBranch(q.ref))) {
+  const spelledOut = q.ref.startsWith("refs/heads/");
+  if (spelledOut || (await h.hasBranch(q.ref))) {
     const branch = q.ref.replace(/^refs\/heads\//, "");
-    if (!(await h.hasBranch(branch))) throw new InvalidInputError(`branch '${branch}' does not exist in ${h.description}`);
-    if (!q.ref.startsWith("refs/heads/")) {
+    // A bare name got here because the branch exists; only a spelled-out refs/heads/ one is still unchecked.
+    if (spelledOut) {
+      if (!(await h.hasBranch(branch))) throw new InvalidInputError(`branch '${branch}' does not exist in ${h.description}`);
+    } else {
       const cs = await h.refCandidates(branch);
       if (cs.length > 1) {
         throw new InvalidInputError(
