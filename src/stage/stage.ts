@@ -101,16 +101,24 @@ export async function writeStage(input: StageInput): Promise<{ dir: string; mani
   return { dir: outDir, manifest, reused: false };
 }
 
+export interface StagedFile {
+  fileName: string;
+  path: string;
+  sha256: string;
+  size: number;
+  kind: string;
+}
+
 export interface LoadedStage {
   dir: string;
   manifest: ReleaseManifest;
   notes: string;
   /** Every file to publish (artifacts), absolute paths, in manifest order. */
-  files: Array<{ fileName: string; path: string; sha256: string; size: number; kind: string }>;
+  files: StagedFile[];
   /** <wheel>.metadata files (PEP 658), for hosts that serve the wheels themselves. */
-  metadata: Array<{ fileName: string; path: string; sha256: string; size: number; kind: string }>;
+  metadata: StagedFile[];
   /** SHA256SUMS then manifest.json: sent last, so a host that has the manifest has the whole release. */
-  records: Array<{ fileName: string; path: string; sha256: string; size: number; kind: string }>;
+  records: StagedFile[];
 }
 
 /** Reads a stage and re-verifies every byte against the manifest and SHA256SUMS. */
@@ -129,22 +137,22 @@ export async function loadStage(dir: string): Promise<LoadedStage> {
   const notes = existsSync(join(dir, NOTES)) ? readFileSync(join(dir, NOTES), "utf8") : "";
   const notesSum = sums.get(NOTES);
   if (notesSum && notesSum !== sha256Hex(notes)) problems.push(`${NOTES} was changed after staging`);
-  const metadata: LoadedStage["metadata"] = [];
+  const read = (fileName: string, kind: string): StagedFile => {
+    const path = join(dir, fileName);
+    const bytes = readFileSync(path);
+    return { fileName, path, sha256: sha256Hex(bytes), size: bytes.length, kind };
+  };
+  const metadata: StagedFile[] = [];
   for (const a of manifest.artifacts) {
     if (a.kind !== "wheel" && a.kind !== "dev-wheel") continue;
     const fileName = `${a.fileName}.metadata`;
-    const p = join(dir, fileName);
-    if (!existsSync(p)) continue; // a stage written before PEP 658 files were staged
-    const bytes = readFileSync(p);
-    const sha256 = sha256Hex(bytes);
-    if (sums.get(fileName) !== sha256) problems.push(`${fileName} disagrees with ${SUMS}`);
-    metadata.push({ fileName, path: p, sha256, size: bytes.length, kind: "metadata" });
+    if (!existsSync(join(dir, fileName))) continue; // a stage written before PEP 658 files were staged
+    const f = read(fileName, "metadata");
+    if (sums.get(fileName) !== f.sha256) problems.push(`${fileName} disagrees with ${SUMS}`);
+    metadata.push(f);
   }
   if (problems.length) throw new StageRefusedError(what, problems);
-  const records = [SUMS, MANIFEST_FILE].map((fileName) => {
-    const bytes = readFileSync(join(dir, fileName));
-    return { fileName, path: join(dir, fileName), sha256: sha256Hex(bytes), size: bytes.length, kind: "record" };
-  });
+  const records = [SUMS, MANIFEST_FILE].map((fileName) => read(fileName, "record"));
   return {
     dir,
     manifest,
