@@ -1,17 +1,15 @@
 // `plan --published-in owner/name`: the daily job learns what was already released from the
 // repository's GitHub releases (no disk survives between CI runs). Real CLI, real git fixture,
 // releases published by the real publisher to the local GitHub server.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishGithub, type GithubOptions } from "../../src/publish/github.js";
-import { loadStage, writeStage } from "../../src/stage/stage.js";
 import { REPO } from "../support/env.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { type LlvmFixture, makeLlvmFixture } from "../support/llvm-git-fixture.js";
-import { makeFixtureRelease } from "../support/release-fixture.js";
+import { stagedFixtureRelease } from "../support/release-fixture.js";
 
 let fx: LlvmFixture;
 let gh: FakeGitHub;
@@ -27,10 +25,7 @@ afterAll(async () => {
 });
 
 async function publishSnapshot(version: string, commit: string, hooks = {}): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "plan-pub-"));
-  const r = await makeFixtureRelease({ dir, version, kind: "snapshot", commit });
-  await writeStage({ manifests: [r.manifest], artifactsDir: r.dir, outDir: join(dir, "stage") });
-  await publishGithub(await loadStage(join(dir, "stage")), opts, hooks);
+  await publishGithub(await stagedFixtureRelease(version, "snapshot", commit), opts, hooks);
 }
 
 const planCli = async (cutoff: string): Promise<Record<string, unknown>> => {

@@ -11,18 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { condaRecipes, publishConda, renderRecipe } from "../../src/publish/conda.js";
 import { publishGithub } from "../../src/publish/github.js";
 import { addRelease, listIndexManifests } from "../../src/site/store.js";
-import { loadStage, writeStage } from "../../src/stage/stage.js";
 import { REPO, testEnv, TOOLS } from "../support/env.js";
 import { FakeGitHub } from "../support/fake-github.js";
-import { FIXTURE_MODULE, makeFixtureRelease } from "../support/release-fixture.js";
+import { FIXTURE_MODULE, stagedFixtureRelease as staged } from "../support/release-fixture.js";
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "cr-"));
-async function staged(version: string, kind: "snapshot" | "numbered") {
-  const fx = await makeFixtureRelease({ dir: tmp(), version, kind });
-  const out = join(tmp(), "stage");
-  await writeStage({ manifests: [fx.manifest], artifactsDir: fx.dir, outDir: out });
-  return loadStage(out);
-}
 
 describe("conda via rattler-build (py-rattler-build)", () => {
   it("recipe is a v1 recipe from the manifest; the build yields a .conda holding the wheel's files", async () => {

@@ -96,8 +96,8 @@ export async function makeFixtureRelease(o: FixtureOptions): Promise<{ dir: stri
 }
 
 /** A fixture release, staged and loaded (what the publishers take), in fresh temp dirs. */
-export async function stagedFixtureRelease(version: string, kind: "snapshot" | "numbered" = "snapshot"): Promise<LoadedStage> {
-  const fx = await makeFixtureRelease({ dir: mkdtempSync(join(tmpdir(), "fixture-")), version, kind });
+export async function stagedFixtureRelease(version: string, kind: "snapshot" | "numbered" = "snapshot", commit?: string): Promise<LoadedStage> {
+  const fx = await makeFixtureRelease({ dir: mkdtempSync(join(tmpdir(), "fixture-")), version, kind, commit });
   const out = join(mkdtempSync(join(tmpdir(), "stage-")), "stage");
   await writeStage({ manifests: [fx.manifest], artifactsDir: fx.dir, outDir: out });
   return loadStage(out);

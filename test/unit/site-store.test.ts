@@ -6,17 +6,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { planPrune } from "../../src/publish/retention.js";
 import { addRelease, indexPaths, listIndexManifests, regenerate, removeRelease, withIndexLock } from "../../src/site/store.js";
-import { loadStage, writeStage } from "../../src/stage/stage.js";
-import { basePlan, makeFixtureRelease } from "../support/release-fixture.js";
+import { basePlan, stagedFixtureRelease as staged } from "../support/release-fixture.js";
 import type { ReleaseManifest } from "../../src/schema.js";
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "store-"));
-async function staged(version: string, kind: "snapshot" | "numbered" = "snapshot", commit?: string) {
-  const fx = await makeFixtureRelease({ dir: tmp(), version, kind, ...(commit ? { commit } : {}) });
-  const out = join(tmp(), "stage");
-  await writeStage({ manifests: [fx.manifest], artifactsDir: fx.dir, outDir: out });
-  return loadStage(out);
-}
 
 describe("index store", () => {
   it("swaps the site link to a complete new generation; same input, same generation", async () => {
