@@ -232,6 +232,8 @@ export const Artifact = z.object({
   tag: WheelTag.optional(),
 });
 export type Artifact = z.infer<typeof Artifact>;
+/** Artifacts (and SHA256SUMS lines) are listed by file name in code-unit order, the same on every host. */
+export const byFileName = (a: { fileName: string }, b: { fileName: string }): number => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0);
 
 export const ReleaseManifest = z.object({
   schemaVersion: z.literal(1),

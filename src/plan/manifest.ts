@@ -8,6 +8,7 @@ import {
   type AbiVariant,
   type Artifact,
   type BuildReport,
+  byFileName,
   InvalidInputError,
   type LlvmSourceRef,
   ReleaseManifest,
@@ -99,7 +100,7 @@ export function artifactsOf(report: BuildReport): Artifact[] {
     platform: report.platform,
     ...(d.tag ? { tag: d.tag } : {}),
   }));
-  return [...wheels, ...dev].sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
+  return [...wheels, ...dev].sort(byFileName);
 }
 
 /** plan + BuildReport → manifest (pure); refuses a report that did not follow the plan. */

@@ -1,6 +1,6 @@
 // The refusals of the stage: pure checks of manifests against the files' digests and the
 // wheels' own descriptions. Anything wrong here means nothing is staged or published.
-import { type Artifact, InvalidInputError, type ReleaseManifest, wheelTagString } from "../schema.js";
+import { type Artifact, byFileName, InvalidInputError, type ReleaseManifest, wheelTagString } from "../schema.js";
 import { normalizeProjectName, parseWheelFileName } from "./wheelinfo.js";
 
 export interface ObservedFile {
@@ -35,7 +35,7 @@ export function mergeManifests(parts: ReleaseManifest[], what: string): ReleaseM
   }
   if (problems.length) throw new StageRefusedError(what, problems);
   const artifacts: Artifact[] = parts.flatMap((p) => p.artifacts);
-  artifacts.sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
+  artifacts.sort(byFileName);
   return {
     ...first,
     artifacts,
@@ -102,7 +102,7 @@ export function checkRelease(manifest: ReleaseManifest, files: ReadonlyMap<strin
 /** SHA256SUMS in the format `sha256sum -c` reads: "<hex>  <name>", sorted by name. */
 export function renderSha256Sums(entries: Array<{ fileName: string; sha256: string }>): string {
   return [...entries]
-    .sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0))
+    .sort(byFileName)
     .map((e) => `${e.sha256}  ${e.fileName}\n`)
     .join("");
 }
