@@ -17,7 +17,7 @@ let opts: GithubOptions;
 beforeAll(async () => {
   fx = await makeLlvmFixture();
   gh = await new FakeGitHub().start();
-  opts = { token: gh.token, owner: "o", repo: "r", apiUrl: gh.url, retryUnitMs: 1 };
+  opts = gh.publisherOptions();
 });
 afterAll(async () => {
   await gh.stop();

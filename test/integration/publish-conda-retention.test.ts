@@ -53,7 +53,7 @@ describe("retention", () => {
 
   it("prune: dry run changes nothing; --apply removes old snapshots only (index + GitHub release and tag)", async () => {
     const root = join(tmp(), "index");
-    const gopts = { token: gh.token, owner: "o", repo: "r", apiUrl: gh.url, retryUnitMs: 1 };
+    const gopts = gh.publisherOptions();
     for (const [v, k] of [
       ["22.1.8", "numbered"],
       ["23.0.0.dev2026112301", "snapshot"],

@@ -12,7 +12,7 @@ describe("GitHub Releases publisher", () => {
   let opts: GithubOptions;
   beforeEach(async () => {
     gh = await new FakeGitHub().start();
-    opts = { token: gh.token, owner: "o", repo: "r", apiUrl: gh.url, retryUnitMs: 1 };
+    opts = gh.publisherOptions();
   });
   afterEach(async () => gh.stop());
 
@@ -43,7 +43,7 @@ describe("GitHub Releases publisher", () => {
     const st = await stageOf("22.1.8", "numbered");
     const clean = new FakeGitHub();
     await clean.start();
-    await publishGithub(st, { ...opts, apiUrl: clean.url, token: clean.token });
+    await publishGithub(st, clean.publisherOptions());
     const want = clean.snapshot();
     await clean.stop();
 

@@ -20,7 +20,7 @@ describe("site-sync: the index from GitHub Releases", () => {
   let opts: GithubOptions;
   beforeEach(async () => {
     gh = await new FakeGitHub().start();
-    opts = { token: gh.token, owner: "o", repo: "r", apiUrl: gh.url, retryUnitMs: 1 };
+    opts = gh.publisherOptions();
   });
   afterEach(async () => gh.stop());
 

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { GithubOptions } from "../../src/publish/github.js";
 
 export type FaultKind = "500" | "502" | "503" | "secondary-rate-limit" | "reset-mid-upload";
 export interface Fault {
@@ -83,6 +84,11 @@ export class FakeGitHub {
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((r) => this.server?.close(() => r()) ?? r());
+  }
+
+  /** The publisher's options for a repository on this server, its back-off cut to milliseconds. */
+  publisherOptions(owner = "o", repo = "r"): GithubOptions {
+    return { token: this.token, owner, repo, apiUrl: this.url, retryUnitMs: 1 };
   }
 
   inject(...faults: Fault[]): void {
