@@ -103,6 +103,17 @@ afterAll(async () => {
   await rec.close();
 });
 
+/** Date frozen at `at` for the enclosing describe: plan and site stamp their exec with the time asked. */
+function freezeDateAt(at: Date): void {
+  beforeAll(() => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(at);
+  });
+  afterAll(() => {
+    vi.useRealTimers();
+  });
+}
+
 describe("build", () => {
   const hash = defaultOptionsHash("debian:22.1.8");
   const buildExec = (platform: string, policy: string, extra: string[] = []) =>
@@ -177,13 +188,7 @@ describe("site", () => {
   const syncExec = (extra: string[] = []) =>
     `withExec(args: ${list(["node", "bin/mlir-release.mjs", "site-sync", "--index", "/index", "--github-repo", "llvm-wheels/mlir-python", "--out", "/site", ...extra])})`;
   const syncedAt = (d: Date) => `withEnvVariable(name: "MLIR_RELEASE_SITE_SYNCED_AT", value: ${q(d.toISOString())})`;
-  beforeAll(() => {
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(at);
-  });
-  afterAll(() => {
-    vi.useRealTimers();
-  });
+  freezeDateAt(at);
 
   it("rebuilds the index from the repository's releases in the x86_64 image, the token as a secret, and returns /site", async () => {
     const token = dag.setSecret("gh", "not-a-real-token");
@@ -236,13 +241,7 @@ describe("plan, publish, rebuild, release", () => {
     `withExec(args: ${list(["node", "bin/mlir-release.mjs", "plan", "--kind", ...extra])}, redirectStdout: "/in/plan.json")`,
     'file(path: "/in/plan.json")',
   ];
-  beforeAll(() => {
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(at);
-  });
-  afterAll(() => {
-    vi.useRealTimers();
-  });
+  freezeDateAt(at);
 
   it("plan --github-repository reads what exists from that repository's releases (token as a secret); every call plans anew", async () => {
     const token = dag.setSecret("gh", "not-a-real-token");
