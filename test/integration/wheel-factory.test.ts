@@ -7,11 +7,9 @@ import { unzipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LLVM_22_1_8_TAG } from "../../src/build/cli.js";
 import { buildWheels } from "../../src/build/factory.js";
-import { settings } from "../support/wheel-settings.js";
 import type { BuildReport } from "../../src/schema.js";
-import { CACHE, OUTPUT, REPO, TOOLS, testEnv, testProgress } from "../support/env.js";
-import { PYTHON } from "../support/wheel-settings.js";
-
+import { CACHE, REPO, testEnv, testProgress } from "../support/env.js";
+import { PYTHON, settings } from "../support/wheel-settings.js";
 
 /**
  * Upstream tests that need upstream's test-only extension (_mlirPythonTestNanobind, built with
@@ -22,7 +20,6 @@ export const NEEDS_TEST_EXTENSION = [
   "python/ir/diagnostic_handler.py",
   "python/multithreaded_tests.py",
 ];
-
 
 describe(`wheel factory, Python ${PYTHON}`, () => {
   let report: BuildReport;
