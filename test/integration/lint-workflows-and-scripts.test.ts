@@ -5,9 +5,10 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { TOOLS } from "../support/env.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const TOOLS_BIN = join(process.env["MLIR_RELEASE_TOOLS"] ?? join(ROOT, ".cache", "tools"), "bin");
+const TOOLS_BIN = join(TOOLS, "bin");
 
 function tool(name: string, fallback?: string): string {
   const p = join(TOOLS_BIN, name);
