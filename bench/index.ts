@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { renderSite, type SiteFile, type SiteRelease } from "../src/site/render.js";
 import { indexPaths, regenerate } from "../src/site/store.js";
 import type { Artifact, PlatformId, ReleaseManifest } from "../src/schema.js";
-import { manifestText } from "../src/stage/stage.js";
+import { manifestJson } from "../src/plan/manifest.js";
 
 const SNAPSHOTS = Number(process.env["BENCH_SNAPSHOTS"] ?? 1000);
 const PLATFORMS: PlatformId[] = ["linux-x86_64", "linux-aarch64", "macos-arm64", "macos-x86_64", "windows-x64"];
@@ -93,7 +93,7 @@ for (const m of manifests) {
   mkdirSync(P.notes, { recursive: true });
   writeFileSync(join(P.notes, `${v}.md`), `# ${v}\n`);
   mkdirSync(P.manifests, { recursive: true });
-  writeFileSync(join(P.manifests, `${v}.json`), manifestText(m));
+  writeFileSync(join(P.manifests, `${v}.json`), manifestJson(m));
 }
 console.log(`store setup (not timed below): ${ms(t)}`);
 t = process.hrtime.bigint();
