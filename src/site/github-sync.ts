@@ -5,7 +5,7 @@ import { cpSync, existsSync, readdirSync, realpathSync, renameSync, rmSync } fro
 import { join } from "node:path";
 import { RequestError } from "octokit";
 import { ReleaseManifest } from "../schema.js";
-import { manifestText } from "../stage/stage.js";
+import { manifestJson } from "../plan/manifest.js";
 import { assetMatches, makeOctokit, releaseTag, type GithubOptions, type ReleaseAsset } from "../publish/github.js";
 import { prune } from "../publish/retention.js";
 import type { SiteOptions } from "./render.js";
@@ -116,7 +116,7 @@ export async function syncIndexFromGithub(root: string, o: GithubOptions, opts: 
       const v = f.manifest.plan.version;
       for (const [file, text] of f.metadata) putText(join(P.files, v, `${file}.metadata`), text);
       putText(join(P.notes, `${v}.md`), f.notes);
-      putText(join(P.manifests, `${v}.json`), manifestText(f.manifest));
+      putText(join(P.manifests, `${v}.json`), manifestJson(f.manifest));
     }
     // Releases deleted on GitHub (retention, by hand) leave the index too.
     const keep = new Set(versions);

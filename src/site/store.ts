@@ -13,7 +13,9 @@ import {
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ReleaseManifest, type PublishAction } from "../schema.js";
-import { readManifestFile, sha256File, manifestText } from "../stage/stage.js";
+import { manifestJson } from "../plan/manifest.js";
+import { sha256File } from "../source/tree.js";
+import { readManifestFile } from "../stage/stage.js";
 import { headerValues, readWheel } from "../stage/wheelinfo.js";
 import { sha256Hex } from "../util/hash.js";
 import { fileUrl, renderSite, type SiteFile, type SiteOptions, type SiteRelease } from "./render.js";
@@ -124,7 +126,7 @@ export async function addRelease(
   const actions: PublishAction[] = [];
   await withIndexLock(root, async () => {
     const existing = join(P.manifests, `${v}.json`);
-    if (existsSync(existing) && readFileSync(existing, "utf8") !== manifestText(stage.manifest))
+    if (existsSync(existing) && readFileSync(existing, "utf8") !== manifestJson(stage.manifest))
       throw new Error(`index: version ${v} is already published with a different manifest (${existing}); a new build needs a new version`);
     for (const f of stage.files) {
       opts.checkpoint?.(`index:file:${f.fileName}`);
@@ -135,7 +137,7 @@ export async function addRelease(
     opts.checkpoint?.("index:notes");
     putText(join(P.notes, `${v}.md`), stage.notes);
     opts.checkpoint?.("index:manifest");
-    putText(existing, manifestText(stage.manifest));
+    putText(existing, manifestJson(stage.manifest));
     opts.checkpoint?.("index:regenerate");
     await regenerateLocked(root, opts);
   });
@@ -193,7 +195,7 @@ async function regenerateLocked(root: string, opts: SiteOptions): Promise<string
   const pages = renderSite(releases, files, opts);
   const h = createHash("sha256");
   for (const [k, text] of [...pages].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(`${k}\0${text}\0`);
-  for (const m of releases) h.update(manifestText(m.manifest));
+  for (const m of releases) h.update(manifestJson(m.manifest));
   const gen = h.digest("hex").slice(0, 16);
   const genDir = join(P.generations, gen);
   if (!existsSync(genDir)) {
@@ -206,7 +208,7 @@ async function regenerateLocked(root: string, opts: SiteOptions): Promise<string
     for (const r of releases) {
       const v = r.manifest.plan.version;
       mkdirSync(join(tmp, "manifests"), { recursive: true });
-      writeFileSync(join(tmp, "manifests", `${v}.json`), manifestText(r.manifest));
+      writeFileSync(join(tmp, "manifests", `${v}.json`), manifestJson(r.manifest));
       // Files hosted elsewhere (opts.filesUrl) are not part of the site.
       for (const f of opts.filesUrl ? [] : (files.get(v) ?? [])) {
         const dest = join(tmp, fileUrl(v, f.fileName));

@@ -14,7 +14,6 @@ export const SUMS = "SHA256SUMS";
 export const NOTES = "RELEASE_NOTES.md";
 
 // The streaming file digest lives with the source tree's; re-exported for the site store.
-export { sha256File };
 
 export function readManifestFile(path: string): ReleaseManifest {
   let raw: unknown;
@@ -52,9 +51,6 @@ export interface StageInput {
   previous?: ReleaseManifest;
 }
 
-/** manifest.json's text, as the build writes it (the site compares stored copies with it). */
-export const manifestText = manifestJson;
-
 /** Stages a release; an existing stage with the same content is accepted, a different one refused. */
 export async function writeStage(input: StageInput): Promise<{ dir: string; manifest: ReleaseManifest; reused: boolean }> {
   const outDir = resolve(input.outDir);
@@ -62,7 +58,7 @@ export async function writeStage(input: StageInput): Promise<{ dir: string; mani
   const problems = checkRelease(manifest, await observe(input.artifactsDir, manifest));
   if (problems.length) throw new StageRefusedError(`release ${manifest.plan.version}`, problems);
   const texts: Record<string, string> = {
-    [MANIFEST_FILE]: manifestText(manifest),
+    [MANIFEST_FILE]: manifestJson(manifest),
     [NOTES]: renderReleaseNotes(manifest, input.previous),
   };
   // PEP 658: each wheel's METADATA beside it, so any host of the wheels can serve <wheel>.metadata.
