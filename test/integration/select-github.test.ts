@@ -74,7 +74,7 @@ async function answer(path: string, q: URLSearchParams): Promise<[number, unknow
   }
   if ((m = /^compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)$/.exec(rest))) {
     const [base, head] = [m[1]!, m[2]!];
-    const anc = async (a: string, b: string) => (await execa("git", ["-C", fx.dir, "merge-base", "--is-ancestor", a, b], { reject: false })).exitCode === 0;
+    const anc = async (a: string, b: string) => (await git(["merge-base", "--is-ancestor", a, b])).ok;
     const status = base === head ? "identical" : (await anc(base, head)) ? "ahead" : (await anc(head, base)) ? "behind" : "diverged";
     const files = (await git(["diff", "--name-only", "--no-renames", base, head])).out.split("\n").filter(Boolean).map((filename) => ({ filename }));
     const shas = (await git(["rev-list", "--reverse", `${base}..${head}`])).out.split("\n").filter(Boolean);
