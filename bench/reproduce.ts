@@ -4,8 +4,8 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { unzipSync } from "fflate";
-import { BUILD_DEFAULTS, defaultBuildSettings } from "../src/build/cli.js";
-import { buildWheels } from "../src/build/factory.js";
+import { BUILD_DEFAULTS, defaultBuildSettings } from "../src/factory/cli.js";
+import { buildWheels } from "../src/factory/factory.js";
 import { HostEnv } from "../src/exec/host.js";
 import { ConsoleProgress } from "../src/progress.js";
 

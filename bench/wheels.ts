@@ -3,8 +3,8 @@
 //   npm run bench:wheels -- [--python 3.10,3.11,3.12,3.13] [--keep]
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { BUILD_DEFAULTS, defaultBuildSettings } from "../src/build/cli.js";
-import { buildWheels } from "../src/build/factory.js";
+import { BUILD_DEFAULTS, defaultBuildSettings } from "../src/factory/cli.js";
+import { buildWheels } from "../src/factory/factory.js";
 import { HostEnv } from "../src/exec/host.js";
 import { ConsoleProgress } from "../src/progress.js";
 

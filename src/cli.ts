@@ -3,7 +3,7 @@
 import { Command } from "commander";
 import { CommandFailedError } from "./exec/env.js";
 import { InvalidInputError } from "./schema.js";
-import { register as registerBuild } from "./build/cli.js";
+import { register as registerBuild } from "./factory/cli.js";
 import { register as registerPublish } from "./publish/cli.js";
 import { register as registerDev } from "./dev/cli.js";
 import { register as registerPlan } from "./plan/cli.js";

@@ -2,7 +2,7 @@
 // Smoke test (and optionally upstream's lit suite) of a cross-built wheel under qemu-user.
 import { join, resolve } from "node:path";
 import { HostEnv } from "../../src/exec/host.js";
-import { checkEmulatedWheel } from "../../src/platforms/emulated.js";
+import { checkEmulatedWheel } from "../../src/verify/emulated.js";
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => {

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { REPO_ROOT, toolsDir } from "../build/cli.js";
+import { REPO_ROOT, toolsDir } from "../factory/cli.js";
 import { buildImageFor, loadImagesLock, LOCK_PATH } from "../dagger/images.js";
 import { HostEnv } from "../exec/host.js";
 import { ConsoleProgress } from "../progress.js";
@@ -15,7 +15,7 @@ import { GitHistory, GitHubHistory, type LlvmHistory } from "./history.js";
 import { MANIFEST_FILE } from "./manifest.js";
 import { renderCommitNotes } from "./notes.js";
 import { plan } from "./plan.js";
-import { readManifest, rebuild } from "./rebuild.js";
+import { readManifest, rebuild } from "../rebuild/rebuild.js";
 import { findWheel, history, releasesOfCommit } from "./resolve.js";
 import { select } from "./select.js";
 

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
-import { REPO_ROOT, toolsDir } from "../build/cli.js";
+import { REPO_ROOT, toolsDir } from "../factory/cli.js";
 import { HostEnv } from "../exec/host.js";
 import { loadReleaseConfig } from "../plan/config.js";
 import { ConsoleProgress } from "../progress.js";

@@ -5,7 +5,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildWheels } from "../../src/build/factory.js";
+import { buildWheels } from "../../src/factory/factory.js";
 import { findPython } from "../../src/bindings/pythons.js";
 import type { BuildReport } from "../../src/schema.js";
 import { sha256File } from "../../src/source/tree.js";

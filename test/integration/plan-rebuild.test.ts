@@ -7,10 +7,10 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { join } from "node:path";
 import { unzipSync, zipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildWheels } from "../../src/build/factory.js";
-import { manifestForBuild } from "../../src/plan/build-manifest.js";
+import { buildWheels } from "../../src/factory/factory.js";
+import { manifestForBuild } from "../../src/rebuild/build-manifest.js";
 import { writeManifest } from "../../src/plan/manifest.js";
-import { compareArtifacts, readManifest, rebuild, type RebuildReport } from "../../src/plan/rebuild.js";
+import { compareArtifacts, readManifest, rebuild, type RebuildReport } from "../../src/rebuild/rebuild.js";
 import type { ReleaseManifest } from "../../src/schema.js";
 import { sha256Hex } from "../../src/util/hash.js";
 import { CACHE, OUTPUT, REPO, TOOLS, testEnv, testProgress } from "../support/env.js";

@@ -14,7 +14,7 @@ import { addRelease, indexPaths } from "../../src/site/store.js";
 import { loadStage, writeStage, type LoadedStage } from "../../src/stage/stage.js";
 import { parseWheelFileName, readWheel, headerValues } from "../../src/stage/wheelinfo.js";
 import type { ReleaseManifest } from "../../src/schema.js";
-import { buildWheels } from "../../src/build/factory.js";
+import { buildWheels } from "../../src/factory/factory.js";
 import { testEnv, testProgress, TOOLS } from "../support/env.js";
 import { settings as wheelSettings } from "../support/wheel-settings.js";
 import { basePlan, FIXTURE_MODULE, makeFixtureRelease, stagedFixtureRelease } from "../support/release-fixture.js";

@@ -2,8 +2,8 @@
 // /usr/lib/llvm-22 layer, for one Python. Tests that need it call buildWheels with these settings;
 // the factory's stamps make the second caller reuse the first one's wheel.
 import { join } from "node:path";
-import { defaultBuildSettings } from "../../src/build/cli.js";
-import type { BuildSettings } from "../../src/build/factory.js";
+import { defaultBuildSettings } from "../../src/factory/cli.js";
+import type { BuildSettings } from "../../src/factory/factory.js";
 import { CACHE, OUTPUT } from "./env.js";
 
 export const PYTHON = process.env["MLIR_RELEASE_TEST_PYTHON"] ?? "3.12";

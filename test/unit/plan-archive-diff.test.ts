@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { zipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
-import { firstDifference, firstDifferingMember, tarMembers, zipMembers } from "../../src/plan/archive-diff.js";
-import { compareArtifacts } from "../../src/plan/rebuild.js";
+import { firstDifference, firstDifferingMember, tarMembers, zipMembers } from "../../src/rebuild/archive-diff.js";
+import { compareArtifacts } from "../../src/rebuild/rebuild.js";
 import { sha256Hex } from "../../src/util/hash.js";
 
 const dir = mkdtempSync(join(tmpdir(), "archive-diff-"));

@@ -5,7 +5,7 @@ import { loadReleaseConfig, parseReleaseConfig } from "../../src/plan/config.js"
 import { manifestSchemaText, MANIFEST_SCHEMA_PATH } from "../../src/plan/json-schema.js";
 import { artifactsOf, implicitPlan, manifestFromBuild } from "../../src/plan/manifest.js";
 import { plan } from "../../src/plan/plan.js";
-import { pipelineNote, settingsFromManifest } from "../../src/plan/rebuild.js";
+import { pipelineNote, settingsFromManifest } from "../../src/rebuild/rebuild.js";
 import { BuildReport, ReleaseConfig, ReleaseManifest, ReleaseRequest } from "../../src/schema.js";
 
 const REPO = new URL("../..", import.meta.url).pathname;

@@ -3,14 +3,14 @@
 // hand, name the first member that differs).
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { type BuildSettings, buildWheels } from "../build/factory.js";
+import { type BuildSettings, buildWheels } from "../factory/factory.js";
 import type { ExecEnv } from "../exec/env.js";
 import { platformById } from "../platforms/index.js";
 import type { Progress } from "../progress.js";
 import { type Artifact, InvalidInputError, parseOrExplain, type PlatformId, ReleaseManifest } from "../schema.js";
 import { sha256Hex } from "../util/hash.js";
 import { firstDifferingMember } from "./archive-diff.js";
-import { manifestFromBuild, writeManifest } from "./manifest.js";
+import { manifestFromBuild, writeManifest } from "../plan/manifest.js";
 import { buildProvenance, pipelineRevision } from "./build-manifest.js";
 
 export function readManifest(path: string): ReleaseManifest {

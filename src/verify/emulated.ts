@@ -8,8 +8,8 @@ import { dirname, join } from "node:path";
 import { unzipSync } from "fflate";
 import type { ExecEnv } from "../exec/env.js";
 import type { LlvmLayer } from "../layer/layer.js";
-import { type LitCounts, runUpstreamLit } from "../verify/lit.js";
-import { runSmoke, type SmokeResult } from "../verify/install.js";
+import { type LitCounts, runUpstreamLit } from "./lit.js";
+import { runSmoke, type SmokeResult } from "./install.js";
 
 export interface EmulatedCheckInput {
   env: ExecEnv;

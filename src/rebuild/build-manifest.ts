@@ -2,10 +2,10 @@
 // its settings) and who built it. Called by `build` and `rebuild` after the factory returns.
 import { readFileSync } from "node:fs";
 import { execaSync } from "execa";
-import type { BuildSettings } from "../build/factory.js";
-import { PIPELINE_VERSION } from "../build/factory.js";
+import type { BuildSettings } from "../factory/factory.js";
+import { PIPELINE_VERSION } from "../factory/factory.js";
 import { type BuildReport, parseOrExplain, type ReleaseManifest, ReleasePlan } from "../schema.js";
-import { implicitPlan, manifestFromBuild, type Provenance, writeManifest } from "./manifest.js";
+import { implicitPlan, manifestFromBuild, type Provenance, writeManifest } from "../plan/manifest.js";
 
 /** The pipeline's own source revision: a rebuild needs the same code, so the manifest names it. */
 export function pipelineRevision(repoRoot: string): string {

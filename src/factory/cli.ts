@@ -9,7 +9,7 @@ import { platformById } from "../platforms/index.js";
 import { ConsoleProgress } from "../progress.js";
 import { InvalidInputError, parseOrExplain, PlatformId, PythonVersion, ReleaseConfig, ReleasePlan, type LlvmSourceRef } from "../schema.js";
 import { DEBIAN_LLVM_22_1_8 } from "../source/tree.js";
-import { writeBuildManifest } from "../plan/build-manifest.js";
+import { writeBuildManifest } from "../rebuild/build-manifest.js";
 import { type BuildSettings, buildWheels, type LayerSpec, type SourceSpec, verifyDist } from "./factory.js";
 
 export const REPO_ROOT = resolve(new URL("../..", import.meta.url).pathname);
