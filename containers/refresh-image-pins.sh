@@ -7,6 +7,9 @@
 #   containers/refresh-image-pins.sh            # resolve and rewrite the lock
 #   containers/refresh-image-pins.sh --check    # resolve, print, and fail if the lock differs
 #
+# Each pin records its source and date: pins copied from a public file that pins them (kind
+# published-pin: repository, path, commit) are kept while the registry still agrees; a pin this
+# script changes is recorded as {"kind": "registry"} with today's date.
 # Image digests are the digest of the manifest the tag points at (an index for multi-arch
 # repositories), i.e. exactly what `<repository>@<digest>` pulls. Resolved with the first tool
 # found: skopeo, docker buildx imagetools, crane.
@@ -91,6 +94,7 @@ python3 - "$lock" "$updates" "$mode" <<'PY'
 import datetime, json, socket, sys
 lock_path, updates_path, mode = sys.argv[1:]
 lock = json.load(open(lock_path))
+today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
 changed = []
 for line in open(updates_path):
     kind, key, value = line.rstrip("\n").split("\t")
@@ -98,6 +102,10 @@ for line in open(updates_path):
     field = "digest" if kind == "image" else "sha256"
     if entry.get(field) != value or entry.get("placeholder"):
         changed.append(key)
+    if entry.get(field) != value or entry.get("placeholder") or not entry.get("source"):
+        # A new pin records where it came from (no host: the registry is an input) and when.
+        entry["source"] = {"kind": "registry", "by": "containers/refresh-image-pins.sh"}
+        entry["date"] = today
     entry[field] = value
     entry["placeholder"] = False
 if mode == "check":

@@ -21,6 +21,27 @@ export function loadImagesLock(repoRoot: string): ImagesLock {
   return parseOrExplain(ImagesLock, raw, `image lock ${path}`);
 }
 
+/**
+ * Whether a hex digest looks made up rather than computed: a sha256 output has (with overwhelming
+ * probability) many distinct hex digits and no short repeating unit, unlike "000…", "abab…" or "a"×64.
+ */
+export function looksLikePlaceholderHex(hex: string): boolean {
+  const h = hex.replace(/^sha256:/, "");
+  return new Set(h).size < 8 || /^(.{1,16})\1+$/.test(h);
+}
+
+/** Every pin of the lock that is not a real, sourced pin, named like `image manylinux2014_x86_64`. */
+export function unresolvedPins(lock: ImagesLock): string[] {
+  const out: string[] = [];
+  for (const [k, i] of Object.entries(lock.images)) {
+    if (i.placeholder || looksLikePlaceholderHex(i.digest) || !i.source) out.push(`image ${k}`);
+  }
+  for (const [k, b] of Object.entries(lock.node.builds)) {
+    if (b.placeholder || looksLikePlaceholderHex(b.sha256) || !b.source) out.push(`node ${k}`);
+  }
+  return out;
+}
+
 /** Host-free pin `<repository>@<digest>`: what plans and manifests record, whatever mirror served it. */
 export const imageRef = (img: LockedImage): string => `${img.repository}@${img.digest}`;
 
@@ -127,7 +148,8 @@ export function buildImageFor(lock: ImagesLock, platform: PlatformId, policy: Ma
   }
   const [nodeKey, nodeBuild] = node;
   if (!allowPlaceholders) {
-    const unresolved = [image.placeholder ? `image ${key}` : "", nodeBuild.placeholder ? `node ${nodeKey}` : ""].filter(Boolean);
+    const bad = new Set(unresolvedPins(lock));
+    const unresolved = [`image ${key}`, `node ${nodeKey}`].filter((p) => bad.has(p));
     if (unresolved.length) {
       throw new InvalidInputError(
         `${LOCK_PATH}: ${unresolved.join(" and ")} ${unresolved.length > 1 ? "are placeholders" : "is a placeholder"} ` +

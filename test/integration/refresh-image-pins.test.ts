@@ -95,14 +95,19 @@ describe("refresh-image-pins.sh", () => {
     expect(Object.fromEntries(Object.entries(lock.images).map(([k, i]) => [k, i.digest]))).toEqual(expected);
     expect(Object.fromEntries(Object.entries(lock.node.builds).map(([k, b]) => [k, b.sha256]))).toEqual(expectedNode);
     expect([...Object.values(lock.images), ...Object.values(lock.node.builds)].every((x) => !x.placeholder)).toBe(true);
+    // Each changed pin records where it now comes from (the registry, no host named) and when.
+    for (const x of [...Object.values(lock.images), ...Object.values(lock.node.builds)]) {
+      expect(x.source).toEqual({ kind: "registry", by: "containers/refresh-image-pins.sh" });
+      expect(x.date).toMatch(/^\d{4}-\d\d-\d\d$/);
+    }
     expect(lock.refreshed.registryAccess).toBe(true);
     expect(lock.refreshed.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(refresh("--check")).toMatchObject({ code: 0 });
   });
 
   it("--check notices a tag that moved, and a missing image stops the refresh with its name", () => {
-    const repo = loadImagesLock(ROOT).images["manylinux_2_28_aarch64"]!.repository;
-    ociLayout(join(work, "registry", REGISTRY, repo), "latest", "moved");
+    const { repository: repo, tag } = loadImagesLock(ROOT).images["manylinux_2_28_aarch64"]!;
+    ociLayout(join(work, "registry", REGISTRY, repo), tag, "moved");
     const r = refresh("--check");
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/differ from the registry for: manylinux_2_28_aarch64$/m);

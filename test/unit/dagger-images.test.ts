@@ -4,9 +4,9 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildImageFor, imageRef, linuxArch, loadImagesLock, LOCK_PATH } from "../../src/dagger/images.js";
+import { buildImageFor, imageRef, linuxArch, loadImagesLock, LOCK_PATH, looksLikePlaceholderHex, unresolvedPins } from "../../src/dagger/images.js";
 import { ImagesLock, InvalidInputError } from "../../src/schema.js";
-import { resolvedLock } from "../support/dagger-lock.js";
+import { hexOf, resolvedLock } from "../support/dagger-lock.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const lock = loadImagesLock(ROOT);
@@ -31,17 +31,41 @@ describe("images.lock.json", () => {
     expect(() => ImagesLock.parse({ ...lock, images: { manylinux2014_x86_64: withHost } })).toThrow(/without a registry host/);
   });
 
-  it("says honestly whether its pins were resolved against a registry", () => {
-    const placeholders = [...Object.values(lock.images), ...Object.values(lock.node.builds)].filter((x) => x.placeholder);
-    if (lock.refreshed.registryAccess) {
-      expect(placeholders).toEqual([]);
-      expect(lock.refreshed.at).toMatch(/^\d{4}-\d\d-\d\dT/);
-    } else {
-      // Written without registry access: every pin must be marked, and marked pins are all-zero.
-      expect(placeholders.length).toBe(Object.keys(lock.images).length + Object.keys(lock.node.builds).length);
-      for (const i of Object.values(lock.images)) expect(i.digest).toBe(`sha256:${"0".repeat(64)}`);
-      expect(lock.refreshed.by).toMatch(/refresh-image-pins\.sh/);
+  it("every resolved pin is a real digest with its tag, date and the public source it was found in", () => {
+    const pins = [
+      ...Object.entries(lock.images).map(([k, i]) => ({ k, hex: i.digest.slice("sha256:".length), ...i })),
+      ...Object.entries(lock.node.builds).map(([k, b]) => ({ k, hex: b.sha256, tag: lock.node.version, ...b })),
+    ];
+    // Every image the lock names is resolved; only a Node build without a published checksum may wait.
+    for (const i of Object.values(lock.images)) expect(i.placeholder).toBe(false);
+    for (const p of pins.filter((x) => !x.placeholder)) {
+      expect(p.hex, p.k).toMatch(/^[0-9a-f]{64}$/);
+      expect(looksLikePlaceholderHex(p.hex), `${p.k} ${p.hex}`).toBe(false);
+      expect(p.tag, p.k).not.toBe("latest");
+      expect(p.date, p.k).toMatch(/^20\d\d-\d\d-\d\d$/);
+      expect(p.source, p.k).toBeDefined();
+      if (p.source!.kind === "published-pin") {
+        expect(p.source!.repository).toMatch(/^[\w.-]+\/[\w.-]+$/);
+        expect(p.source!.commit).toMatch(/^[0-9a-f]{40}$/);
+      }
     }
+    expect(unresolvedPins(lock).filter((p) => p.startsWith("image "))).toEqual([]);
+    // The pins that are still placeholders are marked as such and named by unresolvedPins.
+    expect(unresolvedPins(lock).sort()).toEqual(pins.filter((p) => p.placeholder).map((p) => `node ${p.k}`).sort());
+  });
+
+  it("tells made-up digests from computed ones, and the schema wants a source for every resolved pin", () => {
+    for (const fake of ["0".repeat(64), "a".repeat(64), "ab".repeat(32), "0123456789abcdef".repeat(4), "deadbeef".repeat(8)]) {
+      expect(looksLikePlaceholderHex(fake), fake).toBe(true);
+    }
+    expect(looksLikePlaceholderHex(hexOf("a real hash"))).toBe(false);
+    const i = lock.images["manylinux2014_x86_64"]!;
+    const { source: _s, ...unsourced } = i;
+    expect(() => ImagesLock.parse({ ...lock, images: { manylinux2014_x86_64: unsourced } })).toThrow(/source.*where the digest was found/s);
+    // A placeholder-looking digest not marked as placeholder is still refused by the build.
+    const fake = { ...lock, images: { ...lock.images, manylinux_2_28_x86_64: { ...lock.images["manylinux_2_28_x86_64"]!, digest: `sha256:${"ab".repeat(32)}` } } };
+    expect(() => buildImageFor(fake, "linux-x86_64", "manylinux_2_28")).toThrow(/image manylinux_2_28_x86_64 is a placeholder/);
+    expect(buildImageFor(lock, "linux-x86_64", "manylinux_2_28").ref).toBe(`pypa/manylinux_2_28_x86_64@${lock.images["manylinux_2_28_x86_64"]!.digest}`);
   });
 
   it("refuses placeholder pins with a message that says how to fix them", () => {
