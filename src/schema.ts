@@ -57,6 +57,24 @@ const MLIR_PATHS_EXCLUDE = [
   "llvm/bindings/",
 ];
 
+/** The compiler cache of the from-source layer build. An input of the plan, never of the layer's
+ * key or options hash: a cache changes how long a build takes, never its bytes. */
+export const CompilerCacheSettings = z
+  .object({
+    /** sccache (one binary on Linux, macOS and Windows, remote backends) or none. */
+    kind: z.enum(["sccache", "none"]).default("sccache"),
+    /** Where the hits come from: a local directory (restored/saved by CI), or the GitHub Actions
+     * cache service (sccache's gha backend, credentials from the runner's environment). */
+    backend: z.enum(["local", "gha"]).default("local"),
+    /** Local cache directory; default <cache>/sccache. */
+    dir: z.string().min(1).optional(),
+    /** Untrusted builds (pull requests) read the cache but never write it. */
+    readOnly: z.boolean().default(false),
+    maxSize: z.string().regex(/^[1-9]\d*[KMGT]$/, "a size such as 10G").default("10G"),
+  })
+  .strict();
+export type CompilerCacheSettings = z.infer<typeof CompilerCacheSettings>;
+
 export const ReleaseConfig = z.object({
   distribution: z
     .string()
@@ -73,6 +91,7 @@ export const ReleaseConfig = z.object({
   /** Default Python versions built on every platform (a platform may override). */
   pythons: z.array(PythonVersion).min(1).default(["3.10", "3.11", "3.12", "3.13"]),
   platforms: z.array(PlatformConfig).min(1).default([{ id: "linux-x86_64" }]),
+  compilerCache: CompilerCacheSettings.prefault({}),
   /** CMake options of the LLVM layer; part of the layer's cache key. */
   layerCmakeOptions: z.record(z.string(), z.string()).default({
     CMAKE_BUILD_TYPE: "Release",

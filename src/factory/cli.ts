@@ -1,5 +1,6 @@
 // `mlir-release build` and `mlir-release verify`: options resolved once into BuildSettings.
 import { readFileSync } from "node:fs";
+import { compilerCacheSettings } from "../layer/compiler-cache.js";
 import { loadReleaseConfig } from "../plan/config.js";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
@@ -130,6 +131,7 @@ export function resolveBuildSettings(f: BuildFlags): BuildSettings {
     verify: f.verify ? { lit: f.lit, ...(f.litFilter ? { litFilter: f.litFilter.split(",") } : {}) } : false,
     toolsDir: toolsDir(),
     ...(f.jobs ? { jobs: Number(f.jobs) } : {}),
+    compilerCache: compilerCacheSettings(config.compilerCache, process.env),
   };
 }
 

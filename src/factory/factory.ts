@@ -9,7 +9,7 @@ import type { ExecEnv } from "../exec/env.js";
 import { type LlvmLayer, prebuiltLayer, sourceLayer } from "../layer/layer.js";
 import type { Platform } from "../platforms/platform.js";
 import type { Progress } from "../progress.js";
-import { BuildReport, InvalidInputError, type LlvmSourceRef, type WheelTag } from "../schema.js";
+import { BuildReport, type CompilerCacheSettings, InvalidInputError, type LlvmSourceRef, type WheelTag } from "../schema.js";
 import { buildDevDistribution } from "../dev/devdist.js";
 import { dirSource, gitSource, type LlvmSourceTree, sha256File, tarballSource } from "../source/tree.js";
 import { canonicalHash, sha256Hex } from "../util/hash.js";
@@ -60,6 +60,8 @@ export interface BuildSettings {
   verify: VerifySettings | false;
   toolsDir: string;
   jobs?: number;
+  /** The from-source layer's compiler cache (default: sccache, local directory under cacheDir). */
+  compilerCache?: CompilerCacheSettings;
   /** Also build the dev distribution (tarball + dev wheel) from the same layer and bindings. */
   dev: boolean;
 }
@@ -99,6 +101,8 @@ export async function resolveLayer(
     platform: s.platform.id,
     cmakeOptions: s.layer.cmakeOptions,
     ...(s.jobs ? { jobs: s.jobs } : {}),
+    ...(s.compilerCache ? { compilerCache: s.compilerCache } : {}),
+    ...(existsSync(join(s.toolsDir, "bin", "sccache")) ? { sccache: join(s.toolsDir, "bin", "sccache") } : {}),
   });
 }
 

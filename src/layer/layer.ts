@@ -5,9 +5,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ExecEnv } from "../exec/env.js";
 import { ninjaPercent, type Progress } from "../progress.js";
-import { InvalidInputError, type PlatformId } from "../schema.js";
+import { CompilerCacheSettings, InvalidInputError, type PlatformId } from "../schema.js";
 import type { LlvmSourceTree } from "../source/tree.js";
 import { canonicalHash } from "../util/hash.js";
+import { dirLayerStore, type LayerStore, restoreLayer, saveLayer } from "./artifact.js";
+import { type CompilerCacheStats, startCompilerCache, statsLine } from "./compiler-cache.js";
 
 export interface LlvmLayer {
   kind: "prebuilt" | "source";
@@ -70,9 +72,18 @@ export interface SourceLayerOptions {
   /** Build only these targets and skip install (the tests' check of the provider). */
   targets?: string[];
   jobs?: number;
+  /** The compiler cache (default: sccache with a local directory under cacheDir). */
+  compilerCache?: CompilerCacheSettings;
+  /** sccache binary; default: `sccache` on PATH. */
+  sccache?: string;
+  /** Where layer archives are found and added (default: <cacheDir>/layer-artifacts). */
+  store?: LayerStore;
+  /** mtime of every archive member (the source's date: equal layers give equal archives). */
+  archiveMtime?: number;
 }
 
-/** The layer's cache key: the same (source identity, platform, options) always maps to one dir. */
+/** The layer's cache key: the same (source identity, platform, options) always maps to one dir.
+ * Compiler-cache settings are not part of it: a cache never changes the layer's bytes. */
 export function sourceLayerKey(source: LlvmSourceTree, platform: PlatformId, cmakeOptions: Record<string, string>): string {
   return `${platform}-${canonicalHash({ source: source.identity, cmakeOptions }).slice(0, 16)}`;
 }
@@ -94,43 +105,71 @@ export function sourceLayerConfigureArgs(
   return ["cmake", "-G", "Ninja", "-S", join(source.root, "llvm"), "-B", buildDir, ...defs];
 }
 
-export async function sourceLayer(source: LlvmSourceTree, opts: SourceLayerOptions): Promise<LlvmLayer> {
+export async function sourceLayer(source: LlvmSourceTree, opts: SourceLayerOptions): Promise<SourceLlvmLayer> {
   const key = sourceLayerKey(source, opts.platform, opts.cmakeOptions);
   const dir = join(opts.cacheDir, "layers", key);
   const buildDir = join(dir, "build");
   const installDir = join(dir, "install");
-  const stamp = join(installDir, ".mlir-release-layer.json");
-  if (!opts.targets && existsSync(stamp)) {
-    return layerOf("source", installDir, readPrefixVersion(installDir), key);
+  const stamp = join(installDir, LAYER_STAMP);
+  const store = opts.store ?? dirLayerStore(join(opts.cacheDir, "layer-artifacts"));
+  if (!opts.targets) {
+    if (existsSync(stamp)) {
+      opts.progress.step(`layer ${key}: installed in the cache`);
+      return { ...layerOf("source", installDir, readPrefixVersion(installDir), key), origin: "cache" };
+    }
+    opts.progress.step(`layer ${key}: looking for its archive in ${store.root}`);
+    if (await restoreLayer(opts.env, store, key, installDir)) {
+      if (!existsSync(stamp)) throw new InvalidInputError(`layer archive of ${key} in ${store.root} has no ${LAYER_STAMP}: not a layer`);
+      opts.progress.step(`layer ${key}: restored from ${store.root}, nothing built`);
+      return { ...layerOf("source", installDir, readPrefixVersion(installDir), key), origin: "archive" };
+    }
   }
   mkdirSync(buildDir, { recursive: true });
-  const launcher = await which(opts.env, "ccache");
-  if (!existsSync(join(buildDir, "build.ninja"))) {
-    opts.progress.step(`configure llvm/ (${key})`);
-    await opts.env.run(sourceLayerConfigureArgs(source, buildDir, installDir, opts.cmakeOptions, launcher));
+  const cache = await startCompilerCache(
+    opts.env,
+    opts.compilerCache ?? CompilerCacheSettings.parse({}),
+    { defaultDir: join(opts.cacheDir, "sccache"), basedirs: [source.root, buildDir, installDir], logFile: join(dir, "sccache.log") },
+    opts.sccache,
+  );
+  const runEnv = cache?.env ?? {};
+  let stats: CompilerCacheStats | undefined;
+  try {
+    if (!existsSync(join(buildDir, "build.ninja"))) {
+      opts.progress.step(`configure llvm/ (${key})${cache ? ` with sccache (${statsScope(runEnv)})` : ""}`);
+      await opts.env.run(sourceLayerConfigureArgs(source, buildDir, installDir, opts.cmakeOptions, cache?.launcher), { env: runEnv });
+    }
+    const ninja = ["ninja", "-C", buildDir, ...(opts.jobs ? [`-j${opts.jobs}`] : [])];
+    const what = opts.targets ?? ["install"];
+    opts.progress.step(`build ${what.join(" ")}`, 0);
+    await opts.env.run([...ninja, "--", ...what], {
+      env: runEnv,
+      onLine: (l) => {
+        const p = ninjaPercent(l);
+        if (p !== undefined) opts.progress.step(`build ${what.join(" ")}`, p);
+      },
+    });
+  } finally {
+    stats = await cache?.stop();
   }
-  const ninja = ["ninja", "-C", buildDir, ...(opts.jobs ? [`-j${opts.jobs}`] : [])];
-  const what = opts.targets ?? ["install"];
-  opts.progress.step(`build ${what.join(" ")}`, 0);
-  await opts.env.run([...ninja, ...what], {
-    onLine: (l) => {
-      const p = ninjaPercent(l);
-      if (p !== undefined) opts.progress.step(`build ${what.join(" ")}`, p);
-    },
-  });
+  if (stats) opts.progress.info(statsLine(stats));
+  const extra = stats ? { compilerCache: stats } : {};
   if (opts.targets) {
     // A partial build is not a layer; report the build dir for the caller's checks.
-    return layerOf("source", buildDir, source.version.text, key);
+    return { ...layerOf("source", buildDir, source.version.text, key), origin: "built", ...extra };
   }
   writeFileSync(stamp, JSON.stringify({ key, source: source.identity, options: opts.cmakeOptions }, null, 2));
-  return layerOf("source", installDir, readPrefixVersion(installDir), key);
+  opts.progress.step(`layer ${key}: archiving into ${store.root}`);
+  await saveLayer(opts.env, store, key, installDir, opts.archiveMtime ?? 0);
+  return { ...layerOf("source", installDir, readPrefixVersion(installDir), key), origin: "built", ...extra };
 }
 
-async function which(env: ExecEnv, tool: string): Promise<string | undefined> {
-  try {
-    const r = await env.run(["bash", "-c", `command -v ${tool}`], { capture: true });
-    return r.stdout.trim() || undefined;
-  } catch {
-    return undefined;
-  }
+export const LAYER_STAMP = ".mlir-release-layer.json";
+
+export interface SourceLlvmLayer extends LlvmLayer {
+  /** built now, found installed in the cache, or restored from a layer archive. */
+  origin: "built" | "cache" | "archive";
+  compilerCache?: CompilerCacheStats;
 }
+
+const statsScope = (env: Record<string, string>): string =>
+  env["SCCACHE_GHA_ENABLED"] ? "GitHub Actions cache" : `dir ${env["SCCACHE_DIR"] ?? "?"}`;

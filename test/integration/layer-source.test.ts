@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { sourceLayer, sourceLayerKey } from "../../src/layer/layer.js";
 import { ReleaseConfig } from "../../src/schema.js";
 import { DEBIAN_LLVM_22_1_8, tarballSource } from "../../src/source/tree.js";
-import { CACHE, REPO, testEnv, testProgress } from "../support/env.js";
+import { CACHE, REPO, TOOLS, testEnv, testProgress } from "../support/env.js";
 
 describe("source LLVM layer", () => {
   it("configures llvm/ with MLIR from the pinned source and builds llvm-tblgen", async () => {
@@ -25,6 +25,7 @@ describe("source LLVM layer", () => {
       platform: "linux-x86_64",
       cmakeOptions,
       targets: ["llvm-tblgen"],
+      sccache: join(TOOLS, "bin", "sccache"),
     });
     expect(layer.key).toBe(sourceLayerKey(tree, "linux-x86_64", cmakeOptions));
     const cache = readFileSync(join(layer.prefix, "CMakeCache.txt"), "utf8");

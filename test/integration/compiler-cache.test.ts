@@ -1,0 +1,130 @@
+// sccache through the source layer's own code path (sourceLayer → configure with the launcher →
+// ninja), on the small CMake stand-in for llvm/ in test/fixtures/mini-layer: the same translation
+// units compiled from two different source roots and build directories must be cache HITS (read
+// from `sccache --show-stats --stats-format json`), and a hit's object must equal a compile without
+// the cache (a cache never changes bytes).
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { compilerCacheSettings, parseSccacheStats, sccacheEnv } from "../../src/layer/compiler-cache.js";
+import { sourceLayer, type SourceLlvmLayer } from "../../src/layer/layer.js";
+import { CompilerCacheSettings, type CompilerCacheSettings as Settings } from "../../src/schema.js";
+import { readTreeVersion, type LlvmSourceTree } from "../../src/source/tree.js";
+import { REPO, TOOLS, testEnv, testProgress } from "../support/env.js";
+
+const FIXTURE = join(REPO, "test", "fixtures", "mini-layer");
+const SCCACHE = join(TOOLS, "bin", "sccache");
+const work = mkdtempSync(join(tmpdir(), "mlir-release-sccache-test-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** A copy of the fixture at its own root: a different absolute path for every source file. */
+function tree(name: string): LlvmSourceTree {
+  const root = join(work, name, "llvm-project");
+  cpSync(FIXTURE, root, { recursive: true });
+  return { root, version: readTreeVersion(root), identity: "fixture:mini-layer", ref: { kind: "dir", path: root } };
+}
+
+const objects = (buildDir: string): Map<string, Buffer> => {
+  const out = new Map<string, Buffer>();
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".o")) out.set(relative(buildDir, p), readFileSync(p));
+    }
+  };
+  walk(buildDir);
+  return out;
+};
+
+async function build(name: string, compilerCache: Settings): Promise<SourceLlvmLayer> {
+  return sourceLayer(tree(name), {
+    env: testEnv(`compiler-cache-${name}`),
+    progress: testProgress(`compiler-cache-${name}`),
+    cacheDir: join(work, name, "cache"),
+    platform: "linux-x86_64",
+    cmakeOptions: { CMAKE_BUILD_TYPE: "Release" },
+    targets: ["all"],
+    compilerCache,
+    sccache: SCCACHE,
+  });
+}
+
+describe("sccache in the source layer", () => {
+  const shared = CompilerCacheSettings.parse({ dir: join(work, "sccache") });
+
+  it("hits from a second source root and build directory, and a hit equals an uncached compile", async () => {
+    const first = await build("first", shared);
+    const tus = 1 + 7; // tools/gen.cpp + the library's seven sources
+    expect(first.compilerCache).toMatchObject({ hits: 0, misses: tus, errors: 0 });
+
+    const second = await build("second", shared);
+    expect(second.prefix).not.toBe(first.prefix);
+    expect(second.compilerCache).toMatchObject({ hits: tus, misses: 0, errors: 0, hitRate: 1 });
+
+    const uncached = await build("uncached", CompilerCacheSettings.parse({ kind: "none" }));
+    expect(uncached.compilerCache).toBeUndefined();
+    const cmakeCache = readFileSync(join(uncached.prefix, "CMakeCache.txt"), "utf8");
+    expect(cmakeCache).not.toMatch(/COMPILER_LAUNCHER/);
+    const hit = objects(second.prefix);
+    const fresh = objects(uncached.prefix);
+    expect([...hit.keys()].sort()).toEqual([...fresh.keys()].sort());
+    expect(hit.size).toBe(tus);
+    for (const [rel, bytes] of hit) expect(bytes.equals(fresh.get(rel) as Buffer), rel).toBe(true);
+  }, 120_000);
+
+  it("a read-only cache (an untrusted build) looks up but stores nothing", async () => {
+    const dir = join(work, "sccache-read-only");
+    const ro = await build("read-only", CompilerCacheSettings.parse({ dir, readOnly: true }));
+    expect(ro.compilerCache).toMatchObject({ hits: 0, misses: 8 });
+    const stored = (d: string): string[] =>
+      readdirSync(d, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+    expect(stored(dir)).toEqual([]);
+    expect(stored(shared.dir as string).length).toBeGreaterThanOrEqual(8);
+  }, 120_000);
+});
+
+describe("sccache settings", () => {
+  const scope = { defaultDir: "/c/sccache", basedirs: ["/src", "/b", "/src"], logFile: "/b/sccache.log" };
+  it("a local directory, its basedirs once each, read-write unless untrusted", () => {
+    const env = sccacheEnv(CompilerCacheSettings.parse({}), scope, "/t/s.sock");
+    expect(env).toMatchObject({ SCCACHE_DIR: "/c/sccache", SCCACHE_BASEDIRS: "/src:/b", SCCACHE_LOCAL_RW_MODE: "READ_WRITE", SCCACHE_SERVER_UDS: "/t/s.sock" });
+    expect(env["SCCACHE_GHA_ENABLED"]).toBeUndefined();
+    expect(sccacheEnv(CompilerCacheSettings.parse({ readOnly: true }), scope, "/s")["SCCACHE_LOCAL_RW_MODE"]).toBe("READ_ONLY");
+  });
+  it("the GitHub Actions backend instead of a directory", () => {
+    const env = sccacheEnv(CompilerCacheSettings.parse({ backend: "gha", readOnly: true }), scope, "/s");
+    expect(env).toMatchObject({ SCCACHE_GHA_ENABLED: "on", SCCACHE_GHA_RW_MODE: "READ_ONLY" });
+    expect(env["SCCACHE_DIR"]).toBeUndefined();
+  });
+  it("rejects unknown keys and bad sizes", () => {
+    expect(() => CompilerCacheSettings.parse({ kind: "ccache" })).toThrow();
+    expect(() => CompilerCacheSettings.parse({ maxSize: "lots" })).toThrow(/a size such as 10G/);
+    expect(() => CompilerCacheSettings.parse({ dirr: "/x" })).toThrow();
+  });
+  it("CI lays MLIR_RELEASE_COMPILER_CACHE over the config, validated", () => {
+    const config = CompilerCacheSettings.parse({ maxSize: "5G" });
+    expect(compilerCacheSettings(config, {})).toBe(config);
+    expect(compilerCacheSettings(config, { MLIR_RELEASE_COMPILER_CACHE: '{"readOnly":true}' })).toMatchObject({ readOnly: true, maxSize: "5G", kind: "sccache" });
+    expect(compilerCacheSettings(config, { MLIR_RELEASE_COMPILER_CACHE: '{"kind":"none"}' }).kind).toBe("none");
+    expect(() => compilerCacheSettings(config, { MLIR_RELEASE_COMPILER_CACHE: "none" })).toThrow(/MLIR_RELEASE_COMPILER_CACHE: not JSON/);
+    expect(() => compilerCacheSettings(config, { MLIR_RELEASE_COMPILER_CACHE: '{"kind":"ccache"}' })).toThrow(/MLIR_RELEASE_COMPILER_CACHE: kind:/);
+  });
+  it("parses sccache 0.16's stats JSON", () => {
+    const s = parseSccacheStats(
+      JSON.stringify({
+        stats: {
+          compile_requests: 12,
+          requests_not_cacheable: 1,
+          cache_hits: { counts: { "C/C++": 9 }, adv_counts: {} },
+          cache_misses: { counts: { "C/C++": 1 }, adv_counts: {} },
+          cache_errors: { counts: {}, adv_counts: {} },
+        },
+        version: "0.16.0",
+      }),
+    );
+    expect(s).toEqual({ hits: 9, misses: 1, compileRequests: 12, notCacheable: 1, errors: 0, hitRate: 0.9 });
+    expect(() => parseSccacheStats("{}")).toThrow();
+  });
+});
