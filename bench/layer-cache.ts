@@ -1,0 +1,192 @@
+// npm run bench:layer-cache — what the compiler cache saves on the from-source layer.
+//
+// From the pinned 22.1.8 source (Debian's orig tarball, extracted once into the cache), with the
+// release's layer CMake options, the targets below are built three times through the layer's own
+// code path (sourceLayer with targets), each in a FRESH build directory under a different source root:
+//   1. cold:      source copy A, empty sccache directory;
+//   2. warm:      source copy B = A + the "day of commits" patch below, the cache from run 1;
+//   3. no change: source copy B again in a third build directory, the cache from runs 1–2.
+// Printed: configure and build times, hits/misses, the hit rate on the translation units the
+// patch does not touch (from the cold build's ninja deps), warm/cold and no-change/cold.
+// Targets: warm ≤ 15 % of cold, no-change ≤ 5 % of cold, hit rate ≥ 90 % on unchanged TUs.
+//
+// The patch (a day of LLVM commits, by shape): one new function in each of ten source files across
+// Support, TableGen, IR, AsmParser and the Arith dialect, and one new inline function in
+// mlir/lib/AsmParser/Parser.h, the parser's internal header included by most AsmParser sources.
+// Source copies are hard-linked trees; a patched file is rewritten (new inode), never edited in place.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join, resolve } from "node:path";
+import { HostEnv } from "../src/exec/host.js";
+import { sourceLayer, type SourceLlvmLayer } from "../src/layer/layer.js";
+import type { Progress } from "../src/progress.js";
+import { CompilerCacheSettings, ReleaseConfig } from "../src/schema.js";
+import { DEBIAN_LLVM_22_1_8, type LlvmSourceTree, tarballSource } from "../src/source/tree.js";
+
+const REPO = resolve(new URL("..", import.meta.url).pathname);
+const CACHE = process.env["MLIR_RELEASE_CACHE"] ?? join(REPO, ".cache");
+const TOOLS = process.env["MLIR_RELEASE_TOOLS"] ?? join(REPO, ".cache", "tools");
+const WORK = join(CACHE, "bench", "layer-cache");
+const LOG = join(WORK, "bench.log");
+
+export const TARGETS = ["mlir-tblgen", "MLIRIR", "MLIRParser", "MLIRFuncDialect", "MLIRArithDialect"];
+
+/** The "day of commits": [path, how it changes]. */
+export const PATCHED_SOURCES = [
+  "llvm/lib/Support/StringRef.cpp",
+  "llvm/lib/Support/APInt.cpp",
+  "llvm/lib/Support/CommandLine.cpp",
+  "llvm/lib/TableGen/Record.cpp",
+  "mlir/lib/IR/Operation.cpp",
+  "mlir/lib/IR/BuiltinAttributes.cpp",
+  "mlir/lib/IR/Verifier.cpp",
+  "mlir/lib/AsmParser/AttributeParser.cpp",
+  "mlir/lib/AsmParser/TypeParser.cpp",
+  "mlir/lib/Dialect/Arith/IR/ArithOps.cpp",
+];
+export const PATCHED_HEADER = "mlir/lib/AsmParser/Parser.h";
+
+const symbol = (p: string): string => p.replace(/[^A-Za-z0-9]/g, "_");
+
+function rewrite(file: string, text: string): void {
+  unlinkSync(file); // break the hard link to the pristine tree
+  writeFileSync(file, text);
+}
+
+function applyDayOfCommits(root: string): void {
+  for (const rel of PATCHED_SOURCES) {
+    const f = join(root, rel);
+    rewrite(f, `${readFileSync(f, "utf8")}\nextern "C" int mlir_release_bench_${symbol(rel)}() { return ${rel.length}; }\n`);
+  }
+  const h = join(root, PATCHED_HEADER);
+  const text = readFileSync(h, "utf8");
+  const at = text.lastIndexOf("#endif");
+  if (at < 0) throw new Error(`${h}: no include guard to patch inside`);
+  rewrite(h, `${text.slice(0, at)}inline int mlirReleaseBenchParserRevision() { return 2; }\n\n${text.slice(at)}`);
+}
+
+const say = (s: string): void => {
+  process.stdout.write(`${s}\n`);
+  writeFileSync(LOG, `${s}\n`, { flag: "a" });
+};
+
+function timedProgress(name: string, marks: { buildStart?: number }): Progress {
+  const t0 = Date.now();
+  let last = 0;
+  const line = (s: string): void => say(`[${name} ${Math.round((Date.now() - t0) / 1000)}s] ${s}`);
+  return {
+    stage: line,
+    info: line,
+    step: (s, pct) => {
+      if (s.startsWith("build ") && marks.buildStart === undefined) marks.buildStart = Date.now();
+      if (pct !== undefined && pct > 0 && pct < 100 && Date.now() - last < 30_000) return;
+      last = Date.now();
+      line(pct === undefined ? s : `${s} ${Math.round(pct)}%`);
+    },
+  };
+}
+
+interface Run {
+  name: string;
+  configureS: number;
+  buildS: number;
+  totalS: number;
+  layer: SourceLlvmLayer;
+}
+
+async function run(name: string, tree: LlvmSourceTree, cacheDir: string): Promise<Run> {
+  const marks: { buildStart?: number } = {};
+  const t0 = Date.now();
+  const layer = await sourceLayer(tree, {
+    env: new HostEnv(join(WORK, "logs", `${name}.log`)),
+    progress: timedProgress(name, marks),
+    cacheDir: join(WORK, name),
+    platform: "linux-x86_64",
+    cmakeOptions: ReleaseConfig.parse({}).layerCmakeOptions,
+    targets: TARGETS,
+    compilerCache: CompilerCacheSettings.parse({ dir: cacheDir }),
+    sccache: join(TOOLS, "bin", "sccache"),
+  });
+  const end = Date.now();
+  const b = marks.buildStart ?? t0;
+  return { name, configureS: (b - t0) / 1000, buildS: (end - b) / 1000, totalS: (end - t0) / 1000, layer };
+}
+
+/** TUs of a build dir whose recorded dependencies include one of `files` (paths relative to root). */
+function tusDependingOn(buildDir: string, root: string, files: string[]): { all: number; touched: number } {
+  const out = execFileSync("ninja", ["-C", buildDir, "-t", "deps"], { maxBuffer: 1 << 30 }).toString();
+  const wanted = new Set(files.map((f) => join(root, f)));
+  let all = 0;
+  let touched = 0;
+  let current = false;
+  for (const l of out.split("\n")) {
+    if (/^\S.*\.o: #deps/.test(l)) {
+      all += 1;
+      current = false;
+      continue;
+    }
+    const dep = l.trim();
+    if (!current && dep && wanted.has(resolve(buildDir, dep))) {
+      current = true;
+      touched += 1;
+    }
+  }
+  return { all, touched };
+}
+
+const uptime = (): string => `load average ${loadavg().map((x) => x.toFixed(2)).join(", ")}`;
+
+async function main(): Promise<void> {
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+  say(`bench:layer-cache — ${new Date().toISOString()}, ${uptime()} (before)`);
+  const env = new HostEnv(join(WORK, "logs", "source.log"));
+  const pristine = await tarballSource(DEBIAN_LLVM_22_1_8, {
+    env,
+    progress: timedProgress("source", {}),
+    cacheDir: CACHE,
+    repoRoot: REPO,
+    parts: "layer",
+  });
+  const copy = (name: string): LlvmSourceTree => {
+    const root = join(WORK, name, "llvm-project");
+    mkdirSync(join(WORK, name), { recursive: true });
+    execFileSync("cp", ["-al", "--", pristine.root, root]);
+    return { ...pristine, root };
+  };
+  say(`targets: ${TARGETS.join(" ")}`);
+  say(`patch: ${PATCHED_SOURCES.length} sources (${PATCHED_SOURCES.join(", ")}) + header ${PATCHED_HEADER}`);
+  const sccacheDir = join(WORK, "sccache");
+  const a = copy("src-a");
+  const cold = await run("cold", a, sccacheDir);
+  const b = copy("src-b");
+  applyDayOfCommits(b.root);
+  const warm = await run("warm", b, sccacheDir);
+  const same = await run("no-change", b, sccacheDir);
+  const tus = tusDependingOn(cold.layer.prefix, a.root, [...PATCHED_SOURCES, PATCHED_HEADER]);
+  const st = (r: Run) => r.layer.compilerCache ?? { hits: 0, misses: 0, hitRate: 0 };
+  const unchanged = tus.all - tus.touched;
+  const hitUnchanged = unchanged > 0 ? Math.min(st(warm).hits, unchanged) / unchanged : 0;
+  const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+  const rows: Array<[string, string]> = [
+    ["translation units (cold build, ninja deps)", `${tus.all} (${tus.touched} include a patched file)`],
+    ["cold: configure / build / total", `${cold.configureS.toFixed(0)} s / ${cold.buildS.toFixed(0)} s / ${cold.totalS.toFixed(0)} s (${st(cold).misses} misses)`],
+    ["warm (patched, fresh dir): configure / build / total", `${warm.configureS.toFixed(0)} s / ${warm.buildS.toFixed(0)} s / ${warm.totalS.toFixed(0)} s (${st(warm).hits} hits, ${st(warm).misses} misses)`],
+    ["no change (fresh dir): configure / build / total", `${same.configureS.toFixed(0)} s / ${same.buildS.toFixed(0)} s / ${same.totalS.toFixed(0)} s (${st(same).hits} hits, ${st(same).misses} misses)`],
+    ["hit rate on unchanged TUs (target ≥ 90 %)", pct(hitUnchanged)],
+    ["warm / cold, total (target ≤ 15 %)", `${pct(warm.totalS / cold.totalS)} (build only ${pct(warm.buildS / cold.buildS)})`],
+    ["no change / cold, total (target ≤ 5 %)", `${pct(same.totalS / cold.totalS)} (build only ${pct(same.buildS / cold.buildS)})`],
+  ];
+  say("");
+  say("| measure | value |");
+  say("|---|---|");
+  for (const [k, v] of rows) say(`| ${k} | ${v} |`);
+  say("");
+  say(`${uptime()} (after); sccache ${execFileSync(join(TOOLS, "bin", "sccache"), ["--version"]).toString().trim()}; full logs: ${join(WORK, "logs")}`);
+  if (process.env["BENCH_KEEP"] !== "1") {
+    for (const d of ["src-a", "src-b", "cold", "warm", "no-change"]) rmSync(join(WORK, d), { recursive: true, force: true });
+  }
+}
+
+await main();
