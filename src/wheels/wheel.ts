@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { type WheelTag, wheelTagString } from "../schema.js";
+import { providedExtras } from "./requirements.js";
 import { type ZipEntry, writeDeterministicZip } from "./zip.js";
 
 export interface WheelMetadata {
@@ -32,6 +33,7 @@ export function renderMetadata(m: WheelMetadata): string {
     `License: ${m.license}`,
     ...Object.entries(m.projectUrls).map(([k, v]) => `Project-URL: ${k}, ${v}`),
     `Requires-Python: ${m.requiresPython}`,
+    ...providedExtras(m.requiresDist).map((e) => `Provides-Extra: ${e}`),
     ...m.requiresDist.map((r) => `Requires-Dist: ${r}`),
   ];
   if (m.description) lines.push("Description-Content-Type: text/markdown", "", m.description);
@@ -42,6 +44,19 @@ export function renderWheelFile(tag: WheelTag, generator: string): string {
   return ["Wheel-Version: 1.0", `Generator: ${generator}`, "Root-Is-Purelib: false", `Tag: ${wheelTagString(tag)}`, ""].join(
     "\n",
   );
+}
+
+/** entry_points.txt with one [console_scripts] section, commands sorted. */
+export function renderEntryPoints(scripts: Record<string, string>): string {
+  const lines = Object.entries(scripts)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([cmd, target]) => {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(cmd) || !/^[A-Za-z_][\w.]*:[A-Za-z_]\w*$/.test(target)) {
+        throw new Error(`console script '${cmd} = ${target}' is not a valid entry point`);
+      }
+      return `${cmd} = ${target}`;
+    });
+  return `[console_scripts]\n${lines.join("\n")}\n`;
 }
 
 const urlsafeB64 = (buf: Buffer): string => buf.toString("base64url");
@@ -80,6 +95,8 @@ export interface AssembleWheelInput {
   generator: string;
   /** Extra generated files inside the package, path relative to root → content. */
   extraFiles?: Record<string, string>;
+  /** Console scripts (command → "module:function"): .dist-info/entry_points.txt. */
+  consoleScripts?: Record<string, string>;
   outDir: string;
   compressionLevel?: 0 | 6 | 9;
 }
@@ -98,6 +115,9 @@ export async function assembleWheel(input: AssembleWheelInput): Promise<{ path: 
   entries.push({ name: `${distInfo}/METADATA`, data: Buffer.from(renderMetadata(input.metadata)) });
   entries.push({ name: `${distInfo}/WHEEL`, data: Buffer.from(renderWheelFile(input.tag, input.generator)) });
   entries.push({ name: `${distInfo}/top_level.txt`, data: Buffer.from(`${input.packageName}\n`) });
+  if (input.consoleScripts && Object.keys(input.consoleScripts).length > 0) {
+    entries.push({ name: `${distInfo}/entry_points.txt`, data: Buffer.from(renderEntryPoints(input.consoleScripts)) });
+  }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const record = [...entries.map((e) => recordLine(e.name, e.data)), `${distInfo}/RECORD,,`].join("\n");
   entries.push({ name: `${distInfo}/RECORD`, data: Buffer.from(`${record}\n`) });

@@ -124,14 +124,29 @@ describe("wheel metadata", () => {
     expect(text).toContain('Requires-Dist: ml_dtypes>=0.5.0,<=0.6.0; python_version>="3.13"\n');
     expect(text).toContain("Project-URL: Source, https://example.org/x\n");
   });
-  it("takes upstream's RUN requirements and PyYAML without its build-time cap", () => {
+  it("takes upstream's RUN requirements with lower bounds only, PyYAML as the opdsl extra", () => {
     const upstream = `# BUILD dependencies\nnanobind>=2.9, <3.0\nPyYAML>=5.4.0, <=6.0.1\ntyping_extensions>=4.12.2\n# RUN dependencies\nnumpy>=1.19.5, <=2.1.2\nml_dtypes>=0.1.0, <=0.6.0; python_version<"3.13"   # bf16\nml_dtypes>=0.5.0, <=0.6.0; python_version>="3.13"\n`;
-    expect(runtimeRequirements(upstream)).toEqual([
-      "PyYAML>=5.4.0",
-      "numpy>=1.19.5,<=2.1.2",
-      'ml_dtypes>=0.1.0,<=0.6.0; python_version<"3.13"',
-      'ml_dtypes>=0.5.0,<=0.6.0; python_version>="3.13"',
+    const reqs = runtimeRequirements(upstream);
+    expect(reqs).toEqual([
+      'PyYAML>=5.4.0; extra == "opdsl"',
+      "numpy>=1.19.5",
+      'ml_dtypes>=0.1.0; python_version<"3.13"',
+      'ml_dtypes>=0.5.0; python_version>="3.13"',
     ]);
+    // No CI cap survives, no build-only package is required.
+    expect(reqs.join("\n")).not.toMatch(/<=?\d|nanobind|typing_extensions/);
+    const meta = renderMetadata({ distribution: "d", version: "1", summary: "s", license: "l", requiresPython: ">=3.10", requiresDist: reqs, projectUrls: {} });
+    expect(meta).toContain("Provides-Extra: opdsl\n");
+    expect(meta.indexOf("Provides-Extra: opdsl")).toBeLessThan(meta.indexOf("Requires-Dist: PyYAML"));
+  });
+  it("keeps an upper cap only when a known incompatibility records it, with a reason", () => {
+    const txt = "# RUN dependencies\nnumpy>=1.19.5, <=2.1.2\nml_dtypes~=0.4.1\nfoo==1.2\nbar!=1.3,>1.0,<9\n";
+    expect(runtimeRequirements(txt)).toEqual(["numpy>=1.19.5", "ml_dtypes>=0.4.1", "foo>=1.2", "bar!=1.3,>1.0"]);
+    const known = [{ name: "NumPy", cap: "< 3", reason: "numpy 3 removes the C API the extensions use (example)" }];
+    expect(runtimeRequirements(txt, known)[0]).toBe("numpy>=1.19.5,<3");
+    const withMarker = runtimeRequirements('# BUILD\nPyYAML>=5.4.0; python_version<"3.14"\n');
+    expect(withMarker).toEqual(['PyYAML>=5.4.0; (python_version<"3.14") and (extra == "opdsl")']);
+    expect(() => runtimeRequirements("# RUN\nnumpy>=1,@@\n")).toThrow(/cannot read the version specifier '@@'/);
   });
   it("writes RECORD lines as urlsafe-base64 sha256 without padding", () => {
     const data = Buffer.from("hello\n");
