@@ -130,6 +130,12 @@ export const ReleaseConfig = z.object({
           /** PEP 503 page root used to see what the index already has (default: <repositoryUrl>/simple/). */
           simpleUrl: z.string().url().optional(),
           username: z.string().default("__token__"),
+          /** Artifact kinds sent to PyPI; the dev wheel and dev tarball go to GitHub Releases and the index only. */
+          include: z.array(z.enum(["wheel", "dev-wheel", "dev-tarball"])).min(1).default(["wheel"]),
+          /** Files larger than this are named and not sent (PyPI's default limit is 100 MiB). */
+          maxFileBytes: z.number().int().positive().default(100 * 1024 * 1024),
+          /** The server accepts `:action=remove_pkg` (pypiserver with auth; PyPI does not): an interrupted upload is removed and sent again. */
+          removeInterrupted: z.boolean().default(false),
         })
         .optional(),
       /** baseUrl: where the site is served; root: the directory holding the store and the site;
@@ -276,6 +282,8 @@ export const manifestJsonSchema = (): unknown => z.toJSONSchema(ReleaseManifest,
 /** containers/images.lock.json: build images (and the Node runtime the CLI runs on inside them),
  * pinned by digest. A placeholder pin has the right shape but was never resolved against a
  * registry; the pipeline refuses it rather than pull something unverified. */
+/** An http(s) URL given from outside (flag or config). */
+export const HttpUrl = z.string().url().regex(/^https?:\/\//, "an http(s) URL");
 export const ImageDigest = z.string().regex(/^sha256:[0-9a-f]{64}$/, "sha256:<64 hex>");
 /** Where a pinned digest or checksum was found: a public file that pins it (repository, path, commit),
  * or a registry resolution by containers/refresh-image-pins.sh. Recorded so every pin can be re-checked. */

@@ -7,10 +7,11 @@ import { REPO_ROOT, toolsDir } from "../factory/cli.js";
 import { HostEnv } from "../exec/host.js";
 import { loadReleaseConfig } from "../plan/config.js";
 import { ConsoleProgress } from "../progress.js";
-import { InvalidInputError, PublishTarget, type ReleaseConfig } from "../schema.js";
+import { HttpUrl, InvalidInputError, parseOrExplain, PublishTarget, type ReleaseConfig } from "../schema.js";
 import { syncIndexFromGithub } from "../site/github-sync.js";
 import { regenerate } from "../site/store.js";
-import { readManifestFile, writeStage } from "../stage/stage.js";
+import { loadStage, readManifestFile, writeStage } from "../stage/stage.js";
+import { collectForPypi } from "./pypi.js";
 import { githubTokenFromEnv, parseGithubRepo, type GithubOptions } from "./github.js";
 import { prune } from "./retention.js";
 import { publishRelease, type PublishTargets } from "./run.js";
@@ -110,7 +111,16 @@ export function register(program: Command): void {
       }
       if (wanted.has("pypi")) {
         const p = config.publish.pypi;
-        if (p) targets.pypi = { repositoryUrl: p.repositoryUrl, username: p.username, twine: join(toolsDir(), "bin", "twine"), env, ...(p.simpleUrl ? { simpleUrl: p.simpleUrl } : {}) };
+        if (p)
+          targets.pypi = {
+            repositoryUrl: p.repositoryUrl,
+            username: p.username,
+            twine: join(toolsDir(), "bin", "twine"),
+            env,
+            rule: { include: p.include, maxFileBytes: p.maxFileBytes },
+            removeInterrupted: p.removeInterrupted,
+            ...(p.simpleUrl ? { simpleUrl: p.simpleUrl } : {}),
+          };
         else skipped.pypi = "publish.pypi not configured";
       }
       if (wanted.has("index")) {
@@ -130,6 +140,26 @@ export function register(program: Command): void {
       if (!existsSync(resolve(o.stage))) throw new InvalidInputError(`--stage ${o.stage} does not exist`);
       const report = await publishRelease(resolve(o.stage), targets, { progress: new ConsoleProgress(), skipped });
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    });
+
+  program
+    .command("pypi-collect")
+    .description("Copy the staged files PyPI lacks into --out (the upload action's packages-dir): the config's PyPI file filter and size limit, then each file compared by sha256 with the index's PEP 691 listing; other bytes under a name fail naming the file")
+    .requiredOption("--stage <dir>", "stage directory made by `stage` (every file is checked against its manifest)")
+    .requiredOption("--out <dir>", "folder to copy the files to upload into")
+    .option("--config <file>", "release.config.json (publish.pypi)")
+    .option("--simple-url <url>", "simple API root to compare with (default: publish.pypi.simpleUrl, else <repositoryUrl>/simple/)")
+    .action(async (o: { stage: string; out: string; config?: string; simpleUrl?: string }) => {
+      const config = loadReleaseConfig(REPO_ROOT, o.config);
+      const p = config.publish.pypi;
+      if (!p) throw new InvalidInputError("pypi-collect: publish.pypi is not configured in the release config (set repositoryUrl, and simpleUrl if it differs)");
+      const simpleUrl = o.simpleUrl ? parseOrExplain(HttpUrl, o.simpleUrl, "--simple-url") : (p.simpleUrl ?? `${p.repositoryUrl.replace(/\/$/, "")}/simple/`);
+      if (!existsSync(resolve(o.stage))) throw new InvalidInputError(`--stage ${o.stage} does not exist`);
+      const r = await collectForPypi(await loadStage(resolve(o.stage)), { simpleUrl, outDir: resolve(o.out), rule: { include: p.include, maxFileBytes: p.maxFileBytes } });
+      for (const s of r.skipped) process.stderr.write(`pypi-collect: not for PyPI: ${s.file}: ${s.reason}\n`);
+      for (const f of r.present) process.stderr.write(`pypi-collect: already on the index with the same sha256: ${f}\n`);
+      for (const f of r.upload) process.stderr.write(`pypi-collect: to upload: ${f}\n`);
+      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     });
 
   program

@@ -113,6 +113,26 @@ export function putText(dest: string, text: string): void {
 export interface IndexHooks {
   /** Called at each step; tests throw here to simulate a killed publisher. */
   checkpoint?: (point: string) => void;
+  log?: (line: string) => void;
+}
+
+/**
+ * Removes `<file>.tmp-<pid>` copies left in store/files/<version>/ by a publisher killed mid-copy.
+ * Called with the index lock held: no live publisher is writing there, so every such file is stale.
+ */
+export function removeStaleTemps(filesDir: string, log?: (line: string) => void): string[] {
+  const removed: string[] = [];
+  if (!existsSync(filesDir)) return removed;
+  for (const v of readdirSync(filesDir, { withFileTypes: true })) {
+    if (!v.isDirectory()) continue;
+    for (const n of readdirSync(join(filesDir, v.name))) {
+      if (!/\.tmp-\d+$/.test(n)) continue;
+      rmSync(join(filesDir, v.name, n), { force: true });
+      removed.push(join(v.name, n));
+      log?.(`index: removed ${join(v.name, n)}, left by a publisher that was stopped mid-copy`);
+    }
+  }
+  return removed;
 }
 
 /** Adds a staged release to the index store and regenerates the site. Idempotent. */
@@ -128,6 +148,7 @@ export async function addRelease(
     const existing = join(P.manifests, `${v}.json`);
     if (existsSync(existing) && readFileSync(existing, "utf8") !== manifestJson(stage.manifest))
       throw new Error(`index: version ${v} is already published with a different manifest (${existing}); a new build needs a new version`);
+    removeStaleTemps(P.files, (l) => opts.log?.(l));
     for (const f of stage.files) {
       opts.checkpoint?.(`index:file:${f.fileName}`);
       const dest = join(P.files, v, f.fileName);

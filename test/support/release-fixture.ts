@@ -1,6 +1,6 @@
 // Small real releases for publish tests: real wheels (written by the project's own
 // deterministic wheel writer), each importable, with a manifest that describes them exactly.
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +18,8 @@ export interface FixtureOptions {
   distribution?: string;
   /** Python versions; each gets a py3-none-any wheel with a distinct build tag-free platform. */
   wheels?: Array<{ python: string; tag: WheelTag; platform?: Artifact["platform"] }>;
+  /** Adds an incompressible data file of this many bytes to each wheel (uploads that take a while). */
+  payloadBytes?: number;
 }
 
 export function basePlan(version: string, kind: "snapshot" | "numbered", commit: string, distribution = "mlir-python-bindings"): ReleaseManifest["plan"] {
@@ -51,6 +53,7 @@ export async function makeFixtureRelease(o: FixtureOptions): Promise<{ dir: stri
   const src = join(o.dir, ".src");
   mkdirSync(join(src, FIXTURE_MODULE), { recursive: true });
   writeFileSync(join(src, FIXTURE_MODULE, "__init__.py"), `VERSION = ${JSON.stringify(o.version)}\nLLVM_COMMIT = ${JSON.stringify(commit)}\n`);
+  if (o.payloadBytes) writeFileSync(join(src, FIXTURE_MODULE, "payload.bin"), randomBytes(o.payloadBytes));
   const artifacts: Artifact[] = [];
   for (const w of wheels) {
     const { path, fileName } = await assembleWheel({
