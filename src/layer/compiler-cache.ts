@@ -75,7 +75,8 @@ export function sccacheEnv(settings: CompilerCacheSettings, scope: CompilerCache
   return {
     SCCACHE_SERVER_UDS: socket,
     SCCACHE_BASEDIRS: [...new Set(scope.basedirs)].join(delimiter),
-    SCCACHE_IDLE_TIMEOUT: "0",
+    // Stopped at the end of the build; the timeout only ends a server whose build was killed.
+    SCCACHE_IDLE_TIMEOUT: "3600",
     SCCACHE_CACHE_SIZE: settings.maxSize,
     SCCACHE_ERROR_LOG: scope.logFile,
     SCCACHE_LOG: "info",
