@@ -393,6 +393,8 @@ export const BuildReport = z.object({
         python: PythonVersion,
         wheelContents: z.array(z.object({ code: z.string(), message: z.string() })),
         smoke: z.record(z.string(), z.unknown()),
+        /** Free-threaded wheels: containers/verify/free_threaded.py's result (threads, GIL state). */
+        freeThreaded: z.record(z.string(), z.unknown()).optional(),
         lit: z
           .object({
             passed: z.number(),

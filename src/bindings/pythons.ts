@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ExecEnv } from "../exec/env.js";
+import { interpreterTags, overrideVariable, parsePython } from "../platforms/tags.js";
 import { InvalidInputError } from "../schema.js";
 
 export interface PythonInterpreter {
@@ -11,23 +12,32 @@ export interface PythonInterpreter {
 
 /**
  * Locates CPython X.Y: an explicit MLIR_RELEASE_PYTHON_3_12 variable, pyenv, the manylinux
- * /opt/python layout, then pythonX.Y on PATH.
+ * /opt/python layout, then pythonX.Y on PATH. A free-threaded 3.Nt is looked for as the explicit
+ * MLIR_RELEASE_PYTHON_3_13T, the one ci/setup.sh builds under <cacheDir>/python3.13t, the
+ * manylinux /opt/python/cp313-cp313t, then python3.13t on PATH.
  */
-export async function findPython(env: ExecEnv, version: string): Promise<PythonInterpreter> {
-  const override = process.env[`MLIR_RELEASE_PYTHON_${version.replace(".", "_")}`];
+export async function findPython(env: ExecEnv, version: string, cacheDir?: string): Promise<PythonInterpreter> {
+  const spec = parsePython(version);
+  const variable = overrideVariable(version);
+  const override = process.env[variable] ?? (spec.freeThreaded ? undefined : process.env[`MLIR_RELEASE_PYTHON_${version.replace(".", "_")}`]);
   if (override) return { version, executable: override };
   const candidates: string[] = [];
-  try {
-    const r = await env.run(["bash", "-c", `pyenv prefix "$(pyenv versions --bare | grep -E '^${version.replace(".", "\\.")}(\\.[0-9]+)?$' | sort -V | tail -n1)"`], {
-      capture: true,
-    });
-    const prefix = r.stdout.trim();
-    if (prefix) candidates.push(join(prefix, "bin", `python${version}`));
-  } catch {
-    // no pyenv, or no such version under it
+  if (spec.freeThreaded) {
+    if (cacheDir) candidates.push(join(cacheDir, `python${version}`, "bin", `python${version}`));
+  } else {
+    try {
+      const r = await env.run(["bash", "-c", `pyenv prefix "$(pyenv versions --bare | grep -E '^${version.replace(".", "\\.")}(\\.[0-9]+)?$' | sort -V | tail -n1)"`], {
+        capture: true,
+      });
+      const prefix = r.stdout.trim();
+      if (prefix) candidates.push(join(prefix, "bin", `python${version}`));
+    } catch {
+      // no pyenv, or no such version under it
+    }
   }
-  const tag = `cp${version.replace(".", "")}`;
-  candidates.push(`/opt/python/${tag}-${tag}/bin/python`);
+  const tags = interpreterTags(version, spec.freeThreaded ? "freethreaded" : "cpython");
+  const optDir = `/opt/python/${tags.python}-${tags.abi}`;
+  candidates.push(`${optDir}/bin/python`);
   for (const c of candidates) if (existsSync(c)) return { version, executable: c };
   try {
     const r = await env.run(["bash", "-c", `command -v python${version}`], { capture: true });
@@ -35,8 +45,14 @@ export async function findPython(env: ExecEnv, version: string): Promise<PythonI
   } catch {
     // fall through
   }
+  if (spec.freeThreaded) {
+    throw new InvalidInputError(
+      `no free-threaded CPython ${version} found (looked in ${cacheDir ? `${join(cacheDir, `python${version}`)}, ` : ""}${optDir}, PATH); ` +
+        `run ci/setup.sh (it builds ${version} from Debian's source, pinned by sha256, under .cache/python${version}) or set ${variable}=/path/to/python${version}`,
+    );
+  }
   throw new InvalidInputError(
-    `no CPython ${version} found (looked in pyenv, /opt/python/${tag}-${tag}, PATH); ` +
+    `no CPython ${version} found (looked in pyenv, ${optDir}, PATH); ` +
       `install it or set MLIR_RELEASE_PYTHON_${version.replace(".", "_")}=/path/to/python`,
   );
 }

@@ -14,8 +14,9 @@ import { buildDevDistribution } from "../dev/devdist.js";
 import { dirSource, gitSource, type LlvmSourceTree, sha256File, tarballSource } from "../source/tree.js";
 import { canonicalHash, sha256Hex } from "../util/hash.js";
 import { runUpstreamLit } from "../verify/lit.js";
-import { installIntoFreshVenv, parseCheckWheelContents, runSmoke } from "../verify/install.js";
+import { installIntoFreshVenv, parseCheckWheelContents, runFreeThreadedCheck, runSmoke } from "../verify/install.js";
 import { auditwheelShow, repairWheel } from "../verify/repair.js";
+import { interpreterTags, parsePython } from "../platforms/tags.js";
 import { runtimeRequirements } from "../wheels/requirements.js";
 import { assembleWheel, type WheelMetadata } from "../wheels/wheel.js";
 
@@ -206,7 +207,8 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
   for (const [i, pyVersion] of s.pythons.entries()) {
     const tp = Date.now();
     progress.step(`Python ${pyVersion} (${i + 1}/${s.pythons.length})`);
-    const base = await findPython(env, pyVersion);
+    const base = await findPython(env, pyVersion, s.cacheDir);
+    const abi = parsePython(pyVersion).freeThreaded ? "freethreaded" : "cpython";
     const stampKey = canonicalHash({
       pipeline: PIPELINE_VERSION,
       source: source.identity,
@@ -243,13 +245,14 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
       buildDir,
       stageDir,
       nanobindDomain: s.nanobindDomain,
-      cmakeDefs: s.platform.bindingsCmakeDefs(pyVersion, "cpython"),
+      cmakeDefs: s.platform.bindingsCmakeDefs(pyVersion, abi),
       ...(s.platform.strip ? { strip: s.platform.strip } : {}),
       ...(s.jobs ? { jobs: s.jobs } : {}),
     });
     const tw = Date.now();
-    const cp = `cp${pyVersion.replace(".", "")}`;
-    const rawTag: WheelTag = { python: cp, abi: cp, platform: s.platform.rawPlatformTag };
+    // cp313-cp313: a free-threaded 3.13t wheel is cp313-cp313t (python tag cp313, ABI cp313t).
+    const interp = interpreterTags(pyVersion, abi);
+    const rawTag: WheelTag = { ...interp, platform: s.platform.rawPlatformTag };
     const rawDir = join(s.workDir, "raw-wheels");
     rmSync(rawDir, { recursive: true, force: true });
     mkdirSync(rawDir, { recursive: true });
@@ -272,7 +275,7 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
     const verdict = await auditwheelShow(env, join(s.toolsDir, "bin", "auditwheel"), raw.path);
     const policy = verdict.constrainedTo ?? verdict.consistentWith;
     for (const old of readdirSync(s.outDir)) {
-      if (old.endsWith(".whl") && old.includes(`-${cp}-${cp}-`)) rmSync(join(s.outDir, old));
+      if (old.endsWith(".whl") && old.includes(`-${interp.python}-${interp.abi}-`)) rmSync(join(s.outDir, old));
     }
     const repairDir = join(s.workDir, "repaired");
     rmSync(repairDir, { recursive: true, force: true });
@@ -452,10 +455,20 @@ export async function verifyWheel(
   }
   const findings = parseCheckWheelContents(contents);
   progress.step(`install into a fresh venv (Python ${pyVersion})`);
-  const base = await findPython(env, pyVersion);
+  const base = await findPython(env, pyVersion, s.cacheDir);
   const venvPy = await installIntoFreshVenv(env, base.executable, join(s.workDir, "verify-venvs", `py${pyVersion}`), wheel);
-  progress.step(`smoke test (Python ${pyVersion})`);
-  const smoke = await runSmoke(env, venvPy, s.repoRoot);
+  // Free-threaded: the smoke test and lit run with PYTHON_GIL=0 (the GIL cannot come back), and a
+  // threaded check without it proves the extensions keep it off on their own.
+  const freeThreaded = parsePython(pyVersion).freeThreaded;
+  const pythonEnv: Record<string, string> = freeThreaded ? { PYTHON_GIL: "0" } : {};
+  progress.step(`smoke test (Python ${pyVersion}${freeThreaded ? ", PYTHON_GIL=0" : ""})`);
+  const smoke = await runSmoke(env, venvPy, s.repoRoot, pythonEnv);
+  let threads;
+  if (freeThreaded) {
+    progress.step(`IR built and walked from several threads (Python ${pyVersion})`);
+    threads = await runFreeThreadedCheck(env, venvPy, s.repoRoot);
+    progress.info(`free-threaded (Python ${pyVersion}): ${threads.modules_walked} modules in ${threads.threads} threads, GIL enabled: ${threads.gil_after_threads}`);
+  }
   let lit;
   if (s.verify && s.verify.lit) {
     progress.step(`upstream lit suite mlir/test/python (Python ${pyVersion})`);
@@ -471,6 +484,7 @@ export async function verifyWheel(
       hostTriple: await hostTriple(env, layer),
       targets: layerTargets(layer),
       ...(s.jobs ? { jobs: s.jobs } : {}),
+      pythonEnv,
     });
     progress.info(
       `lit (Python ${pyVersion}): ${lit.passed} passed, ${lit.failed} failed, ${lit.unsupported} unsupported` +
@@ -481,6 +495,7 @@ export async function verifyWheel(
     python: pyVersion,
     wheelContents: findings,
     smoke: smoke as unknown as Record<string, unknown>,
+    ...(threads ? { freeThreaded: threads as unknown as Record<string, unknown> } : {}),
     ...(lit ? { lit } : {}),
     seconds: Math.round((Date.now() - t) / 100) / 10,
   };

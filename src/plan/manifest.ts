@@ -118,7 +118,7 @@ export function manifestFromBuild(plan: ReleasePlan, report: BuildReport, proven
   if (problems.length) throw new InvalidInputError(`build report does not match the plan:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   const verification: Record<string, unknown> = {};
   for (const [file, v] of Object.entries(report.verification)) {
-    verification[file] = { lit: v.lit ?? null, wheelContents: v.wheelContents, smoke: v.smoke };
+    verification[file] = { lit: v.lit ?? null, wheelContents: v.wheelContents, smoke: v.smoke, ...(v.freeThreaded ? { freeThreaded: v.freeThreaded } : {}) };
   }
   return ReleaseManifest.parse({
     schemaVersion: 1,

@@ -24,10 +24,12 @@ export async function installIntoFreshVenv(
   return py;
 }
 
-export async function runSmoke(env: ExecEnv, python: string, repoRoot: string): Promise<SmokeResult> {
+/** `pythonEnv`: e.g. PYTHON_GIL=0 for a free-threaded interpreter (CPython then refuses to re-enable the GIL). */
+export async function runSmoke(env: ExecEnv, python: string, repoRoot: string, pythonEnv: Record<string, string> = {}): Promise<SmokeResult> {
   const r = await env.run([python, join(repoRoot, "containers", "verify", "smoke.py")], {
     capture: true,
     cwd: "/",
+    env: pythonEnv,
   });
   const last = r.stdout.trim().split("\n").pop() ?? "";
   return JSON.parse(last) as SmokeResult;
@@ -46,4 +48,27 @@ export function parseCheckWheelContents(text: string): WheelContentsFinding[] {
     if (m?.[1] && m[2]) out.push({ code: m[1], message: m[2] });
   }
   return out;
+}
+
+/** What containers/verify/free_threaded.py saw: IR built and walked from several threads at once. */
+export interface FreeThreadedResult {
+  python: string;
+  py_gil_disabled: boolean;
+  gil_before_import: boolean;
+  gil_after_import: boolean;
+  gil_after_threads: boolean;
+  threads: number;
+  modules_walked: number;
+  ops_per_module: number;
+  errors: string[];
+}
+
+/**
+ * Runs the free-threaded check without PYTHON_GIL=0, so that an extension that does not declare
+ * itself free-threading-safe would re-enable the GIL and fail it; throws when the check fails.
+ */
+export async function runFreeThreadedCheck(env: ExecEnv, python: string, repoRoot: string): Promise<FreeThreadedResult> {
+  const r = await env.run([python, join(repoRoot, "containers", "verify", "free_threaded.py")], { capture: true, cwd: "/" });
+  const last = r.stdout.trim().split("\n").pop() ?? "";
+  return JSON.parse(last) as FreeThreadedResult;
 }

@@ -85,6 +85,8 @@ export interface LitRunInput {
   hostTriple: string;
   targets: string[];
   jobs?: number;
+  /** Extra environment of the Python under test (PYTHON_GIL=0 on a free-threaded interpreter). */
+  pythonEnv?: Record<string, string>;
 }
 
 export async function runUpstreamLit(input: LitRunInput): Promise<LitCounts> {
@@ -139,7 +141,7 @@ export async function runUpstreamLit(input: LitRunInput): Promise<LitCounts> {
         resultsFile,
         ...tests,
       ],
-      { env: { MLIR_LIT_PYTHONPATH: "" } },
+      { env: { MLIR_LIT_PYTHONPATH: "", ...(input.pythonEnv ?? {}) } },
     );
   } catch (e) {
     // lit exits 1 when a test fails; the results file still says which.
