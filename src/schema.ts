@@ -145,8 +145,16 @@ export const ReleaseConfig = z.object({
       conda: z.object({ channel: z.string() }).optional(),
     })
     .prefault({}),
+  /** Thinning (publish/retention.ts): every snapshot for allDays, then the newest of each ISO week
+   * until weeklyDays, then the newest of each month (monthly: false drops those too); numbered
+   * releases forever. A pruned snapshot stays listed as yanked and restorable. */
   retention: z
-    .object({ keepSnapshots: z.number().int().positive().default(30) })
+    .object({
+      allDays: z.number().int().nonnegative().default(30),
+      weeklyDays: z.number().int().positive().default(365),
+      monthly: z.boolean().default(true),
+    })
+    .refine((r) => r.weeklyDays >= r.allDays, { message: "weeklyDays must be >= allDays", path: ["weeklyDays"] })
     .prefault({}),
   /** Paths (of the LLVM tree) the wheels are built from: a day on which none changed gets no
    * snapshot. Prefixes ending in "/" match a folder, others a file; exclude wins over include. */
@@ -275,6 +283,24 @@ export const ReleaseManifest = z.object({
   yanked: z.record(z.string(), z.string()).default({}),
 });
 export type ReleaseManifest = z.infer<typeof ReleaseManifest>;
+
+/** A UTC calendar day, YYYY-MM-DD (a real one). */
+export const UtcDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD")
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), "not a real day");
+
+/** A release version as a command argument or file name part (PEP 440 characters only; no path). */
+export const ReleaseVersionText = z.string().regex(/^[0-9][0-9A-Za-z.!+_-]*$/, "a PEP 440 version such as 23.0.0.dev2026112500");
+
+/** A snapshot whose files retention removed (store/pruned/<version>.json, GitHub pruned.json). */
+export const PrunedRecord = z.object({
+  version: ReleaseVersionText,
+  /** The PEP 592 yank reason (names the restore command). */
+  reason: z.string().min(1),
+  prunedOn: UtcDay,
+});
+export type PrunedRecord = z.infer<typeof PrunedRecord>;
 
 /** JSON Schema of the manifest, for downstream tools that validate manifests without TypeScript. */
 export const manifestJsonSchema = (): unknown => z.toJSONSchema(ReleaseManifest, { io: "input" });

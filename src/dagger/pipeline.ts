@@ -182,7 +182,7 @@ export interface SiteOptions {
   githubToken?: Secret;
   /** The site's public base URL (CLI --base-url), e.g. the GitHub Pages URL. */
   baseUrl?: string;
-  /** Apply retention (CLI --prune): older snapshot releases are deleted on GitHub and leave the index. */
+  /** Apply retention (CLI --prune): thinned snapshots lose their files on GitHub and stay in the index as yanked, restorable. */
   prune?: boolean;
   /** When the sync was asked for: every sync is a new one, never yesterday's site (see askedAt). */
   syncedAt: string;

@@ -1,13 +1,15 @@
 // `mlir-release stage | site | publish | prune`: thin wrappers over the stage, site and
 // publish modules. Secrets come from the environment only.
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { REPO_ROOT, toolsDir } from "../factory/cli.js";
 import { HostEnv } from "../exec/host.js";
 import { loadReleaseConfig } from "../plan/config.js";
 import { ConsoleProgress } from "../progress.js";
-import { HttpUrl, InvalidInputError, parseOrExplain, PublishTarget, type ReleaseConfig } from "../schema.js";
+import { HttpUrl, InvalidInputError, parseOrExplain, PlatformId, PublishTarget, type ReleaseConfig, ReleaseVersionText, UtcDay } from "../schema.js";
+import { rebuild } from "../rebuild/rebuild.js";
+import { restore, type Rebuilder } from "./restore.js";
 import { syncIndexFromGithub } from "../site/github-sync.js";
 import { regenerate } from "../site/store.js";
 import { loadStage, readManifestFile, writeStage } from "../stage/stage.js";
@@ -64,7 +66,7 @@ export function register(program: Command): void {
     .option("--out <dir>", "copy the live site here as plain files (the GitHub Pages tree)")
     .option("--base-url <url>", "where the site is served (default: publish.index.baseUrl)")
     .option("--server-url <url>", "GitHub web root for download links (default: $GITHUB_SERVER_URL or github.com)")
-    .option("--prune", "apply retention: delete snapshot releases beyond retention.keepSnapshots (never a numbered one)", false)
+    .option("--prune", "apply retention (release.config.json retention): thinned snapshots lose their files and stay listed as yanked, restorable", false)
     .action(async (o: { index: string; githubRepo?: string; config?: string; out?: string; baseUrl?: string; serverUrl?: string; prune: boolean }) => {
       const config = loadReleaseConfig(REPO_ROOT, o.config);
       const gh = githubOptions(config, o.githubRepo);
@@ -76,7 +78,7 @@ export function register(program: Command): void {
         ...(filesUrl ? { filesUrl } : {}),
         ...(o.serverUrl ? { serverUrl: o.serverUrl } : {}),
         ...(o.out ? { outDir: resolve(o.out) } : {}),
-        ...(o.prune ? { prune: { keepSnapshots: config.retention.keepSnapshots, log: (l: string) => process.stderr.write(`${l}\n`) } } : {}),
+        ...(o.prune ? { prune: { policy: config.retention, log: (l: string) => process.stderr.write(`${l}\n`) } } : {}),
       });
       for (const s of r.skipped) process.stderr.write(`site-sync: skipped ${s.tag}: ${s.reason}\n`);
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
@@ -164,18 +166,22 @@ export function register(program: Command): void {
 
   program
     .command("prune")
-    .description("Remove old snapshots (keep the newest retention.keepSnapshots and every numbered release); a dry run unless --apply")
+    .description(
+      "Thin old snapshots (retention: every one for allDays, the newest of each week until weeklyDays, then the newest of each month; numbered releases forever). " +
+        "A pruned snapshot loses its files but stays listed as yanked and restorable with `restore`. A dry run unless --apply",
+    )
     .requiredOption("--index <dir>", "index root")
     .option("--config <file>", "release.config.json")
-    .option("--keep <n>", "override retention.keepSnapshots")
-    .option("--apply", "really remove (default: only print what would be removed)", false)
-    .option("--github-repo <owner/name>", "also delete the pruned releases there (overrides publish.github's)")
-    .action(async (o: { index: string; config?: string; keep?: string; apply: boolean; githubRepo?: string }) => {
+    .option("--now <date>", "measure ages at this UTC date (YYYY-MM-DD; default: today)")
+    .option("--apply", "really prune (default: only print what would be pruned)", false)
+    .option("--github-repo <owner/name>", "also prune the releases there: artifacts deleted, manifest.json and metadata kept (overrides publish.github's)")
+    .action(async (o: { index: string; config?: string; now?: string; apply: boolean; githubRepo?: string }) => {
       const config = loadReleaseConfig(REPO_ROOT, o.config);
       const gh = o.apply ? githubOptions(config, o.githubRepo) : undefined;
       const r = await prune({
         indexRoot: resolve(o.index),
-        keepSnapshots: o.keep ? Number(o.keep) : config.retention.keepSnapshots,
+        policy: config.retention,
+        ...(o.now ? { now: parseDay(o.now, "--now") } : {}),
         apply: o.apply,
         ...(gh ? { github: gh } : {}),
         ...(config.publish.index?.baseUrl ? { baseUrl: config.publish.index.baseUrl } : {}),
@@ -184,4 +190,59 @@ export function register(program: Command): void {
       });
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     });
+
+  program
+    .command("restore <version>")
+    .description(
+      "Bring back a pruned snapshot: rebuild it from its published manifest, refuse unless every artifact's sha256 equals the manifest's, " +
+        "then republish the same bytes (index, and the GitHub release with --github-repo or publish.github) and lift the yank",
+    )
+    .requiredOption("--index <dir>", "index root holding the pruned release")
+    .option("--config <file>", "release.config.json")
+    .option("--github-repo <owner/name>", "also put the files back on that repository's release")
+    .option("--out <dir>", "fresh folder for the rebuilt files (default: a new folder under <cache>/restore)")
+    .option("--cache <dir>", "sources, trees, venvs", process.env["MLIR_RELEASE_CACHE"] ?? join(REPO_ROOT, ".cache"))
+    .option("-j, --jobs <n>", "parallel compile jobs")
+    .action(async (version: string, o: { index: string; config?: string; githubRepo?: string; out?: string; cache: string; jobs?: string }) => {
+      const v = parseOrExplain(ReleaseVersionText, version, "version argument");
+      const config = loadReleaseConfig(REPO_ROOT, o.config);
+      const gh = githubOptions(config, o.githubRepo);
+      const cache = resolve(o.cache);
+      mkdirSync(join(cache, "restore"), { recursive: true });
+      const base = mkdtempSync(join(cache, "restore", `${v}-`));
+      const r = await restore({
+        indexRoot: resolve(o.index),
+        version: v,
+        outDir: resolve(o.out ?? join(base, "out")),
+        rebuild: factoryRebuilder(cache, join(base, "work"), o.jobs ? Number(o.jobs) : undefined),
+        ...(gh ? { github: gh } : {}),
+        ...(config.publish.index?.baseUrl ? { baseUrl: config.publish.index.baseUrl } : {}),
+        ...(config.publish.index?.filesUrl ? { filesUrl: config.publish.index.filesUrl } : {}),
+        log: (l) => process.stderr.write(`${l}\n`),
+      });
+      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    });
+}
+
+/** The CLI's rebuilder for `restore`: the wheel factory replaying the manifest on this host. */
+function factoryRebuilder(cache: string, workDir: string, jobs?: number): Rebuilder {
+  return async (manifestPath, _m, outDir) => {
+    const env = new HostEnv(join(workDir, "logs", "restore.log"));
+    const progress = new ConsoleProgress();
+    progress.info(`full log: ${env.logFile}`);
+    const host = parseOrExplain(
+      PlatformId,
+      process.platform === "linux" ? (process.arch === "arm64" ? "linux-aarch64" : "linux-x86_64") : process.platform === "darwin" ? (process.arch === "arm64" ? "macos-arm64" : "macos-x86_64") : "windows-x64",
+      "host platform",
+    );
+    const r = await rebuild(manifestPath, { repoRoot: REPO_ROOT, cacheDir: cache, workDir, outDir, toolsDir: toolsDir(), ...(jobs ? { jobs } : {}) }, env, progress, [host]);
+    for (const a of r.artifacts) process.stderr.write(`${a.result.toUpperCase().padEnd(11)} ${a.fileName}${a.firstDifference ? `  first difference: ${a.firstDifference}` : ""}${a.note ? `  (${a.note})` : ""}\n`);
+  };
+}
+
+/** A YYYY-MM-DD flag as a UTC date (validated by the one schema of days). */
+function parseDay(value: string, flag: string): Date {
+  const r = UtcDay.safeParse(value);
+  if (!r.success) throw new InvalidInputError(`${flag} '${value}': expected a UTC date YYYY-MM-DD`);
+  return new Date(`${r.data}T00:00:00Z`);
 }

@@ -4,27 +4,27 @@
 import { cpSync, existsSync, readdirSync, realpathSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { RequestError } from "octokit";
-import { ReleaseManifest } from "../schema.js";
+import { PrunedRecord, ReleaseManifest } from "../schema.js";
 import { manifestJson } from "../plan/manifest.js";
 import { assetMatches, makeOctokit, releaseTag, type GithubOptions, type ReleaseAsset } from "../publish/github.js";
-import { prune } from "../publish/retention.js";
+import { prune, PRUNED_ASSET, type ThinningPolicy } from "../publish/retention.js";
 import type { SiteOptions } from "./render.js";
-import { indexPaths, putText, regenerate, withIndexLock } from "./store.js";
+import { indexPaths, putText, regenerate, withIndexLock, writePrunedRecord } from "./store.js";
 
 export interface SiteSyncOptions extends SiteOptions {
   /** Web root of the GitHub server (download links); default $GITHUB_SERVER_URL or github.com. */
   serverUrl?: string;
   /** Also copy the live site, as plain files, here (what GitHub Pages serves). */
   outDir?: string;
-  /** Apply retention after syncing: delete the older snapshot releases on GitHub and in the index. */
-  prune?: { keepSnapshots: number; log?: (line: string) => void };
+  /** Apply retention after syncing: thin the snapshots (files go, entries stay yanked, restorable). */
+  prune?: { policy: ThinningPolicy; now?: Date; log?: (line: string) => void };
 }
 
 export interface SiteSyncResult {
   versions: string[];
   skipped: Array<{ tag: string; reason: string }>;
   removed: string[];
-  /** Snapshots deleted by retention (GitHub release, tag and index entry). */
+  /** Snapshots retention pruned in this run (their files deleted; still listed, yanked). */
   pruned: string[];
   site: string;
 }
@@ -39,6 +39,8 @@ export interface PublishedRelease {
   notes: string;
   /** PEP 658 METADATA text per wheel file name. */
   metadata: Map<string, string>;
+  /** Retention pruned its files (a pruned.json asset): listed as yanked, restorable. */
+  pruned?: PrunedRecord;
 }
 
 /**
@@ -86,7 +88,17 @@ export async function fetchPublishedReleases(
       skipped.push({ tag: rel.tag_name, reason: `its manifest is for version ${manifest.plan.version} (tag ${tag})` });
       continue;
     }
-    const problems = manifest.artifacts.flatMap((a) => {
+    let pruned: PrunedRecord | undefined;
+    const prunedAsset = byName.get(PRUNED_ASSET);
+    if (prunedAsset) {
+      const r = PrunedRecord.safeParse(JSON.parse((await download(prunedAsset)).toString("utf8")));
+      if (!r.success || r.data.version !== manifest.plan.version) {
+        skipped.push({ tag: rel.tag_name, reason: `${PRUNED_ASSET} is not a pruned record of ${manifest.plan.version}` });
+        continue;
+      }
+      pruned = r.data;
+    }
+    const problems = pruned ? [] : manifest.artifacts.flatMap((a) => {
       const have = byName.get(a.fileName);
       if (!have) return [`${a.fileName} missing`];
       if (!assetMatches(have, a)) return [`${a.fileName} differs from the manifest`];
@@ -101,7 +113,7 @@ export async function fetchPublishedReleases(
       const meta = byName.get(`${a.fileName}.metadata`);
       if (want.metadata && meta && (a.kind === "wheel" || a.kind === "dev-wheel")) metadata.set(a.fileName, (await download(meta)).toString("utf8"));
     }
-    found.push({ manifest, notes: rel.body ?? "", metadata });
+    found.push({ manifest, notes: rel.body ?? "", metadata, ...(pruned ? { pruned } : {}) });
   }
   return { releases: found, skipped, tags: releases.filter((r) => !r.draft).map((r) => r.tag_name) };
 }
@@ -117,6 +129,8 @@ export async function syncIndexFromGithub(root: string, o: GithubOptions, opts: 
       for (const [file, text] of f.metadata) putText(join(P.files, v, `${file}.metadata`), text);
       putText(join(P.notes, `${v}.md`), f.notes);
       putText(join(P.manifests, `${v}.json`), manifestJson(f.manifest));
+      if (f.pruned) writePrunedRecord(root, f.pruned);
+      else rmSync(join(P.pruned, `${v}.json`), { force: true }); // restored since
     }
     // Releases deleted on GitHub (retention, by hand) leave the index too.
     const keep = new Set(versions);
@@ -126,6 +140,7 @@ export async function syncIndexFromGithub(root: string, o: GithubOptions, opts: 
       rmSync(join(P.manifests, name), { force: true });
       rmSync(join(P.notes, `${v}.md`), { force: true });
       rmSync(join(P.files, v), { recursive: true, force: true });
+      rmSync(join(P.pruned, `${v}.json`), { force: true });
       removed.push(v);
     }
   });
@@ -133,8 +148,16 @@ export async function syncIndexFromGithub(root: string, o: GithubOptions, opts: 
   const siteOpts = { ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}), filesUrl: opts.filesUrl ?? githubFilesUrl(serverUrl, o) };
   let pruned: string[] = [];
   if (opts.prune) {
-    const r = await prune({ indexRoot: root, keepSnapshots: opts.prune.keepSnapshots, apply: true, github: o, ...siteOpts, ...(opts.prune.log ? { log: opts.prune.log } : {}) });
-    pruned = r.remove;
+    const r = await prune({
+      indexRoot: root,
+      policy: opts.prune.policy,
+      ...(opts.prune.now ? { now: opts.prune.now } : {}),
+      apply: true,
+      github: o,
+      ...siteOpts,
+      ...(opts.prune.log ? { log: opts.prune.log } : {}),
+    });
+    pruned = r.prune.map((d) => d.version);
   }
   const site = await regenerate(root, siteOpts);
   if (opts.outDir) {
@@ -144,5 +167,5 @@ export async function syncIndexFromGithub(root: string, o: GithubOptions, opts: 
     rmSync(opts.outDir, { recursive: true, force: true });
     renameSync(tmp, opts.outDir);
   }
-  return { versions: versions.filter((v) => !pruned.includes(v)), skipped, removed, pruned, site };
+  return { versions, skipped, removed, pruned, site };
 }

@@ -2,7 +2,7 @@
 // PEP 700 fields), PEP 658/714 metadata attributes, PEP 592 yanks, and the dashboard page.
 // Output is byte-identical for equal input (no clocks), so reruns converge.
 import * as pep440 from "@renovatebot/pep440";
-import { type ReleaseManifest } from "../schema.js";
+import { type PrunedRecord, type ReleaseManifest } from "../schema.js";
 import { normalizeProjectName } from "../stage/wheelinfo.js";
 
 export interface SiteFile {
@@ -18,6 +18,8 @@ export interface SiteFile {
 export interface SiteRelease {
   manifest: ReleaseManifest;
   notes: string;
+  /** Retention removed the files: every entry is yanked with the record's reason, restorable. */
+  pruned?: PrunedRecord;
 }
 
 export interface SiteOptions {
@@ -57,7 +59,12 @@ const cmpVersionDesc = (a: SiteRelease, b: SiteRelease): number => compareIndexV
 interface ProjectFile {
   release: ReleaseManifest;
   file: SiteFile;
+  /** PEP 592 reason, or undefined when not yanked. */
+  yanked: string | undefined;
 }
+
+/** The yank reason of a file: the manifest's own yank first, else the pruned record's. */
+export const siteYankReason = (r: SiteRelease, fileName: string): string | undefined => yankReason(r.manifest, fileName) ?? r.pruned?.reason;
 
 /** The projects of the index: wheels under the distribution, dev wheels under the dev distribution. */
 function projects(releases: SiteRelease[], files: ReadonlyMap<string, SiteFile[]>): Map<string, ProjectFile[]> {
@@ -67,7 +74,7 @@ function projects(releases: SiteRelease[], files: ReadonlyMap<string, SiteFile[]
       if (f.kind !== "wheel" && f.kind !== "dev-wheel") continue;
       const name = normalizeProjectName(f.kind === "wheel" ? r.manifest.plan.distribution : r.manifest.plan.devDistribution);
       if (!out.has(name)) out.set(name, []);
-      out.get(name)!.push({ release: r.manifest, file: f });
+      out.get(name)!.push({ release: r.manifest, file: f, yanked: siteYankReason(r, f.fileName) });
     }
   }
   for (const list of out.values()) list.sort((a, b) => (a.file.fileName < b.file.fileName ? -1 : a.file.fileName > b.file.fileName ? 1 : 0));
@@ -75,12 +82,11 @@ function projects(releases: SiteRelease[], files: ReadonlyMap<string, SiteFile[]
 }
 
 function projectHtml(name: string, list: ProjectFile[], opts: SiteOptions): string {
-  const links = list.map(({ release, file }) => {
+  const links = list.map(({ release, file, yanked: y }) => {
     const attrs = [`href="${esc(fileHref(opts, release.plan.version, file.fileName, "../../"))}#sha256=${file.sha256}"`];
     if (file.requiresPython) attrs.push(`data-requires-python="${esc(file.requiresPython)}"`);
     if (file.metadataSha256)
       attrs.push(`data-dist-info-metadata="sha256=${file.metadataSha256}"`, `data-core-metadata="sha256=${file.metadataSha256}"`);
-    const y = yankReason(release, file.fileName);
     if (y !== undefined) attrs.push(`data-yanked="${esc(y)}"`);
     return `    <a ${attrs.join(" ")}>${esc(file.fileName)}</a><br/>`;
   });
@@ -103,8 +109,7 @@ function projectHtml(name: string, list: ProjectFile[], opts: SiteOptions): stri
 function projectJson(name: string, list: ProjectFile[], opts: SiteOptions): string {
   const versions = [...new Set(list.map((p) => p.release.plan.version))];
   versions.sort(compareIndexVersions);
-  const files = list.map(({ release, file }) => {
-    const y = yankReason(release, file.fileName);
+  const files = list.map(({ release, file, yanked: y }) => {
     return {
       filename: file.fileName,
       url: fileHref(opts, release.plan.version, file.fileName, "../../"),
@@ -170,9 +175,12 @@ function dashboardPages(releases: SiteRelease[], files: ReadonlyMap<string, Site
       .filter((f) => f.kind !== "wheel")
       .map((f) => `<li><a href="${esc(fileHref(opts, p.version, f.fileName, up))}">${esc(f.fileName)}</a> (${esc(f.kind)}, ${f.size} bytes)</li>`);
     const yankedAll = r.manifest.yanked[p.version] ?? r.manifest.yanked["*"];
+    const restorable = r.pruned
+      ? ` <span class="restorable" title="${esc(r.pruned.reason)}">files pruned ${esc(r.pruned.prunedOn)}, restorable: <code>mlir-release restore ${esc(p.version)}</code></span>`
+      : "";
     return [
       `<section class="release ${p.kind}" id="v${esc(p.version)}">`,
-      `<h2>${esc(p.version)} <span class="kind">${p.kind === "snapshot" ? "snapshot" : "release"}</span>${yankedAll !== undefined ? ` <span class="yanked">yanked: ${esc(yankedAll)}</span>` : ""}</h2>`,
+      `<h2>${esc(p.version)} <span class="kind">${p.kind === "snapshot" ? "snapshot" : "release"}</span>${yankedAll !== undefined ? ` <span class="yanked">yanked: ${esc(yankedAll)}</span>` : ""}${restorable}</h2>`,
       `<p>LLVM ${esc(p.llvm.version)}${p.llvm.tag ? ` (${esc(p.llvm.tag)})` : ""}, commit ${commit}, ${esc(p.llvm.commitDate)} · <a href="${up}manifests/${esc(p.version)}.json">manifest</a> · <a href="${up}releases/${esc(p.version)}.html">page</a></p>`,
       `<table class="matrix"><thead><tr><th>platform</th>${pythons.map((py) => `<th>Python ${esc(py)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`,
       others.length ? `<ul class="other">${others.join("")}</ul>` : "",
@@ -195,7 +203,7 @@ function dashboardPages(releases: SiteRelease[], files: ReadonlyMap<string, Site
     "<head>",
     '<meta charset="utf-8">',
     `<title>${esc(t)}</title>`,
-    "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em}td.none{color:#999}.kind{font-size:.6em;background:#eef;padding:.1em .4em;border-radius:.3em}.yanked{color:#a00;font-size:.6em}pre{white-space:pre-wrap}</style>",
+    "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em}td.none{color:#999}.kind{font-size:.6em;background:#eef;padding:.1em .4em;border-radius:.3em}.yanked{color:#a00;font-size:.6em}.restorable{color:#850;font-size:.6em}pre{white-space:pre-wrap}</style>",
     "</head>",
     "<body>",
   ];

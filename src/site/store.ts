@@ -2,6 +2,7 @@
 //   store/manifests/<version>.json   a release is in the index once its manifest is here
 //   store/notes/<version>.md
 //   store/files/<version>/<file>     (+ <file>.metadata for wheels, PEP 658)
+//   store/pruned/<version>.json      retention removed the files (the .metadata stay): listed as yanked
 //   .generations/<hash>/             one complete rendered site
 //   site -> .generations/<hash>      swapped with one rename(2), so readers never see a half site
 // Writers (several publishers at once) serialize on a lock directory.
@@ -12,7 +13,7 @@ import {
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type ReleaseManifest, type PublishAction } from "../schema.js";
+import { parseOrExplain, PrunedRecord, type ReleaseManifest, type PublishAction } from "../schema.js";
 import { manifestJson } from "../plan/manifest.js";
 import { sha256File } from "../source/tree.js";
 import { readManifestFile } from "../stage/stage.js";
@@ -25,6 +26,7 @@ export interface IndexPaths {
   manifests: string;
   notes: string;
   files: string;
+  pruned: string;
   generations: string;
   site: string;
   lock: string;
@@ -35,6 +37,7 @@ export const indexPaths = (root: string): IndexPaths => ({
   manifests: join(root, "store", "manifests"),
   notes: join(root, "store", "notes"),
   files: join(root, "store", "files"),
+  pruned: join(root, "store", "pruned"),
   generations: join(root, ".generations"),
   site: join(root, "site"),
   lock: join(root, ".lock"),
@@ -173,7 +176,78 @@ export async function removeRelease(root: string, version: string, opts: SiteOpt
     await regenerateLocked(root, opts);
     rmSync(join(P.notes, `${version}.md`), { force: true });
     rmSync(join(P.files, version), { recursive: true, force: true });
+    rmSync(join(P.pruned, `${version}.json`), { force: true });
   });
+}
+
+/** Snapshots retention pruned: their manifests stay, their files are gone, their entries yanked. */
+export function listPruned(root: string): PrunedRecord[] {
+  const dir = indexPaths(root).pruned;
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => n.endsWith(".json"))
+    .sort()
+    .map((n) => parseOrExplain(PrunedRecord, JSON.parse(readFileSync(join(dir, n), "utf8")), `pruned record ${join(dir, n)}`));
+}
+
+/**
+ * Retention: the record first (the site lists the release as yanked from then on), then the
+ * files; the manifest, notes and PEP 658 .metadata stay. Idempotent.
+ */
+export async function pruneReleaseFiles(root: string, record: PrunedRecord, opts: SiteOptions = {}): Promise<void> {
+  const P = indexPaths(root);
+  await withIndexLock(root, async () => {
+    if (!existsSync(join(P.manifests, `${record.version}.json`))) throw new Error(`index: ${record.version} is not published here; nothing to prune`);
+    writePrunedRecord(root, record);
+    await regenerateLocked(root, opts);
+    const dir = join(P.files, record.version);
+    for (const name of existsSync(dir) ? readdirSync(dir) : []) if (!name.endsWith(".metadata")) rmSync(join(dir, name), { force: true });
+  });
+}
+
+/** The pruned record as the store keeps it (also what site-sync copies from GitHub's pruned.json). */
+export function writePrunedRecord(root: string, record: PrunedRecord): void {
+  const path = join(indexPaths(root).pruned, `${record.version}.json`);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(`${path}.tmp-${process.pid}`, `${JSON.stringify(record, null, 2)}\n`);
+  renameSync(`${path}.tmp-${process.pid}`, path);
+}
+
+/**
+ * Restore: puts back the files of a pruned release, each checked against the manifest's sha256
+ * (and size) under the lock, then drops the record (un-yanks) and regenerates. Nothing is put
+ * back unless every artifact matches.
+ */
+export async function restoreReleaseFiles(
+  root: string,
+  version: string,
+  files: Array<{ fileName: string; path: string }>,
+  opts: SiteOptions = {},
+): Promise<PublishAction[]> {
+  const P = indexPaths(root);
+  const actions: PublishAction[] = [];
+  await withIndexLock(root, async () => {
+    const manifestPath = join(P.manifests, `${version}.json`);
+    if (!existsSync(manifestPath)) throw new Error(`index: ${version} is not published here`);
+    const m = readManifestFile(manifestPath);
+    const byName = new Map(files.map((f) => [f.fileName, f.path]));
+    const bad: string[] = [];
+    for (const a of m.artifacts) {
+      const p = byName.get(a.fileName);
+      if (!p || !existsSync(p)) bad.push(`${a.fileName}: not rebuilt`);
+      else if (statSync(p).size !== a.size || (await sha256File(p)) !== a.sha256) bad.push(`${a.fileName}: sha256 ${await sha256File(p)} ≠ the manifest's ${a.sha256}`);
+    }
+    if (bad.length) throw new Error(`index: refusing to restore ${version}, the rebuilt files differ from its manifest:\n${bad.map((b) => `  - ${b}`).join("\n")}`);
+    for (const a of m.artifacts) {
+      const src = byName.get(a.fileName)!;
+      const dest = join(P.files, version, a.fileName);
+      actions.push({ target: "index", file: a.fileName, action: await putFile(src, dest, a.sha256) });
+      if ((a.kind === "wheel" || a.kind === "dev-wheel") && !existsSync(`${dest}.metadata`)) putText(`${dest}.metadata`, (await readWheel(src)).metadata.toString("utf8"));
+    }
+    rmSync(join(P.pruned, `${version}.json`), { force: true });
+    await regenerateLocked(root, opts);
+  });
+  return actions;
 }
 
 export function listIndexManifests(root: string): ReleaseManifest[] {
@@ -194,10 +268,12 @@ async function regenerateLocked(root: string, opts: SiteOptions): Promise<string
   const P = indexPaths(root);
   const releases: SiteRelease[] = [];
   const files = new Map<string, SiteFile[]>();
+  const pruned = new Map(listPruned(root).map((r) => [r.version, r]));
   for (const m of listIndexManifests(root)) {
     const v = m.plan.version;
     const notesPath = join(P.notes, `${v}.md`);
-    releases.push({ manifest: m, notes: existsSync(notesPath) ? readFileSync(notesPath, "utf8") : "" });
+    const pr = pruned.get(v);
+    releases.push({ manifest: m, notes: existsSync(notesPath) ? readFileSync(notesPath, "utf8") : "", ...(pr ? { pruned: pr } : {}) });
     files.set(
       v,
       m.artifacts.map((a) => {
@@ -216,7 +292,7 @@ async function regenerateLocked(root: string, opts: SiteOptions): Promise<string
   const pages = renderSite(releases, files, opts);
   const h = createHash("sha256");
   for (const [k, text] of [...pages].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(`${k}\0${text}\0`);
-  for (const m of releases) h.update(manifestJson(m.manifest));
+  for (const m of releases) h.update(manifestJson(m.manifest) + (m.pruned ? JSON.stringify(m.pruned) : ""));
   const gen = h.digest("hex").slice(0, 16);
   const genDir = join(P.generations, gen);
   if (!existsSync(genDir)) {
@@ -230,13 +306,16 @@ async function regenerateLocked(root: string, opts: SiteOptions): Promise<string
       const v = r.manifest.plan.version;
       mkdirSync(join(tmp, "manifests"), { recursive: true });
       writeFileSync(join(tmp, "manifests", `${v}.json`), manifestJson(r.manifest));
-      // Files hosted elsewhere (opts.filesUrl) are not part of the site.
+      // Files hosted elsewhere (opts.filesUrl) are not part of the site; a pruned release keeps
+      // only its PEP 658 metadata (pip resolves `==<version>`, shows the yank reason, then 404s).
       for (const f of opts.filesUrl ? [] : (files.get(v) ?? [])) {
         const dest = join(tmp, fileUrl(v, f.fileName));
         mkdirSync(dirname(dest), { recursive: true });
         const src = join(P.files, v, f.fileName);
-        if (!existsSync(src)) throw new Error(`index: ${src} is missing from the store; republish ${v}`);
-        linkSync(src, dest); // hard links: a generation costs no copy of the wheels
+        if (!r.pruned) {
+          if (!existsSync(src)) throw new Error(`index: ${src} is missing from the store; republish ${v}`);
+          linkSync(src, dest); // hard links: a generation costs no copy of the wheels
+        }
         if (f.metadataSha256) linkSync(`${src}.metadata`, `${dest}.metadata`);
       }
     }

@@ -10,7 +10,7 @@ import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { condaRecipes, publishConda, renderRecipe } from "../../src/publish/conda.js";
 import { publishGithub } from "../../src/publish/github.js";
-import { addRelease, listIndexManifests } from "../../src/site/store.js";
+import { addRelease, listPruned, listIndexManifests } from "../../src/site/store.js";
 import { REPO, testEnv, TOOLS } from "../support/env.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { FIXTURE_MODULE, stagedFixtureRelease as staged } from "../support/release-fixture.js";
@@ -51,7 +51,7 @@ describe("retention", () => {
   });
   afterAll(async () => gh.stop());
 
-  it("prune: dry run changes nothing; --apply removes old snapshots only (index + GitHub release and tag)", async () => {
+  it("prune: dry run changes nothing; --apply thins old snapshots only (files go; manifests, GitHub releases and tags stay, marked pruned)", async () => {
     const root = join(tmp(), "index");
     const gopts = gh.publisherOptions();
     for (const [v, k] of [
@@ -65,23 +65,33 @@ describe("retention", () => {
       await publishGithub(st, gopts);
     }
     const cfg = join(tmp(), "release.config.json");
-    writeFileSync(cfg, JSON.stringify({ publish: { github: { owner: "o", repo: "r", apiUrl: gh.url } }, retention: { keepSnapshots: 1 } }));
+    // Every snapshot for 0 days, the newest of each week until 365: at 2026-12-01 the week of
+    // 2026-11-23..29 keeps only its newest (…112501).
+    writeFileSync(cfg, JSON.stringify({ publish: { github: { owner: "o", repo: "r", apiUrl: gh.url } }, retention: { allDays: 0, weeklyDays: 365 } }));
     const cli = (...args: string[]) =>
-      execa(process.execPath, ["--import", "tsx", join(REPO, "src", "cli.ts"), "prune", "--index", root, "--config", cfg, ...args], {
+      execa(process.execPath, ["--import", "tsx", join(REPO, "src", "cli.ts"), "prune", "--index", root, "--config", cfg, "--now", "2026-12-01", ...args], {
         cwd: REPO,
         env: { GITHUB_TOKEN: gh.token },
       });
     const dry = await cli();
-    expect(JSON.parse(dry.stdout)).toMatchObject({ remove: ["23.0.0.dev2026112301", "23.0.0.dev2026112401"], applied: false });
-    expect(dry.stderr).toMatch(/dry run: 2 snapshot\(s\) would be removed; pass --apply/);
-    expect(listIndexManifests(root)).toHaveLength(4);
-    expect(gh.snapshot()).toHaveLength(4);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ prune: [{ version: "23.0.0.dev2026112301" }, { version: "23.0.0.dev2026112401" }], applied: false });
+    expect(dry.stderr).toMatch(/dry run: 2 snapshot\(s\) would be pruned; pass --apply/);
+    expect(listPruned(root)).toEqual([]);
+    expect(gh.snapshot().every((r) => r.assets.some((a) => a.name.endsWith(".whl")))).toBe(true);
     const real = await cli("--apply");
     expect(JSON.parse(real.stdout).applied).toBe(true);
-    expect(listIndexManifests(root).map((m) => m.plan.version).sort()).toEqual(["22.1.8", "23.0.0.dev2026112501"]);
-    expect(gh.snapshot().map((r) => r.tag)).toEqual(["v22.1.8", "v23.0.0.dev2026112501"]);
-    expect([...gh.tags].sort()).toEqual(["o/r#v22.1.8", "o/r#v23.0.0.dev2026112501"]);
+    // Manifests stay (listed, yanked); files go; GitHub releases and tags stay with manifest.json + pruned.json.
+    expect(listIndexManifests(root)).toHaveLength(4);
+    expect(listPruned(root).map((p) => p.version)).toEqual(["23.0.0.dev2026112301", "23.0.0.dev2026112401"]);
+    expect(gh.snapshot().map((r) => r.tag)).toEqual(["v22.1.8", "v23.0.0.dev2026112301", "v23.0.0.dev2026112401", "v23.0.0.dev2026112501"]);
+    expect([...gh.tags]).toHaveLength(4);
+    for (const r of gh.snapshot()) {
+      const pruned = r.tag.endsWith("112301") || r.tag.endsWith("112401");
+      expect(r.assets.some((a) => a.name.endsWith(".whl")), r.tag).toBe(!pruned);
+      expect(r.assets.some((a) => a.name === "pruned.json"), r.tag).toBe(pruned);
+      expect(r.assets.some((a) => a.name === "manifest.json"), r.tag).toBe(true);
+    }
     // Nothing left to prune: a second --apply is a no-op.
-    expect(JSON.parse((await cli("--apply")).stdout).remove).toEqual([]);
+    expect(JSON.parse((await cli("--apply")).stdout).prune).toEqual([]);
   }, 120_000);
 });

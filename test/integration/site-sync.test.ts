@@ -1,11 +1,12 @@
 // The index rebuilt from GitHub Releases alone (what CI deploys to GitHub Pages): real octokit
 // against the local GitHub server, then pip installs from the synced site.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { deleteGithubRelease, publishGithub, type GithubOptions } from "../../src/publish/github.js";
+import { restore } from "../../src/publish/restore.js";
 import { syncIndexFromGithub } from "../../src/site/github-sync.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { FIXTURE_MODULE, stagedFixtureRelease } from "../support/release-fixture.js";
@@ -88,20 +89,58 @@ describe("site-sync: the index from GitHub Releases", () => {
     expect(r3.removed).toEqual([]);
   });
 
-  it("with retention: deletes the older snapshot releases (never a numbered one) and lists the rest", async () => {
-    for (const [v, kind] of [["22.1.8", "numbered"], ["23.0.0.dev2026112300", "snapshot"], ["23.0.0.dev2026112400", "snapshot"], ["23.0.0.dev2026112500", "snapshot"]] as const) {
-      await publishGithub(await stageOf(v, kind), opts);
+  it("with retention: a thinned snapshot's release keeps manifest.json + metadata + pruned.json, stays listed as yanked; restore un-yanks it", async () => {
+    const stages = new Map<string, Awaited<ReturnType<typeof stageOf>>>();
+    for (const [v, kind] of [["22.1.8", "numbered"], ["23.0.0.dev2026060200", "snapshot"], ["23.0.0.dev2026060400", "snapshot"], ["23.0.0.dev2026112500", "snapshot"]] as const) {
+      const st = await stageOf(v, kind);
+      stages.set(v, st);
+      await publishGithub(st, opts);
     }
+    const policy = { allDays: 30, weeklyDays: 365, monthly: true };
+    const now = new Date("2026-12-01T00:00:00Z");
     const out = join(tmp(), "pages");
-    const r = await syncIndexFromGithub(join(tmp(), "index"), opts, { serverUrl: gh.url, outDir: out, prune: { keepSnapshots: 2 } });
-    expect(r.pruned).toEqual(["23.0.0.dev2026112300"]);
-    expect(r.versions).toEqual(["22.1.8", "23.0.0.dev2026112400", "23.0.0.dev2026112500"]);
-    expect(gh.snapshot().map((x) => x.tag)).toEqual(["v22.1.8", "v23.0.0.dev2026112400", "v23.0.0.dev2026112500"]);
+    const root = join(tmp(), "index");
+    const r = await syncIndexFromGithub(root, opts, { serverUrl: gh.url, outDir: out, prune: { policy, now } });
+    expect(r.pruned).toEqual(["23.0.0.dev2026060200"]);
+    expect(r.versions).toEqual(["22.1.8", "23.0.0.dev2026060200", "23.0.0.dev2026060400", "23.0.0.dev2026112500"]);
+    // The release and its tag stay; only the artifacts went.
+    const rel = gh.snapshot().find((x) => x.tag === "v23.0.0.dev2026060200")!;
+    expect(rel.assets.map((a) => a.name).filter((n) => n.endsWith(".whl"))).toEqual([]);
+    expect(rel.assets.map((a) => a.name)).toEqual(expect.arrayContaining(["manifest.json", "pruned.json"]));
+    expect(rel.assets.some((a) => a.name.endsWith(".whl.metadata"))).toBe(true);
+    expect(gh.snapshot()).toHaveLength(4);
     const page = readFileSync(join(out, "simple", "mlir-python-bindings", "index.html"), "utf8");
-    expect(page).not.toContain("23.0.0.dev2026112300");
-    expect(page).toContain(`${gh.url}/o/r/releases/download/v23.0.0.dev2026112400/`);
-    // Converged: a second run prunes nothing more.
-    expect((await syncIndexFromGithub(join(tmp(), "index2"), opts, { serverUrl: gh.url, prune: { keepSnapshots: 2 } })).pruned).toEqual([]);
+    const line = page.split("\n").find((l) => l.includes("-23.0.0.dev2026060200-"))!;
+    expect(line).toContain('data-yanked="files pruned by retention on 2026-12-01; restorable bit for bit from its manifest: mlir-release restore 23.0.0.dev2026060200"');
+    const yankedLines = page.split("\n").filter((l) => l.includes("data-yanked"));
+    expect(yankedLines).toHaveLength(2); // the fixture's two wheels
+    expect(yankedLines.every((l) => l.includes("-23.0.0.dev2026060200-"))).toBe(true);
+    expect(readFileSync(join(out, "index.html"), "utf8")).toContain("mlir-release restore 23.0.0.dev2026060200</code>");
+    // A fresh index from GitHub alone (what CI does) sees the same: pruned, listed, nothing more to prune.
+    const root2 = join(tmp(), "index2");
+    const again = await syncIndexFromGithub(root2, opts, { serverUrl: gh.url, prune: { policy, now } });
+    expect(again.pruned).toEqual([]);
+    expect(again.versions).toHaveLength(4);
+    expect(readFileSync(join(again.site, "simple", "mlir-python-bindings", "index.html"), "utf8")).toContain("data-yanked=");
+
+    // restore with the GitHub release: the same bytes go back up, pruned.json goes, the yank lifts.
+    const st = stages.get("23.0.0.dev2026060200")!;
+    const rebuilt = await restore({
+      indexRoot: root2,
+      version: "23.0.0.dev2026060200",
+      outDir: join(tmp(), "rebuilt"),
+      github: opts,
+      rebuild: async (_p, _m, dir) => {
+        mkdirSync(dir, { recursive: true });
+        for (const f of st.files) copyFileSync(f.path, join(dir, f.fileName));
+      },
+      filesUrl: `${gh.url}/o/r/releases/download/v{version}/{file}`,
+    });
+    expect(rebuilt.artifacts.every((a) => a.equal)).toBe(true);
+    expect(gh.snapshot().find((x) => x.tag === "v23.0.0.dev2026060200")!.assets.map((a) => a.name)).not.toContain("pruned.json");
+    const healed = await syncIndexFromGithub(join(tmp(), "index3"), opts, { serverUrl: gh.url });
+    expect(healed.skipped).toEqual([]);
+    expect(readFileSync(join(healed.site, "simple", "mlir-python-bindings", "index.html"), "utf8")).not.toContain("data-yanked");
   });
 
   it("skips a release whose assets disagree with its manifest, and survives API faults", async () => {

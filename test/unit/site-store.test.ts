@@ -4,10 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, readdir
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { planPrune } from "../../src/publish/retention.js";
 import { addRelease, indexPaths, listIndexManifests, regenerate, removeRelease, withIndexLock } from "../../src/site/store.js";
-import { basePlan, stagedFixtureRelease as staged } from "../support/release-fixture.js";
-import type { ReleaseManifest } from "../../src/schema.js";
+import { stagedFixtureRelease as staged } from "../support/release-fixture.js";
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "store-"));
 
@@ -74,31 +72,5 @@ describe("index store", () => {
     expect(listIndexManifests(root).map((m) => m.plan.version)).toEqual(["22.1.8"]);
     expect(readFileSync(join(indexPaths(root).site, "simple", "mlir-python-bindings", "index.html"), "utf8")).not.toContain("dev2026");
     expect(existsSync(join(indexPaths(root).files, "23.0.0.dev2026112501"))).toBe(false);
-  });
-});
-
-describe("retention plan (pure)", () => {
-  const m = (v: string, kind: "snapshot" | "numbered"): ReleaseManifest => ({
-    schemaVersion: 1,
-    plan: basePlan(v, kind, "c".repeat(40)),
-    artifacts: [],
-    provenance: { builder: "t", pipelineVersion: "0", layer: {} },
-    verification: {},
-    yanked: {},
-  });
-  it("keeps the newest N snapshots (PEP 440 order) and every numbered release", () => {
-    const all = [
-      m("23.0.0.dev2026112301", "snapshot"),
-      m("22.1.8", "numbered"),
-      m("23.0.0.dev2026112501", "snapshot"),
-      m("21.1.0", "numbered"),
-      m("23.0.0.dev2026112401", "snapshot"),
-      m("22.1.9.dev2026010101", "snapshot"),
-    ];
-    const p = planPrune(all, 2);
-    expect(p.remove).toEqual(["22.1.9.dev2026010101", "23.0.0.dev2026112301"]);
-    expect(p.keep).toEqual(["21.1.0", "22.1.8", "23.0.0.dev2026112401", "23.0.0.dev2026112501"]);
-    expect(planPrune(all, 10).remove).toEqual([]);
-    expect(() => planPrune(all, 0)).toThrow(/positive integer/);
   });
 });
