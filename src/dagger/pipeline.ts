@@ -4,6 +4,7 @@
 // the same CLI the host path uses (node bin/mlir-release.mjs ...).
 import { CacheSharingMode, type Client, type Container, type Directory, type File, type Platform, type Secret } from "@dagger.io/dagger";
 import { type ImagesLock, InvalidInputError, type PlatformId, ReleaseConfig } from "../schema.js";
+import { COMPILER_CACHE_ENV } from "../layer/compiler-cache.js";
 import { canonicalHash } from "../util/hash.js";
 import { type BuildImage, buildImageFor, type ManylinuxPolicy } from "./images.js";
 
@@ -14,7 +15,7 @@ export const PATHS = {
   work: "/work",
   cache: "/cache/mlir-release",
   layers: "/cache/mlir-release/layers",
-  ccache: "/cache/ccache",
+  compilerCache: "/cache/sccache",
   npm: "/root/.npm",
   node: "/opt/node",
   tools: "/opt/mlir-release-tools",
@@ -39,7 +40,7 @@ export interface LinuxBuildOptions {
   optionsHash: string;
   /** A ReleasePlan JSON file; when given the build follows it (--plan). */
   plan?: File;
-  /** Seeds a fresh ccache volume (e.g. a ccache directory restored by CI). */
+  /** Seeds a fresh compiler-cache (sccache) volume, e.g. the directory CI restored with actions/cache. */
   ccacheSeed?: Directory;
   jobs?: number;
 }
@@ -53,7 +54,7 @@ export const NPM_CACHE_KEY = "mlir-release-npm";
 
 export const cacheKeys = (platform: PlatformId, policy: ManylinuxPolicy, optionsHash: string) => ({
   layer: `mlir-release-llvm-layer-${platform}-${policy}-${optionsHash.slice(0, 16)}`,
-  ccache: `mlir-release-ccache-${platform}-${policy}`,
+  ccache: `mlir-release-sccache-${platform}-${policy}`,
   cache: `mlir-release-cache-${platform}-${policy}`,
 });
 
@@ -126,11 +127,12 @@ export function linuxWheels(dag: Client, lock: ImagesLock, source: Directory, o:
     .withMountedCache(PATHS.cache, dag.cacheVolume(keys.cache))
     // One writer per layer: two builds of the same layer would otherwise race on its install tree.
     .withMountedCache(PATHS.layers, dag.cacheVolume(keys.layer), { sharing: CacheSharingMode.Locked })
-    .withMountedCache(PATHS.ccache, dag.cacheVolume(keys.ccache), {
+    .withMountedCache(PATHS.compilerCache, dag.cacheVolume(keys.ccache), {
       sharing: CacheSharingMode.Locked,
       ...(o.ccacheSeed ? { source: o.ccacheSeed } : {}),
     })
-    .withEnvVariable("CCACHE_DIR", PATHS.ccache);
+    // The source layer's sccache (src/layer/compiler-cache.ts) keeps its entries in the volume.
+    .withEnvVariable(COMPILER_CACHE_ENV, JSON.stringify({ dir: PATHS.compilerCache }));
   if (o.plan) c = c.withMountedFile(PATHS.plan, o.plan);
   return c.withExec(buildArgv(o)).directory(PATHS.out);
 }

@@ -68,8 +68,8 @@ function caches(platform: string, policy: string, hash: string, seed?: string): 
   return [
     `withMountedCache(path: "/cache/mlir-release", cache: ${vol(`mlir-release-cache-${platform}-${policy}`)})`,
     `withMountedCache(path: "/cache/mlir-release/layers", cache: ${vol(`mlir-release-llvm-layer-${platform}-${policy}-${hash.slice(0, 16)}`)}, sharing: LOCKED)`,
-    `withMountedCache(path: "/cache/ccache", cache: ${vol(`mlir-release-ccache-${platform}-${policy}`)}, sharing: LOCKED${seed ? `, source: ${q(seed)}` : ""})`,
-    `withEnvVariable(name: "CCACHE_DIR", value: "/cache/ccache")`,
+    `withMountedCache(path: "/cache/sccache", cache: ${vol(`mlir-release-sccache-${platform}-${policy}`)}, sharing: LOCKED${seed ? `, source: ${q(seed)}` : ""})`,
+    `withEnvVariable(name: "MLIR_RELEASE_COMPILER_CACHE", value: ${q('{"dir":"/cache/sccache"}')})`,
   ];
 }
 
