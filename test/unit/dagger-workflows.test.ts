@@ -1,6 +1,7 @@
-// The workflows' structure: what a reviewer checks by eye, asserted. One snapshot can be followed
-// from the cron line to the publish job; every job has least privilege; only the PyPI job can mint
-// an OIDC token; actions are pinned by commit; publish jobs restore no caches.
+// The workflows' structure: what a reviewer checks by eye, asserted. The two entry points share one
+// reusable workflow (build.yml: doctor -> plan -> builds -> stage) and differ only in their inputs
+// and which publish jobs follow; every job's work is one command; every job has least privilege;
+// only the PyPI job can mint an OIDC token; actions are pinned by commit; publish jobs restore no caches.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -9,9 +10,12 @@ import { platformById } from "../../src/platforms/index.js";
 import { PlatformId } from "../../src/schema.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };
+type Step = { uses?: string; run?: string; id?: string; name?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> };
 type Job = {
   needs?: string | string[];
+  if?: string;
+  uses?: string;
+  with?: Record<string, unknown>;
   permissions?: Record<string, string>;
   environment?: string | { name: string };
   concurrency?: { group: string };
@@ -20,9 +24,60 @@ type Job = {
 };
 type Workflow = { on: Record<string, unknown>; env?: Record<string, string>; permissions: unknown; concurrency: { group: string; "cancel-in-progress": boolean }; jobs: Record<string, Job> };
 const load = (name: string): Workflow => parse(readFileSync(resolve(ROOT, ".github/workflows", name), "utf8")) as Workflow;
-const WORKFLOWS = { "daily-snapshot.yml": load("daily-snapshot.yml"), "release.yml": load("release.yml") };
+const WORKFLOWS = { "daily-snapshot.yml": load("daily-snapshot.yml"), "release.yml": load("release.yml"), "build.yml": load("build.yml") };
+const ENTRY = { "daily-snapshot.yml": WORKFLOWS["daily-snapshot.yml"], "release.yml": WORKFLOWS["release.yml"] };
+const BUILD = WORKFLOWS["build.yml"];
+const DAGGER = 'dagger call --image-registry "$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "$MLIR_RELEASE_NODE_DIST_URL" ';
+/** Steps that only set up the toolchain or hand a job output on: not the job's work. */
+const SETUP_RUN = /^npm ci --no-audit --no-fund$/;
+const workOf = (job: Job): string[] => (job.steps ?? []).filter((s) => s.run && !SETUP_RUN.test(s.run.trim()) && s.id !== "decide").map((s) => s.run!.trim());
+
+describe("every job's work is one command", () => {
+  it("one CLI or dagger call per job (the index job: the site call and the gh-pages push)", () => {
+    for (const [wfName, wf] of Object.entries(WORKFLOWS)) {
+      for (const [id, job] of Object.entries(wf.jobs)) {
+        if (job.uses) continue; // a call of the reusable workflow
+        const work = workOf(job);
+        if (id === "index") {
+          expect(work.map((w) => w.split("\n").pop()!.split(" ").slice(0, 2).join(" ")), `${wfName} ${id}`).toEqual(["dagger call", "bash ci/deploy-gh-pages.sh"]);
+          continue;
+        }
+        expect(work.length, `${wfName} ${id}: ${work.join(" | ")}`).toBe(1);
+        expect(work[0], `${wfName} ${id}`).toMatch(/^(dagger call |node bin\/mlir-release\.mjs |bash containers\/stage-dist\.sh )/);
+      }
+    }
+  });
+
+  it("snapshot and numbered entry points call the same build, differing only in inputs and the publish jobs that follow", () => {
+    const daily = ENTRY["daily-snapshot.yml"];
+    const release = ENTRY["release.yml"];
+    expect(BUILD.on).toHaveProperty("workflow_call");
+    for (const wf of [daily, release]) expect(wf.jobs["build"]!.uses).toBe("$/.github/workflows/build.yml");
+    expect(daily.jobs["build"]!.with).toEqual({ kind: "snapshot" });
+    expect(release.jobs["build"]!.with).toEqual({ kind: "numbered", ref: "llvmorg-${{ inputs.version }}" });
+    expect(Object.keys(daily.jobs)).toEqual(["build", "publish", "index"]);
+    expect(Object.keys(release.jobs)).toEqual(["build", "publish", "index", "pypi"]);
+    expect(release.jobs["publish"]).toEqual(daily.jobs["publish"]);
+    // The index job differs only by retention (--prune) on the snapshot.
+    const norm = (j: Job) => JSON.stringify(j).replace(/ --prune/g, "");
+    expect(norm(release.jobs["index"]!)).toEqual(norm(daily.jobs["index"]!));
+    // Build jobs live only in the reusable workflow.
+    for (const wf of [daily, release]) for (const id of ["plan", "linux", "host", "stage"]) expect(wf.jobs[id]).toBeUndefined();
+  });
+
+  it("the doctor runs first, then plan, builds, stage", () => {
+    expect(BUILD.jobs["doctor"]!.needs).toBeUndefined();
+    expect(workOf(BUILD.jobs["doctor"]!)).toEqual(['node bin/mlir-release.mjs doctor --kind "$KIND"']);
+    expect(BUILD.jobs["plan"]!.needs).toBe("doctor");
+    expect(BUILD.jobs["stage"]!.needs).toEqual(["plan", "linux", "host"]);
+    expect(workOf(BUILD.jobs["stage"]!)).toEqual(["bash containers/stage-dist.sh dist artifacts stage"]);
+    const upload = BUILD.jobs["stage"]!.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+    expect(upload?.with).toMatchObject({ name: "stage", path: "stage" });
+  });
+});
 
 describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
+  const isBuild = _name === "build.yml";
   const jobs = Object.entries(wf.jobs);
 
   it("takes the image registry and the Node download base from repository variables, naming no host", () => {
@@ -30,9 +85,9 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
       MLIR_RELEASE_IMAGE_REGISTRY: "${{ vars.IMAGE_REGISTRY }}",
       MLIR_RELEASE_NODE_DIST_URL: "${{ vars.NODE_DIST_URL }}",
     });
-    const calls = jobs.flatMap(([, j]) => j.steps.map((st) => st.run ?? "")).filter((r) => r.includes("dagger call"));
-    expect(calls.length).toBeGreaterThanOrEqual(3);
-    for (const r of calls) expect(r).toContain('dagger call --image-registry "$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "$MLIR_RELEASE_NODE_DIST_URL" ');
+    const calls = jobs.flatMap(([, j]) => (j.steps ?? []).map((st) => st.run ?? "")).filter((r) => r.includes("dagger call"));
+    expect(calls.length).toBeGreaterThanOrEqual(isBuild ? 2 : 1);
+    for (const r of calls) expect(r).toContain(DAGGER);
   });
 
   it("grants nothing at the top and least privilege per job", () => {
@@ -41,11 +96,15 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
       expect(job.permissions, id).toBeDefined();
       const grants = Object.entries(job.permissions ?? {}).filter(([, v]) => v !== "none");
       const allowed: Record<string, string[]> = {
+        build: ["contents:read"],
+        doctor: ["contents:read"],
         plan: ["contents:read"],
         linux: ["contents:read"],
         host: ["contents:read"],
+        stage: ["contents:read"],
         publish: ["contents:write"],
-        pypi: ["id-token:write"],
+        index: ["contents:write"],
+        pypi: ["contents:read", "id-token:write"],
       };
       expect(grants.map(([k, v]) => `${k}:${v}`), id).toEqual(allowed[id]);
     }
@@ -53,15 +112,15 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
 
   it("pins every action by full commit SHA with the tag in a comment", () => {
     const text = readFileSync(resolve(ROOT, ".github/workflows", _name), "utf8");
-    const uses = [...text.matchAll(/uses:\s*(\S+)(.*)$/gm)];
-    expect(uses.length).toBeGreaterThan(5);
+    const uses = [...text.matchAll(/uses:\s*(\S+)(.*)$/gm)].filter(([, ref]) => !ref!.startsWith("$/"));
+    expect(uses.length).toBeGreaterThan(isBuild ? 5 : 3);
     for (const [, ref, rest] of uses) {
       expect(ref, ref).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
       expect(rest, ref).toMatch(/# v\d+\.\d+\.\d+/);
     }
   });
 
-  it("builds Linux with dagger call, macOS and Windows with the host CLI, on the platform modules' runners", () => {
+  if (isBuild) it("builds Linux with dagger call, macOS and Windows with the host CLI, on the platform modules' runners", () => {
     const linux = wf.jobs["linux"]!;
     const host = wf.jobs["host"]!;
     const linuxRuns = linux.steps.map((s) => s.run ?? "").join("\n");
@@ -78,80 +137,88 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
     }
   });
 
-  it("publishes once, after every build, in a protected environment, serialized, without caches", () => {
+  if (!isBuild) it("publishes the staged folder once, after the build, in a protected environment, serialized, without caches", () => {
     const publish = wf.jobs["publish"]!;
-    expect(publish.needs).toEqual(["plan", "linux", "host"]);
+    expect(publish.needs).toBe("build");
+    expect(publish.if).toBe("needs.build.outputs.release == 'true' && !inputs.dry-run");
     expect(publish.environment).toBe("release");
     expect(publish.concurrency?.group).toBe("mlir-release-publish");
     expect(wf.concurrency["cancel-in-progress"]).toBe(false);
-    for (const id of ["publish", "pypi"]) {
+    for (const id of ["publish", "index", "pypi"]) {
       for (const s of wf.jobs[id]?.steps ?? []) {
-        expect(s.uses ?? "", `${id}: ${s.uses}`).not.toMatch(/actions\/cache|setup-node|setup-python/);
+        expect(s.uses ?? "", `${id}: ${s.uses}`).not.toMatch(/actions\/cache|setup-python/);
+        if (s.uses?.startsWith("actions/setup-node@")) expect(s.with?.["package-manager-cache"], id).toBe(false);
       }
     }
-    expect(publish.steps.map((s) => s.run ?? "").join("\n")).toContain('dagger call --image-registry "$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "$MLIR_RELEASE_NODE_DIST_URL" publish --dist dist --github-repository "$GITHUB_REPOSITORY" --github-token env:GITHUB_TOKEN --dry-run="$DRY_RUN"');
+    expect(publish.steps.find((s) => s.uses?.startsWith("actions/download-artifact@"))?.with).toEqual({ name: "stage", path: "stage" });
+    expect(workOf(publish)).toEqual(['node bin/mlir-release.mjs publish --stage stage --targets github --github-repo "$GITHUB_REPOSITORY"']);
   });
 
-  it("after publishing, rebuilds the index from the releases and deploys it to gh-pages, both skipped on a dry run", () => {
-    const steps = wf.jobs["publish"]!.steps as Array<Step & { name?: string; if?: string }>;
+  if (!isBuild) it("after publishing, rebuilds the index from the releases and deploys it to gh-pages", () => {
+    const index = wf.jobs["index"]!;
+    expect(index.needs).toBe("publish");
+    const steps = index.steps;
     const at = (name: string) => steps.findIndex((s) => s.name === name);
-    const publishAt = steps.findIndex((s) => (s.run ?? "").includes(" publish --dist dist "));
     const siteAt = at("Regenerate the wheel index from every release's manifest");
     const deployAt = at("Deploy the index to GitHub Pages (gh-pages branch)");
-    expect([publishAt, siteAt, deployAt].every((i) => i >= 0)).toBe(true);
-    expect(publishAt).toBeLessThan(siteAt);
+    expect(siteAt).toBeGreaterThanOrEqual(0);
     expect(siteAt).toBeLessThan(deployAt);
     const site = steps[siteAt]!;
     const deploy = steps[deployAt]!;
     // Retention runs with the daily snapshot; a numbered release leaves old snapshots alone.
     const prune = _name === "daily-snapshot.yml" ? " --prune" : "";
-    expect(site.run).toContain(
-      `dagger call --image-registry "$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "$MLIR_RELEASE_NODE_DIST_URL" site --github-repository "$GITHUB_REPOSITORY" --github-token env:GITHUB_TOKEN "\${base_url[@]}"${prune} export --path site`,
-    );
+    expect(site.run).toContain(`${DAGGER}site --github-repository "$GITHUB_REPOSITORY" --github-token env:GITHUB_TOKEN "\${base_url[@]}"${prune} export --path site`);
     expect(site.run).toContain('base_url=(--base-url "$INDEX_BASE_URL")');
     expect(site.env).toEqual({ GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}", INDEX_BASE_URL: "${{ vars.INDEX_BASE_URL }}" });
     expect(deploy.run).toBe("bash ci/deploy-gh-pages.sh site");
     expect(deploy.env).toEqual({ GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}" });
-    for (const s of [site, deploy]) expect(s.if).toBe("${{ !inputs.dry-run }}");
     // Pages from a branch push: no deploy-pages / upload-pages-artifact (they need id-token: write).
-    for (const [id, job] of jobs) for (const s of job.steps) expect(s.uses ?? "", id).not.toMatch(/actions\/(deploy-pages|upload-pages-artifact)/);
+    for (const [id, job] of jobs) for (const s of job.steps ?? []) expect(s.uses ?? "", id).not.toMatch(/actions\/(deploy-pages|upload-pages-artifact)/);
   });
 
-  it("plans against this repository's published releases (last snapshot, taken versions), read-only", () => {
+  if (isBuild) it("plans against this repository's published releases (last snapshot, taken versions), read-only", () => {
     const plan = wf.jobs["plan"]!;
     const step = plan.steps.find((s) => (s.run ?? "").includes(" plan --kind "))!;
+    expect(step.run).toContain(`${DAGGER}plan --kind "$KIND" \${REF:+--ref "$REF"} `);
+    expect(step.env).toMatchObject({ KIND: "${{ inputs.kind }}", REF: "${{ inputs.ref }}" });
     expect(step.run).toContain('--github-repository "$GITHUB_REPOSITORY" --github-token env:GITHUB_TOKEN export --path plan/plan.json');
     expect(step.env?.["GITHUB_TOKEN"]).toBe("${{ secrets.GITHUB_TOKEN }}");
     expect(plan.permissions).toEqual({ contents: "read" });
   });
 
-  it("skips the builds (and so the publish) when the plan says there is nothing to release", () => {
+  if (isBuild) it("skips the builds (and so the publish) when the plan says there is nothing to release", () => {
     const decide = wf.jobs["plan"]!.steps.find((s) => (s as { id?: string }).id === "decide");
     expect(decide?.run).toContain("jq -e '.release == false' plan/plan.json");
     for (const id of ["linux", "host"]) expect((wf.jobs[id] as { if?: string }).if).toBe("needs.plan.outputs.release == 'true'");
   });
 
   it("never expands user input inside a script", () => {
-    for (const [id, job] of jobs) for (const s of job.steps) expect(s.run ?? "", id).not.toMatch(/\$\{\{/);
+    for (const [id, job] of jobs) for (const s of job.steps ?? []) expect(s.run ?? "", id).not.toMatch(/\$\{\{/);
   });
 });
 
 describe("triggers", () => {
   it("daily snapshot: cron plus manual dispatch; release: manual with a version input", () => {
-    const daily = WORKFLOWS["daily-snapshot.yml"].on;
+    const daily = ENTRY["daily-snapshot.yml"].on;
     expect((daily["schedule"] as Array<{ cron: string }>)[0]!.cron).toMatch(/^\d+ \d+ \* \* \*$/);
     expect(daily).toHaveProperty("workflow_dispatch");
-    const release = WORKFLOWS["release.yml"].on;
+    const release = ENTRY["release.yml"].on;
     expect(Object.keys(release)).toEqual(["workflow_dispatch"]);
     expect((release["workflow_dispatch"] as { inputs: Record<string, { required?: boolean }> }).inputs["version"]?.required).toBe(true);
   });
 
-  it("only the numbered release publishes to PyPI, with trusted publishing (no password) and id-token only there", () => {
-    expect(WORKFLOWS["daily-snapshot.yml"].jobs["pypi"]).toBeUndefined();
-    const pypi = WORKFLOWS["release.yml"].jobs["pypi"]!;
+  it("only the numbered release publishes to PyPI: from the stage, compared by digest, trusted publishing with attestations, id-token only there", () => {
+    expect(ENTRY["daily-snapshot.yml"].jobs["pypi"]).toBeUndefined();
+    const pypi = ENTRY["release.yml"].jobs["pypi"]!;
     expect(pypi.environment).toBe("pypi");
+    expect(pypi.needs).toBe("publish");
+    expect(pypi.steps.find((s) => s.uses?.startsWith("actions/download-artifact@"))?.with).toEqual({ name: "stage", path: "stage" });
+    expect(workOf(pypi)).toEqual(['node bin/mlir-release.mjs pypi-collect --stage stage --out pypi-dist --simple-url "$PYPI_SIMPLE_URL"']);
     const step = pypi.steps.find((s) => s.uses?.startsWith("pypa/gh-action-pypi-publish@"))!;
     expect(step.with).not.toHaveProperty("password");
+    expect(step.with).toMatchObject({ "packages-dir": "pypi-dist/", attestations: true, "skip-existing": false });
+    // No upload of raw build artifacts: nothing in the job reads wheels-* folders.
+    expect(JSON.stringify(pypi)).not.toContain("wheels-");
     for (const [wfName, wf] of Object.entries(WORKFLOWS)) {
       const minting = Object.entries(wf.jobs).filter(([, j]) => j.permissions?.["id-token"] === "write").map(([id]) => id);
       expect(minting, wfName).toEqual(wfName === "release.yml" ? ["pypi"] : []);
