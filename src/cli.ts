@@ -8,13 +8,14 @@ import { register as registerPublish } from "./publish/cli.js";
 import { register as registerDev } from "./dev/cli.js";
 import { register as registerPlan } from "./plan/cli.js";
 import { register as registerPlatforms } from "./platforms/cli.js";
+import { register as registerDoctor } from "./doctor/cli.js";
 
 const program = new Command("mlir-release")
   .description("Build, verify, stage and publish MLIR Python binding wheels")
   .showHelpAfterError();
 
 // Areas register their subcommands here (one import and one call each).
-const registrations: Array<(p: Command) => void> = [registerBuild, registerPublish, registerDev, registerPlan, registerPlatforms];
+const registrations: Array<(p: Command) => void> = [registerBuild, registerPublish, registerDev, registerPlan, registerPlatforms, registerDoctor];
 for (const register of registrations) register(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
