@@ -3,7 +3,7 @@
 // Windows wheels are built by the host CLI on their runners and come in as directories, so
 // `release` is the same function on a laptop and on CI.
 import { argument, dag, type Directory, type File, func, object, type Secret } from "@dagger.io/dagger";
-import { checkGithubRepository, collectDist, defaultOptionsHash, linuxWheels, planFile, publishContainer, rebuildContainer, siteDirectory, SOURCE_EXCLUDE } from "./dagger/pipeline.js";
+import { checkGithubRepository, collectDist, compilerCacheDirectory, defaultOptionsHash, linuxWheels, planFile, publishContainer, rebuildContainer, siteDirectory, SOURCE_EXCLUDE } from "./dagger/pipeline.js";
 import { moduleConfig, moduleLock, parsePlatform, parsePolicy, policyFor, useHostInputs } from "./dagger/module-support.js";
 import { InvalidInputError, parseOrExplain, type PlatformId, ReleaseManifest, ReleasePlan } from "./schema.js";
 import { refMatches } from "./dagger/images.js";
@@ -77,6 +77,21 @@ export class MlirRelease {
       ...(ccacheSeed ? { ccacheSeed } : {}),
       ...(jobs ? { jobs } : {}),
     });
+  }
+
+  /**
+   * The Linux compiler-cache (sccache) volume of a platform as a Directory, for CI to save after a
+   * trusted build (restored next time and passed to build as --ccache-seed).
+   */
+  @func({ cache: "never" })
+  compilerCache(
+    @argument({ defaultPath: "/", ignore: SOURCE_EXCLUDE }) source: Directory,
+    platform = "linux-x86_64",
+    policy = "manylinux2014",
+  ): Directory {
+    void source; // every function takes the repository; this one only reads the lock
+    const p = parsePlatform(platform);
+    return compilerCacheDirectory(dag, moduleLock(), { platform: p, policy: policyFor(p, parsePolicy(policy)) });
   }
 
   /**

@@ -137,6 +137,22 @@ export function linuxWheels(dag: Client, lock: ImagesLock, source: Directory, o:
   return c.withExec(buildArgv(o)).directory(PATHS.out);
 }
 
+/**
+ * A platform's compiler-cache volume copied out as a Directory: CI saves it with actions/cache after
+ * a trusted build and passes it back as the next build's seed. A Directory rather than the cache
+ * service's credentials inside the engine: no write-capable token enters a container, and whether
+ * a run may write the cache stays a decision of the workflow (its trusted-trigger condition).
+ */
+export function compilerCacheDirectory(dag: Client, lock: ImagesLock, o: { platform: PlatformId; policy: ManylinuxPolicy }, allowPlaceholderPins = false): Directory {
+  const img = buildImageFor(lock, o.platform, o.policy, allowPlaceholderPins);
+  return dag
+    .container({ platform: img.image.platform as Platform })
+    .from(img.pullRef())
+    .withMountedCache(PATHS.compilerCache, dag.cacheVolume(cacheKeys(o.platform, o.policy, "").ccache), { sharing: CacheSharingMode.Locked })
+    .withExec(["cp", "-a", "--", `${PATHS.compilerCache}/.`, "/export"])
+    .directory("/export");
+}
+
 /** Host-built wheels (macOS, Windows) arrive as directories; they are laid out next to Linux's. */
 export function collectDist(dag: Client, parts: Partial<Record<PlatformId, Directory>>): Directory {
   let dist = dag.directory();

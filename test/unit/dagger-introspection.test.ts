@@ -67,8 +67,8 @@ describe("the module as Dagger registers it", () => {
     expect(sig(ctor!)).toEqual(["imageRegistry: STRING_KIND?", "nodeDistUrl: STRING_KIND?"]);
   });
 
-  it("exposes plan, build, rebuild, publish, release, site; side-effecting ones are never cached", () => {
-    expect(Object.keys(fns).sort()).toEqual(["build", "plan", "publish", "rebuild", "release", "site"]);
+  it("exposes plan, build, rebuild, publish, release, site, compilerCache; side-effecting ones are never cached", () => {
+    expect(Object.keys(fns).sort()).toEqual(["build", "compilerCache", "plan", "publish", "rebuild", "release", "site"]);
     expect(Object.fromEntries(Object.entries(fns).map(([n, f]) => [n, f.cache ?? "default"]))).toEqual({
       plan: "never", // reads the LLVM remote: today's answer differs from yesterday's
       build: "default", // a pure function of its inputs: the engine may reuse it
@@ -76,6 +76,7 @@ describe("the module as Dagger registers it", () => {
       publish: "never",
       release: "never",
       site: "never", // reads the GitHub releases: the index changes when they do
+      compilerCache: "never", // a cache volume's contents change with every build
     });
   });
 
@@ -103,6 +104,8 @@ describe("the module as Dagger registers it", () => {
       "targets: STRING_KIND = github,index", "githubRepository: STRING_KIND?",
     ]);
     expect(sig(fns["rebuild"]!)).toEqual(["source: Directory", "manifest: File", "platform: STRING_KIND = linux-x86_64"]);
+    expect(sig(fns["compilerCache"]!)).toEqual(["source: Directory", "platform: STRING_KIND = linux-x86_64", "policy: STRING_KIND = manylinux2014"]);
+    expect(fns["compilerCache"]!.returnType).toEqual({ kind: "OBJECT_KIND", name: "Directory" });
     expect(fns["plan"]!.returnType).toEqual({ kind: "OBJECT_KIND", name: "File" });
     expect(sig(fns["plan"]!)).toEqual([
       "source: Directory", "kind: STRING_KIND = snapshot", "ref: STRING_KIND?", "cutoff: STRING_KIND?", "githubRepository: STRING_KIND?", "githubToken: Secret?",

@@ -311,6 +311,18 @@ describe("plan, publish, rebuild, release", () => {
     ]);
   });
 
+  it("compilerCache copies the platform's sccache volume out as a Directory (what CI saves), in the locked image, no token", async () => {
+    await rec.run(async () => new MlirRelease().compilerCache(src(), "linux-x86_64", "manylinux_2_28").export("/tmp/sccache"));
+    expect(last()).toEqual([
+      `container(platform: "linux/amd64")`,
+      `from(address: ${q(`${REGISTRY}/pypa/manylinux_2_28_x86_64@${digest("pypa/manylinux_2_28_x86_64")}`)})`,
+      `withMountedCache(path: "/cache/sccache", cache: ${vol("mlir-release-sccache-linux-x86_64-manylinux_2_28")}, sharing: LOCKED)`,
+      'withExec(args: ["cp", "-a", "--", "/cache/sccache/.", "/export"])',
+      'directory(path: "/export")',
+      'export(path: "/tmp/sccache")',
+    ]);
+  });
+
   it("rebuild runs the CLI's rebuild of the manifest in the recorded image, the layer volume keyed by the recorded options hash", async () => {
     const manifest = dag.host().file("/tmp/manifest.json");
     await rec.run(async () => (await new MlirRelease().rebuild(src(), manifest, "linux-x86_64")).export("/tmp/rebuilt"));
