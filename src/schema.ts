@@ -281,6 +281,14 @@ export const ReleaseManifest = z.object({
   /** Result of verify per wheel file name (lit counts, auditwheel verdict); informative. */
   verification: z.record(z.string(), z.unknown()).default({}),
   yanked: z.record(z.string(), z.string()).default({}),
+  /** Set when the release was promoted (re-versioned, no compiler) from an earlier one with the same build inputs. */
+  promotedFrom: z
+    .object({
+      version: z.string(),
+      /** Per promoted file: the earlier file, its sha256, and the members that changed (metadata only). */
+      artifacts: z.record(z.string(), z.object({ from: z.string(), sha256: Sha256, changed: z.array(z.string()) })),
+    })
+    .optional(),
 });
 export type ReleaseManifest = z.infer<typeof ReleaseManifest>;
 

@@ -1,13 +1,15 @@
 // `mlir-release stage | site | publish | prune`: thin wrappers over the stage, site and
 // publish modules. Secrets come from the environment only.
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { REPO_ROOT, toolsDir } from "../factory/cli.js";
 import { HostEnv } from "../exec/host.js";
 import { loadReleaseConfig } from "../plan/config.js";
 import { ConsoleProgress } from "../progress.js";
-import { HttpUrl, InvalidInputError, parseOrExplain, PlatformId, PublishTarget, type ReleaseConfig, ReleaseVersionText, UtcDay } from "../schema.js";
+import { HttpUrl, InvalidInputError, parseOrExplain, PlatformId, PublishTarget, type ReleaseConfig, ReleasePlan, ReleaseVersionText, UtcDay } from "../schema.js";
+import { writeManifest } from "../plan/manifest.js";
+import { promoteRelease, promotionBlockers, verifyPromoted } from "../rebuild/promote.js";
 import { rebuild } from "../rebuild/rebuild.js";
 import { restore, type Rebuilder } from "./restore.js";
 import { syncIndexFromGithub } from "../site/github-sync.js";
@@ -29,6 +31,7 @@ function githubOptions(config: ReleaseConfig, repoFlag?: string): GithubOptions 
 }
 
 export function register(program: Command): void {
+  registerPromote(program);
   program
     .command("stage")
     .description("Stage a release directory (artifacts, manifest.json, SHA256SUMS, RELEASE_NOTES.md) after checking every file")
@@ -224,17 +227,67 @@ export function register(program: Command): void {
     });
 }
 
+/** `promote`: re-version an earlier release whose build inputs equal the numbered plan's. */
+function registerPromote(program: Command): void {
+  program
+    .command("promote")
+    .description(
+      "Promote an earlier release to a numbered version instead of rebuilding it: re-version its wheels (dist-info, METADATA, RECORD, _release_info), " +
+        "re-zip deterministically, verify (install, smoke, lit) and write a manifest recording where it came from",
+    )
+    .requiredOption("--manifest <file>", "manifest.json of the earlier release")
+    .requiredOption("--artifacts <dir>", "folder holding the earlier release's wheels")
+    .requiredOption("--out <dir>", "fresh folder for the promoted wheels and manifest.json")
+    .option("--plan <file>", "the numbered release's plan: refused unless its build inputs equal the earlier release's (its version and tag are used)")
+    .option("--version <v>", "the new version (e.g. 22.1.8.post1); default: the plan's")
+    .option("--tag <tag>", "the LLVM tag the version stands for (default: the plan's)")
+    .option("--no-verify", "skip install, smoke and lit")
+    .option("--no-lit", "skip upstream's lit suite")
+    .option("--cache <dir>", "sources, trees, venvs", process.env["MLIR_RELEASE_CACHE"] ?? join(REPO_ROOT, ".cache"))
+    .action(async (o: { manifest: string; artifacts: string; out: string; plan?: string; version?: string; tag?: string; verify: boolean; lit: boolean; cache: string }) => {
+      const earlier = readManifestFile(resolve(o.manifest));
+      let version = o.version;
+      let tag = o.tag;
+      if (o.plan) {
+        const plan = parseOrExplain(ReleasePlan, JSON.parse(readFileSync(resolve(o.plan), "utf8")), `plan ${o.plan}`);
+        const blockers = promotionBlockers(earlier.plan, plan);
+        if (blockers.length) throw new InvalidInputError(`promote: ${plan.version} cannot be promoted from ${earlier.plan.version}; build it instead:\n${blockers.map((b) => `  - ${b}`).join("\n")}`);
+        version ??= plan.version;
+        tag ??= plan.llvm.tag;
+      }
+      if (!version) throw new InvalidInputError("promote: give --version or --plan");
+      const v = parseOrExplain(ReleaseVersionText, version, "--version");
+      const outDir = resolve(o.out);
+      if (existsSync(outDir) && readdirSync(outDir).length) throw new InvalidInputError(`promote: --out ${o.out} is not empty`);
+      mkdirSync(outDir, { recursive: true });
+      const r = await promoteRelease({ earlier, artifactsDir: resolve(o.artifacts), version: v, ...(tag ? { tag } : {}), outDir });
+      for (const w of r.wheels) process.stderr.write(`promoted ${w.from} → ${w.fileName} (changed: ${w.changed.join(", ")})\n`);
+      for (const l of r.left) process.stderr.write(`not carried over: ${l.fileName}: ${l.reason}\n`);
+      let manifest = r.manifest;
+      if (o.verify) {
+        const cache = resolve(o.cache);
+        const workDir = mkdtempSync(join(cache, "promote-"));
+        const env = new HostEnv(join(workDir, "logs", "promote.log"));
+        manifest = await verifyPromoted(r, { repoRoot: REPO_ROOT, cacheDir: cache, workDir, outDir, toolsDir: toolsDir(), lit: o.lit }, env, new ConsoleProgress(), hostPlatform());
+      }
+      process.stdout.write(`manifest: ${writeManifest(outDir, manifest)}\n`);
+    });
+}
+
+const hostPlatform = (): PlatformId =>
+  parseOrExplain(
+    PlatformId,
+    process.platform === "linux" ? (process.arch === "arm64" ? "linux-aarch64" : "linux-x86_64") : process.platform === "darwin" ? (process.arch === "arm64" ? "macos-arm64" : "macos-x86_64") : "windows-x64",
+    "host platform",
+  );
+
 /** The CLI's rebuilder for `restore`: the wheel factory replaying the manifest on this host. */
 function factoryRebuilder(cache: string, workDir: string, jobs?: number): Rebuilder {
   return async (manifestPath, _m, outDir) => {
     const env = new HostEnv(join(workDir, "logs", "restore.log"));
     const progress = new ConsoleProgress();
     progress.info(`full log: ${env.logFile}`);
-    const host = parseOrExplain(
-      PlatformId,
-      process.platform === "linux" ? (process.arch === "arm64" ? "linux-aarch64" : "linux-x86_64") : process.platform === "darwin" ? (process.arch === "arm64" ? "macos-arm64" : "macos-x86_64") : "windows-x64",
-      "host platform",
-    );
+    const host = hostPlatform();
     const r = await rebuild(manifestPath, { repoRoot: REPO_ROOT, cacheDir: cache, workDir, outDir, toolsDir: toolsDir(), ...(jobs ? { jobs } : {}) }, env, progress, [host]);
     for (const a of r.artifacts) process.stderr.write(`${a.result.toUpperCase().padEnd(11)} ${a.fileName}${a.firstDifference ? `  first difference: ${a.firstDifference}` : ""}${a.note ? `  (${a.note})` : ""}\n`);
   };
