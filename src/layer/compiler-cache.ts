@@ -70,10 +70,11 @@ export interface CompilerCacheScope {
 }
 
 /** Pure: the environment of one sccache server and its clients. */
-export function sccacheEnv(settings: CompilerCacheSettings, scope: CompilerCacheScope, socket: string): Record<string, string> {
+export function sccacheEnv(settings: CompilerCacheSettings, scope: CompilerCacheScope, server: string | number): Record<string, string> {
   const mode = settings.readOnly ? "READ_ONLY" : "READ_WRITE";
   return {
-    SCCACHE_SERVER_UDS: socket,
+    // A Unix socket of its own (Linux, macOS), or a port of its own where there are none (Windows).
+    ...(typeof server === "number" ? { SCCACHE_SERVER_PORT: String(server) } : { SCCACHE_SERVER_UDS: server }),
     SCCACHE_BASEDIRS: [...new Set(scope.basedirs)].join(delimiter),
     // Stopped at the end of the build; the timeout only ends a server whose build was killed.
     SCCACHE_IDLE_TIMEOUT: "3600",
@@ -130,7 +131,8 @@ export async function startCompilerCache(
   const tag = createHash("sha256").update(scope.basedirs.join("\0")).update(String(process.pid)).digest("hex").slice(0, 12);
   const sockDir = join(tmpdir(), `mlir-release-sccache-${tag}`);
   mkdirSync(sockDir, { recursive: true, mode: 0o700 });
-  const cacheEnv = sccacheEnv(settings, scope, join(sockDir, "server.sock"));
+  const server = process.platform === "win32" ? 20_000 + (parseInt(tag.slice(0, 4), 16) % 20_000) : join(sockDir, "server.sock");
+  const cacheEnv = sccacheEnv(settings, scope, server);
   if (settings.backend === "local") mkdirSync(cacheEnv["SCCACHE_DIR"] as string, { recursive: true });
   await env.run([bin, "--start-server"], { env: cacheEnv });
   await env.run([bin, "--zero-stats"], { env: cacheEnv });

@@ -92,6 +92,9 @@ describe("sccache settings", () => {
     expect(env).toMatchObject({ SCCACHE_DIR: "/c/sccache", SCCACHE_BASEDIRS: "/src:/b", SCCACHE_LOCAL_RW_MODE: "READ_WRITE", SCCACHE_SERVER_UDS: "/t/s.sock" });
     expect(env["SCCACHE_GHA_ENABLED"]).toBeUndefined();
     expect(sccacheEnv(CompilerCacheSettings.parse({ readOnly: true }), scope, "/s")["SCCACHE_LOCAL_RW_MODE"]).toBe("READ_ONLY");
+    const windows = sccacheEnv(CompilerCacheSettings.parse({}), scope, 24321);
+    expect(windows).toMatchObject({ SCCACHE_SERVER_PORT: "24321" });
+    expect(windows["SCCACHE_SERVER_UDS"]).toBeUndefined();
   });
   it("the GitHub Actions backend instead of a directory", () => {
     const env = sccacheEnv(CompilerCacheSettings.parse({ backend: "gha", readOnly: true }), scope, "/s");

