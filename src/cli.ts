@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // The host CLI: thin, parses input and calls the stages. Each area registers its own commands.
-import { Command } from "commander";
-import { CommandFailedError } from "./exec/env.js";
-import { InvalidInputError } from "./schema.js";
+// Errors end as one `error:` line and the exit status of their class (src/errors.ts).
+import { fileURLToPath } from "node:url";
+import { realpathSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { EXIT, formatError, toReleaseError, UsageError } from "./errors.js";
 import { register as registerBuild } from "./factory/cli.js";
 import { register as registerPublish } from "./publish/cli.js";
 import { register as registerDev } from "./dev/cli.js";
@@ -10,19 +12,56 @@ import { register as registerPlan } from "./plan/cli.js";
 import { register as registerPlatforms } from "./platforms/cli.js";
 import { register as registerDoctor } from "./doctor/cli.js";
 
-const program = new Command("mlir-release")
-  .description("Build, verify, stage and publish MLIR Python binding wheels")
-  .showHelpAfterError();
-
 // Areas register their subcommands here (one import and one call each).
 const registrations: Array<(p: Command) => void> = [registerBuild, registerPublish, registerDev, registerPlan, registerPlatforms, registerDoctor];
-for (const register of registrations) register(program);
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof CommandFailedError || err instanceof InvalidInputError) {
-    process.stderr.write(`error: ${err.message}\n`);
-  } else {
-    process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+export function buildProgram(): Command {
+  const program = new Command("mlir-release")
+    .description("Build, verify, stage and publish MLIR Python binding wheels")
+    .option("--debug", "print the stack of an error (also MLIR_RELEASE_DEBUG=1)")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  for (const register of registrations) register(program);
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+const debugOn = (argv: readonly string[]): boolean => argv.includes("--debug") || process.env["MLIR_RELEASE_DEBUG"] === "1";
+
+/** Runs the CLI on argv (without node and script); returns the exit status, never throws. */
+export async function main(argv: readonly string[], write: (text: string) => void = (t) => void process.stderr.write(t)): Promise<number> {
+  const program = buildProgram();
+  program.configureOutput({ writeErr: write });
+  const before = process.exitCode;
+  process.exitCode = undefined;
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    const code = typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander printed its own one-line `error: ...` already; help and --version are not failures.
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return EXIT.ok;
+      return new UsageError(err.message).exitCode;
+    }
+    const e = toReleaseError(err);
+    write(formatError(e, debugOn(argv)));
+    return e.exitCode;
+  } finally {
+    process.exitCode = before;
   }
-  process.exit(1);
-});
+}
+
+const invokedDirectly = (() => {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+})();
+
+if (invokedDirectly) {
+  const code = await main(process.argv.slice(2));
+  // Let pending output drain, then exit with the class's status.
+  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+}

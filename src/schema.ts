@@ -2,6 +2,7 @@
 // types from here; nothing else declares a parallel shape. Changes are additive: a manifest
 // written by an older version must still parse (schemaVersion says which rules apply).
 import { z } from "zod";
+import { InvalidInputError } from "./errors.js";
 
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, "a lowercase hex sha256 (64 chars)");
 export const GitCommit = z.string().regex(/^[0-9a-f]{40}$/, "a full 40-hex git commit id");
@@ -9,6 +10,99 @@ export const LlvmVersion = z
   .string()
   .regex(/^\d+\.\d+\.\d+(-rc\d+)?$/, "an LLVM version such as 22.1.8 or 23.1.0-rc2");
 export const PythonVersion = z.string().regex(/^3\.\d+t?$/, "a CPython version such as 3.12 or 3.13t");
+
+// ---- Validated strings: every string that becomes a path, URL, argv element or file name. ----
+
+/** PEP 440 version in canonical form (what wheel file names and indexes use): 22.1.8,
+ * 23.0.0.dev2026112500, 23.1.0rc2, 22.1.8.post1. No local part, no spaces, nothing path-like. */
+export const Pep440Version = z
+  .string()
+  .regex(
+    /^([1-9][0-9]*!)?(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*((a|b|rc)(0|[1-9][0-9]*))?(\.post(0|[1-9][0-9]*))?(\.dev(0|[1-9][0-9]*))?$/,
+    "a canonical PEP 440 version such as 22.1.8, 23.1.0rc2 or 23.0.0.dev2026112500",
+  );
+/** A tool's version pin (nanobind 2.9.2, cmake 3.25): dotted numbers, PEP 440 pre/post/dev allowed. */
+export const ToolVersion = z
+  .string()
+  .regex(/^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$/, "a version such as 2.9.2 (digits and dots)");
+/** PEP 503-normalized distribution name: lowercase, runs of -_. folded to one "-". */
+export const DistributionName = z
+  .string()
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "a PEP 503-normalized distribution name such as mlir-python-bindings (lowercase letters, digits, single dashes)");
+/** PEP 503 normalization: what a name becomes (for "did you mean"). */
+export const normalizeDistribution = (name: string): string => name.toLowerCase().replace(/[-_.]+/g, "-");
+/** A file name without any folder part: never "", ".", "..", never a separator, never a leading "-" or ".". */
+export const PlainFileName = z
+  .string()
+  .regex(/^[A-Za-z0-9_+][A-Za-z0-9._+-]*$/, "a plain file name (letters, digits, . _ + -; no folder, no leading dot or dash)")
+  .max(255);
+/** http(s) URL only: no javascript:, file:, data: or schemeless text. */
+export const HttpUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL" });
+/** A URL template with {version} and/or {file} placeholders that is an http(s) URL once filled. */
+export const HttpUrlTemplate = z
+  .string()
+  .refine((t) => HttpUrl.safeParse(t.replaceAll("{version}", "1.0").replaceAll("{file}", "f.whl")).success, "an http(s) URL template such as https://host/{version}/{file}")
+  .refine((t) => t.includes("{file}"), "the template must contain {file}");
+/** A git remote: an http(s)/ssh/git URL or a local path; never an option (leading "-"), never a control char. */
+export const GitRemote = z
+  .string()
+  .min(1)
+  .refine((r) => !r.startsWith("-") && !/[\u0000-\u001f]/.test(r), "a git URL or path (not starting with '-')")
+  .refine((r) => !/^[a-z][a-z0-9+.-]*:/i.test(r) || /^(https?|ssh|git|file):\/\//i.test(r) || /^[A-Za-z0-9_.-]+@[^:]+:/.test(r), "a git URL (https://, ssh://, git://, file://, user@host:path) or a path");
+/** A git ref name (branch, tag) as git check-ref-format allows, never an option. */
+export const GitRefName = z
+  .string()
+  .regex(/^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._\/+-]+(?<!\.lock)(?<![./])$/, "a git branch or tag name (no leading '-', no '..')");
+/** A GitHub owner or repository name. */
+export const GithubName = z
+  .string()
+  .regex(/^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,100}$/, "a GitHub owner or repository name (letters, digits, . _ -)")
+  .refine((n) => !n.startsWith("-"), "a GitHub name does not start with '-'");
+/** owner/name of a GitHub repository. */
+export const GithubRepoRef = z
+  .string()
+  .regex(/^[^/]+\/[^/]+$/, "owner/name")
+  .refine((s) => s.split("/").every((p) => GithubName.safeParse(p).success), "owner/name, each a GitHub name (letters, digits, . _ -)");
+
+const daysIn = (y: number, m: number): number => new Date(Date.UTC(y, m, 0)).getUTCDate();
+const dateExists = (y: number, m: number, d: number): boolean => m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m);
+/** A day that exists: YYYY-MM-DD (2026-02-31 and 2026-13-45 are refused). */
+export const CalendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD")
+  .refine((s) => dateExists(Number(s.slice(0, 4)), Number(s.slice(5, 7)), Number(s.slice(8, 10))), "a date that exists (YYYY-MM-DD)");
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+/** An instant in ISO 8601 as people write it: 2026-03-06T23:59Z (minute precision), ...:59:30.5Z,
+ * ...+00:00, or a bare date (that whole UTC day: its last millisecond). Parsed to canonical
+ * UTC (toISOString); impossible dates and times are refused. */
+export const IsoInstant = z
+  .string()
+  .refine((s) => {
+    const m = ISO_INSTANT.exec(s);
+    if (!m) return false;
+    if (!dateExists(Number(m[1]), Number(m[2]), Number(m[3]))) return false;
+    if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59)) return false;
+    if (m[4] !== undefined && m[8] === undefined) return false; // a time needs its zone: UTC is Z or +00:00
+    return !Number.isNaN(Date.parse(normalizeInstant(s)));
+  }, "an ISO 8601 UTC time such as 2026-03-06T23:59Z, 2026-03-06T23:59:00+00:00, or a date 2026-03-06")
+  .transform((s) => new Date(Date.parse(normalizeInstant(s))).toISOString());
+function normalizeInstant(s: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return `${s}T23:59:59.999Z`;
+  return s.replace(/T(\d{2}):(\d{2})(Z|[+-])/, "T$1:$2:00$3").replace(/([+-]\d{2})(\d{2})$/, "$1:$2");
+}
+/** A positive integer given as text (a flag): "8" → 8; "abc", "0", "-1", "1.5", "" refused. */
+export const PositiveIntText = z
+  .string()
+  .regex(/^[1-9][0-9]{0,8}$/, "a positive integer such as 1, 2 or 8")
+  .transform(Number);
+/** A CMake cache variable name and a value without newlines (they become -D argv elements). */
+export const CmakeVariable = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a CMake variable name");
+export const CmakeValue = z.string().refine((v) => !/[\n\r\u0000]/.test(v), "a CMake value on one line");
+/** A relative path inside a tree (mlirPaths): no leading "/" or "-", no ".." segment. */
+export const TreePath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith("/") && !p.startsWith("-") && !p.split("/").includes(".."), "a path relative to the tree root (no leading / or -, no ..)");
 
 export const PlatformId = z.enum([
   "linux-x86_64",
@@ -23,7 +117,7 @@ export type PlatformId = z.infer<typeof PlatformId>;
 export const WheelTag = z.object({
   python: z.string().regex(/^(cp3\d+|py3)$/),
   abi: z.string().regex(/^(cp3\d+t?|abi3|none)$/),
-  platform: z.string().min(1),
+  platform: z.string().regex(/^[a-z0-9_]+$/, "a platform tag such as manylinux_2_28_x86_64, macosx_11_0_arm64, win_amd64 or any"),
 });
 export type WheelTag = z.infer<typeof WheelTag>;
 export const wheelTagString = (t: WheelTag): string => `${t.python}-${t.abi}-${t.platform}`;
@@ -76,16 +170,13 @@ export const CompilerCacheSettings = z
 export type CompilerCacheSettings = z.infer<typeof CompilerCacheSettings>;
 
 export const ReleaseConfig = z.object({
-  distribution: z
-    .string()
-    .regex(/^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/, "a PEP 508 distribution name")
-    .default("mlir-python-bindings"),
-  devDistribution: z.string().default("mlir-python-bindings-dev"),
+  distribution: DistributionName.default("mlir-python-bindings"),
+  devDistribution: DistributionName.default("mlir-python-bindings-dev"),
   llvm: z
     .object({
-      repository: z.string().default("https://github.com/llvm/llvm-project.git"),
-      githubRepo: z.string().regex(/^[^/]+\/[^/]+$/).default("llvm/llvm-project"),
-      branch: z.string().default("main"),
+      repository: GitRemote.default("https://github.com/llvm/llvm-project.git"),
+      githubRepo: GithubRepoRef.default("llvm/llvm-project"),
+      branch: GitRefName.default("main"),
     })
     .prefault({}),
   /** Default Python versions built on every platform (a platform may override). */
@@ -93,7 +184,7 @@ export const ReleaseConfig = z.object({
   platforms: z.array(PlatformConfig).min(1).default([{ id: "linux-x86_64" }]),
   compilerCache: CompilerCacheSettings.prefault({}),
   /** CMake options of the LLVM layer; part of the layer's cache key. */
-  layerCmakeOptions: z.record(z.string(), z.string()).default({
+  layerCmakeOptions: z.record(CmakeVariable, CmakeValue).default({
     CMAKE_BUILD_TYPE: "Release",
     LLVM_ENABLE_PROJECTS: "mlir",
     LLVM_TARGETS_TO_BUILD: "host",
@@ -106,8 +197,8 @@ export const ReleaseConfig = z.object({
   }),
   tools: z
     .object({
-      nanobind: z.string().default("2.9.2"),
-      cmake: z.string().default("3.25"),
+      nanobind: ToolVersion.default("2.9.2"),
+      cmake: ToolVersion.default("3.25"),
     })
     .prefault({}),
   /** nanobind domain of our bindings: isolates our types from other MLIR-based packages. */
@@ -116,19 +207,19 @@ export const ReleaseConfig = z.object({
     .object({
       github: z
         .object({
-          owner: z.string(),
-          repo: z.string(),
+          owner: GithubName,
+          repo: GithubName,
           /** REST API root; GitHub Enterprise or a local test server. Default: the public API. */
-          apiUrl: z.string().url().optional(),
+          apiUrl: HttpUrl.optional(),
           /** Release tag = prefix + version. */
-          tagPrefix: z.string().default("v"),
+          tagPrefix: z.string().regex(/^[A-Za-z0-9._-]*$/, "letters, digits, . _ - (a tag prefix such as v)").default("v"),
         })
         .optional(),
       pypi: z
         .object({
-          repositoryUrl: z.string().url(),
+          repositoryUrl: HttpUrl,
           /** PEP 503 page root used to see what the index already has (default: <repositoryUrl>/simple/). */
-          simpleUrl: z.string().url().optional(),
+          simpleUrl: HttpUrl.optional(),
           username: z.string().default("__token__"),
           /** Artifact kinds sent to PyPI; the dev wheel and dev tarball go to GitHub Releases and the index only. */
           include: z.array(z.enum(["wheel", "dev-wheel", "dev-tarball"])).min(1).default(["wheel"]),
@@ -141,8 +232,9 @@ export const ReleaseConfig = z.object({
       /** baseUrl: where the site is served; root: the directory holding the store and the site;
        * filesUrl: where the files are when the site does not host them, with {version} and {file}
        * (e.g. the GitHub release download URL), keeping a GitHub Pages site small. */
-      index: z.object({ baseUrl: z.string(), root: z.string().optional(), filesUrl: z.string().optional() }).optional(),
-      conda: z.object({ channel: z.string() }).optional(),
+      index: z.object({ baseUrl: HttpUrl, root: z.string().min(1).optional(), filesUrl: HttpUrlTemplate.optional() }).optional(),
+      /** A local channel folder (a URL is refused: publishing to a remote channel is not done here). */
+      conda: z.object({ channel: z.string().min(1).refine((c) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(c), "a local channel folder, not a URL") }).optional(),
     })
     .prefault({}),
   /** Thinning (publish/retention.ts): every snapshot for allDays, then the newest of each ISO week
@@ -160,8 +252,8 @@ export const ReleaseConfig = z.object({
    * snapshot. Prefixes ending in "/" match a folder, others a file; exclude wins over include. */
   mlirPaths: z
     .object({
-      include: z.array(z.string().min(1)).min(1).default(MLIR_PATHS_INCLUDE),
-      exclude: z.array(z.string().min(1)).default(MLIR_PATHS_EXCLUDE),
+      include: z.array(TreePath).min(1).default(MLIR_PATHS_INCLUDE),
+      exclude: z.array(TreePath).default(MLIR_PATHS_EXCLUDE),
     })
     .prefault({}),
 });
@@ -174,8 +266,8 @@ export const ReleaseRequest = z.object({
   kind: ReleaseKind,
   /** numbered: llvmorg-X.Y.Z[-rcN]; snapshot: a branch or commit (default: the config's branch). */
   ref: z.string().optional(),
-  /** snapshot cutoff, ISO-8601 UTC; default now. */
-  cutoff: z.string().datetime().optional(),
+  /** snapshot cutoff, ISO-8601 UTC (2026-03-06T23:59Z, ...+00:00, or a bare date = the end of that UTC day); default now. */
+  cutoff: IsoInstant.optional(),
   /** rebuild number for a numbered release that was already published (.postN). */
   post: z.number().int().positive().optional(),
   overrides: z
@@ -197,55 +289,56 @@ export const LlvmSourceRef = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("tarball"),
     /** File name of the tarball (e.g. Debian's orig tarball); located via a provider. */
-    file: z.string(),
+    file: PlainFileName,
     sha256: Sha256,
     /** How to obtain it when it is not cached, e.g. {"debian": "llvm-toolchain-22"}. */
     origin: z.record(z.string(), z.string()).default({}),
   }),
   z.object({
     kind: z.literal("git"),
-    repository: z.string(),
+    repository: GitRemote,
     commit: GitCommit,
   }),
 ]);
 export type LlvmSourceRef = z.infer<typeof LlvmSourceRef>;
 
-export const ReleasePlan = z.object({
+/** Unknown fields are refused (a misspelt or foreign field would otherwise be dropped silently). */
+export const ReleasePlan = z.strictObject({
   schemaVersion: z.literal(1),
   kind: ReleaseKind,
   /** PEP 440 version of every artifact of this release. */
-  version: z.string(),
-  distribution: z.string(),
-  devDistribution: z.string(),
-  llvm: z.object({
+  version: Pep440Version,
+  distribution: DistributionName,
+  devDistribution: DistributionName,
+  llvm: z.strictObject({
     /** The LLVM commit the release is built from, or the tag's peeled commit. */
-    commit: z.string(),
+    commit: GitCommit,
     version: LlvmVersion,
-    repository: z.string(),
+    repository: GitRemote,
     /** ISO-8601 commit date; the source of SOURCE_DATE_EPOCH. */
-    commitDate: z.string(),
-    tag: z.string().optional(),
+    commitDate: z.iso.datetime({ offset: true }),
+    tag: GitRefName.optional(),
   }),
   source: LlvmSourceRef,
   sourceDateEpoch: z.number().int().nonnegative(),
   matrix: z.array(MatrixEntry).min(1),
-  abiChoice: z.object({ variant: AbiVariant, reason: z.string() }),
+  abiChoice: z.strictObject({ variant: AbiVariant, reason: z.string() }),
   /** Container image pins by platform (image reference with @sha256 digest). */
-  images: z.record(z.string(), z.string()).default({}),
-  tools: z.record(z.string(), z.string()),
-  layer: z.object({
-    cmakeOptions: z.record(z.string(), z.string()),
+  images: z.partialRecord(PlatformId, z.string().regex(/^[a-z0-9][a-z0-9._:/@-]*$/, "an image reference")).default({}),
+  tools: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "a tool name"), ToolVersion),
+  layer: z.strictObject({
+    cmakeOptions: z.record(CmakeVariable, CmakeValue),
     /** sha256 over (commit, cmakeOptions); the cache key of the LLVM layer together with platform. */
     optionsHash: Sha256,
   }),
-  nanobindDomain: z.string(),
+  nanobindDomain: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a C identifier"),
   /** How select chose the commit: where from, which ref and cutoff, the snapshot's day and sequence. */
   selection: z
-    .object({
+    .strictObject({
       source: z.string(),
       ref: z.string(),
       cutoff: z.string().optional(),
-      snapshotDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+      snapshotDate: CalendarDate.optional(),
       sequence: z.number().int().min(0).max(99).optional(),
       /** The previous snapshot's commit, the start of the release notes' range. */
       previousCommit: GitCommit.optional(),
@@ -255,9 +348,9 @@ export const ReleasePlan = z.object({
 export type ReleasePlan = z.infer<typeof ReleasePlan>;
 
 export const ArtifactKind = z.enum(["wheel", "dev-wheel", "dev-tarball", "conda", "notes"]);
-export const Artifact = z.object({
+export const Artifact = z.strictObject({
   kind: ArtifactKind,
-  fileName: z.string().min(1),
+  fileName: PlainFileName,
   sha256: Sha256,
   size: z.number().int().nonnegative(),
   platform: PlatformId.optional(),
@@ -268,11 +361,11 @@ export type Artifact = z.infer<typeof Artifact>;
 /** Artifacts (and SHA256SUMS lines) are listed by file name in code-unit order, the same on every host. */
 export const byFileName = (a: { fileName: string }, b: { fileName: string }): number => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0);
 
-export const ReleaseManifest = z.object({
+export const ReleaseManifest = z.strictObject({
   schemaVersion: z.literal(1),
   plan: ReleasePlan,
   artifacts: z.array(Artifact),
-  provenance: z.object({
+  provenance: z.strictObject({
     builder: z.string(),
     pipelineVersion: z.string(),
     /** What produced the LLVM layer: a from-source build or a prebuilt prefix (and its version). */
@@ -316,8 +409,6 @@ export const manifestJsonSchema = (): unknown => z.toJSONSchema(ReleaseManifest,
 /** containers/images.lock.json: build images (and the Node runtime the CLI runs on inside them),
  * pinned by digest. A placeholder pin has the right shape but was never resolved against a
  * registry; the pipeline refuses it rather than pull something unverified. */
-/** An http(s) URL given from outside (flag or config). */
-export const HttpUrl = z.string().url().regex(/^https?:\/\//, "an http(s) URL");
 export const ImageDigest = z.string().regex(/^sha256:[0-9a-f]{64}$/, "sha256:<64 hex>");
 /** Where a pinned digest or checksum was found: a public file that pins it (repository, path, commit),
  * or a registry resolution by containers/refresh-image-pins.sh. Recorded so every pin can be re-checked. */
@@ -387,17 +478,31 @@ export const ImagesLock = z.object({
 });
 export type ImagesLock = z.infer<typeof ImagesLock>;
 
-/** Parse with a message that names the input and each failing field. */
+/** Parse with a one-line message that names the input and each failing field (unknown keys too). */
 export function parseOrExplain<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
-  const lines = r.error.issues.map((i) => `  - ${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`);
-  throw new InvalidInputError(`invalid ${what}:\n${lines.join("\n")}`);
+  throw new InvalidInputError(`invalid ${what}: ${explainIssues(r.error.issues)}`);
 }
 
-export class InvalidInputError extends Error {
-  override name = "InvalidInputError";
+/** zod issues on one line: "field.path: message; other: message" (at most 6, then "and N more"). */
+export function explainIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const parts = issues.map((i) => {
+    const at = i.path.length ? i.path.map(String).join(".") : "(root)";
+    const keys = i.code === "unrecognized_keys" ? ` (${i.keys.join(", ")}: unknown field, misspelt?)` : "";
+    return `${at}: ${i.code === "unrecognized_keys" ? "unknown field" : i.message}${keys}`;
+  });
+  return parts.length > 6 ? `${parts.slice(0, 6).join("; ")}; and ${parts.length - 6} more` : parts.join("; ");
 }
+
+/** A flag's value through a schema: `--keep 'abc': expected a positive integer`. */
+export function parseFlag<T extends z.ZodType>(schema: T, value: unknown, flag: string): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  throw new InvalidInputError(`${flag} '${String(value)}': ${r.error.issues.map((i) => i.message).join("; ")}`);
+}
+
+export { InvalidInputError } from "./errors.js";
 
 /** What one run of the wheel factory produced on one platform (written as build-report.json). */
 export const BuildReport = z.object({

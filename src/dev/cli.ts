@@ -1,7 +1,9 @@
 // `mlir-release guide <manifest>`: the downstream guide of one release, from its manifest.
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { parseOrExplain, ReleaseManifest } from "../schema.js";
+import { HttpUrl, parseFlag, ReleaseManifest } from "../schema.js";
+import { readJsonAs } from "../util/json-input.js";
+import { writableFileIn } from "../util/paths.js";
 import { downstreamGuide } from "./guide.js";
 
 export function register(program: Command): void {
@@ -13,13 +15,10 @@ export function register(program: Command): void {
     .option("--download-url <url>", "the folder the release's files are downloaded from")
     .option("-o, --output <file>", "write Markdown here instead of stdout")
     .action((file: string, f: { indexUrl?: string; downloadUrl?: string; output?: string }) => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(readFileSync(file, "utf8"));
-      } catch (e) {
-        throw new Error(`manifest ${file}: ${(e as Error).message}`);
-      }
-      const manifest = parseOrExplain(ReleaseManifest, raw, `manifest ${file}`);
+      const manifest = readJsonAs(ReleaseManifest, file, "manifest");
+      if (f.indexUrl !== undefined) parseFlag(HttpUrl, f.indexUrl, "--index-url");
+      if (f.downloadUrl !== undefined) parseFlag(HttpUrl, f.downloadUrl, "--download-url");
+      if (f.output !== undefined) writableFileIn(f.output, "--output");
       const md = downstreamGuide(manifest, {
         ...(f.indexUrl ? { indexUrl: f.indexUrl } : {}),
         ...(f.downloadUrl ? { downloadUrl: f.downloadUrl } : {}),

@@ -1,4 +1,5 @@
 import { appendFileSync, mkdirSync } from "node:fs";
+import { InternalError } from "../errors.js";
 import { dirname } from "node:path";
 import { execa } from "execa";
 import { CommandFailedError, type ExecEnv, type RunOptions, type RunResult } from "./env.js";
@@ -12,7 +13,7 @@ export class HostEnv implements ExecEnv {
 
   async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
     const [file, ...args] = argv;
-    if (!file) throw new Error("run: empty argv");
+    if (!file) throw new InternalError("run: empty argv");
     appendFileSync(this.logFile, `\n$ ${opts.cwd ? `(cd ${opts.cwd}) ` : ""}${argv.join(" ")}\n`);
     const tail: string[] = [];
     const proc = execa(file, args, {

@@ -8,7 +8,9 @@ import { HostEnv } from "../exec/host.js";
 import { dryRunText } from "../platforms/dry-run.js";
 import { platformById } from "../platforms/index.js";
 import { ConsoleProgress } from "../progress.js";
-import { InvalidInputError, parseOrExplain, PlatformId, PythonVersion, ReleaseConfig, ReleasePlan, type LlvmSourceRef } from "../schema.js";
+import { DistributionName, GitRemote, InvalidInputError, normalizeDistribution, parseFlag, parseOrExplain, Pep440Version, PlatformId, PositiveIntText, PythonVersion, ReleaseConfig, ReleasePlan, type LlvmSourceRef } from "../schema.js";
+import { readJsonAs } from "../util/json-input.js";
+import { existingDir, existingFile } from "../util/paths.js";
 import { DEBIAN_LLVM_22_1_8 } from "../source/tree.js";
 import { writeBuildManifest } from "../rebuild/build-manifest.js";
 import { type BuildSettings, buildWheels, type LayerSpec, type SourceSpec, verifyDist } from "./factory.js";
@@ -25,13 +27,13 @@ export function parseSourceSpec(spec: string): SourceSpec {
   if (spec === "debian:22.1.8") return { kind: "tarball", ref: DEBIAN_LLVM_22_1_8 };
   let m = /^tarball:(.+)@([0-9a-f]{64})$/.exec(spec);
   if (m?.[1] && m[2]) {
-    const path = resolve(m[1]);
+    const path = existingFile(m[1], "--source tarball:");
     return { kind: "tarball", ref: { kind: "tarball", file: path.split("/").pop() ?? path, sha256: m[2], origin: {} }, localPath: path };
   }
   m = /^git:(.+)@([0-9a-f]{40})$/.exec(spec);
-  if (m?.[1] && m[2]) return { kind: "git", ref: { kind: "git", repository: m[1], commit: m[2] } };
+  if (m?.[1] && m[2]) return { kind: "git", ref: { kind: "git", repository: parseFlag(GitRemote, m[1], "--source git:"), commit: m[2] } };
   m = /^dir:(.+)$/.exec(spec);
-  if (m?.[1]) return { kind: "dir", path: resolve(m[1]) };
+  if (m?.[1]) return { kind: "dir", path: existingDir(m[1], "--source dir:") };
   throw new InvalidInputError(
     `--source '${spec}': expected debian:22.1.8 | tarball:<path>@<sha256> | git:<url>@<40-hex commit> | dir:<llvm-project dir>`,
   );
@@ -40,7 +42,7 @@ export function parseSourceSpec(spec: string): SourceSpec {
 export function parseLayerSpec(spec: string, config: ReleaseConfig): LayerSpec {
   if (spec === "source") return { kind: "source", cmakeOptions: config.layerCmakeOptions };
   const m = /^prebuilt:(.+)$/.exec(spec);
-  if (m?.[1]) return { kind: "prebuilt", prefix: resolve(m[1]) };
+  if (m?.[1]) return { kind: "prebuilt", prefix: existingDir(m[1], "--layer prebuilt:") };
   throw new InvalidInputError(`--layer '${spec}': expected prebuilt:<install prefix> or source`);
 }
 
@@ -93,7 +95,15 @@ export function defaultBuildSettings(flags: Partial<BuildFlags> & Pick<BuildFlag
 export function resolveBuildSettings(f: BuildFlags): BuildSettings {
   const config = loadReleaseConfig(REPO_ROOT, f.config);
   const platformId = parseOrExplain(PlatformId, f.platform, "--platform");
-  const plan = f.plan ? parseOrExplain(ReleasePlan, JSON.parse(readFileSync(f.plan, "utf8")), `plan ${f.plan}`) : undefined;
+  const plan = f.plan ? readJsonAs(ReleasePlan, f.plan, "--plan") : undefined;
+  if (plan && !plan.matrix.some((m) => m.platform === platformId)) {
+    throw new InvalidInputError(`--plan ${f.plan}: the plan builds nothing for --platform ${platformId} (its matrix has ${[...new Set(plan.matrix.map((m) => m.platform))].join(", ")})`);
+  }
+  const jobs = f.jobs === undefined ? undefined : parseFlag(PositiveIntText, f.jobs, "-j/--jobs");
+  if (f.version !== undefined) parseFlag(Pep440Version, f.version, "--version");
+  if (f.distribution !== undefined && !DistributionName.safeParse(f.distribution).success) {
+    throw new InvalidInputError(`--distribution '${f.distribution}': expected a PEP 503-normalized name such as ${normalizeDistribution(f.distribution.replace(/[^A-Za-z0-9._-]+/g, "-")).replace(/^-+|-+$/g, "") || "mlir-python-bindings"}`);
+  }
   let source = parseSourceSpec(f.source);
   if (plan) {
     source = plan.source.kind === "git" ? { kind: "git", ref: plan.source } : { kind: "tarball", ref: plan.source as Extract<LlvmSourceRef, { kind: "tarball" }> };
@@ -130,7 +140,7 @@ export function resolveBuildSettings(f: BuildFlags): BuildSettings {
     dev: f.dev ?? false,
     verify: f.verify ? { lit: f.lit, ...(f.litFilter ? { litFilter: f.litFilter.split(",") } : {}) } : false,
     toolsDir: toolsDir(),
-    ...(f.jobs ? { jobs: Number(f.jobs) } : {}),
+    ...(jobs !== undefined ? { jobs } : {}),
     compilerCache: compilerCacheSettings(config.compilerCache, process.env),
   };
 }
@@ -190,6 +200,8 @@ export function register(program: Command): void {
     .option("--dry-run", "print the resolved plan (commands, env, CMake cache, wheel tags) of --platform <id|all>; build nothing")
     .action(async (flags: BuildFlags) => {
       if (flags.dryRun) {
+        // A dry run reads and validates the same inputs as the real run (plan, flags, config, paths).
+        resolveBuildSettings({ ...flags, platform: flags.platform === "all" ? BUILD_DEFAULTS.platform : flags.platform });
         const config = loadReleaseConfig(REPO_ROOT, flags.config);
         const src = parseSourceSpec(flags.source);
         const layer = parseLayerSpec(flags.layer, config);

@@ -1,6 +1,8 @@
 // The wheel factory: source → LLVM layer → bindings (once per platform) → one wheel per Python
 // → repair → verify. Options are resolved once into BuildSettings; this module only sequences
 // the stages and records what they produced.
+import { InternalError } from "../errors.js";
+import { readJsonAs } from "../util/json-input.js";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildBindings } from "../bindings/build.js";
@@ -410,7 +412,7 @@ function reuseIfUnchanged(
 export function tagOf(fileName: string): WheelTag {
   const parts = fileName.replace(/\.whl$/, "").split("-");
   const [python, abi, platform] = parts.slice(-3);
-  if (!python || !abi || !platform) throw new Error(`not a wheel file name: ${fileName}`);
+  if (!python || !abi || !platform) throw new InternalError(`not a wheel file name: ${fileName}`);
   return { python, abi, platform };
 }
 
@@ -420,7 +422,7 @@ export async function verifyDist(s: BuildSettings, env: ExecEnv, progress: Progr
   if (!existsSync(reportPath)) {
     throw new InvalidInputError(`${reportPath} is missing: verify takes the output folder of 'mlir-release build'`);
   }
-  const report = BuildReport.parse(JSON.parse(readFileSync(reportPath, "utf8")));
+  const report = readJsonAs(BuildReport, reportPath, "build report");
   progress.stage("source");
   const source = await resolveSource(s, env, progress);
   const layer = await resolveLayer(s, source, env, progress);

@@ -1,14 +1,16 @@
 // `select`, `plan`, `resolve`, `notes`, `rebuild`: thin — parse input, gather facts at the edges,
 // call the pure stages, print JSON (or Markdown for notes) for scripts.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { REPO_ROOT, toolsDir } from "../factory/cli.js";
 import { buildImageFor, loadImagesLock, LOCK_PATH } from "../dagger/images.js";
 import { HostEnv } from "../exec/host.js";
 import { ConsoleProgress } from "../progress.js";
-import { githubTokenFromEnv, parseGithubRepo } from "../publish/github.js";
-import { InvalidInputError, PlatformId, type ReleaseManifest, ReleaseRequest, parseOrExplain } from "../schema.js";
+import { githubApiUrl, githubTokenFromEnv, githubTokenOptional, parseGithubRepo } from "../external/github.js";
+import { EXIT } from "../errors.js";
+import { CalendarDate, GitCommit, GitRefName, InvalidInputError, IsoInstant, parseFlag, PlatformId, PositiveIntText, type ReleaseManifest, ReleaseRequest, parseOrExplain } from "../schema.js";
+import { creatableDir, writableFileIn } from "../util/paths.js";
 import { loadReleaseConfig } from "./config.js";
 import { fetchPublishedReleases } from "../site/github-sync.js";
 import { GitHistory, GitHubHistory, type LlvmHistory } from "./history.js";
@@ -60,7 +62,7 @@ interface SelectFlags {
 async function publishedIn(repoFlag: string, tagPrefix: string): Promise<{ manifests: ReleaseManifest[]; versions: string[] }> {
   const { owner, repo } = parseGithubRepo(repoFlag, "--published-in");
   const token = githubTokenFromEnv(`--published-in ${repoFlag}`);
-  const apiUrl = process.env["GITHUB_API_URL"];
+  const apiUrl = githubApiUrl(undefined);
   const r = await fetchPublishedReleases({ token, owner, repo, tagPrefix, ...(apiUrl ? { apiUrl } : {}) }, { metadata: false });
   return {
     manifests: r.releases.map((x) => x.manifest),
@@ -69,15 +71,26 @@ async function publishedIn(repoFlag: string, tagPrefix: string): Promise<{ manif
 }
 
 async function openHistory(f: SelectFlags, repository: string): Promise<LlvmHistory> {
-  if (f.github) return GitHubHistory.create(f.github, { ...(f.apiUrl ? { baseUrl: f.apiUrl } : {}), ...(process.env["GITHUB_TOKEN"] ? { token: process.env["GITHUB_TOKEN"] } : {}) });
-  return GitHistory.open(f.repo ?? repository, resolve(f.cache));
+  if (f.github) {
+    const apiUrl = githubApiUrl(f.apiUrl);
+    const token = githubTokenOptional();
+    return GitHubHistory.create(f.github, { ...(apiUrl ? { baseUrl: apiUrl } : {}), ...(token ? { token } : {}) });
+  }
+  return GitHistory.open(f.repo ?? repository, creatableDir(f.cache, "--cache"));
 }
 
 async function selectAndPlan(f: SelectFlags) {
   const config = loadReleaseConfig(REPO_ROOT, f.config);
+  if (!["snapshot", "numbered"].includes(f.kind)) throw new InvalidInputError(`--kind '${f.kind}': expected snapshot or numbered`);
+  const cutoff = f.cutoff === undefined ? undefined : parseFlag(IsoInstant, f.cutoff, "--cutoff");
+  const post = f.post === undefined ? undefined : parseFlag(PositiveIntText, f.post, "--post");
+  if (f.ref !== undefined && !GitRefName.safeParse(f.ref).success) throw new InvalidInputError(`--ref '${f.ref}': expected a branch, a tag (llvmorg-X.Y.Z) or a commit id`);
+  if (f.github !== undefined) parseGithubRepo(f.github, "--github");
+  if (f.apiUrl !== undefined) githubApiUrl(f.apiUrl);
+  if (f.out !== undefined) writableFileIn(f.out, "--out");
   const request = parseOrExplain(
     ReleaseRequest,
-    { kind: f.kind, ...(f.ref ? { ref: f.ref } : {}), ...(f.cutoff ? { cutoff: f.cutoff } : {}), ...(f.post ? { post: Number(f.post) } : {}) },
+    { kind: f.kind, ...(f.ref ? { ref: f.ref } : {}), ...(f.cutoff ? { cutoff } : {}), ...(post !== undefined ? { post } : {}) },
     "request (--kind/--ref/--cutoff/--post)",
   );
   const published = f.publishedIn ? await publishedIn(f.publishedIn, config.publish.github?.tagPrefix ?? "v") : undefined;
@@ -97,7 +110,7 @@ const selectOptions = (c: Command): Command =>
   c
     .option("--kind <kind>", "snapshot | numbered", "snapshot")
     .option("--ref <ref>", "numbered: llvmorg-X.Y.Z[-rcN]; snapshot: a branch or commit (default: the config's branch)")
-    .option("--cutoff <iso>", "snapshot: newest commit at or before this UTC time (default: now)")
+    .option("--cutoff <iso>", "snapshot: newest commit at or before this UTC time: 2026-03-06T23:59Z, …+00:00, or a date = the end of that UTC day (default: now)")
     .option("--post <n>", "numbered: post-release number of a rebuild")
     .option("--repo <path|url>", "LLVM git repository (default: the config's llvm.repository)")
     .option("--github <owner/repo>", "ask the GitHub API instead of git")
@@ -119,9 +132,22 @@ export function register(program: Command): void {
     .option("--out <file>", "also write the plan to this file")
     .action(async (f: SelectFlags) => {
       const { config, request, selection, facts } = await selectAndPlan(f);
-      if (!facts) return print({ release: false, reason: selection.release ? "" : selection.reason, commit: selection.commit.commit });
+      if (!facts) {
+        // No release today: yesterday's --out file must not survive (`plan --out p.json && build --plan p.json`).
+        print({ release: false, reason: selection.release ? "" : selection.reason, commit: selection.commit.commit });
+        if (f.out) {
+          rmSync(f.out, { force: true });
+          process.stderr.write(`no release: ${f.out} not written (an older one was removed); exit status ${EXIT.negative}\n`);
+          process.exitCode = EXIT.negative;
+        }
+        return;
+      }
       const p = plan(config, request, { ...facts, images: lockedImages(config.platforms.map((x) => x.id)) });
-      if (f.out) writeFileSync(f.out, `${JSON.stringify(p, null, 2)}\n`);
+      if (f.out) {
+        const tmp = `${f.out}.tmp-${process.pid}`;
+        writeFileSync(tmp, `${JSON.stringify(p, null, 2)}\n`);
+        renameSync(tmp, f.out);
+      }
       print(p);
     });
 
@@ -136,6 +162,10 @@ export function register(program: Command): void {
     .option("--on-or-before <day>", "newest release made on or before YYYY-MM-DD")
     .action((f: { manifests: string[]; commit?: string; python?: string; platform?: string; kind: string; onOrBefore?: string }) => {
       const manifests = loadManifests(f.manifests);
+      if (f.onOrBefore !== undefined) parseFlag(CalendarDate, f.onOrBefore, "--on-or-before");
+      if (f.commit !== undefined && !/^[0-9a-f]{7,40}$/.test(f.commit)) throw new InvalidInputError(`--commit '${f.commit}': expected a commit id (7 to 40 lowercase hex digits)`);
+      if (f.python !== undefined && !/^(3\.\d+t?|cp3\d+t?)$/.test(f.python)) throw new InvalidInputError(`--python '${f.python}': expected a CPython version such as 3.12 (or cp312)`);
+      if (f.platform !== undefined && !/^[a-z0-9_-]+$/.test(f.platform)) throw new InvalidInputError(`--platform '${f.platform}': expected a platform id (linux-x86_64) or a tag pattern (manylinux_x86_64)`);
       if (f.commit) {
         const hits = releasesOfCommit(manifests, f.commit);
         if (!hits.length) throw new InvalidInputError(`no release in ${manifests.length} manifest(s) was built from LLVM commit ${f.commit}`);
@@ -170,9 +200,18 @@ export function register(program: Command): void {
       const from = f.from ?? prev?.plan.llvm.commit ?? m?.plan.selection?.previousCommit;
       const to = f.to ?? m?.plan.llvm.commit;
       if (!from || !to) throw new InvalidInputError("notes needs a range: --from and --to, or --manifest with --previous (or a plan that records its previous snapshot)");
-      const h = await GitHistory.open(f.repo ?? config.llvm.repository, resolve(f.cache));
-      const to0 = (await h.refCandidates(to))[0]?.commit ?? to;
-      const from0 = (await h.refCandidates(from))[0]?.commit ?? from;
+      for (const [flag, v] of [["--from", from], ["--to", to]] as const) {
+        if (!/^[0-9a-f]{4,40}$/.test(v) && !GitRefName.safeParse(v).success) throw new InvalidInputError(`${flag} '${v}': expected a commit id, a branch or a tag`);
+      }
+      if (f.version !== "unreleased" && !/^[A-Za-z0-9][A-Za-z0-9.+_-]*$/.test(f.version)) throw new InvalidInputError(`--version '${f.version}': expected a PEP 440 version`);
+      const h = await GitHistory.open(f.repo ?? config.llvm.repository, creatableDir(f.cache, "--cache"));
+      const commitOf = async (flag: string, ref: string): Promise<string> => {
+        const c = (await h.refCandidates(ref))[0]?.commit;
+        if (!c) throw new InvalidInputError(`${flag} ${ref}: no such commit, branch or tag in ${h.description}; fetch the clone: commit ${ref} is missing (or fix the id)`);
+        return parseFlag(GitCommit, c, flag);
+      };
+      const to0 = await commitOf("--to", to);
+      const from0 = await commitOf("--from", from);
       process.stdout.write(
         renderCommitNotes({
           repository: m?.plan.llvm.repository ?? config.llvm.repository,
@@ -194,8 +233,9 @@ export function register(program: Command): void {
     .option("--cache <dir>", "sources, trees, venvs", defaultCache())
     .option("-j, --jobs <n>", "parallel compile jobs")
     .action(async (manifest: string, f: { out?: string; work?: string; cache: string; jobs?: string }) => {
-      const cache = resolve(f.cache);
+      const cache = creatableDir(f.cache, "--cache");
       const m = readManifest(manifest);
+      const jobs = f.jobs === undefined ? undefined : parseFlag(PositiveIntText, f.jobs, "-j/--jobs");
       mkdirp(join(cache, "rebuild"));
       const base = mkdtempSync(join(cache, "rebuild", `${m.plan.version}-`));
       const outDir = resolve(f.out ?? join(base, "out"));
@@ -210,14 +250,14 @@ export function register(program: Command): void {
         workDir,
         outDir,
         toolsDir: toolsDir(),
-        ...(f.jobs ? { jobs: Number(f.jobs) } : {}),
+        ...(jobs !== undefined ? { jobs } : {}),
       }, env, progress, [hostPlatform]);
       for (const a of r.artifacts) {
         process.stderr.write(`${a.result.toUpperCase().padEnd(11)} ${a.fileName}${a.firstDifference ? `  first difference: ${a.firstDifference}` : ""}${a.note ? `  (${a.note})` : ""}\n`);
       }
       if (r.pipelineNote) process.stderr.write(`note: ${r.pipelineNote}\n`);
       print(r);
-      if (!r.allEqual) process.exitCode = 2;
+      if (!r.allEqual) process.exitCode = EXIT.check;
     });
 }
 

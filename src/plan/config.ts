@@ -24,7 +24,7 @@ export function parseReleaseConfig(raw: unknown, where: string): ReleaseConfig {
   const config = parseOrExplain(ReleaseConfig, raw, `config ${where}`);
   const unknown = unknownFields(raw, config);
   if (unknown.length) {
-    throw new InvalidInputError(`invalid config ${where}:\n${unknown.map((f) => `  - ${f}: unknown field (misspelt?)`).join("\n")}`);
+    throw new InvalidInputError(`invalid config ${where}: ${unknown.map((f) => `${f}: unknown field (misspelt?)`).join("; ")}`);
   }
   return config;
 }

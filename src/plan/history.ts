@@ -3,10 +3,17 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
-import { Octokit } from "octokit";
-import { InvalidInputError } from "../schema.js";
+import type { Octokit } from "octokit";
+import { githubCall, makeOctokit, parseGithubRepo } from "../external/github.js";
+import { CheckFailedError, InvalidInputError } from "../errors.js";
+import { GitCommit, GitRemote, parseFlag } from "../schema.js";
 import { parseLlvmVersionCmake } from "../source/llvm-version.js";
 import { sha256Hex } from "../util/hash.js";
+
+const lastLine = (s: string): string => s.trim().split("\n").filter((l) => l.trim()).pop() ?? "";
+
+/** A commit id given by a user or a manifest: 40 hex, or refused before it reaches git. */
+export const checkCommit = (c: string, what: string): string => parseFlag(GitCommit, c, what);
 
 export interface CommitInfo {
   commit: string;
@@ -58,6 +65,7 @@ export class GitHistory implements LlvmHistory {
 
   /** A local repository (work tree or bare), or a remote URL mirrored (blobless) under cacheDir. */
   static async open(location: string, cacheDir?: string): Promise<GitHistory> {
+    parseFlag(GitRemote, location, "LLVM repository");
     const isRemote = /^[a-z][a-z0-9+.-]*:\/\//i.test(location) || /^[^/]+@[^:]+:/.test(location);
     if (!isRemote) {
       if (!existsSync(location)) throw new InvalidInputError(`LLVM repository ${location} does not exist`);
@@ -70,10 +78,10 @@ export class GitHistory implements LlvmHistory {
     mkdirSync(join(cacheDir, "llvm-history"), { recursive: true });
     const git = async (args: string[]): Promise<void> => {
       const r = await execa("git", args, { reject: false });
-      if (r.exitCode !== 0) throw new InvalidInputError(`git ${args.join(" ")} failed for ${location}:\n${r.stderr.trim()}`);
+      if (r.exitCode !== 0) throw new InvalidInputError(`git ${args[0] === "-C" ? args[2] : args[0]} of the mirror failed for ${location}: ${lastLine(r.stderr)}; check the repository URL or path`);
     };
     // Blobless: history and trees for selection; the few version files are fetched on demand.
-    if (!existsSync(join(dir, "HEAD"))) await git(["clone", "--quiet", "--mirror", "--filter=blob:none", location, dir]);
+    if (!existsSync(join(dir, "HEAD"))) await git(["clone", "--quiet", "--mirror", "--filter=blob:none", "--", location, dir]);
     else await git(["-C", dir, "fetch", "--quiet", "--prune", "--tags", "origin"]);
     return new GitHistory(dir, `git ${location}`);
   }
@@ -81,7 +89,11 @@ export class GitHistory implements LlvmHistory {
   private async git(args: string[], okCodes: number[] = [0]): Promise<{ stdout: string; exitCode: number }> {
     const r = await execa("git", ["--git-dir", this.gitDir, ...args], { reject: false, stripFinalNewline: false });
     const exitCode = r.exitCode ?? 1;
-    if (!okCodes.includes(exitCode)) throw new Error(`git ${args.join(" ")} (${this.description}) exited ${exitCode}: ${r.stderr.trim()}`);
+    if (!okCodes.includes(exitCode)) {
+      const missing = /bad revision|unknown revision|Not a valid (object|commit) name|bad object|invalid object name|does not exist in/i.test(r.stderr);
+      if (missing) throw new InvalidInputError(`${this.description}: ${lastLine(r.stderr)}; fetch the clone (git fetch) or fix the commit id`);
+      throw new CheckFailedError(`git ${args[0]} (${this.description}) exited ${exitCode}: ${lastLine(r.stderr)}`);
+    }
     return { stdout: r.stdout, exitCode };
   }
 
@@ -121,32 +133,36 @@ export class GitHistory implements LlvmHistory {
 
   async branchCommitAt(branch: string, cutoff: string): Promise<CommitInfo | undefined> {
     const epoch = Math.floor(Date.parse(cutoff) / 1000);
-    const r = await this.git(["rev-list", "-1", "--first-parent", `--min-age=${epoch}`, `refs/heads/${branch}`]);
+    const r = await this.git(["rev-list", "-1", "--first-parent", `--min-age=${epoch}`, "--end-of-options", `refs/heads/${branch}`]);
     const commit = r.stdout.trim();
     return commit ? this.commitInfo(commit) : undefined;
   }
 
   async commitInfo(commit: string): Promise<CommitInfo> {
-    const r = await this.git(["show", "-s", "--format=%H%x00%cI%x00%an%x00%s", commit]);
+    const r = await this.git(["show", "-s", "--format=%H%x00%cI%x00%an%x00%s", "--end-of-options", commit]);
     const [sha = "", date = "", author = "", subject = ""] = r.stdout.trim().split("\0");
     return { commit: sha, date: new Date(date).toISOString(), author, subject };
   }
 
   async llvmVersionAt(commit: string): Promise<string> {
     for (const f of VERSION_FILES) {
-      const r = await this.git(["show", `${commit}:${f}`], [0, 128]);
+      const r = await this.git(["show", "--end-of-options", `${commit}:${f}`], [0, 128]);
       if (r.exitCode === 0 && /LLVM_VERSION_MAJOR/.test(r.stdout)) return llvmVersionFromCmake(r.stdout, `${f} at ${commit.slice(0, 12)}`);
     }
     throw new InvalidInputError(`commit ${commit.slice(0, 12)} has no LLVM version file (${VERSION_FILES.join(", ")}): not an LLVM tree?`);
   }
 
   async changedFiles(from: string, to: string): Promise<{ files: string[]; complete: boolean }> {
-    const r = await this.git(["diff", "--name-only", "--no-renames", "-z", from, to]);
+    const r = await this.git(["diff", "--name-only", "--no-renames", "-z", "--end-of-options", from, to]);
     return { files: r.stdout.split("\0").filter(Boolean), complete: true };
   }
 
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
-    return (await this.git(["merge-base", "--is-ancestor", ancestor, descendant], [0, 1])).exitCode === 0;
+    for (const c of [ancestor, descendant]) {
+      if ((await this.git(["cat-file", "-e", "--end-of-options", `${c}^{commit}`], [0, 1, 128])).exitCode !== 0)
+        throw new InvalidInputError(`fetch the clone: commit ${c} is missing from ${this.description} (run git fetch there, or pass the right --repo)`);
+    }
+    return (await this.git(["merge-base", "--is-ancestor", "--end-of-options", ancestor, descendant], [0, 1])).exitCode === 0;
   }
 
   async commitsBetween(from: string, to: string): Promise<Array<CommitInfo & { files: string[] }>> {
@@ -157,6 +173,7 @@ export class GitHistory implements LlvmHistory {
       "--no-renames",
       "--name-only",
       "--format=%x1e%H%x00%cI%x00%an%x00%s",
+      "--end-of-options",
       `${from}..${to}`,
     ]);
     return r.stdout
@@ -187,35 +204,28 @@ export class GitHubHistory implements LlvmHistory {
     private readonly octokit: Octokit,
     ownerRepo: string,
   ) {
-    const [owner, repo] = ownerRepo.split("/");
-    if (!owner || !repo) throw new InvalidInputError(`GitHub repository '${ownerRepo}': expected owner/name`);
+    const { owner, repo } = parseGithubRepo(ownerRepo, "--github");
     this.owner = owner;
     this.repo = repo;
     this.description = `github ${ownerRepo}`;
   }
 
   static create(ownerRepo: string, opts: { baseUrl?: string; token?: string; retries?: number } = {}): GitHubHistory {
-    const octokit = new Octokit({
-      ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
-      ...(opts.token ? { auth: opts.token } : {}),
-      retry: { retries: opts.retries ?? 3 },
-      throttle: {
-        onRateLimit: (_after: number, _o: unknown, _k: unknown, retryCount: number) => retryCount < 2,
-        onSecondaryRateLimit: (_after: number, _o: unknown, _k: unknown, retryCount: number) => retryCount < 2,
-      },
-    });
+    const octokit = makeOctokit({ ...(opts.baseUrl ? { apiUrl: opts.baseUrl } : {}), ...(opts.token ? { token: opts.token } : {}), retries: opts.retries ?? 3 });
     return new GitHubHistory(octokit, ownerRepo);
   }
 
   private async get<T>(route: string, params: Record<string, unknown> = {}): Promise<T | undefined> {
-    try {
-      const r = await this.octokit.request(route, { owner: this.owner, repo: this.repo, ...params });
-      return r.data as T;
-    } catch (e) {
-      const status = (e as { status?: number }).status;
-      if (status === 404 || status === 422) return undefined;
-      throw e;
-    }
+    return githubCall(`${this.description}: ${route.replace(/^GET \/repos\/\{owner\}\/\{repo\}/, "")}`, async () => {
+      try {
+        const r = await this.octokit.request(route, { owner: this.owner, repo: this.repo, ...params });
+        return r.data as T;
+      } catch (e) {
+        const status = (e as { status?: number }).status;
+        if (status === 404 || status === 422) return undefined;
+        throw e;
+      }
+    });
   }
 
   async refCandidates(ref: string): Promise<RefCandidate[]> {
@@ -241,7 +251,7 @@ export class GitHubHistory implements LlvmHistory {
     let o = object;
     for (let i = 0; i < 4 && o.type === "tag"; i++) {
       const t = await this.get<{ object: { sha: string; type: string } }>("GET /repos/{owner}/{repo}/git/tags/{tag_sha}", { tag_sha: o.sha });
-      if (!t) throw new Error(`${this.description}: annotated tag ${o.sha} cannot be read`);
+      if (!t) throw new InvalidInputError(`${this.description}: annotated tag ${o.sha} cannot be read; check the tag`);
       o = t.object;
     }
     return o.sha;

@@ -1,4 +1,6 @@
 // `mlir-release platforms`: the CI matrix from the platform modules (what the workflows consume).
+import { allPlatformVariants } from "./index.js";
+import { existingDir } from "../util/paths.js";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
@@ -6,20 +8,27 @@ import { InvalidInputError, PythonVersion } from "../schema.js";
 import { probeLlvmAbiFacts } from "./abi.js";
 import { ciJobs, matrixEntries } from "./matrix.js";
 
+const DEFAULT_MLIR_CMAKE_DIR = "/usr/lib/llvm-22/lib/cmake/mlir";
+
 export function register(program: Command): void {
   program
     .command("platforms")
     .description("List the platform variants and what each builds (CI jobs, or plan matrix entries with --entries)")
     .option("--llvm-tree <dir>", "llvm-project tree to read the ABI facts from")
-    .option("--mlir-cmake-dir <dir>", "installed MLIR CMake dir to read them from", "/usr/lib/llvm-22/lib/cmake/mlir")
+    .option("--mlir-cmake-dir <dir>", "installed MLIR CMake dir to read them from", DEFAULT_MLIR_CMAKE_DIR)
     .option("--python <versions>", "comma-separated CPython versions of the matrix", "3.10,3.11,3.12,3.13")
     .option("--entries", "print ReleasePlan matrix entries instead of CI jobs")
     .option("--json", "JSON output")
     .action((o: { llvmTree?: string; mlirCmakeDir: string; python: string; entries?: boolean; json?: boolean }) => {
       const pythons = o.python.split(",").map((p) => p.trim());
+      const offered = new Set(allPlatformVariants().flatMap((p) => p.runner.pythons));
       for (const p of pythons) {
-        if (!PythonVersion.safeParse(p).success) throw new InvalidInputError(`--python '${p}': expected versions such as 3.10,3.13t`);
+        if (!PythonVersion.safeParse(p).success) throw new InvalidInputError(`--python '${o.python}': '${p}' is not a version such as 3.10 or 3.13t`);
+        if (!offered.has(p)) throw new InvalidInputError(`--python ${p}: no platform's runner provides CPython ${p} (known: ${[...offered].sort().join(", ")}); it would be dropped`);
       }
+      if (o.llvmTree !== undefined) existingDir(o.llvmTree, "--llvm-tree");
+      // Without --llvm-tree the CMake dir is the only source of the ABI facts: a wrong one is an error.
+      if (o.mlirCmakeDir !== DEFAULT_MLIR_CMAKE_DIR && o.llvmTree === undefined) existingDir(o.mlirCmakeDir, "--mlir-cmake-dir");
       const cmakeDir = resolve(o.mlirCmakeDir);
       const llvm = probeLlvmAbiFacts({
         ...(o.llvmTree ? { sourceRoot: resolve(o.llvmTree) } : {}),

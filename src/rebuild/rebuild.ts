@@ -1,6 +1,7 @@
 // rebuild <manifest>: replay the recorded plan through the wheel factory into a fresh output
 // folder and compare every artifact with the recorded sha256 (and, when the recorded file is at
 // hand, name the first member that differs).
+import { readJsonAs } from "../util/json-input.js";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { type BuildSettings, buildWheels } from "../factory/factory.js";
@@ -14,14 +15,7 @@ import { manifestFromBuild, writeManifest } from "../plan/manifest.js";
 import { buildProvenance, pipelineRevision } from "./build-manifest.js";
 
 export function readManifest(path: string): ReleaseManifest {
-  if (!existsSync(path)) throw new InvalidInputError(`manifest ${path} does not exist`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (e) {
-    throw new InvalidInputError(`manifest ${path} is not valid JSON: ${(e as Error).message}`);
-  }
-  return parseOrExplain(ReleaseManifest, raw, `manifest ${path}`);
+  return readJsonAs(ReleaseManifest, path, "manifest");
 }
 
 export interface RebuildDirs {

@@ -4,9 +4,11 @@
 import { cpSync, existsSync, readdirSync, realpathSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { RequestError } from "octokit";
-import { PrunedRecord, ReleaseManifest } from "../schema.js";
+import { explainIssues, PrunedRecord, ReleaseManifest } from "../schema.js";
 import { manifestJson } from "../plan/manifest.js";
-import { assetMatches, makeOctokit, releaseTag, type GithubOptions, type ReleaseAsset } from "../publish/github.js";
+import { assetMatches, githubCall, makeOctokit, releaseTag, type GithubOptions, type ReleaseAsset } from "../external/github.js";
+import { InvalidInputError } from "../errors.js";
+import { underRoot } from "../util/paths.js";
 import { prune, PRUNED_ASSET, type ThinningPolicy } from "../publish/retention.js";
 import type { SiteOptions } from "./render.js";
 import { indexPaths, putText, regenerate, withIndexLock, writePrunedRecord } from "./store.js";
@@ -52,6 +54,13 @@ export async function fetchPublishedReleases(
   o: GithubOptions,
   want: { metadata: boolean } = { metadata: true },
 ): Promise<{ releases: PublishedRelease[]; skipped: SiteSyncResult["skipped"]; tags: string[] }> {
+  return githubCall(`reading the releases of ${o.owner}/${o.repo}`, () => readReleases(o, want));
+}
+
+async function readReleases(
+  o: GithubOptions,
+  want: { metadata: boolean },
+): Promise<{ releases: PublishedRelease[]; skipped: SiteSyncResult["skipped"]; tags: string[] }> {
   const gh = makeOctokit(o);
   const { owner, repo } = o;
   const download = async (a: ReleaseAsset): Promise<Buffer> => {
@@ -76,7 +85,7 @@ export async function fetchPublishedReleases(
     let manifest: ReleaseManifest;
     try {
       const parsed = ReleaseManifest.safeParse(JSON.parse((await download(manifestAsset)).toString("utf8")));
-      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+      if (!parsed.success) throw new InvalidInputError(explainIssues(parsed.error.issues));
       manifest = parsed.data;
     } catch (e) {
       if (e instanceof RequestError) throw e;
@@ -126,21 +135,21 @@ export async function syncIndexFromGithub(root: string, o: GithubOptions, opts: 
   await withIndexLock(root, async () => {
     for (const f of found) {
       const v = f.manifest.plan.version;
-      for (const [file, text] of f.metadata) putText(join(P.files, v, `${file}.metadata`), text);
-      putText(join(P.notes, `${v}.md`), f.notes);
-      putText(join(P.manifests, `${v}.json`), manifestJson(f.manifest));
+      for (const [file, text] of f.metadata) putText(underRoot(P.files, [v, `${file}.metadata`], "release asset path"), text);
+      putText(underRoot(P.notes, [`${v}.md`], "release asset path"), f.notes);
+      putText(underRoot(P.manifests, [`${v}.json`], "release asset path"), manifestJson(f.manifest));
       if (f.pruned) writePrunedRecord(root, f.pruned);
-      else rmSync(join(P.pruned, `${v}.json`), { force: true }); // restored since
+      else rmSync(underRoot(P.pruned, [`${v}.json`], "release asset path"), { force: true }); // restored since
     }
     // Releases deleted on GitHub (retention, by hand) leave the index too.
     const keep = new Set(versions);
     for (const name of existsSync(P.manifests) ? readdirSync(P.manifests) : []) {
       const v = name.replace(/\.json$/, "");
       if (!name.endsWith(".json") || keep.has(v)) continue;
-      rmSync(join(P.manifests, name), { force: true });
-      rmSync(join(P.notes, `${v}.md`), { force: true });
-      rmSync(join(P.files, v), { recursive: true, force: true });
-      rmSync(join(P.pruned, `${v}.json`), { force: true });
+      rmSync(underRoot(P.manifests, [name], "release asset path"), { force: true });
+      rmSync(underRoot(P.notes, [`${v}.md`], "release asset path"), { force: true });
+      rmSync(underRoot(P.files, [v], "release asset path"), { recursive: true, force: true });
+      rmSync(underRoot(P.pruned, [`${v}.json`], "release asset path"), { force: true });
       removed.push(v);
     }
   });

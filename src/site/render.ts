@@ -1,6 +1,7 @@
 // The static index site as a pure function of the releases: PEP 503 HTML, PEP 691 JSON (with
 // PEP 700 fields), PEP 658/714 metadata attributes, PEP 592 yanks, and the dashboard page.
 // Output is byte-identical for equal input (no clocks), so reruns converge.
+import { ConflictError } from "../errors.js";
 import * as pep440 from "@renovatebot/pep440";
 import { type PrunedRecord, type ReleaseManifest } from "../schema.js";
 import { normalizeProjectName } from "../stage/wheelinfo.js";
@@ -229,7 +230,7 @@ export function renderSite(releases: SiteRelease[], files: ReadonlyMap<string, S
   const out = new Map<string, string>();
   const versions = new Set<string>();
   for (const r of releases) {
-    if (versions.has(r.manifest.plan.version)) throw new Error(`site: version ${r.manifest.plan.version} appears twice`);
+    if (versions.has(r.manifest.plan.version)) throw new ConflictError(`site: version ${r.manifest.plan.version} appears twice in the index store; remove the duplicate manifest`);
     versions.add(r.manifest.plan.version);
   }
   const projs = projects(releases, files);

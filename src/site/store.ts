@@ -12,13 +12,18 @@ import {
   statSync, symlinkSync, writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
+import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
+import lockfile from "proper-lockfile";
+import fs from "node:fs";
 import { parseOrExplain, PrunedRecord, type ReleaseManifest, type PublishAction } from "../schema.js";
 import { manifestJson } from "../plan/manifest.js";
 import { sha256File } from "../source/tree.js";
 import { readManifestFile } from "../stage/stage.js";
 import { headerValues, readWheel } from "../stage/wheelinfo.js";
 import { sha256Hex } from "../util/hash.js";
+import { CheckFailedError, ConflictError } from "../errors.js";
+import { underRoot } from "../util/paths.js";
 import { fileUrl, renderSite, type SiteFile, type SiteOptions, type SiteRelease } from "./render.js";
 
 export interface IndexPaths {
@@ -43,60 +48,137 @@ export const indexPaths = (root: string): IndexPaths => ({
   lock: join(root, ".lock"),
 });
 
+/** Who holds the index lock: written into the lock folder by its holder. */
+export interface LockOwner {
+  host: string;
+  pid: number;
+  /** ISO time the lock was taken. */
+  started: string;
+  /** What the holder does (the command). */
+  command: string;
+}
+
+export interface LockOptions {
+  /** Give up waiting after this long (ms); default 10 minutes. */
+  timeoutMs?: number;
+  /** A lock whose heartbeat (the lock folder's mtime, refreshed every staleMs/6) is older than this is stale (ms); default 30 s. */
+  staleMs?: number;
+  /** Where "waiting for …" and "taking over …" go; default stderr. */
+  log?: (line: string) => void;
+}
+
 const pidAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 };
 
-/** Runs fn holding the index lock; a lock left by a dead process is taken over. */
-export async function withIndexLock<T>(root: string, fn: () => Promise<T>, timeoutMs = 600_000): Promise<T> {
+const readOwner = (lock: string): LockOwner | undefined => {
+  try {
+    return JSON.parse(readFileSync(join(lock, "owner.json"), "utf8")) as LockOwner;
+  } catch {
+    // The older lock layout: an `owner` file holding "<pid>:<token>", always of this host.
+    try {
+      const pid = Number(readFileSync(join(lock, "owner"), "utf8").split(":")[0]);
+      return pid ? { host: hostname(), pid, started: "?", command: "an older mlir-release" } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+};
+const describeOwner = (o: LockOwner | undefined): string => (o ? `${o.command} (pid ${o.pid} on ${o.host}, since ${o.started})` : "an unknown process");
+const heartbeatAge = (lock: string): number | undefined => {
+  try {
+    return Date.now() - statSync(lock).mtimeMs;
+  } catch {
+    return undefined;
+  }
+};
+
+// The lock folder holds owner.json, so proper-lockfile's rmdir (release, stale takeover) must remove a non-empty folder.
+const lockFs = {
+  ...fs,
+  rmdir: (p: string, cb: (e: NodeJS.ErrnoException | null) => void) => fs.rm(p, { recursive: true, force: true }, cb),
+  rmdirSync: (p: string) => fs.rmSync(p, { recursive: true, force: true }),
+};
+
+/**
+ * Runs fn holding the index lock (proper-lockfile: a lock folder whose mtime is the holder's
+ * heartbeat). The holder records host, PID, start time and command; a waiter prints who holds it;
+ * a lock whose heartbeat is stale — or whose holder on this host is dead — is taken over with a
+ * message, so a crashed publisher or a reused PID in a container cannot wedge the index.
+ */
+export async function withIndexLock<T>(root: string, fn: () => Promise<T>, opts: LockOptions | number = {}): Promise<T> {
+  const o: LockOptions = typeof opts === "number" ? { timeoutMs: opts } : opts;
+  const timeoutMs = o.timeoutMs ?? 600_000;
+  const staleMs = Math.max(o.staleMs ?? 30_000, 2_000);
+  const log = o.log ?? ((l: string) => void process.stderr.write(`${l}\n`));
   const lock = indexPaths(root).lock;
   mkdirSync(root, { recursive: true });
   const until = Date.now() + timeoutMs;
-  const token = `${process.pid}:${Math.random().toString(36).slice(2)}`;
+  let lastSaid = 0;
+  let release: (() => Promise<void>) | undefined;
+  let compromised: Error | undefined;
   for (;;) {
+    const owner = readOwner(lock);
+    const age = heartbeatAge(lock);
+    if (age !== undefined && owner && owner.host === hostname() && owner.pid !== process.pid && !pidAlive(owner.pid)) {
+      // Re-read right before removing: another waiter may have taken it over meanwhile.
+      if (JSON.stringify(readOwner(lock)) === JSON.stringify(owner)) {
+        log(`index lock: taking over ${lock} from ${describeOwner(owner)}: that process is gone`);
+        rmSync(lock, { recursive: true, force: true });
+      }
+    } else if (age !== undefined && age > staleMs) {
+      log(`index lock: taking over ${lock} from ${describeOwner(owner)}: no heartbeat for ${Math.round(age / 1000)} s (stale after ${Math.round(staleMs / 1000)} s)`);
+    }
     try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, "owner"), token);
+      release = await lockfile.lock(root, {
+        lockfilePath: lock,
+        realpath: false,
+        fs: lockFs,
+        stale: staleMs,
+        update: Math.max(Math.floor(staleMs / 6), 1_000),
+        retries: 0,
+        onCompromised: (e) => {
+          compromised = e;
+          log(`index lock: ${lock} was taken by another process while held (${e.message})`);
+        },
+      });
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      let owner = "";
-      try {
-        owner = readFileSync(join(lock, "owner"), "utf8");
-      } catch {
-        /* being created or removed */
+      if ((e as NodeJS.ErrnoException).code !== "ELOCKED") throw e;
+      const now = Date.now();
+      if (now > until) {
+        throw new ConflictError(`index ${root}: lock ${lock} is held by ${describeOwner(readOwner(lock))} (heartbeat ${Math.round((heartbeatAge(lock) ?? 0) / 1000)} s ago) for longer than ${Math.round(timeoutMs / 1000)} s; retry when it is done`);
       }
-      const pid = Number(owner.split(":")[0]);
-      const age = (() => {
-        try {
-          return Date.now() - statSync(lock).mtimeMs;
-        } catch {
-          return 0;
-        }
-      })();
-      if ((owner && pid && !pidAlive(pid)) || (!owner && age > 10_000)) rmSync(lock, { recursive: true, force: true });
-      else if (Date.now() > until) throw new Error(`index ${root}: lock ${lock} held by ${owner || "?"} for too long; remove it if no publisher runs`);
-      else await sleep(25);
+      if (now - lastSaid > 15_000) {
+        log(`index lock: waiting for ${describeOwner(readOwner(lock))} to finish (${lock})`);
+        lastSaid = now;
+      }
+      await sleep(50);
     }
   }
+  const me: LockOwner = { host: hostname(), pid: process.pid, started: new Date().toISOString(), command: process.argv.slice(2, 3).join(" ") || "mlir-release" };
+  writeFileSync(join(lock, "owner.json"), `${JSON.stringify(me)}\n`);
   try {
-    return await fn();
+    const r = await fn();
+    if (compromised) throw new ConflictError(`index ${root}: the lock was lost while publishing (${compromised.message}); rerun (publishing is idempotent)`);
+    return r;
   } finally {
-    if (readFileSync(join(lock, "owner"), "utf8") === token) rmSync(lock, { recursive: true, force: true });
+    await release().catch(() => {});
   }
 }
+
 
 /** Puts bytes at path unless the same bytes are there; different bytes are an error. */
 async function putFile(src: string, dest: string, sha256: string): Promise<"uploaded" | "skipped"> {
   if (existsSync(dest)) {
     const have = await sha256File(dest);
     if (have === sha256) return "skipped";
-    throw new Error(`index: ${dest} exists with sha256 ${have}, not ${sha256}; refusing to overwrite`);
+    throw new ConflictError(`index: ${dest} exists with sha256 ${have}, not ${sha256}; refusing to overwrite (a changed build needs a new version)`);
   }
   mkdirSync(dirname(dest), { recursive: true });
   const tmp = `${dest}.tmp-${process.pid}`;
@@ -107,7 +189,7 @@ async function putFile(src: string, dest: string, sha256: string): Promise<"uplo
 
 export function putText(dest: string, text: string): void {
   if (existsSync(dest) && readFileSync(dest, "utf8") === text) return;
-  if (existsSync(dest)) throw new Error(`index: ${dest} exists with different content; refusing to overwrite`);
+  if (existsSync(dest)) throw new ConflictError(`index: ${dest} exists with different content; refusing to overwrite (a changed build needs a new version)`);
   mkdirSync(dirname(dest), { recursive: true });
   writeFileSync(`${dest}.tmp-${process.pid}`, text);
   renameSync(`${dest}.tmp-${process.pid}`, dest);
@@ -148,18 +230,18 @@ export async function addRelease(
   const v = stage.manifest.plan.version;
   const actions: PublishAction[] = [];
   await withIndexLock(root, async () => {
-    const existing = join(P.manifests, `${v}.json`);
+    const existing = underRoot(P.manifests, [`${v}.json`], `release version ${v}`);
     if (existsSync(existing) && readFileSync(existing, "utf8") !== manifestJson(stage.manifest))
-      throw new Error(`index: version ${v} is already published with a different manifest (${existing}); a new build needs a new version`);
+      throw new ConflictError(`index: version ${v} is already published with a different manifest (${existing}); a new build needs a new version`);
     removeStaleTemps(P.files, (l) => opts.log?.(l));
     for (const f of stage.files) {
       opts.checkpoint?.(`index:file:${f.fileName}`);
-      const dest = join(P.files, v, f.fileName);
+      const dest = underRoot(P.files, [v, f.fileName], `release ${v} file`);
       actions.push({ target: "index", file: f.fileName, action: await putFile(f.path, dest, f.sha256) });
       if (f.kind === "wheel" || f.kind === "dev-wheel") putText(`${dest}.metadata`, (await readWheel(f.path)).metadata.toString("utf8"));
     }
     opts.checkpoint?.("index:notes");
-    putText(join(P.notes, `${v}.md`), stage.notes);
+    putText(underRoot(P.notes, [`${v}.md`], `release version ${v}`), stage.notes);
     opts.checkpoint?.("index:manifest");
     putText(existing, manifestJson(stage.manifest));
     opts.checkpoint?.("index:regenerate");
@@ -172,11 +254,14 @@ export async function addRelease(
 export async function removeRelease(root: string, version: string, opts: SiteOptions = {}): Promise<void> {
   const P = indexPaths(root);
   await withIndexLock(root, async () => {
-    rmSync(join(P.manifests, `${version}.json`), { force: true });
+    const manifest = underRoot(P.manifests, [`${version}.json`], `release version ${version}`);
+    const notes = underRoot(P.notes, [`${version}.md`], `release version ${version}`);
+    const files = underRoot(P.files, [version], `release version ${version}`);
+    rmSync(manifest, { force: true });
     await regenerateLocked(root, opts);
-    rmSync(join(P.notes, `${version}.md`), { force: true });
-    rmSync(join(P.files, version), { recursive: true, force: true });
-    rmSync(join(P.pruned, `${version}.json`), { force: true });
+    rmSync(notes, { force: true });
+    rmSync(files, { recursive: true, force: true });
+    rmSync(underRoot(P.pruned, [`${version}.json`], `release version ${version}`), { force: true });
   });
 }
 
@@ -197,7 +282,7 @@ export function listPruned(root: string): PrunedRecord[] {
 export async function pruneReleaseFiles(root: string, record: PrunedRecord, opts: SiteOptions = {}): Promise<void> {
   const P = indexPaths(root);
   await withIndexLock(root, async () => {
-    if (!existsSync(join(P.manifests, `${record.version}.json`))) throw new Error(`index: ${record.version} is not published here; nothing to prune`);
+    if (!existsSync(join(P.manifests, `${record.version}.json`))) throw new ConflictError(`index: ${record.version} is not published here; nothing to prune`);
     writePrunedRecord(root, record);
     await regenerateLocked(root, opts);
     const dir = join(P.files, record.version);
@@ -228,7 +313,7 @@ export async function restoreReleaseFiles(
   const actions: PublishAction[] = [];
   await withIndexLock(root, async () => {
     const manifestPath = join(P.manifests, `${version}.json`);
-    if (!existsSync(manifestPath)) throw new Error(`index: ${version} is not published here`);
+    if (!existsSync(manifestPath)) throw new ConflictError(`index: ${version} is not published here`);
     const m = readManifestFile(manifestPath);
     const byName = new Map(files.map((f) => [f.fileName, f.path]));
     const bad: string[] = [];
@@ -237,7 +322,7 @@ export async function restoreReleaseFiles(
       if (!p || !existsSync(p)) bad.push(`${a.fileName}: not rebuilt`);
       else if (statSync(p).size !== a.size || (await sha256File(p)) !== a.sha256) bad.push(`${a.fileName}: sha256 ${await sha256File(p)} ≠ the manifest's ${a.sha256}`);
     }
-    if (bad.length) throw new Error(`index: refusing to restore ${version}, the rebuilt files differ from its manifest:\n${bad.map((b) => `  - ${b}`).join("\n")}`);
+    if (bad.length) throw new ConflictError(`index: refusing to restore ${version}, the rebuilt files differ from its manifest:\n${bad.map((b) => `  - ${b}`).join("\n")}`);
     for (const a of m.artifacts) {
       const src = byName.get(a.fileName)!;
       const dest = join(P.files, version, a.fileName);
@@ -271,13 +356,13 @@ async function regenerateLocked(root: string, opts: SiteOptions): Promise<string
   const pruned = new Map(listPruned(root).map((r) => [r.version, r]));
   for (const m of listIndexManifests(root)) {
     const v = m.plan.version;
-    const notesPath = join(P.notes, `${v}.md`);
+    const notesPath = underRoot(P.notes, [`${v}.md`], `release version ${v}`);
     const pr = pruned.get(v);
     releases.push({ manifest: m, notes: existsSync(notesPath) ? readFileSync(notesPath, "utf8") : "", ...(pr ? { pruned: pr } : {}) });
     files.set(
       v,
       m.artifacts.map((a) => {
-        const metaPath = join(P.files, v, `${a.fileName}.metadata`);
+        const metaPath = underRoot(P.files, [v, `${a.fileName}.metadata`], `release ${v} file`);
         const f: SiteFile = { fileName: a.fileName, sha256: a.sha256, size: a.size, kind: a.kind };
         if (existsSync(metaPath)) {
           const meta = readFileSync(metaPath);
@@ -305,15 +390,15 @@ async function regenerateLocked(root: string, opts: SiteOptions): Promise<string
     for (const r of releases) {
       const v = r.manifest.plan.version;
       mkdirSync(join(tmp, "manifests"), { recursive: true });
-      writeFileSync(join(tmp, "manifests", `${v}.json`), manifestJson(r.manifest));
+      writeFileSync(underRoot(join(tmp, "manifests"), [`${v}.json`], `release version ${v}`), manifestJson(r.manifest));
       // Files hosted elsewhere (opts.filesUrl) are not part of the site; a pruned release keeps
       // only its PEP 658 metadata (pip resolves `==<version>`, shows the yank reason, then 404s).
       for (const f of opts.filesUrl ? [] : (files.get(v) ?? [])) {
-        const dest = join(tmp, fileUrl(v, f.fileName));
+        const dest = underRoot(tmp, fileUrl(v, f.fileName).split("/"), `release ${v} file`);
         mkdirSync(dirname(dest), { recursive: true });
-        const src = join(P.files, v, f.fileName);
+        const src = underRoot(P.files, [v, f.fileName], `release ${v} file`);
         if (!r.pruned) {
-          if (!existsSync(src)) throw new Error(`index: ${src} is missing from the store; republish ${v}`);
+          if (!existsSync(src)) throw new CheckFailedError(`index: ${src} is missing from the store; republish ${v}`);
           linkSync(src, dest); // hard links: a generation costs no copy of the wheels
         }
         if (f.metadataSha256) linkSync(`${src}.metadata`, `${dest}.metadata`);
@@ -338,7 +423,7 @@ function swapLink(link: string, target: string): void {
   } catch {
     /* absent, or a plain directory from an older layout */
   }
-  if (existsSync(link) && !isSymlink(link)) throw new Error(`index: ${link} is not a symlink; move it away once`);
+  if (existsSync(link) && !isSymlink(link)) throw new ConflictError(`index: ${link} is not a symlink; move it away once`);
   const tmp = `${link}.tmp-${process.pid}`;
   rmSync(tmp, { force: true });
   symlinkSync(target, tmp);

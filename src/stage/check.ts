@@ -1,6 +1,7 @@
 // The refusals of the stage: pure checks of manifests against the files' digests and the
 // wheels' own descriptions. Anything wrong here means nothing is staged or published.
-import { type Artifact, byFileName, InvalidInputError, type ReleaseManifest, wheelTagString } from "../schema.js";
+import { CheckFailedError, InternalError } from "../errors.js";
+import { type Artifact, byFileName, type ReleaseManifest, wheelTagString } from "../schema.js";
 import { normalizeProjectName, parseWheelFileName } from "./wheelinfo.js";
 
 export interface ObservedFile {
@@ -12,7 +13,7 @@ export interface ObservedFile {
   wheelError?: string;
 }
 
-export class StageRefusedError extends InvalidInputError {
+export class StageRefusedError extends CheckFailedError {
   override name = "StageRefusedError";
   constructor(
     readonly what: string,
@@ -48,6 +49,7 @@ export function mergeManifests(parts: ReleaseManifest[], what: string): ReleaseM
 export function checkRelease(manifest: ReleaseManifest, files: ReadonlyMap<string, ObservedFile>): string[] {
   const problems: string[] = [];
   const plan = manifest.plan;
+  if (!manifest.artifacts.length) problems.push("the manifest lists no artifacts: nothing to stage (a build's manifest lists its wheels)");
   const seen = new Set<string>();
   for (const a of manifest.artifacts) {
     if (seen.has(a.fileName)) {
@@ -112,7 +114,7 @@ export function parseSha256Sums(text: string): Map<string, string> {
   for (const line of text.split("\n")) {
     if (!line.trim()) continue;
     const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-    if (!m) throw new Error(`SHA256SUMS: malformed line: ${line}`);
+    if (!m) throw new CheckFailedError(`SHA256SUMS: malformed line: ${line.slice(0, 120)}`);
     out.set(m[2]!, m[1]!);
   }
   return out;

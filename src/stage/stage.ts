@@ -2,7 +2,10 @@
 // only after every check passed, into a temporary directory renamed into place.
 import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ReleaseManifest, parseOrExplain } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { ReleaseManifest } from "../schema.js";
+import { readJsonAs } from "../util/json-input.js";
+import { creatableDir, existingDir, underRoot } from "../util/paths.js";
 import { checkRelease, mergeManifests, type ObservedFile, parseSha256Sums, renderSha256Sums, StageRefusedError } from "./check.js";
 import { renderReleaseNotes } from "./notes.js";
 import { readWheel } from "./wheelinfo.js";
@@ -16,19 +19,13 @@ export const NOTES = "RELEASE_NOTES.md";
 // The streaming file digest lives with the source tree's; re-exported for the site store.
 
 export function readManifestFile(path: string): ReleaseManifest {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (e) {
-    throw new StageRefusedError(path, [`cannot read a JSON manifest: ${(e as Error).message}`]);
-  }
-  return parseOrExplain(ReleaseManifest, raw, `manifest ${path}`);
+  return readJsonAs(ReleaseManifest, path, "manifest");
 }
 
 async function observe(dir: string, manifest: ReleaseManifest): Promise<Map<string, ObservedFile>> {
   const files = new Map<string, ObservedFile>();
   for (const a of manifest.artifacts) {
-    const p = join(dir, a.fileName);
+    const p = underRoot(dir, [a.fileName], `artifact ${a.fileName}`);
     if (files.has(a.fileName) || !existsSync(p)) continue;
     const o: ObservedFile = { sha256: await sha256File(p), size: statSync(p).size };
     if (a.kind === "wheel" || a.kind === "dev-wheel") {
@@ -53,7 +50,8 @@ export interface StageInput {
 
 /** Stages a release; an existing stage with the same content is accepted, a different one refused. */
 export async function writeStage(input: StageInput): Promise<{ dir: string; manifest: ReleaseManifest; reused: boolean }> {
-  const outDir = resolve(input.outDir);
+  const outDir = creatableDir(input.outDir, "--out");
+  existingDir(input.artifactsDir, "--artifacts");
   const manifest = mergeManifests(input.manifests, outDir);
   const problems = checkRelease(manifest, await observe(input.artifactsDir, manifest));
   if (problems.length) throw new StageRefusedError(`release ${manifest.plan.version}`, problems);
@@ -82,11 +80,12 @@ export async function writeStage(input: StageInput): Promise<{ dir: string; mani
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   for (const a of manifest.artifacts) {
-    const src = join(input.artifactsDir, a.fileName);
+    const src = underRoot(input.artifactsDir, [a.fileName], `artifact ${a.fileName}`);
+    const dest = underRoot(tmp, [a.fileName], `artifact ${a.fileName}`);
     try {
-      linkSync(src, join(tmp, a.fileName)); // same bytes, no copy of 60 MB wheels
+      linkSync(src, dest); // same bytes, no copy of 60 MB wheels
     } catch {
-      copyFileSync(src, join(tmp, a.fileName));
+      copyFileSync(src, dest);
     }
   }
   for (const [name, text] of Object.entries(texts)) writeFileSync(join(tmp, name), text);
@@ -119,6 +118,8 @@ export interface LoadedStage {
 
 /** Reads a stage and re-verifies every byte against the manifest and SHA256SUMS. */
 export async function loadStage(dir: string): Promise<LoadedStage> {
+  existingDir(dir, "stage");
+  if (!existsSync(join(dir, MANIFEST_FILE))) throw new InvalidInputError(`stage ${dir}: no ${MANIFEST_FILE}; not a folder made by \`mlir-release stage\``);
   const manifest = readManifestFile(join(dir, MANIFEST_FILE));
   const what = `stage ${dir}`;
   const problems = checkRelease(manifest, await observe(dir, manifest));
@@ -134,7 +135,7 @@ export async function loadStage(dir: string): Promise<LoadedStage> {
   const notesSum = sums.get(NOTES);
   if (notesSum && notesSum !== sha256Hex(notes)) problems.push(`${NOTES} was changed after staging`);
   const read = (fileName: string, kind: string): StagedFile => {
-    const path = join(dir, fileName);
+    const path = underRoot(dir, [fileName], `staged file ${fileName}`);
     const bytes = readFileSync(path);
     return { fileName, path, sha256: sha256Hex(bytes), size: bytes.length, kind };
   };
@@ -155,6 +156,6 @@ export async function loadStage(dir: string): Promise<LoadedStage> {
     notes,
     metadata,
     records,
-    files: manifest.artifacts.map((a) => ({ fileName: a.fileName, path: join(dir, a.fileName), sha256: a.sha256, size: a.size, kind: a.kind })),
+    files: manifest.artifacts.map((a) => ({ fileName: a.fileName, path: underRoot(dir, [a.fileName], `staged file ${a.fileName}`), sha256: a.sha256, size: a.size, kind: a.kind })),
   };
 }

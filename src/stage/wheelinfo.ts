@@ -1,4 +1,5 @@
 // What a wheel says about itself: its file name (PEP 427) and its .dist-info METADATA/WHEEL.
+import { CheckFailedError, InvalidInputError } from "../errors.js";
 import yauzl from "yauzl";
 import { type WheelTag } from "../schema.js";
 
@@ -12,7 +13,7 @@ export interface WheelFileName {
 /** Parses name-version(-build)?-py-abi-plat.whl; compressed tag sets expand to every triple. */
 export function parseWheelFileName(fileName: string): WheelFileName {
   const m = /^([^-]+)-([^-]+)(?:-(\d[^-]*))?-([^-]+)-([^-]+)-([^-]+)\.whl$/.exec(fileName);
-  if (!m) throw new Error(`${fileName}: not a wheel file name (name-version-python-abi-platform.whl)`);
+  if (!m) throw new InvalidInputError(`${fileName}: not a wheel file name (name-version-python-abi-platform.whl)`);
   const [, distribution, version, build, py, abi, plat] = m as unknown as string[];
   const tags: WheelTag[] = [];
   for (const p of py!.split(".")) for (const a of abi!.split(".")) for (const pl of plat!.split(".")) tags.push({ python: p, abi: a, platform: pl });
@@ -70,11 +71,11 @@ export async function readWheel(path: string): Promise<WheelSelfDescription> {
   const find = (base: string): Buffer | undefined => [...entries].find(([n]) => n.endsWith(`/${base}`))?.[1];
   const metadata = find("METADATA");
   const wheel = find("WHEEL");
-  if (!metadata || !wheel) throw new Error(`${path}: no .dist-info/METADATA or WHEEL inside`);
+  if (!metadata || !wheel) throw new CheckFailedError(`${path}: no .dist-info/METADATA or WHEEL inside`);
   const text = metadata.toString("utf8");
   const name = headerValues(text, "Name")[0];
   const version = headerValues(text, "Version")[0];
-  if (!name || !version) throw new Error(`${path}: METADATA lacks Name or Version`);
+  if (!name || !version) throw new CheckFailedError(`${path}: METADATA lacks Name or Version`);
   const rp = headerValues(text, "Requires-Python")[0];
   return { metadata, name, version, ...(rp ? { requiresPython: rp } : {}), tags: headerValues(wheel.toString("utf8"), "Tag") };
 }

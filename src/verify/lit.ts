@@ -1,4 +1,5 @@
 // Upstream's own Python test suite (mlir/test/python) run with lit against an installed wheel.
+import { CheckFailedError } from "../errors.js";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { ExecEnv } from "../exec/env.js";
@@ -158,6 +159,6 @@ export async function runUpstreamLit(input: LitRunInput): Promise<LitCounts> {
 export function litSitePackages(litExecutable: string): string {
   const lib = join(dirname(dirname(litExecutable)), "lib");
   const py = readdirSync(lib).find((d) => /^python3\.\d+$/.test(d));
-  if (!py) throw new Error(`${lib}: no python3.X directory (lit's venv)`);
+  if (!py) throw new CheckFailedError(`${lib}: no python3.X directory (lit's venv)`);
   return join(lib, py, "site-packages");
 }

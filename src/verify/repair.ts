@@ -1,5 +1,6 @@
 // Platform repair (auditwheel on Linux) and re-normalization of the repaired wheel, so the
 // published bytes stay a function of the inputs.
+import { CheckFailedError } from "../errors.js";
 import { readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
@@ -19,7 +20,7 @@ export interface AuditwheelVerdict {
 export function parseAuditwheelShow(text: string): AuditwheelVerdict {
   const flat = text.replace(/\s+/g, " ");
   const consistentWith = /consistent with the following platform tag: "([^"]+)"/.exec(flat)?.[1];
-  if (!consistentWith) throw new Error(`unrecognized 'auditwheel show' output:\n${text}`);
+  if (!consistentWith) throw new CheckFailedError(`unrecognized 'auditwheel show' output: ${text.split("\n").slice(0, 3).join(" | ")}`);
   const constrainedTo = /constrains the platform tag to "([^"]+)"/.exec(flat)?.[1];
   const reasons: string[] = [];
   const sym = /references external versioned symbols in these system-provided shared libraries: (.*?)(?: This constrains|$)/.exec(flat);
@@ -59,7 +60,7 @@ export async function repairWheel(
   await env.run(argv, { env: { SOURCE_DATE_EPOCH: String(sourceDateEpoch), PATH } });
   const made = readdirSync(repairDir).filter((f) => f.endsWith(".whl"));
   if (made.length !== 1) {
-    throw new Error(`repair wrote ${made.length} wheels into ${repairDir} (expected 1): ${argv.join(" ")}`);
+    throw new CheckFailedError(`repair wrote ${made.length} wheels into ${repairDir} (expected 1): ${argv.join(" ")}`);
   }
   const dest = join(outDir, made[0]!);
   rmSync(dest, { force: true });

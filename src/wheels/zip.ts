@@ -1,4 +1,5 @@
 // Deterministic zip writing: sorted entries, one fixed timestamp, normalized permissions.
+import { CheckFailedError, InternalError } from "../errors.js";
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { Deflate, Zip, ZipDeflate, ZipPassThrough } from "fflate";
@@ -38,7 +39,7 @@ class MemoizedDeflate extends ZipPassThrough {
   }
 
   protected override process(chunk: Uint8Array<ArrayBuffer>, final: boolean): void {
-    if (!final) throw new Error(`${this.filename}: a memoized member is pushed in one piece`);
+    if (!final) throw new InternalError(`${this.filename}: a memoized member is pushed in one piece`);
     const key = `${this.level}:${createHash("sha256").update(chunk).digest("hex")}`;
     let out = deflated.get(key);
     memoCounts[out ? "hits" : "misses"]++;
@@ -74,7 +75,7 @@ export async function writeDeterministicZip(
   const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const names = new Set<string>();
   for (const e of sorted) {
-    if (names.has(e.name)) throw new Error(`zip ${path}: duplicate entry ${e.name}`);
+    if (names.has(e.name)) throw new CheckFailedError(`zip ${path}: duplicate entry ${e.name}`);
     names.add(e.name);
   }
   // fflate encodes mtime in local time; shift so the stored DOS fields equal the UTC instant.

@@ -119,11 +119,11 @@ describe("release config", () => {
 
   it("an invalid config names the field and why", () => {
     expect(() => parseReleaseConfig({ pythons: ["3.12", "2.7"] }, "cfg.json")).toThrow(
-      "invalid config cfg.json:\n  - pythons.1: a CPython version such as 3.12 or 3.13t",
+      "invalid config cfg.json: pythons.1: a CPython version such as 3.12 or 3.13t",
     );
     expect(() => parseReleaseConfig({ platforms: [{ id: "solaris" }] }, "cfg.json")).toThrow(/platforms\.0\.id: /);
     expect(() => parseReleaseConfig({ llvm: { branch: "main", brnch: "x" }, pythns: [] }, "cfg.json")).toThrow(
-      "invalid config cfg.json:\n  - llvm.brnch: unknown field (misspelt?)\n  - pythns: unknown field (misspelt?)",
+      "invalid config cfg.json: llvm.brnch: unknown field (misspelt?); pythns: unknown field (misspelt?)",
     );
     expect(() => parseReleaseConfig({ mlirPaths: { include: [] } }, "cfg.json")).toThrow(/mlirPaths\.include: /);
     expect(() => loadReleaseConfig(REPO, "/nonexistent/release.config.json")).toThrow("config file /nonexistent/release.config.json does not exist");

@@ -97,13 +97,13 @@ describe("stage directory", () => {
     writeFileSync(join(fx.dir, fx.manifest.artifacts[0]!.fileName), "not a wheel");
     const out = join(tmp(), "stage");
     const r = await execa(process.execPath, ["--import", "tsx", join(REPO, "src", "cli.ts"), "stage", "--manifest", join(fx.dir, "manifest.json"), "--artifacts", fx.dir, "--out", out], { cwd: REPO, reject: false });
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(3); // a failed check (src/errors.ts)
     expect(r.stderr).toMatch(/^error: refusing to stage release 22\.1\.8; nothing was staged or published:\n  - mlir_python_bindings-22\.1\.8-/);
     expect(r.stderr).toMatch(/not a readable wheel: .*not a readable zip/);
     expect(r.stderr).not.toMatch(/\bat \w+ \(/); // a message, not a stack trace
     expect(existsSync(out)).toBe(false);
     const again = await execa(process.execPath, ["--import", "tsx", join(REPO, "src", "cli.ts"), "stage", "--manifest", join(fx.dir, "manifest.json"), "--artifacts", fx.dir, "--out", out], { cwd: REPO, reject: false });
-    expect(again.exitCode).toBe(1); // still refused on a rerun: nothing was half-written
+    expect(again.exitCode).toBe(3); // still refused on a rerun: nothing was half-written
     expect(existsSync(out)).toBe(false);
   }, 60_000);
 
