@@ -1,6 +1,9 @@
 // Where two builds of an artifact first differ: the first member of a wheel (zip, read with
 // yauzl) or tarball whose name, content, timestamp, permissions or encoding is not the same.
 import { readFileSync } from "node:fs";
+import { Readable } from "node:stream";
+import tar from "tar-stream";
+import { CheckFailedError } from "../errors.js";
 import { gunzipSync } from "node:zlib";
 import { execaSync } from "execa";
 import yauzl from "yauzl";
@@ -42,7 +45,7 @@ export function firstDifference(a: readonly ArchiveMember[], b: readonly Archive
 export function zipMembers(path: string): Promise<ArchiveMember[]> {
   return new Promise((resolve, reject) => {
     yauzl.open(path, { lazyEntries: true, autoClose: true }, (err, zip) => {
-      if (err || !zip) return reject(err ?? new Error(`cannot open ${path}`));
+      if (err || !zip) return reject(new CheckFailedError(`${path}: not a readable zip archive (${err?.message ?? "cannot open"})`, { cause: err }));
       const out: ArchiveMember[] = [];
       zip.on("entry", (e: yauzl.Entry) => {
         const dos = e.lastModFileDate * 65536 + e.lastModFileTime;
@@ -63,30 +66,31 @@ export function zipMembers(path: string): Promise<ArchiveMember[]> {
   });
 }
 
-/** Members of a ustar/pax tarball, plain, gzip or zstd (the dev tarball) compressed. */
-export function tarMembers(path: string): ArchiveMember[] {
+/** Members of a ustar/pax/GNU tarball (read with tar-stream), plain, gzip or zstd (the dev tarball) compressed. */
+export async function tarMembers(path: string): Promise<ArchiveMember[]> {
   let buf = readFileSync(path);
   if (buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
   // Node 20's zlib has no zstd; the zstd tool is part of the build environment.
-  else if (buf.readUInt32LE(0) === 0xfd2fb528) buf = Buffer.from(execaSync("zstd", ["-dc", path], { encoding: "buffer", maxBuffer: 4 * 1024 ** 3 }).stdout);
+  else if (buf.length >= 4 && buf.readUInt32LE(0) === 0xfd2fb528) buf = Buffer.from(execaSync("zstd", ["-dc", "--", path], { encoding: "buffer", maxBuffer: 4 * 1024 ** 3 }).stdout);
   const out: ArchiveMember[] = [];
-  const str = (o: number, n: number): string => buf.subarray(o, o + n).toString("utf8").replace(/\0.*$/s, "");
-  const oct = (o: number, n: number): number => parseInt(str(o, n).trim() || "0", 8);
-  for (let off = 0; off + 512 <= buf.length; ) {
-    if (buf.subarray(off, off + 512).every((x) => x === 0)) break;
-    const size = oct(off + 124, 12);
-    const prefix = str(off + 345, 155);
-    const name = (prefix ? `${prefix}/` : "") + str(off, 100);
-    const data = buf.subarray(off + 512, off + 512 + size);
-    out.push({
-      name,
-      content: sha256Hex(data),
-      size,
-      mtime: oct(off + 136, 12),
-      mode: oct(off + 100, 8),
-      encoding: `type ${str(off + 156, 1) || "0"}`,
-    });
-    off += 512 + Math.ceil(size / 512) * 512;
+  const extract = tar.extract();
+  try {
+    for await (const entry of Readable.from([buf]).pipe(extract)) {
+      const h = entry.header;
+      const chunks: Buffer[] = [];
+      for await (const c of entry) chunks.push(c as Buffer);
+      const data = Buffer.concat(chunks);
+      out.push({
+        name: h.name,
+        content: sha256Hex(data),
+        size: h.size ?? data.length,
+        mtime: Math.round((h.mtime?.getTime() ?? 0) / 1000),
+        mode: h.mode ?? 0,
+        encoding: `type ${h.type ?? "file"}`,
+      });
+    }
+  } catch (e) {
+    throw new CheckFailedError(`${path}: not a readable tar archive (${(e as Error).message})`, { cause: e });
   }
   return out;
 }
@@ -96,6 +100,6 @@ export async function firstDifferingMember(recorded: string, rebuilt: string): P
   const isZip = /\.(whl|zip)$/.test(recorded);
   const isTar = /\.tar(\.gz|\.zst)?$|\.tgz$/.test(recorded);
   if (!isZip && !isTar) return "not an archive: no member comparison";
-  const [a, b] = isZip ? await Promise.all([zipMembers(recorded), zipMembers(rebuilt)]) : [tarMembers(recorded), tarMembers(rebuilt)];
+  const [a, b] = await Promise.all(isZip ? [zipMembers(recorded), zipMembers(rebuilt)] : [tarMembers(recorded), tarMembers(rebuilt)]);
   return firstDifference(a, b) ?? "every member is equal; the archive framing differs (comment, headers or member order of local records)";
 }

@@ -57,15 +57,32 @@ describe("first differing member", () => {
     const t1 = await mk("t1", "int a;\n", 0o644);
     const t2 = await mk("t2", "int b;\n", 0o644);
     const t3 = await mk("t3", "int a;\n", 0o600);
-    expect(tarMembers(t1).map((m) => m.name)).toEqual(["include/", "include/a.h"]);
+    expect((await tarMembers(t1)).map((m) => m.name)).toEqual(["include/", "include/a.h"]);
     expect(await firstDifferingMember(t1, t2)).toBe("include/a.h: content (7 vs 7 bytes)");
     expect(await firstDifferingMember(t1, t3)).toBe("include/a.h: permissions (644 vs 600)");
     // zstd, as the dev tarball is compressed
     const z1 = `${t1.replace(/\.gz$/, "")}.zst`;
     const z2 = `${t2.replace(/\.gz$/, "")}.zst`;
     await execa("sh", ["-c", `gzip -dc ${t1} | zstd -q -o ${z1} && gzip -dc ${t2} | zstd -q -o ${z2}`]);
-    expect(tarMembers(z1)).toEqual(tarMembers(t1));
+    expect(await tarMembers(z1)).toEqual(await tarMembers(t1));
     expect(await firstDifferingMember(z1, z2)).toBe("include/a.h: content (7 vs 7 bytes)");
+  });
+
+  it("reads pax and GNU long names as one member each (tar-stream, not a hand-written header walk)", async () => {
+    const root = join(dir, "long");
+    const deep = join(root, "include", "x".repeat(60), "y".repeat(60));
+    mkdirSync(deep, { recursive: true });
+    writeFileSync(join(deep, "header-with-a-long-name.h"), "int c;\n");
+    const want = ["include/", `include/${"x".repeat(60)}/`, `include/${"x".repeat(60)}/${"y".repeat(60)}/`, `include/${"x".repeat(60)}/${"y".repeat(60)}/header-with-a-long-name.h`];
+    for (const format of ["pax", "gnu"]) {
+      const out = join(dir, `long-${format}.tar`);
+      await execa("tar", ["--sort=name", `--format=${format}`, "-cf", out, "-C", root, "include"]);
+      const members = await tarMembers(out);
+      expect(members.map((m) => m.name), format).toEqual(want);
+      expect(members[3]!.size).toBe(7);
+    }
+    writeFileSync(join(dir, "not.tar"), "x".repeat(700));
+    await expect(tarMembers(join(dir, "not.tar"))).rejects.toThrow(/not a readable tar archive/);
   });
 
   it("compareArtifacts reports equal, different (with the member) and missing", async () => {
