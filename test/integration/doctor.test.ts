@@ -90,7 +90,7 @@ describe("mlir-release doctor", () => {
     expect(bad.stdout).toMatch(/hand  environment 'release' exists with required reviewers/);
     expect(bad.stdout).toMatch(/^doctor: 3 item\(s\) to fix$/m);
     const wrongKind = await cli({ PATH: process.env["PATH"] ?? "" }, ["--kind", "nightly"]);
-    expect(wrongKind.exitCode).toBe(1);
+    expect(wrongKind.exitCode).toBe(2); // bad input (src/errors.ts)
     expect(wrongKind.stderr).toMatch(/--kind 'nightly': expected snapshot or numbered/);
   });
 });

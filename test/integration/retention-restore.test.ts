@@ -149,15 +149,15 @@ describe("retention: prune keeps pins resolvable, restore brings the same bytes 
     expect(await installedVersion()).toBe(PRUNED);
   }, 180_000);
 
-  it("the CLI refuses a version that is not pruned, naming it, with exit status 1", async () => {
+  it("the CLI refuses a version that is not pruned, naming it, with exit status 2 (bad input, src/errors.ts)", async () => {
     const r = await execa(process.execPath, ["--import", "tsx", join(REPO, "src", "cli.ts"), "restore", WEEKLY, "--index", root, "--cache", join(tmp(), "cache")], {
       cwd: REPO,
       reject: false,
     });
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^error: restore: ${WEEKLY.replace(/\./g, "\\.")} is not pruned`, "m"));
     const bad = await execa(process.execPath, ["--import", "tsx", join(REPO, "src", "cli.ts"), "restore", "../etc", "--index", root], { cwd: REPO, reject: false });
-    expect(bad.exitCode).toBe(1);
+    expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/invalid version argument/);
   }, 60_000);
 });
