@@ -11,9 +11,10 @@ import { register as registerDev } from "./dev/cli.js";
 import { register as registerPlan } from "./plan/cli.js";
 import { register as registerPlatforms } from "./platforms/cli.js";
 import { register as registerDoctor } from "./doctor/cli.js";
+import { register as registerDownstream } from "./downstream/cli.js";
 
 // Areas register their subcommands here (one import and one call each).
-const registrations: Array<(p: Command) => void> = [registerBuild, registerPublish, registerDev, registerPlan, registerPlatforms, registerDoctor];
+const registrations: Array<(p: Command) => void> = [registerBuild, registerPublish, registerDev, registerPlan, registerPlatforms, registerDoctor, registerDownstream];
 
 export function buildProgram(): Command {
   const program = new Command("mlir-release")
