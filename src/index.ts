@@ -7,6 +7,7 @@ import { checkGithubRepository, collectDist, compilerCacheDirectory, defaultOpti
 import { moduleConfig, moduleLock, parsePlatform, parsePolicy, policyFor, useHostInputs } from "./dagger/module-support.js";
 import { InvalidInputError, parseOrExplain, type PlatformId, ReleaseManifest, ReleasePlan } from "./schema.js";
 import { refMatches } from "./dagger/images.js";
+import { downstreamContainer } from "./downstream/dagger.js";
 
 /** The plan stage's answer on a day with nothing to build. */
 const isNoRelease = (x: unknown): x is { release: false; reason?: string; commit?: string } =>
@@ -117,6 +118,32 @@ export class MlirRelease {
       policy: entry.policy,
       optionsHash: m.plan.layer.optionsHash,
       nanobind: m.plan.tools["nanobind"] ?? moduleConfig().tools.nanobind,
+    }).directory("/out");
+  }
+
+  /**
+   * Build a downstream project's wheels (a CMake project using MLIR's AddMLIRPython) against release
+   * --release served by our index --index-url, for every Python of its matrix (or --python), in the
+   * platform's locked image: the wheels and downstream-manifest.json (mlir-release downstream build).
+   */
+  @func()
+  downstream(
+    @argument({ defaultPath: "/", ignore: SOURCE_EXCLUDE }) source: Directory,
+    project: Directory,
+    release: string,
+    indexUrl: string,
+    platform = "linux-x86_64",
+    policy = "manylinux2014",
+    python?: string,
+  ): Directory {
+    const p = parsePlatform(platform);
+    return downstreamContainer(dag, moduleLock(), source, project, {
+      platform: p,
+      policy: policyFor(p, parsePolicy(policy)),
+      nanobind: moduleConfig().tools.nanobind,
+      release,
+      indexUrl,
+      ...(python ? { pythons: python } : {}),
     }).directory("/out");
   }
 

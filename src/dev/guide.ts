@@ -18,6 +18,7 @@ export function downstreamGuide(manifest: ReleaseManifest, links: GuideLinks = {
   const tarballs = manifest.artifacts.filter((a) => a.kind === "dev-tarball");
   const devWheels = manifest.artifacts.filter((a) => a.kind === "dev-wheel");
   const index = links.indexUrl ? ` --extra-index-url ${links.indexUrl.replace(/\/?$/, "/")}simple/` : "";
+  const pythons = [...new Set(p.matrix.map((m) => m.python))];
   const commitUrl = `${p.llvm.repository.replace(/\.git$/, "")}/commit/${p.llvm.commit}`;
   const lines = [
     `# Build an MLIR extension against ${p.distribution} ${v}`,
@@ -26,7 +27,29 @@ export function downstreamGuide(manifest: ReleaseManifest, links: GuideLinks = {
       `${p.llvm.tag ? ` (tag \`${p.llvm.tag}\`)` : ""}. Its dev distribution is the exact LLVM/MLIR install the wheels were` +
       " built from, plus upstream's Python binding sources, so your extension and our `mlir` package agree on every header.",
     "",
-    "## Five commands",
+    "## One command",
+    "",
+    "```sh",
+    `mlir-release downstream build --project <your project> --release ${v} --index-url ${links.indexUrl ?? "<our index root>"}`,
+    "```",
+    "",
+    `builds your package's wheels for every Python of this release's matrix (${pythons.join(", ") || "see the manifest"}) with nanobind` +
+      ` ${nanobind} and a nanobind domain of your own (never \`${p.nanobindDomain}\`: a clash, or another nanobind in your` +
+      " pyproject's build requirements, is refused before anything is built), pins" +
+      ` \`${p.distribution}==${v}\` in their Requires-Dist, repairs them without a second copy of anything our wheels ship,` +
+      " and checks each in a fresh venv next to our wheel from the index: both imported, IR mixing both, your lit tests." +
+      " The wheels and a `downstream-manifest.json` (digests, the release built against) go to `--out`;" +
+      " `mlir-release downstream rebuild <manifest> --project <dir> --index-url …` replays it bit for bit and" +
+      " `mlir-release downstream resolve` answers which build of your project matches an mlir version." +
+      " In GitHub Actions, add one job that calls this repository's reusable workflow:",
+    "",
+    "```yaml",
+    "  mlir-wheels:",
+    "    uses: <owner>/<repo>/.github/workflows/downstream.yml@<sha>",
+    `    with: { project-path: ., release-version: "${v}", index-url: "${links.indexUrl ?? "<our index root>"}" }`,
+    "```",
+    "",
+    "## Five commands (by hand)",
     "",
     "```sh",
     "python -m venv .venv && . .venv/bin/activate",

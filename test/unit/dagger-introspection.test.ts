@@ -67,12 +67,13 @@ describe("the module as Dagger registers it", () => {
     expect(sig(ctor!)).toEqual(["imageRegistry: STRING_KIND?", "nodeDistUrl: STRING_KIND?"]);
   });
 
-  it("exposes plan, build, rebuild, publish, release, site, compilerCache; side-effecting ones are never cached", () => {
-    expect(Object.keys(fns).sort()).toEqual(["build", "compilerCache", "plan", "publish", "rebuild", "release", "site"]);
+  it("exposes plan, build, rebuild, publish, release, site, compilerCache, downstream; side-effecting ones are never cached", () => {
+    expect(Object.keys(fns).sort()).toEqual(["build", "compilerCache", "downstream", "plan", "publish", "rebuild", "release", "site"]);
     expect(Object.fromEntries(Object.entries(fns).map(([n, f]) => [n, f.cache ?? "default"]))).toEqual({
       plan: "never", // reads the LLVM remote: today's answer differs from yesterday's
       build: "default", // a pure function of its inputs: the engine may reuse it
       rebuild: "default",
+      downstream: "default", // the release's files are checked by digest: same inputs, same wheels
       publish: "never",
       release: "never",
       site: "never", // reads the GitHub releases: the index changes when they do
@@ -112,5 +113,10 @@ describe("the module as Dagger registers it", () => {
     ]);
     expect(sig(fns["site"]!)).toEqual(["source: Directory", "githubRepository: STRING_KIND", "githubToken: Secret?", "baseUrl: STRING_KIND?", "prune: BOOLEAN_KIND = false"]);
     expect(fns["site"]!.returnType).toEqual({ kind: "OBJECT_KIND", name: "Directory" });
+    expect(sig(fns["downstream"]!)).toEqual([
+      "source: Directory", "project: Directory", "release: STRING_KIND", "indexUrl: STRING_KIND",
+      "platform: STRING_KIND = linux-x86_64", "policy: STRING_KIND = manylinux2014", "python: STRING_KIND?",
+    ]);
+    expect(fns["downstream"]!.returnType).toEqual({ kind: "OBJECT_KIND", name: "Directory" });
   });
 });

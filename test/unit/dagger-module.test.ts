@@ -339,6 +339,20 @@ describe("plan, publish, rebuild, release", () => {
     await expect(rec.run(() => new MlirRelease().rebuild(src(), manifest, "linux-aarch64"))).rejects.toThrow(/records no image for linux-aarch64/);
   });
 
+  it("downstream runs the CLI's downstream build in the locked image, the project at /in/project, and returns /out", async () => {
+    const project = dag.host().directory("/tmp/project");
+    await rec.run(() => new MlirRelease().downstream(src(), project, "22.1.8", "http://127.0.0.1:9/index", "linux-x86_64", "manylinux2014", "3.12").export("/tmp/ds-out"));
+    expect(last()).toEqual([
+      ...head(...X86_2014),
+      `withMountedCache(path: "/cache/mlir-release", cache: ${vol("mlir-release-downstream-linux-x86_64-manylinux2014")})`,
+      `withDirectory(path: "/in/project", source: ${q(idFor(["host", 'directory(path: "/tmp/project")']))})`,
+      `withExec(args: ${list(["node", "bin/mlir-release.mjs", "downstream", "build", "--project", "/in/project", "--index-url", "http://127.0.0.1:9/index", "--release", "22.1.8", "--out", "/out", "--work", "/work", "--cache", "/cache/mlir-release", "--python", "3.12"])})`,
+      'directory(path: "/out")',
+      'export(path: "/tmp/ds-out")',
+    ]);
+    await expect(rec.run(() => new MlirRelease().downstream(src(), project, "22.1.8", "file:///index").export("/tmp/x"))).rejects.toThrow(/indexUrl/);
+  });
+
   it("release --dry-run: plan, both Linux builds from the plan, host-built wheels as directories, publish --dry-run", async () => {
     const mac = dag.host().directory("/runner/macos-arm64");
     const win = dag.host().directory("/runner/windows-x64");

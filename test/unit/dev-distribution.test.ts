@@ -106,6 +106,7 @@ describe("downstreamGuide", () => {
       llvm: { commit: info.llvmCommit, version: "22.1.8", repository: "https://github.com/llvm/llvm-project.git", commitDate: "2026-01-01T00:00:00Z", tag: "llvmorg-22.1.8" },
       tools: { nanobind: "2.9.2" },
       nanobindDomain: "mlir_release",
+      matrix: [{ platform: "linux-x86_64", python: "3.12" }],
     },
     artifacts: [
       { kind: "dev-tarball", fileName: "mlir-dev-22.1.8-linux-x86_64.tar.zst", sha256: "a".repeat(64), size: 230_270_661, platform: "linux-x86_64" },
@@ -128,8 +129,15 @@ describe("downstreamGuide", () => {
     expect(md).toContain("`mlir_release`");
   });
 
+  it("leads with the one-command path and the reusable workflow's job", () => {
+    expect(md).toContain("mlir-release downstream build --project <your project> --release 22.1.8 --index-url https://example.org/mlir-release\n");
+    expect(md).toContain("every Python of this release's matrix (3.12) with nanobind 2.9.2");
+    expect(md).toContain("    uses: <owner>/<repo>/.github/workflows/downstream.yml@<sha>\n");
+    expect(md.indexOf("## One command")).toBeLessThan(md.indexOf("## Five commands"));
+  });
+
   it("has exactly five commands in its shell block", () => {
-    const block = /## Five commands\n\n```sh\n([\s\S]*?)```/.exec(md)![1]!;
+    const block = /## Five commands \(by hand\)\n\n```sh\n([\s\S]*?)```/.exec(md)![1]!;
     const commands = block.split("\n").filter((l) => l && !l.startsWith("  "));
     expect(commands).toHaveLength(5);
   });

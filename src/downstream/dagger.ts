@@ -1,0 +1,43 @@
+// The Dagger side of `downstream build`: the CLI in the platform's locked manylinux image, the
+// project mounted read-only at /in/project, the release fetched from the index (checked by digest).
+import type { Client, Container, Directory } from "@dagger.io/dagger";
+import { cliContainer, PATHS, provisionedImage } from "../dagger/pipeline.js";
+import { buildImageFor, type ManylinuxPolicy } from "../dagger/images.js";
+import { type ImagesLock, parseOrExplain, type PlatformId } from "../schema.js";
+import { z } from "zod";
+
+export const DownstreamCall = z.object({
+  release: z.string().regex(/^[0-9][0-9A-Za-z.+-]*$/, "a release version such as 22.1.8"),
+  indexUrl: z.string().url().refine((u) => /^https?:\/\//.test(u), "an http(s) URL"),
+  pythons: z.string().regex(/^3\.\d+t?(,3\.\d+t?)*$/, "comma-separated CPython versions such as 3.11,3.12").optional(),
+});
+
+export const PROJECT_PATH = "/in/project";
+
+export function downstreamArgv(o: z.infer<typeof DownstreamCall>): string[] {
+  return [
+    "node", "bin/mlir-release.mjs", "downstream", "build",
+    "--project", PROJECT_PATH,
+    "--index-url", o.indexUrl,
+    "--release", o.release,
+    "--out", PATHS.out,
+    "--work", PATHS.work,
+    "--cache", PATHS.cache,
+    ...(o.pythons ? ["--python", o.pythons] : []),
+  ];
+}
+
+export function downstreamContainer(
+  dag: Client,
+  lock: ImagesLock,
+  source: Directory,
+  project: Directory,
+  o: { platform: PlatformId; policy: ManylinuxPolicy; nanobind: string; release: string; indexUrl: string; pythons?: string },
+): Container {
+  const call = parseOrExplain(DownstreamCall, { release: o.release, indexUrl: o.indexUrl, ...(o.pythons ? { pythons: o.pythons } : {}) }, "downstream arguments");
+  const img = buildImageFor(lock, o.platform, o.policy);
+  return cliContainer(dag, provisionedImage(dag, img, source.directory("containers/provision"), o.nanobind), source)
+    .withMountedCache(PATHS.cache, dag.cacheVolume(`mlir-release-downstream-${o.platform}-${o.policy}`))
+    .withDirectory(PROJECT_PATH, project)
+    .withExec(downstreamArgv(call));
+}
