@@ -1,0 +1,163 @@
+// Runs a GitHub Actions job of this repository's workflows step by step, as written, inside a
+// container started from a minimal Debian image built here (debootstrap --variant=minbase, then
+// docker import): nothing of this checkout's setup is in it (no tools venv, no .cache, no npm cache).
+// `run:` steps are executed with the runner's shell (bash --noprofile --norc -eo pipefail); `uses:`
+// steps are replaced by the local equivalents below; anything else (an action without an
+// equivalent, an expression the evaluator does not know) is an error, so the workflow and this
+// runner cannot drift apart silently.
+//
+// Local equivalents of the actions:
+//   actions/checkout          a fresh `git clone` of the repository's committed HEAD into the workspace
+//   actions/setup-node        the machine's Node (binary and npm) mounted read-only and put on PATH
+//   actions/download-artifact a folder copy from the run's artifact store (pattern: one folder per artifact)
+//   actions/upload-artifact   a folder copy into the run's artifact store
+//   pypa/gh-action-pypi-publish  the packages-dir listed (trusted publishing needs GitHub's OIDC)
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parse } from "yaml";
+
+export const REPO = resolve(import.meta.dirname, "../..");
+const CACHE = join(REPO, ".cache", "workflow-steps");
+export const IMAGE = "mlir-release-bare:bookworm";
+
+export interface Step { name?: string; id?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string>; shell?: string }
+export interface Job { steps?: Step[]; env?: Record<string, string>; uses?: string; "runs-on"?: string }
+export interface Workflow { env?: Record<string, string>; jobs: Record<string, Job> }
+
+export const loadWorkflow = (file: string): Workflow => parse(readFileSync(join(REPO, ".github/workflows", file), "utf8")) as Workflow;
+
+const sh = (cmd: string, args: string[], opts: { cwd?: string } = {}): string => execFileSync(cmd, args, { encoding: "utf8", maxBuffer: 64 << 20, ...opts });
+
+/** The Debian mirror apt uses on this machine (the first `URIs:` of its deb822 sources). */
+function debianMirror(): string {
+  const dir = "/etc/apt/sources.list.d";
+  for (const f of readdirSync(dir).filter((n) => n.endsWith(".sources")).sort()) {
+    const m = /^URIs:\s*(\S+)/m.exec(readFileSync(join(dir, f), "utf8"));
+    if (m && /\/debian\/?$/.test(m[1]!)) return m[1]!;
+  }
+  throw new Error("no Debian mirror found in the apt sources");
+}
+
+/** Builds (once) the bare image: debootstrap --variant=minbase bookworm, tarred and docker-imported. */
+export function ensureBareImage(log: (l: string) => void): string {
+  if (spawnSync("docker", ["image", "inspect", IMAGE], { stdio: "ignore" }).status === 0) return IMAGE;
+  const root = join(CACHE, "rootfs");
+  if (!existsSync(join(root, "usr/bin/bash"))) {
+    log(`debootstrap --variant=minbase bookworm ${root}`);
+    rmSync(root, { recursive: true, force: true });
+    sh("debootstrap", ["--variant=minbase", "bookworm", root, debianMirror()]);
+  }
+  log(`docker import ${root} ${IMAGE}`);
+  execFileSync("bash", ["-c", 'tar -C "$1" -c . | docker import - "$2"', "import", root, IMAGE], { stdio: "inherit" });
+  return IMAGE;
+}
+
+export interface JobContext {
+  inputs?: Record<string, string>;
+  vars?: Record<string, string>;
+  secrets?: Record<string, string>;
+  matrix?: Record<string, string>;
+  /** Artifact store of the run: <store>/<artifact name>/... */
+  artifacts: string;
+  /** Extra environment for every step (e.g. the npm registry from the machine's npm config). */
+  extraEnv?: Record<string, string>;
+}
+
+export interface StepResult { step: string; kind: "run" | "uses"; code: number; output: string }
+
+/** Evaluates the `${{ … }}` forms the workflows use; anything else is an error. */
+export function evaluate(text: string, ctx: JobContext, env: Record<string, string>): string {
+  return text.replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_m, expr: string) => {
+    const m = /^(inputs|vars|secrets|matrix|env)\.([A-Za-z0-9_-]+)$/.exec(expr);
+    if (!m) throw new Error(`workflow-steps: no local evaluation for the expression '${expr}'`);
+    const scope = { inputs: ctx.inputs, vars: ctx.vars, secrets: ctx.secrets, matrix: ctx.matrix, env }[m[1] as "inputs"] ?? {};
+    return scope[m[2]!] ?? "";
+  });
+}
+
+/** Step `if:` conditions the runner understands. */
+function condition(cond: string, workspace: string): boolean {
+  const m = /^\$\{\{\s*hashFiles\('([^']+)'\)\s*!=\s*''\s*\}\}$/.exec(cond.trim());
+  if (!m) throw new Error(`workflow-steps: no local evaluation for the condition '${cond}'`);
+  const [dir, pat] = [m[1]!.replace(/\/\*$/, ""), m[1]!.endsWith("/*")];
+  return pat ? existsSync(join(workspace, dir)) && readdirSync(join(workspace, dir)).length > 0 : existsSync(join(workspace, m[1]!));
+}
+
+/**
+ * Runs one job in a fresh container from the bare image. Returns each step's result; stops at the
+ * first failing step (as GitHub does) and marks it.
+ */
+export function runJob(wf: Workflow, jobId: string, ctx: JobContext, log: (l: string) => void = () => {}): { results: StepResult[]; workspace: string; failed?: StepResult } {
+  const job = wf.jobs[jobId];
+  if (!job?.steps) throw new Error(`workflow-steps: no job ${jobId} with steps`);
+  const workspace = mkdtempSync(join(tmpdir(), `wf-${jobId}-`));
+  const name = `wf-steps-${jobId}-${process.pid}-${Date.now()}`;
+  const nodeBin = execFileSync("bash", ["-c", "readlink -f \"$(command -v node)\""], { encoding: "utf8" }).trim();
+  const npmRoot = resolve(execFileSync("bash", ["-c", "readlink -f \"$(command -v npm)\""], { encoding: "utf8" }).trim(), "../../..");
+  sh("docker", [
+    "run", "-d", "--name", name, "--network", "host",
+    "-v", `${workspace}:/github/workspace`,
+    "-v", `${nodeBin}:/opt/hostedtoolcache/node/bin/node:ro`,
+    "-v", `${npmRoot}:/opt/hostedtoolcache/node/lib/node_modules:ro`,
+    IMAGE, "sleep", "infinity",
+  ]);
+  const results: StepResult[] = [];
+  let path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  try {
+    for (const [i, step] of job.steps.entries()) {
+      const label = step.name ?? step.uses ?? step.run!.split("\n")[0]!;
+      const env: Record<string, string> = {};
+      for (const layer of [wf.env ?? {}, job.env ?? {}, step.env ?? {}]) for (const [k, v] of Object.entries(layer)) env[k] = evaluate(String(v), ctx, env);
+      if (step.if && !condition(step.if, workspace)) {
+        results.push({ step: label, kind: step.uses ? "uses" : "run", code: 0, output: "skipped by its if: condition" });
+        continue;
+      }
+      if (step.run) {
+        const script = evaluate(step.run, ctx, env);
+        const envArgs = Object.entries({ ...env, ...ctx.extraEnv, PATH: path, HOME: "/github/home", CI: "true", GITHUB_ACTIONS: "true", GITHUB_WORKSPACE: "/github/workspace", GITHUB_OUTPUT: `/github/workspace/.github-output-${i}`, GITHUB_REPOSITORY: "local/mlir-release", RUNNER_TEMP: "/tmp" }).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
+        log(`[${jobId}] run: ${script.split("\n")[0]}`);
+        const r = spawnSync("docker", ["exec", "-w", "/github/workspace", ...envArgs, name, "bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], { encoding: "utf8", maxBuffer: 256 << 20 });
+        const res: StepResult = { step: label, kind: "run", code: r.status ?? 1, output: `${r.stdout}${r.stderr}` };
+        results.push(res);
+        if (res.code !== 0) return { results, workspace, failed: res };
+        continue;
+      }
+      const uses = step.uses!.replace(/@.*$/, "");
+      const w = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, evaluate(String(v), ctx, env)]));
+      log(`[${jobId}] uses: ${uses} (local equivalent)`);
+      let output = "";
+      if (uses === "actions/checkout") {
+        sh("git", ["clone", "--quiet", "--no-hardlinks", REPO, join(workspace, ".clone")]);
+        for (const n of readdirSync(join(workspace, ".clone"))) cpSync(join(workspace, ".clone", n), join(workspace, n), { recursive: true });
+        rmSync(join(workspace, ".clone"), { recursive: true, force: true });
+        output = `cloned ${sh("git", ["-C", workspace, "rev-parse", "HEAD"]).trim()}`;
+      } else if (uses === "actions/setup-node") {
+        sh("docker", ["exec", name, "ln", "-sf", "../lib/node_modules/npm/bin/npm-cli.js", "/opt/hostedtoolcache/node/bin/npm"]);
+        path = `/opt/hostedtoolcache/node/bin:${path}`;
+        output = sh("docker", ["exec", "-e", `PATH=${path}`, name, "node", "--version"]).trim();
+      } else if (uses === "actions/download-artifact") {
+        const dest = join(workspace, String(w["path"] ?? "."));
+        const names = w["name"] ? [String(w["name"])] : readdirSync(ctx.artifacts).filter((n) => new RegExp(`^${String(w["pattern"]).replace(/\*/g, ".*")}$`).test(n));
+        if (!names.length) throw new Error(`workflow-steps: ${jobId}: no artifact ${String(w["name"] ?? w["pattern"])} in the run`);
+        for (const n of names) cpSync(join(ctx.artifacts, n), w["name"] ? dest : join(dest, n), { recursive: true });
+        output = `copied ${names.join(", ")}`;
+      } else if (uses === "actions/upload-artifact") {
+        const src = join(workspace, String(w["path"]));
+        if (!existsSync(src)) throw new Error(`workflow-steps: ${jobId}: upload-artifact: ${w["path"]} does not exist (if-no-files-found: error)`);
+        cpSync(src, join(ctx.artifacts, String(w["name"])), { recursive: true });
+        output = `stored ${w["name"]}`;
+      } else if (uses === "pypa/gh-action-pypi-publish") {
+        const dir = join(workspace, String(w["packages-dir"] ?? "dist"));
+        output = `would upload (trusted publishing): ${readdirSync(dir).sort().join(" ")}`;
+      } else {
+        throw new Error(`workflow-steps: ${jobId}: no local equivalent for '${step.uses}'`);
+      }
+      results.push({ step: label, kind: "uses", code: 0, output });
+    }
+    return { results, workspace };
+  } finally {
+    spawnSync("docker", ["rm", "-f", name], { stdio: "ignore" });
+  }
+}

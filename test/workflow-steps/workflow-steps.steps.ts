@@ -1,0 +1,127 @@
+// The jobs' own steps, run here (`npm run test:workflow-steps`; too slow for npm test: each job
+// does its own `npm ci` in a bare container). Reads build.yml and release.yml and executes, step by
+// step as written, every job that needs no Dagger engine and no GitHub: doctor, stage and the PyPI
+// collection job, each in a fresh container of the bare Debian image (runner.ts says how `uses:`
+// steps are replaced). Jobs it cannot run are listed with the reason, and their `run:` lines are
+// pinned here, so a new `run:` line is either executed or makes this test fail.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeFixtureRelease } from "../support/release-fixture.js";
+import { ensureBareImage, loadWorkflow, runJob, type JobContext } from "./runner.js";
+
+const log = (l: string) => process.stderr.write(`${l}\n`);
+const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+const BUILD = loadWorkflow("build.yml");
+const RELEASE = loadWorkflow("release.yml");
+const SNAPSHOT = loadWorkflow("daily-snapshot.yml");
+
+/** Jobs run here, per workflow; every other job is listed in NOT_RUN with why. */
+const RUN = { "build.yml": ["doctor", "stage"], "release.yml": ["pypi"], "daily-snapshot.yml": [] as string[] };
+const NOT_RUN: Record<string, string> = {
+  "build.yml plan": "dagger call plan: needs a Dagger engine (none can run here)",
+  "build.yml linux": "dagger call build: needs a Dagger engine",
+  "build.yml host": "not run yet: the job builds with --layer source and its runner image brings compilers; the bare image has neither and no provisioning step exists in the job",
+  "release.yml build": "calls build.yml (run above)",
+  "release.yml publish": "publishes to GitHub Releases (needs GitHub)",
+  "release.yml index": "dagger call site + push to gh-pages (needs an engine and GitHub)",
+  "daily-snapshot.yml build": "calls build.yml (run above)",
+  "daily-snapshot.yml publish": "publishes to GitHub Releases (needs GitHub)",
+  "daily-snapshot.yml index": "dagger call site + push to gh-pages (needs an engine and GitHub)",
+};
+
+const npmRegistry = execFileSync("npm", ["config", "get", "registry"], { encoding: "utf8" }).trim();
+const extraEnv = { npm_config_registry: npmRegistry, npm_config_update_notifier: "false" };
+
+let artifacts: string;
+let fixture: { dir: string; files: string[] };
+beforeAll(async () => {
+  ensureBareImage(log);
+  artifacts = mkdtempSync(join(tmpdir(), "wf-artifacts-"));
+  // What the build jobs upload: one folder per platform with its manifest.json (a fixture release
+  // stands in for the engine-built Linux wheels).
+  const fx = await makeFixtureRelease({ dir: join(artifacts, "wheels-linux-x86_64"), version: "22.1.40", kind: "numbered" });
+  fixture = { dir: fx.dir, files: fx.manifest.artifacts.map((a) => a.fileName) };
+}, 1_800_000);
+
+describe("the jobs' own steps in a bare Debian container", () => {
+  it("every job is either run here or listed with its reason, and the listed jobs' run: lines are pinned", () => {
+    const listed: string[] = [];
+    const pinnedRuns: Record<string, string[]> = {};
+    for (const [file, wf] of Object.entries({ "build.yml": BUILD, "release.yml": RELEASE, "daily-snapshot.yml": SNAPSHOT })) {
+      for (const [id, job] of Object.entries(wf.jobs)) {
+        if ((RUN as Record<string, string[]>)[file]!.includes(id)) continue;
+        listed.push(`${file} ${id}`);
+        pinnedRuns[`${file} ${id}`] = (job.steps ?? []).filter((s) => s.run).map((s) => s.run!.trim().split("\n").pop()!.split(" ").slice(0, 3).join(" "));
+      }
+    }
+    expect(listed.sort()).toEqual(Object.keys(NOT_RUN).sort());
+    // A run: line added to a job that is not run here fails this test: make the job runnable or list it.
+    expect(pinnedRuns).toEqual({
+      "build.yml plan": ["dagger call --image-registry", "fi"],
+      "build.yml linux": ["dagger call --image-registry"],
+      "build.yml host": ["npm ci --no-audit", "node bin/mlir-release.mjs"],
+      "release.yml build": [],
+      "release.yml publish": ["npm ci --no-audit", "node bin/mlir-release.mjs"],
+      "release.yml index": ["dagger call --image-registry", "bash ci/deploy-gh-pages.sh"],
+      "daily-snapshot.yml build": [],
+      "daily-snapshot.yml publish": ["npm ci --no-audit", "node bin/mlir-release.mjs"],
+      "daily-snapshot.yml index": ["dagger call --image-registry", "bash ci/deploy-gh-pages.sh"],
+    });
+  });
+
+  it("doctor (build.yml): runs as written and fails naming the day-one item this checkout still lacks", () => {
+    const ctx: JobContext = { inputs: { kind: "snapshot" }, vars: { IMAGE_REGISTRY: "registry.example.org", NODE_DIST_URL: "https://downloads.example.org/node" }, artifacts, extraEnv };
+    const r = runJob(BUILD, "doctor", ctx, log);
+    expect(r.results.map((s) => `${s.kind}:${s.code}`).slice(0, 3)).toEqual(["uses:0", "uses:0", "run:0"]);
+    expect(r.failed?.step).toBe("Check the day-one settings");
+    expect(r.failed?.code).toBe(3);
+    expect(r.failed?.output).toMatch(/FAIL  containers\/images\.lock\.json: unresolved pin\(s\) the builds need: node node-x86_64-glibc-2\.17/);
+    expect(r.failed?.output).toMatch(/ok    repository variable IMAGE_REGISTRY: registry\.example\.org/);
+    log(r.failed!.output);
+  }, 900_000);
+
+  it("stage (build.yml): every step as written; the stage artifact holds the checked release", () => {
+    const r = runJob(BUILD, "stage", { inputs: { kind: "numbered" }, artifacts, extraEnv }, log);
+    expect(r.failed, r.failed?.output).toBeUndefined();
+    expect(r.results.map((s) => s.step)).toEqual(["actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1", "actions/setup-node@820762786026740c76f36085b0efc47a31fe5020", "npm ci --no-audit --no-fund", "actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "Stage the release", "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f"]);
+    const stage = join(artifacts, "stage");
+    expect(readdirSync(stage)).toEqual(expect.arrayContaining(["manifest.json", "SHA256SUMS", ...fixture.files]));
+    for (const f of fixture.files) expect(sha(readFileSync(join(stage, f)))).toBe(sha(readFileSync(join(fixture.dir, f))));
+    log(r.results.find((s) => s.step === "Stage the release")!.output);
+  }, 900_000);
+
+  describe("pypi (release.yml): the collection step against a PEP 691 index on 127.0.0.1", () => {
+    let url = "";
+    let close = () => {};
+    beforeAll(async () => {
+      const present = fixture.files[0]!;
+      const bytes = readFileSync(join(fixture.dir, present));
+      const server = createServer((req, res) => {
+        if (req.url === "/simple/mlir-python-bindings/") {
+          res.writeHead(200, { "content-type": "application/vnd.pypi.simple.v1+json" });
+          res.end(JSON.stringify({ meta: { "api-version": "1.1" }, name: "mlir-python-bindings", files: [{ filename: present, url: `/files/${present}`, hashes: { sha256: sha(bytes) } }] }));
+        } else res.writeHead(404).end();
+      });
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      url = `http://127.0.0.1:${(server.address() as { port: number }).port}/simple/`;
+      close = () => server.close();
+    });
+    afterAll(() => close());
+
+    it("collects only what the index lacks, from the staged folder, and hands it to the upload step", () => {
+      expect(existsSync(join(artifacts, "stage", "manifest.json"))).toBe(true);
+      const r = runJob(RELEASE, "pypi", { inputs: { version: "22.1.40" }, vars: { PYPI_SIMPLE_URL: url }, artifacts, extraEnv }, log);
+      expect(r.failed, r.failed?.output).toBeUndefined();
+      const collect = r.results.find((s) => s.step === "Collect the files PyPI lacks")!;
+      expect(collect.output).toMatch(new RegExp(`already on the index with the same sha256: ${fixture.files[0]!.replace(/\./g, "\\.")}`));
+      expect(readdirSync(join(r.workspace, "pypi-dist"))).toEqual([fixture.files[1]]);
+      expect(r.results.at(-1)!.output).toBe(`would upload (trusted publishing): ${fixture.files[1]}`);
+      log(collect.output);
+    }, 900_000);
+  });
+});
