@@ -40,6 +40,22 @@ function debianMirror(): string {
   throw new Error("no Debian mirror found in the apt sources");
 }
 
+/** A Docker engine: the running one, or dockerd started here (left running for later runs). */
+export async function ensureDocker(log: (l: string) => void): Promise<void> {
+  if (spawnSync("docker", ["info"], { stdio: "ignore" }).status === 0) return;
+  mkdirSync(CACHE, { recursive: true });
+  log(`starting dockerd (log: ${join(CACHE, "dockerd.log")})`);
+  const { openSync } = await import("node:fs");
+  const out = openSync(join(CACHE, "dockerd.log"), "a");
+  const { spawn } = await import("node:child_process");
+  spawn("dockerd", ["--iptables=false", "--bridge=none"], { detached: true, stdio: ["ignore", out, out] }).unref();
+  for (let i = 0; i < 60; i++) {
+    if (spawnSync("docker", ["info"], { stdio: "ignore" }).status === 0) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`dockerd did not come up; see ${join(CACHE, "dockerd.log")}`);
+}
+
 /** Builds (once) the bare image: debootstrap --variant=minbase bookworm, tarred and docker-imported. */
 export function ensureBareImage(log: (l: string) => void): string {
   if (spawnSync("docker", ["image", "inspect", IMAGE], { stdio: "ignore" }).status === 0) return IMAGE;
@@ -94,6 +110,7 @@ export function runJob(wf: Workflow, jobId: string, ctx: JobContext, log: (l: st
   if (!job?.steps) throw new Error(`workflow-steps: no job ${jobId} with steps`);
   const workspace = mkdtempSync(join(tmpdir(), `wf-${jobId}-`));
   const name = `wf-steps-${jobId}-${process.pid}-${Date.now()}`;
+  const caBundle = [process.env["NODE_EXTRA_CA_CERTS"], "/etc/ssl/certs/ca-certificates.crt"].find((f) => f && existsSync(f));
   const nodeBin = execFileSync("bash", ["-c", "readlink -f \"$(command -v node)\""], { encoding: "utf8" }).trim();
   const npmRoot = resolve(execFileSync("bash", ["-c", "readlink -f \"$(command -v npm)\""], { encoding: "utf8" }).trim(), "../../..");
   sh("docker", [
@@ -101,9 +118,12 @@ export function runJob(wf: Workflow, jobId: string, ctx: JobContext, log: (l: st
     "-v", `${workspace}:/github/workspace`,
     "-v", `${nodeBin}:/opt/hostedtoolcache/node/bin/node:ro`,
     "-v", `${npmRoot}:/opt/hostedtoolcache/node/lib/node_modules:ro`,
+    // The machine's CA bundle (its network path to the registries re-signs TLS), as a runner's own trust store.
+    ...(caBundle ? ["-v", `${caBundle}:/etc/ssl/certs/ca-certificates.crt:ro`] : []),
     IMAGE, "sleep", "infinity",
   ]);
   const results: StepResult[] = [];
+  const tls = caBundle ? { NODE_EXTRA_CA_CERTS: "/etc/ssl/certs/ca-certificates.crt" } : {};
   let path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   try {
     for (const [i, step] of job.steps.entries()) {
@@ -116,7 +136,7 @@ export function runJob(wf: Workflow, jobId: string, ctx: JobContext, log: (l: st
       }
       if (step.run) {
         const script = evaluate(step.run, ctx, env);
-        const envArgs = Object.entries({ ...env, ...ctx.extraEnv, PATH: path, HOME: "/github/home", CI: "true", GITHUB_ACTIONS: "true", GITHUB_WORKSPACE: "/github/workspace", GITHUB_OUTPUT: `/github/workspace/.github-output-${i}`, GITHUB_REPOSITORY: "local/mlir-release", RUNNER_TEMP: "/tmp" }).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
+        const envArgs = Object.entries({ ...env, ...ctx.extraEnv, ...tls, PATH: path, HOME: "/github/home", CI: "true", GITHUB_ACTIONS: "true", GITHUB_WORKSPACE: "/github/workspace", GITHUB_OUTPUT: `/github/workspace/.github-output-${i}`, GITHUB_REPOSITORY: "local/mlir-release", RUNNER_TEMP: "/tmp" }).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
         log(`[${jobId}] run: ${script.split("\n")[0]}`);
         const r = spawnSync("docker", ["exec", "-w", "/github/workspace", ...envArgs, name, "bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], { encoding: "utf8", maxBuffer: 256 << 20 });
         const res: StepResult = { step: label, kind: "run", code: r.status ?? 1, output: `${r.stdout}${r.stderr}` };
