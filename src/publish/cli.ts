@@ -175,11 +175,18 @@ export function register(program: Command): void {
     .option("--simple-url <url>", "simple API root to compare with (default: publish.pypi.simpleUrl, else <repositoryUrl>/simple/)")
     .action(async (o: { stage: string; out: string; config?: string; simpleUrl?: string }) => {
       const config = loadReleaseConfig(REPO_ROOT, o.config);
+      // The file rule comes from publish.pypi when configured, else its defaults (release wheels, 100 MiB);
+      // CI passes the index as --simple-url (a repository variable), so the repository names no host.
       const p = config.publish.pypi;
-      if (!p) throw new InvalidInputError("pypi-collect: publish.pypi is not configured in the release config (set repositoryUrl, and simpleUrl if it differs)");
-      const simpleUrl = o.simpleUrl ? parseOrExplain(HttpUrl, o.simpleUrl, "--simple-url") : (p.simpleUrl ?? `${p.repositoryUrl.replace(/\/$/, "")}/simple/`);
+      const simpleUrl = o.simpleUrl
+        ? parseOrExplain(HttpUrl, o.simpleUrl, "--simple-url")
+        : p
+          ? (p.simpleUrl ?? `${p.repositoryUrl.replace(/\/$/, "")}/simple/`)
+          : undefined;
+      if (!simpleUrl) throw new InvalidInputError("pypi-collect: no index to compare with: pass --simple-url (on CI: the PYPI_SIMPLE_URL repository variable) or set publish.pypi in the config");
       if (!existsSync(resolve(o.stage))) throw new InvalidInputError(`--stage ${o.stage} does not exist`);
-      const r = await collectForPypi(await loadStage(resolve(o.stage)), { simpleUrl, outDir: resolve(o.out), rule: { include: p.include, maxFileBytes: p.maxFileBytes } });
+      const rule = p ? { include: p.include, maxFileBytes: p.maxFileBytes } : {};
+      const r = await collectForPypi(await loadStage(resolve(o.stage)), { simpleUrl, outDir: resolve(o.out), rule });
       for (const s of r.skipped) process.stderr.write(`pypi-collect: not for PyPI: ${s.file}: ${s.reason}\n`);
       for (const f of r.present) process.stderr.write(`pypi-collect: already on the index with the same sha256: ${f}\n`);
       for (const f of r.upload) process.stderr.write(`pypi-collect: to upload: ${f}\n`);
