@@ -16,6 +16,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { execa } from "execa";
 import { parse } from "yaml";
 
 export const REPO = resolve(import.meta.dirname, "../..");
@@ -105,7 +106,7 @@ function condition(cond: string, workspace: string): boolean {
  * Runs one job in a fresh container from the bare image. Returns each step's result; stops at the
  * first failing step (as GitHub does) and marks it.
  */
-export function runJob(wf: Workflow, jobId: string, ctx: JobContext, log: (l: string) => void = () => {}): { results: StepResult[]; workspace: string; failed?: StepResult } {
+export async function runJob(wf: Workflow, jobId: string, ctx: JobContext, log: (l: string) => void = () => {}): Promise<{ results: StepResult[]; workspace: string; failed?: StepResult }> {
   const job = wf.jobs[jobId];
   if (!job?.steps) throw new Error(`workflow-steps: no job ${jobId} with steps`);
   const workspace = mkdtempSync(join(tmpdir(), `wf-${jobId}-`));
@@ -138,8 +139,9 @@ export function runJob(wf: Workflow, jobId: string, ctx: JobContext, log: (l: st
         const script = evaluate(step.run, ctx, env);
         const envArgs = Object.entries({ ...env, ...ctx.extraEnv, ...tls, PATH: path, HOME: "/github/home", CI: "true", GITHUB_ACTIONS: "true", GITHUB_WORKSPACE: "/github/workspace", GITHUB_OUTPUT: `/github/workspace/.github-output-${i}`, GITHUB_REPOSITORY: "local/mlir-release", RUNNER_TEMP: "/tmp" }).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
         log(`[${jobId}] run: ${script.split("\n")[0]}`);
-        const r = spawnSync("docker", ["exec", "-w", "/github/workspace", ...envArgs, name, "bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], { encoding: "utf8", maxBuffer: 256 << 20 });
-        const res: StepResult = { step: label, kind: "run", code: r.status ?? 1, output: `${r.stdout}${r.stderr}` };
+        // Asynchronous, so servers the caller runs on 127.0.0.1 (in this process) keep answering.
+        const r = await execa("docker", ["exec", "-w", "/github/workspace", ...envArgs, name, "bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], { reject: false, all: true, maxBuffer: 256 << 20 });
+        const res: StepResult = { step: label, kind: "run", code: r.exitCode ?? 1, output: String(r.all ?? "") };
         results.push(res);
         if (res.code !== 0) return { results, workspace, failed: res };
         continue;

@@ -76,9 +76,9 @@ describe("the jobs' own steps in a bare Debian container", () => {
     });
   });
 
-  it("doctor (build.yml): runs as written and fails naming the day-one item this checkout still lacks", () => {
+  it("doctor (build.yml): runs as written and fails naming the day-one item this checkout still lacks", async () => {
     const ctx: JobContext = { inputs: { kind: "snapshot" }, vars: { IMAGE_REGISTRY: "registry.example.org", NODE_DIST_URL: "https://downloads.example.org/node" }, artifacts, extraEnv };
-    const r = runJob(BUILD, "doctor", ctx, log);
+    const r = await runJob(BUILD, "doctor", ctx, log);
     expect(r.results.map((s) => `${s.kind}:${s.code}`).slice(0, 3)).toEqual(["uses:0", "uses:0", "run:0"]);
     expect(r.failed?.step).toBe("Check the day-one settings");
     expect(r.failed?.code).toBe(3);
@@ -87,8 +87,8 @@ describe("the jobs' own steps in a bare Debian container", () => {
     log(r.failed!.output);
   }, 900_000);
 
-  it("stage (build.yml): every step as written; the stage artifact holds the checked release", () => {
-    const r = runJob(BUILD, "stage", { inputs: { kind: "numbered" }, artifacts, extraEnv }, log);
+  it("stage (build.yml): every step as written; the stage artifact holds the checked release", async () => {
+    const r = await runJob(BUILD, "stage", { inputs: { kind: "numbered" }, artifacts, extraEnv }, log);
     expect(r.failed, r.failed?.output).toBeUndefined();
     expect(r.results.map((s) => s.step)).toEqual(["actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1", "actions/setup-node@820762786026740c76f36085b0efc47a31fe5020", "npm ci --no-audit --no-fund", "actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "Stage the release", "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f"]);
     const stage = join(artifacts, "stage");
@@ -115,9 +115,9 @@ describe("the jobs' own steps in a bare Debian container", () => {
     });
     afterAll(() => close());
 
-    it("collects only what the index lacks, from the staged folder, and hands it to the upload step", () => {
+    it("collects only what the index lacks, from the staged folder, and hands it to the upload step", async () => {
       expect(existsSync(join(artifacts, "stage", "manifest.json"))).toBe(true);
-      const r = runJob(RELEASE, "pypi", { inputs: { version: "22.1.40" }, vars: { PYPI_SIMPLE_URL: url }, artifacts, extraEnv }, log);
+      const r = await runJob(RELEASE, "pypi", { inputs: { version: "22.1.40" }, vars: { PYPI_SIMPLE_URL: url }, artifacts, extraEnv }, log);
       expect(r.failed, r.failed?.output).toBeUndefined();
       const collect = r.results.find((s) => s.step === "Collect the files PyPI lacks")!;
       expect(collect.output).toMatch(new RegExp(`already on the index with the same sha256: ${fixture.files[0]!.replace(/\./g, "\\.")}`));
