@@ -22,6 +22,7 @@ import type { LlvmLayer } from "../layer/layer.js";
 import type { Progress } from "../progress.js";
 import { type BuildReport, InvalidInputError, type WheelTag } from "../schema.js";
 import { sha256File } from "../source/tree.js";
+import { toolConsoleScripts, toolsModule } from "../wheels/tools.js";
 import { assembleWheel } from "../wheels/wheel.js";
 
 /** Tools a downstream build or its tests run; the rest of the layer's bin/ is left out. */
@@ -403,7 +404,9 @@ export async function buildDevDistribution(input: DevDistInput): Promise<DevArti
     tag,
     sourceDateEpoch: input.sourceDateEpoch,
     generator: input.generator,
-    extraFiles: devPythonPackage(info, links),
+    // The tools on PATH (mlir-opt, FileCheck, ...): entry points into the tree's bin/.
+    extraFiles: { ...devPythonPackage(info, links), [`${pkg}/_tools.py`]: toolsModule() },
+    consoleScripts: toolConsoleScripts(pkg),
     outDir: input.outDir,
   });
   rmSync(wheelRoot, { recursive: true, force: true });

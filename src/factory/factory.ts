@@ -20,6 +20,7 @@ import { installIntoFreshVenv, parseCheckWheelContents, runFreeThreadedCheck, ru
 import { auditwheelShow, repairWheel } from "../verify/repair.js";
 import { interpreterTags, parsePython } from "../platforms/tags.js";
 import { runtimeRequirements } from "../wheels/requirements.js";
+import { runtimeLibsModule } from "../wheels/runtime-libs.js";
 import { assembleWheel, type WheelMetadata } from "../wheels/wheel.js";
 
 export type SourceSpec =
@@ -220,6 +221,7 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
       domain: s.nanobindDomain,
       metadata,
       releaseInfo,
+      runtimeLibs: runtimeLibsModule(),
       projectHash,
       platform: s.platform.id,
     });
@@ -265,7 +267,7 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
       tag: rawTag,
       sourceDateEpoch,
       generator: PIPELINE_VERSION,
-      extraFiles: { "mlir/_release_info.py": releaseInfo },
+      extraFiles: { "mlir/_release_info.py": releaseInfo, "mlir/_runtime_libs.py": runtimeLibsModule() },
       outDir: rawDir,
       // Stored, not deflated: the repair tool rewrites it and the final normalization compresses once.
       compressionLevel: 0,
@@ -375,7 +377,11 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
 
 const devCodeHash = (repoRoot: string): string =>
   sha256Hex(
-    [join(repoRoot, "src", "dev", "devdist.ts"), join(repoRoot, "containers", "bindings", "cmake", "MLIRReleaseLayerFixups.cmake")]
+    [
+      join(repoRoot, "src", "dev", "devdist.ts"),
+      join(repoRoot, "src", "wheels", "tools.ts"),
+      join(repoRoot, "containers", "bindings", "cmake", "MLIRReleaseLayerFixups.cmake"),
+    ]
       .map((f) => readFileSync(f, "utf8"))
       .join("\0"),
   );

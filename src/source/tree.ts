@@ -14,6 +14,8 @@ export const BINDINGS_PATHS = [
   "llvm/CMakeLists.txt",
   "mlir/python",
   "mlir/lib/Bindings/Python",
+  // The runtime libraries (runner utils, async runtime) the wheel ships next to the bindings.
+  "mlir/lib/ExecutionEngine",
   "mlir/include",
   "mlir/test/python",
   "mlir/test/lit.cfg.py",
@@ -78,6 +80,11 @@ export interface SourceOptions {
 
 const partsPaths = (parts: TreeParts): readonly string[] => (parts === "layer" ? LAYER_PATHS : BINDINGS_PATHS);
 
+/** Cache directory name of a tree: the source's identity, the exact path list (a longer list must
+ * not reuse a tree extracted with a shorter one), and the parts, last. */
+export const treeDirName = (identity: string, parts: TreeParts): string =>
+  `${identity.slice(0, 16)}-${createHash("sha256").update(partsPaths(parts).join("\n")).digest("hex").slice(0, 8)}-${parts}`;
+
 /** Tarball pinned by sha256: fetched into the cache when missing, verified, extracted once. */
 export async function tarballSource(
   ref: Extract<LlvmSourceRef, { kind: "tarball" }>,
@@ -102,7 +109,7 @@ export async function tarballSource(
       ref.origin["suite"] ?? "sid",
     ]);
   }
-  const treeDir = join(opts.cacheDir, "trees", `${ref.sha256.slice(0, 16)}-${parts}`);
+  const treeDir = join(opts.cacheDir, "trees", treeDirName(ref.sha256, parts));
   const stamp = join(treeDir, ".mlir-release-tree");
   if (!existsSync(stamp)) {
     opts.progress.step(`verify sha256 of ${tarball}`);
@@ -161,7 +168,7 @@ export async function gitSource(
   opts: SourceOptions,
 ): Promise<LlvmSourceTree> {
   const parts = opts.parts ?? "bindings";
-  const treeDir = join(opts.cacheDir, "trees", `${ref.commit.slice(0, 16)}-${parts}`);
+  const treeDir = join(opts.cacheDir, "trees", treeDirName(ref.commit, parts));
   const stamp = join(treeDir, ".mlir-release-tree");
   if (!existsSync(stamp)) {
     const tmp = `${treeDir}.tmp`;

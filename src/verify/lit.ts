@@ -88,6 +88,20 @@ export interface LitRunInput {
   jobs?: number;
   /** Extra environment of the Python under test (PYTHON_GIL=0 on a free-threaded interpreter). */
   pythonEnv?: Record<string, string>;
+  /**
+   * Where %mlir_runner_utils / %mlir_c_runner_utils (the execution engine tests' shared_libs) are
+   * found: the installed wheel's runtime libraries. Default: asked from the wheel under test
+   * (mlir._runtime_libs.directory()), so the tests load the wheel's copies, never the layer's.
+   */
+  runtimeLibDir?: string;
+}
+
+/** The installed wheel's runtime library directory, from its own helper module. */
+export async function installedRuntimeLibDir(env: ExecEnv, python: string, pythonEnv: Record<string, string> = {}): Promise<string> {
+  const r = await env.run([python, "-c", "import mlir._runtime_libs as r; print(r.directory())"], { capture: true, cwd: "/", env: pythonEnv });
+  const dir = r.stdout.trim().split("\n").pop() ?? "";
+  if (!dir) throw new CheckFailedError(`${python}: mlir._runtime_libs.directory() printed nothing`);
+  return dir;
 }
 
 export async function runUpstreamLit(input: LitRunInput): Promise<LitCounts> {
@@ -97,12 +111,14 @@ export async function runUpstreamLit(input: LitRunInput): Promise<LitCounts> {
   mkdirSync(join(objRoot, "test", "python"), { recursive: true });
   const template = readFileSync(join(input.sourceRoot, "mlir", "test", "lit.site.cfg.py.in"), "utf8");
   const arch = input.hostTriple.split("-")[0] ?? "x86_64";
+  const runtimeLibDir = input.runtimeLibDir ?? (await installedRuntimeLibDir(input.env, input.python, input.pythonEnv));
   const site = renderLitSiteConfig(template, {
     LLVM_TARGET_TRIPLE: input.hostTriple,
     LLVM_SOURCE_DIR: join(input.sourceRoot, "llvm"),
     LLVM_TOOLS_DIR: input.layer.toolsDir,
     SHLIBEXT: ".so",
-    SHLIBDIR: input.layer.libDir,
+    // lit.cfg.py's find_runtime() looks in llvm_shlib_dir: the wheel's runtime libraries.
+    SHLIBDIR: runtimeLibDir,
     Python3_EXECUTABLE: input.python,
     ENABLE_ASSERTIONS: 0,
     LLVM_NATIVE_ARCH: arch === "x86_64" ? "X86" : "AArch64",
@@ -115,7 +131,7 @@ export async function runUpstreamLit(input: LitRunInput): Promise<LitCounts> {
     MLIR_BINARY_DIR: objRoot,
     MLIR_TOOLS_DIR: input.layer.toolsDir,
     MLIR_CMAKE_DIR: input.layer.mlirCmakeDir,
-    MLIR_LIB_DIR: input.layer.libDir,
+    MLIR_LIB_DIR: runtimeLibDir,
     LLVM_BUILD_EXAMPLES: 0,
     LLVM_HAS_NVPTX_TARGET: input.targets.includes("NVPTX") ? 1 : 0,
     MLIR_ENABLE_ROCM_CONVERSIONS: input.targets.includes("AMDGPU") ? 1 : 0,

@@ -1,14 +1,17 @@
 // One real wheel, end to end: Debian's pinned LLVM 22.1.8 source + the prebuilt /usr/lib/llvm-22
 // layer → out-of-tree bindings → wheel → auditwheel repair → fresh venv → smoke test → upstream's
 // mlir/test/python lit suite. Then a rerun that must reuse the wheel byte for byte.
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { execa } from "execa";
 import { unzipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LLVM_22_1_8_TAG } from "../../src/factory/cli.js";
+import { findPython } from "../../src/bindings/pythons.js";
 import { buildWheels } from "../../src/factory/factory.js";
+import { RUNTIME_LIBRARIES } from "../../src/wheels/runtime-libs.js";
 import type { BuildReport } from "../../src/schema.js";
-import { CACHE, REPO, testEnv, testProgress } from "../support/env.js";
+import { CACHE, OUTPUT, REPO, testEnv, testProgress } from "../support/env.js";
 import { PYTHON, settings } from "../support/wheel-settings.js";
 
 /**
@@ -50,8 +53,11 @@ describe(`wheel factory, Python ${PYTHON}`, () => {
     const files = unzipSync(readFileSync(join(settings.outDir, w.fileName)));
     const meta = Buffer.from(files["mlir_python_bindings-22.1.8.dist-info/METADATA"]!).toString();
     expect(meta).toContain("Requires-Python: >=3.10");
-    expect(meta).toMatch(/Requires-Dist: numpy>=1\.19\.5/);
-    expect(meta).toMatch(/Requires-Dist: ml_dtypes/);
+    expect(meta).toMatch(/Requires-Dist: numpy>=1\.19\.5\n/);
+    expect(meta).toMatch(/Requires-Dist: ml_dtypes>=0\.5\.0; python_version>="3\.13"\n/);
+    expect(meta).toContain('Requires-Dist: PyYAML>=5.4.0; extra == "opdsl"\n');
+    // No CI pin of upstream's requirements.txt reaches the published metadata.
+    expect(meta.split("\n").filter((l) => l.startsWith("Requires-Dist:") && /[<]=?\d|~=|==/.test(l.split(";")[0]!))).toEqual([]);
     const info = Buffer.from(files["mlir/_release_info.py"]!).toString();
     expect(info).toContain(`LLVM_COMMIT = "${LLVM_22_1_8_TAG.commit}"`);
     expect(info).toContain('NANOBIND_DOMAIN = "mlir_release"');
@@ -74,6 +80,77 @@ describe(`wheel factory, Python ${PYTHON}`, () => {
     expect(lit.passed + lit.failed + lit.unsupported + lit.xfail).toBe(100);
     expect(lit.failures.filter((f) => !NEEDS_TEST_EXTENSION.includes(f))).toEqual([]);
     expect(lit.passed).toBeGreaterThanOrEqual(96);
+  });
+
+  it("ships MLIR's runtime libraries next to the bindings, RUNPATH $ORIGIN, needing only system libraries", async () => {
+    const w = report.wheels[0]!;
+    const files = unzipSync(readFileSync(join(settings.outDir, w.fileName)));
+    const dir = join(OUTPUT, "wheel-factory", "runtime-libs");
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    for (const name of RUNTIME_LIBRARIES) {
+      const member = `mlir/_mlir_libs/lib${name}.so`;
+      expect(files[member], member).toBeDefined();
+      writeFileSync(join(dir, `lib${name}.so`), files[member]!);
+      const dyn = (await execa("readelf", ["-d", "--", join(dir, `lib${name}.so`)])).stdout;
+      expect(dyn, name).toMatch(/\((?:RUNPATH|RPATH)\)\s+Library (?:runpath|rpath): \[\$ORIGIN[^\]]*\]/);
+      const needed = [...dyn.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]!);
+      const allowed = /^(libc|libm|libstdc\+\+|libgcc_s|libpthread|libdl|librt|ld-linux-x86-64)\.so|^libmlir_(float16_utils|apfloat_wrappers)\.so$/;
+      expect(needed.filter((n) => !allowed.test(n)), name).toEqual([]);
+    }
+    // The helper module names exactly these files.
+    expect(Buffer.from(files["mlir/_runtime_libs.py"]!).toString()).toContain(`NAMES = (${RUNTIME_LIBRARIES.map((n) => `"${n}"`).join(", ")})`);
+  });
+
+  it("installs next to the newest numpy/ml_dtypes without a downgrade, pip check clean, and JIT-calls printMemrefF32 from the wheel's own runtime libraries", async () => {
+    const venv = join(OUTPUT, "wheel-factory", "newest-deps-venv");
+    const base = await findPython(testEnv("wheel-runtime"), PYTHON);
+    await execa(base.executable, ["-m", "venv", "--clear", venv]);
+    const py = join(venv, "bin", "python");
+    const pip = (...args: string[]) => execa(py, ["-m", "pip", "--disable-pip-version-check", ...args]);
+    await pip("install", "-q", "--upgrade", "numpy", "ml_dtypes");
+    const versions = async () =>
+      Object.fromEntries((JSON.parse((await pip("list", "--format=json")).stdout) as { name: string; version: string }[]).map((p) => [p.name.toLowerCase(), p.version]));
+    const before = await versions();
+    expect(Object.keys(before)).toEqual(expect.arrayContaining(["numpy", "ml_dtypes"]));
+    await pip("install", "-q", join(settings.outDir, report.wheels[0]!.fileName));
+    const after = await versions();
+    expect({ numpy: after["numpy"], ml_dtypes: after["ml_dtypes"] }).toEqual({ numpy: before["numpy"], ml_dtypes: before["ml_dtypes"] });
+    expect(after["pyyaml"]).toBeUndefined(); // an extra, not a requirement
+    const check = await pip("check");
+    expect(check.stdout).toMatch(/No broken requirements found/);
+
+    // A fresh process with no library path: everything LLVM/MLIR it maps must come from the venv.
+    const reportFile = join(venv, "runtime-jit.json");
+    const r = await execa(py, [join(REPO, "containers", "verify", "runtime_jit.py"), reportFile], {
+      cwd: "/",
+      env: { LD_LIBRARY_PATH: "", PYTHONPATH: "" },
+    });
+    expect(r.stdout).toMatch(/Unranked Memref base@ = 0x[0-9a-f]+ rank = 1 offset = 0 sizes = \[1\] strides = \[1\] data =\s*\n\[42\]/);
+    const jit = JSON.parse(readFileSync(reportFile, "utf8")) as {
+      directory: string;
+      libraries: Record<string, string>;
+      symbols: Record<string, boolean>;
+      result: number;
+      mapped: string[];
+      prefix: string;
+    };
+    expect(jit.result).toBe(42);
+    expect(Object.keys(jit.libraries).sort()).toEqual([...RUNTIME_LIBRARIES].sort());
+    expect(Object.values(jit.symbols).every(Boolean)).toBe(true);
+    expect(jit.directory.startsWith(`${venv}/lib/`)).toBe(true);
+    expect(jit.mapped.filter((p) => !p.startsWith(`${venv}/`))).toEqual([]);
+    expect(jit.mapped).toEqual(expect.arrayContaining([jit.libraries["mlir_c_runner_utils"], jit.libraries["mlir_runner_utils"]]));
+  }, 300_000);
+
+  it("ran upstream's execution_engine.py with shared_libs pointing at the installed wheel's copies", () => {
+    const logText = readFileSync(join(OUTPUT, "logs", "wheel-factory.log"), "utf8");
+    expect(logText).toMatch(/import mlir\._runtime_libs as r; print\(r\.directory\(\)\)/);
+    const site = readFileSync(join(settings.workDir, `lit-py${PYTHON}`, "test", "lit.site.cfg.py"), "utf8");
+    const shlib = /config\.llvm_shlib_dir = lit_config\.substitute\(path\(r?"([^"]+)"\)\)/.exec(site)?.[1];
+    expect(shlib).toMatch(new RegExp(`verify-venvs/py${PYTHON.replace(".", "\\.")}/lib/python${PYTHON.replace(".", "\\.")}/site-packages/mlir/_mlir_libs$`));
+    const lit = report.verification[report.wheels[0]!.fileName]!.lit!;
+    expect(lit.failures).not.toContain("python/execution_engine.py");
   });
 
   it("reuses the wheel byte for byte when nothing changed", async () => {
