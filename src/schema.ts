@@ -187,7 +187,10 @@ export const ReleaseConfig = z.object({
   layerCmakeOptions: z.record(CmakeVariable, CmakeValue).default({
     CMAKE_BUILD_TYPE: "Release",
     LLVM_ENABLE_PROJECTS: "mlir",
-    LLVM_TARGETS_TO_BUILD: "host",
+    // What the bindings need, as upstream's own packaging builds: the host, plus NVPTX and AMDGPU for
+    // the GPU dialects' module-to-binary paths. Every other backend would only add bytes to the
+    // aggregate library (Debian's all-targets layer: see README "Where the bytes go").
+    LLVM_TARGETS_TO_BUILD: "host;NVPTX;AMDGPU",
     LLVM_ENABLE_ASSERTIONS: "OFF",
     MLIR_ENABLE_BINDINGS_PYTHON: "OFF",
     LLVM_INCLUDE_TESTS: "OFF",

@@ -77,7 +77,7 @@ describe("layer cache key and configure line", () => {
     expect(args.slice(0, 6)).toEqual(["cmake", "-G", "Ninja", "-S", "/src/llvm", "-B"]);
     expect(args).toContain("-DLLVM_ENABLE_PROJECTS=mlir");
     expect(args).toContain("-DMLIR_ENABLE_BINDINGS_PYTHON=OFF");
-    expect(args).toContain("-DLLVM_TARGETS_TO_BUILD=host");
+    expect(args).toContain("-DLLVM_TARGETS_TO_BUILD=host;NVPTX;AMDGPU");
     expect(args).toContain("-DCMAKE_CXX_COMPILER_LAUNCHER=/usr/bin/ccache");
     expect(args).toContain("-DCMAKE_INSTALL_PREFIX=/i");
   });
