@@ -80,10 +80,10 @@ export interface SourceOptions {
 
 const partsPaths = (parts: TreeParts): readonly string[] => (parts === "layer" ? LAYER_PATHS : BINDINGS_PATHS);
 
-/** Cache directory name of a tree: the source's identity, the exact path list (a longer list must
- * not reuse a tree extracted with a shorter one), and the parts, last. */
+/** Cache directory name of a tree: the source's identity, the parts, and a digest of the exact path
+ * list (a longer list must not reuse a tree extracted with a shorter one). */
 export const treeDirName = (identity: string, parts: TreeParts): string =>
-  `${identity.slice(0, 16)}-${createHash("sha256").update(partsPaths(parts).join("\n")).digest("hex").slice(0, 8)}-${parts}`;
+  `${identity.slice(0, 16)}-${parts}-${createHash("sha256").update(partsPaths(parts).join("\n")).digest("hex").slice(0, 8)}`;
 
 /** Tarball pinned by sha256: fetched into the cache when missing, verified, extracted once. */
 export async function tarballSource(

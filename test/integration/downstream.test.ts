@@ -66,7 +66,7 @@ describe("downstream kit: upstream's standalone example against the dev distribu
   beforeAll(async () => {
     report = await buildWheels({ ...settings, dev: true, verify: false }, env, progress);
     sourceRoot = readdirSync(join(settings.cacheDir, "trees"))
-      .filter((d) => d.endsWith("-bindings"))
+      .filter((d) => /-bindings(-[0-9a-f]{8})?$/.test(d))
       .map((d) => join(settings.cacheDir, "trees", d))
       .find((d) => existsSync(join(d, "mlir", "examples", "standalone", "CMakeLists.txt")))!;
 
