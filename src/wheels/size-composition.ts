@@ -12,6 +12,7 @@ export interface MapContribution {
 
 const FAMILIES = [".text", ".rodata", ".eh_frame", ".data.rel.ro", ".gcc_except_table", ".data", ".bss"];
 const family = (inputSection: string): string => {
+  if (inputSection.startsWith(".debug")) return "debug";
   for (const f of FAMILIES) if (inputSection === f || inputSection.startsWith(`${f}.`)) return f;
   return "other";
 };
@@ -86,7 +87,8 @@ export function composition(
     const g = groupOf(c.archive);
     const row = rows.get(g) ?? { group: g, bytes: {}, total: 0 };
     row.bytes[c.section] = (row.bytes[c.section] ?? 0) + c.size;
-    if (c.section !== ".bss") row.total += c.size;
+    // .bss takes no file bytes; debug info is stripped from the wheel's copy.
+    if (c.section !== ".bss" && c.section !== "debug") row.total += c.size;
     rows.set(g, row);
   }
   return [...rows.values()].sort((a, b) => b.total - a.total || (a.group < b.group ? -1 : 1));

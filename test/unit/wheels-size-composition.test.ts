@@ -25,6 +25,7 @@ Linker script and memory map
  .data.rel.ro._ZTV1X
                 0x0000000000006000       0x10 /l/libLLVMSupport.a(CommandLine.cpp.o)
  .bss._ZL1g     0x0000000000007000     0x1000 /l/libLLVMSupport.a(CommandLine.cpp.o)
+ .debug_info    0x0000000000000000     0x5000 /l/libMLIRIR.a(Operation.cpp.o)
  *(.text.unlikely .text.*_unlikely .text.unlikely.*)
  .text          0x0000000000008000        0x0 /l/libLLVMSupport.a(Empty.cpp.o)
 `;
@@ -40,9 +41,10 @@ describe("size composition from a link map", () => {
       { section: ".eh_frame", archive: "libMLIRIR.a", size: 0x50 },
       { section: ".data.rel.ro", archive: "libLLVMSupport.a", size: 0x10 },
       { section: ".bss", archive: "libLLVMSupport.a", size: 0x1000 },
+      { section: "debug", archive: "libMLIRIR.a", size: 0x5000 },
     ]);
   });
-  it("groups archives into targets, LLVM, MLIR; .bss takes no file bytes", () => {
+  it("groups archives into targets, LLVM, MLIR; .bss and debug info take no bytes of the stripped library", () => {
     expect(componentOf("libLLVMAArch64CodeGen.a")).toBe("LLVM target AArch64");
     expect(componentOf("libLLVMAMDGPUUtils.a")).toBe("LLVM target AMDGPU");
     expect(componentOf("libLLVMARMDesc.a")).toBe("LLVM target ARM");

@@ -23,9 +23,18 @@ function(mlir_release_runtime_library name)
   # The sources mark their exported entry points with MLIR_*_EXPORT, keyed on these definitions.
   target_compile_definitions(${_t} PRIVATE mlir_${name}_EXPORTS)
   target_include_directories(${_t} PRIVATE ${LLVM_INCLUDE_DIRS} ${MLIR_INCLUDE_DIRS})
+  # Loading runner_utils loads what it was linked with (upstream links these PUBLIC): the JIT then
+  # resolves the APFloat entry points of lowered code without naming apfloat_wrappers itself. So
+  # these stay DT_NEEDED even where --as-needed drops everything unused.
+  set(_deps)
   foreach(d ${ARG_DEPENDS})
-    target_link_libraries(${_t} PRIVATE mlir_release_${d})
+    list(APPEND _deps mlir_release_${d})
   endforeach()
+  if(_deps AND CMAKE_SYSTEM_NAME STREQUAL "Linux")
+    target_link_libraries(${_t} PRIVATE "-Wl,--push-state,--no-as-needed" ${_deps} "-Wl,--pop-state")
+  elseif(_deps)
+    target_link_libraries(${_t} PRIVATE ${_deps})
+  endif()
   if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
     # LLVM's static components stay private: none of their symbols is exported, none clashes
     # with the aggregate library's copy, and only what is used is linked.
