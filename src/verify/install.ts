@@ -1,5 +1,7 @@
 // Installing a wheel into a fresh venv of its Python and running the smoke test.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { unzipSync } from "fflate";
 import type { ExecEnv } from "../exec/env.js";
 
 export interface SmokeResult {
@@ -12,15 +14,28 @@ export interface SmokeResult {
   distribution_version?: string;
 }
 
+/** The extras a wheel's METADATA provides (Provides-Extra lines). */
+export function wheelExtras(wheel: string): string[] {
+  const files = unzipSync(readFileSync(wheel), { filter: (f) => /^[^/]+\.dist-info\/METADATA$/.test(f.name) });
+  const meta = Buffer.from(Object.values(files)[0] ?? new Uint8Array()).toString();
+  return [...meta.matchAll(/^Provides-Extra: (\S+)$/gm)].map((m) => m[1]!).sort();
+}
+
+/**
+ * A fresh venv with the wheel and, by default, every extra it provides: upstream's test suite
+ * exercises optional features too (opdsl's YAML dump needs the `opdsl` extra's PyYAML).
+ */
 export async function installIntoFreshVenv(
   env: ExecEnv,
   basePython: string,
   venvDir: string,
   wheel: string,
+  extras: string[] = wheelExtras(wheel),
 ): Promise<string> {
   await env.run([basePython, "-m", "venv", "--clear", venvDir]);
   const py = join(venvDir, "bin", "python");
-  await env.run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", wheel]);
+  const spec = extras.length ? `${wheel}[${extras.join(",")}]` : wheel;
+  await env.run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", spec]);
   return py;
 }
 

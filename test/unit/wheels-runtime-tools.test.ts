@@ -7,7 +7,8 @@ import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import { RUNTIME_LIBRARIES, runtimeLibraryFileName, runtimeLibsModule } from "../../src/wheels/runtime-libs.js";
 import { TOOL_COMMANDS, toolConsoleScripts, toolsModule } from "../../src/wheels/tools.js";
-import { renderEntryPoints } from "../../src/wheels/wheel.js";
+import { wheelExtras } from "../../src/verify/install.js";
+import { assembleWheel, renderEntryPoints } from "../../src/wheels/wheel.js";
 
 const root = mkdtempSync(join(tmpdir(), "mlir-release-rt-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -78,5 +79,34 @@ describe("tool entry points", () => {
     // Every generated function compiles (tool names such as `not` are Python keywords).
     const all = await execa("python3", ["-c", `import devpkg._tools as t; print(all(callable(getattr(t, f)) for f in ${JSON.stringify(Object.values(toolConsoleScripts("devpkg")).map((v) => v.split(":")[1]))}))`], { cwd: root });
     expect(all.stdout.trim()).toBe("True");
+  });
+});
+
+describe("wheel extras for verification", () => {
+  it("reads Provides-Extra from a wheel's METADATA", async () => {
+    const src = join(root, "extras-src");
+    mkdirSync(join(src, "pkg"), { recursive: true });
+    writeFileSync(join(src, "pkg", "__init__.py"), "");
+    const meta = { distribution: "pkg", version: "1.0", summary: "s", license: "l", requiresPython: ">=3.10", projectUrls: {} };
+    const w = await assembleWheel({
+      root: src,
+      packageName: "pkg",
+      metadata: { ...meta, requiresDist: ["numpy>=1", 'PyYAML>=5.4.0; extra == "opdsl"', 'x; extra == "a"'] },
+      tag: { python: "py3", abi: "none", platform: "any" },
+      sourceDateEpoch: 1_700_000_000,
+      generator: "test",
+      outDir: root,
+    });
+    expect(wheelExtras(w.path)).toEqual(["a", "opdsl"]);
+    const plain = await assembleWheel({
+      root: src,
+      packageName: "pkg",
+      metadata: { ...meta, version: "2.0", requiresDist: ["numpy>=1"] },
+      tag: { python: "py3", abi: "none", platform: "any" },
+      sourceDateEpoch: 1_700_000_000,
+      generator: "test",
+      outDir: root,
+    });
+    expect(wheelExtras(plain.path)).toEqual([]);
   });
 });
