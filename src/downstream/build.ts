@@ -254,6 +254,9 @@ export function parseNinjaQuery(text: string): { rule: string; inputs: string[] 
   return { rule, inputs };
 }
 
+/** The custom command behind a check-* target (the one that runs lit), as ninja names it. */
+export const isCheckCommand = (path: string, target: string): boolean => path === target || path.endsWith(`CMakeFiles/${target}`);
+
 /** The check-* targets of a build (`ninja -t targets all`), shortest first. */
 export function checkTargets(targetsText: string): string[] {
   return [...new Set(targetsText.split("\n").map((l) => /^(check-[A-Za-z0-9_.-]+): phony$/.exec(l.trim())?.[1]).filter((x): x is string => !!x))].sort(
@@ -499,11 +502,18 @@ async function runProjectLit(
   const target = v.checkTarget ?? targets[0];
   if (!target) return { skipped: "the project has no check-* target (no lit tests)" };
   if (!targets.includes(target)) throw new InvalidInputError(`--check-target ${target}: not a target of the build (check targets: ${targets.join(", ") || "none"})`);
-  // The phony target → its custom command → what that command needs.
-  let q = parseNinjaQuery((await env.run(["ninja", "-C", buildDir, "-t", "query", target], { capture: true })).stdout);
-  if (q.rule === "phony" && q.inputs.length === 1) q = parseNinjaQuery((await env.run(["ninja", "-C", buildDir, "-t", "query", q.inputs[0]!], { capture: true })).stdout);
-  progress.step(`Python ${py}: build what ${target} needs (${q.inputs.length} inputs)`);
-  if (q.inputs.length) await env.run(["ninja", "-C", buildDir, ...(s.jobs ? [`-j${s.jobs}`] : []), ...q.inputs]);
+  // The phony target → its custom command (which runs lit: never built here) → what that command needs.
+  const query = async (path: string) => parseNinjaQuery((await env.run(["ninja", "-C", buildDir, "-t", "query", path], { capture: true })).stdout);
+  const deps = new Set<string>();
+  for (const i of (await query(target)).inputs) {
+    if (!isCheckCommand(i, target)) {
+      deps.add(i);
+      continue;
+    }
+    for (const j of (await query(i)).inputs) if (!isCheckCommand(j, target)) deps.add(j);
+  }
+  progress.step(`Python ${py}: build what ${target} needs (${deps.size} inputs)`);
+  if (deps.size) await env.run(["ninja", "-C", buildDir, ...(s.jobs ? [`-j${s.jobs}`] : []), ...[...deps].sort()]);
   const commands = (await env.run(["ninja", "-C", buildDir, "-t", "commands", target], { capture: true })).stdout.trim().split("\n");
   const litCommand = commands.at(-1) ?? "";
   const suites = litCommand

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { checkTargets, parseNinjaQuery, projectConfigureArgs } from "../../src/downstream/build.js";
+import { checkTargets, isCheckCommand, parseNinjaQuery, projectConfigureArgs } from "../../src/downstream/build.js";
 import { checkCompatibility, DownstreamRefusedError } from "../../src/downstream/checks.js";
 import { downstreamBuildsFor } from "../../src/downstream/manifest.js";
 import { parseDefines, parsePyproject, passThroughDefines, projectIdentity, projectSourceDigest } from "../../src/downstream/project.js";
@@ -159,6 +159,12 @@ describe("ninja parsing", () => {
     const q = parseNinjaQuery("CMakeFiles/check-x:\n  input: CUSTOM_COMMAND\n    bin/x-opt\n    | bin/FileCheck\n    || python/Mods\n  outputs:\n    check-x\n");
     expect(q).toEqual({ rule: "CUSTOM_COMMAND", inputs: ["bin/x-opt", "bin/FileCheck", "python/Mods"] });
     expect(parseNinjaQuery("check-x:\n  input: phony\n    CMakeFiles/check-x\n  outputs:\n")).toEqual({ rule: "phony", inputs: ["CMakeFiles/check-x"] });
+  });
+  it("tells the check target's own lit command from what it needs (that command is never built)", () => {
+    expect(isCheckCommand("test/CMakeFiles/check-standalone", "check-standalone")).toBe(true);
+    expect(isCheckCommand("check-standalone", "check-standalone")).toBe(true);
+    expect(isCheckCommand("bin/standalone-opt", "check-standalone")).toBe(false);
+    expect(isCheckCommand("test/CMakeFiles/check-standalone-python", "check-standalone")).toBe(false);
   });
   it("lists check-* targets shortest first", () => {
     expect(checkTargets("all: phony\ncheck-standalone-python: phony\ncheck-standalone: phony\nfoo.o: CXX_COMPILER\n")).toEqual(["check-standalone", "check-standalone-python"]);
