@@ -145,7 +145,7 @@ describe(`wheel factory, Python ${PYTHON}`, () => {
     expect(jit.directory.startsWith(`${venv}/lib/`)).toBe(true);
     expect(jit.mapped.filter((p) => !p.startsWith(`${venv}/`))).toEqual([]);
     expect(jit.mapped).toEqual(expect.arrayContaining([jit.libraries["mlir_c_runner_utils"], jit.libraries["mlir_runner_utils"]]));
-  }, 300_000);
+  }, 900_000);
 
   it("ran upstream's execution_engine.py with shared_libs pointing at the installed wheel's copies", () => {
     const logText = readFileSync(join(OUTPUT, "logs", "wheel-factory.log"), "utf8");
