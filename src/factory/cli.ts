@@ -56,7 +56,9 @@ export const BUILD_DEFAULTS = {
 } as const;
 
 export function parsePythons(list: string): string[] {
-  const out = list.split(",").map((p) => p.trim()).filter(Boolean);
+  const all = list.split(",").map((p) => p.trim());
+  if (all.some((p) => !p) && list.trim()) throw new InvalidInputError(`--python '${list}': an empty entry between commas; give versions such as 3.10,3.12`);
+  const out = all.filter(Boolean);
   for (const p of out) {
     if (!PythonVersion.safeParse(p).success) throw new InvalidInputError(`--python '${p}': expected versions such as 3.10,3.12`);
   }
@@ -108,7 +110,7 @@ export function resolveBuildSettings(f: BuildFlags): BuildSettings {
   if (plan) {
     source = plan.source.kind === "git" ? { kind: "git", ref: plan.source } : { kind: "tarball", ref: plan.source as Extract<LlvmSourceRef, { kind: "tarball" }> };
   }
-  const pythons = f.python
+  const pythons = f.python !== undefined
     ? parsePythons(f.python)
     : plan
       ? [...new Set(plan.matrix.filter((m) => m.platform === platformId).map((m) => m.python))]
@@ -209,7 +211,7 @@ export function register(program: Command): void {
           dryRunText({
             platform: flags.platform,
             ...(flags.policy ? { policy: flags.policy } : {}),
-            pythons: flags.python ? parsePythons(flags.python) : config.pythons,
+            pythons: flags.python !== undefined ? parsePythons(flags.python) : config.pythons,
             distribution: flags.distribution ?? config.distribution,
             ...(flags.version ? { version: flags.version } : {}),
             nanobind: config.tools.nanobind,

@@ -93,7 +93,7 @@ async function selectAndPlan(f: SelectFlags) {
     { kind: f.kind, ...(f.ref ? { ref: f.ref } : {}), ...(f.cutoff ? { cutoff } : {}), ...(post !== undefined ? { post } : {}) },
     "request (--kind/--ref/--cutoff/--post)",
   );
-  const published = f.publishedIn ? await publishedIn(f.publishedIn, config.publish.github?.tagPrefix ?? "v") : undefined;
+  const published = f.publishedIn !== undefined ? await publishedIn(f.publishedIn, config.publish.github?.tagPrefix ?? "v") : undefined;
   const past = history([...loadManifests(f.manifests ?? []), ...(published?.manifests ?? [])]);
   const h = await openHistory(f, config.llvm.repository);
   const r = await select(h, {

@@ -7,7 +7,7 @@ import { REPO_ROOT, toolsDir } from "../factory/cli.js";
 import { HostEnv } from "../exec/host.js";
 import { loadReleaseConfig } from "../plan/config.js";
 import { ConsoleProgress } from "../progress.js";
-import { HttpUrl, HttpUrlTemplate, InvalidInputError, parseFlag, parseOrExplain, PlatformId, PublishTarget, type ReleaseConfig, ReleasePlan, ReleaseVersionText, UtcDay } from "../schema.js";
+import { HttpUrl, HttpUrlTemplate, InvalidInputError, parseFlag, parseOrExplain, PlatformId, PositiveIntText, PublishTarget, type ReleaseConfig, ReleasePlan, ReleaseVersionText, UtcDay } from "../schema.js";
 import { writeManifest } from "../plan/manifest.js";
 import { promoteRelease, promotionBlockers, verifyPromoted } from "../rebuild/promote.js";
 import { rebuild } from "../rebuild/rebuild.js";
@@ -212,7 +212,7 @@ export function register(program: Command): void {
       const r = await prune({
         indexRoot,
         policy: config.retention,
-        ...(o.now ? { now: parseDay(o.now, "--now") } : {}),
+        ...(o.now !== undefined ? { now: parseDay(o.now, "--now") } : {}),
         apply: o.apply,
         ...(gh ? { github: gh } : {}),
         ...(config.publish.index?.baseUrl ? { baseUrl: config.publish.index.baseUrl } : {}),
@@ -245,7 +245,7 @@ export function register(program: Command): void {
         indexRoot: resolve(o.index),
         version: v,
         outDir: resolve(o.out ?? join(base, "out")),
-        rebuild: factoryRebuilder(cache, join(base, "work"), o.jobs ? Number(o.jobs) : undefined),
+        rebuild: factoryRebuilder(cache, join(base, "work"), o.jobs !== undefined ? parseFlag(PositiveIntText, o.jobs, "-j/--jobs") : undefined),
         ...(gh ? { github: gh } : {}),
         ...(config.publish.index?.baseUrl ? { baseUrl: config.publish.index.baseUrl } : {}),
         ...(config.publish.index?.filesUrl ? { filesUrl: config.publish.index.filesUrl } : {}),
