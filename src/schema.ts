@@ -253,6 +253,15 @@ export const ReleaseConfig = z.object({
     .prefault({}),
   /** Paths (of the LLVM tree) the wheels are built from: a day on which none changed gets no
    * snapshot. Prefixes ending in "/" match a folder, others a file; exclude wins over include. */
+  /** Optional: snapshots only from commits whose upstream CI passed (plan/gate.ts). `checks` are
+   * GitHub check-run names or commit-status contexts that must all have succeeded; at most
+   * `lookBack` first-parent commits before the cutoff are considered. */
+  snapshotGate: z
+    .object({
+      checks: z.array(z.string().min(1)).min(1),
+      lookBack: z.number().int().positive().max(500).default(30),
+    })
+    .optional(),
   mlirPaths: z
     .object({
       include: z.array(TreePath).min(1).default(MLIR_PATHS_INCLUDE),
@@ -345,6 +354,14 @@ export const ReleasePlan = z.strictObject({
       sequence: z.number().int().min(0).max(99).optional(),
       /** The previous snapshot's commit, the start of the release notes' range. */
       previousCommit: GitCommit.optional(),
+      /** The CI gate's evidence: the checks the chosen commit passed, and the newer commits passed over. */
+      gate: z
+        .object({
+          commit: z.string(),
+          checks: z.array(z.object({ name: z.string(), source: z.enum(["check-run", "status", "none"]), state: z.string(), detail: z.string() })),
+          examined: z.array(z.object({ commit: z.string(), verdict: z.string() })),
+        })
+        .optional(),
     })
     .optional(),
 });

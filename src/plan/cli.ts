@@ -18,6 +18,7 @@ import { MANIFEST_FILE } from "./manifest.js";
 import { renderCommitNotes } from "./notes.js";
 import { plan } from "./plan.js";
 import { readManifest, rebuild } from "../rebuild/rebuild.js";
+import { GitHubGateSource } from "./gate.js";
 import { findWheel, history, releasesOfCommit } from "./resolve.js";
 import { select } from "./select.js";
 
@@ -79,6 +80,12 @@ async function openHistory(f: SelectFlags, repository: string): Promise<LlvmHist
   return GitHistory.open(f.repo ?? repository, creatableDir(f.cache, "--cache"));
 }
 
+function gateSource(ownerRepo: string, apiUrl?: string): GitHubGateSource {
+  const { owner, repo } = parseGithubRepo(ownerRepo, "llvm.githubRepo");
+  const token = process.env["GITHUB_TOKEN"];
+  return new GitHubGateSource(owner, repo, { ...(token ? { token } : {}), ...(apiUrl ? { apiUrl } : {}) });
+}
+
 async function selectAndPlan(f: SelectFlags) {
   const config = loadReleaseConfig(REPO_ROOT, f.config);
   if (!["snapshot", "numbered"].includes(f.kind)) throw new InvalidInputError(`--kind '${f.kind}': expected snapshot or numbered`);
@@ -102,6 +109,8 @@ async function selectAndPlan(f: SelectFlags) {
     existingVersions: [...new Set([...past.versions, ...(published?.versions ?? [])])],
     ...(past.previousSnapshotCommit ? { previousSnapshotCommit: past.previousSnapshotCommit } : {}),
     now: new Date(),
+    // config.snapshotGate: CI results of the LLVM repository (--github owner/name, else the config's githubRepo).
+    ...(config.snapshotGate ? { gate: gateSource(f.github ?? config.llvm.githubRepo, f.apiUrl) } : {}),
   });
   return { config, request, ...r };
 }

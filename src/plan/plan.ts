@@ -25,6 +25,8 @@ import {
   utcDay,
 } from "./version.js";
 
+import type { GateRecord } from "./gate.js";
+
 export interface PlanFacts {
   commit: string;
   /** Committer date of `commit` (ISO-8601): SOURCE_DATE_EPOCH of every artifact. */
@@ -47,6 +49,8 @@ export interface PlanFacts {
   images?: Partial<Record<PlatformId, string>>;
   /** What the tree supports for the stable ABI / free-threading; without it every Python gets its own wheel. */
   abi?: LlvmAbiFacts;
+  /** snapshot with config.snapshotGate: the CI checks the commit passed (recorded in the plan). */
+  gate?: GateRecord;
 }
 
 /** The layer's cache key together with the platform: same commit + options → same layer. */
@@ -109,6 +113,7 @@ export function plan(config: ReleaseConfig, request: ReleaseRequest, facts: Plan
       snapshotDate: date,
       sequence,
       ...(facts.previousSnapshotCommit ? { previousCommit: facts.previousSnapshotCommit } : {}),
+      ...(facts.gate ? { gate: facts.gate } : {}),
     };
   }
 

@@ -4,6 +4,7 @@
 //    since it; refused when the last snapshot is not an ancestor (history rewritten, wrong branch).
 //  - numbered: the tag llvmorg-X.Y.Z[-rcN]; refused when it does not exist or the name is ambiguous.
 import { InvalidInputError, type ReleaseConfig, type ReleaseRequest } from "../schema.js";
+import { type GateRecord, type GateSource, gateSelect } from "./gate.js";
 import type { CommitInfo, LlvmHistory, RefCandidate } from "./history.js";
 import { mlirRelevant, type MlirPaths } from "./paths.js";
 import type { PlanFacts } from "./plan.js";
@@ -127,22 +128,52 @@ export interface SelectInput {
   previousSnapshotCommit?: string;
   /** "now" when the request has no cutoff (injected so callers and tests control time). */
   now: Date;
+  /** Where CI results are read when config.snapshotGate is set (required then). */
+  gate?: GateSource;
 }
 
 /** Runs the selection rules and returns the facts plan() needs, or the reason there is no release. */
 export async function select(h: LlvmHistory, input: SelectInput): Promise<{ selection: Selection; facts?: PlanFacts }> {
   const { config, request } = input;
   let selection: Selection;
+  let gate: GateRecord | undefined;
   if (request.kind === "numbered") {
     if (!request.ref) throw new InvalidInputError("a numbered release needs --ref llvmorg-X.Y.Z[-rcN]");
     selection = await selectNumbered(h, request.ref);
   } else {
+    const ref = request.ref ?? config.llvm.branch;
+    const cutoff = new Date(request.cutoff ?? input.now.toISOString()).toISOString();
     selection = await selectSnapshot(h, {
-      ref: request.ref ?? config.llvm.branch,
-      cutoff: request.cutoff ?? input.now.toISOString(),
+      ref,
+      cutoff,
       ...(input.previousSnapshotCommit ? { previousCommit: input.previousSnapshotCommit } : {}),
       paths: config.mlirPaths,
     });
+    if (selection.release && config.snapshotGate) {
+      if (!input.gate) throw new InvalidInputError("config.snapshotGate is set but no GitHub source of CI results was given (the gate reads check runs and statuses through the GitHub API)");
+      const g = await gateSelect(input.gate, {
+        branch: ref.replace(/^refs\/heads\//, ""),
+        cutoff,
+        paths: config.mlirPaths,
+        gate: config.snapshotGate,
+        ...(input.previousSnapshotCommit ? { stopAt: input.previousSnapshotCommit } : {}),
+      });
+      if (!g.ok) {
+        return { selection: { release: false, kind: "snapshot", commit: selection.commit, previousCommit: input.previousSnapshotCommit ?? "", reason: g.reason } };
+      }
+      gate = g.record;
+      if (g.commit.commit !== selection.commit.commit) {
+        // The newest commit that passed: select it as the snapshot (same ancestry and relevance rules).
+        const gated = await selectSnapshot(h, {
+          ref: g.commit.commit,
+          cutoff,
+          ...(input.previousSnapshotCommit ? { previousCommit: input.previousSnapshotCommit } : {}),
+          paths: config.mlirPaths,
+        });
+        if (!gated.release) return { selection: gated };
+        selection = gated;
+      }
+    }
   }
   if (!selection.release) return { selection };
   return {
@@ -156,6 +187,7 @@ export async function select(h: LlvmHistory, input: SelectInput): Promise<{ sele
       ...(selection.tag ? { tag: selection.tag } : {}),
       ...(selection.cutoff ? { cutoff: selection.cutoff } : {}),
       ...(selection.previousCommit ? { previousSnapshotCommit: selection.previousCommit } : {}),
+      ...(gate ? { gate } : {}),
     },
   };
 }

@@ -58,6 +58,10 @@ export class FakeGitHub {
   readonly tags = new Set<string>();
   readonly faults: Fault[] = [];
   readonly faultsFired: Fault[] = [];
+  /** Commits by "owner/repo" (newest first) for the CI gate's endpoints: list, get (with files). */
+  readonly commits = new Map<string, Array<{ sha: string; date: string; files: string[]; message?: string }>>();
+  /** Check runs and commit statuses by "owner/repo#sha". */
+  readonly checks = new Map<string, { runs: Array<{ id: number; name: string; status: string; conclusion: string | null }>; statuses: Array<{ id: number; context: string; state: string }> }>();
   readonly requests: Array<{ method: string; path: string; status: number }> = [];
   readonly token: string;
   port = 0;
@@ -89,6 +93,24 @@ export class FakeGitHub {
   /** The publisher's options for a repository on this server, its back-off cut to milliseconds. */
   publisherOptions(owner = "o", repo = "r"): GithubOptions {
     return { token: this.token, owner, repo, apiUrl: this.url, retryUnitMs: 1 };
+  }
+
+  /** Seeds a branch's first-parent history (any order; served newest first). */
+  seedCommits(owner: string, repo: string, commits: Array<{ sha: string; date: string; files: string[]; message?: string }>): void {
+    this.commits.set(`${owner}/${repo}`, [...commits].sort((a, b) => (a.date < b.date ? 1 : -1)));
+  }
+
+  /** Check runs (name, status, conclusion) and statuses (context, state) of a commit; later entries are newer. */
+  setChecks(
+    owner: string,
+    repo: string,
+    sha: string,
+    c: { runs?: Array<{ name: string; status?: string; conclusion?: string | null }>; statuses?: Array<{ context: string; state: string }> },
+  ): void {
+    this.checks.set(`${owner}/${repo}#${sha}`, {
+      runs: (c.runs ?? []).map((r) => ({ id: this.nextId++, name: r.name, status: r.status ?? "completed", conclusion: r.conclusion === undefined ? "success" : r.conclusion })),
+      statuses: (c.statuses ?? []).map((st) => ({ id: this.nextId++, context: st.context, state: st.state })),
+    });
   }
 
   inject(...faults: Fault[]): void {
@@ -382,6 +404,34 @@ export class FakeGitHub {
       const a = this.asset(name, data, "uploaded", String(req.headers["content-type"] ?? "application/octet-stream"));
       rel.assets.push(a);
       return this.json(res, 201, this.assetJson(m[1]!, m[2]!, rel, a), req);
+    }
+    // The CI gate: commits (list with sha/until, one with files), check runs, statuses.
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/commits$/.exec(path)) && method === "GET") {
+      const until = u.searchParams.get("until");
+      const list = (this.commits.get(`${m[1]}/${m[2]}`) ?? []).filter((c) => !until || Date.parse(c.date) <= Date.parse(until));
+      return this.page(req, res, u, list.map((c) => ({ sha: c.sha, commit: { message: c.message ?? `commit ${c.sha.slice(0, 7)}`, author: { name: "A" }, committer: { date: c.date } } })));
+    }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]{40})\/check-runs$/.exec(path)) && method === "GET") {
+      const runs = this.checks.get(`${m[1]}/${m[2]}#${m[3]}`)?.runs ?? [];
+      const per = Math.min(Number(u.searchParams.get("per_page") ?? 30), 100);
+      const page = Number(u.searchParams.get("page") ?? 1);
+      const headers: Record<string, string> = {};
+      if (page * per < runs.length) {
+        const next = new URL(u);
+        next.searchParams.set("page", String(page + 1));
+        next.searchParams.set("per_page", String(per));
+        headers.link = `<${next.toString()}>; rel="next"`;
+      }
+      return this.json(res, 200, { total_count: runs.length, check_runs: runs.slice((page - 1) * per, page * per) }, req, headers);
+    }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]{40})\/statuses$/.exec(path)) && method === "GET") {
+      // Newest first, as GitHub lists them.
+      return this.page(req, res, u, [...(this.checks.get(`${m[1]}/${m[2]}#${m[3]}`)?.statuses ?? [])].reverse());
+    }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]{40})$/.exec(path)) && method === "GET") {
+      const c = (this.commits.get(`${m[1]}/${m[2]}`) ?? []).find((x) => x.sha === m![3]);
+      if (!c) return this.notFound(res, req);
+      return this.json(res, 200, { sha: c.sha, commit: { message: c.message ?? "", author: { name: "A" }, committer: { date: c.date } }, files: c.files.map((filename) => ({ filename })) }, req);
     }
     await this.body(req);
     this.notFound(res, req);
