@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { RequestError } from "octokit";
+import { CheckFailedError } from "../errors.js";
 import { type PublishAction, InvalidInputError, type ReleaseManifest } from "../schema.js";
 import { indexPaths, listPruned, restoreReleaseFiles } from "../site/store.js";
 import { readManifestFile } from "../stage/stage.js";
@@ -52,7 +53,7 @@ export async function restore(o: RestoreOptions): Promise<RestoreResult> {
   });
   const bad = artifacts.filter((a) => !a.equal);
   if (bad.length) {
-    throw new InvalidInputError(
+    throw new CheckFailedError(
       `restore: refusing to republish ${o.version}: ${bad.length} of ${artifacts.length} rebuilt artifact(s) differ from the manifest:\n` +
         bad.map((b) => `  - ${b.fileName}: ${b.sha256 ? `sha256 ${b.sha256}` : "not produced"} (manifest: ${m.artifacts.find((a) => a.fileName === b.fileName)!.sha256})`).join("\n"),
     );

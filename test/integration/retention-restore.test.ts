@@ -56,7 +56,7 @@ describe("retention: prune keeps pins resolvable, restore brings the same bytes 
     }
     server = await serveStatic(indexPaths(root).site);
     venv = await freshVenv(join(tmp(), "venv"));
-  }, 180_000);
+  }, 600_000);
   afterAll(async () => server?.stop());
 
   it("prune (CLI, dry run then --apply): only the snapshot that is neither recent nor its week's newest loses its files", async () => {
