@@ -89,7 +89,7 @@ describe("retention: prune keeps pins resolvable, restore brings the same bytes 
     expect(published.artifacts[0]!.sha256).toBe(shas.get(PRUNED));
     // Converged: nothing more to prune.
     expect(JSON.parse((await cli("--apply")).stdout).prune).toEqual([]);
-  }, 120_000);
+  }, 600_000);
 
   it("lists the pruned snapshot as yanked with the restore command (PEP 592 HTML, PEP 691 JSON) and marks it restorable", async () => {
     const html = await (await fetch(`${indexUrl()}${DIST}/`)).text();
@@ -159,5 +159,5 @@ describe("retention: prune keeps pins resolvable, restore brings the same bytes 
     const bad = await execa(process.execPath, ["--import", "tsx", join(REPO, "src", "cli.ts"), "restore", "../etc", "--index", root], { cwd: REPO, reject: false });
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/invalid version argument/);
-  }, 60_000);
+  }, 300_000);
 });
