@@ -12,9 +12,10 @@ import { register as registerPlan } from "./plan/cli.js";
 import { register as registerPlatforms } from "./platforms/cli.js";
 import { register as registerDoctor } from "./doctor/cli.js";
 import { register as registerDownstream } from "./downstream/cli.js";
+import { register as registerSetup } from "./factory/setup.js";
 
 // Areas register their subcommands here (one import and one call each).
-const registrations: Array<(p: Command) => void> = [registerBuild, registerPublish, registerDev, registerPlan, registerPlatforms, registerDoctor, registerDownstream];
+const registrations: Array<(p: Command) => void> = [registerBuild, registerPublish, registerDev, registerPlan, registerPlatforms, registerDoctor, registerDownstream, registerSetup];
 
 export function buildProgram(): Command {
   const program = new Command("mlir-release")

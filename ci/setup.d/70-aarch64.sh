@@ -9,8 +9,14 @@ if [[ "${MLIR_RELEASE_AARCH64:-0}" == 1 ]]; then
   "$ROOT/containers/aarch64/sysroot.sh" "$ROOT/.cache/aarch64/sysroot"
   "$ROOT/containers/aarch64/rootfs.sh" "$ROOT/.cache/aarch64/root"
   if [[ ! -d "$ROOT/.cache/aarch64/pylib/nanobind" ]]; then
-    # Pure-Python packages the emulated python3.11 imports (the nanobind pin is the release config's).
-    nanobind=$("$TOOLS_PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["tools"]["nanobind"])' "$ROOT/release.config.json")
-    "$TOOLS_PY" -m pip install -q --disable-pip-version-check --target "$ROOT/.cache/aarch64/pylib" "nanobind==$nanobind" typing_extensions
+    # The pure-Python build requirements the emulated python3.11 imports, with their hashes from the
+    # one build requirements file (numpy comes from the arm64 root's Debian package).
+    pure=$(mktemp)
+    awk '/^[a-z]/{keep = ($1 ~ /^(nanobind|typing-extensions)==/)} keep' "$ROOT/containers/provision/requirements/build.txt" >"$pure"
+    # shellcheck disable=SC2015 # "|| true" covers either failure: no pyenv, or no 3.11 under it
+    base=$(command -v pyenv >/dev/null && pyenv prefix 3.11 2>/dev/null || true)
+    py=${base:+$base/bin/python3}; py=${py:-python3}
+    "$py" -m pip install -q --disable-pip-version-check --require-hashes --no-deps --target "$ROOT/.cache/aarch64/pylib" -r "$pure"
+    rm -f "$pure"
   fi
 fi

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Provisions a pinned manylinux image for the wheel factory: checks the compiler the image's
-# policy depends on, installs ccache, creates the tools venv (ninja, cmake, auditwheel, lit,
-# nanobind, all pinned) and lists the CPythons under /opt/python the build may use.
-# Environment: NANOBIND_VERSION (required), PYTHONS (e.g. "3.10 3.12 3.13t", default all),
-# TOOLS_DIR (default /opt/mlir-release-tools), PYTHON_ROOT (default /opt/python).
+# policy depends on, installs ccache, creates the tools venv from the one hashed tools list
+# (requirements/tools-linux.txt, pip --require-hashes) and lists the CPythons under /opt/python.
+# The venv's stamp is the one `mlir-release setup` writes, so the CLI's provisioning steps (the
+# first steps of `build`) find it up to date in the image; this layer needs only these scripts.
+# Environment: NANOBIND_VERSION (required; must be requirements/build.txt's pin), PYTHONS (e.g.
+# "3.10 3.12 3.13t", default all), TOOLS_DIR (default /opt/mlir-release-tools), PYTHON_ROOT
+# (default /opt/python).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$here/lib.sh"
 : "${NANOBIND_VERSION:?set NANOBIND_VERSION to the release config tools.nanobind}"
+pinned=$(sed -n 's/^nanobind==\([^ ;\\]*\).*/\1/p' "$here/requirements/build.txt")
+[[ "$pinned" == "$NANOBIND_VERSION" ]] || die "NANOBIND_VERSION $NANOBIND_VERSION differs from requirements/build.txt's nanobind==$pinned"
 tools=${TOOLS_DIR:-/opt/mlir-release-tools}
 python_root=${PYTHON_ROOT:-/opt/python}
 
@@ -45,11 +50,12 @@ done
 # Tools venv from the image's CPython 3.12: never one of the interpreters being built for.
 host_python=${available[3.12]:-}
 [[ -n "$host_python" ]] || die "CPython 3.12 (for the tools venv) is not in $python_root"
-stamp="$tools/.requirements"
-want=$(cat "$here/requirements-tools.txt"; echo "nanobind==$NANOBIND_VERSION")
+req="$here/requirements/tools-linux.txt"
+stamp="$tools/.mlir-release-requirements"
+want="$(sha256sum "$req" | cut -d' ' -f1)  $host_python"
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
   "$host_python" -m venv --clear "$tools"
-  "$tools/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements-tools.txt" "nanobind==$NANOBIND_VERSION"
+  "$tools/bin/python" -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r "$req"
   printf '%s\n' "$want" >"$stamp"
 fi
 say "tools venv $tools: $("$tools/bin/ninja" --version) ninja, $("$tools/bin/cmake" --version | head -n1)"

@@ -1,39 +1,25 @@
 // The bindings stage: upstream's mlir/python built out of tree (containers/bindings) against an
 // LLVM layer. One build directory per platform: the aggregate CAPI library and the generated
 // sources are built once; switching Python reconfigures and rebuilds only the extensions.
-import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+// The commands (configure, ninja, install, strip) are steps of src/platforms/resolve.ts.
 import { join } from "node:path";
-import type { ExecEnv } from "../exec/env.js";
-import type { LlvmLayer } from "../layer/layer.js";
-import { ninjaPercent, type Progress } from "../progress.js";
-import type { LlvmSourceTree } from "../source/tree.js";
-import type { PythonInterpreter } from "./pythons.js";
 
-export interface BindingsBuildInput {
-  env: ExecEnv;
-  progress: Progress;
+/** What the bindings' configure line is made of (the platform module adds its cache entries). */
+export interface BindingsConfigureInput {
   repoRoot: string;
-  source: LlvmSourceTree;
-  layer: LlvmLayer;
+  source: { root: string };
+  layer: { version: string; mlirCmakeDir: string };
   /** Python with the build requirements (nanobind) installed: a build venv's interpreter. */
-  python: PythonInterpreter;
+  python: { version: string; executable: string };
   buildDir: string;
-  /** Receives the installed `mlir` package (cleaned first). */
-  stageDir: string;
   nanobindDomain: string;
   /** Extra CMake cache entries from the platform module (toolchain, flags, suffix overrides). */
   cmakeDefs?: Record<string, string>;
-  /** Strip command (argv prefix) for shared objects, or undefined to keep symbols. */
-  strip?: string[];
-  jobs?: number;
+  /** The CMake executable (the tools venv's pinned one). */
+  cmake?: string;
 }
 
-export interface BindingsBuildResult {
-  stageDir: string;
-  seconds: { configure: number; build: number; install: number };
-}
-
-export function bindingsConfigureArgs(input: BindingsBuildInput): string[] {
+export function bindingsConfigureArgs(input: BindingsConfigureInput): string[] {
   const defs: Record<string, string> = {
     CMAKE_BUILD_TYPE: "Release",
     MLIR_RELEASE_SOURCE_DIR: input.source.root,
@@ -47,7 +33,7 @@ export function bindingsConfigureArgs(input: BindingsBuildInput): string[] {
     ...(input.cmakeDefs ?? {}),
   };
   return [
-    "cmake",
+    input.cmake ?? "cmake",
     "-G",
     "Ninja",
     // Forget the previous Python (and the nanobind found through it) before choosing this one.
@@ -61,51 +47,4 @@ export function bindingsConfigureArgs(input: BindingsBuildInput): string[] {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([k, v]) => `-D${k}=${v}`),
   ];
-}
-
-const since = (t: number): number => Math.round((Date.now() - t) / 100) / 10;
-
-export async function buildBindings(input: BindingsBuildInput): Promise<BindingsBuildResult> {
-  const { env, progress } = input;
-  let t = Date.now();
-  progress.step(`configure for Python ${input.python.version}`);
-  await env.run(bindingsConfigureArgs(input));
-  const configure = since(t);
-
-  t = Date.now();
-  const label = `build extensions for Python ${input.python.version}`;
-  progress.step(label, 0);
-  await env.run(["ninja", "-C", input.buildDir, ...(input.jobs ? [`-j${input.jobs}`] : [])], {
-    onLine: (l) => {
-      const p = ninjaPercent(l);
-      if (p !== undefined) progress.step(label, p);
-    },
-  });
-  const build = since(t);
-
-  t = Date.now();
-  progress.step(`install + strip for Python ${input.python.version}`);
-  rmSync(input.stageDir, { recursive: true, force: true });
-  await env.run(["cmake", "--install", input.buildDir, "--prefix", input.stageDir, "--component", "MLIRPythonModules"]);
-  if (input.strip) {
-    const libs = sharedObjects(join(input.stageDir, "mlir"));
-    if (libs.length) await env.run([...input.strip, ...libs]);
-  }
-  return { stageDir: input.stageDir, seconds: { configure, build, install: since(t) } };
-}
-
-export function sharedObjects(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    if (!existsSync(d)) return;
-    for (const e of readdirSync(d).sort()) {
-      const p = join(d, e);
-      const st = statSync(p, { throwIfNoEntry: false });
-      if (!st) continue;
-      if (st.isDirectory()) walk(p);
-      else if (/\.(so(\.\d+)*|dylib|pyd|dll)$/.test(e)) out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
 }

@@ -26,6 +26,13 @@ export interface ExecEnv {
   readonly logFile: string;
 }
 
+// Placeholders such as $RUNNER_TEMP stay expandable (double quotes); everything else is quoted literally.
+const quote = (a: string): string =>
+  /^[\w@%+=:,./\\-]+$/.test(a) ? a : /^[\w@%+=:,./\\${}-]+$/.test(a) ? `"${a}"` : `'${a.replace(/'/g, "'\\''")}'`;
+
+/** argv as one shell line: how the log records a command and the dry run prints it (the tests compare the two). */
+export const shellLine = (argv: readonly string[]): string => argv.map(quote).join(" ");
+
 export class CommandFailedError extends Error {
   override name = "CommandFailedError";
   constructor(

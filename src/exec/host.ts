@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { InternalError } from "../errors.js";
 import { dirname } from "node:path";
 import { execa } from "execa";
-import { CommandFailedError, type ExecEnv, type RunOptions, type RunResult } from "./env.js";
+import { CommandFailedError, type ExecEnv, type RunOptions, type RunResult, shellLine } from "./env.js";
 
 /** Runs commands on this machine, teeing all output into one log file. */
 export class HostEnv implements ExecEnv {
@@ -14,7 +14,9 @@ export class HostEnv implements ExecEnv {
   async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
     const [file, ...args] = argv;
     if (!file) throw new InternalError("run: empty argv");
-    appendFileSync(this.logFile, `\n$ ${opts.cwd ? `(cd ${opts.cwd}) ` : ""}${argv.join(" ")}\n`);
+    appendFileSync(this.logFile, `
+$ ${opts.cwd ? `(cd ${opts.cwd}) ` : ""}${shellLine(argv)}
+`);
     const tail: string[] = [];
     const proc = execa(file, args, {
       cwd: opts.cwd,

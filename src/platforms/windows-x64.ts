@@ -50,24 +50,18 @@ export const windowsX64: Platform = {
     CMAKE_NINJA_FORCE_RESPONSE_FILE: "ON",
   }),
   buildEnv: { MLIR_RELEASE_WORK: WINDOWS_SHORT_WORK_DIR },
-  provision: (tools) => [
+  toolsFamily: "tools-windows",
+  toolchainChecks: [
     {
       argv: [VSWHERE, "-latest", "-products", "*", "-requires", "Microsoft.VisualStudio.Component.VC.Tools.x86.x64", "-property", "installationPath"],
       why: "find the runner's Visual Studio; its vcvars64.bat provides cl, link and the SDK",
     },
     {
-      argv: ["cmd", "/c", "<installationPath>\\VC\\Auxiliary\\Build\\vcvars64.bat", "&&", "set"],
-      why: "import the MSVC x64 environment (INCLUDE, LIB, PATH) into every later build command",
-    },
-    {
-      argv: ["python", "-m", "venv", `${WINDOWS_SHORT_WORK_DIR}\\tools`],
-      why: "repair and build tools in their own venv under the short root",
-    },
-    {
-      argv: [`${WINDOWS_SHORT_WORK_DIR}\\tools\\Scripts\\pip.exe`, "install", "delvewheel", "ninja", "cmake>=3.26", `nanobind==${tools.nanobind}`],
-      why: "delvewheel is the repair step; Ninja the generator; nanobind pinned as on every platform",
+      argv: ["where", "cl"],
+      why: "cl must be on PATH: the MSVC x64 environment (vcvars64.bat) is imported into the job before setup/build",
     },
   ],
+  buildVenv: true,
   pythonCandidates: (version, env, listDir?: ListDir) =>
     runnerPythonCandidates(
       version,

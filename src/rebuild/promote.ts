@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
 import type { ExecEnv } from "../exec/env.js";
-import { resolveLayer, resolveSource, verifyWheel } from "../factory/factory.js";
+import { verifyWheels } from "../factory/factory.js";
 import { parseReleaseVersion } from "../plan/version.js";
 import type { Progress } from "../progress.js";
 import { type Artifact, byFileName, type PlatformId, InvalidInputError, type ReleaseManifest, ReleaseManifest as ManifestSchema, type ReleasePlan } from "../schema.js";
@@ -184,17 +184,18 @@ export async function verifyPromoted(
   host: PlatformId,
 ): Promise<ReleaseManifest> {
   const m = r.manifest;
-  const s = { ...settingsFromManifest(m, host, d), verify: { lit: d.lit } };
-  progress.stage("source");
-  const source = await resolveSource(s, env, progress);
-  const layer = await resolveLayer(s, source, env, progress);
-  progress.stage("verify");
+  // Only the Pythons of the promoted wheels on this host: the plan's verify steps name exactly those files.
+  const pythons = r.wheels.flatMap((w) => {
+    const a = m.artifacts.find((x) => x.fileName === w.fileName);
+    return a && a.platform === host && a.python ? [a.python] : [];
+  });
   const verification: Record<string, unknown> = { ...m.verification };
-  for (const w of r.wheels) {
-    const a = m.artifacts.find((x) => x.fileName === w.fileName)!;
-    if (a.platform !== host || !a.python) continue;
-    const v = await verifyWheel(s, env, progress, source, layer, a.python, w.path);
-    verification[w.fileName] = { ...(verification[w.fileName] as object | undefined), lit: v.lit ?? null, wheelContents: v.wheelContents, smoke: v.smoke, ...(v.freeThreaded ? { freeThreaded: v.freeThreaded } : {}) };
+  if (pythons.length) {
+    const s = { ...settingsFromManifest(m, host, d), pythons, verify: { lit: d.lit } };
+    const results = await verifyWheels(s, env, progress);
+    for (const [file, v] of Object.entries(results)) {
+      verification[file] = { ...(verification[file] as object | undefined), lit: v.lit ?? null, wheelContents: v.wheelContents, smoke: v.smoke, ...(v.freeThreaded ? { freeThreaded: v.freeThreaded } : {}) };
+    }
   }
   return ManifestSchema.parse({ ...m, verification });
 }

@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSyn
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { venvKey } from "../../src/platforms/resolve.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const PROVISION = join(ROOT, "containers/provision");
@@ -70,13 +71,16 @@ describe("manylinux.sh", () => {
     expect(r.out).toMatch(/CPython 3\.13t is not in .* \(have: .*3\.11.*\)/);
   });
 
-  it("requires the nanobind pin", () => {
+  it("requires the nanobind pin, and the one requirements/build.txt pins", () => {
     const r = sh("manylinux.sh", [], { NANOBIND_VERSION: "", PYTHON_ROOT: pythonRoot });
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/NANOBIND_VERSION/);
+    const other = sh("manylinux.sh", [], { NANOBIND_VERSION: "2.8.0", PYTHON_ROOT: pythonRoot });
+    expect(other.code).not.toBe(0);
+    expect(other.out).toMatch(/NANOBIND_VERSION 2\.8\.0 differs from requirements\/build\.txt's nanobind==2\.9\.2/);
   });
 
-  it("builds the pinned tools venv from CPython 3.12 and reports the toolchain", () => {
+  it("builds the tools venv from CPython 3.12 and the hashed tools-linux.txt, with setup's stamp", () => {
     // Kept under .cache so a second run is a stamp check, not a reinstall.
     const tools = join(ROOT, ".cache", "test-provision-tools");
     const r = sh("manylinux.sh", [], { NANOBIND_VERSION: "2.9.2", PYTHON_ROOT: pythonRoot, PYTHONS: "3.11 3.12", TOOLS_DIR: tools });
@@ -86,7 +90,11 @@ describe("manylinux.sh", () => {
     expect(r.out).toMatch(/CPythons: .*3\.12/);
     expect(r.out).toMatch(/tools venv .*: 1\.13\.2\S* ninja, cmake version 3\.31\.6/);
     const frozen = execFileSync(join(tools, "bin/python"), ["-m", "pip", "freeze"]).toString();
-    for (const pin of ["auditwheel==6.8.2", "nanobind==2.9.2", "lit==23.1.5", "check-wheel-contents==0.6.3"]) expect(frozen).toContain(pin);
+    for (const pin of ["auditwheel==6.8.2", "lit==23.1.5", "check-wheel-contents==0.6.3", "cmake==3.31.6"]) expect(frozen).toContain(pin);
     expect(readFileSync(join(tools, "pyvenv.cfg"), "utf8")).toMatch(/version\s*=\s*3\.12\./);
+    // The stamp `mlir-release setup` checks: the CLI's provisioning steps are then up to date in the image.
+    const req = join(PROVISION, "requirements", "tools-linux.txt");
+    const digest = createHash("sha256").update(readFileSync(req)).digest("hex");
+    expect(readFileSync(join(tools, ".mlir-release-requirements"), "utf8")).toBe(venvKey(digest, join(pythonRoot, "cp312-cp312", "bin", "python")));
   }, 600_000);
 });

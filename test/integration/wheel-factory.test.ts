@@ -1,10 +1,12 @@
 // One real wheel, end to end: Debian's pinned LLVM 22.1.8 source + the prebuilt /usr/lib/llvm-22
 // layer → out-of-tree bindings → wheel → auditwheel repair → fresh venv → smoke test → upstream's
-// mlir/test/python lit suite. Then a rerun that must reuse the wheel byte for byte.
+// mlir/test/python lit suite. The build's log must hold exactly the commands `build --dry-run`
+// prints, in order. Then a rerun that must reuse the wheel byte for byte.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { unzipSync } from "fflate";
+import { parseStepLog } from "../../src/exec/steps.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LLVM_22_1_8_TAG } from "../../src/factory/cli.js";
 import { findPython } from "../../src/bindings/pythons.js";
@@ -24,11 +26,48 @@ export const NEEDS_TEST_EXTENSION = [
   "python/multithreaded_tests.py",
 ];
 
+/** `build --dry-run` of the same settings through the real CLI: step ids and the `$` lines, in order. */
+async function dryRun(): Promise<{ id: string; command?: string }[]> {
+  const r = await execa(
+    "node",
+    [join(REPO, "bin", "mlir-release.mjs"), "build", "--dry-run", "--python", PYTHON, "--no-dev", "--out", settings.outDir, "--work", settings.workDir, "--cache", CACHE],
+    { cwd: REPO, env: { MLIR_RELEASE_TOOLS: settings.toolsDir } },
+  );
+  const steps: { id: string; command?: string }[] = [];
+  for (const line of r.stdout.split("\n")) {
+    const h = /^\s+\d+\/\d+ (\S+) \[\w+\]$/.exec(line);
+    if (h?.[1]) steps.push({ id: h[1] });
+    else if (/^\s+\$ /.test(line)) steps.at(-1)!.command = line.trim().slice(2);
+  }
+  return steps;
+}
+
 describe(`wheel factory, Python ${PYTHON}`, () => {
   let report: BuildReport;
+  let log: string;
   beforeAll(async () => {
-    report = await buildWheels(settings, testEnv("wheel-factory"), testProgress("wheel-factory"));
+    const env = testEnv("wheel-factory");
+    rmSync(env.logFile, { force: true });
+    report = await buildWheels(settings, env, testProgress("wheel-factory"));
+    log = readFileSync(env.logFile, "utf8");
   }, 1_800_000);
+
+  it("ran exactly the steps `build --dry-run` lists: the same ids in order, each command step's argv as printed", async () => {
+    const planned = await dryRun();
+    const ran = parseStepLog(log);
+    expect(ran.map((s) => s.id)).toEqual(planned.map((s) => s.id));
+    expect(planned.map((s) => s.id)).toEqual(expect.arrayContaining(["provision/tools-install", "source", "layer", `py${PYTHON}/configure`, `py${PYTHON}/build`, `py${PYTHON}/strip`, `py${PYTHON}/repair`, `py${PYTHON}/smoke`]));
+    for (const [i, p] of planned.entries()) {
+      const r = ran[i]!;
+      // A command step that ran logged exactly its own argv and nothing else; skipped ones none.
+      if (p.command !== undefined) expect(r.commands, p.id).toEqual(r.status === "ran" ? [p.command] : []);
+    }
+    if (!report.wheels[0]!.reused) {
+      // A fresh wheel: every build step of the Python ran (a stamp may only skip the venvs and the tools).
+      const notRun = ran.filter((s) => s.status !== "ran").map((s) => s.id);
+      expect(notRun.filter((id) => !/\/(venv|venv-install)$|^provision\/tools-/.test(id))).toEqual([]);
+    }
+  });
 
   it("produces one manylinux wheel for the Python asked for", () => {
     expect(report.wheels).toHaveLength(1);
