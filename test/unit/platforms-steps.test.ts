@@ -2,7 +2,7 @@
 // first; the tools the steps call come from the family's hashed requirements file; the step runner
 // executes exactly the listed argv (a recording environment stands in for hosts we cannot run:
 // macOS, Windows, and the aarch64 cross-build when its toolchain is not installed).
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -14,7 +14,8 @@ import { planBuild } from "../../src/factory/factory.js";
 import { dryRunPlans } from "../../src/platforms/dry-run.js";
 import type { PlatformPlan } from "../../src/platforms/resolve.js";
 import { silentProgress } from "../../src/progress.js";
-import type { BuildStep } from "../../src/schema.js";
+import { type BuildStep, BuildStep as BuildStepSchema } from "../../src/schema.js";
+import { HostEnv } from "../../src/exec/host.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
 const FIXTURE_22 = join(REPO, "test", "fixtures", "llvm-trees", "llvm-22.1.8");
@@ -50,7 +51,9 @@ async function executed(plan: PlatformPlan, name: string): Promise<{ id: string;
   const log = join(tmp, `${name}.log`);
   writeFileSync(log, "");
   const handlers = Object.fromEntries(plan.steps.flatMap((s) => (s.kind === "in-process" ? [[s.name, async () => {}]] : [])));
-  await runSteps(plan.steps, { env: recordingEnv(log), progress: silentProgress, handlers });
+  // Paths of another machine ($RUNNER_TEMP, C:\mr): nothing to clean, no stamp to check or write here.
+  const steps = plan.steps.map((s) => ({ ...s, cleans: [], upToDate: undefined }));
+  await runSteps(steps, { env: recordingEnv(log), progress: silentProgress, handlers });
   return parseStepLog(readFileSync(log, "utf8"));
 }
 
@@ -184,4 +187,36 @@ describe("linux-aarch64 cross-build (toolchain not needed to plan it)", () => {
     // The planned wheel carries the sysroot glibc's policy: the place step checks the repaired name against it.
     expect(plan.builds[0]!.wheel).toBe("mlir_python_bindings-22.1.8-cp311-cp311-manylinux_2_36_aarch64.whl");
   }, 120_000);
+});
+
+describe("step runner", () => {
+  it("cleans before a step, writes a recorded stamp, then skips the stamped steps; a failing command names itself", async () => {
+    const dir = join(tmp, "runner");
+    const stamp = join(dir, "stamp");
+    mkdirSync(join(dir, "stale"), { recursive: true });
+    writeFileSync(join(dir, "stale", "x"), "old");
+    const steps = [
+      { kind: "command", id: "a", phase: "venv", why: "w", argv: ["sh", "-c", "echo made > \"$0\"", join(dir, "made")], cleans: [join(dir, "stale")], upToDate: { stamp, key: "k1" } },
+      { kind: "command", id: "b", phase: "venv", why: "w", argv: ["true"], upToDate: { stamp, key: "k1", record: true } },
+      { kind: "in-process", id: "c", phase: "zip", why: "w", name: "note" },
+    ].map((s) => BuildStepSchema.parse(s));
+    const seen: string[] = [];
+    const run = async () => {
+      const log = join(dir, `run-${seen.length}.log`);
+      const r = await runSteps(steps, { env: new HostEnv(log), progress: silentProgress, handlers: { note: async (s) => void seen.push(s.id) } });
+      return { records: r.records.map((x) => `${x.id}:${x.status}`), log: parseStepLog(readFileSync(log, "utf8")) };
+    };
+    const first = await run();
+    expect(first.records).toEqual(["a:ran", "b:ran", "c:ran"]);
+    expect(existsSync(join(dir, "stale"))).toBe(false);
+    expect(readFileSync(stamp, "utf8")).toBe("k1");
+    expect(first.log.map((x) => x.commands.length)).toEqual([1, 1, 0]);
+    const second = await run();
+    expect(second.records).toEqual(["a:up to date", "b:up to date", "c:ran"]);
+    expect(second.log.map((x) => x.commands)).toEqual([[], [], []]);
+    const failing = [BuildStepSchema.parse({ kind: "command", id: "f", phase: "build", why: "w", argv: ["false"] })];
+    await expect(runSteps(failing, { env: new HostEnv(join(dir, "f.log")), progress: silentProgress, handlers: {} })).rejects.toThrow(/command failed \(exit 1\): false/);
+    const orphan = [BuildStepSchema.parse({ kind: "in-process", id: "g", phase: "zip", why: "w", name: "nobody" })];
+    await expect(runSteps(orphan, { env: new HostEnv(join(dir, "g.log")), progress: silentProgress, handlers: {} })).rejects.toThrow(/no handler for the in-process step 'nobody'/);
+  });
 });
