@@ -92,103 +92,76 @@ export function absolutePathHits(text: string, forbidden: string[]): string[] {
   return hits;
 }
 
-export function devCmakeModule(info: DevReleaseInfo): string {
-  return `# mlir-release dev distribution ${info.version} (${info.platform}), included by MLIRConfig.cmake.
-# The layer was installed without Python bindings; this tree adds upstream's declared Python sources
-# (as an install with MLIR_ENABLE_BINDINGS_PYTHON=ON would) and the fixups its archives need.
-set(MLIR_ENABLE_BINDINGS_PYTHON ON)
-set(MLIR_RELEASE_VERSION "${info.version}")
-set(MLIR_RELEASE_LLVM_COMMIT "${info.llvmCommit}")
-# The runtime wheel's package and nanobind domain: an extension that shares types with \`mlir\`
-# must be built with MLIR_PYTHON_PACKAGE_PREFIX=${info.packagePrefix} and this domain.
-set(MLIR_RELEASE_PYTHON_PACKAGE_PREFIX "${info.packagePrefix}")
-set(MLIR_RELEASE_NB_DOMAIN "${info.nanobindDomain}")
-set(MLIR_RELEASE_NANOBIND_VERSION "${info.nanobind}")
-include("\${CMAKE_CURRENT_LIST_DIR}/MLIRPythonTargets.cmake")
-list(APPEND CMAKE_MODULE_PATH "\${CMAKE_CURRENT_LIST_DIR}")
-include(MLIRReleaseLayerFixups)
-if(NOT DEFINED MLIR_RELEASE_DEV_FIXUPS OR MLIR_RELEASE_DEV_FIXUPS)
-  mlir_release_import_aggregate_objects()
-  if(TARGET MLIR AND TARGET LLVM)
-    mlir_release_static_link_interfaces()
-    set(LLVM_LINK_LLVM_DYLIB OFF)
-  endif()
-endif()
-# The aggregate C API library inside the runtime wheel (mlir/_mlir_libs) and the symbols it exports.
-get_filename_component(_mlir_release_prefix "\${CMAKE_CURRENT_LIST_DIR}/../../.." ABSOLUTE)
-if(NOT TARGET MLIRRelease::PythonCAPI)
-  add_library(MLIRRelease::PythonCAPI SHARED IMPORTED)
-  set_target_properties(MLIRRelease::PythonCAPI PROPERTIES
-    IMPORTED_LOCATION "\${_mlir_release_prefix}/lib/mlir-release/libMLIRPythonCAPI.so"
-    INTERFACE_INCLUDE_DIRECTORIES "\${_mlir_release_prefix}/include")
-endif()
-set(MLIR_RELEASE_CAPI_EXPORTS "\${_mlir_release_prefix}/lib/mlir-release/capi-exports.map")
-`;
+/** The dev distribution's CMake and Python templates (files, read at build time). */
+export const DEV_TEMPLATES_DIR = ["containers", "dev"] as const;
+const MODULE_ROOT = resolve(new URL("../..", import.meta.url).pathname);
+
+/** Every template file under containers/dev, sorted (what the factory's dev stamp hashes). */
+export function devTemplateFiles(repoRoot: string = MODULE_ROOT): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d).sort()) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push(p);
+    }
+  };
+  walk(join(repoRoot, ...DEV_TEMPLATES_DIR));
+  return out;
+}
+
+/** A template with every @NAME@ replaced; a placeholder without a value is an error (no half-rendered file). */
+export function renderTemplate(text: string, values: Record<string, string>, what: string): string {
+  return text.replace(/@([A-Z][A-Z0-9_]*)@/g, (_m, name: string) => {
+    const v = values[name];
+    if (v === undefined) throw new Error(`${what}: no value for @${name}@`);
+    return v;
+  });
+}
+
+const template = (repoRoot: string, ...rel: string[]): { text: string; what: string } => {
+  const path = join(repoRoot, ...DEV_TEMPLATES_DIR, ...rel);
+  return { text: readFileSync(path, "utf8"), what: path };
+};
+
+/** MLIRReleaseDev.cmake (included by the kit's MLIRConfig.cmake) from containers/dev/MLIRReleaseDev.cmake.in. */
+export function devCmakeModule(info: DevReleaseInfo, repoRoot: string = MODULE_ROOT): string {
+  const t = template(repoRoot, "MLIRReleaseDev.cmake.in");
+  return renderTemplate(
+    t.text,
+    {
+      VERSION: info.version,
+      PLATFORM: info.platform,
+      LLVM_COMMIT: info.llvmCommit,
+      PACKAGE_PREFIX: info.packagePrefix,
+      NB_DOMAIN: info.nanobindDomain,
+      NANOBIND_VERSION: info.nanobind,
+    },
+    t.what,
+  );
 }
 
 /** The dev wheel's import package (`python -m <it> --cmake-dir`): the distribution name with - and . as _. */
 export const devPackageName = (devDistribution: string): string => devDistribution.replace(/[-.]/g, "_");
 
-export function devPythonPackage(info: DevReleaseInfo, links: Record<string, string>): Record<string, string> {
+/** The dev wheel's Python package from containers/dev/python/*.in, plus its symlink table. */
+export function devPythonPackage(info: DevReleaseInfo, links: Record<string, string>, repoRoot: string = MODULE_ROOT): Record<string, string> {
   const pkg = devPackageName(info.devDistribution);
-  const init = `"""Dev distribution of ${info.distribution} ${info.version}: the LLVM/MLIR ${info.llvmVersion} install tree
-(LLVM commit ${info.llvmCommit}) the runtime wheel was built from, with upstream's Python binding
-sources, to build MLIR extensions against. \`python -m ${pkg} --cmake-dir\` prints the MLIR_DIR."""
-import json
-import os
-import pathlib
-
-INFO = ${JSON.stringify(info)}
-_HERE = pathlib.Path(__file__).resolve().parent
-
-
-def ensure_links():
-    """Wheels cannot hold symlinks: recreate the tree's library aliases (idempotent)."""
-    links = json.loads((_HERE / "_links.json").read_text())
-    for link, target in links.items():
-        p = _HERE / "dist" / link
-        if not p.exists() and not p.is_symlink():
-            os.symlink(target, p)
-
-
-def prefix():
-    ensure_links()
-    return str(_HERE / "dist")
-
-
-def cmake_dir():
-    return os.path.join(prefix(), "lib", "cmake", "mlir")
-
-
-def llvm_cmake_dir():
-    return os.path.join(prefix(), "lib", "cmake", "llvm")
-`;
-  const main = `import argparse
-import json
-import sys
-
-from . import INFO, cmake_dir, llvm_cmake_dir, prefix
-
-p = argparse.ArgumentParser(prog="python -m ${pkg}", description=__doc__)
-g = p.add_mutually_exclusive_group(required=True)
-g.add_argument("--cmake-dir", action="store_true", help="print MLIR_DIR (lib/cmake/mlir)")
-g.add_argument("--llvm-cmake-dir", action="store_true", help="print LLVM_DIR (lib/cmake/llvm)")
-g.add_argument("--prefix", action="store_true", help="print the install prefix")
-g.add_argument("--info", action="store_true", help="print version, LLVM commit and nanobind domain as JSON")
-a = p.parse_args()
-if a.cmake_dir:
-    print(cmake_dir())
-elif a.llvm_cmake_dir:
-    print(llvm_cmake_dir())
-elif a.prefix:
-    print(prefix())
-else:
-    json.dump(INFO, sys.stdout, indent=2)
-    print()
-`;
+  const values = {
+    DISTRIBUTION: info.distribution,
+    VERSION: info.version,
+    LLVM_VERSION: info.llvmVersion,
+    LLVM_COMMIT: info.llvmCommit,
+    PACKAGE: pkg,
+    INFO_JSON: JSON.stringify(info),
+  };
+  const render = (name: string): string => {
+    const t = template(repoRoot, "python", `${name}.in`);
+    return renderTemplate(t.text, values, t.what);
+  };
   return {
-    [`${pkg}/__init__.py`]: init,
-    [`${pkg}/__main__.py`]: main,
+    [`${pkg}/__init__.py`]: render("__init__.py"),
+    [`${pkg}/__main__.py`]: render("__main__.py"),
     [`${pkg}/_links.json`]: `${JSON.stringify(links, null, 1)}\n`,
   };
 }
@@ -341,7 +314,7 @@ export async function buildDevDistribution(input: DevDistInput): Promise<DevArti
     join(input.repoRoot, "containers", "bindings", "cmake", "MLIRReleaseLayerFixups.cmake"),
     join(cmakeDir, "mlir", "MLIRReleaseLayerFixups.cmake"),
   );
-  writeFileSync(join(cmakeDir, "mlir", "MLIRReleaseDev.cmake"), devCmakeModule(info));
+  writeFileSync(join(cmakeDir, "mlir", "MLIRReleaseDev.cmake"), devCmakeModule(info, input.repoRoot));
   const mlirConfig = join(cmakeDir, "mlir", "MLIRConfig.cmake");
   writeFileSync(
     mlirConfig,
@@ -405,7 +378,7 @@ export async function buildDevDistribution(input: DevDistInput): Promise<DevArti
     sourceDateEpoch: input.sourceDateEpoch,
     generator: input.generator,
     // The tools on PATH (mlir-opt, FileCheck, ...): entry points into the tree's bin/.
-    extraFiles: { ...devPythonPackage(info, links), [`${pkg}/_tools.py`]: toolsModule() },
+    extraFiles: { ...devPythonPackage(info, links, input.repoRoot), [`${pkg}/_tools.py`]: toolsModule() },
     consoleScripts: toolConsoleScripts(pkg),
     outDir: input.outDir,
   });

@@ -3,7 +3,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, writeFileS
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { absolutePathHits, devCmakeModule, devPythonPackage, type DevReleaseInfo, rewriteExportFile } from "../../src/dev/devdist.js";
+import { absolutePathHits, devCmakeModule, devPythonPackage, type DevReleaseInfo, devTemplateFiles, renderTemplate, rewriteExportFile } from "../../src/dev/devdist.js";
 import { downstreamGuide } from "../../src/dev/guide.js";
 import type { ReleaseManifest } from "../../src/schema.js";
 
@@ -140,5 +140,15 @@ describe("downstreamGuide", () => {
     const block = /## Five commands \(by hand\)\n\n```sh\n([\s\S]*?)```/.exec(md)![1]!;
     const commands = block.split("\n").filter((l) => l && !l.startsWith("  "));
     expect(commands).toHaveLength(5);
+  });
+});
+
+describe("dev templates are files under containers/dev", () => {
+  it("lists them for the factory's dev stamp, and rendering leaves no placeholder and refuses an unknown one", () => {
+    const files = devTemplateFiles().map((f) => f.split("/containers/dev/")[1]);
+    expect(files).toEqual(["MLIRReleaseDev.cmake.in", "python/__init__.py.in", "python/__main__.py.in"]);
+    const rendered = [devCmakeModule(info), ...Object.values(devPythonPackage(info, {}))].join("\n");
+    expect(rendered).not.toMatch(/@[A-Z][A-Z0-9_]*@/);
+    expect(() => renderTemplate("x @NOPE@ y", {}, "t.in")).toThrow(/t\.in: no value for @NOPE@/);
   });
 });
