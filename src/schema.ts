@@ -381,6 +381,18 @@ export type Artifact = z.infer<typeof Artifact>;
 /** Artifacts (and SHA256SUMS lines) are listed by file name in code-unit order, the same on every host. */
 export const byFileName = (a: { fileName: string }, b: { fileName: string }): number => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0);
 
+/** A hashed requirements file a venv was installed from, as the report and manifest record it. */
+export const PinnedRequirements = z.strictObject({
+  /** Repository-relative path of the file (containers/provision/requirements/…). */
+  file: z.string(),
+  sha256: Sha256,
+  /** Every pin in it (name==version, with its environment marker when it has one). */
+  pins: z.array(z.string()),
+  /** The file itself (every pin with its hashes): what `rebuild` installs. */
+  text: z.string(),
+});
+export type PinnedRequirements = z.infer<typeof PinnedRequirements>;
+
 export const ReleaseManifest = z.strictObject({
   schemaVersion: z.literal(1),
   plan: ReleasePlan,
@@ -390,6 +402,8 @@ export const ReleaseManifest = z.strictObject({
     pipelineVersion: z.string(),
     /** What produced the LLVM layer: a from-source build or a prebuilt prefix (and its version). */
     layer: z.record(z.string(), z.string()).default({}),
+    /** The hashed requirements the tools venv and build venvs were installed from: what `rebuild` installs. */
+    requirements: z.strictObject({ tools: PinnedRequirements, build: PinnedRequirements }).optional(),
   }),
   /** Result of verify per wheel file name (lit counts, auditwheel verdict); informative. */
   verification: z.record(z.string(), z.unknown()).default({}),
@@ -565,17 +579,6 @@ export const BuildStep = z.discriminatedUnion("kind", [
 export type BuildStep = z.infer<typeof BuildStep>;
 export type BuildStepInput = z.input<typeof BuildStep>;
 
-/** A hashed requirements file a venv was installed from, as the report and manifest record it. */
-export const PinnedRequirements = z.object({
-  /** Repository-relative path of the file (containers/provision/requirements/…). */
-  file: z.string(),
-  sha256: Sha256,
-  /** Every pin in it (name==version, with its environment marker when it has one). */
-  pins: z.array(z.string()),
-  /** The file itself (every pin with its hashes): what `rebuild` installs. */
-  text: z.string(),
-});
-export type PinnedRequirements = z.infer<typeof PinnedRequirements>;
 
 export const BuildReport = z.object({
   platform: PlatformId,

@@ -128,6 +128,7 @@ export function manifestFromBuild(plan: ReleasePlan, report: BuildReport, proven
       builder: provenance.builder,
       pipelineVersion: provenance.pipelineVersion,
       layer: { ...provenance.layer, kind: report.layer.kind, key: report.layer.key, prefix: report.layer.prefix },
+      ...(report.requirements ? { requirements: report.requirements } : {}),
     },
     verification,
     yanked: {},

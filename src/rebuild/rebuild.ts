@@ -65,6 +65,24 @@ export function settingsFromManifest(m: ReleaseManifest, platform: PlatformId, d
   };
 }
 
+/**
+ * The requirements files the manifest recorded (every pin with its hashes), written out so the
+ * rebuild's tools venv and build venvs install exactly those; nothing when the manifest predates them.
+ */
+export function recordedRequirements(m: ReleaseManifest, workDir: string): Pick<BuildSettings, "requirements"> {
+  const r = m.provenance.requirements;
+  if (!r) return {};
+  const dir = join(workDir, "recorded-requirements");
+  mkdirSync(dir, { recursive: true });
+  const write = (name: string, p: { text: string; sha256: string; file: string }): string => {
+    if (sha256Hex(p.text) !== p.sha256) throw new InvalidInputError(`the manifest's ${p.file} text does not match its recorded sha256 ${p.sha256}: the manifest was altered`);
+    const f = join(dir, `${name}.txt`);
+    writeFileSync(f, p.text);
+    return f;
+  };
+  return { requirements: { tools: write("tools", r.tools), build: write("build", r.build) } };
+}
+
 export interface ArtifactComparison {
   fileName: string;
   recorded: string;
@@ -139,7 +157,7 @@ export async function rebuild(
       continue;
     }
     progress.stage(`rebuild ${m.plan.version} for ${platform}`);
-    const s = settingsFromManifest(m, platform, d);
+    const s = { ...settingsFromManifest(m, platform, d), ...recordedRequirements(m, d.workDir) };
     const report = await buildWheels(s, env, progress);
     writeManifest(d.outDir, manifestFromBuild(m.plan, report, buildProvenance(s)));
     artifacts.push(...(await compareArtifacts(recorded, d.outDir, dirname(resolve(manifestPath)))));
