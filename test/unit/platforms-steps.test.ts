@@ -143,6 +143,8 @@ describe("linux-aarch64 cross-build (toolchain not needed to plan it)", () => {
   const cross = join(tmp, "cross");
   mkdirSync(join(cross, "sysroot", "usr", "include"), { recursive: true });
   writeFileSync(join(cross, "sysroot", "usr", "include", "features.h"), "#define __GLIBC__ 2\n#define __GLIBC_MINOR__ 36\n");
+  // The layer prefix must exist (--layer prebuilt: is checked); planning reads no file from it with --version given.
+  mkdirSync(join(cross, "sysroot", "usr", "lib", "llvm-22"), { recursive: true });
   const flags = ["--platform", "linux-aarch64", "--python", "3.11", "--version", "22.1.8", "--source", `dir:${FIXTURE_22}`, "--layer", `prebuilt:${join(cross, "sysroot", "usr", "lib", "llvm-22")}`, "--no-dev", "--no-verify", "--work", join(tmp, "work"), "--cache", join(tmp, "cache"), "--out", join(tmp, "out")];
 
   it("dry run == its step list == what the runner executes; cross compiler, host tablegen, qemu Python, no build venv", async () => {
