@@ -2,6 +2,7 @@
 // LLVM layer. One build directory per platform: the aggregate CAPI library and the generated
 // sources are built once; switching Python reconfigures and rebuilds only the extensions.
 // The commands (configure, ninja, install, strip) are steps of src/platforms/resolve.ts.
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 /** What the bindings' configure line is made of (the platform module adds its cache entries). */
@@ -47,4 +48,21 @@ export function bindingsConfigureArgs(input: BindingsConfigureInput): string[] {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([k, v]) => `-D${k}=${v}`),
   ];
+}
+
+/** Shared objects under dir (sorted): what a downstream build strips. */
+export function sharedObjects(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    if (!existsSync(d)) return;
+    for (const e of readdirSync(d).sort()) {
+      const p = join(d, e);
+      const st = statSync(p, { throwIfNoEntry: false });
+      if (!st) continue;
+      if (st.isDirectory()) walk(p);
+      else if (/\.(so(\.\d+)*|dylib|pyd|dll)$/.test(e)) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
 }

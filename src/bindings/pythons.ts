@@ -1,6 +1,6 @@
-// Finding a CPython interpreter outside a build (the downstream test); builds use the platform
-// module's pythonCandidates through the plan (src/platforms/resolve.ts).
-import { existsSync } from "node:fs";
+// Finding a CPython interpreter and a venv outside the wheel build (downstream builds and tests);
+// the wheel build uses the platform module's pythonCandidates and its hashed venv steps (src/platforms/resolve.ts).
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ExecEnv } from "../exec/env.js";
 import { interpreterTags, overrideVariable, parsePython } from "../platforms/tags.js";
@@ -56,4 +56,21 @@ export async function findPython(env: ExecEnv, version: string, cacheDir?: strin
     `no CPython ${version} found (looked in pyenv, ${optDir}, PATH); ` +
       `install it or set MLIR_RELEASE_PYTHON_${version.replace(".", "_")}=/path/to/python`,
   );
+}
+
+/** A venv with the build requirements (nanobind pinned), cached by (version, requirements). */
+export async function buildVenv(
+  env: ExecEnv,
+  py: PythonInterpreter,
+  dir: string,
+  requirements: string[],
+): Promise<string> {
+  const python = join(dir, "bin", "python");
+  const stamp = join(dir, ".mlir-release-reqs");
+  const want = requirements.join("\n");
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === want) return python;
+  await env.run([py.executable, "-m", "venv", "--clear", dir]);
+  await env.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", ...requirements]);
+  writeFileSync(stamp, want);
+  return python;
 }
