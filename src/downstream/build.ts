@@ -255,7 +255,7 @@ export function parseNinjaQuery(text: string): { rule: string; inputs: string[] 
 }
 
 /** The custom command behind a check-* target (the one that runs lit), as ninja names it. */
-export const isCheckCommand = (path: string, target: string): boolean => path === target || path.endsWith(`CMakeFiles/${target}`);
+export const isCheckCommand = (path: string, target: string): boolean => path === target || path.endsWith(`/${target}`);
 
 /** The check-* targets of a build (`ninja -t targets all`), shortest first. */
 export function checkTargets(targetsText: string): string[] {
@@ -505,13 +505,13 @@ async function runProjectLit(
   // The phony target → its custom command (which runs lit: never built here) → what that command needs.
   const query = async (path: string) => parseNinjaQuery((await env.run(["ninja", "-C", buildDir, "-t", "query", path], { capture: true })).stdout);
   const deps = new Set<string>();
-  for (const i of (await query(target)).inputs) {
-    if (!isCheckCommand(i, target)) {
-      deps.add(i);
-      continue;
+  const walk = async (path: string, depth: number): Promise<void> => {
+    for (const i of (await query(path)).inputs) {
+      if (!isCheckCommand(i, target)) deps.add(i);
+      else if (depth < 4) await walk(i, depth + 1);
     }
-    for (const j of (await query(i)).inputs) if (!isCheckCommand(j, target)) deps.add(j);
-  }
+  };
+  await walk(target, 0);
   progress.step(`Python ${py}: build what ${target} needs (${deps.size} inputs)`);
   if (deps.size) await env.run(["ninja", "-C", buildDir, ...(s.jobs ? [`-j${s.jobs}`] : []), ...[...deps].sort()]);
   const commands = (await env.run(["ninja", "-C", buildDir, "-t", "commands", target], { capture: true })).stdout.trim().split("\n");

@@ -163,6 +163,7 @@ describe("ninja parsing", () => {
   it("tells the check target's own lit command from what it needs (that command is never built)", () => {
     expect(isCheckCommand("test/CMakeFiles/check-standalone", "check-standalone")).toBe(true);
     expect(isCheckCommand("check-standalone", "check-standalone")).toBe(true);
+    expect(isCheckCommand("test/check-standalone", "check-standalone")).toBe(true);
     expect(isCheckCommand("bin/standalone-opt", "check-standalone")).toBe(false);
     expect(isCheckCommand("test/CMakeFiles/check-standalone-python", "check-standalone")).toBe(false);
   });
