@@ -117,7 +117,8 @@ export type PlatformId = z.infer<typeof PlatformId>;
 export const WheelTag = z.object({
   python: z.string().regex(/^(cp3\d+|py3)$/),
   abi: z.string().regex(/^(cp3\d+t?|abi3|none)$/),
-  platform: z.string().regex(/^[a-z0-9_]+$/, "a platform tag such as manylinux_2_28_x86_64, macosx_11_0_arm64, win_amd64 or any"),
+  // A compressed tag set (PEP 425) joins tags with dots: manylinux2014 wheels are manylinux_2_17_x86_64.manylinux2014_x86_64.
+  platform: z.string().regex(/^[a-z0-9_]+(\.[a-z0-9_]+)*$/, "a platform tag such as manylinux_2_28_x86_64, macosx_11_0_arm64, win_amd64 or any"),
 });
 export type WheelTag = z.infer<typeof WheelTag>;
 export const wheelTagString = (t: WheelTag): string => `${t.python}-${t.abi}-${t.platform}`;

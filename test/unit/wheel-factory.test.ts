@@ -50,7 +50,10 @@ describe("CLI input parsing", () => {
   it("parses every source form and rejects others with the accepted forms", () => {
     expect(parseSourceSpec("debian:22.1.8").kind).toBe("tarball");
     expect(parseSourceSpec(`git:https://example.org/llvm.git@${"a".repeat(40)}`)).toMatchObject({ kind: "git", ref: { commit: "a".repeat(40) } });
-    expect(parseSourceSpec(`tarball:/x/y.tar.xz@${"b".repeat(64)}`)).toMatchObject({ kind: "tarball", localPath: "/x/y.tar.xz" });
+    const tarball = join(mkdtempSync(join(tmpdir(), "src-spec-")), "y.tar.xz");
+    writeFileSync(tarball, "");
+    expect(parseSourceSpec(`tarball:${tarball}@${"b".repeat(64)}`)).toMatchObject({ kind: "tarball", localPath: tarball });
+    expect(() => parseSourceSpec(`tarball:/x/y.tar.xz@${"b".repeat(64)}`)).toThrow(/the file does not exist/);
     expect(() => parseSourceSpec("git:https://example.org/llvm.git@main")).toThrow(/--source 'git:.*@main': expected/);
   });
   it("parses layers and Python lists", () => {
