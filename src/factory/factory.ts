@@ -16,7 +16,7 @@ import { type PlatformPlan, requirementsPath, resolvePlatformPlan, venvPython } 
 import type { Progress } from "../progress.js";
 import { BuildReport, type CompilerCacheSettings, InvalidInputError, type LlvmSourceRef, PinnedRequirements, type WheelTag } from "../schema.js";
 import { buildDevDistribution, devTemplateFiles } from "../dev/devdist.js";
-import { dirSource, gitSource, type LlvmSourceTree, readTreeVersion, sha256File, tarballSource } from "../source/tree.js";
+import { dirSource, gitSource, type LlvmSourceTree, readTreeVersion, sha256File, tarballSource, treeDirName } from "../source/tree.js";
 import { canonicalHash, sha256Hex } from "../util/hash.js";
 import { runUpstreamLit } from "../verify/lit.js";
 import { parseCheckWheelContents, wheelExtras } from "../verify/install.js";
@@ -202,7 +202,7 @@ export function hostRepairPolicy(p: Platform): string | undefined {
 export function plannedInputs(s: BuildSettings): { sourceRoot: string; identity: string; layerPrefix: string; layerKey?: string } {
   const src = s.source;
   const sourceRoot =
-    src.kind === "dir" ? resolve(src.path) : join(s.cacheDir, "trees", `${(src.kind === "tarball" ? src.ref.sha256 : src.ref.commit).slice(0, 16)}-bindings`);
+    src.kind === "dir" ? resolve(src.path) : join(s.cacheDir, "trees", treeDirName(src.kind === "tarball" ? src.ref.sha256 : src.ref.commit, "bindings"));
   const identity = src.kind === "dir" ? `dir:${sourceRoot}` : src.kind === "tarball" ? src.ref.sha256 : src.ref.commit;
   if (s.layer.kind === "prebuilt") return { sourceRoot, identity, layerPrefix: resolve(s.layer.prefix) };
   const layerKey = sourceLayerKey({ identity } as LlvmSourceTree, s.platform.id, s.layer.cmakeOptions);
