@@ -53,7 +53,7 @@ describe("every job's work is one command", () => {
     const daily = ENTRY["daily-snapshot.yml"];
     const release = ENTRY["release.yml"];
     expect(BUILD.on).toHaveProperty("workflow_call");
-    for (const wf of [daily, release]) expect(wf.jobs["build"]!.uses).toBe("./.github/workflows/build.yml");
+    for (const wf of [daily, release]) expect(wf.jobs["build"]!.uses).toBe("$/.github/workflows/build.yml");
     expect(daily.jobs["build"]!.with).toEqual({ kind: "snapshot" });
     expect(release.jobs["build"]!.with).toEqual({ kind: "numbered", ref: "llvmorg-${{ inputs.version }}" });
     expect(Object.keys(daily.jobs)).toEqual(["build", "publish", "index"]);
@@ -113,7 +113,7 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
 
   it("pins every action by full commit SHA with the tag in a comment", () => {
     const text = readFileSync(resolve(ROOT, ".github/workflows", _name), "utf8");
-    const uses = [...text.matchAll(/uses:\s*(\S+)(.*)$/gm)].filter(([, ref]) => !ref!.startsWith("./"));
+    const uses = [...text.matchAll(/uses:\s*(\S+)(.*)$/gm)].filter(([, ref]) => !ref!.startsWith("$/"));
     expect(uses.length).toBeGreaterThan(isBuild ? 5 : 3);
     for (const [, ref, rest] of uses) {
       expect(ref, ref).toMatch(/^[\w.-]+\/[\w.-]+(\/[\w.-]+)?@[0-9a-f]{40}$/);
