@@ -13,7 +13,7 @@ const base = {
   nanobindDomain: "mlir_release",
   repoRoot: REPO,
   workDir: "/tmp/w",
-  toolsBin: "/tmp/tools/bin",
+  toolsBin: "/opt/mlir-release-tools/bin",
   sourceRoot: FIXTURE_22,
 };
 
