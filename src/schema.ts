@@ -180,8 +180,9 @@ export const ReleaseConfig = z.object({
       branch: GitRefName.default("main"),
     })
     .prefault({}),
-  /** Default Python versions built on every platform (a platform may override). */
-  pythons: z.array(PythonVersion).min(1).default(["3.10", "3.11", "3.12", "3.13"]),
+  /** Python versions built on every platform (a platform may override). Absent (the default): the
+   * CPython calendar's non-EOL versions at the plan's date ∩ the runners' offer (src/plan/python-support.ts). */
+  pythons: z.array(PythonVersion).min(1).optional(),
   platforms: z.array(PlatformConfig).min(1).default([{ id: "linux-x86_64" }]),
   compilerCache: CompilerCacheSettings.prefault({}),
   /** CMake options of the LLVM layer; part of the layer's cache key. */
@@ -289,6 +290,19 @@ export const ReleaseRequest = z.object({
 });
 export type ReleaseRequest = z.infer<typeof ReleaseRequest>;
 
+/** A platform's Pythons in a plan: what was built and dropped, and why (basis: the calendar, the config or the request). */
+export const PythonSupportRecord = z.strictObject({
+  platform: PlatformId,
+  basis: z.enum(["calendar", "config", "request"]),
+  /** The plan's date the calendar was read at. */
+  date: CalendarDate,
+  calendar: z.string(),
+  pythons: z.array(PythonVersion),
+  added: z.array(z.strictObject({ python: PythonVersion, reason: z.string() })),
+  dropped: z.array(z.strictObject({ python: PythonVersion, reason: z.string() })),
+});
+export type PythonSupportRecord = z.infer<typeof PythonSupportRecord>;
+
 /** One cell of the build matrix: a platform × Python (or one abi3 build serving several). */
 export const MatrixEntry = z.object({
   platform: PlatformId,
@@ -336,6 +350,8 @@ export const ReleasePlan = z.strictObject({
   sourceDateEpoch: z.number().int().nonnegative(),
   matrix: z.array(MatrixEntry).min(1),
   abiChoice: z.strictObject({ variant: AbiVariant, reason: z.string() }),
+  /** Which Pythons each platform builds and why: the CPython calendar at the plan's date (src/plan/python-support.ts). */
+  pythonSupport: z.array(PythonSupportRecord).optional(),
   /** Container image pins by platform (image reference with @sha256 digest). */
   images: z.partialRecord(PlatformId, z.string().regex(/^[a-z0-9][a-z0-9._:/@-]*$/, "an image reference")).default({}),
   tools: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "a tool name"), ToolVersion),

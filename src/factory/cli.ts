@@ -1,4 +1,5 @@
 // `mlir-release build` and `mlir-release verify`: options resolved once into BuildSettings.
+import { calendarPythons } from "../plan/python-support.js";
 import { readFileSync } from "node:fs";
 import { compilerCacheSettings } from "../layer/compiler-cache.js";
 import { loadReleaseConfig } from "../plan/config.js";
@@ -114,7 +115,7 @@ export function resolveBuildSettings(f: BuildFlags): BuildSettings {
     ? parsePythons(f.python)
     : plan
       ? [...new Set(plan.matrix.filter((m) => m.platform === platformId).map((m) => m.python))]
-      : config.pythons;
+      : (config.pythons ?? calendarPythons(platformId, new Date()));
   const isDebian2218 = source.kind === "tarball" && source.ref.sha256 === DEBIAN_LLVM_22_1_8.sha256;
   const cacheDir = resolve(f.cache);
   return {
@@ -211,7 +212,7 @@ export function register(program: Command): void {
           dryRunText({
             platform: flags.platform,
             ...(flags.policy ? { policy: flags.policy } : {}),
-            pythons: flags.python !== undefined ? parsePythons(flags.python) : config.pythons,
+            pythons: flags.python !== undefined ? parsePythons(flags.python) : (config.pythons ?? calendarPythons(parseOrExplain(PlatformId, flags.platform === "all" ? BUILD_DEFAULTS.platform : flags.platform, "--platform"), new Date())),
             distribution: flags.distribution ?? config.distribution,
             ...(flags.version ? { version: flags.version } : {}),
             nanobind: config.tools.nanobind,

@@ -299,6 +299,8 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
   const requirements = { tools: pinnedRequirements(s.repoRoot, files.tools), build: pinnedRequirements(s.repoRoot, files.build) };
   checkNanobindPin(requirements.build, s.nanobind, files.build);
   const plan = planBuild(s);
+  // A Python asked for (or the calendar's default) that this machine or runner lacks: say so, build the rest.
+  for (const sk of plan.abi.skipped) progress.info(`not built: Python ${sk.python}: ${sk.reason}; building ${plan.builds.map((b) => b.python).join(", ")}`);
   const planned = plannedInputs(s);
   const byPython = new Map(plan.builds.map((b) => [b.python, b]));
   const st: BuildState = { version: plan.builds[0] ? versionOfWheel(plan.builds[0].wheel) : "", projectHash: projectFilesHash(s.repoRoot), lit: {} };

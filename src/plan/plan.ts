@@ -4,11 +4,13 @@
 import { chooseAbi, type LlvmAbiFacts } from "../platforms/abi.js";
 import { platformById } from "../platforms/index.js";
 import { interpreterTags, parsePython } from "../platforms/tags.js";
+import { explicitPythons, supportedPythons, supportRecord } from "./python-support.js";
 import {
   InvalidInputError,
   type LlvmSourceRef,
   type MatrixEntry,
   type PlatformId,
+  type PythonSupportRecord,
   type ReleaseConfig,
   ReleasePlan,
   type ReleaseRequest,
@@ -51,6 +53,11 @@ export interface PlanFacts {
   abi?: LlvmAbiFacts;
   /** snapshot with config.snapshotGate: the CI checks the commit passed (recorded in the plan). */
   gate?: GateRecord;
+  /** The plan's date (YYYY-MM-DD): the default Pythons are the CPython calendar's at this day.
+   * Default: the cutoff, else the commit date (never a clock: the plan stays a function of its inputs). */
+  date?: string;
+  /** The previous release's Pythons per platform, when known: the plan's Python record says what changed. */
+  previousPythons?: Partial<Record<PlatformId, string[]>>;
 }
 
 /** The layer's cache key together with the platform: same commit + options → same layer. */
@@ -118,14 +125,33 @@ export function plan(config: ReleaseConfig, request: ReleaseRequest, facts: Plan
   }
 
   const platforms = request.overrides.platforms ?? config.platforms.map((p) => p.id);
+  const planDate = (facts.date ?? request.cutoff ?? facts.cutoff ?? facts.commitDate).slice(0, 10);
+  const pythonSupport: PythonSupportRecord[] = [];
   const matrix: MatrixEntry[] = [];
   let abiChoice: ReleasePlan["abiChoice"] = { variant: "cpython", reason: "no ABI facts of the tree were gathered: one wheel per CPython version" };
   for (const id of platforms) {
     const pc = config.platforms.find((p) => p.id === id);
-    const pythons = request.overrides.pythons ?? pc?.pythons ?? config.pythons;
-    const platformTag = platformById(id).wheelPlatformTag();
+    const explicit = request.overrides.pythons ?? pc?.pythons ?? config.pythons;
+    const basis = request.overrides.pythons ? "request" : explicit ? "config" : "calendar";
+    const platform = platformById(id);
+    const offered = platform.runner.pythons;
+    const previous = facts.previousPythons?.[id];
+    const support = explicit
+      ? explicitPythons(explicit, planDate)
+      : supportedPythons({
+          date: planDate,
+          offered,
+          llvmVersion: facts.llvmVersion,
+          ...(facts.abi ? { llvmFreeThreaded: facts.abi.freeThreaded } : {}),
+          ...(previous ? { previous } : {}),
+        });
+    pythonSupport.push(supportRecord(id, basis, planDate, support));
+    const pythons = support.pythons;
+    if (!pythons.length && !explicit) throw new InvalidInputError(`no Python to build for ${id} at ${planDate}: ${support.dropped.map((d) => `${d.python}: ${d.reason}`).join("; ")}`);
+    const platformTag = platform.wheelPlatformTag();
     if (facts.abi) {
-      const choice = chooseAbi({ llvm: facts.abi, pythons, runnerPythons: pythons });
+      // The calendar already chose the free-threaded builds: the runner's 3.Nt add nothing more.
+      const choice = chooseAbi({ llvm: facts.abi, pythons, runnerPythons: explicit ? pythons : offered, freeThreaded: false });
       abiChoice = { variant: choice.variant, reason: choice.reason };
       for (const b of choice.builds) {
         matrix.push({ platform: id, python: b.python, abi: b.abi, tag: { python: b.pythonTag, abi: b.abiTag, platform: platformTag } });
@@ -161,6 +187,7 @@ export function plan(config: ReleaseConfig, request: ReleaseRequest, facts: Plan
     sourceDateEpoch: Math.floor(commitTime / 1000),
     matrix,
     abiChoice,
+    pythonSupport,
     images,
     tools: { ...config.tools },
     layer: { cmakeOptions: config.layerCmakeOptions, optionsHash: layerOptionsHash(facts.commit, config.layerCmakeOptions) },

@@ -184,6 +184,8 @@ export async function select(h: LlvmHistory, input: SelectInput): Promise<{ sele
       llvmVersion: selection.llvmVersion,
       existingVersions: input.existingVersions,
       sourceDescription: h.description,
+      // The plan's date (the supported Pythons are read from the CPython calendar at it): the cutoff, else now.
+      date: (selection.cutoff ?? input.now.toISOString()).slice(0, 10),
       ...(selection.tag ? { tag: selection.tag } : {}),
       ...(selection.cutoff ? { cutoff: selection.cutoff } : {}),
       ...(selection.previousCommit ? { previousSnapshotCommit: selection.previousCommit } : {}),
