@@ -92,8 +92,43 @@ function timedProgress(name: string, marks: { buildStart?: number }): Progress {
   };
 }
 
+// CPU seconds per phase, so a loaded machine does not bend the ratios: when it may (root on Linux),
+// the bench joins a cgroup of its own (v1 cpuacct; v2 where the cpu controller is delegated), so
+// every process the build starts is counted, the daemonized sccache server and its compilers too.
+// BENCH_CPU_SHARES=<n> also gives the bench's group that CPU weight (v1 cpu.shares) over the rest.
+function cpuMeter(): { what: string; seconds: () => number } | undefined {
+  const name = `mlir-release-bench-${process.pid}`;
+  const join1 = (ctrl: string): string | undefined => {
+    const dir = join("/sys/fs/cgroup", ctrl, name);
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "cgroup.procs"), `${process.pid}\n`);
+      return dir;
+    } catch {
+      return undefined;
+    }
+  };
+  const shares = process.env["BENCH_CPU_SHARES"];
+  if (shares && /^[0-9]+$/.test(shares)) {
+    const dir = join1("cpu");
+    if (dir) writeFileSync(join(dir, "cpu.shares"), shares);
+  }
+  const v1 = join1("cpuacct");
+  if (v1) return { what: "cgroup v1 cpuacct.usage", seconds: () => Number(readFileSync(join(v1, "cpuacct.usage"), "utf8")) / 1e9 };
+  const v2 = join1("");
+  if (v2) {
+    return {
+      what: "cgroup v2 cpu.stat",
+      seconds: () => Number(/usage_usec (\d+)/.exec(readFileSync(join(v2, "cpu.stat"), "utf8"))?.[1] ?? NaN) / 1e6,
+    };
+  }
+  return undefined;
+}
+const meter = cpuMeter();
+
 interface Run {
   name: string;
+  cpuS: number;
   configureS: number;
   buildS: number;
   totalS: number;
@@ -103,6 +138,7 @@ interface Run {
 async function run(name: string, tree: LlvmSourceTree, cacheDir: string): Promise<Run> {
   const marks: { buildStart?: number } = {};
   const t0 = Date.now();
+  const c0 = meter?.seconds() ?? NaN;
   const layer = await sourceLayer(tree, {
     env: new HostEnv(join(WORK, "logs", `${name}.log`)),
     progress: timedProgress(name, marks),
@@ -114,8 +150,9 @@ async function run(name: string, tree: LlvmSourceTree, cacheDir: string): Promis
     sccache: join(TOOLS, "bin", "sccache"),
   });
   const end = Date.now();
+  say(`[${name}] done in ${((end - t0) / 1000).toFixed(0)} s, ${uptime()}`);
   const b = marks.buildStart ?? t0;
-  return { name, configureS: (b - t0) / 1000, buildS: (end - b) / 1000, totalS: (end - t0) / 1000, layer };
+  return { name, cpuS: (meter?.seconds() ?? NaN) - c0, configureS: (b - t0) / 1000, buildS: (end - b) / 1000, totalS: (end - t0) / 1000, layer };
 }
 
 /** TUs of a build dir whose recorded dependencies include one of `files` (paths relative to root). */
@@ -145,7 +182,7 @@ const uptime = (): string => `load average ${loadavg().map((x) => x.toFixed(2)).
 async function main(): Promise<void> {
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
-  say(`bench:layer-cache — ${new Date().toISOString()}, ${uptime()} (before)`);
+  say(`bench:layer-cache — ${new Date().toISOString()}, ${uptime()} (before); CPU time: ${meter?.what ?? "not measured"}`);
   const env = new HostEnv(join(WORK, "logs", "source.log"));
   const pristine = await tarballSource(DEBIAN_LLVM_22_1_8, {
     env,
@@ -179,9 +216,11 @@ async function main(): Promise<void> {
     ["cold: configure / build / total", `${cold.configureS.toFixed(0)} s / ${cold.buildS.toFixed(0)} s / ${cold.totalS.toFixed(0)} s (${st(cold).misses} misses)`],
     ["warm (patched, fresh dir): configure / build / total", `${warm.configureS.toFixed(0)} s / ${warm.buildS.toFixed(0)} s / ${warm.totalS.toFixed(0)} s (${st(warm).hits} hits, ${st(warm).misses} misses)`],
     ["no change (fresh dir): configure / build / total", `${same.configureS.toFixed(0)} s / ${same.buildS.toFixed(0)} s / ${same.totalS.toFixed(0)} s (${st(same).hits} hits, ${st(same).misses} misses)`],
+    ["CPU seconds cold / warm / no change (all processes of each phase)", meter ? `${cold.cpuS.toFixed(0)} / ${warm.cpuS.toFixed(0)} / ${same.cpuS.toFixed(0)} (${meter.what})` : "not measured (no cgroup of its own)"],
     ["hit rate on unchanged TUs (target ≥ 90 %)", pct(hitUnchanged)],
     ["warm / cold, total (target ≤ 15 %)", `${pct(warm.totalS / cold.totalS)} (build only ${pct(warm.buildS / cold.buildS)})`],
     ["no change / cold, total (target ≤ 5 %)", `${pct(same.totalS / cold.totalS)} (build only ${pct(same.buildS / cold.buildS)})`],
+    ["warm / cold and no change / cold, CPU seconds", meter ? `${pct(warm.cpuS / cold.cpuS)} / ${pct(same.cpuS / cold.cpuS)}` : "not measured"],
   ];
   say("");
   say("| measure | value |");
