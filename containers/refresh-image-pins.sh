@@ -81,13 +81,14 @@ if [[ -z "${SKIP_NODE:-}" ]]; then
   node_base=$(need_env "$(lock_field 'lock["node"].get("distEnv", "MLIR_RELEASE_NODE_DIST_URL")')" \
     "the base URL of a Node.js release mirror serving <base>/v$node_version/<file> (e.g. https://downloads.example.org/node)")
   node_base=${node_base%/}
-  while IFS=$'\t' read -r key file; do
-    url=$node_base/v$node_version/$file
+  while IFS=$'\t' read -r key file version; do
+    # A build may pin its own Node version (the newest with a published checksum); else node.version.
+    url=$node_base/v${version:-$node_version}/$file
     sum=$(sha256_of_url "$url")
     printf 'node\t%s\t%s\n' "$key" "$sum" >>"$updates"
     echo "$url -> $sum" >&2
   done < <(python3 -c 'import json,sys
-for k,v in json.load(open(sys.argv[1]))["node"]["builds"].items(): print(k, v["file"], sep="\t")' "$lock")
+for k,v in json.load(open(sys.argv[1]))["node"]["builds"].items(): print(k, v["file"], v.get("version", ""), sep="\t")' "$lock")
 fi
 
 python3 - "$lock" "$updates" "$mode" <<'PY'

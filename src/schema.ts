@@ -506,6 +506,8 @@ export type LockedImage = z.infer<typeof LockedImage>;
 export const LockedDownload = z.object({
   /** File name under <dist base>/v<version>/; the base is an input (ImagesLock.node.distEnv). */
   file: z.string().regex(/^[A-Za-z0-9._-]+$/, "a file name without host or path"),
+  /** This build's Node version when it is not node.version (the newest one with a published checksum). */
+  version: z.string().regex(/^\d+\.\d+\.\d+$/).optional(),
   sha256: Sha256,
   placeholder: z.boolean().default(false),
   date: PinDate.optional(),

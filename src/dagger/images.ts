@@ -70,15 +70,18 @@ export function imageRegistry(lock: ImagesLock, env: HostEnv = process.env): str
 export const pullRef = (lock: ImagesLock, img: LockedImage, env: HostEnv = process.env): string =>
   `${imageRegistry(lock, env)}/${imageRef(img)}`;
 
+/** The Node version of one locked build: its own, else the lock's node.version. */
+export const nodeVersionOf = (lock: ImagesLock, build: LockedDownload): string => build.version ?? lock.node.version;
+
 /** Download URL of a locked Node build: <base>/v<version>/<file>, the base read only when downloading. */
 export function nodeDownloadUrl(lock: ImagesLock, build: LockedDownload, env: HostEnv = process.env): string {
   const base = required(
     env,
     lock.node.distEnv,
-    `the base URL of a Node.js release mirror serving <base>/v${lock.node.version}/<file> for ${Object.values(lock.node.builds).map((b) => b.file).join(", ")} (e.g. https://downloads.example.org/node)`,
+    `the base URL of a Node.js release mirror serving <base>/v<version>/<file> for ${Object.values(lock.node.builds).map((b) => `v${nodeVersionOf(lock, b)}/${b.file}`).join(", ")} (e.g. https://downloads.example.org/node)`,
   ).replace(/\/+$/, "");
   if (!/^https?:\/\/[^\s/]+/.test(base)) throw new InvalidInputError(`${lock.node.distEnv}='${base}': expected an http(s) base URL`);
-  return `${base}/v${lock.node.version}/${build.file}`;
+  return `${base}/v${nodeVersionOf(lock, build)}/${build.file}`;
 }
 
 const ARCH_OF: Partial<Record<PlatformId, "x86_64" | "aarch64">> = { "linux-x86_64": "x86_64", "linux-aarch64": "aarch64" };

@@ -39,11 +39,20 @@ function resolvedRoot(config: object): string {
 }
 
 describe("mlir-release doctor", () => {
-  it("a fresh fork: names each missing variable and the lock's unresolved pin, with the fix", () => {
+  it("a fresh fork: the committed lock is resolved; names each missing variable, and an unresolved pin, with the fix", () => {
     const { checks } = localChecks({ repoRoot: REPO, kind: "snapshot", env: {} });
     const failed = checks.filter((c) => !c.ok);
-    expect(failed.map((c) => c.item)).toEqual(["containers/images.lock.json", "repository variable IMAGE_REGISTRY", "repository variable NODE_DIST_URL"]);
-    expect(failed[0]).toMatchObject({ detail: "unresolved pin(s) the builds need: node node-x86_64-glibc-2.17", fix: expect.stringMatching(/refresh-image-pins\.sh/) });
+    expect(failed.map((c) => c.item)).toEqual(["repository variable IMAGE_REGISTRY", "repository variable NODE_DIST_URL"]);
+    expect(checks.find((c) => c.item === "containers/images.lock.json")).toMatchObject({ ok: true });
+    // A lock whose Node pin is a placeholder again is named, with the fix.
+    const root = mkdtempSync(join(tmpdir(), "doctor-"));
+    mkdirSync(join(root, "containers"));
+    const lock = resolvedLock();
+    lock.node.builds["node-x86_64-glibc-2.17"] = { ...lock.node.builds["node-x86_64-glibc-2.17"]!, sha256: "0".repeat(64), placeholder: true };
+    writeFileSync(join(root, "containers", "images.lock.json"), JSON.stringify(lock));
+    writeFileSync(join(root, "release.config.json"), "{}");
+    const bad = localChecks({ repoRoot: root, kind: "snapshot", env: {} }).checks.find((c) => c.item === "containers/images.lock.json");
+    expect(bad).toMatchObject({ ok: false, detail: "unresolved pin(s) the builds need: node node-x86_64-glibc-2.17", fix: expect.stringMatching(/refresh-image-pins\.sh/) });
     expect(formatChecks(checks)).toMatch(/FAIL  repository variable IMAGE_REGISTRY: not set .*\n      fix: set it in Settings > Secrets and variables > Actions > Variables/);
     expect(checks.find((c) => c.item === "release.config.json")).toMatchObject({ ok: true });
   });

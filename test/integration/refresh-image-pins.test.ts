@@ -56,9 +56,10 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "refresh-pins-"));
   const lock = loadImagesLock(ROOT);
   for (const [key, img] of Object.entries(lock.images)) expected[key] = ociLayout(join(work, "registry", REGISTRY, img.repository), img.tag, key);
-  const dist = join(work, "node-dist", `v${lock.node.version}`);
-  mkdirSync(dist, { recursive: true });
   for (const [key, b] of Object.entries(lock.node.builds)) {
+    // <base>/v<version>/<file>, with the build's own version where it pins one.
+    const dist = join(work, "node-dist", `v${b.version ?? lock.node.version}`);
+    mkdirSync(dist, { recursive: true });
     writeFileSync(join(dist, b.file), `not really node: ${key}`);
     expectedNode[key] = sha(`not really node: ${key}`);
   }

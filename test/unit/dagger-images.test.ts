@@ -26,7 +26,7 @@ describe("images.lock.json", () => {
     expect(lock.registryEnv).toBe("MLIR_RELEASE_IMAGE_REGISTRY");
     expect(lock.node.distEnv).toBe("MLIR_RELEASE_NODE_DIST_URL");
     for (const i of Object.values(lock.images)) expect(i.repository).toMatch(/^pypa\/manylinux[a-z0-9_]+$/);
-    for (const b of Object.values(lock.node.builds)) expect(b.file).toMatch(new RegExp(`^node-v${lock.node.version.replace(/\./g, "\\.")}-linux-[a-z0-9-]+\\.tar\\.xz$`));
+    for (const b of Object.values(lock.node.builds)) expect(b.file).toMatch(new RegExp(`^node-v${(b.version ?? lock.node.version).replace(/\./g, "\\.")}-linux-[a-z0-9-]+\\.tar\\.xz$`));
     const withHost = { ...lock.images["manylinux2014_x86_64"]!, repository: ["registry.example.org", "pypa", "manylinux2014_x86_64"].join("/") };
     expect(() => ImagesLock.parse({ ...lock, images: { manylinux2014_x86_64: withHost } })).toThrow(/without a registry host/);
   });
@@ -34,10 +34,10 @@ describe("images.lock.json", () => {
   it("every resolved pin is a real digest with its tag, date and the public source it was found in", () => {
     const pins = [
       ...Object.entries(lock.images).map(([k, i]) => ({ k, hex: i.digest.slice("sha256:".length), ...i })),
-      ...Object.entries(lock.node.builds).map(([k, b]) => ({ k, hex: b.sha256, tag: lock.node.version, ...b })),
+      ...Object.entries(lock.node.builds).map(([k, b]) => ({ k, hex: b.sha256, tag: b.version ?? lock.node.version, ...b })),
     ];
-    // Every image the lock names is resolved; only a Node build without a published checksum may wait.
-    for (const i of Object.values(lock.images)) expect(i.placeholder).toBe(false);
+    // Every pin the lock names is resolved: no placeholder is left, images and Node builds alike.
+    for (const p of pins) expect(p.placeholder, p.k).toBe(false);
     for (const p of pins.filter((x) => !x.placeholder)) {
       expect(p.hex, p.k).toMatch(/^[0-9a-f]{64}$/);
       expect(looksLikePlaceholderHex(p.hex), `${p.k} ${p.hex}`).toBe(false);
@@ -49,9 +49,8 @@ describe("images.lock.json", () => {
         expect(p.source!.commit).toMatch(/^[0-9a-f]{40}$/);
       }
     }
-    expect(unresolvedPins(lock).filter((p) => p.startsWith("image "))).toEqual([]);
-    // The pins that are still placeholders are marked as such and named by unresolvedPins.
-    expect(unresolvedPins(lock).sort()).toEqual(pins.filter((p) => p.placeholder).map((p) => `node ${p.k}`).sort());
+    expect(unresolvedPins(lock)).toEqual([]);
+    expect(pins.map((p) => p.k).sort()).toEqual([...Object.keys(lock.images), ...Object.keys(lock.node.builds)].sort());
   });
 
   it("tells made-up digests from computed ones, and the schema wants a source for every resolved pin", () => {
@@ -83,9 +82,11 @@ describe("images.lock.json", () => {
     expect(x14.ref).toMatch(/^pypa\/manylinux2014_x86_64@sha256:[0-9a-f]{64}$/);
     const env = { MLIR_RELEASE_IMAGE_REGISTRY: "registry.example.org", MLIR_RELEASE_NODE_DIST_URL: "https://downloads.example.org/node/" };
     expect(x14.pullRef(env)).toBe(`registry.example.org/${x14.ref}`);
-    expect(x14.nodeUrl(env)).toBe(`https://downloads.example.org/node/v${r.node.version}/node-v${r.node.version}-linux-x64-glibc-217.tar.xz`);
+    // The glibc-2.17 build pins its own Node version (the newest with a published checksum).
+    const v14 = r.node.builds["node-x86_64-glibc-2.17"]!.version ?? r.node.version;
+    expect(x14.nodeUrl(env)).toBe(`https://downloads.example.org/node/v${v14}/node-v${v14}-linux-x64-glibc-217.tar.xz`);
     expect(() => x14.pullRef({})).toThrow(/MLIR_RELEASE_IMAGE_REGISTRY is not set: set it to the host\[:port\] of the registry that serves pypa's manylinux images/);
-    expect(() => x14.nodeUrl({})).toThrow(/MLIR_RELEASE_NODE_DIST_URL is not set: .*node-v20\.19\.5-linux-x64-glibc-217\.tar\.xz/);
+    expect(() => x14.nodeUrl({})).toThrow(/MLIR_RELEASE_NODE_DIST_URL is not set: .*v20\.18\.2\/node-v20\.18\.2-linux-x64-glibc-217\.tar\.xz/);
     expect(() => x14.nodeUrl({ MLIR_RELEASE_NODE_DIST_URL: "downloads.example.org" })).toThrow(/expected an http\(s\) base URL/);
     expect(x14.node.key).toBe("node-x86_64-glibc-2.17");
     expect(buildImageFor(r, "linux-x86_64", "manylinux_2_28").node.key).toBe("node-x86_64-glibc-2.28");

@@ -23,7 +23,7 @@ const digest = (repo: string) => `sha256:${hexOf(repo)}`;
 const REGISTRY = "127.0.0.1:5000";
 const NODE_DIST = "http://127.0.0.1:8080/node";
 const HOST_ENV = { MLIR_RELEASE_IMAGE_REGISTRY: REGISTRY, MLIR_RELEASE_NODE_DIST_URL: `${NODE_DIST}/` };
-const nodeUrl = (key: string) => `${NODE_DIST}/v${lock.node.version}/${lock.node.builds[key]!.file}`;
+const nodeUrl = (key: string) => `${NODE_DIST}/v${lock.node.builds[key]!.version ?? lock.node.version}/${lock.node.builds[key]!.file}`;
 
 const PLAN: ReleasePlan = {
   schemaVersion: 1,
@@ -405,7 +405,12 @@ describe("plan, publish, rebuild, release", () => {
 
   it("a placeholder lock stops every function before anything is pulled", async () => {
     const saved = process.env["MLIR_RELEASE_IMAGES_LOCK"];
-    delete process.env["MLIR_RELEASE_IMAGES_LOCK"];
+    // The committed lock has no placeholder left: a lock whose x86_64 manylinux2014 image is one again.
+    const committed = resolvedLock();
+    const placeholder = { ...committed, images: { ...committed.images, manylinux2014_x86_64: { ...committed.images["manylinux2014_x86_64"]!, placeholder: true } } };
+    const file = join(mkdtempSync(join(tmpdir(), "placeholder-lock-")), "images.lock.json");
+    writeFileSync(file, JSON.stringify(placeholder));
+    process.env["MLIR_RELEASE_IMAGES_LOCK"] = file;
     try {
       const n = rec.requests.length;
       await expect(new MlirRelease().build(src(), "linux-x86_64")).rejects.toThrow(/placeholder.*refresh-image-pins\.sh/s);

@@ -76,15 +76,18 @@ describe("the jobs' own steps in a bare Debian container", () => {
     });
   });
 
-  it("doctor (build.yml): runs as written and fails naming the day-one item this checkout still lacks", async () => {
-    const ctx: JobContext = { inputs: { kind: "snapshot" }, vars: { IMAGE_REGISTRY: "registry.example.org", NODE_DIST_URL: "https://downloads.example.org/node" }, artifacts, extraEnv };
-    const r = await runJob(BUILD, "doctor", ctx, log);
-    expect(r.results.map((s) => `${s.kind}:${s.code}`).slice(0, 3)).toEqual(["uses:0", "uses:0", "run:0"]);
-    expect(r.failed?.step).toBe("Check the day-one settings");
-    expect(r.failed?.code).toBe(3);
-    expect(r.failed?.output).toMatch(/FAIL  containers\/images\.lock\.json: unresolved pin\(s\) the builds need: node node-x86_64-glibc-2\.17/);
-    expect(r.failed?.output).toMatch(/ok    repository variable IMAGE_REGISTRY: registry\.example\.org/);
-    log(r.failed!.output);
+  it("doctor (build.yml): runs as written; with the variables set it passes, and without one it names it (exit 3)", async () => {
+    const vars = { IMAGE_REGISTRY: "registry.example.org", NODE_DIST_URL: "https://downloads.example.org/node" };
+    const r = await runJob(BUILD, "doctor", { inputs: { kind: "snapshot" }, vars, artifacts, extraEnv }, log);
+    expect(r.failed, r.failed?.output).toBeUndefined();
+    const check = r.results.find((s) => s.step === "Check the day-one settings")!;
+    expect(check.output).toMatch(/ok    containers\/images\.lock\.json: every pin the builds need is resolved/);
+    expect(check.output).toMatch(/ok    repository variable IMAGE_REGISTRY: registry\.example\.org/);
+    const missing = await runJob(BUILD, "doctor", { inputs: { kind: "snapshot" }, vars: { IMAGE_REGISTRY: vars.IMAGE_REGISTRY }, artifacts, extraEnv }, log);
+    expect(missing.failed?.step).toBe("Check the day-one settings");
+    expect(missing.failed?.code).toBe(3);
+    expect(missing.failed?.output).toMatch(/FAIL  repository variable NODE_DIST_URL: not set/);
+    log(check.output);
   }, 900_000);
 
   it("stage (build.yml): every step as written; the stage artifact holds the checked release", async () => {
