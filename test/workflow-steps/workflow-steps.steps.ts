@@ -1,18 +1,21 @@
 // The jobs' own steps, run here (`npm run test:workflow-steps`; too slow for npm test: each job
-// does its own `npm ci` in a bare container). Reads build.yml and release.yml and executes, step by
-// step as written, every job that needs no Dagger engine and no GitHub: doctor, stage and the PyPI
-// collection job, each in a fresh container of the bare Debian image (runner.ts says how `uses:`
-// steps are replaced). Jobs it cannot run are listed with the reason, and their `run:` lines are
-// pinned here, so a new `run:` line is either executed or makes this test fail.
+// does its own `npm ci` in a bare container, and the host job builds a wheel). Reads build.yml and
+// release.yml and executes, step by step as written, every job that needs no Dagger engine and no
+// GitHub: doctor, the host build job (for linux-x86_64 on Debian's prebuilt layer: the same job the
+// macOS and Windows runners run, with the matrix entry a linux-x86_64 runner would have), stage and
+// the PyPI collection job, each in a fresh container of the bare Debian image (runner.ts says how
+// `uses:` steps are replaced). Jobs it cannot run are listed with the reason, and their `run:` lines
+// are pinned here, so a new `run:` line is either executed or makes this test fail.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeFixtureRelease } from "../support/release-fixture.js";
-import { ensureBareImage, ensureDocker, loadWorkflow, runJob, type JobContext } from "./runner.js";
+import { ensureBareImage, ensureDocker, loadWorkflow, REPO as REPO_DIR, runJob, type JobContext } from "./runner.js";
 
 const log = (l: string) => process.stderr.write(`${l}\n`);
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
@@ -21,11 +24,10 @@ const RELEASE = loadWorkflow("release.yml");
 const SNAPSHOT = loadWorkflow("daily-snapshot.yml");
 
 /** Jobs run here, per workflow; every other job is listed in NOT_RUN with why. */
-const RUN = { "build.yml": ["doctor", "stage"], "release.yml": ["pypi"], "daily-snapshot.yml": [] as string[] };
+const RUN = { "build.yml": ["doctor", "host", "stage"], "release.yml": ["pypi"], "daily-snapshot.yml": [] as string[] };
 const NOT_RUN: Record<string, string> = {
   "build.yml plan": "dagger call plan: needs a Dagger engine (none can run here)",
   "build.yml linux": "dagger call build: needs a Dagger engine",
-  "build.yml host": "not run yet: the job builds with --layer source and its runner image brings compilers; the bare image has neither and no provisioning step exists in the job",
   "release.yml build": "calls build.yml (run above)",
   "release.yml publish": "publishes to GitHub Releases (needs GitHub)",
   "release.yml index": "dagger call site + push to gh-pages (needs an engine and GitHub)",
@@ -36,6 +38,24 @@ const NOT_RUN: Record<string, string> = {
 
 const npmRegistry = execFileSync("npm", ["config", "get", "registry"], { encoding: "utf8" }).trim();
 const extraEnv = { npm_config_registry: npmRegistry, npm_config_update_notifier: "false" };
+
+/**
+ * What a hosted runner image brings for the host job on linux-x86_64, the way the README says a
+ * fresh Debian 12 machine gets it: Debian 12's apt sources (main, updates, security, with this
+ * machine's mirrors) and `ci/setup.sh --system-only 20-wheels` (Debian's LLVM/MLIR 22 packages,
+ * compiler, binutils, xz/zstd, git, curl) from the committed checkout.
+ */
+function runnerImageWithLlvm22(): string[] {
+  const sources = readdirSync("/etc/apt/sources.list.d").filter((n) => n.endsWith(".sources")).map((n) => readFileSync(join("/etc/apt/sources.list.d", n), "utf8"))
+    .filter((t) => /^Types:.*\bdeb\b/m.test(t) && /^Suites:.*bookworm/m.test(t));
+  if (!sources.length) throw new Error("workflow-steps: no Debian 12 (bookworm) deb822 apt sources on this machine to give the runner image");
+  const ci = execFileSync("git", ["-C", REPO_DIR, "archive", "--format=tar", "HEAD", "ci"]).toString("base64");
+  return [
+    `rm -f /etc/apt/sources.list && printf '%s' '${Buffer.from(sources.join("\n")).toString("base64")}' | base64 -d > /etc/apt/sources.list.d/debian.sources`,
+    `mkdir -p /opt/runner-image && printf '%s' '${ci}' | base64 -d | tar -x -C /opt/runner-image`,
+    "bash /opt/runner-image/ci/setup.sh --system-only 20-wheels",
+  ];
+}
 
 let artifacts: string;
 let fixture: { dir: string; files: string[] };
@@ -66,7 +86,6 @@ describe("the jobs' own steps in a bare Debian container", () => {
     expect(pinnedRuns).toEqual({
       "build.yml plan": ["dagger call --image-registry a1930c140b51", "if jq -e 0752af31acbe"],
       "build.yml linux": ["dagger call --image-registry 62339db15a4c"],
-      "build.yml host": ["npm ci --no-audit be3f6fa12989", "node bin/mlir-release.mjs build 241a0fa5e36f"],
       "release.yml build": [],
       "release.yml publish": ["npm ci --no-audit be3f6fa12989", "node bin/mlir-release.mjs publish 284a2cf37271"],
       "release.yml index": ["base_url=()\nif [[ -n bef441342e27", "bash ci/deploy-gh-pages.sh site c0fbb2af71ad"],
@@ -89,6 +108,44 @@ describe("the jobs' own steps in a bare Debian container", () => {
     expect(missing.failed?.output).toMatch(/FAIL  repository variable NODE_DIST_URL: not set/);
     log(check.output);
   }, 900_000);
+
+  it("host (build.yml) for linux-x86_64 on Debian's prebuilt layer: setup, build and verify from the bare image, on a scheduled run", async () => {
+    // A run of its own (artifacts and caches), so the stage test's fixture wheels stay apart.
+    const run = mkdtempSync(join(tmpdir(), "wf-host-"));
+    const hostArtifacts = join(run, "artifacts");
+    const caches = join(run, "caches");
+    mkdirSync(join(hostArtifacts, "plan"), { recursive: true });
+    mkdirSync(caches);
+    // The plan job's artifact: 22.1.8 (Debian's orig tarball, pinned by sha256) for CPython 3.12 on linux-x86_64.
+    writeFileSync(join(hostArtifacts, "plan", "plan.json"), readFileSync(join(import.meta.dirname, "plan-22.1.8-linux-x86_64-cp312.json")));
+    const ctx: JobContext = {
+      // The matrix entry a linux-x86_64 host runner would have (the workflow's entries are macOS and Windows).
+      matrix: { platform: "linux-x86_64", runner: "ubuntu-24.04", layer: "prebuilt:/usr/lib/llvm-22" },
+      github: { event_name: "schedule", ref_name: "main", default_branch: "main", run_id: "4242" },
+      artifacts: hostArtifacts,
+      caches,
+      extraEnv,
+      runnerImage: runnerImageWithLlvm22(),
+    };
+    const t0 = Date.now();
+    const r = await runJob(BUILD, "host", ctx, log);
+    log(`[host] ${Math.round((Date.now() - t0) / 1000)} s`);
+    for (const s of r.results) log(`[host] ${s.kind}:${s.code} ${s.step}\n${s.output.split("\n").slice(-12).join("\n")}`);
+    expect(r.failed, r.failed?.output.slice(-6000)).toBeUndefined();
+    expect(r.results.map((s) => `${s.kind}:${s.code}`)).toEqual(Array(r.results.length).fill(0).map((_, i) => `${BUILD.jobs["host"]!.steps![i]!.uses ? "uses" : "run"}:0`));
+    expect(r.results.find((s) => s.step === "Restore the compiler cache")!.output).toBe("cache miss for sccache-linux-x86_64-4242");
+    // The tools venv came from the one tool list, sccache included, in the job's own setup step.
+    expect(r.results.find((s) => s.step === "Provision the tools (mlir-release setup)")!.output).toMatch(/provision\/tools-install: ran/);
+    expect(existsSync(join(r.workspace, ".cache", "tools", "bin", "sccache"))).toBe(true);
+    const wheels = readdirSync(join(hostArtifacts, "wheels-linux-x86_64"));
+    expect(wheels).toEqual(expect.arrayContaining(["manifest.json", "build-report.json"]));
+    expect(wheels.filter((f) => /^mlir_python_bindings-22\.1\.8-cp312-cp312-.*\.whl$/.test(f))).toHaveLength(1);
+    const manifest = JSON.parse(readFileSync(join(hostArtifacts, "wheels-linux-x86_64", "manifest.json"), "utf8")) as { artifacts: Array<{ fileName: string; sha256: string }> };
+    for (const a of manifest.artifacts) expect(sha(readFileSync(join(hostArtifacts, "wheels-linux-x86_64", a.fileName))), a.fileName).toBe(a.sha256);
+    // A scheduled run saves the compiler cache (the prebuilt layer compiles no LLVM: an empty sccache dir is fine).
+    expect(existsSync(join(caches, "sccache-linux-x86_64-4242"))).toBe(true);
+    rmSync(run, { recursive: true, force: true });
+  }, 3_600_000);
 
   it("stage (build.yml): every step as written; the stage artifact holds the checked release", async () => {
     const r = await runJob(BUILD, "stage", { inputs: { kind: "numbered" }, artifacts, extraEnv }, log);
