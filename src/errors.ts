@@ -137,9 +137,48 @@ const httpAdvice = (status: number): string =>
             ? "the service failed; retry later"
             : "see the service's message";
 
-/** Wraps an octokit/HTTP error: the service, the status, the endpoint (without query) and what to do. */
-export function wrapHttpError(e: unknown, service: string, what: string): ReleaseError {
+/**
+ * Connection failures that no retry will fix soon: nothing listens (ECONNREFUSED), the host name
+ * does not resolve (ENOTFOUND), no route, or a port fetch refuses to use ("bad port"). A reset or
+ * a timeout in the middle of a transfer is not one of them (that is retried like a 5xx).
+ */
+const UNREACHABLE: Record<string, string> = {
+  ECONNREFUSED: "connection refused: nothing listens there",
+  ENOTFOUND: "host name not found",
+  EAI_AGAIN: "host name lookup failed",
+  EHOSTUNREACH: "no route to the host",
+  ENETUNREACH: "network unreachable",
+  "bad port": "a port fetch refuses to use",
+};
+
+/**
+ * The reason a request never reached its server, if that is why `e` failed: the errno code found
+ * in its cause chain (octokit reports these as "status 500" with the fetch error as the cause).
+ */
+export function connectionFailure(e: unknown): keyof typeof UNREACHABLE | undefined {
+  let c: unknown = e;
+  for (let depth = 0; c instanceof Error && depth < 6; depth++) {
+    const code = (c as NodeJS.ErrnoException).code;
+    if (typeof code === "string" && code in UNREACHABLE) return code;
+    if (c.message === "bad port") return "bad port";
+    const inner = c instanceof AggregateError ? c.errors.find((x) => connectionFailure(x)) : undefined;
+    if (inner) return connectionFailure(inner);
+    c = c.cause;
+  }
+  return undefined;
+}
+
+/** Wraps an octokit/HTTP error: the service, the status, the endpoint (without query) and what to do.
+ * `reachHint` says what to check when the server could not be reached at all. */
+export function wrapHttpError(e: unknown, service: string, what: string, reachHint = "check the URL and the network"): ReleaseError {
   if (e instanceof ReleaseError) return e;
+  const unreachable = connectionFailure(e);
+  if (unreachable) {
+    const req = (e as { request?: { method?: string; url?: string } }).request;
+    const endpoint = req?.url ? redactUrl(req.url) : undefined;
+    const where = endpoint ? `${req?.method ?? "GET"} ${endpoint}` : "the server";
+    return new ExternalServiceError(`${service}: ${what} failed: ${where} could not be reached (${unreachable === "bad port" ? "" : `${unreachable}, `}${UNREACHABLE[unreachable]}); ${reachHint}`, service, undefined, endpoint, { cause: e });
+  }
   if (isHttpError(e)) {
     const endpoint = e.request?.url ? redactUrl(e.request.url) : undefined;
     const method = e.request?.method ?? "";
@@ -148,7 +187,7 @@ export function wrapHttpError(e: unknown, service: string, what: string): Releas
     return new ExternalServiceError(
       status
         ? `${service}: ${what} failed: HTTP ${status} from ${method} ${endpoint ?? "?"} (${first}); ${httpAdvice(status)}`
-        : `${service}: ${what} failed: ${method} ${endpoint ?? "?"} could not be reached (${first}); check the API URL and the network`,
+        : `${service}: ${what} failed: ${method} ${endpoint ?? "?"} could not be reached (${first}); ${reachHint}`,
       service,
       status,
       endpoint,
@@ -157,7 +196,7 @@ export function wrapHttpError(e: unknown, service: string, what: string): Releas
   }
   const errno = (e as NodeJS.ErrnoException | undefined)?.code;
   if (e instanceof Error && (errno === "ECONNREFUSED" || errno === "ENOTFOUND" || errno === "ECONNRESET" || errno === "ETIMEDOUT" || e.name === "FetchError" || e.message === "fetch failed")) {
-    return new ExternalServiceError(`${service}: ${what} failed: ${firstLine(e.message)}${errno ? ` (${errno})` : ""}; check the URL and the network`, service, undefined, undefined, { cause: e });
+    return new ExternalServiceError(`${service}: ${what} failed: ${firstLine(e.message)}${errno ? ` (${errno})` : ""}; ${reachHint}`, service, undefined, undefined, { cause: e });
   }
   return toReleaseError(e);
 }

@@ -3,7 +3,8 @@
 // matching every configured name succeeded, looking back at most `lookBack` first-parent
 // commits; the plan records the checks it relied on. No candidate → no snapshot, with the reason.
 // The rules are pure (evaluateChecks, gateSelect); the GitHub side goes through octokit.
-import { Octokit } from "octokit";
+import type { Octokit } from "octokit";
+import { githubCall, makeOctokit } from "../external/github.js";
 import type { CommitInfo } from "./history.js";
 import { mlirRelevant, type MlirPaths } from "./paths.js";
 
@@ -105,7 +106,7 @@ export async function gateSelect(src: GateSource, q: { branch: string; cutoff: s
   };
 }
 
-/** The gate's facts from the GitHub API (llvm/llvm-project or a mirror), through octokit. */
+/** The gate's facts from the GitHub API (llvm/llvm-project or a mirror), through the one Octokit. */
 export class GitHubGateSource implements GateSource {
   readonly description: string;
   private readonly gh: InstanceType<typeof Octokit>;
@@ -115,10 +116,22 @@ export class GitHubGateSource implements GateSource {
     o: { token?: string; apiUrl?: string } = {},
   ) {
     this.description = `github ${owner}/${repo}`;
-    this.gh = new Octokit({ ...(o.token ? { auth: o.token } : {}), ...(o.apiUrl ? { baseUrl: o.apiUrl } : {}), retry: { retries: 3 }, throttle: { enabled: false } });
+    this.gh = makeOctokit({ ...(o.token ? { token: o.token } : {}), ...(o.apiUrl ? { apiUrl: o.apiUrl } : {}), retries: 3 });
   }
 
-  async commitsBefore(branch: string, cutoff: string, n: number): Promise<CommitInfo[]> {
+  commitsBefore(branch: string, cutoff: string, n: number): Promise<CommitInfo[]> {
+    return githubCall(`${this.description}: the commits of ${branch} until ${cutoff}`, () => this.commitsBeforeUnwrapped(branch, cutoff, n));
+  }
+
+  filesOf(commit: string): Promise<string[]> {
+    return githubCall(`${this.description}: the files of ${commit}`, () => this.filesOfUnwrapped(commit));
+  }
+
+  checks(commit: string): Promise<{ runs: CheckRun[]; statuses: CommitStatus[] }> {
+    return githubCall(`${this.description}: the checks of ${commit}`, () => this.checksUnwrapped(commit));
+  }
+
+  private async commitsBeforeUnwrapped(branch: string, cutoff: string, n: number): Promise<CommitInfo[]> {
     const out: CommitInfo[] = [];
     for await (const page of this.gh.paginate.iterator(this.gh.rest.repos.listCommits, { owner: this.owner, repo: this.repo, sha: branch, until: cutoff, per_page: Math.min(n, 100) })) {
       for (const c of page.data) {
@@ -129,12 +142,12 @@ export class GitHubGateSource implements GateSource {
     return out;
   }
 
-  async filesOf(commit: string): Promise<string[]> {
+  private async filesOfUnwrapped(commit: string): Promise<string[]> {
     const r = await this.gh.rest.repos.getCommit({ owner: this.owner, repo: this.repo, ref: commit });
     return (r.data.files ?? []).map((f) => f.filename);
   }
 
-  async checks(commit: string): Promise<{ runs: CheckRun[]; statuses: CommitStatus[] }> {
+  private async checksUnwrapped(commit: string): Promise<{ runs: CheckRun[]; statuses: CommitStatus[] }> {
     const runs = (await this.gh.paginate(this.gh.rest.checks.listForRef, { owner: this.owner, repo: this.repo, ref: commit, per_page: 100 })) as unknown as CheckRun[];
     const statuses = (await this.gh.paginate(this.gh.rest.repos.listCommitStatusesForRef, { owner: this.owner, repo: this.repo, ref: commit, per_page: 100 })) as unknown as CommitStatus[];
     return {

@@ -9,7 +9,9 @@ import { parseReleaseVersion } from "../plan/version.js";
 import { type ReleaseManifest, type ReleaseConfig, PrunedRecord } from "../schema.js";
 import { compareIndexVersions as cmp } from "../site/render.js";
 import { listIndexManifests, listPruned, pruneReleaseFiles } from "../site/store.js";
-import { makeOctokit, releaseTag, type GithubOptions, type ReleaseAsset } from "./github.js";
+import { makeOctokit, PRUNED_ASSET, releaseTag, type GithubOptions, type ReleaseAsset } from "./github.js";
+
+export { PRUNED_ASSET };
 
 export type ThinningPolicy = ReleaseConfig["retention"];
 
@@ -136,8 +138,6 @@ export async function prune(o: PruneOptions): Promise<PrunePlan & { applied: boo
   if (!o.apply && plan.prune.length) log(`dry run: ${plan.prune.length} snapshot(s) would be pruned; pass --apply to prune them`);
   return { ...plan, applied: o.apply };
 }
-
-export const PRUNED_ASSET = "pruned.json";
 
 /** Files a pruned release keeps on GitHub: what the index needs to list it as yanked. */
 export const keptWhenPruned = (name: string): boolean =>
