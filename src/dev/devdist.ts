@@ -24,6 +24,7 @@ import { type BuildReport, InvalidInputError, type WheelTag } from "../schema.js
 import { sha256File } from "../source/tree.js";
 import { toolConsoleScripts, toolsModule } from "../wheels/tools.js";
 import { assembleWheel } from "../wheels/wheel.js";
+import { underRoot } from "../util/paths.js";
 
 /** Tools a downstream build or its tests run; the rest of the layer's bin/ is left out. */
 export const DEV_TOOLS = [
@@ -260,11 +261,50 @@ export interface DevDistInput {
 
 export type DevArtifacts = BuildReport["dev"];
 
+export interface DevDistPaths {
+  /** mlir-dev-<version>-<platform>: the tree's folder and the tarball's stem. */
+  name: string;
+  /** <workDir>/dev/<platform>: removed and rebuilt by each run. */
+  base: string;
+  root: string;
+  tarPath: string;
+  tarName: string;
+  /** <outDir>/<tarName> */
+  tarFile: string;
+  /** The dev wheel's import package and its staging root. */
+  pkg: string;
+  wheelRoot: string;
+  wheelDist: string;
+}
+
+/**
+ * Every path the dev distribution writes, from the release's data (version, platform, dev
+ * distribution name), each checked to stay under workDir or outDir (PathEscapeError otherwise)
+ * before anything is removed or written.
+ */
+export function devDistPaths(workDir: string, outDir: string, info: Pick<DevReleaseInfo, "version" | "platform" | "devDistribution">): DevDistPaths {
+  const name = `mlir-dev-${info.version}-${info.platform}`;
+  const base = underRoot(workDir, ["dev", info.platform], `dev distribution platform '${info.platform}'`);
+  const what = `dev distribution '${name}'`;
+  const tarName = `${name}.tar.zst`;
+  const pkg = devPackageName(info.devDistribution);
+  const wheelRoot = underRoot(base, ["wheel-root"], what);
+  return {
+    name,
+    base,
+    root: underRoot(base, [name], what),
+    tarPath: underRoot(base, [`${name}.tar`], what),
+    tarName,
+    tarFile: underRoot(outDir, [tarName], what),
+    pkg,
+    wheelRoot,
+    wheelDist: underRoot(wheelRoot, [pkg, "dist"], `dev distribution package '${info.devDistribution}'`),
+  };
+}
+
 export async function buildDevDistribution(input: DevDistInput): Promise<DevArtifacts> {
   const { env, progress, info } = input;
-  const name = `mlir-dev-${info.version}-${info.platform}`;
-  const base = join(input.workDir, "dev", info.platform);
-  const root = join(base, name);
+  const { name, base, root, tarPath, tarName, tarFile, pkg, wheelRoot, wheelDist } = devDistPaths(input.workDir, input.outDir, info);
   rmSync(base, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
 
@@ -337,8 +377,6 @@ export async function buildDevDistribution(input: DevDistInput): Promise<DevArti
   const unpackedSize = treeSize(root);
 
   progress.step("dev distribution: tarball");
-  const tarName = `${name}.tar.zst`;
-  const tarPath = join(base, `${name}.tar`);
   await env.run([
     "tar",
     "--sort=name",
@@ -354,13 +392,11 @@ export async function buildDevDistribution(input: DevDistInput): Promise<DevArti
     tarPath,
     name,
   ]);
-  rmSync(join(input.outDir, tarName), { force: true });
-  await env.run(["zstd", "-q", "-T0", "-12", "--rm", "-o", join(input.outDir, tarName), tarPath]);
+  rmSync(tarFile, { force: true });
+  await env.run(["zstd", "-q", "-T0", "-12", "--rm", "-o", tarFile, tarPath]);
 
   progress.step("dev distribution: dev wheel");
-  const pkg = devPackageName(info.devDistribution);
-  const wheelRoot = join(base, "wheel-root");
-  linkTree(root, join(wheelRoot, pkg, "dist"));
+  linkTree(root, wheelDist);
   const tag: WheelTag = { python: "py3", abi: "none", platform: input.platformTag };
   const wheel = await assembleWheel({
     root: wheelRoot,
@@ -384,7 +420,6 @@ export async function buildDevDistribution(input: DevDistInput): Promise<DevArti
   });
   rmSync(wheelRoot, { recursive: true, force: true });
 
-  const tarFile = join(input.outDir, tarName);
   return [
     {
       kind: "dev-tarball",

@@ -3,10 +3,11 @@
 // inside the py-rattler-build wheel (its Python API — that package has no CLI binary), into a
 // local channel directory that rattler-build indexes.
 import { CheckFailedError } from "../errors.js";
-import { existsSync, mkdirSync, writeFileSync, readdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, writeFileSync, readdirSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { stringify } from "yaml";
 import type { ExecEnv } from "../exec/env.js";
+import { underRoot } from "../util/paths.js";
 import type { Artifact, PlatformId, PublishAction, ReleaseManifest } from "../schema.js";
 
 const SUBDIR: Record<PlatformId, string> = {
@@ -91,6 +92,14 @@ export async function publishConda(
   const actions: PublishAction[] = [];
   const notBuilt: Record<string, string> = {};
   const host = o.hostSubdir ?? (process.platform === "linux" && process.arch === "x64" ? "linux-64" : "");
+  // Every path built from the manifest (recipe ids, wheel and package file names) is checked to
+  // stay under its folder before anything is written.
+  const planned = recipes.map((r) => ({
+    r,
+    dir: underRoot(o.workDir, [r.id], "conda recipe folder"),
+    wheelCopy: underRoot(o.workDir, ["wheels", r.wheel.fileName], `conda: wheel ${r.wheel.fileName}`),
+    out: underRoot(o.channel, [r.subdir, r.packageFile], `conda: package ${r.packageFile}`),
+  }));
   mkdirSync(join(o.workDir, "wheels"), { recursive: true });
   // An empty local channel: the recipes need no build/host packages, so nothing is fetched.
   const empty = resolve(o.workDir, "empty-channel");
@@ -98,15 +107,13 @@ export async function publishConda(
     mkdirSync(join(empty, sd), { recursive: true });
     writeFileSync(join(empty, sd, "repodata.json"), JSON.stringify({ info: { subdir: sd }, packages: {}, "packages.conda": {} }));
   }
-  for (const r of recipes) {
-    const dir = join(o.workDir, r.id);
+  for (const { r, dir, wheelCopy, out } of planned) {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "recipe.yaml"), renderRecipe(r));
     if (r.subdir !== host) {
       notBuilt[r.id] = `built on a ${r.subdir} host (this one is ${host || process.platform + "-" + process.arch})`;
       continue;
     }
-    const out = join(o.channel, r.subdir, r.packageFile);
     o.checkpoint?.(`conda:build:${r.packageFile}`);
     if (existsSync(out)) {
       actions.push({ target: "conda", file: r.packageFile, action: "skipped" });
@@ -114,8 +121,7 @@ export async function publishConda(
     }
     const wheel = stage.files.find((f) => f.fileName === r.wheel.fileName);
     if (!wheel) throw new CheckFailedError(`conda: ${r.wheel.fileName} missing from the stage; re-stage the release`);
-    const { copyFileSync } = await import("node:fs");
-    copyFileSync(wheel.path, join(o.workDir, "wheels", r.wheel.fileName));
+    copyFileSync(wheel.path, wheelCopy);
     const script = [
       "import sys, rattler_build",
       "rattler_build.build_recipes([sys.argv[1]], output_dir=sys.argv[2], channel=[sys.argv[3]], test='skip', target_platform=sys.argv[4], no_build_id=False)",

@@ -383,10 +383,7 @@ async function regenerateLocked(root: string, opts: SiteOptions): Promise<string
   if (!existsSync(genDir)) {
     const tmp = `${genDir}.tmp-${process.pid}`;
     rmSync(tmp, { recursive: true, force: true });
-    for (const [rel, text] of pages) {
-      mkdirSync(dirname(join(tmp, rel)), { recursive: true });
-      writeFileSync(join(tmp, rel), text);
-    }
+    writePages(tmp, pages);
     for (const r of releases) {
       const v = r.manifest.plan.version;
       mkdirSync(join(tmp, "manifests"), { recursive: true });
@@ -415,6 +412,19 @@ async function regenerateLocked(root: string, opts: SiteOptions): Promise<string
     else rmSync(join(P.generations, name), { recursive: true, force: true });
   }
   return genDir;
+}
+
+/**
+ * Writes rendered pages (path relative to the site root → text) under `dir`. The paths carry
+ * versions and project names from the manifests: every one is checked to stay under `dir`
+ * (underRoot) before the first is written.
+ */
+export function writePages(dir: string, pages: ReadonlyMap<string, string>): void {
+  const dests = [...pages].map(([rel, text]) => [underRoot(dir, rel.split("/"), `site page '${rel}'`), text] as const);
+  for (const [dest, text] of dests) {
+    mkdirSync(dirname(dest), { recursive: true });
+    writeFileSync(dest, text);
+  }
 }
 
 function swapLink(link: string, target: string): void {

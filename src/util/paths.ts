@@ -30,7 +30,9 @@ function realExisting(p: string): string {
 
 /**
  * resolve(root, ...parts), refused (PathEscapeError naming `what`) unless it stays under root —
- * lexically and after following the symlinks that exist. Every part must be non-empty.
+ * lexically and after following the symlinks that exist. Every part must be one plain name:
+ * non-empty, not `.` or `..`, without a `/` or `\` (a name like `x-../y` stays inside but is
+ * no file name the data may choose).
  */
 export function underRoot(root: string, parts: readonly string[], what: string): string {
   const base = resolve(root);
@@ -40,6 +42,8 @@ export function underRoot(root: string, parts: readonly string[], what: string):
   }
   const p = resolve(base, ...parts);
   if (!inside(base, p)) throw new PathEscapeError(`${what}: '${parts.join("/")}' leads outside ${base}; use a plain name`);
+  const notPlain = parts.find((part) => part === "." || part === ".." || /[/\\]/.test(part));
+  if (notPlain !== undefined) throw new PathEscapeError(`${what}: '${notPlain}' is not a plain name (a '/', '\\', '.' or '..'); use a plain name`);
   if (!inside(realExisting(base), realExisting(p))) throw new PathEscapeError(`${what}: '${parts.join("/")}' leads outside ${base} through a symlink`);
   return p;
 }
