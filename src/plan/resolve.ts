@@ -1,6 +1,7 @@
 // Downstream questions answered from a set of manifests (pure): which version holds LLVM
 // commit X; which wheel serves a Python/platform in the newest snapshot on or before a day.
 import { InvalidInputError, type ReleaseManifest } from "../schema.js";
+import { type ReleaseListEntry, searchReleases } from "./resolve-core.js";
 import { compareVersions, parseReleaseVersion } from "./version.js";
 
 export interface ReleaseRef {
@@ -32,14 +33,36 @@ const refOf = (m: ReleaseManifest): ReleaseRef => {
   };
 };
 
+/** The release list the dashboard publishes (releases.json) and searchReleases reads: oldest first, one per version. */
+export function releaseListOf(manifests: readonly ReleaseManifest[]): Array<ReleaseListEntry & { ref: ReleaseRef }> {
+  const seen = new Set<string>();
+  return manifests
+    .map((m) => ({ m, ref: refOf(m) }))
+    .filter(({ ref }) => (seen.has(ref.version) ? false : (seen.add(ref.version), true)))
+    .sort((a, b) => compareVersions(a.ref.version, b.ref.version))
+    .map(({ m, ref }) => ({
+      version: ref.version,
+      kind: ref.kind,
+      commit: ref.llvmCommit,
+      date: ref.date ?? m.plan.llvm.commitDate.slice(0, 10),
+      yanked: m.yanked[m.plan.version] ?? m.yanked["*"] ?? null,
+      ref,
+    }));
+}
+
 /** Every release built from `commit` (a full id or a prefix of at least 7 hex digits), oldest first. */
 export function releasesOfCommit(manifests: readonly ReleaseManifest[], commit: string): ReleaseRef[] {
   if (!/^[0-9a-f]{7,40}$/.test(commit)) throw new InvalidInputError(`--commit '${commit}': expected 7 to 40 lowercase hex digits`);
-  const hits = manifests.filter((m) => m.plan.llvm.commit.startsWith(commit)).map(refOf);
-  const commits = new Set(hits.map((h) => h.llvmCommit));
-  if (commits.size > 1) throw new InvalidInputError(`--commit '${commit}' is ambiguous: it prefixes ${[...commits].join(", ")}`);
-  const seen = new Set<string>();
-  return hits.filter((h) => (seen.has(h.version) ? false : (seen.add(h.version), true))).sort((a, b) => compareVersions(a.version, b.version));
+  const r = searchReleases(releaseListOf(manifests), commit);
+  if (r.kind === "error") throw new InvalidInputError(`--commit ${r.message}`);
+  return r.hits.map((h) => h.ref);
+}
+
+/** The newest snapshot made on or before `day` (YYYY-MM-DD), not yanked by its manifest: the dashboard's date search. */
+export function snapshotOnOrBefore(manifests: readonly ReleaseManifest[], day: string): ReleaseRef | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new InvalidInputError(`--on-or-before '${day}': expected YYYY-MM-DD`);
+  const r = searchReleases(releaseListOf(manifests), day);
+  return r.kind === "date" ? r.hits[0]?.ref : undefined;
 }
 
 export interface WheelQuery {

@@ -3,6 +3,8 @@
 // Output is byte-identical for equal input (no clocks), so reruns converge.
 import { ConflictError } from "../errors.js";
 import * as pep440 from "@renovatebot/pep440";
+import { releaseListOf } from "../plan/resolve.js";
+import { type ReleaseListEntry, searchReleases } from "../plan/resolve-core.js";
 import { type PrunedRecord, type ReleaseManifest } from "../schema.js";
 import { normalizeProjectName } from "../stage/wheelinfo.js";
 
@@ -145,14 +147,165 @@ const githubWeb = (repository: string): string | undefined => {
   return m ? `https://github.com/${m[1]}` : undefined;
 };
 
+
+/** A wheel's lit summary from its manifest verification (lenient: verification is free-form per file). */
+function litOf(m: ReleaseManifest, fileName: string): { passed: number; failed: number } | undefined {
+  const v = m.verification[fileName] as { lit?: unknown; earlier?: { lit?: unknown } } | undefined;
+  const lit = (v?.lit ?? v?.earlier?.lit) as { passed?: unknown; failed?: unknown } | null | undefined;
+  return lit && typeof lit.passed === "number" && typeof lit.failed === "number" ? { passed: lit.passed, failed: lit.failed } : undefined;
+}
+
+/** One release as the dashboard's releases.json publishes it (what searchReleases runs on in the browser). */
+export interface DashboardEntry extends ReleaseListEntry {
+  llvmVersion: string;
+  tag?: string;
+  page: string;
+  restore?: string;
+  pip?: string;
+  wheels: Array<{ fileName: string; python?: string; platform?: string; size: number; sha256: string; url: string; lit?: { passed: number; failed: number } }>;
+  /** Mean wheel size (bytes) and the lowest lit pass count over the release's wheels: the trend plot's points. */
+  meanWheelBytes?: number;
+  litPassed?: number;
+}
+
+/** 59.7 MB, 4.1 kB: wheel sizes on the dashboard. */
+export const humanSize = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${(n / 1e3).toFixed(1)} kB`);
+
+const absoluteIndex = (opts: SiteOptions): string | undefined => (opts.baseUrl ? `${opts.baseUrl.replace(/\/$/, "")}/simple/` : undefined);
+const absoluteFile = (opts: SiteOptions, version: string, fileName: string): string => {
+  const href = fileHref(opts, version, fileName, "");
+  return opts.baseUrl ? new URL(href, `${opts.baseUrl.replace(/\/$/, "")}/`).toString() : href;
+};
+
+/** The releases.json entries, oldest first (PEP 440), one per release. */
+export function dashboardEntries(releases: SiteRelease[], files: ReadonlyMap<string, SiteFile[]>, opts: SiteOptions): DashboardEntry[] {
+  const byVersion = new Map(releases.map((r) => [r.manifest.plan.version, r]));
+  const index = absoluteIndex(opts);
+  return releaseListOf(releases.map((r) => r.manifest)).map(({ ref: _ref, ...e }) => {
+    const r = byVersion.get(e.version)!;
+    const m = r.manifest;
+    const arts = new Map(m.artifacts.map((a) => [a.fileName, a]));
+    const wheels = (files.get(e.version) ?? [])
+      .filter((f) => f.kind === "wheel")
+      .map((f) => {
+        const a = arts.get(f.fileName);
+        const lit = litOf(m, f.fileName);
+        return { fileName: f.fileName, ...(a?.python ? { python: a.python } : {}), ...(a?.platform ? { platform: a.platform } : {}), size: f.size, sha256: f.sha256, url: absoluteFile(opts, e.version, f.fileName), ...(lit ? { lit } : {}) };
+      });
+    const lits = wheels.flatMap((w) => (w.lit ? [w.lit.passed] : []));
+    return {
+      ...e,
+      pruned: r.pruned !== undefined,
+      llvmVersion: m.plan.llvm.version,
+      ...(m.plan.llvm.tag ? { tag: m.plan.llvm.tag } : {}),
+      page: `releases/${e.version}.html`,
+      ...(r.pruned ? { restore: `mlir-release restore ${e.version}` } : {}),
+      ...(index ? { pip: `pip install '${m.plan.distribution}==${e.version}' --index-url ${index}` } : {}),
+      wheels,
+      ...(wheels.length ? { meanWheelBytes: Math.round(wheels.reduce((n, w) => n + w.size, 0) / wheels.length) } : {}),
+      ...(lits.length ? { litPassed: Math.min(...lits) } : {}),
+    };
+  });
+}
+
+/** requirements.txt and pylock.toml (PEP 751) lines that pin one release by hash; absolute URLs only. */
+export function pinLines(e: DashboardEntry, distribution: string, opts: SiteOptions): { pip: string; requirements: string; pylock: string } | undefined {
+  const index = absoluteIndex(opts);
+  if (!index) return undefined;
+  const requirements = [`--index-url ${index}`, `${distribution}==${e.version} \\`, ...e.wheels.map((w, i) => `    --hash=sha256:${w.sha256}${i < e.wheels.length - 1 ? " \\" : ""}`)].join("\n");
+  const q = (x: string): string => JSON.stringify(x);
+  const pylock = [
+    'lock-version = "1.0"',
+    'created-by = "mlir-release"',
+    "",
+    "[[packages]]",
+    `name = ${q(distribution)}`,
+    `version = ${q(e.version)}`,
+    `index = ${q(index)}`,
+    ...e.wheels.flatMap((w) => ["", "[[packages.wheels]]", `name = ${q(w.fileName)}`, `url = ${q(w.url)}`, `size = ${w.size}`, `hashes = { sha256 = ${q(w.sha256)} }`]),
+  ].join("\n");
+  return { pip: `pip install '${distribution}==${e.version}' --index-url ${index}`, requirements, pylock };
+}
+
+/** A small inline SVG line plot of one series over the snapshots (oldest → newest); one circle per point. */
+export function trendSvg(points: Array<{ label: string; value: number }>, o: { title: string; unit: string; cls: string; format?: (v: number) => string }): string {
+  const W = 360;
+  const H = 90;
+  const pad = 18;
+  const fmt = o.format ?? ((v: number) => String(v));
+  if (!points.length) return `<p class="trend-empty">${esc(o.title)}: no data yet</p>`;
+  const lo = Math.min(...points.map((p) => p.value));
+  const hi = Math.max(...points.map((p) => p.value));
+  const x = (i: number): number => (points.length === 1 ? W / 2 : pad + (i * (W - 2 * pad)) / (points.length - 1));
+  const y = (v: number): number => (hi === lo ? H / 2 : H - pad - ((v - lo) * (H - 2 * pad)) / (hi - lo));
+  const xy = points.map((p, i) => `${x(i).toFixed(1)},${y(p.value).toFixed(1)}`);
+  return [
+    `<figure class="trend ${esc(o.cls)}"><figcaption>${esc(o.title)} (${esc(o.unit)}), ${points.length} snapshot(s): ${esc(fmt(points[0]!.value))} → ${esc(fmt(points.at(-1)!.value))}</figcaption>`,
+    `<svg class="trend ${esc(o.cls)}" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(o.title)}">`,
+    `<rect x="0" y="0" width="${W}" height="${H}" fill="#fafafa" stroke="#ddd"/>`,
+    `<text x="2" y="11" font-size="9" fill="#666">${esc(fmt(hi))}</text><text x="2" y="${H - 3}" font-size="9" fill="#666">${esc(fmt(lo))}</text>`,
+    points.length > 1 ? `<polyline fill="none" stroke="#36c" stroke-width="1.5" points="${xy.join(" ")}"/>` : "",
+    ...points.map((p, i) => `<circle cx="${xy[i]!.split(",")[0]}" cy="${xy[i]!.split(",")[1]}" r="3" fill="#36c" data-version="${esc(p.label)}"><title>${esc(p.label)}: ${esc(fmt(p.value))}</title></circle>`),
+    "</svg></figure>",
+  ].join("");
+}
+
+/** The browser side of the search box: the one searchReleases implementation, embedded from its own source. */
+function searchScript(): string {
+  // esbuild (tsx) may wrap named functions in __name(); the page defines it as the identity.
+  return [
+    "<script>",
+    "var __name = function (f) { return f; };",
+    `var searchReleases = (${searchReleases.toString()});`,
+    `(function () {
+  var form = document.getElementById("search");
+  var input = document.getElementById("search-q");
+  var out = document.getElementById("search-result");
+  var data;
+  function text(tag, cls, t) { var e = document.createElement(tag); if (cls) e.className = cls; e.textContent = t; return e; }
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    (data ? Promise.resolve(data) : fetch("releases.json").then(function (r) { return r.json(); })).then(function (d) {
+      data = d;
+      var r = searchReleases(d.releases, input.value);
+      out.textContent = "";
+      if (r.kind === "error") { out.appendChild(text("p", "search-error", r.message)); return; }
+      if (!r.hits.length) { out.appendChild(text("p", "search-none", "no release for " + r.query)); return; }
+      r.hits.forEach(function (h) {
+        var li = document.createElement("div"); li.className = "hit"; li.setAttribute("data-version", h.version);
+        var a = document.createElement("a"); a.href = h.page; a.textContent = h.version; li.appendChild(a);
+        li.appendChild(text("span", "", " " + h.kind + ", LLVM " + h.llvmVersion + " commit " + h.commit.slice(0, 12) + ", " + h.date));
+        if (h.pruned) li.appendChild(text("span", "restorable", " files pruned, restorable: " + h.restore));
+        else if (h.yanked) li.appendChild(text("span", "yanked", " yanked: " + h.yanked));
+        if (h.pip) li.appendChild(text("pre", "pip", h.pip));
+        out.appendChild(li);
+      });
+    }).catch(function (e) { out.textContent = "cannot read releases.json: " + e; });
+  });
+})();`,
+    "</script>",
+  ].join("\n");
+}
+
 /** The front page (newest releases in full, older ones compactly) and one page per release. */
 function dashboardPages(releases: SiteRelease[], files: ReadonlyMap<string, SiteFile[]>, opts: SiteOptions): Map<string, string> {
   const title = opts.title ?? "MLIR Python bindings";
   const sorted = [...releases].sort(cmpVersionDesc);
   const dist = sorted[0]?.manifest.plan.distribution ?? "mlir-python-bindings";
-  const indexUrl = opts.baseUrl ? `${opts.baseUrl.replace(/\/$/, "")}/simple/` : "simple/";
+  const indexUrl = absoluteIndex(opts);
+  const entries = dashboardEntries(releases, files, opts);
+  const entryOf = new Map(entries.map((e) => [e.version, e]));
+  const mb = humanSize;
   const section = (r: SiteRelease, up: string): string => {
     const p = r.manifest.plan;
+    const entry = entryOf.get(p.version)!;
+    const pins = pinLines(entry, p.distribution, opts);
+    const wheelFacts = entry.wheels.map(
+      (w) => `<li class="wheel-facts" data-file="${esc(w.fileName)}"><code>${esc(w.fileName)}</code> <span class="size">${esc(mb(w.size))}</span>${w.lit ? ` <span class="lit">lit ${w.lit.passed} passed, ${w.lit.failed} failed</span>` : ' <span class="lit none">lit: not recorded</span>'}</li>`,
+    );
+    const pinBlock = pins
+      ? `<details class="pin"><summary>Pin this build</summary><p>pip:</p><pre class="pin-pip">${esc(pins.pip)}</pre><p><code>requirements.txt</code> (hash-checked):</p><pre class="pin-requirements">${esc(pins.requirements)}</pre><p><code>pylock.toml</code> (PEP 751):</p><pre class="pin-pylock">${esc(pins.pylock)}</pre></details>`
+      : '<p class="pin-missing">Pin lines need the site\'s absolute URL: set <code>publish.index.baseUrl</code> in release.config.json or pass <code>--base-url</code>.</p>';
     const fl = files.get(p.version) ?? [];
     const byName = new Map(r.manifest.artifacts.map((a) => [a.fileName, a]));
     const pythons = [...new Set(p.matrix.map((m) => m.python))].sort();
@@ -185,6 +338,8 @@ function dashboardPages(releases: SiteRelease[], files: ReadonlyMap<string, Site
       `<p>LLVM ${esc(p.llvm.version)}${p.llvm.tag ? ` (${esc(p.llvm.tag)})` : ""}, commit ${commit}, ${esc(p.llvm.commitDate)} · <a href="${up}manifests/${esc(p.version)}.json">manifest</a> · <a href="${up}releases/${esc(p.version)}.html">page</a></p>`,
       `<table class="matrix"><thead><tr><th>platform</th>${pythons.map((py) => `<th>Python ${esc(py)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`,
       others.length ? `<ul class="other">${others.join("")}</ul>` : "",
+      wheelFacts.length ? `<ul class="wheels">${wheelFacts.join("")}</ul>` : "",
+      pinBlock,
       `<details><summary>Release notes</summary><pre>${esc(r.notes)}</pre></details>`,
       "</section>",
     ].join("\n");
@@ -204,7 +359,7 @@ function dashboardPages(releases: SiteRelease[], files: ReadonlyMap<string, Site
     "<head>",
     '<meta charset="utf-8">',
     `<title>${esc(t)}</title>`,
-    "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em}td.none{color:#999}.kind{font-size:.6em;background:#eef;padding:.1em .4em;border-radius:.3em}.yanked{color:#a00;font-size:.6em}.restorable{color:#850;font-size:.6em}pre{white-space:pre-wrap}</style>",
+    "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em}td.none{color:#999}.kind{font-size:.6em;background:#eef;padding:.1em .4em;border-radius:.3em}.yanked{color:#a00;font-size:.6em}.restorable{color:#850;font-size:.6em}pre{white-space:pre-wrap}pre.pin-pip,pre.pin-requirements,pre.pin-pylock,pre.pip{background:#f4f4f4;padding:.4em}.pin-missing{color:#850}figure.trend{display:inline-block;margin:.5em 1em .5em 0}#search-result .hit{margin:.3em 0}.search-error{color:#a00}</style>",
     "</head>",
     "<body>",
   ];
@@ -213,15 +368,24 @@ function dashboardPages(releases: SiteRelease[], files: ReadonlyMap<string, Site
       `releases/${r.manifest.plan.version}.html`,
       [...head(`${title} ${r.manifest.plan.version}`), `<p><a href="../index.html">all releases</a></p>`, section(r, "../"), "</body>", "</html>", ""].join("\n"),
     );
+  const snaps = entries.filter((e) => e.kind === "snapshot");
+  const sizePoints = snaps.flatMap((e) => (e.meanWheelBytes !== undefined ? [{ label: e.version, value: e.meanWheelBytes }] : []));
+  const litPoints = snaps.flatMap((e) => (e.litPassed !== undefined ? [{ label: e.version, value: e.litPassed }] : []));
   pages.set("index.html", [
     ...head(title),
     `<h1>${esc(title)}</h1>`,
-    `<p>${sorted.length} published versions. Install: <code>pip install ${esc(dist)} --index-url ${esc(indexUrl)}</code> · <a href="simple/">simple index</a></p>`,
+    indexUrl
+      ? `<p>${sorted.length} published versions · <a href="simple/">simple index</a> · <a href="releases.json">releases.json</a></p><p>Install the newest: <code class="install">pip install ${esc(dist)} --index-url ${esc(indexUrl)}</code> (add <code>--pre</code> for snapshots). Every release below has its own pin lines (pip, requirements.txt with hashes, pylock.toml).</p>`
+      : `<p>${sorted.length} published versions · <a href="simple/">simple index</a> · <a href="releases.json">releases.json</a></p><p class="pin-missing">This site's absolute URL is not configured (<code>publish.index.baseUrl</code> or <code>--base-url</code>), so no copy-pastable install line can be shown.</p>`,
+    '<form id="search" class="search"><label>Find the build of an LLVM commit (7+ hex digits) or the snapshot of a day (YYYY-MM-DD): <input id="search-q" type="search" size="42" placeholder="commit prefix or 2026-11-24"></label> <button type="submit">find</button></form><div id="search-result" aria-live="polite"></div>',
+    `<section id="trends"><h2>Over the snapshots</h2>${trendSvg(sizePoints, { title: "mean wheel size", unit: "bytes", cls: "size", format: humanSize })}${trendSvg(litPoints, { title: "upstream lit tests passed (lowest wheel)", unit: "tests", cls: "lit" })}</section>`,
     ...sections,
+    searchScript(),
     "</body>",
     "</html>",
     "",
   ].join("\n"));
+  pages.set("releases.json", `${JSON.stringify({ distribution: dist, indexUrl: indexUrl ?? null, releases: entries }, null, 1)}\n`);
   return pages;
 }
 

@@ -1,41 +1,63 @@
-// The dashboard in real headless Chromium (Debian's chromium, driven by playwright-core): it
-// renders the releases and their matrix, every link on it resolves on the served site, and a
-// screenshot is saved under test-output/.
-import { mkdirSync, mkdtempSync } from "node:fs";
+// The dashboard in real headless Chromium (Debian's chromium, driven by playwright-core), served on
+// 127.0.0.1 with its absolute base URL: it renders the releases and their matrix, every link on it
+// resolves; the search box (the one searchReleases implementation, run in the page on
+// releases.json) finds the release of an LLVM commit prefix and the snapshot of a day; the trend
+// plots are SVGs with one point per snapshot; a pruned snapshot is marked restorable with its
+// restore command; the requirements.txt lines copied from the page install the pinned wheel with
+// real pip. Screenshots are saved under test-output/.
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { execa } from "execa";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addRelease, indexPaths } from "../../src/site/store.js";
+import { prune } from "../../src/publish/retention.js";
+import { addRelease, indexPaths, regenerate } from "../../src/site/store.js";
 import { loadStage, writeStage } from "../../src/stage/stage.js";
 import { OUTPUT } from "../support/env.js";
-import { makeFixtureRelease } from "../support/release-fixture.js";
-import { serveStatic, type StaticServer } from "../support/servers.js";
+import { FIXTURE_MODULE, makeFixtureRelease } from "../support/release-fixture.js";
+import { freshVenv, serveStatic, type StaticServer } from "../support/servers.js";
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "dash-"));
 const CHROMIUM = process.env["MLIR_RELEASE_CHROMIUM"] ?? "/usr/bin/chromium";
 export const SCREENSHOT = join(OUTPUT, "dashboard.png");
+const SEARCH_SHOT = join(OUTPUT, "dashboard-search.png");
+
+const PRUNED = "23.0.0.dev2026111000";
+const YANKED = "23.0.0.dev2026112401";
+const NEWEST = "23.0.0.dev2026112501";
+const lit = (passed: number) => ({ passed, failed: 100 - passed, unsupported: 0, xfail: 0, other: 0, failures: [] });
 
 describe("dashboard in headless Chromium", () => {
   let site: StaticServer;
   const root = join(tmp(), "index");
+  const commits = new Map<string, string>();
   beforeAll(async () => {
-    const releases: Array<[string, "snapshot" | "numbered", Record<string, string>]> = [
-      ["22.1.8", "numbered", {}],
-      ["23.0.0.dev2026112401", "snapshot", { "23.0.0.dev2026112401": "miscompiles affine loops" }],
-      ["23.0.0.dev2026112501", "snapshot", {}],
-    ];
-    for (const [v, kind, yanked] of releases) {
-      const fx = await makeFixtureRelease({ dir: tmp(), version: v, kind });
-      const out = join(tmp(), "stage");
-      await writeStage({ manifests: [{ ...fx.manifest, yanked }], artifactsDir: fx.dir, outDir: out });
-      await addRelease(root, await loadStage(out), { title: "MLIR Python bindings — test index", recent: 2 });
-    }
+    // The server first: the site is rendered with its absolute URL (what publish.index.baseUrl is in production).
     site = await serveStatic(indexPaths(root).site);
-  });
+    const opts = { title: "MLIR Python bindings — test index", recent: 2, baseUrl: site.url };
+    const releases: Array<[string, "snapshot" | "numbered", Record<string, string>, number, number]> = [
+      ["22.1.8", "numbered", {}, 500, 97],
+      [PRUNED, "snapshot", {}, 1000, 95],
+      [YANKED, "snapshot", { [YANKED]: "miscompiles affine loops" }, 3000, 96],
+      [NEWEST, "snapshot", {}, 2000, 97],
+    ];
+    for (const [v, kind, yanked, payloadBytes, passed] of releases) {
+      const fx = await makeFixtureRelease({ dir: tmp(), version: v, kind, payloadBytes });
+      commits.set(v, fx.manifest.plan.llvm.commit);
+      const verification = Object.fromEntries(fx.manifest.artifacts.map((a) => [a.fileName, { python: a.python, lit: lit(passed), smoke: {}, wheelContents: [] }]));
+      const out = join(tmp(), "stage");
+      await writeStage({ manifests: [{ ...fx.manifest, yanked, verification }], artifactsDir: fx.dir, outDir: out });
+      await addRelease(root, await loadStage(out), opts);
+    }
+    // 2026-11-10 is 17 days old at 2026-11-27: retention (every snapshot for 10 days, nothing weekly) prunes it.
+    const r = await prune({ indexRoot: root, policy: { allDays: 10, weeklyDays: 0, monthly: false }, now: new Date("2026-11-27T00:00:00Z"), apply: true, ...opts });
+    expect(r.prune.map((p) => p.version)).toEqual([PRUNED]);
+    await regenerate(root, opts);
+  }, 120_000);
   afterAll(async () => site?.stop());
 
-  it("renders, every link resolves, screenshot saved", async () => {
+  it("renders, every link resolves, search, plots, restorable marks, pin lines that pip installs; screenshots saved", async () => {
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -43,16 +65,65 @@ describe("dashboard in headless Chromium", () => {
       expect(resp?.status()).toBe(200);
       expect(await page.title()).toBe("MLIR Python bindings — test index");
       const ids = await page.$$eval("section.release", (els) => els.map((e) => e.id));
-      expect(ids).toEqual(["v23.0.0.dev2026112501", "v23.0.0.dev2026112401"]);
+      expect(ids).toEqual([`v${NEWEST}`, `v${YANKED}`]);
+      const sel = (v: string): string => `#v${v.replace(/\./g, "\\.")}`;
 
-      expect(await page.locator("#v23\\.0\\.0\\.dev2026112401 .yanked").innerText()).toContain("miscompiles affine loops");
+      expect(await page.locator(`${sel(YANKED)} .yanked`).innerText()).toContain("miscompiles affine loops");
       // The matrix: rows per platform, a column per Python, wheel links in the cells.
-      const headers = await page.$$eval("#v23\\.0\\.0\\.dev2026112501 table.matrix thead th", (els) => els.map((e) => e.textContent));
+      const headers = await page.$$eval(`${sel(NEWEST)} table.matrix thead th`, (els) => els.map((e) => e.textContent));
       expect(headers).toEqual(["platform", "Python 3.11", "Python 3.12"]);
-      expect(await page.locator("#v23\\.0\\.0\\.dev2026112501 a.wheel").count()).toBe(2);
+      expect(await page.locator(`${sel(NEWEST)} a.wheel`).count()).toBe(2);
+      // Per-release lit counts and wheel sizes.
+      expect(await page.locator(`${sel(NEWEST)} li.wheel-facts .lit`).allInnerTexts()).toEqual(["lit 97 passed, 3 failed", "lit 97 passed, 3 failed"]);
+      expect((await page.locator(`${sel(NEWEST)} li.wheel-facts .size`).allInnerTexts()).every((t) => /^\d+\.\d (MB|kB)$/.test(t))).toBe(true);
+      // The install line and the pin lines carry the absolute index URL.
+      expect(await page.locator("code.install").innerText()).toBe(`pip install mlir-python-bindings --index-url ${site.url}/simple/`);
+      await page.locator(`${sel(NEWEST)} details.pin summary`).click();
+      expect(await page.locator(`${sel(NEWEST)} pre.pin-pip`).innerText()).toBe(`pip install 'mlir-python-bindings==${NEWEST}' --index-url ${site.url}/simple/`);
+      const requirements = await page.locator(`${sel(NEWEST)} pre.pin-requirements`).innerText();
+      expect(requirements.split("\n")[0]).toBe(`--index-url ${site.url}/simple/`);
+      expect((requirements.match(/--hash=sha256:[0-9a-f]{64}/g) ?? []).length).toBe(2);
+      const pylock = await page.locator(`${sel(NEWEST)} pre.pin-pylock`).innerText();
+      expect(pylock).toContain(`url = "${site.url}/files/${NEWEST}/`);
       // Notes open on click.
-      await page.locator("#v23\\.0\\.0\\.dev2026112501 details summary").click();
-      expect(await page.locator("#v23\\.0\\.0\\.dev2026112501 details pre").isVisible()).toBe(true);
+      await page.locator(`${sel(NEWEST)} details:not(.pin) summary`).click();
+      expect(await page.locator(`${sel(NEWEST)} details:not(.pin) pre`).isVisible()).toBe(true);
+
+      // The trend plots: one SVG point per snapshot (3), in snapshot order.
+      for (const cls of ["size", "lit"]) {
+        const pts = await page.$$eval(`svg.trend.${cls} circle`, (cs) => cs.map((c) => c.getAttribute("data-version")));
+        expect(pts).toEqual([PRUNED, YANKED, NEWEST]);
+      }
+      const ys = await page.$$eval("svg.trend.size circle", (cs) => cs.map((c) => Number(c.getAttribute("cy"))));
+      expect(ys[1]!).toBeLessThan(ys[2]!); // the 3000-byte-payload snapshot plots highest (smaller y)
+      expect(ys[2]!).toBeLessThan(ys[0]!);
+
+      // Search: a commit prefix, a day (the yanked snapshot of that day is passed over, the pruned one is restorable), garbage.
+      const search = async (q: string): Promise<string[]> => {
+        await page.$eval("#search-result", (e) => {
+          e.textContent = "";
+        });
+        await page.fill("#search-q", q);
+        await page.click("#search button");
+        await page.waitForSelector("#search-result > *");
+        const out = await page.$$eval("#search-result .hit", (hs) => hs.map((h) => h.getAttribute("data-version") ?? ""));
+        return out;
+      };
+      expect(await search(commits.get(YANKED)!.slice(0, 9))).toEqual([YANKED]);
+      expect(await page.locator("#search-result .hit pre.pip").innerText()).toBe(`pip install 'mlir-python-bindings==${YANKED}' --index-url ${site.url}/simple/`);
+      expect(await search(commits.get("22.1.8")!)).toEqual(["22.1.8"]);
+      expect(await search("2026-11-24")).toEqual([PRUNED]);
+      expect(await page.locator("#search-result .restorable").innerText()).toContain(`mlir-release restore ${PRUNED}`);
+      expect(await search("2026-11-30")).toEqual([NEWEST]);
+      await page.locator("#search-result a").click();
+      expect(page.url()).toBe(`${site.url}/releases/${NEWEST}.html`);
+      await page.goto(`${site.url}/`);
+      expect(await search("not-a-commit")).toEqual([]);
+      expect(await page.locator("#search-result .search-error").innerText()).toMatch(/type an LLVM commit/);
+      await search(commits.get(NEWEST)!.slice(0, 7));
+      mkdirSync(OUTPUT, { recursive: true });
+      await page.screenshot({ path: SEARCH_SHOT, fullPage: false });
+
       const hrefs = await page.$$eval("a[href]", (as) => as.map((a) => (a as unknown as { href: string }).href));
       const local = [...new Set(hrefs.filter((h) => h.startsWith(site.url)))];
       expect(local.length).toBeGreaterThan(8);
@@ -60,24 +131,34 @@ describe("dashboard in headless Chromium", () => {
         const r = await page.request.get(h);
         expect(r.status(), h).toBe(200);
       }
-      // Older releases are listed compactly, each with its own page.
-      expect(await page.locator("#older tbody tr").count()).toBe(1);
-      await page.click("#older a");
+      // Older releases are listed compactly, each with its own page; the pruned one is marked restorable there.
+      expect(await page.locator("#older tbody tr").count()).toBe(2);
+      await page.goto(`${site.url}/releases/${PRUNED}.html`);
+      expect(await page.locator("section.release .restorable").innerText()).toContain(`restorable: mlir-release restore ${PRUNED}`);
+      await page.goto(`${site.url}/`);
+      await page.click("#older a >> text=22.1.8");
       expect(page.url()).toBe(`${site.url}/releases/22.1.8.html`);
       expect(await page.locator("section.release a.wheel").count()).toBe(2);
       for (const h of await page.$$eval("a[href]", (as) => as.map((a) => (a as unknown as { href: string }).href)))
         if (h.startsWith(site.url)) expect((await page.request.get(h)).status(), h).toBe(200);
       await page.goto(`${site.url}/`);
-      // The simple index page is reachable from the dashboard and lists every wheel.
+      // The simple index page is reachable from the dashboard and lists every wheel (the pruned ones as yanked).
       await page.click("text=simple index");
       await page.click("text=mlir-python-bindings");
-      expect(await page.locator("a").count()).toBe(6);
+      expect(await page.locator("a").count()).toBe(8);
+      expect(await page.locator("a[data-yanked]").count()).toBe(4);
       await page.goto(`${site.url}/`);
-      mkdirSync(OUTPUT, { recursive: true });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
-      process.stderr.write(`[dashboard] screenshot: ${SCREENSHOT}\n`);
+      process.stderr.write(`[dashboard] screenshots: ${SCREENSHOT}, ${SEARCH_SHOT}\n`);
+
+      // The requirements.txt lines, as copied from the page, install the pinned build with real pip (hash-checked).
+      const dir = tmp();
+      writeFileSync(join(dir, "requirements.txt"), `${requirements}\n`);
+      const venv = await freshVenv(join(dir, "venv"));
+      await venv.pip(["install", "--no-deps", "-r", join(dir, "requirements.txt")]);
+      expect((await execa(venv.py, ["-c", `import ${FIXTURE_MODULE} as m; print(m.VERSION)`])).stdout.trim()).toBe(NEWEST);
     } finally {
       await browser.close();
     }
-  });
+  }, 120_000);
 });
