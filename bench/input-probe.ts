@@ -149,13 +149,13 @@ export async function probeCases(T: string): Promise<{ cases: ProbeCase[]; setup
   add("build", "unknown option", ["build", "--frobnicate"]);
 
   // verify
-  add("verify", "--dist missing", ["verify", "--dist", nx]);
-  add("verify", "--dist a file", ["verify", "--dist", file]);
-  add("verify", "--dist truncated build-report.json", ["verify", "--dist", join(T, "bad-report")]);
-  add("verify", "--dist wrong-typed build-report.json", ["verify", "--dist", join(T, "wrong-report")]);
-  add("verify", "--platform nope", ["verify", "--dist", join(T, "bad-report"), "--platform", "nope"]);
-  add("verify", "--python abc", ["verify", "--dist", join(T, "bad-report"), "--python", "abc"]);
-  for (const [what, c] of badConfigs.slice(0, 6)) add("verify", `--config ${what}`, ["verify", "--dist", join(T, "bad-report"), "--config", c]);
+  add("verify", "--out missing", ["verify", "--out", nx]);
+  add("verify", "--out a file", ["verify", "--out", file]);
+  add("verify", "--out truncated build-report.json", ["verify", "--out", join(T, "bad-report")]);
+  add("verify", "--out wrong-typed build-report.json", ["verify", "--out", join(T, "wrong-report")]);
+  add("verify", "--platform nope", ["verify", "--out", join(T, "bad-report"), "--platform", "nope"]);
+  add("verify", "--python abc", ["verify", "--out", join(T, "bad-report"), "--python", "abc"]);
+  for (const [what, c] of badConfigs.slice(0, 6)) add("verify", `--config ${what}`, ["verify", "--out", join(T, "bad-report"), "--config", c]);
 
   // stage
   const stageArgs = (manifest: string, out: string, more: string[] = []): string[] => ["stage", "--manifest", manifest, "--artifacts", rel.dir, "--out", join(T, out), ...more];
@@ -179,24 +179,24 @@ export async function probeCases(T: string): Promise<{ cases: ProbeCase[]; setup
 
   // site
   const index = join(T, "index");
-  add("site", "--index missing", ["site", "--index", nx]);
-  add("site", "--index a file", ["site", "--index", file]);
-  add("site", "--base-url javascript:", ["site", "--index", index, "--base-url", "javascript:alert(1)"]);
-  add("site", "--base-url not a URL", ["site", "--index", index, "--base-url", "not a url"]);
-  add("site", "--files-url javascript:", ["site", "--index", index, "--files-url", "javascript:alert('{file}')"]);
-  add("site", "--files-url ftp:", ["site", "--index", index, "--files-url", "ftp://x/{version}/{file}"]);
+  add("site", "--index-root missing", ["site", "--index-root", nx]);
+  add("site", "--index-root a file", ["site", "--index-root", file]);
+  add("site", "--base-url javascript:", ["site", "--index-root", index, "--base-url", "javascript:alert(1)"]);
+  add("site", "--base-url not a URL", ["site", "--index-root", index, "--base-url", "not a url"]);
+  add("site", "--files-url javascript:", ["site", "--index-root", index, "--files-url", "javascript:alert('{file}')"]);
+  add("site", "--files-url ftp:", ["site", "--index-root", index, "--files-url", "ftp://x/{version}/{file}"]);
 
   // site-sync
-  add("site-sync", "--github-repo noslash", ["site-sync", "--index", index, "--github-repo", "noslash"], ghEnv);
-  add("site-sync", "--github-repo a/b/c", ["site-sync", "--index", index, "--github-repo", "a/b/c"], ghEnv);
-  add("site-sync", "--github-repo ../x", ["site-sync", "--index", index, "--github-repo", "../x"], ghEnv);
-  add("site-sync", "--github-repo -x/y", ["site-sync", "--index", index, "--github-repo", "-x/y"], ghEnv);
-  add("site-sync", "no token", ["site-sync", "--index", index, "--github-repo", "a/b"], { GITHUB_TOKEN: "", MLIR_RELEASE_GITHUB_TOKEN: "", GH_TOKEN: "" });
-  add("site-sync", "API refuses the connection", ["site-sync", "--index", index, "--github-repo", "a/b"], ghEnv);
-  add("site-sync", "--base-url javascript:", ["site-sync", "--index", index, "--github-repo", "a/b", "--base-url", "javascript:x"], ghEnv);
-  add("site-sync", "--server-url javascript:", ["site-sync", "--index", index, "--github-repo", "a/b", "--server-url", "javascript:x"], ghEnv);
-  add("site-sync", "--index missing", ["site-sync", "--index", nx, "--github-repo", "a/b"], ghEnv);
-  for (const [what, c] of badConfigs.slice(0, 7)) add("site-sync", `--config ${what}`, ["site-sync", "--index", index, "--github-repo", "a/b", "--config", c], ghEnv);
+  add("site-sync", "--github-repository noslash", ["site-sync", "--index-root", index, "--github-repository", "noslash"], ghEnv);
+  add("site-sync", "--github-repository a/b/c", ["site-sync", "--index-root", index, "--github-repository", "a/b/c"], ghEnv);
+  add("site-sync", "--github-repository ../x", ["site-sync", "--index-root", index, "--github-repository", "../x"], ghEnv);
+  add("site-sync", "--github-repository -x/y", ["site-sync", "--index-root", index, "--github-repository", "-x/y"], ghEnv);
+  add("site-sync", "no token", ["site-sync", "--index-root", index, "--github-repository", "a/b"], { GITHUB_TOKEN: "", MLIR_RELEASE_GITHUB_TOKEN: "", GH_TOKEN: "" });
+  add("site-sync", "API refuses the connection", ["site-sync", "--index-root", index, "--github-repository", "a/b"], ghEnv);
+  add("site-sync", "--base-url javascript:", ["site-sync", "--index-root", index, "--github-repository", "a/b", "--base-url", "javascript:x"], ghEnv);
+  add("site-sync", "GITHUB_SERVER_URL javascript:", ["site-sync", "--index-root", index, "--github-repository", "a/b"], { ...ghEnv, GITHUB_SERVER_URL: "javascript:x" });
+  add("site-sync", "--index-root missing", ["site-sync", "--index-root", nx, "--github-repository", "a/b"], ghEnv);
+  for (const [what, c] of badConfigs.slice(0, 7)) add("site-sync", `--config ${what}`, ["site-sync", "--index-root", index, "--github-repository", "a/b", "--config", c], ghEnv);
 
   // publish
   const stage = join(T, "stage");
@@ -216,17 +216,17 @@ export async function probeCases(T: string): Promise<{ cases: ProbeCase[]; setup
   pub(["--targets", "index", "--index-root", join(file, "sub")]);
   pub(["--targets", "conda", "--conda-channel", join(file, "sub")]);
   add("publish", "--log under a file", ["publish", "--stage", stage, "--targets", "index", "--index-root", index, "--log", join(file, "x.log")]);
-  pub(["--targets", "github", "--github-repo", "noslash"], ghEnv);
-  pub(["--targets", "github", "--github-repo", "a/b"], ghEnv);
-  pub(["--targets", "github", "--github-repo", "a/b"], { ...ghEnv, GITHUB_API_URL: "javascript:alert(1)" });
+  pub(["--targets", "github", "--github-repository", "noslash"], ghEnv);
+  pub(["--targets", "github", "--github-repository", "a/b"], ghEnv);
+  pub(["--targets", "github", "--github-repository", "a/b"], { ...ghEnv, GITHUB_API_URL: "javascript:alert(1)" });
   for (const [what, c] of badConfigs) add("publish", `--config ${what}`, ["publish", "--stage", stage, "--targets", "index", "--index-root", index, "--config", c]);
 
   // prune
-  for (const k of ["abc", "-1", "0", "1.5", ""]) add("prune", `--keep '${k}'`, ["prune", "--index", index, "--keep", k]);
-  add("prune", "--index missing", ["prune", "--index", nx]);
-  add("prune", "--index a file", ["prune", "--index", file]);
-  add("prune", "--apply --github-repo noslash", ["prune", "--index", index, "--apply", "--github-repo", "noslash"], ghEnv);
-  for (const [what, c] of badConfigs.slice(0, 9)) add("prune", `--config ${what}`, ["prune", "--index", index, "--config", c]);
+  for (const k of ["abc", "-1", "0", "1.5", ""]) add("prune", `--keep '${k}'`, ["prune", "--index-root", index, "--keep", k]);
+  add("prune", "--index-root missing", ["prune", "--index-root", nx]);
+  add("prune", "--index-root a file", ["prune", "--index-root", file]);
+  add("prune", "--apply --github-repository noslash", ["prune", "--index-root", index, "--apply", "--github-repository", "noslash"], ghEnv);
+  for (const [what, c] of badConfigs.slice(0, 9)) add("prune", `--config ${what}`, ["prune", "--index-root", index, "--config", c]);
 
   // select and plan
   for (const cmd of ["select", "plan"]) {
@@ -242,9 +242,9 @@ export async function probeCases(T: string): Promise<{ cases: ProbeCase[]; setup
     add(cmd, "--manifests missing", [...sel, "--manifests", nx]);
     add(cmd, "--manifests truncated", [...sel, "--manifests", trunc]);
     add(cmd, "--manifests commit --output=…", [...sel, "--manifests", inject]);
-    add(cmd, "--published-in noslash", [...sel, "--published-in", "noslash"], ghEnv);
-    add(cmd, "--github noslash", [cmd, "--github", "noslash", "--cache", join(T, "cache")], ghEnv);
-    add(cmd, "--api-url javascript:", [cmd, "--github", "a/b", "--api-url", "javascript:alert(1)"], ghEnv);
+    add(cmd, "--published-in noslash", [...sel, "--github-repository", "noslash"], ghEnv);
+    add(cmd, "--github noslash", [cmd, "--llvm-github", "noslash", "--cache", join(T, "cache")], ghEnv);
+    add(cmd, "--api-url javascript:", [cmd, "--llvm-github", "a/b", "--github-api-url", "javascript:alert(1)"], ghEnv);
     for (const [what, c] of badConfigs.slice(0, 6)) add(cmd, `--config ${what}`, [...sel, "--config", c]);
   }
   add("plan", "--out in a missing folder", ["plan", "--repo", join(T, "llvm"), "--cache", join(T, "cache"), "--cutoff", "2026-11-03T12:00:00Z", "--out", join(nx, "p.json")]);
@@ -291,7 +291,7 @@ export async function probeCases(T: string): Promise<{ cases: ProbeCase[]; setup
   add("guide", "manifest a directory", ["guide", dir]);
   add("guide", "wrong-typed manifest", ["guide", wrongTypes]);
   add("guide", "unknown manifest fields", ["guide", unknownField]);
-  add("guide", "--output under a file", ["guide", join(rel.dir, "manifest.json"), "--output", join(file, "g.md")]);
+  add("guide", "--out under a file", ["guide", join(rel.dir, "manifest.json"), "--out", join(file, "g.md")]);
   add("guide", "--index-url javascript:", ["guide", join(rel.dir, "manifest.json"), "--index-url", "javascript:alert(1)"]);
   add("guide", "--download-url javascript:", ["guide", join(rel.dir, "manifest.json"), "--download-url", "javascript:alert(1)"]);
 

@@ -4,13 +4,14 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { unzipSync } from "fflate";
-import { BUILD_DEFAULTS, defaultBuildSettings } from "../src/factory/cli.js";
+import { defaultBuildSettings } from "../src/cli/build.js";
+import { resolveOptions } from "../src/options/resolve.js";
 import { buildWheels } from "../src/factory/factory.js";
 import { HostEnv } from "../src/exec/host.js";
 import { ConsoleProgress } from "../src/progress.js";
 
 const REPO = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-const cache = resolve(REPO, BUILD_DEFAULTS.cache);
+const cache = resolveOptions().cacheDir;
 const i = process.argv.indexOf("--python");
 const python = i >= 0 ? (process.argv[i + 1] ?? "3.12") : "3.12";
 

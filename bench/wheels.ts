@@ -3,13 +3,14 @@
 //   npm run bench:wheels -- [--python 3.10,3.11,3.12,3.13] [--keep]
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { BUILD_DEFAULTS, defaultBuildSettings } from "../src/factory/cli.js";
+import { defaultBuildSettings } from "../src/cli/build.js";
+import { resolveOptions } from "../src/options/resolve.js";
 import { buildWheels } from "../src/factory/factory.js";
 import { HostEnv } from "../src/exec/host.js";
 import { ConsoleProgress } from "../src/progress.js";
 
 const REPO = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-const cache = resolve(REPO, BUILD_DEFAULTS.cache);
+const cache = resolveOptions().cacheDir;
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;

@@ -5,25 +5,11 @@ import { fileURLToPath } from "node:url";
 import { realpathSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { EXIT, formatError, toReleaseError, UsageError } from "./errors.js";
-import { register as registerBuild } from "./factory/cli.js";
-import { register as registerPublish } from "./publish/cli.js";
-import { register as registerDev } from "./dev/cli.js";
-import { register as registerPlan } from "./plan/cli.js";
-import { register as registerPlatforms } from "./platforms/cli.js";
-import { register as registerDoctor } from "./doctor/cli.js";
-import { register as registerDownstream } from "./downstream/cli.js";
-import { register as registerSetup } from "./factory/setup.js";
+import { createProgram } from "./cli/program.js";
 
-// Areas register their subcommands here (one import and one call each).
-const registrations: Array<(p: Command) => void> = [registerBuild, registerPublish, registerDev, registerPlan, registerPlatforms, registerDoctor, registerDownstream, registerSetup];
-
+/** The commander program (src/cli/program.ts) with errors turned into exit statuses instead of exits. */
 export function buildProgram(): Command {
-  const program = new Command("mlir-release")
-    .description("Build, verify, stage and publish MLIR Python binding wheels")
-    .option("--debug", "print the stack of an error (also MLIR_RELEASE_DEBUG=1)")
-    .showHelpAfterError("(run with --help for usage)")
-    .exitOverride();
-  for (const register of registrations) register(program);
+  const program = createProgram().option("--debug", "print the stack of an error (also MLIR_RELEASE_DEBUG=1)").showHelpAfterError("(run with --help for usage)").exitOverride();
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -5,6 +5,7 @@
 import { argument, dag, type Directory, type File, func, object, type Secret } from "@dagger.io/dagger";
 import { checkGithubRepository, collectDist, compilerCacheDirectory, defaultOptionsHash, linuxWheels, planFile, publishContainer, rebuildContainer, siteDirectory, SOURCE_EXCLUDE } from "./dagger/pipeline.js";
 import { moduleConfig, moduleLock, parsePlatform, parsePolicy, policyFor, useHostInputs } from "./dagger/module-support.js";
+import { buildPolicy } from "./options/policy.js";
 import { InvalidInputError, parseOrExplain, type PlatformId, ReleaseManifest, ReleasePlan } from "./schema.js";
 import { refMatches } from "./dagger/images.js";
 import { downstreamContainer } from "./downstream/dagger.js";
@@ -49,13 +50,15 @@ export class MlirRelease {
 
   /**
    * Build, repair and verify the wheels of one Linux platform in its locked manylinux image.
-   * With --plan the build follows a plan (its source, version, Pythons; its options hash keys the layer).
+   * With --plan the build follows a plan (its source, version, Pythons, policy; its options hash keys the layer).
+   * --policy: manylinux2014 | manylinux_2_28; default the plan's, else release.config.json's manylinuxPolicy
+   * (manylinux2014); linux-aarch64 always builds in manylinux_2_28.
    */
   @func()
   async build(
     @argument({ defaultPath: "/", ignore: SOURCE_EXCLUDE }) source: Directory,
     platform = "linux-x86_64",
-    policy = "manylinux2014",
+    policy?: string,
     llvmSource = "debian:22.1.8",
     layer = "source",
     python?: string,
@@ -69,7 +72,7 @@ export class MlirRelease {
     const parsedPlan = plan ? parseOrExplain(ReleasePlan, JSON.parse(await plan.contents()), "--plan") : undefined;
     return linuxWheels(dag, lock, source, {
       platform: p,
-      policy: policyFor(p, parsePolicy(policy)),
+      policy: policyFor(p, buildPolicy(p, { requested: policy ? parsePolicy(policy) : undefined, plan: parsedPlan, configured: config.manylinuxPolicy })),
       layer,
       nanobind: parsedPlan?.tools["nanobind"] ?? config.tools.nanobind,
       optionsHash: parsedPlan?.layer.optionsHash ?? defaultOptionsHash(llvmSource, config),
@@ -113,6 +116,8 @@ export class MlirRelease {
     const lock = moduleLock();
     const entry = Object.values(lock.images).find((i) => refMatches(i, recorded));
     if (!entry) throw new InvalidInputError(`--manifest's image ${recorded} for ${p} is not in containers/images.lock.json; check out the commit that built it`);
+    const planned = m.plan.policies?.[p];
+    if (planned && planned !== entry.policy) throw new InvalidInputError(`--manifest's plan records ${planned} for ${p} but its image ${recorded} is ${entry.policy}`);
     return rebuildContainer(dag, lock, source, manifest, {
       platform: p,
       policy: entry.policy,
@@ -203,7 +208,7 @@ export class MlirRelease {
     kind = "snapshot",
     ref?: string,
     cutoff?: string,
-    policy = "manylinux2014",
+    policy?: string,
     macosArm?: Directory,
     macosIntel?: Directory,
     windows?: Directory,
@@ -228,7 +233,7 @@ export class MlirRelease {
     const linux = (platform: PlatformId): Directory =>
       linuxWheels(dag, lock, source, {
         platform,
-        policy: policyFor(platform, parsePolicy(policy)),
+        policy: policyFor(platform, buildPolicy(platform, { requested: policy ? parsePolicy(policy) : undefined, plan: parsed, configured: config.manylinuxPolicy })),
         layer: "source",
         nanobind: parsed.tools["nanobind"] ?? config.tools.nanobind,
         optionsHash: parsed.layer.optionsHash,

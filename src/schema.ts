@@ -169,6 +169,9 @@ export const CompilerCacheSettings = z
   })
   .strict();
 export type CompilerCacheSettings = z.infer<typeof CompilerCacheSettings>;
+/** manylinux policies of the Linux builds (the image a build runs in and the tag auditwheel repairs to). */
+export const ManylinuxPolicy = z.enum(["manylinux2014", "manylinux_2_28"]);
+export type ManylinuxPolicy = z.infer<typeof ManylinuxPolicy>;
 
 export const ReleaseConfig = z.object({
   distribution: DistributionName.default("mlir-python-bindings"),
@@ -185,6 +188,8 @@ export const ReleaseConfig = z.object({
   pythons: z.array(PythonVersion).min(1).optional(),
   platforms: z.array(PlatformConfig).min(1).default([{ id: "linux-x86_64" }]),
   compilerCache: CompilerCacheSettings.prefault({}),
+  /** The one default manylinux policy (widest reach: glibc 2.17); src/options/policy.ts applies it per platform. */
+  manylinuxPolicy: ManylinuxPolicy.default("manylinux2014"),
   /** CMake options of the LLVM layer; part of the layer's cache key. */
   layerCmakeOptions: z.record(CmakeVariable, CmakeValue).default({
     CMAKE_BUILD_TYPE: "Release",
@@ -273,6 +278,34 @@ export const ReleaseConfig = z.object({
 });
 export type ReleaseConfig = z.infer<typeof ReleaseConfig>;
 
+/** Options resolved once (src/options/resolve.ts): defaults → release.config.json → environment → flags. */
+export const ResolvedOptions = z.object({
+  /** The checkout the CLI runs from (the Dagger module's source inside its container). */
+  repoRoot: z.string(),
+  /** The config file that was read, or null when none exists and the defaults apply. */
+  configFile: z.string().nullable(),
+  config: ReleaseConfig,
+  /** Sources, trees, layers, venvs, work dirs and logs: --cache, MLIR_RELEASE_CACHE, <repo>/.cache. */
+  cacheDir: z.string(),
+  /** The tools venv (auditwheel, lit, twine, ...): MLIR_RELEASE_TOOLS, <repo>/.cache/tools. */
+  toolsDir: z.string(),
+  policy: ManylinuxPolicy,
+  github: z.object({
+    /** The releases' repository: --github-repository, else publish.github's owner/repo. */
+    repository: z.object({ owner: z.string(), repo: z.string() }).optional(),
+    /** MLIR_RELEASE_GITHUB_TOKEN, else GITHUB_TOKEN (environment only). */
+    token: z.string().min(1).optional(),
+    /** REST root: --github-api-url, GITHUB_API_URL, publish.github.apiUrl; unset = the public API. */
+    apiUrl: z.url().optional(),
+    /** Web root for download links: GITHUB_SERVER_URL, else the public site. */
+    serverUrl: z.url(),
+    tagPrefix: z.string(),
+  }),
+  /** --index-root, else publish.index.root. */
+  indexRoot: z.string().optional(),
+});
+export type ResolvedOptions = z.infer<typeof ResolvedOptions>;
+
 export const ReleaseKind = z.enum(["snapshot", "numbered"]);
 export type ReleaseKind = z.infer<typeof ReleaseKind>;
 
@@ -352,6 +385,8 @@ export const ReleasePlan = z.strictObject({
   abiChoice: z.strictObject({ variant: AbiVariant, reason: z.string() }),
   /** Which Pythons each platform builds and why: the CPython calendar at the plan's date (src/plan/python-support.ts). */
   pythonSupport: z.array(PythonSupportRecord).optional(),
+  /** The manylinux policy of each Linux platform (what build, rebuild and the Dagger module use). */
+  policies: z.record(z.string(), ManylinuxPolicy).optional(),
   /** Container image pins by platform (image reference with @sha256 digest). */
   images: z.partialRecord(PlatformId, z.string().regex(/^[a-z0-9][a-z0-9._:/@-]*$/, "an image reference")).default({}),
   tools: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "a tool name"), ToolVersion),
@@ -494,7 +529,7 @@ export const LockedImage = z.object({
   /** OCI platform, e.g. linux/amd64. */
   platform: z.enum(["linux/amd64", "linux/arm64"]),
   /** The wheel policy auditwheel repairs to inside this image. */
-  policy: z.enum(["manylinux2014", "manylinux_2_28"]),
+  policy: ManylinuxPolicy,
   /** glibc of the image: decides which Node build can run in it. */
   glibc: z.string().regex(/^\d+\.\d+$/),
   placeholder: z.boolean().default(false),

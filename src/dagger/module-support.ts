@@ -1,36 +1,30 @@
 // Inputs of the module functions that are not Dagger objects: the lock and the release config,
-// read from the module's own source (the repository), and argument checks.
-import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { ImagesLock, InvalidInputError, parseOrExplain, PlatformId, ReleaseConfig } from "../schema.js";
-import { loadImagesLock, MANYLINUX_POLICIES, type ManylinuxPolicy } from "./images.js";
+// read from the module's own source (the repository), and argument checks. The config goes through
+// the one loader (src/options/config.ts), so unknown keys fail here exactly as they do in the CLI.
+import { readFileSync } from "node:fs";
+import { loadReleaseConfig } from "../options/config.js";
+import { parsePolicyFlag, REPO_ROOT } from "../options/resolve.js";
+import { ImagesLock, type ManylinuxPolicy, parseOrExplain, PlatformId, type ReleaseConfig } from "../schema.js";
+import { loadImagesLock } from "./images.js";
 
-export const MODULE_ROOT = resolve(new URL("../..", import.meta.url).pathname);
+/** The module's source: the same root the CLI resolves (src/options/resolve.ts). */
+export const MODULE_ROOT = REPO_ROOT;
 
 /** The image lock; MLIR_RELEASE_IMAGES_LOCK points at another file (a freshly refreshed lock under review). */
-export function moduleLock(): ImagesLock {
-  const override = process.env["MLIR_RELEASE_IMAGES_LOCK"];
+export function moduleLock(env: Readonly<Record<string, string | undefined>> = process.env): ImagesLock {
+  const override = env["MLIR_RELEASE_IMAGES_LOCK"];
   if (!override) return loadImagesLock(MODULE_ROOT);
   return parseOrExplain(ImagesLock, JSON.parse(readFileSync(override, "utf8")), `image lock ${override}`);
 }
 
-export function moduleConfig(): ReleaseConfig {
-  const p = join(MODULE_ROOT, "release.config.json");
-  return existsSync(p) ? parseOrExplain(ReleaseConfig, JSON.parse(readFileSync(p, "utf8")), `config ${p}`) : ReleaseConfig.parse({});
-}
+export const moduleConfig = (): ReleaseConfig => loadReleaseConfig(MODULE_ROOT);
 
 export const parsePlatform = (p: string): PlatformId => parseOrExplain(PlatformId, p, "--platform");
 
-export function parsePolicy(p: string): ManylinuxPolicy {
-  if (!(MANYLINUX_POLICIES as readonly string[]).includes(p)) {
-    throw new InvalidInputError(`--policy '${p}': expected one of ${MANYLINUX_POLICIES.join(", ")}`);
-  }
-  return p as ManylinuxPolicy;
-}
+/** --policy of a module function: the CLI's check (src/options/resolve.ts). */
+export const parsePolicy = (p: string): ManylinuxPolicy => parsePolicyFlag(p);
 
-/** linux-aarch64 has no Node build for glibc 2.17, so it always builds in manylinux_2_28. */
-export const policyFor = (platform: PlatformId, requested: ManylinuxPolicy): ManylinuxPolicy =>
-  platform === "linux-aarch64" ? "manylinux_2_28" : requested;
+export { policyFor } from "../options/policy.js";
 
 /** Module constructor arguments become the variables the image lock names (the module sees no caller env). */
 export function useHostInputs(h: { imageRegistry?: string | undefined; nodeDistUrl?: string | undefined }): void {

@@ -6,6 +6,8 @@ import { CacheSharingMode, type Client, type Container, type Directory, type Fil
 import { type ImagesLock, InvalidInputError, type PlatformId, ReleaseConfig } from "../schema.js";
 import { COMPILER_CACHE_ENV } from "../layer/compiler-cache.js";
 import { canonicalHash } from "../util/hash.js";
+import { policyFor } from "../options/policy.js";
+import { cliArgv } from "./cli-argv.js";
 import { type BuildImage, buildImageFor, type ManylinuxPolicy } from "./images.js";
 
 /** Paths inside the build container. */
@@ -89,7 +91,7 @@ export function cliContainer(dag: Client, base: Container, source: Directory): C
 
 /** The CLI in the provisioned x86_64 image, where plan, publish and site-sync run. */
 function x86Cli(dag: Client, lock: ImagesLock, source: Directory, nanobind: string, allowPlaceholderPins: boolean): Container {
-  const img = buildImageFor(lock, "linux-x86_64", "manylinux2014", allowPlaceholderPins);
+  const img = buildImageFor(lock, "linux-x86_64", policyFor("linux-x86_64"), allowPlaceholderPins);
   return cliContainer(dag, provisionedImage(dag, img, source.directory("containers/provision"), nanobind), source);
 }
 
@@ -105,18 +107,17 @@ function askedAt(c: Container, variable: string, at: string, githubToken: Secret
 }
 
 export function buildArgv(o: LinuxBuildOptions): string[] {
-  return [
-    "node", "bin/mlir-release.mjs", "build",
-    "--platform", o.platform,
-    "--policy", o.policy,
-    ...(o.plan ? ["--plan", PATHS.plan] : ["--source", o.llvmSource ?? "debian:22.1.8"]),
-    "--layer", o.layer,
-    "--out", PATHS.out,
-    "--work", PATHS.work,
-    "--cache", PATHS.cache,
-    ...(o.pythons ? ["--python", o.pythons] : []),
-    ...(o.jobs ? ["--jobs", String(o.jobs)] : []),
-  ];
+  return cliArgv("build", {
+    platform: o.platform,
+    policy: o.policy,
+    ...(o.plan ? { plan: PATHS.plan } : { source: o.llvmSource ?? "debian:22.1.8" }),
+    layer: o.layer,
+    out: PATHS.out,
+    work: PATHS.work,
+    cache: PATHS.cache,
+    python: o.pythons,
+    jobs: o.jobs ? String(o.jobs) : undefined,
+  });
 }
 
 /** One Linux platform's wheels: the dist directory the CLI writes (wheels + build-report.json). */
@@ -168,7 +169,7 @@ export interface PublishOptions {
   /** CLI publish --targets (github, pypi, index, conda); CI sends PyPI through trusted publishing instead. */
   targets: string;
   githubToken?: Secret;
-  /** owner/name of the repository whose releases receive the artifacts (CLI --github-repo). */
+  /** owner/name of the repository whose releases receive the artifacts (CLI --github-repository). */
   githubRepository?: string;
 }
 
@@ -188,10 +189,7 @@ export function publishContainer(dag: Client, lock: ImagesLock, source: Director
     .withExec(["bash", "containers/stage-dist.sh", "/dist", "/artifacts", "/stage"]);
   if (o.dryRun) return c;
   if (o.githubToken) c = c.withSecretVariable("GITHUB_TOKEN", o.githubToken);
-  return c.withExec([
-    "node", "bin/mlir-release.mjs", "publish", "--stage", "/stage", "--targets", o.targets,
-    ...(o.githubRepository ? ["--github-repo", o.githubRepository] : []),
-  ]);
+  return c.withExec(publishArgv(o));
 }
 
 export interface SiteOptions {
@@ -213,11 +211,7 @@ export interface SiteOptions {
  */
 export function siteDirectory(dag: Client, lock: ImagesLock, source: Directory, nanobind: string, o: SiteOptions, allowPlaceholderPins = false): Directory {
   return askedAt(x86Cli(dag, lock, source, nanobind, allowPlaceholderPins), "MLIR_RELEASE_SITE_SYNCED_AT", o.syncedAt, o.githubToken)
-    .withExec([
-      "node", "bin/mlir-release.mjs", "site-sync", "--index", "/index", "--github-repo", o.githubRepository, "--out", "/site",
-      ...(o.baseUrl ? ["--base-url", o.baseUrl] : []),
-      ...(o.prune ? ["--prune"] : []),
-    ])
+    .withExec(siteSyncArgv(o))
     .directory("/site");
 }
 
@@ -229,7 +223,7 @@ export function rebuildContainer(dag: Client, lock: ImagesLock, source: Director
     .withMountedCache(PATHS.cache, dag.cacheVolume(keys.cache))
     .withMountedCache(PATHS.layers, dag.cacheVolume(keys.layer), { sharing: CacheSharingMode.Locked })
     .withMountedFile("/in/manifest.json", manifest)
-    .withExec(["node", "bin/mlir-release.mjs", "rebuild", "/in/manifest.json", "--out", PATHS.out, "--work", PATHS.work, "--cache", PATHS.cache]);
+    .withExec(rebuildArgv());
 }
 
 /** The plan stage: selection needs the LLVM remote, so it runs where the build does. Its file is the CLI's JSON answer. */
@@ -248,14 +242,19 @@ export function planFile(dag: Client, lock: ImagesLock, source: Directory, nanob
   if (kind === "numbered" && !o.ref) throw new InvalidInputError("--kind numbered needs --ref llvmorg-X.Y.Z");
   // stdout is the plan, or {"release": false, "reason": …} on a day with nothing to build.
   return askedAt(x86Cli(dag, lock, source, nanobind, allowPlaceholderPins), "MLIR_RELEASE_PLANNED_AT", o.plannedAt, o.githubToken)
-    .withExec(
-      [
-        "node", "bin/mlir-release.mjs", "plan", "--kind", kind,
-        ...(o.ref ? ["--ref", o.ref] : []),
-        ...(o.cutoff ? ["--cutoff", o.cutoff] : []),
-        ...(o.githubRepository ? ["--published-in", o.githubRepository] : []),
-      ],
-      { redirectStdout: PATHS.plan },
-    )
+    .withExec(planArgv(kind, o), { redirectStdout: PATHS.plan })
     .file(PATHS.plan);
 }
+
+// The CLI argv of each container exec, through cliArgv (checked against the CLI's option table in
+// test/unit/dagger-argv.test.ts).
+export const publishArgv = (o: Pick<PublishOptions, "targets" | "githubRepository">): string[] =>
+  cliArgv("publish", { stage: "/stage", targets: o.targets, githubRepository: o.githubRepository });
+
+export const siteSyncArgv = (o: Pick<SiteOptions, "githubRepository" | "baseUrl" | "prune">): string[] =>
+  cliArgv("site-sync", { indexRoot: "/index", githubRepository: o.githubRepository, out: "/site", baseUrl: o.baseUrl, prune: o.prune ? true : undefined });
+
+export const rebuildArgv = (): string[] => cliArgv("rebuild", { out: PATHS.out, work: PATHS.work, cache: PATHS.cache }, ["/in/manifest.json"]);
+
+export const planArgv = (kind: string, o: Pick<PlanOptions, "ref" | "cutoff" | "githubRepository">): string[] =>
+  cliArgv("plan", { kind, ref: o.ref, cutoff: o.cutoff, githubRepository: o.githubRepository });

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { imageRegistry, loadImagesLock, LOCK_PATH, nodeDownloadUrl, unresolvedPins } from "../dagger/images.js";
 import { imageLockKey } from "../platforms/linux.js";
-import { loadReleaseConfig } from "../plan/config.js";
+import { loadReleaseConfig } from "../options/config.js";
 import { HttpUrl, type ImagesLock, parseOrExplain, type ReleaseConfig } from "../schema.js";
 
 export type Check = { item: string; ok: true; detail: string } | { item: string; ok: false; detail: string; fix: string };

@@ -8,7 +8,8 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { EXIT } from "../errors.js";
 import { HostEnv } from "../exec/host.js";
-import { parsePythons, REPO_ROOT, toolsDir } from "../factory/cli.js";
+import { parsePythons } from "../cli/build.js";
+import { REPO_ROOT, resolveOptions } from "../options/resolve.js";
 import { platformById } from "../platforms/index.js";
 import { ConsoleProgress } from "../progress.js";
 import { DistributionName, HttpUrl, InvalidInputError, normalizeDistribution, parseOrExplain, Pep440Version, PlatformId, PyIdentifier, ReleaseVersionText, ToolVersion } from "../schema.js";
@@ -16,7 +17,8 @@ import { type DownstreamSettings, planDownstream, runDownstream } from "./build.
 import { downstreamBuildsFor, downstreamRebuild, readDownstreamManifest } from "./manifest.js";
 import type { ReleaseSource } from "./release.js";
 
-const defaultCache = (): string => process.env["MLIR_RELEASE_CACHE"] ?? join(REPO_ROOT, ".cache");
+const defaultCache = (): string => resolveOptions().cacheDir;
+const toolsDir = (): string => resolveOptions().toolsDir;
 const print = (v: unknown): void => void process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 

@@ -7,6 +7,7 @@
 import Bottleneck from "bottleneck";
 import { Octokit, RequestError } from "octokit";
 import { connectionFailure, InvalidInputError, redactUrl, wrapHttpError } from "../errors.js";
+import { githubTokenOf, OPTION_ENV } from "../options/resolve.js";
 import { explainIssues, GithubRepoRef, HttpUrl, parseFlag, PrunedRecord, ReleaseManifest } from "../schema.js";
 
 export { RequestError };
@@ -31,11 +32,11 @@ export function parseGithubRepo(value: string, flag: string): { owner: string; r
   return { owner, repo };
 }
 
-/** The environment variables a token is read from, in this order (the first non-empty wins). */
-export const TOKEN_ENV = ["MLIR_RELEASE_GITHUB_TOKEN", "GITHUB_TOKEN"] as const;
+/** The environment variables a token is read from, in this order (the first non-empty wins): the options resolver's. */
+export const TOKEN_ENV = OPTION_ENV.githubToken;
 
-/** The GitHub token, if any, from the environment only. */
-export const githubTokenOptional = (): string | undefined => TOKEN_ENV.map((k) => process.env[k]).find((t) => !!t);
+/** The GitHub token, if any, from the environment only (the one lookup, src/options/resolve.ts). */
+export const githubTokenOptional = (): string | undefined => githubTokenOf(process.env);
 
 /** The GitHub token, from the environment only; `what` (who needs it) leads the error. */
 export function githubTokenFromEnv(what: string): string {

@@ -2,6 +2,8 @@
 // tools that validate manifests without TypeScript. Regenerate: npx tsx src/plan/json-schema.ts --write
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { REPO_ROOT } from "../options/resolve.js";
 import { manifestJsonSchema } from "../schema.js";
 
 export const MANIFEST_SCHEMA_PATH = "schema/manifest.schema.json";
@@ -11,8 +13,8 @@ export function manifestSchemaText(): string {
   return `${JSON.stringify({ $id: "mlir-release/manifest.schema.json", title: "mlir-release ReleaseManifest", ...schema }, null, 2)}\n`;
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname) && process.argv.includes("--write")) {
-  const path = join(resolve(new URL("../..", import.meta.url).pathname), MANIFEST_SCHEMA_PATH);
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv.includes("--write")) {
+  const path = join(REPO_ROOT, MANIFEST_SCHEMA_PATH);
   writeFileSync(path, manifestSchemaText());
   process.stdout.write(`wrote ${path}\n`);
 }

@@ -2,6 +2,7 @@
 // commit, its date, the tree's LLVM version, versions already released, image digests) is
 // gathered by the edges (select.ts) and passed in, so a plan is a function of its inputs.
 import { chooseAbi, type LlvmAbiFacts } from "../platforms/abi.js";
+import { planPolicies, policyFor } from "../options/policy.js";
 import { platformById } from "../platforms/index.js";
 import { interpreterTags, parsePython } from "../platforms/tags.js";
 import { explicitPythons, supportedPythons, supportRecord } from "./python-support.js";
@@ -133,7 +134,7 @@ export function plan(config: ReleaseConfig, request: ReleaseRequest, facts: Plan
     const pc = config.platforms.find((p) => p.id === id);
     const explicit = request.overrides.pythons ?? pc?.pythons ?? config.pythons;
     const basis = request.overrides.pythons ? "request" : explicit ? "config" : "calendar";
-    const platform = platformById(id);
+    const platform = platformById(id, id.startsWith("linux-") ? { policy: policyFor(id, config.manylinuxPolicy) } : {});
     const offered = platform.runner.pythons;
     const previous = facts.previousPythons?.[id];
     const support = explicit
@@ -188,6 +189,7 @@ export function plan(config: ReleaseConfig, request: ReleaseRequest, facts: Plan
     matrix,
     abiChoice,
     pythonSupport,
+    policies: planPolicies(platforms, config.manylinuxPolicy),
     images,
     tools: { ...config.tools },
     layer: { cmakeOptions: config.layerCmakeOptions, optionsHash: layerOptionsHash(facts.commit, config.layerCmakeOptions) },

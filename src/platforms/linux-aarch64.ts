@@ -1,14 +1,15 @@
 import { InvalidInputError } from "../schema.js";
+import { policyFor } from "../options/policy.js";
 import { linuxPlatform, type ManylinuxPolicy } from "./linux.js";
 import type { Platform } from "./platform.js";
 
 /**
  * Linux aarch64, native on GitHub's arm64 runners inside the pinned manylinux image of the
  * chosen policy. manylinux2014 (glibc 2.17) is built because it was asked for and still reaches
- * the oldest arm64 distributions; manylinux_2_28 is the default because every live MLIR wheel
- * project has moved to it (newer gcc-toolset, and LLVM's own minimum toolchain keeps rising).
+ * the oldest arm64 distributions; manylinux_2_28 is the default (policyFor in src/options/policy.ts:
+ * no Node build for glibc 2.17 on aarch64, and the CLI runs inside the image).
  */
-export const linuxAarch64Policy = (policy: ManylinuxPolicy = "manylinux_2_28") =>
+export const linuxAarch64Policy = (policy: ManylinuxPolicy = policyFor("linux-aarch64")) =>
   linuxPlatform({
     arch: "aarch64",
     policy,

@@ -1,12 +1,13 @@
+import { policyFor } from "../options/policy.js";
 import { linuxPlatform, type ManylinuxPolicy } from "./linux.js";
 
 /**
- * Native Linux x86_64. On CI: the pinned manylinux_2_28 image (the policy every live MLIR wheel
- * project has moved to: gcc-toolset 12+ builds LLVM; manylinux2014's devtoolset can but pip >= 20.3
- * users gain nothing from 2_17 now). On this Debian host the factory passes the policy
- * `auditwheel show` allows instead (manylinux_2_36 from Debian 12's archives).
+ * Native Linux x86_64. On CI: the pinned image of the policy (default: the one default of
+ * src/options/policy.ts, manylinux2014 — glibc 2.17, the widest reach; manylinux_2_28 the second
+ * variant). On this Debian host the factory passes the policy `auditwheel show` allows instead
+ * (manylinux_2_36 from Debian 12's archives).
  */
-export const linuxX86_64Policy = (policy: ManylinuxPolicy = "manylinux_2_28") =>
+export const linuxX86_64Policy = (policy: ManylinuxPolicy = policyFor("linux-x86_64")) =>
   linuxPlatform({
     arch: "x86_64",
     policy,

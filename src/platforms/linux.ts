@@ -1,11 +1,11 @@
 // Linux modules share one shape: build inside a pinned manylinux image (or on a Debian host),
 // find CPython under the image's /opt/python, repair with auditwheel against the image's policy.
-import type { AbiVariant } from "../schema.js";
+import type { AbiVariant, ManylinuxPolicy } from "../schema.js";
 import type { ListDir, Platform, RunnerSpec } from "./platform.js";
 import { manylinuxWheelTag, overrideVariable, parsePython, posixExtensionSuffix } from "./tags.js";
 
-export type ManylinuxPolicy = "manylinux2014" | "manylinux_2_28";
-export const MANYLINUX_POLICIES: readonly ManylinuxPolicy[] = ["manylinux2014", "manylinux_2_28"];
+export type { ManylinuxPolicy } from "../schema.js";
+export { MANYLINUX_POLICIES } from "../options/policy.js";
 
 /** Key of the image's pin in containers/images.lock.json (the lock file owns the reference). */
 export const imageLockKey = (policy: ManylinuxPolicy, arch: "x86_64" | "aarch64"): string => `${policy}_${arch}`;

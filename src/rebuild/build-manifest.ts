@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { execaSync } from "execa";
 import type { BuildSettings } from "../factory/factory.js";
 import { PIPELINE_VERSION } from "../factory/factory.js";
-import { type BuildReport, parseOrExplain, type ReleaseManifest, ReleasePlan } from "../schema.js";
+import { type BuildReport, ManylinuxPolicy, parseOrExplain, type ReleaseManifest, ReleasePlan } from "../schema.js";
 import { implicitPlan, manifestFromBuild, type Provenance, writeManifest } from "../plan/manifest.js";
 
 /** The pipeline's own source revision: a rebuild needs the same code, so the manifest names it. */
@@ -49,6 +49,9 @@ export function manifestForBuild(
       nanobind: s.nanobind,
       layerCmakeOptions: s.layer.kind === "source" ? s.layer.cmakeOptions : {},
     });
+    // The policy the build resolved (src/options/policy.ts) is recorded like a planned one.
+    const policy = ManylinuxPolicy.safeParse(s.platform.policy);
+    if (policy.success) plan = { ...plan, policies: { [s.platform.id]: policy.data } };
   }
   return { manifest: manifestFromBuild(plan, report, buildProvenance(s)) };
 }

@@ -33,7 +33,8 @@ export function settingsFromManifest(m: ReleaseManifest, platform: PlatformId, d
   const pythons = [...new Set(p.matrix.filter((x) => x.platform === platform).map((x) => x.python))];
   if (!pythons.length) throw new InvalidInputError(`the manifest's plan has no ${platform} entries`);
   const layer = m.provenance.layer;
-  const policy = layer["policy"];
+  // The plan's record (plans since the one policy default); older manifests only name it in the provenance.
+  const policy = p.policies?.[platform] ?? layer["policy"];
   if (p.source.kind !== "git" && p.source.kind !== "tarball") throw new InvalidInputError("the plan's source is not pinned");
   return {
     repoRoot: d.repoRoot,

@@ -1,4 +1,4 @@
-// `plan --published-in owner/name`: the daily job learns what was already released from the
+// `plan --github-repository owner/name`: the daily job learns what was already released from the
 // repository's GitHub releases (no disk survives between CI runs). Real CLI, real git fixture,
 // releases published by the real publisher to the local GitHub server.
 import { rmSync } from "node:fs";
@@ -31,13 +31,13 @@ async function publishSnapshot(version: string, commit: string, hooks = {}): Pro
 const planCli = async (cutoff: string): Promise<Record<string, unknown>> => {
   const r = await execa(
     "node",
-    [join(REPO, "bin", "mlir-release.mjs"), "plan", "--kind", "snapshot", "--repo", fx.dir, "--cutoff", cutoff, "--published-in", "o/r"],
+    [join(REPO, "bin", "mlir-release.mjs"), "plan", "--kind", "snapshot", "--repo", fx.dir, "--cutoff", cutoff, "--github-repository", "o/r"],
     { env: { GITHUB_TOKEN: gh.token, GITHUB_API_URL: gh.url }, cwd: REPO },
   );
   return JSON.parse(r.stdout) as Record<string, unknown>;
 };
 
-describe("plan --published-in: earlier releases from GitHub", () => {
+describe("plan --github-repository: earlier releases from GitHub", () => {
   it("no release when nothing changed since the last published snapshot; the next version skips taken ones", async () => {
     await publishSnapshot("22.0.0.dev2026110100", fx.c["c1"]!);
     // 2026-11-02 changed nothing MLIR is built from since c1, the published snapshot's commit.
@@ -62,12 +62,12 @@ describe("plan --published-in: earlier releases from GitHub", () => {
   });
 
   it("names the missing token", async () => {
-    const r = await execa("node", [join(REPO, "bin", "mlir-release.mjs"), "plan", "--repo", fx.dir, "--published-in", "o/r"], {
+    const r = await execa("node", [join(REPO, "bin", "mlir-release.mjs"), "plan", "--repo", fx.dir, "--github-repository", "o/r"], {
       env: { GITHUB_TOKEN: "", MLIR_RELEASE_GITHUB_TOKEN: "" },
       reject: false,
       cwd: REPO,
     });
     expect(r.exitCode).not.toBe(0);
-    expect(r.stderr).toContain("--published-in o/r: neither MLIR_RELEASE_GITHUB_TOKEN nor GITHUB_TOKEN is set");
+    expect(r.stderr).toContain("--github-repository o/r: neither MLIR_RELEASE_GITHUB_TOKEN nor GITHUB_TOKEN is set");
   });
 });

@@ -69,7 +69,7 @@ describe("retention", () => {
     // 2026-11-23..29 keeps only its newest (…112501).
     writeFileSync(cfg, JSON.stringify({ publish: { github: { owner: "o", repo: "r", apiUrl: gh.url } }, retention: { allDays: 0, weeklyDays: 365 } }));
     const cli = (...args: string[]) =>
-      execa(process.execPath, ["--import", "tsx", join(REPO, "src", "cli.ts"), "prune", "--index", root, "--config", cfg, "--now", "2026-12-01", ...args], {
+      execa(process.execPath, ["--import", "tsx", join(REPO, "src", "cli.ts"), "prune", "--index-root", root, "--config", cfg, "--now", "2026-12-01", ...args], {
         cwd: REPO,
         env: { GITHUB_TOKEN: gh.token },
       });

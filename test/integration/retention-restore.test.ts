@@ -63,7 +63,7 @@ describe("retention: prune keeps pins resolvable, restore brings the same bytes 
     const cfg = join(tmp(), "release.config.json");
     writeFileSync(cfg, JSON.stringify({ retention: { allDays: 30, weeklyDays: 365, monthly: true } }));
     const cli = (...args: string[]) =>
-      execa(process.execPath, ["--import", "tsx", join(REPO, "src", "cli.ts"), "prune", "--index", root, "--config", cfg, "--now", "2026-12-01", ...args], { cwd: REPO });
+      execa(process.execPath, ["--import", "tsx", join(REPO, "src", "cli.ts"), "prune", "--index-root", root, "--config", cfg, "--now", "2026-12-01", ...args], { cwd: REPO });
     const dry = await cli();
     const planned = JSON.parse(dry.stdout) as { prune: Array<{ version: string; why: string }>; keep: Array<{ version: string; why: string }>; applied: boolean };
     expect(planned.applied).toBe(false);
@@ -150,13 +150,13 @@ describe("retention: prune keeps pins resolvable, restore brings the same bytes 
   }, 180_000);
 
   it("the CLI refuses a version that is not pruned, naming it, with exit status 2 (bad input, src/errors.ts)", async () => {
-    const r = await execa(process.execPath, ["--import", "tsx", join(REPO, "src", "cli.ts"), "restore", WEEKLY, "--index", root, "--cache", join(tmp(), "cache")], {
+    const r = await execa(process.execPath, ["--import", "tsx", join(REPO, "src", "cli.ts"), "restore", WEEKLY, "--index-root", root, "--cache", join(tmp(), "cache")], {
       cwd: REPO,
       reject: false,
     });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^error: restore: ${WEEKLY.replace(/\./g, "\\.")} is not pruned`, "m"));
-    const bad = await execa(process.execPath, ["--import", "tsx", join(REPO, "src", "cli.ts"), "restore", "../etc", "--index", root], { cwd: REPO, reject: false });
+    const bad = await execa(process.execPath, ["--import", "tsx", join(REPO, "src", "cli.ts"), "restore", "../etc", "--index-root", root], { cwd: REPO, reject: false });
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/invalid version argument/);
   }, 300_000);

@@ -2,7 +2,7 @@
 // /usr/lib/llvm-22 layer, for one Python. Tests that need it call buildWheels with these settings;
 // the factory's stamps make the second caller reuse the first one's wheel.
 import { join } from "node:path";
-import { defaultBuildSettings } from "../../src/factory/cli.js";
+import { defaultBuildSettings } from "../../src/cli/build.js";
 import type { BuildSettings } from "../../src/factory/factory.js";
 import { CACHE, OUTPUT } from "./env.js";
 

@@ -120,10 +120,10 @@ describe("silently accepted before, refused now", () => {
   });
 
   it("site/prune on a missing index, resolve with impossible dates, platforms --python 3.99", async () => {
-    refused(await runCli(["site", "--index", join(T, "nonexistent")]), EXIT.badInput, /--index .*nonexistent: the folder does not exist/);
+    refused(await runCli(["site", "--index-root", join(T, "nonexistent")]), EXIT.badInput, /--index-root .*nonexistent: the folder does not exist/);
     expect(existsSync(join(T, "nonexistent"))).toBe(false);
-    refused(await runCli(["site", "--index", join(T, "index"), "--base-url", "javascript:alert(1)"]), EXIT.badInput, /--base-url 'javascript:alert\(1\)': an http\(s\) URL/);
-    refused(await runCli(["prune", "--index", join(T, "nonexistent")]), EXIT.badInput, /--index .*: the folder does not exist/);
+    refused(await runCli(["site", "--index-root", join(T, "index"), "--base-url", "javascript:alert(1)"]), EXIT.badInput, /--base-url 'javascript:alert\(1\)': an http\(s\) URL/);
+    refused(await runCli(["prune", "--index-root", join(T, "nonexistent")]), EXIT.badInput, /--index-root .*: the folder does not exist/);
     for (const d of ["2026-13-45", "2026-02-31"]) {
       refused(await runCli(["resolve", "--manifests", relDir, "--python", "3.12", "--platform", "linux-x86_64", "--on-or-before", d]), EXIT.badInput, /--on-or-before .*a date that exists/);
     }
@@ -135,11 +135,11 @@ describe("stack traces and raw dumps before, one line now", () => {
   it("verify with a truncated or wrong-typed build-report.json; guide with a missing or truncated file", async () => {
     w("bad-report/build-report.json", '{"platform": "linux-x86_64", "wheels": [');
     w("wrong-report/build-report.json", { platform: "linux-x86_64", distribution: 3, wheels: "x" });
-    refused(await runCli(["verify", "--dist", join(T, "bad-report")]), EXIT.badInput, /build report .*: not valid JSON/);
-    refused(await runCli(["verify", "--dist", join(T, "wrong-report")]), EXIT.badInput, /invalid build report .*distribution: /);
+    refused(await runCli(["verify", "--out", join(T, "bad-report")]), EXIT.badInput, /build report .*: not valid JSON/);
+    refused(await runCli(["verify", "--out", join(T, "wrong-report")]), EXIT.badInput, /invalid build report .*distribution: /);
     refused(await runCli(["guide", join(T, "nonexistent")]), EXIT.badInput, /manifest .*nonexistent: the file does not exist/);
     refused(await runCli(["guide", w("trunc-m.json", "{\"schemaVersion\": 1,")]), EXIT.badInput, /not valid JSON/);
-    refused(await runCli(["guide", manifestPath, "--output", join(manifestPath, "g.md")]), EXIT.badInput, /--output .* is a file, not a folder/);
+    refused(await runCli(["guide", manifestPath, "--out", join(manifestPath, "g.md")]), EXIT.badInput, /--out .* is a file, not a folder/);
   });
 
   it("stage --out under a file or under /proc ends at once with one line (it used to hang or dump)", async () => {
@@ -161,7 +161,7 @@ describe("stack traces and raw dumps before, one line now", () => {
   it("a wrong GitHub token ends as an external-service error naming the status and the endpoint", async () => {
     const gh = await new FakeGitHub().start();
     try {
-      const r = await runCli(["site-sync", "--index", join(T, "sync-index"), "--github-repo", "o/r"], { env: { GITHUB_TOKEN: "wrong", MLIR_RELEASE_GITHUB_TOKEN: undefined, GITHUB_API_URL: gh.url } });
+      const r = await runCli(["site-sync", "--index-root", join(T, "sync-index"), "--github-repository", "o/r"], { env: { GITHUB_TOKEN: "wrong", MLIR_RELEASE_GITHUB_TOKEN: undefined, GITHUB_API_URL: gh.url } });
       refused(r, EXIT.external, /GitHub: reading the releases of o\/r failed: HTTP 401 from GET http:\/\/127\.0\.0\.1:\d+\/repos\/o\/r\/releases .*check the token/);
     } finally {
       await gh.stop();

@@ -92,7 +92,7 @@ describe("the module as Dagger registers it", () => {
 
   it("has the typed signatures the README and workflows call", () => {
     expect(sig(fns["build"]!)).toEqual([
-      "source: Directory", "platform: STRING_KIND = linux-x86_64", "policy: STRING_KIND = manylinux2014",
+      "source: Directory", "platform: STRING_KIND = linux-x86_64", "policy: STRING_KIND?",
       "llvmSource: STRING_KIND = debian:22.1.8", "layer: STRING_KIND = source", "python: STRING_KIND?",
       "plan: File?", "ccacheSeed: Directory?", "jobs: INTEGER_KIND?",
     ]);
@@ -100,7 +100,7 @@ describe("the module as Dagger registers it", () => {
     expect(sig(fns["publish"]!)).toEqual(["source: Directory", "dist: Directory", "dryRun: BOOLEAN_KIND = false", "githubToken: Secret?", "targets: STRING_KIND = github,index", "githubRepository: STRING_KIND?"]);
     expect(fns["publish"]!.returnType).toEqual({ kind: "STRING_KIND" });
     expect(sig(fns["release"]!)).toEqual([
-      "source: Directory", "kind: STRING_KIND = snapshot", "ref: STRING_KIND?", "cutoff: STRING_KIND?", "policy: STRING_KIND = manylinux2014",
+      "source: Directory", "kind: STRING_KIND = snapshot", "ref: STRING_KIND?", "cutoff: STRING_KIND?", "policy: STRING_KIND?",
       "macosArm: Directory?", "macosIntel: Directory?", "windows: Directory?", "dryRun: BOOLEAN_KIND = false", "githubToken: Secret?",
       "targets: STRING_KIND = github,index", "githubRepository: STRING_KIND?",
     ]);

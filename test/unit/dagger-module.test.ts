@@ -6,9 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dag } from "@dagger.io/dagger";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { resolveBuildSettings } from "../../src/cli/build.js";
 import { defaultOptionsHash } from "../../src/dagger/pipeline.js";
 import { MlirRelease } from "../../src/index.js";
-import { InvalidInputError, type ReleasePlan } from "../../src/schema.js";
+import { loadReleaseConfig } from "../../src/options/config.js";
+import { plan as makePlan } from "../../src/plan/plan.js";
+import { platformById } from "../../src/platforms/index.js";
+import { settingsFromManifest } from "../../src/rebuild/rebuild.js";
+import { InvalidInputError, type ReleaseManifest, type ReleasePlan, ReleaseRequest } from "../../src/schema.js";
 import { hexOf, resolvedLock } from "../support/dagger-lock.js";
 import { type Chain, idFor, type Recorder, startRecorder } from "../support/dagger-recorder.js";
 
@@ -79,6 +84,9 @@ const ARM_228 = ["linux/arm64", "pypa/manylinux_2_28_aarch64", nodeUrl("node-aar
 
 let rec: Recorder;
 let noRelease = false;
+/** A plan the recorder hands out instead of PLAN (one test). */
+let noPlanOverride: ReleasePlan | undefined;
+const REPO_ROOT_FOR_TEST = join(import.meta.dirname, "../..");
 const last = (): Chain => rec.requests[rec.requests.length - 1]!;
 const src = () => dag.host().directory(SRC);
 
@@ -90,7 +98,7 @@ beforeAll(async () => {
   rec = await startRecorder({
     contents: (chain) => {
       if (chain.some((s) => s.includes('"plan"') || s.includes("plan.json"))) {
-        return JSON.stringify(noRelease ? { release: false, reason: "no MLIR-relevant change since the last snapshot", commit: "d".repeat(40) } : PLAN);
+        return JSON.stringify(noRelease ? { release: false, reason: "no MLIR-relevant change since the last snapshot", commit: "d".repeat(40) } : (noPlanOverride ?? PLAN));
       }
       if (chain[0]?.startsWith("host") && chain.some((s) => s.includes("manifest.json"))) return JSON.stringify({ schemaVersion: 1, plan: PLAN, artifacts: [], provenance: { builder: "ci", pipelineVersion: "mlir-release 0.1.0" } });
       return "";
@@ -113,6 +121,51 @@ function freezeDateAt(at: Date): void {
     vi.useRealTimers();
   });
 }
+
+describe("one manylinux policy default", () => {
+  const policyArg = (chain: Chain): string | undefined => {
+    const exec = chain.find((c) => c.includes('"build", "--platform"'))!;
+    return /"--policy", "([^"]+)"/.exec(exec)?.[1];
+  };
+  const repoPlan = makePlan(loadReleaseConfig(REPO_ROOT_FOR_TEST), ReleaseRequest.parse({ kind: "snapshot" }), {
+    commit: "a".repeat(40),
+    commitDate: "2026-11-24T23:00:00Z",
+    llvmVersion: "23.0.0",
+    existingVersions: [],
+    cutoff: "2026-11-25T00:00:00Z",
+  });
+  const manifest: ReleaseManifest = { schemaVersion: 1, plan: repoPlan, artifacts: [], provenance: { builder: "test", pipelineVersion: "test", layer: {} } } as unknown as ReleaseManifest;
+  const dirs = { repoRoot: "/r", cacheDir: "/r/.cache", workDir: "/w", outDir: "/o", toolsDir: "/t" };
+
+  for (const [platform, expected] of [["linux-x86_64", "manylinux2014"], ["linux-aarch64", "manylinux_2_28"]] as const) {
+    it(`${platform}: the Dagger module, the plan, rebuild, the CLI build and the platform module all say ${expected}`, async () => {
+      await rec.run(async () => (await new MlirRelease().build(src(), platform)).export("/tmp/dist"));
+      const module = policyArg(last());
+      const planned = repoPlan.policies?.[platform];
+      const rebuilt = settingsFromManifest(manifest, platform, dirs).platform.policy;
+      const cli = resolveBuildSettings({ platform, source: "debian:22.1.8", layer: "source", out: join(tmpdir(), "policy-out"), verify: false, lit: false }).platform.policy;
+      const platformModule = platformById(platform).policy;
+      expect({ module, planned, rebuilt, cli, platformModule }).toEqual({ module: expected, planned: expected, rebuilt: expected, cli: expected, platformModule: expected });
+      // The plan's matrix tags are the policy's too.
+      for (const m of repoPlan.matrix.filter((x) => x.platform === platform)) expect(m.tag.platform).toBe(platformById(platform, { policy: expected }).wheelPlatformTag());
+    });
+  }
+
+  it("a plan's recorded policy wins over the default in the module and in the CLI", async () => {
+    const recorded: ReleasePlan = { ...PLAN, policies: { "linux-x86_64": "manylinux_2_28" } };
+    const dir = mkdtempSync(join(tmpdir(), "policy-plan-"));
+    writeFileSync(join(dir, "plan.json"), JSON.stringify(recorded));
+    noPlanOverride = recorded;
+    try {
+      await rec.run(async () => (await new MlirRelease().build(src(), "linux-x86_64", undefined, "debian:22.1.8", "source", undefined, dag.host().file("/ci/plan/plan.json"))).export("/tmp/dist"));
+    } finally {
+      noPlanOverride = undefined;
+    }
+    expect(policyArg(last())).toBe("manylinux_2_28");
+    const cli = resolveBuildSettings({ platform: "linux-x86_64", source: "debian:22.1.8", layer: "source", out: join(tmpdir(), "policy-out"), plan: join(dir, "plan.json"), verify: false, lit: false });
+    expect(cli.platform.policy).toBe("manylinux_2_28");
+  });
+});
 
 describe("build", () => {
   const hash = defaultOptionsHash("debian:22.1.8");
@@ -186,7 +239,7 @@ describe("build", () => {
 describe("site", () => {
   const at = new Date("2026-11-25T04:40:00Z");
   const syncExec = (extra: string[] = []) =>
-    `withExec(args: ${list(["node", "bin/mlir-release.mjs", "site-sync", "--index", "/index", "--github-repo", "llvm-wheels/mlir-python", "--out", "/site", ...extra])})`;
+    `withExec(args: ${list(["node", "bin/mlir-release.mjs", "site-sync", "--index-root", "/index", "--github-repository", "llvm-wheels/mlir-python", "--out", "/site", ...extra])})`;
   const syncedAt = (d: Date) => `withEnvVariable(name: "MLIR_RELEASE_SITE_SYNCED_AT", value: ${q(d.toISOString())})`;
   freezeDateAt(at);
 
@@ -247,7 +300,7 @@ describe("plan, publish, rebuild, release", () => {
     const token = dag.setSecret("gh", "not-a-real-token");
     await rec.run(() => new MlirRelease().plan(src(), "snapshot", undefined, undefined, "llvm-wheels/mlir-python", token).contents());
     const secret = `withSecretVariable(name: "GITHUB_TOKEN", secret: ${q(idFor(['setSecret(name: "gh", plaintext: "not-a-real-token")']))})`;
-    expect(last()).toEqual([...planChain(["snapshot", "--published-in", "llvm-wheels/mlir-python"], [secret]), "contents"]);
+    expect(last()).toEqual([...planChain(["snapshot", "--github-repository", "llvm-wheels/mlir-python"], [secret]), "contents"]);
     expect(last().filter((sel) => !sel.startsWith("withSecretVariable")).join("\n")).not.toContain("not-a-real-token");
     // A day later the same call is a different exec: the engine cannot return yesterday's plan.
     vi.setSystemTime(new Date(at.getTime() + 24 * 3600_000));
@@ -286,11 +339,11 @@ describe("plan, publish, rebuild, release", () => {
     expect(last().filter((sel) => !sel.startsWith("withSecretVariable")).join("\n")).not.toContain("not-a-real-token");
   });
 
-  it("publish --github-repository names the releases' repository to the CLI (--github-repo); a malformed one stops before any query", async () => {
+  it("publish --github-repository names the releases' repository to the CLI (--github-repository); a malformed one stops before any query", async () => {
     const dist = dag.host().directory("/tmp/dist");
     await rec.run(() => new MlirRelease().publish(src(), dist, false, dag.setSecret("gh", "x"), "github", "llvm-wheels/mlir-python"));
     expect(last().slice(-2)).toEqual([
-      'withExec(args: ["node", "bin/mlir-release.mjs", "publish", "--stage", "/stage", "--targets", "github", "--github-repo", "llvm-wheels/mlir-python"])',
+      'withExec(args: ["node", "bin/mlir-release.mjs", "publish", "--stage", "/stage", "--targets", "github", "--github-repository", "llvm-wheels/mlir-python"])',
       "stdout",
     ]);
     const n = rec.requests.length;
@@ -386,7 +439,7 @@ describe("plan, publish, rebuild, release", () => {
     await rec.run(() => new MlirRelease().release(src(), "snapshot", undefined, undefined, "manylinux2014", undefined, undefined, undefined, false, token, "github,index", "llvm-wheels/mlir-python"));
     expect(last().slice(-3)).toEqual([
       `withSecretVariable(name: "GITHUB_TOKEN", secret: ${q(idFor(['setSecret(name: "gh", plaintext: "not-a-real-token")']))})`,
-      'withExec(args: ["node", "bin/mlir-release.mjs", "publish", "--stage", "/stage", "--targets", "github,index", "--github-repo", "llvm-wheels/mlir-python"])',
+      'withExec(args: ["node", "bin/mlir-release.mjs", "publish", "--stage", "/stage", "--targets", "github,index", "--github-repository", "llvm-wheels/mlir-python"])',
       "stdout",
     ]);
     expect(last().slice(0, head(...X86_2014).length)).toEqual(head(...X86_2014));

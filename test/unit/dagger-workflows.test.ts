@@ -152,7 +152,7 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
       }
     }
     expect(publish.steps.find((s) => s.uses?.startsWith("actions/download-artifact@"))?.with).toEqual({ name: "stage", path: "stage" });
-    expect(workOf(publish)).toEqual(['node bin/mlir-release.mjs publish --stage stage --targets github --github-repo "$GITHUB_REPOSITORY"']);
+    expect(workOf(publish)).toEqual(['node bin/mlir-release.mjs publish --stage stage --targets github --github-repository "$GITHUB_REPOSITORY"']);
   });
 
   if (!isBuild) it("after publishing, rebuilds the index from the releases and deploys it to gh-pages", () => {

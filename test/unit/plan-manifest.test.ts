@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadReleaseConfig, parseReleaseConfig } from "../../src/plan/config.js";
+import { loadReleaseConfig, parseReleaseConfig } from "../../src/options/config.js";
 import { manifestSchemaText, MANIFEST_SCHEMA_PATH } from "../../src/plan/json-schema.js";
 import { artifactsOf, implicitPlan, manifestFromBuild } from "../../src/plan/manifest.js";
 import { plan } from "../../src/plan/plan.js";
@@ -123,7 +123,7 @@ describe("release config", () => {
     );
     expect(() => parseReleaseConfig({ platforms: [{ id: "solaris" }] }, "cfg.json")).toThrow(/platforms\.0\.id: /);
     expect(() => parseReleaseConfig({ llvm: { branch: "main", brnch: "x" }, pythns: [] }, "cfg.json")).toThrow(
-      "invalid config cfg.json: llvm.brnch: unknown field (misspelt?); pythns: unknown field (misspelt?)",
+      "invalid config cfg.json: llvm.brnch: unknown field (did you mean llvm.branch?); pythns: unknown field (did you mean pythons?)",
     );
     expect(() => parseReleaseConfig({ mlirPaths: { include: [] } }, "cfg.json")).toThrow(/mlirPaths\.include: /);
     expect(() => loadReleaseConfig(REPO, "/nonexistent/release.config.json")).toThrow("config file /nonexistent/release.config.json does not exist");

@@ -9,7 +9,7 @@ import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import { shellLine, type ExecEnv } from "../../src/exec/env.js";
 import { parseStepLog, runSteps } from "../../src/exec/steps.js";
-import { parseSourceSpec, resolveBuildSettings } from "../../src/factory/cli.js";
+import { parseSourceSpec, resolveBuildSettings } from "../../src/cli/build.js";
 import { planBuild } from "../../src/factory/factory.js";
 import { dryRunPlans } from "../../src/platforms/dry-run.js";
 import type { PlatformPlan } from "../../src/platforms/resolve.js";

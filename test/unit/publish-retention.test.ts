@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { isoWeek, planThinning, prunedReason, snapshotDay } from "../../src/publish/retention.js";
 import { ReleaseConfig, type ReleaseManifest } from "../../src/schema.js";
-import { parseReleaseConfig } from "../../src/plan/config.js";
+import { parseReleaseConfig } from "../../src/options/config.js";
 import { basePlan } from "../support/release-fixture.js";
 
 const m = (v: string, kind: "snapshot" | "numbered" = "snapshot"): ReleaseManifest => ({

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { bindingsConfigureArgs } from "../../src/bindings/build.js";
-import { parseLayerSpec, parsePythons, parseSourceSpec } from "../../src/factory/cli.js";
+import { parseLayerSpec, parsePythons, parseSourceSpec } from "../../src/cli/build.js";
 import { releaseInfoModule, tagOf } from "../../src/factory/factory.js";
 import { sourceLayerConfigureArgs, sourceLayerKey } from "../../src/layer/layer.js";
 import { ninjaPercent } from "../../src/progress.js";

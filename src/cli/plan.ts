@@ -3,26 +3,33 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { REPO_ROOT, toolsDir } from "../factory/cli.js";
 import { buildImageFor, loadImagesLock, LOCK_PATH } from "../dagger/images.js";
 import { HostEnv } from "../exec/host.js";
+import { policyFor } from "../options/policy.js";
+import { type OptionFlags, parseGithubRepository, requireGithubToken, resolveOptions } from "../options/resolve.js";
 import { ConsoleProgress } from "../progress.js";
-import { fetchPublishedReleases, githubApiUrl, githubTokenFromEnv, githubTokenOptional, parseGithubRepo } from "../external/github.js";
+import { fetchPublishedReleases } from "../external/github.js";
 import { EXIT } from "../errors.js";
-import { CalendarDate, GitCommit, GitRefName, InvalidInputError, IsoInstant, parseFlag, PlatformId, PositiveIntText, type ReleaseManifest, ReleaseRequest, parseOrExplain } from "../schema.js";
+import { CalendarDate, GitCommit, GitRefName, InvalidInputError, IsoInstant, parseFlag, PlatformId, PositiveIntText, type ReleaseConfig, type ReleaseManifest, ReleaseRequest, type ResolvedOptions, parseOrExplain } from "../schema.js";
 import { creatableDir, writableFileIn } from "../util/paths.js";
-import { loadReleaseConfig } from "./config.js";
-import { GitHistory, GitHubHistory, type LlvmHistory } from "./history.js";
-import { MANIFEST_FILE } from "./manifest.js";
-import { renderCommitNotes } from "./notes.js";
-import { plan } from "./plan.js";
+import { GitHistory, GitHubHistory, type LlvmHistory } from "../plan/history.js";
+import { MANIFEST_FILE } from "../plan/manifest.js";
+import { renderCommitNotes } from "../plan/notes.js";
+import { plan } from "../plan/plan.js";
 import { readManifest, rebuild } from "../rebuild/rebuild.js";
-import { GitHubGateSource } from "./gate.js";
-import { findWheel, history, releasesOfCommit } from "./resolve.js";
-import { select } from "./select.js";
+import { GitHubGateSource } from "../plan/gate.js";
+import { findWheel, history, releasesOfCommit } from "../plan/resolve.js";
+import { select } from "../plan/select.js";
 
-const defaultCache = (): string => process.env["MLIR_RELEASE_CACHE"] ?? join(REPO_ROOT, ".cache");
+const CACHE_HELP = "(default: $MLIR_RELEASE_CACHE, else <repo>/.cache)";
 const print = (v: unknown): void => void process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+
+/** `rebuild <manifest>` flags as commander hands them over (the Dagger module builds its argv from this type). */
+export interface RebuildFlags extends Pick<OptionFlags, "cache"> {
+  out?: string;
+  work?: string;
+  jobs?: string;
+}
 
 /** Manifests from files and folders (folders searched for manifest.json, four levels deep). */
 export function loadManifests(paths: readonly string[]): ReleaseManifest[] {
@@ -40,18 +47,16 @@ export function loadManifests(paths: readonly string[]): ReleaseManifest[] {
   return out;
 }
 
-interface SelectFlags {
+/** `select`/`plan` flags as commander hands them over (the Dagger module builds its argv from this type). */
+export interface SelectFlags extends Pick<OptionFlags, "config" | "cache" | "githubRepository" | "githubApiUrl"> {
   kind: string;
   ref?: string;
   cutoff?: string;
   post?: string;
   repo?: string;
-  github?: string;
-  apiUrl?: string;
-  cache: string;
+  /** The LLVM repository read through the GitHub API instead of git (owner/name). */
+  llvmGithub?: string;
   manifests?: string[];
-  publishedIn?: string;
-  config?: string;
   out?: string;
 }
 
@@ -59,10 +64,11 @@ interface SelectFlags {
  * What a repository has published: complete releases' manifests (the last snapshot's commit), and
  * every release tag as a taken version — an interrupted publish still owns its version.
  */
-async function publishedIn(repoFlag: string, tagPrefix: string): Promise<{ manifests: ReleaseManifest[]; versions: string[] }> {
-  const { owner, repo } = parseGithubRepo(repoFlag, "--published-in");
-  const token = githubTokenFromEnv(`--published-in ${repoFlag}`);
-  const apiUrl = githubApiUrl(undefined);
+async function publishedIn(o: ResolvedOptions, where: { owner: string; repo: string }): Promise<{ manifests: ReleaseManifest[]; versions: string[] }> {
+  const { owner, repo } = where;
+  const tagPrefix = o.github.tagPrefix;
+  const token = requireGithubToken(o, `--github-repository ${owner}/${repo}`);
+  const apiUrl = o.github.apiUrl;
   const r = await fetchPublishedReleases({ token, owner, repo, tagPrefix, ...(apiUrl ? { apiUrl } : {}) }, { metadata: false });
   return {
     manifests: r.releases.map((x) => x.manifest),
@@ -70,48 +76,46 @@ async function publishedIn(repoFlag: string, tagPrefix: string): Promise<{ manif
   };
 }
 
-async function openHistory(f: SelectFlags, repository: string): Promise<LlvmHistory> {
-  if (f.github) {
-    const apiUrl = githubApiUrl(f.apiUrl);
-    const token = githubTokenOptional();
-    return GitHubHistory.create(f.github, { ...(apiUrl ? { baseUrl: apiUrl } : {}), ...(token ? { token } : {}) });
-  }
-  return GitHistory.open(f.repo ?? repository, creatableDir(f.cache, "--cache"));
+async function openHistory(f: SelectFlags, o: ResolvedOptions): Promise<LlvmHistory> {
+  const { apiUrl, token } = o.github;
+  if (f.llvmGithub) return GitHubHistory.create(f.llvmGithub, { ...(apiUrl ? { baseUrl: apiUrl } : {}), ...(token ? { token } : {}) });
+  return GitHistory.open(f.repo ?? o.config.llvm.repository, creatableDir(o.cacheDir, "--cache"));
 }
 
-function gateSource(ownerRepo: string, apiUrl?: string): GitHubGateSource {
-  const { owner, repo } = parseGithubRepo(ownerRepo, "llvm.githubRepo");
-  const token = process.env["GITHUB_TOKEN"];
+/** The snapshot gate reads the LLVM repository's CI results with the resolver's one token and API root. */
+function gateSource(ownerRepo: string, what: string, o: ResolvedOptions): GitHubGateSource {
+  const { owner, repo } = parseGithubRepository(ownerRepo, what);
+  const { token, apiUrl } = o.github;
   return new GitHubGateSource(owner, repo, { ...(token ? { token } : {}), ...(apiUrl ? { apiUrl } : {}) });
 }
 
 async function selectAndPlan(f: SelectFlags) {
-  const config = loadReleaseConfig(REPO_ROOT, f.config);
+  if (f.llvmGithub !== undefined) parseGithubRepository(f.llvmGithub, "--llvm-github");
+  const o = resolveOptions(f);
+  const config = o.config;
   if (!["snapshot", "numbered"].includes(f.kind)) throw new InvalidInputError(`--kind '${f.kind}': expected snapshot or numbered`);
   const cutoff = f.cutoff === undefined ? undefined : parseFlag(IsoInstant, f.cutoff, "--cutoff");
   const post = f.post === undefined ? undefined : parseFlag(PositiveIntText, f.post, "--post");
   if (f.ref !== undefined && !GitRefName.safeParse(f.ref).success) throw new InvalidInputError(`--ref '${f.ref}': expected a branch, a tag (llvmorg-X.Y.Z) or a commit id`);
-  if (f.github !== undefined) parseGithubRepo(f.github, "--github");
-  if (f.apiUrl !== undefined) githubApiUrl(f.apiUrl);
   if (f.out !== undefined) writableFileIn(f.out, "--out");
   const request = parseOrExplain(
     ReleaseRequest,
     { kind: f.kind, ...(f.ref ? { ref: f.ref } : {}), ...(f.cutoff ? { cutoff } : {}), ...(post !== undefined ? { post } : {}) },
     "request (--kind/--ref/--cutoff/--post)",
   );
-  const published = f.publishedIn !== undefined ? await publishedIn(f.publishedIn, config.publish.github?.tagPrefix ?? "v") : undefined;
+  const published = o.github.repository ? await publishedIn(o, o.github.repository) : undefined;
   const past = history([...loadManifests(f.manifests ?? []), ...(published?.manifests ?? [])]);
-  const h = await openHistory(f, config.llvm.repository);
+  const h = await openHistory(f, o);
   const r = await select(h, {
     config,
     request,
     existingVersions: [...new Set([...past.versions, ...(published?.versions ?? [])])],
     ...(past.previousSnapshotCommit ? { previousSnapshotCommit: past.previousSnapshotCommit } : {}),
     now: new Date(),
-    // config.snapshotGate: CI results of the LLVM repository (--github owner/name, else the config's githubRepo).
-    ...(config.snapshotGate ? { gate: gateSource(f.github ?? config.llvm.githubRepo, f.apiUrl) } : {}),
+    // config.snapshotGate: CI results of the LLVM repository (--llvm-github owner/name, else the config's githubRepo).
+    ...(config.snapshotGate ? { gate: gateSource(f.llvmGithub ?? config.llvm.githubRepo, f.llvmGithub ? "--llvm-github" : "llvm.githubRepo", o) } : {}),
   });
-  return { config, request, ...r };
+  return { options: o, config, request, ...r };
 }
 
 const selectOptions = (c: Command): Command =>
@@ -121,11 +125,11 @@ const selectOptions = (c: Command): Command =>
     .option("--cutoff <iso>", "snapshot: newest commit at or before this UTC time: 2026-03-06T23:59Z, …+00:00, or a date = the end of that UTC day (default: now)")
     .option("--post <n>", "numbered: post-release number of a rebuild")
     .option("--repo <path|url>", "LLVM git repository (default: the config's llvm.repository)")
-    .option("--github <owner/repo>", "ask the GitHub API instead of git")
-    .option("--api-url <url>", "GitHub API base URL")
-    .option("--cache <dir>", "where remote repositories are mirrored", defaultCache())
+    .option("--llvm-github <owner/name>", "read the LLVM repository through the GitHub API instead of git")
+    .option("--github-api-url <url>", "GitHub API base URL (default: $GITHUB_API_URL, publish.github.apiUrl, the public API)")
+    .option("--cache <dir>", `where remote repositories are mirrored ${CACHE_HELP}`)
     .option("--manifests <paths...>", "manifests of earlier releases (files or folders): existing versions, the last snapshot")
-    .option("--published-in <owner/name>", "read earlier releases from this repository's GitHub releases (token: GITHUB_TOKEN)")
+    .option("--github-repository <owner/name>", "read earlier releases from this repository's GitHub releases (default: publish.github's; token: MLIR_RELEASE_GITHUB_TOKEN or GITHUB_TOKEN)")
     .option("--config <file>", "release config (default: release.config.json)");
 
 export function register(program: Command): void {
@@ -139,7 +143,7 @@ export function register(program: Command): void {
   selectOptions(program.command("plan").description("Select and plan a release: version, matrix, pins (ReleasePlan JSON)"))
     .option("--out <file>", "also write the plan to this file")
     .action(async (f: SelectFlags) => {
-      const { config, request, selection, facts } = await selectAndPlan(f);
+      const { options, config, request, selection, facts } = await selectAndPlan(f);
       if (!facts) {
         // No release today: yesterday's --out file must not survive (`plan --out p.json && build --plan p.json`).
         print({ release: false, reason: selection.release ? "" : selection.reason, commit: selection.commit.commit });
@@ -150,7 +154,7 @@ export function register(program: Command): void {
         }
         return;
       }
-      const p = plan(config, request, { ...facts, images: lockedImages(config.platforms.map((x) => x.id)) });
+      const p = plan(config, request, { ...facts, images: lockedImages(options.repoRoot, config, config.platforms.map((x) => x.id)) });
       if (f.out) {
         const tmp = `${f.out}.tmp-${process.pid}`;
         writeFileSync(tmp, `${JSON.stringify(p, null, 2)}\n`);
@@ -199,10 +203,11 @@ export function register(program: Command): void {
     .option("--to <commit>", "range end")
     .option("--version <v>", "the release's version (with --from/--to)", "unreleased")
     .option("--repo <path|url>", "LLVM git repository (default: the config's)")
-    .option("--cache <dir>", "where remote repositories are mirrored", defaultCache())
+    .option("--cache <dir>", `where remote repositories are mirrored ${CACHE_HELP}`)
     .option("--config <file>", "release config")
-    .action(async (f: { manifest?: string; previous?: string; from?: string; to?: string; version: string; repo?: string; cache: string; config?: string }) => {
-      const config = loadReleaseConfig(REPO_ROOT, f.config);
+    .action(async (f: { manifest?: string; previous?: string; from?: string; to?: string; version: string; repo?: string; cache?: string; config?: string }) => {
+      const o = resolveOptions(f);
+      const config = o.config;
       const m = f.manifest ? readManifest(f.manifest) : undefined;
       const prev = f.previous ? readManifest(f.previous) : undefined;
       const from = f.from ?? prev?.plan.llvm.commit ?? m?.plan.selection?.previousCommit;
@@ -212,7 +217,7 @@ export function register(program: Command): void {
         if (!/^[0-9a-f]{4,40}$/.test(v) && !GitRefName.safeParse(v).success) throw new InvalidInputError(`${flag} '${v}': expected a commit id, a branch or a tag`);
       }
       if (f.version !== "unreleased" && !/^[A-Za-z0-9][A-Za-z0-9.+_-]*$/.test(f.version)) throw new InvalidInputError(`--version '${f.version}': expected a PEP 440 version`);
-      const h = await GitHistory.open(f.repo ?? config.llvm.repository, creatableDir(f.cache, "--cache"));
+      const h = await GitHistory.open(f.repo ?? config.llvm.repository, creatableDir(o.cacheDir, "--cache"));
       const commitOf = async (flag: string, ref: string): Promise<string> => {
         const c = (await h.refCandidates(ref))[0]?.commit;
         if (!c) throw new InvalidInputError(`${flag} ${ref}: no such commit, branch or tag in ${h.description}; fetch the clone: commit ${ref} is missing (or fix the id)`);
@@ -238,10 +243,11 @@ export function register(program: Command): void {
     .description("Replay a manifest's plan through the wheel factory into a fresh folder; compare every artifact's sha256")
     .option("--out <dir>", "fresh output folder (default: a new folder under <cache>/rebuild)")
     .option("--work <dir>", "build directories (default: fresh, so nothing is reused)")
-    .option("--cache <dir>", "sources, trees, venvs", defaultCache())
+    .option("--cache <dir>", `sources, trees, venvs ${CACHE_HELP}`)
     .option("-j, --jobs <n>", "parallel compile jobs")
-    .action(async (manifest: string, f: { out?: string; work?: string; cache: string; jobs?: string }) => {
-      const cache = creatableDir(f.cache, "--cache");
+    .action(async (manifest: string, f: RebuildFlags) => {
+      const o = resolveOptions(f);
+      const cache = creatableDir(o.cacheDir, "--cache");
       const m = readManifest(manifest);
       const jobs = f.jobs === undefined ? undefined : parseFlag(PositiveIntText, f.jobs, "-j/--jobs");
       mkdirp(join(cache, "rebuild"));
@@ -253,11 +259,11 @@ export function register(program: Command): void {
       progress.info(`full log: ${env.logFile}`);
       const hostPlatform = parseOrExplain(PlatformId, process.platform === "linux" ? (process.arch === "arm64" ? "linux-aarch64" : "linux-x86_64") : process.platform === "darwin" ? (process.arch === "arm64" ? "macos-arm64" : "macos-x86_64") : "windows-x64", "host platform");
       const r = await rebuild(manifest, {
-        repoRoot: REPO_ROOT,
+        repoRoot: o.repoRoot,
         cacheDir: cache,
         workDir,
         outDir,
-        toolsDir: toolsDir(),
+        toolsDir: o.toolsDir,
         ...(jobs !== undefined ? { jobs } : {}),
       }, env, progress, [hostPlatform]);
       for (const a of r.artifacts) {
@@ -270,17 +276,17 @@ export function register(program: Command): void {
 }
 
 /** Image pins of the Linux platforms from containers/images.lock.json; placeholder pins are left out (and said so). */
-function lockedImages(platforms: readonly PlatformId[]): Partial<Record<PlatformId, string>> {
+function lockedImages(repoRoot: string, config: ReleaseConfig, platforms: readonly PlatformId[]): Partial<Record<PlatformId, string>> {
   const out: Partial<Record<PlatformId, string>> = {};
   let lock;
   try {
-    lock = loadImagesLock(REPO_ROOT);
+    lock = loadImagesLock(repoRoot);
   } catch (e) {
     process.stderr.write(`note: no image pins in the plan: ${(e as Error).message}\n`);
     return out;
   }
   for (const id of platforms.filter((p) => p.startsWith("linux-"))) {
-    const policy = "manylinux_2_28"; // the platform modules' default policy
+    const policy = policyFor(id, config.manylinuxPolicy); // the same policy the plan records for id
     const img = buildImageFor(lock, id, policy, true);
     if (img.image.placeholder) process.stderr.write(`note: ${img.key} is a placeholder pin in ${LOCK_PATH}; the plan records no image for ${id}\n`);
     else out[id] = img.ref;

@@ -3,34 +3,55 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
-import { REPO_ROOT, toolsDir } from "../factory/cli.js";
 import { HostEnv } from "../exec/host.js";
-import { loadReleaseConfig } from "../plan/config.js";
+import { type OptionFlags, requireGithubToken, resolveOptions } from "../options/resolve.js";
 import { ConsoleProgress } from "../progress.js";
-import { HttpUrl, HttpUrlTemplate, InvalidInputError, parseFlag, parseOrExplain, PlatformId, PositiveIntText, PublishTarget, type ReleaseConfig, ReleasePlan, ReleaseVersionText, UtcDay } from "../schema.js";
+import { HttpUrl, HttpUrlTemplate, InvalidInputError, parseFlag, parseOrExplain, PlatformId, PositiveIntText, PublishTarget, ReleasePlan, ReleaseVersionText, type ResolvedOptions, UtcDay } from "../schema.js";
 import { writeManifest } from "../plan/manifest.js";
 import { promoteRelease, promotionBlockers, verifyPromoted } from "../rebuild/promote.js";
-import { rebuild } from "../rebuild/rebuild.js";
-import { restore, type Rebuilder } from "./restore.js";
-import { githubApiUrl } from "../external/github.js";
 import { creatableDir, existingDir } from "../util/paths.js";
+import { rebuild } from "../rebuild/rebuild.js";
+import { restore, type Rebuilder } from "../publish/restore.js";
 import { syncIndexFromGithub } from "../site/github-sync.js";
 import { regenerate } from "../site/store.js";
 import { loadStage, readManifestFile, writeStage } from "../stage/stage.js";
-import { collectForPypi } from "./pypi.js";
-import { githubTokenFromEnv, parseGithubRepo, type GithubOptions } from "./github.js";
-import { prune } from "./retention.js";
-import { publishRelease, type PublishTargets } from "./run.js";
+import { collectForPypi } from "../publish/pypi.js";
+import type { GithubOptions } from "../publish/github.js";
+import { prune } from "../publish/retention.js";
+import { publishRelease, type PublishTargets } from "../publish/run.js";
 
-/** --github-repo owner/name wins over publish.github (CI passes the repository the workflow runs in). */
-function githubOptions(config: ReleaseConfig, repoFlag?: string): GithubOptions | undefined {
-  const g = config.publish.github;
-  const { owner, repo } = repoFlag ? parseGithubRepo(repoFlag, "--github-repo") : { owner: g?.owner, repo: g?.repo };
-  if (!owner || !repo) return undefined;
-  const token = githubTokenFromEnv(`GitHub ${owner}/${repo}`);
-  const apiUrl = githubApiUrl(g?.apiUrl, "publish.github.apiUrl");
-  return { token, owner, repo, tagPrefix: g?.tagPrefix ?? "v", ...(apiUrl ? { apiUrl } : {}), log: (l) => process.stderr.write(`${l}\n`) };
+/** The releases' repository of the resolved options (--github-repository, else publish.github), with the token. */
+function githubOptions(o: ResolvedOptions): GithubOptions | undefined {
+  const where = o.github.repository;
+  if (!where) return undefined;
+  const token = requireGithubToken(o, `GitHub ${where.owner}/${where.repo}`);
+  const apiUrl = o.github.apiUrl;
+  return { token, ...where, tagPrefix: o.github.tagPrefix, ...(apiUrl ? { apiUrl } : {}), log: (l) => process.stderr.write(`${l}\n`) };
 }
+
+/** The index root of the resolved options, or a one-line error. */
+function indexRootOf(o: ResolvedOptions, command: string): string {
+  if (!o.indexRoot) throw new InvalidInputError(`${command}: no --index-root and no publish.index.root in the config`);
+  return o.indexRoot;
+}
+
+/** `publish` flags as commander hands them over (the Dagger module builds its argv from this type). */
+export interface PublishFlags extends Pick<OptionFlags, "config" | "cache" | "githubRepository" | "githubApiUrl" | "indexRoot"> {
+  stage: string;
+  targets?: string;
+  condaChannel?: string;
+  log?: string;
+}
+
+/** `site-sync` flags as commander hands them over. */
+export interface SiteSyncFlags extends Pick<OptionFlags, "config" | "githubRepository" | "githubApiUrl" | "indexRoot"> {
+  out?: string;
+  baseUrl?: string;
+  prune: boolean;
+}
+
+const GITHUB_API_HELP = "GitHub API base URL (default: $GITHUB_API_URL, publish.github.apiUrl, the public API)";
+const INDEX_ROOT_HELP = "index root, holds store/ and the site link (default: publish.index.root)";
 
 export function register(program: Command): void {
   registerPromote(program);
@@ -54,42 +75,43 @@ export function register(program: Command): void {
   program
     .command("site")
     .description("Regenerate the static index site (PEP 503/691/658, dashboard) of an index root, atomically")
-    .requiredOption("--index <dir>", "index root (holds store/ and the site link)")
+    .option("--index-root <dir>", INDEX_ROOT_HELP)
+    .option("--config <file>", "release.config.json")
     .option("--base-url <url>", "where the site is served (for the install hint)")
     .option("--files-url <template>", "link files at this URL ({version}, {file}) instead of hosting them")
-    .action(async (o: { index: string; baseUrl?: string; filesUrl?: string }) => {
-      const index = existingDir(o.index, "--index");
+    .action(async (o: Pick<OptionFlags, "config" | "indexRoot"> & { baseUrl?: string; filesUrl?: string }) => {
+      const root = existingDir(indexRootOf(resolveOptions(o), "site"), "--index-root");
       if (o.baseUrl !== undefined) parseFlag(HttpUrl, o.baseUrl, "--base-url");
       if (o.filesUrl !== undefined) parseFlag(HttpUrlTemplate, o.filesUrl, "--files-url");
-      const gen = await regenerate(index, { ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}), ...(o.filesUrl ? { filesUrl: o.filesUrl } : {}) });
-      process.stdout.write(`site: ${join(resolve(o.index), "site")} -> ${gen}\n`);
+      const gen = await regenerate(root, { ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}), ...(o.filesUrl ? { filesUrl: o.filesUrl } : {}) });
+      process.stdout.write(`site: ${join(root, "site")} -> ${gen}\n`);
     });
 
   program
     .command("site-sync")
     .description("Rebuild the index from the GitHub releases that carry a manifest.json (complete ones), regenerate the site, optionally copy it out for GitHub Pages")
-    .requiredOption("--index <dir>", "index root (holds store/ and the site link)")
-    .option("--github-repo <owner/name>", "repository of the releases (default: publish.github's)")
+    .option("--index-root <dir>", INDEX_ROOT_HELP)
+    .option("--github-repository <owner/name>", "repository of the releases (default: publish.github's)")
+    .option("--github-api-url <url>", GITHUB_API_HELP)
     .option("--config <file>", "release.config.json")
     .option("--out <dir>", "copy the live site here as plain files (the GitHub Pages tree)")
     .option("--base-url <url>", "where the site is served (default: publish.index.baseUrl)")
-    .option("--server-url <url>", "GitHub web root for download links (default: $GITHUB_SERVER_URL or github.com)")
     .option("--prune", "apply retention (release.config.json retention): thinned snapshots lose their files and stay listed as yanked, restorable", false)
-    .action(async (o: { index: string; githubRepo?: string; config?: string; out?: string; baseUrl?: string; serverUrl?: string; prune: boolean }) => {
-      const config = loadReleaseConfig(REPO_ROOT, o.config);
-      creatableDir(o.index, "--index");
+    .action(async (f: SiteSyncFlags) => {
+      const opts = resolveOptions(f);
+      const config = opts.config;
+      const gh = githubOptions(opts);
+      if (!gh) throw new InvalidInputError("site-sync: no --github-repository and no publish.github in the config");
+      // Download links: GITHUB_SERVER_URL, else the public site (resolved once).
+      const o = { ...f, index: creatableDir(indexRootOf(opts, "site-sync"), "--index-root"), serverUrl: parseFlag(HttpUrl, opts.github.serverUrl, "GITHUB_SERVER_URL") };
       if (o.out !== undefined) creatableDir(o.out, "--out");
       if (o.baseUrl !== undefined) parseFlag(HttpUrl, o.baseUrl, "--base-url");
-      if (o.serverUrl !== undefined) parseFlag(HttpUrl, o.serverUrl, "--server-url");
-      if (process.env["GITHUB_SERVER_URL"]) parseFlag(HttpUrl, process.env["GITHUB_SERVER_URL"], "GITHUB_SERVER_URL");
-      const gh = githubOptions(config, o.githubRepo);
-      if (!gh) throw new InvalidInputError("site-sync: no --github-repo and no publish.github in the config");
       const baseUrl = o.baseUrl ?? config.publish.index?.baseUrl;
       const filesUrl = config.publish.index?.filesUrl;
-      const r = await syncIndexFromGithub(resolve(o.index), gh, {
+      const r = await syncIndexFromGithub(o.index, gh, {
         ...(baseUrl ? { baseUrl } : {}),
         ...(filesUrl ? { filesUrl } : {}),
-        ...(o.serverUrl ? { serverUrl: o.serverUrl } : {}),
+        serverUrl: o.serverUrl,
         ...(o.out ? { outDir: resolve(o.out) } : {}),
         ...(o.prune ? { prune: { policy: config.retention, log: (l: string) => process.stderr.write(`${l}\n`) } } : {}),
       });
@@ -103,12 +125,15 @@ export function register(program: Command): void {
     .requiredOption("--stage <dir>", "stage directory made by `stage`")
     .option("--config <file>", "release.config.json (publish.* and retention)")
     .option("--targets <list>", "comma-separated subset of github,pypi,index,conda (default: every configured one)")
-    .option("--github-repo <owner/name>", "GitHub repository of the releases (overrides publish.github's)")
+    .option("--github-repository <owner/name>", "GitHub repository of the releases (overrides publish.github's)")
+    .option("--github-api-url <url>", GITHUB_API_HELP)
     .option("--index-root <dir>", "index root directory (overrides publish.index.root)")
     .option("--conda-channel <dir>", "local conda channel directory (overrides publish.conda.channel)")
-    .option("--log <file>", "full log of the commands run", ".cache/logs/publish.log")
-    .action(async (o: { stage: string; config?: string; targets?: string; githubRepo?: string; indexRoot?: string; condaChannel?: string; log: string }) => {
-      const config = loadReleaseConfig(REPO_ROOT, o.config);
+    .option("--cache <dir>", "where the log goes by default (default: $MLIR_RELEASE_CACHE, else <repo>/.cache)")
+    .option("--log <file>", "full log of the commands run (default: <cache>/logs/publish.log)")
+    .action(async (o: PublishFlags) => {
+      const opts = resolveOptions(o);
+      const config = opts.config;
       const explicit = o.targets !== undefined;
       const wanted = new Set<PublishTarget>(
         (o.targets ?? "github,pypi,index,conda").split(",").map((t) => {
@@ -117,17 +142,18 @@ export function register(program: Command): void {
           return r.data;
         }),
       );
+      const log = resolve(o.log ?? join(opts.cacheDir, "logs", "publish.log"));
       // Every input is checked before anything is sent: the stage, the log's folder, each target's configuration.
       const stageDir = existingDir(o.stage, "--stage");
-      creatableDir(dirname(resolve(o.log)), "--log");
-      if (existsSync(resolve(o.log)) && !statSync(resolve(o.log)).isFile()) throw new InvalidInputError(`--log ${o.log}: is a folder; give a file name`);
-      const env = new HostEnv(resolve(o.log));
+      creatableDir(dirname(log), "--log");
+      if (existsSync(log) && !statSync(log).isFile()) throw new InvalidInputError(`--log ${log}: is a folder; give a file name`);
+      const env = new HostEnv(log);
       const targets: PublishTargets = {};
       const skipped: Partial<Record<PublishTarget, string>> = {};
       if (wanted.has("github")) {
-        const g = githubOptions(config, o.githubRepo);
+        const g = githubOptions(opts);
         if (g) targets.github = g;
-        else skipped.github = "no --github-repo and no publish.github";
+        else skipped.github = "no --github-repository and no publish.github";
       }
       if (wanted.has("pypi")) {
         const p = config.publish.pypi;
@@ -135,7 +161,7 @@ export function register(program: Command): void {
           targets.pypi = {
             repositoryUrl: p.repositoryUrl,
             username: p.username,
-            twine: join(toolsDir(), "bin", "twine"),
+            twine: join(opts.toolsDir, "bin", "twine"),
             env,
             rule: { include: p.include, maxFileBytes: p.maxFileBytes },
             removeInterrupted: p.removeInterrupted,
@@ -144,7 +170,7 @@ export function register(program: Command): void {
         else skipped.pypi = "publish.pypi not configured";
       }
       if (wanted.has("index")) {
-        const root = o.indexRoot ?? config.publish.index?.root;
+        const root = opts.indexRoot;
         const ix = config.publish.index;
         if (root) targets.index = { root: creatableDir(root, o.indexRoot ? "--index-root" : "publish.index.root"), ...(ix?.baseUrl ? { baseUrl: ix.baseUrl } : {}), ...(ix?.filesUrl ? { filesUrl: ix.filesUrl } : {}) };
         else skipped.index = "no --index-root and no publish.index.root";
@@ -155,7 +181,7 @@ export function register(program: Command): void {
         if (ch) {
           const channel = creatableDir(ch, o.condaChannel ? "--conda-channel" : "publish.conda.channel");
           mkdirSync(channel, { recursive: true });
-          targets.conda = { channel, workDir: join(dirname(channel), "conda-recipes"), python: join(toolsDir(), "bin", "python"), env };
+          targets.conda = { channel, workDir: join(dirname(channel), "conda-recipes"), python: join(opts.toolsDir, "bin", "python"), env };
         } else skipped.conda = ch ? `channel ${ch} is not a local directory` : "publish.conda not configured";
       }
       // A target asked for by name that cannot be published to is an error, not "0 changes".
@@ -174,7 +200,7 @@ export function register(program: Command): void {
     .option("--config <file>", "release.config.json (publish.pypi)")
     .option("--simple-url <url>", "simple API root to compare with (default: publish.pypi.simpleUrl, else <repositoryUrl>/simple/)")
     .action(async (o: { stage: string; out: string; config?: string; simpleUrl?: string }) => {
-      const config = loadReleaseConfig(REPO_ROOT, o.config);
+      const config = resolveOptions(o).config;
       // The file rule comes from publish.pypi when configured, else its defaults (release wheels, 100 MiB);
       // CI passes the index as --simple-url (a repository variable), so the repository names no host.
       const p = config.publish.pypi;
@@ -199,18 +225,18 @@ export function register(program: Command): void {
       "Thin old snapshots (retention: every one for allDays, the newest of each week until weeklyDays, then the newest of each month; numbered releases forever). " +
         "A pruned snapshot loses its files but stays listed as yanked and restorable with `restore`. A dry run unless --apply",
     )
-    .requiredOption("--index <dir>", "index root")
+    .option("--index-root <dir>", INDEX_ROOT_HELP)
     .option("--config <file>", "release.config.json")
     .option("--now <date>", "measure ages at this UTC date (YYYY-MM-DD; default: today)")
     .option("--apply", "really prune (default: only print what would be pruned)", false)
-    .option("--github-repo <owner/name>", "also prune the releases there: artifacts deleted, manifest.json and metadata kept (overrides publish.github's)")
-    .action(async (o: { index: string; config?: string; now?: string; apply: boolean; githubRepo?: string }) => {
-      const config = loadReleaseConfig(REPO_ROOT, o.config);
-      const indexRoot = existingDir(o.index, "--index");
-      if (o.githubRepo !== undefined) parseGithubRepo(o.githubRepo, "--github-repo");
-      const gh = o.apply ? githubOptions(config, o.githubRepo) : undefined;
+    .option("--github-repository <owner/name>", "also prune the releases there: artifacts deleted, manifest.json and metadata kept (overrides publish.github's)")
+    .option("--github-api-url <url>", GITHUB_API_HELP)
+    .action(async (o: Pick<OptionFlags, "config" | "indexRoot" | "githubRepository" | "githubApiUrl"> & { now?: string; apply: boolean }) => {
+      const opts = resolveOptions(o);
+      const config = opts.config;
+      const gh = o.apply ? githubOptions(opts) : undefined;
       const r = await prune({
-        indexRoot,
+        indexRoot: existingDir(indexRootOf(opts, "prune"), "--index-root"),
         policy: config.retention,
         ...(o.now !== undefined ? { now: parseDay(o.now, "--now") } : {}),
         apply: o.apply,
@@ -226,26 +252,28 @@ export function register(program: Command): void {
     .command("restore <version>")
     .description(
       "Bring back a pruned snapshot: rebuild it from its published manifest, refuse unless every artifact's sha256 equals the manifest's, " +
-        "then republish the same bytes (index, and the GitHub release with --github-repo or publish.github) and lift the yank",
+        "then republish the same bytes (index, and the GitHub release with --github-repository or publish.github) and lift the yank",
     )
-    .requiredOption("--index <dir>", "index root holding the pruned release")
+    .option("--index-root <dir>", "index root holding the pruned release (default: publish.index.root)")
     .option("--config <file>", "release.config.json")
-    .option("--github-repo <owner/name>", "also put the files back on that repository's release")
+    .option("--github-repository <owner/name>", "also put the files back on that repository's release")
+    .option("--github-api-url <url>", GITHUB_API_HELP)
     .option("--out <dir>", "fresh folder for the rebuilt files (default: a new folder under <cache>/restore)")
-    .option("--cache <dir>", "sources, trees, venvs", process.env["MLIR_RELEASE_CACHE"] ?? join(REPO_ROOT, ".cache"))
+    .option("--cache <dir>", "sources, trees, venvs (default: $MLIR_RELEASE_CACHE, else <repo>/.cache)")
     .option("-j, --jobs <n>", "parallel compile jobs")
-    .action(async (version: string, o: { index: string; config?: string; githubRepo?: string; out?: string; cache: string; jobs?: string }) => {
+    .action(async (version: string, o: Pick<OptionFlags, "config" | "indexRoot" | "githubRepository" | "githubApiUrl" | "cache"> & { out?: string; jobs?: string }) => {
       const v = parseOrExplain(ReleaseVersionText, version, "version argument");
-      const config = loadReleaseConfig(REPO_ROOT, o.config);
-      const gh = githubOptions(config, o.githubRepo);
-      const cache = resolve(o.cache);
+      const opts = resolveOptions(o);
+      const config = opts.config;
+      const gh = githubOptions(opts);
+      const cache = opts.cacheDir;
       mkdirSync(join(cache, "restore"), { recursive: true });
       const base = mkdtempSync(join(cache, "restore", `${v}-`));
       const r = await restore({
-        indexRoot: resolve(o.index),
+        indexRoot: indexRootOf(opts, "restore"),
         version: v,
         outDir: resolve(o.out ?? join(base, "out")),
-        rebuild: factoryRebuilder(cache, join(base, "work"), o.jobs !== undefined ? parseFlag(PositiveIntText, o.jobs, "-j/--jobs") : undefined),
+        rebuild: factoryRebuilder(opts, join(base, "work"), o.jobs !== undefined ? parseFlag(PositiveIntText, o.jobs, "-j/--jobs") : undefined),
         ...(gh ? { github: gh } : {}),
         ...(config.publish.index?.baseUrl ? { baseUrl: config.publish.index.baseUrl } : {}),
         ...(config.publish.index?.filesUrl ? { filesUrl: config.publish.index.filesUrl } : {}),
@@ -271,8 +299,9 @@ function registerPromote(program: Command): void {
     .option("--tag <tag>", "the LLVM tag the version stands for (default: the plan's)")
     .option("--no-verify", "skip install, smoke and lit")
     .option("--no-lit", "skip upstream's lit suite")
-    .option("--cache <dir>", "sources, trees, venvs", process.env["MLIR_RELEASE_CACHE"] ?? join(REPO_ROOT, ".cache"))
-    .action(async (o: { manifest: string; artifacts: string; out: string; plan?: string; version?: string; tag?: string; verify: boolean; lit: boolean; cache: string }) => {
+    .option("--cache <dir>", "sources, trees, venvs (default: $MLIR_RELEASE_CACHE, else <repo>/.cache)")
+    .action(async (o: { manifest: string; artifacts: string; out: string; plan?: string; version?: string; tag?: string; verify: boolean; lit: boolean; cache?: string }) => {
+      const opts = resolveOptions(o);
       const earlier = readManifestFile(resolve(o.manifest));
       let version = o.version;
       let tag = o.tag;
@@ -293,10 +322,11 @@ function registerPromote(program: Command): void {
       for (const l of r.left) process.stderr.write(`not carried over: ${l.fileName}: ${l.reason}\n`);
       let manifest = r.manifest;
       if (o.verify) {
-        const cache = resolve(o.cache);
+        const cache = opts.cacheDir;
+        mkdirSync(cache, { recursive: true });
         const workDir = mkdtempSync(join(cache, "promote-"));
         const env = new HostEnv(join(workDir, "logs", "promote.log"));
-        manifest = await verifyPromoted(r, { repoRoot: REPO_ROOT, cacheDir: cache, workDir, outDir, toolsDir: toolsDir(), lit: o.lit }, env, new ConsoleProgress(), hostPlatform());
+        manifest = await verifyPromoted(r, { repoRoot: opts.repoRoot, cacheDir: cache, workDir, outDir, toolsDir: opts.toolsDir, lit: o.lit }, env, new ConsoleProgress(), hostPlatform());
       }
       process.stdout.write(`manifest: ${writeManifest(outDir, manifest)}\n`);
     });
@@ -310,13 +340,13 @@ const hostPlatform = (): PlatformId =>
   );
 
 /** The CLI's rebuilder for `restore`: the wheel factory replaying the manifest on this host. */
-function factoryRebuilder(cache: string, workDir: string, jobs?: number): Rebuilder {
+function factoryRebuilder(o: ResolvedOptions, workDir: string, jobs?: number): Rebuilder {
   return async (manifestPath, _m, outDir) => {
     const env = new HostEnv(join(workDir, "logs", "restore.log"));
     const progress = new ConsoleProgress();
     progress.info(`full log: ${env.logFile}`);
     const host = hostPlatform();
-    const r = await rebuild(manifestPath, { repoRoot: REPO_ROOT, cacheDir: cache, workDir, outDir, toolsDir: toolsDir(), ...(jobs ? { jobs } : {}) }, env, progress, [host]);
+    const r = await rebuild(manifestPath, { repoRoot: o.repoRoot, cacheDir: o.cacheDir, workDir, outDir, toolsDir: o.toolsDir, ...(jobs ? { jobs } : {}) }, env, progress, [host]);
     for (const a of r.artifacts) process.stderr.write(`${a.result.toUpperCase().padEnd(11)} ${a.fileName}${a.firstDifference ? `  first difference: ${a.firstDifference}` : ""}${a.note ? `  (${a.note})` : ""}\n`);
   };
 }

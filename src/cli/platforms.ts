@@ -1,12 +1,12 @@
 // `mlir-release platforms`: the CI matrix from the platform modules (what the workflows consume).
-import { allPlatformVariants } from "./index.js";
+import { allPlatformVariants } from "../platforms/index.js";
 import { existingDir } from "../util/paths.js";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { InvalidInputError, PythonVersion } from "../schema.js";
-import { probeLlvmAbiFacts } from "./abi.js";
-import { ciJobs, matrixEntries } from "./matrix.js";
+import { probeLlvmAbiFacts } from "../platforms/abi.js";
+import { ciJobs, matrixEntries } from "../platforms/matrix.js";
 
 const DEFAULT_MLIR_CMAKE_DIR = "/usr/lib/llvm-22/lib/cmake/mlir";
 

@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { HttpUrl, parseFlag, ReleaseManifest } from "../schema.js";
 import { readJsonAs } from "../util/json-input.js";
 import { writableFileIn } from "../util/paths.js";
-import { downstreamGuide } from "./guide.js";
+import { downstreamGuide } from "../dev/guide.js";
 
 export function register(program: Command): void {
   program
@@ -13,17 +13,17 @@ export function register(program: Command): void {
     .argument("<manifest>", "a release's manifest.json")
     .option("--index-url <url>", "the PEP 503 index root the release is served from")
     .option("--download-url <url>", "the folder the release's files are downloaded from")
-    .option("-o, --output <file>", "write Markdown here instead of stdout")
-    .action((file: string, f: { indexUrl?: string; downloadUrl?: string; output?: string }) => {
+    .option("--out <file>", "write Markdown here instead of stdout")
+    .action((file: string, f: { indexUrl?: string; downloadUrl?: string; out?: string }) => {
       const manifest = readJsonAs(ReleaseManifest, file, "manifest");
       if (f.indexUrl !== undefined) parseFlag(HttpUrl, f.indexUrl, "--index-url");
       if (f.downloadUrl !== undefined) parseFlag(HttpUrl, f.downloadUrl, "--download-url");
-      if (f.output !== undefined) writableFileIn(f.output, "--output");
+      if (f.out !== undefined) writableFileIn(f.out, "--out");
       const md = downstreamGuide(manifest, {
         ...(f.indexUrl ? { indexUrl: f.indexUrl } : {}),
         ...(f.downloadUrl ? { downloadUrl: f.downloadUrl } : {}),
       });
-      if (f.output) writeFileSync(f.output, md);
+      if (f.out) writeFileSync(f.out, md);
       else process.stdout.write(md);
     });
 }

@@ -1,9 +1,9 @@
 // `mlir-release doctor`: prints the day-one checklist with each checkable item's state; exit status
 // 0 when everything checkable is set, 3 when an item must be fixed (each named with its fix).
 import type { Command } from "commander";
-import { REPO_ROOT } from "../factory/cli.js";
+import { REPO_ROOT } from "../options/resolve.js";
 import { InvalidInputError } from "../schema.js";
-import { doctor, formatChecks } from "./doctor.js";
+import { doctor, formatChecks } from "../doctor/doctor.js";
 
 export const DOCTOR_FAILED_EXIT = 3;
 

@@ -1,25 +1,20 @@
-// `mlir-release build` and `mlir-release verify`: options resolved once into BuildSettings.
+// `mlir-release build` and `mlir-release verify`: options resolved once (src/options/) into BuildSettings.
 import { calendarPythons } from "../plan/python-support.js";
-import { readFileSync } from "node:fs";
 import { compilerCacheSettings } from "../layer/compiler-cache.js";
-import { loadReleaseConfig } from "../plan/config.js";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { HostEnv } from "../exec/host.js";
+import { resolveOptions, type OptionFlags } from "../options/resolve.js";
+import { buildPolicy } from "../options/policy.js";
 import { dryRunText } from "../platforms/dry-run.js";
 import { platformById } from "../platforms/index.js";
 import { ConsoleProgress } from "../progress.js";
-import { DistributionName, GitRemote, InvalidInputError, normalizeDistribution, parseFlag, parseOrExplain, Pep440Version, PlatformId, PositiveIntText, PythonVersion, ReleaseConfig, ReleasePlan, type LlvmSourceRef } from "../schema.js";
+import { DistributionName, GitRemote, InvalidInputError, type ManylinuxPolicy, normalizeDistribution, parseFlag, parseOrExplain, Pep440Version, PlatformId, PositiveIntText, PythonVersion, ReleaseConfig, ReleasePlan, type LlvmSourceRef } from "../schema.js";
 import { readJsonAs } from "../util/json-input.js";
 import { existingDir, existingFile } from "../util/paths.js";
 import { DEBIAN_LLVM_22_1_8 } from "../source/tree.js";
 import { writeBuildManifest } from "../rebuild/build-manifest.js";
-import { type BuildSettings, buildWheels, type LayerSpec, planBuild, type SourceSpec, verifyDist } from "./factory.js";
-
-export const REPO_ROOT = resolve(new URL("../..", import.meta.url).pathname);
-
-/** The tools venv (auditwheel, lit, ...): MLIR_RELEASE_TOOLS, else .cache/tools of the checkout. */
-export const toolsDir = (): string => resolve(process.env["MLIR_RELEASE_TOOLS"] ?? join(REPO_ROOT, ".cache", "tools"));
+import { type BuildSettings, buildWheels, type LayerSpec, planBuild, type SourceSpec, verifyDist } from "../factory/factory.js";
 
 /** llvmorg-22.1.8 as published upstream; the Debian orig tarball is that tag's tree. */
 export const LLVM_22_1_8_TAG = { tag: "llvmorg-22.1.8", commit: "ca7933e47d3a3451d81e72ac174dcb5aa28b59d1" };
@@ -47,13 +42,13 @@ export function parseLayerSpec(spec: string, config: ReleaseConfig): LayerSpec {
   throw new InvalidInputError(`--layer '${spec}': expected prebuilt:<install prefix> or source`);
 }
 
-/** The defaults of `build` and `verify`: Debian's pinned 22.1.8 source on the prebuilt /usr/lib/llvm-22 layer. */
+/** The defaults of `build` and `verify`: Debian's pinned 22.1.8 source on the prebuilt /usr/lib/llvm-22 layer.
+ * The work dir defaults to <cache>/work and the cache to the resolver's (src/options/resolve.ts). */
 export const BUILD_DEFAULTS = {
   platform: "linux-x86_64",
   source: "debian:22.1.8",
   layer: "prebuilt:/usr/lib/llvm-22",
-  work: ".cache/work",
-  cache: process.env["MLIR_RELEASE_CACHE"] ?? ".cache",
+  out: "dist",
 } as const;
 
 export function parsePythons(list: string): string[] {
@@ -67,15 +62,15 @@ export function parsePythons(list: string): string[] {
   return out;
 }
 
-export interface BuildFlags {
+/** `build`'s flags as commander hands them over (the Dagger module builds its argv from this type). */
+export interface BuildFlags extends Pick<OptionFlags, "config" | "cache" | "policy"> {
   platform: string;
   source: string;
   layer: string;
   python?: string;
   out: string;
-  work: string;
-  cache: string;
-  config?: string;
+  /** Build directories; default <cache>/work. */
+  work?: string;
   plan?: string;
   distribution?: string;
   version?: string;
@@ -85,8 +80,6 @@ export interface BuildFlags {
   lit: boolean;
   litFilter?: string;
   jobs?: string;
-  /** Linux: manylinux policy of the platform module (manylinux2014 | manylinux_2_28). */
-  policy?: string;
   dryRun?: boolean;
 }
 
@@ -95,8 +88,18 @@ export function defaultBuildSettings(flags: Partial<BuildFlags> & Pick<BuildFlag
   return resolveBuildSettings({ ...BUILD_DEFAULTS, verify: false, lit: false, ...flags });
 }
 
+/** --policy belongs to Linux builds; the policy itself comes from buildPolicy (src/options/policy.ts). */
+function linuxPolicy(platformId: PlatformId, requested: ManylinuxPolicy | undefined, configured: ManylinuxPolicy, plan?: ReleasePlan): ManylinuxPolicy | undefined {
+  if (!platformId.startsWith("linux-")) {
+    if (requested) throw new InvalidInputError(`--policy ${requested}: only Linux platforms have a manylinux policy (${platformId} does not)`);
+    return undefined;
+  }
+  return buildPolicy(platformId, { requested, plan, configured });
+}
+
 export function resolveBuildSettings(f: BuildFlags): BuildSettings {
-  const config = loadReleaseConfig(REPO_ROOT, f.config);
+  const o = resolveOptions(f);
+  const config = o.config;
   const platformId = parseOrExplain(PlatformId, f.platform, "--platform");
   const plan = f.plan ? readJsonAs(ReleasePlan, f.plan, "--plan") : undefined;
   if (plan && !plan.matrix.some((m) => m.platform === platformId)) {
@@ -117,13 +120,13 @@ export function resolveBuildSettings(f: BuildFlags): BuildSettings {
       ? [...new Set(plan.matrix.filter((m) => m.platform === platformId).map((m) => m.python))]
       : (config.pythons ?? calendarPythons(platformId, new Date()));
   const isDebian2218 = source.kind === "tarball" && source.ref.sha256 === DEBIAN_LLVM_22_1_8.sha256;
-  const cacheDir = resolve(f.cache);
+  const policy = linuxPolicy(platformId, f.policy === undefined ? undefined : o.policy, o.config.manylinuxPolicy, plan);
   return {
-    repoRoot: REPO_ROOT,
-    cacheDir,
-    workDir: resolve(f.work),
+    repoRoot: o.repoRoot,
+    cacheDir: o.cacheDir,
+    workDir: resolve(f.work ?? join(o.cacheDir, "work")),
     outDir: resolve(f.out),
-    platform: platformById(platformId, f.policy ? { policy: f.policy } : {}),
+    platform: platformById(platformId, policy ? { policy } : {}),
     pythons,
     source,
     layer: parseLayerSpec(f.layer, config),
@@ -142,7 +145,7 @@ export function resolveBuildSettings(f: BuildFlags): BuildSettings {
     nanobindDomain: plan?.nanobindDomain ?? config.nanobindDomain,
     dev: f.dev ?? false,
     verify: f.verify ? { lit: f.lit, ...(f.litFilter ? { litFilter: f.litFilter.split(",") } : {}) } : false,
-    toolsDir: toolsDir(),
+    toolsDir: o.toolsDir,
     ...(jobs !== undefined ? { jobs } : {}),
     compilerCache: compilerCacheSettings(config.compilerCache, process.env),
   };
@@ -162,18 +165,18 @@ export function register(program: Command): void {
   program
     .command("verify")
     .description("Verify the wheels of a build output folder: check-wheel-contents, fresh venv, smoke test, upstream lit")
-    .option("--dist <dir>", "output folder of 'build'", "dist")
+    .option("--out <dir>", "the build's output folder (what `build --out` wrote)", BUILD_DEFAULTS.out)
     .option("--platform <id>", "target platform", BUILD_DEFAULTS.platform)
     .option("--source <spec>", "the source the wheels were built from", BUILD_DEFAULTS.source)
     .option("--layer <spec>", "the layer (its tools run the lit suite)", BUILD_DEFAULTS.layer)
     .option("--python <versions>", "which wheels to verify (default: the config's)")
-    .option("--work <dir>", "venvs and lit work dirs", BUILD_DEFAULTS.work)
-    .option("--cache <dir>", "sources, trees, layers, venvs", BUILD_DEFAULTS.cache)
+    .option("--work <dir>", "venvs and lit work dirs (default: <cache>/work)")
+    .option("--cache <dir>", "sources, trees, layers, venvs (default: $MLIR_RELEASE_CACHE, else <repo>/.cache)")
     .option("--config <file>", "release config")
     .option("--no-lit", "smoke test only")
     .option("--lit-filter <paths>", "comma-separated subset of mlir/test/python")
-    .action(async (flags: Omit<BuildFlags, "out" | "verify"> & { dist: string }) => {
-      const settings = resolveBuildSettings({ ...flags, out: flags.dist, verify: true });
+    .action(async (flags: Omit<BuildFlags, "verify">) => {
+      const settings = resolveBuildSettings({ ...flags, verify: true });
       const env = new HostEnv(join(settings.workDir, "logs", `verify-${settings.platform.id}.log`));
       const progress = new ConsoleProgress();
       progress.info(`full log: ${env.logFile}`);
@@ -187,9 +190,9 @@ export function register(program: Command): void {
     .option("--source <spec>", "debian:22.1.8 | tarball:<path>@<sha256> | git:<url>@<commit> | dir:<path>", BUILD_DEFAULTS.source)
     .option("--layer <spec>", "prebuilt:<prefix> | source", BUILD_DEFAULTS.layer)
     .option("--python <versions>", "comma-separated CPython versions (default: the config's)")
-    .option("--out <dir>", "where wheels and build-report.json go", "dist")
-    .option("--work <dir>", "build directories", BUILD_DEFAULTS.work)
-    .option("--cache <dir>", "sources, trees, layers, venvs", BUILD_DEFAULTS.cache)
+    .option("--out <dir>", "where wheels and build-report.json go", BUILD_DEFAULTS.out)
+    .option("--work <dir>", "build directories (default: <cache>/work)")
+    .option("--cache <dir>", "sources, trees, layers, venvs (default: $MLIR_RELEASE_CACHE, else <repo>/.cache)")
     .option("--config <file>", "release config (default: release.config.json)")
     .option("--plan <file>", "build exactly what a ReleasePlan says (version, commit, source, Pythons)")
     .option("--distribution <name>", "distribution name")
@@ -199,27 +202,28 @@ export function register(program: Command): void {
     .option("--no-lit", "skip upstream's lit suite (smoke test only)")
     .option("--lit-filter <paths>", "comma-separated subset of mlir/test/python")
     .option("-j, --jobs <n>", "parallel compile jobs")
-    .option("--policy <name>", "Linux: manylinux2014 | manylinux_2_28 (default)")
+    .option("--policy <name>", "Linux: manylinux2014 | manylinux_2_28 (default: the config's manylinuxPolicy, manylinux2014; linux-aarch64: manylinux_2_28)")
     .option("--dry-run", "print the resolved plan (commands, env, CMake cache, wheel tags) of --platform <id|all>; build nothing")
     .action(async (flags: BuildFlags) => {
       if (flags.dryRun) {
         // A dry run reads and validates the same inputs as the real run (plan, flags, config, paths).
         resolveBuildSettings({ ...flags, platform: flags.platform === "all" ? BUILD_DEFAULTS.platform : flags.platform });
-        const config = loadReleaseConfig(REPO_ROOT, flags.config);
+        const o = resolveOptions(flags);
+        const config = o.config;
         const src = parseSourceSpec(flags.source);
         const layer = parseLayerSpec(flags.layer, config);
         process.stdout.write(
           dryRunText({
             platform: flags.platform,
-            ...(flags.policy ? { policy: flags.policy } : {}),
+            ...(flags.policy ? { policy: o.policy } : {}),
             pythons: flags.python !== undefined ? parsePythons(flags.python) : (config.pythons ?? calendarPythons(parseOrExplain(PlatformId, flags.platform === "all" ? BUILD_DEFAULTS.platform : flags.platform, "--platform"), new Date())),
             distribution: flags.distribution ?? config.distribution,
             ...(flags.version ? { version: flags.version } : {}),
             nanobind: config.tools.nanobind,
             nanobindDomain: config.nanobindDomain,
-            repoRoot: REPO_ROOT,
-            workDir: resolve(flags.work),
-            toolsBin: join(toolsDir(), "bin"),
+            repoRoot: o.repoRoot,
+            workDir: resolve(flags.work ?? join(o.cacheDir, "work")),
+            toolsBin: join(o.toolsDir, "bin"),
             ...(src.kind === "dir" ? { sourceRoot: src.path } : {}),
             ...(layer.kind === "prebuilt" ? { layerPrefix: layer.prefix } : {}),
             // This machine's own platform: the plan `build` itself executes, from the same settings.
