@@ -44,7 +44,9 @@ describe("resolveOptions", () => {
     const env = { MLIR_RELEASE_CACHE: "/srv/env-cache", MLIR_RELEASE_TOOLS: "/srv/env-tools", GITHUB_API_URL: "http://127.0.0.1:3/env", GITHUB_SERVER_URL: "http://127.0.0.1:4" };
     const fromEnv = resolveOptions({}, env, root);
     expect(fromEnv).toMatchObject({ cacheDir: "/srv/env-cache", toolsDir: "/srv/env-tools" });
-    expect(fromEnv.github).toMatchObject({ apiUrl: "http://127.0.0.1:3/env", serverUrl: "http://127.0.0.1:4" });
+    // The API root is the one exception: every Actions job sets GITHUB_API_URL, so a configured root wins over it.
+    expect(fromEnv.github).toMatchObject({ apiUrl: "http://127.0.0.1:1/cfg", serverUrl: "http://127.0.0.1:4" });
+    expect(resolveOptions({}, env, rootWith({})).github.apiUrl).toBe("http://127.0.0.1:3/env");
 
     const fromFlags = resolveOptions(
       { cache: "/srv/flag-cache", policy: "manylinux2014", githubRepository: "flag/repo", githubApiUrl: "http://127.0.0.1:5/flag", indexRoot: "/srv/flag-index" },
@@ -69,7 +71,7 @@ describe("resolveOptions", () => {
     const root = rootWith({});
     expect(() => resolveOptions({ policy: "manylinux_2_5" }, {}, root)).toThrow("--policy 'manylinux_2_5': expected one of manylinux2014, manylinux_2_28");
     expect(() => resolveOptions({ githubRepository: "https://example.org/a/b" }, {}, root)).toThrow("--github-repository 'https://example.org/a/b': expected <owner>/<name>");
-    expect(() => resolveOptions({ githubApiUrl: "not a url" }, {}, root)).toThrow(/github\.apiUrl/);
+    expect(() => resolveOptions({ githubApiUrl: "not a url" }, {}, root)).toThrow(/^--github-api-url 'not a url': /);
     expect(() => resolveOptions({ config: join(root, "missing.json") }, {}, root)).toThrow(/does not exist/);
   });
 });
