@@ -5,9 +5,18 @@ import type { Command, Option } from "commander";
 import { didYouMean } from "../options/config.js";
 
 export function checkCliArgv(program: Command, argv: readonly string[], entry = 2): string[] {
-  const [name, ...rest] = argv.slice(entry);
-  const cmd = program.commands.find((c) => c.name() === name);
+  let [name, ...rest] = argv.slice(entry);
+  let cmd = program.commands.find((c) => c.name() === name);
   if (!cmd) return [`'${name ?? ""}' is not a command of ${program.name()} (commands: ${program.commands.map((c) => c.name()).join(", ")})`];
+  // A command group (`downstream build`): the next word names the subcommand.
+  while (cmd.commands.length) {
+    const [sub, ...after] = rest;
+    const next: Command | undefined = cmd.commands.find((c) => c.name() === sub);
+    if (!next) return [`'${sub ?? ""}' is not a command of '${program.name()} ${name}' (commands: ${cmd.commands.map((c) => c.name()).join(", ")})`];
+    name = `${name} ${sub}`;
+    cmd = next;
+    rest = after;
+  }
   const problems: string[] = [];
   const longs = cmd.options.map((o) => o.long).filter((l): l is string => !!l);
   const seen = new Set<Option>();

@@ -5,6 +5,7 @@
 import type { BuildFlags } from "../cli/build.js";
 import type { RebuildFlags, SelectFlags } from "../cli/plan.js";
 import type { PublishFlags, SiteSyncFlags } from "../cli/publish.js";
+import type { BuildFlags as DownstreamBuildFlags } from "../downstream/cli.js";
 
 /** The CLI commands the Dagger module runs, with the flags each accepts. */
 export interface CliFlags {
@@ -13,6 +14,7 @@ export interface CliFlags {
   rebuild: RebuildFlags;
   publish: PublishFlags;
   "site-sync": SiteSyncFlags;
+  "downstream build": DownstreamBuildFlags;
 }
 
 export const CLI_ENTRY = ["node", "bin/mlir-release.mjs"] as const;
@@ -23,12 +25,13 @@ export const flagOf = (attribute: string): string => `--${attribute.replace(/[A-
 type FlagValue = string | number | boolean | readonly string[] | undefined;
 
 /**
- * `node bin/mlir-release.mjs <command> [positionals] --flag value ...` in the key order of `flags`:
+ * `node bin/mlir-release.mjs <command> [positionals] --flag value ...` in the key order of `flags`
+ * (a command group's subcommand is a second word: "downstream build"):
  * a string or number is one value, a list several (variadic), true the bare flag, false `--no-<flag>`,
  * undefined nothing.
  */
 export function cliArgv<C extends keyof CliFlags>(command: C, flags: { [K in keyof CliFlags[C]]?: CliFlags[C][K] }, positionals: readonly string[] = []): string[] {
-  const out: string[] = [...CLI_ENTRY, command, ...positionals];
+  const out: string[] = [...CLI_ENTRY, ...command.split(" "), ...positionals];
   for (const [key, value] of Object.entries(flags) as Array<[string, FlagValue]>) {
     if (value === undefined) continue;
     if (value === true) out.push(flagOf(key));

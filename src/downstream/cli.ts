@@ -9,7 +9,7 @@ import { z } from "zod";
 import { EXIT } from "../errors.js";
 import { HostEnv } from "../exec/host.js";
 import { parsePythons } from "../cli/build.js";
-import { REPO_ROOT, resolveOptions } from "../options/resolve.js";
+import { resolveOptions } from "../options/resolve.js";
 import { platformById } from "../platforms/index.js";
 import { ConsoleProgress } from "../progress.js";
 import { DistributionName, HttpUrl, InvalidInputError, normalizeDistribution, parseOrExplain, Pep440Version, PlatformId, PyIdentifier, ReleaseVersionText, ToolVersion } from "../schema.js";
@@ -17,8 +17,6 @@ import { type DownstreamSettings, planDownstream, runDownstream } from "./build.
 import { downstreamBuildsFor, downstreamRebuild, readDownstreamManifest } from "./manifest.js";
 import type { ReleaseSource } from "./release.js";
 
-const defaultCache = (): string => resolveOptions().cacheDir;
-const toolsDir = (): string => resolveOptions().toolsDir;
 const print = (v: unknown): void => void process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -64,7 +62,8 @@ function existingFile(p: string, flag: string): string {
   return f;
 }
 
-interface BuildFlags extends SourceFlags {
+/** `downstream build`'s flags as commander hands them over (the Dagger module builds its argv from this type). */
+export interface BuildFlags extends SourceFlags {
   project: string;
   release?: string;
   python?: string;
@@ -82,19 +81,21 @@ interface BuildFlags extends SourceFlags {
   lit: boolean;
   out: string;
   work?: string;
-  cache: string;
+  /** Default: the resolver's cache ($MLIR_RELEASE_CACHE, else <repo>/.cache). */
+  cache?: string;
   jobs?: string;
 }
 
 export function resolveDownstreamSettings(f: BuildFlags): DownstreamSettings {
-  const cacheDir = resolve(f.cache);
+  const o = resolveOptions({ cache: f.cache });
+  const cacheDir = o.cacheDir;
   const outDir = resolve(f.out);
   return {
-    repoRoot: REPO_ROOT,
+    repoRoot: o.repoRoot,
     cacheDir,
     workDir: resolve(f.work ?? join(cacheDir, "downstream", "work")),
     outDir,
-    toolsDir: toolsDir(),
+    toolsDir: o.toolsDir,
     platform: platformById(hostPlatform()),
     projectDir: existingDir(f.project, "--project"),
     release: releaseSource(f),
@@ -127,7 +128,7 @@ const sourceOptions = (c: Command): Command =>
     .option("--manifest <file>", "the release's manifest.json (default: the index's or the folder's)")
     .option("--out <dir>", "where the wheels and downstream-manifest.json go", "dist-downstream")
     .option("--work <dir>", "build, stage and venv folders (default: <cache>/downstream/work)")
-    .option("--cache <dir>", "downloads and build venvs", defaultCache())
+    .option("--cache <dir>", "downloads and build venvs (default: $MLIR_RELEASE_CACHE, else <repo>/.cache)")
     .option("-j, --jobs <n>", "parallel compile jobs");
 
 export function register(program: Command): void {
@@ -174,9 +175,9 @@ export function register(program: Command): void {
       .command("rebuild <manifest>")
       .description("Replay a downstream manifest (same project source, same release) into a fresh folder; compare every wheel's sha256")
       .requiredOption("--project <dir>", "the project's sources (checked against the recorded digest)"),
-  ).action(async (manifest: string, f: SourceFlags & { project: string; out: string; work?: string; cache: string; jobs?: string }) => {
+  ).action(async (manifest: string, f: SourceFlags & { project: string; out: string; work?: string; cache?: string; jobs?: string }) => {
     const dm = readDownstreamManifest(resolve(manifest));
-    const cacheDir = resolve(f.cache);
+    const cacheDir = resolveOptions({ cache: f.cache }).cacheDir;
     mkdirSync(join(cacheDir, "downstream"), { recursive: true });
     const base = mkdtempSync(join(cacheDir, "downstream", "rebuild-"));
     const s = resolveDownstreamSettings({

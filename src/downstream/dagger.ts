@@ -1,6 +1,7 @@
 // The Dagger side of `downstream build`: the CLI in the platform's locked manylinux image, the
 // project mounted read-only at /in/project, the release fetched from the index (checked by digest).
 import type { Client, Container, Directory } from "@dagger.io/dagger";
+import { cliArgv } from "../dagger/cli-argv.js";
 import { cliContainer, PATHS, provisionedImage } from "../dagger/pipeline.js";
 import { buildImageFor, type ManylinuxPolicy } from "../dagger/images.js";
 import { type ImagesLock, parseOrExplain, type PlatformId } from "../schema.js";
@@ -14,17 +15,17 @@ export const DownstreamCall = z.object({
 
 export const PROJECT_PATH = "/in/project";
 
+/** The container's `downstream build` argv, through cliArgv (checked against the CLI in dagger-argv.test.ts). */
 export function downstreamArgv(o: z.infer<typeof DownstreamCall>): string[] {
-  return [
-    "node", "bin/mlir-release.mjs", "downstream", "build",
-    "--project", PROJECT_PATH,
-    "--index-url", o.indexUrl,
-    "--release", o.release,
-    "--out", PATHS.out,
-    "--work", PATHS.work,
-    "--cache", PATHS.cache,
-    ...(o.pythons ? ["--python", o.pythons] : []),
-  ];
+  return cliArgv("downstream build", {
+    project: PROJECT_PATH,
+    indexUrl: o.indexUrl,
+    release: o.release,
+    out: PATHS.out,
+    work: PATHS.work,
+    cache: PATHS.cache,
+    python: o.pythons,
+  });
 }
 
 export function downstreamContainer(

@@ -32,9 +32,10 @@ export function platformById(id: PlatformId, opts: PlatformOptions = {}): Platfo
     case "linux-x86_64":
       return linuxX86_64Policy(policy);
     case "linux-aarch64": {
-      // On an x86_64 host with a prepared cross environment (ci/setup.d/70-aarch64.sh), build by cross-compiling.
+      // On an x86_64 host with a prepared cross environment (ci/setup.d/70-aarch64.sh), build by
+      // cross-compiling; its policy is manylinux_2_28, the aarch64 default the resolver passes.
       const cross = process.env["MLIR_RELEASE_AARCH64_CROSS"];
-      if (cross && process.arch === "x64" && !policy) return linuxAarch64Cross(resolve(cross), REPO_ROOT);
+      if (cross && process.arch === "x64" && (policy === undefined || policy === "manylinux_2_28")) return linuxAarch64Cross(resolve(cross), REPO_ROOT);
       return linuxAarch64Policy(policy);
     }
     case "macos-arm64":

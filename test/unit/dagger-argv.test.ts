@@ -8,6 +8,7 @@ import { checkCliArgv } from "../../src/cli/argv-check.js";
 import { createProgram } from "../../src/cli/program.js";
 import { cliArgv, flagOf } from "../../src/dagger/cli-argv.js";
 import { buildArgv, PATHS, planArgv, publishArgv, rebuildArgv, siteSyncArgv } from "../../src/dagger/pipeline.js";
+import { downstreamArgv } from "../../src/downstream/dagger.js";
 
 const program = createProgram();
 
@@ -32,6 +33,8 @@ const moduleArgvs: Record<string, string[]> = {
   "site-sync (bare)": siteSyncArgv({ githubRepository: "o/r" }),
   "site-sync (everything)": siteSyncArgv({ githubRepository: "o/r", baseUrl: "https://example.org/mlir/", prune: true }),
   rebuild: rebuildArgv(),
+  "downstream build (bare)": downstreamArgv({ release: "22.1.8", indexUrl: "https://example.org/mlir/" }),
+  "downstream build (pythons)": downstreamArgv({ release: "22.1.8", indexUrl: "https://example.org/mlir/", pythons: "3.12,3.13" }),
 };
 
 describe("the Dagger module's argv", () => {
@@ -75,29 +78,44 @@ describe("fails when the Dagger module's argv names a flag the CLI does not have
     expect(checkCliArgv(program, ["node", "bin/mlir-release.mjs", "rebuild", "--out", "/out"])).toEqual(["rebuild: 0 positional argument(s), 'mlir-release rebuild' takes 1"]);
     expect(checkCliArgv(program, ["node", "bin/mlir-release.mjs", "build", "extra"])).toEqual(["build: 1 positional argument(s), 'mlir-release build' takes 0"]);
   });
+
+  it("a command group's subcommand is checked like a command: its own options, its required ones", () => {
+    expect(checkCliArgv(program, ["node", "bin/mlir-release.mjs", "downstream", "biuld"])[0]).toMatch(/^'biuld' is not a command of 'mlir-release downstream' \(commands: build, rebuild, resolve\)/);
+    expect(checkCliArgv(program, ["node", "bin/mlir-release.mjs", "downstream", "build", "--index-url", "u"])).toEqual(["downstream build: the required option --project is missing"]);
+    expect(checkCliArgv(program, ["node", "bin/mlir-release.mjs", "downstream", "build", "--project", "/p", "--index-root", "/i"])).toEqual([
+      "downstream build: --index-root is not an option of 'mlir-release downstream build' (did you mean --index-url?)",
+    ]);
+  });
 });
 
-/** Words of one shell command line: quotes removed, variables and arrays kept as single words. */
-const words = (line: string): string[] => [...line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+/** Words of one shell command line: quotes removed, variables and arrays kept as single words, a README placeholder (<our index root>) one word. */
+const words = (line: string): string[] => [...line.matchAll(/"([^"]*)"|'([^']*)'|(\S*<[^>]*>\S*|\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
 
-describe("the workflows' and scripts' CLI calls", () => {
+describe("the workflows', scripts' and README's CLI calls", () => {
   const ROOT = resolve(import.meta.dirname, "../..");
-  const files = [
-    ...readdirSync(join(ROOT, ".github", "workflows")).filter((f) => f.endsWith(".yml")).map((f) => join(".github", "workflows", f)),
-    ...readdirSync(join(ROOT, "containers")).filter((f) => f.endsWith(".sh")).map((f) => join("containers", f)),
-  ];
+  const under = (dir: string, ext: string): string[] =>
+    readdirSync(join(ROOT, dir), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(ext)).map((f) => join(dir, f));
+  const files = [...under(join(".github", "workflows"), ".yml"), ...under("containers", ".sh"), ...under("ci", ".sh"), "README.md"];
+  // `node bin/mlir-release.mjs …` and `node "$ROOT/bin/mlir-release.mjs" …`, up to a closing backtick or a comment.
+  const CALL = /node "?(?:\$[A-Za-z_{}]+\/)?bin\/mlir-release\.mjs"? ([^`#\n]*)/;
   const calls = files.flatMap((f) =>
     readFileSync(join(ROOT, f), "utf8")
       .split("\n")
-      .filter((l) => l.includes("node bin/mlir-release.mjs "))
-      .map((l) => ({ where: f, argv: words(l.slice(l.indexOf("node bin/mlir-release.mjs "))) })),
+      .map((l) => CALL.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null)
+      // README's optional parts are in brackets: [--index-root D] is still a flag that must exist.
+      .map((m) => ({ where: f, argv: ["node", "bin/mlir-release.mjs", ...words(m[1]!.replace(/[[\]]/g, " ").replace(/\\$/, ""))] })),
   );
 
-  it("there are some (the check reads the files it means to)", () => {
-    expect(calls.length).toBeGreaterThanOrEqual(4);
+  it("there are some in each kind of file (the check reads the files it means to)", () => {
+    const count = (prefix: string): number => calls.filter((c) => c.where.startsWith(prefix)).length;
+    expect(count(".github")).toBeGreaterThanOrEqual(4);
+    expect(count("containers")).toBeGreaterThanOrEqual(1);
+    expect(count("ci")).toBeGreaterThanOrEqual(1);
+    expect(count("README.md")).toBeGreaterThanOrEqual(25);
   });
 
-  it("name only flags the CLI has", () => {
+  it("name only commands and flags the CLI has", () => {
     const problems = calls.flatMap((c) => checkCliArgv(program, c.argv).map((p) => `${c.where}: ${p}`));
     expect(problems).toEqual([]);
   });
