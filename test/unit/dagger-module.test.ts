@@ -139,7 +139,7 @@ describe("one manylinux policy default", () => {
 
   for (const [platform, expected] of [["linux-x86_64", "manylinux2014"], ["linux-aarch64", "manylinux_2_28"]] as const) {
     it(`${platform}: the Dagger module, the plan, rebuild, the CLI build and the platform module all say ${expected}`, async () => {
-      await rec.run(async () => (await new MlirRelease().build(src(), platform)).export("/tmp/dist"));
+      await rec.run(async () => (await new MlirRelease().build(src(), platform)).export("/export/dist"));
       const module = policyArg(last());
       const planned = repoPlan.policies?.[platform];
       const rebuilt = settingsFromManifest(manifest, platform, dirs).platform.policy;
@@ -157,7 +157,7 @@ describe("one manylinux policy default", () => {
     writeFileSync(join(dir, "plan.json"), JSON.stringify(recorded));
     noPlanOverride = recorded;
     try {
-      await rec.run(async () => (await new MlirRelease().build(src(), "linux-x86_64", undefined, "debian:22.1.8", "source", undefined, dag.host().file("/ci/plan/plan.json"))).export("/tmp/dist"));
+      await rec.run(async () => (await new MlirRelease().build(src(), "linux-x86_64", undefined, "debian:22.1.8", "source", undefined, dag.host().file("/ci/plan/plan.json"))).export("/export/dist"));
     } finally {
       noPlanOverride = undefined;
     }
