@@ -18,7 +18,7 @@ import { execa } from "execa";
 import { unzipSync } from "fflate";
 import { findPython } from "../src/bindings/pythons.js";
 import { HostEnv } from "../src/exec/host.js";
-import { REPO_ROOT, toolsDir } from "../src/factory/cli.js";
+import { REPO_ROOT, resolveOptions } from "../src/options/resolve.js";
 import { buildWheels } from "../src/factory/factory.js";
 import { manifestFromBuild, writeManifest } from "../src/plan/manifest.js";
 import { snapshotVersion } from "../src/plan/version.js";
@@ -58,7 +58,8 @@ for (const a of earlier.artifacts) parseOrExplain(PlainFileName, a.fileName, "ma
 const OUT = join(REPO_ROOT, "test-output", "pin-proofs");
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
-const cache = resolve(process.env["MLIR_RELEASE_CACHE"] ?? join(REPO_ROOT, ".cache"));
+const options = resolveOptions();
+const cache = options.cacheDir;
 mkdirSync(join(cache, "pin-proofs"), { recursive: true });
 const scratch = mkdtempSync(join(cache, "pin-proofs", "run-"));
 const report: Record<string, unknown> = { dist: earlier.plan.version, started: new Date().toISOString() };
@@ -68,7 +69,7 @@ const say = (line: string): void => {
 const pipEnv = { PIP_CONFIG_FILE: "/dev/null", PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_NO_CACHE_DIR: "1" };
 const progress = new ConsoleProgress();
 const host = "linux-x86_64" as const;
-const dirs = (name: string) => ({ repoRoot: REPO_ROOT, cacheDir: cache, workDir: join(scratch, name, "work"), outDir: join(scratch, name, "out"), toolsDir: toolsDir() });
+const dirs = (name: string) => ({ repoRoot: REPO_ROOT, cacheDir: cache, workDir: join(scratch, name, "work"), outDir: join(scratch, name, "out"), toolsDir: options.toolsDir });
 
 /** sha256 of every member, from the archive itself. */
 const memberDigests = (path: string): Map<string, string> => new Map(Object.entries(unzipSync(readFileSync(path))).map(([n, d]) => [n, sha256Hex(d)]));
