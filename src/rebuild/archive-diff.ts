@@ -42,6 +42,18 @@ export function firstDifference(a: readonly ArchiveMember[], b: readonly Archive
   return undefined;
 }
 
+/** Pure: every member (by name) whose content, timestamp, permissions or encoding differs, or that only one side has, sorted. */
+export function differingMembers(a: readonly ArchiveMember[], b: readonly ArchiveMember[]): string[] {
+  const byName = (xs: readonly ArchiveMember[]) => new Map(xs.map((m) => [m.name, m]));
+  const [ma, mb] = [byName(a), byName(b)];
+  const names = [...new Set([...ma.keys(), ...mb.keys()])].sort();
+  return names.filter((n) => {
+    const x = ma.get(n);
+    const y = mb.get(n);
+    return !x || !y || x.content !== y.content || x.size !== y.size || x.mtime !== y.mtime || x.mode !== y.mode || x.encoding !== y.encoding;
+  });
+}
+
 export function zipMembers(path: string): Promise<ArchiveMember[]> {
   return new Promise((resolve, reject) => {
     yauzl.open(path, { lazyEntries: true, autoClose: true }, (err, zip) => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { zipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
-import { firstDifference, firstDifferingMember, tarMembers, zipMembers } from "../../src/rebuild/archive-diff.js";
+import { differingMembers, firstDifference, firstDifferingMember, tarMembers, zipMembers } from "../../src/rebuild/archive-diff.js";
 import { compareArtifacts } from "../../src/rebuild/rebuild.js";
 import { sha256Hex } from "../../src/util/hash.js";
 
@@ -40,6 +40,15 @@ describe("first differing member", () => {
     expect(await firstDifferingMember(a, order)).toBe("member #1: mlir/__init__.py in the recorded artifact, mlir/_mlir.so in the rebuilt one (order or names differ)");
     const extra = wheel("g.whl", { ...base, "mlir/extra.py": "" });
     expect(await firstDifferingMember(a, extra)).toBe("member #4: mlir/extra.py only in the rebuilt one (3 vs 4 members)");
+  });
+
+  it("lists every differing member, whatever the order, and the ones only one side has", async () => {
+    const base = { "mlir/__init__.py": "x = 1\n", "mlir/_mlir.so": "ELF...", "mlir/a.pyi": "a\n", "mlir-1.0.dist-info/RECORD": "r\n" };
+    const a = await zipMembers(wheel("all/a.whl", base));
+    expect(differingMembers(a, await zipMembers(wheel("all/same.whl", base)))).toEqual([]);
+    const b = await zipMembers(wheel("all/b.whl", { "mlir/a.pyi": "b\n", "mlir/_mlir.so": "ELF..!", "mlir/__init__.py": "x = 1\n", "mlir/new.py": "" }));
+    expect(differingMembers(a, b)).toEqual(["mlir-1.0.dist-info/RECORD", "mlir/_mlir.so", "mlir/a.pyi", "mlir/new.py"]);
+    expect(differingMembers(a, await zipMembers(wheel("all/t.whl", base, { mtime: new Date("2026-01-02T00:00:00Z") })))).toHaveLength(4);
   });
 
   it("reads tarball members (gzip, ustar) and names the first difference", async () => {
