@@ -12,8 +12,10 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { execa } from "execa";
 import { unzipSync } from "fflate";
+import { unmappedCompilePaths } from "../src/bindings/build.js";
 import { differingMembers, zipMembers } from "../src/rebuild/archive-diff.js";
-import { BuildReport, parseFlag, PythonVersion } from "../src/schema.js";
+import { z } from "zod";
+import { BuildReport, CompileCommand, parseFlag, PythonVersion } from "../src/schema.js";
 import { readJsonAs } from "../src/util/json-input.js";
 
 const REPO = resolve(new URL("..", import.meta.url).pathname);
@@ -83,6 +85,10 @@ try {
     await run(c, ["setup"], log);
     await run(c, ["build", "--python", python, "--no-dev", "--no-lit", "--out", join(c.dir, "dist")], log);
     reports.push(readJsonAs(BuildReport, join(c.dir, "dist", "build-report.json"), "build report"));
+    // Every compiled file and include dir must be under a -ffile-prefix-map or a fixed prefix (the layer's /usr).
+    const db = readJsonAs(z.array(CompileCommand), join(c.dir, ".cache", "work", "bindings", reports.at(-1)!.platform, "compile_commands.json"), "compile database");
+    const unmapped = unmappedCompilePaths(db, ["/usr"]);
+    console.log(`${c.name}: ${db.length} compile commands, ${unmapped.length} input path(s) outside every prefix map${unmapped.length ? `: ${unmapped.slice(0, 5).join(", ")}` : ""}`);
   }
   const [ra, rb] = reports as [BuildReport, BuildReport];
   for (const wa of ra.wheels) {

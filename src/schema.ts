@@ -634,6 +634,15 @@ export type BuildStep = z.infer<typeof BuildStep>;
 export type BuildStepInput = z.input<typeof BuildStep>;
 
 
+/** One entry of CMake's compile_commands.json (the bindings build's compile database). */
+export const CompileCommand = z.object({
+  directory: z.string(),
+  command: z.string().optional(),
+  arguments: z.array(z.string()).optional(),
+  file: z.string(),
+});
+export type CompileCommand = z.infer<typeof CompileCommand>;
+
 export const BuildReport = z.object({
   platform: PlatformId,
   distribution: z.string(),

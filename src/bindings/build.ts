@@ -4,6 +4,7 @@
 // The commands (configure, ninja, install, strip) are steps of src/platforms/resolve.ts.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import type { CompileCommand } from "../schema.js";
 
 /** What the bindings' configure line is made of (the platform module adds its cache entries). */
 export interface BindingsConfigureInput {
@@ -65,4 +66,30 @@ export function sharedObjects(dir: string): string[] {
   };
   walk(dir);
   return out;
+}
+
+/**
+ * Pure: the absolute input paths (compiled files, -I/-isystem/-iquote dirs) of a compile database
+ * that no `-ffile-prefix-map=OLD=NEW` of their own command covers and that are not under one of
+ * `fixedPrefixes` (paths that are the same on every host, such as /usr). Any such path can reach
+ * the objects (__FILE__, debug info) and make the bytes depend on where the checkout is. Sorted.
+ */
+export function unmappedCompilePaths(db: readonly CompileCommand[], fixedPrefixes: readonly string[]): string[] {
+  const under = (p: string, prefix: string): boolean => p === prefix || p.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`);
+  const out = new Set<string>();
+  for (const e of db) {
+    const args = e.arguments ?? (e.command ?? "").split(/\s+/).filter(Boolean);
+    const maps = args.filter((a) => a.startsWith("-ffile-prefix-map=")).map((a) => a.slice("-ffile-prefix-map=".length).split("=")[0]!);
+    const inputs = [e.file];
+    args.forEach((a, i) => {
+      const m = /^-(I|isystem|iquote)(.*)$/.exec(a);
+      if (m) inputs.push(m[2] || (args[i + 1] ?? ""));
+    });
+    for (const p of inputs) {
+      const abs = p.startsWith("/") ? p : join(e.directory, p);
+      if (maps.some((m) => m && under(abs, m)) || fixedPrefixes.some((f) => under(abs, f))) continue;
+      out.add(abs);
+    }
+  }
+  return [...out].sort();
 }
