@@ -13,6 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { execa } from "execa";
 import { unzipSync } from "fflate";
 import { unmappedCompilePaths } from "../src/bindings/build.js";
+import { OPTION_ENV } from "../src/options/resolve.js";
 import { differingMembers, zipMembers } from "../src/rebuild/archive-diff.js";
 import { z } from "zod";
 import { BuildReport, CompileCommand, parseFlag, PythonVersion } from "../src/schema.js";
@@ -60,7 +61,7 @@ async function run(c: Checkout, args: string[], log: string): Promise<void> {
   say(`${c.name}: ${args.join(" ")} (log ${log})`);
   const env: Record<string, string | undefined> = { ...process.env, ...c.env };
   // Each clone uses its own .cache: nothing from this checkout's settings leaks in.
-  for (const k of ["MLIR_RELEASE_CACHE", "MLIR_RELEASE_TOOLS", "SOURCE_DATE_EPOCH"]) delete env[k];
+  for (const k of [OPTION_ENV.cache, OPTION_ENV.tools, "SOURCE_DATE_EPOCH"]) delete env[k];
   const r = await execa("sh", ["-c", 'umask "$1"; shift; exec "$@"', "sh", c.umask, "node", join(c.dir, "bin", "mlir-release.mjs"), ...args], {
     cwd: c.dir,
     env,
