@@ -11,7 +11,7 @@
 //   monthly false), `pip install ==<v>` sees only the yanked entry, `restore` rebuilds it from its
 //   manifest in a fresh work dir (the wheel factory, no shortcut), the sha256 must be identical,
 //   and pip installs it again and imports mlir.
-// Every figure is printed and written to test-output/pin-proofs/report.json; full logs next to it.
+// Every figure is printed and written to test-output/pin-proofs/<part>/report.json; full logs next to it.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { execa } from "execa";
@@ -55,7 +55,7 @@ const dist = existingDir(distFlag, "--dist");
 const earlier = readManifestFile(join(dist, "manifest.json"));
 for (const a of earlier.artifacts) parseOrExplain(PlainFileName, a.fileName, "manifest artifact name");
 
-const OUT = join(REPO_ROOT, "test-output", "pin-proofs");
+const OUT = join(REPO_ROOT, "test-output", "pin-proofs", part);
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 const options = resolveOptions();

@@ -143,7 +143,9 @@ export function plan(config: ReleaseConfig, request: ReleaseRequest, facts: Plan
           date: planDate,
           offered,
           llvmVersion: facts.llvmVersion,
-          ...(facts.abi ? { llvmFreeThreaded: facts.abi.freeThreaded } : {}),
+          // Without the tree's ABI facts: AddMLIRPython passes FREE_THREADED since LLVM 20 (src/platforms/abi.ts infers the same).
+          llvmFreeThreaded: facts.abi ? facts.abi.freeThreaded : parseLlvmVersion(facts.llvmVersion).major >= 20,
+          ...(facts.abi ? {} : { freeThreadedInferred: true }),
           ...(previous ? { previous } : {}),
         });
     pythonSupport.push(supportRecord(id, basis, planDate, support));

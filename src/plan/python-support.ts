@@ -53,6 +53,8 @@ export interface SupportInput {
   llvmFreeThreaded?: boolean;
   /** LLVM version, for the reasons. */
   llvmVersion?: string;
+  /** llvmFreeThreaded was inferred from the LLVM version, not read from the tree (said in the reasons). */
+  freeThreadedInferred?: boolean;
   /** The previous release's Pythons on this platform, when known: decisions say what changed. */
   previous?: readonly string[];
   calendar?: readonly CpythonRelease[];
@@ -109,7 +111,7 @@ export function supportedPythons(i: SupportInput): SupportChoice {
       continue;
     }
     out.pythons.push(p);
-    out.added.push({ python: p, reason: `${spec.freeThreaded ? `free-threaded (${llvm} builds FREE_THREADED), ` : ""}supported until ${lastSupportedDay(c!)}${note(p, true)}` });
+    out.added.push({ python: p, reason: `${spec.freeThreaded ? `free-threaded (${llvm} builds FREE_THREADED${i.freeThreadedInferred ? ", inferred from its version: since LLVM 20" : ""}), ` : ""}supported until ${lastSupportedDay(c!)}${note(p, true)}` });
   }
   return out;
 }
