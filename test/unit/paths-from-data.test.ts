@@ -184,6 +184,6 @@ describe("site pages (render → disk)", () => {
   it("a project name with a '/' that stays inside is refused too; plain pages are written", () => {
     escapeError(() => writePages(join(root, "site"), new Map([["simple/a/../b/index.html", "x"]])), /'\.\.' is not a plain name/);
     writePages(join(root, "site"), renderSite([{ manifest: manifestWith({}), notes: "" }], new Map()));
-    expect(readdirSync(join(root, "site")).sort()).toEqual([".nojekyll", "index.html", "releases", "simple"]);
+    expect(readdirSync(join(root, "site")).sort()).toEqual([".nojekyll", "index.html", "releases", "releases.json", "simple"]);
   });
 });
