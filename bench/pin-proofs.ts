@@ -13,7 +13,7 @@
 //   and pip installs it again and imports mlir.
 // Every figure is printed and written to test-output/pin-proofs/<part>/report.json; full logs next to it.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { execa } from "execa";
 import { unzipSync } from "fflate";
 import { findPython } from "../src/bindings/pythons.js";

@@ -7,7 +7,7 @@ import { checkGithubRepository, collectDist, compilerCacheDirectory, defaultOpti
 import { moduleConfig, moduleLock, parsePlatform, parsePolicy, policyFor, useHostInputs } from "./dagger/module-support.js";
 import { buildPolicy } from "./options/policy.js";
 import { InvalidInputError, parseOrExplain, type PlatformId, ReleaseManifest, ReleasePlan } from "./schema.js";
-import { refMatches } from "./dagger/images.js";
+import { refMatches } from "./platforms/images.js";
 import { downstreamContainer } from "./downstream/dagger.js";
 
 /** The plan stage's answer on a day with nothing to build. */

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { buildImageFor, loadImagesLock, LOCK_PATH } from "../dagger/images.js";
+import { buildImageFor, loadImagesLock, LOCK_PATH } from "../platforms/images.js";
 import { HostEnv } from "../exec/host.js";
 import { policyFor } from "../options/policy.js";
 import { type OptionFlags, parseGithubRepository, requireGithubToken, resolveOptions } from "../options/resolve.js";

@@ -12,7 +12,7 @@ import { promoteRelease, promotionBlockers, verifyPromoted } from "../rebuild/pr
 import { creatableDir, existingDir } from "../util/paths.js";
 import { rebuild } from "../rebuild/rebuild.js";
 import { restore, type Rebuilder } from "../publish/restore.js";
-import { syncIndexFromGithub } from "../site/github-sync.js";
+import { syncIndexFromGithub } from "../publish/site-sync.js";
 import { regenerate } from "../site/store.js";
 import { loadStage, readManifestFile, writeStage } from "../stage/stage.js";
 import { collectForPypi } from "../publish/pypi.js";

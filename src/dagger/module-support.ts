@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { loadReleaseConfig } from "../options/config.js";
 import { parsePolicyFlag, REPO_ROOT } from "../options/resolve.js";
 import { ImagesLock, type ManylinuxPolicy, parseOrExplain, PlatformId, type ReleaseConfig } from "../schema.js";
-import { loadImagesLock } from "./images.js";
+import { loadImagesLock } from "../platforms/images.js";
 
 /** The module's source: the same root the CLI resolves (src/options/resolve.ts). */
 export const MODULE_ROOT = REPO_ROOT;

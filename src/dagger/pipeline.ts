@@ -8,7 +8,7 @@ import { COMPILER_CACHE_ENV } from "../layer/compiler-cache.js";
 import { canonicalHash } from "../util/hash.js";
 import { policyFor } from "../options/policy.js";
 import { cliArgv } from "./cli-argv.js";
-import { type BuildImage, buildImageFor, type ManylinuxPolicy } from "./images.js";
+import { type BuildImage, buildImageFor, type ManylinuxPolicy } from "../platforms/images.js";
 
 /** Paths inside the build container. */
 export const PATHS = {

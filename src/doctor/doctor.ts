@@ -3,7 +3,7 @@
 // not an hour later inside a build. What cannot be seen from a job (secrets' values, environment
 // protection rules, the trusted-publisher form on the index) is printed as "check by hand".
 import { z } from "zod";
-import { imageRegistry, loadImagesLock, LOCK_PATH, nodeDownloadUrl, unresolvedPins } from "../dagger/images.js";
+import { imageRegistry, loadImagesLock, LOCK_PATH, nodeDownloadUrl, unresolvedPins } from "../platforms/images.js";
 import { imageLockKey } from "../platforms/linux.js";
 import { loadReleaseConfig } from "../options/config.js";
 import { HttpUrl, type ImagesLock, parseOrExplain, type ReleaseConfig } from "../schema.js";

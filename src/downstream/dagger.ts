@@ -3,7 +3,7 @@
 import type { Client, Container, Directory } from "@dagger.io/dagger";
 import { cliArgv } from "../dagger/cli-argv.js";
 import { cliContainer, PATHS, provisionedImage } from "../dagger/pipeline.js";
-import { buildImageFor, type ManylinuxPolicy } from "../dagger/images.js";
+import { buildImageFor, type ManylinuxPolicy } from "../platforms/images.js";
 import { type ImagesLock, parseOrExplain, type PlatformId } from "../schema.js";
 import { z } from "zod";
 

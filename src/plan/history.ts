@@ -204,7 +204,7 @@ export class GitHubHistory implements LlvmHistory {
     private readonly octokit: Octokit,
     ownerRepo: string,
   ) {
-    const { owner, repo } = parseGithubRepo(ownerRepo, "--github");
+    const { owner, repo } = parseGithubRepo(ownerRepo, "--llvm-github");
     this.owner = owner;
     this.repo = repo;
     this.description = `github ${ownerRepo}`;

@@ -3,7 +3,7 @@
 // against their CI runner's facts, with placeholders for paths that only exist there.
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { imageRef, loadImagesLock, LOCK_PATH } from "../dagger/images.js";
+import { imageRef, loadImagesLock, LOCK_PATH } from "./images.js";
 import { InvalidInputError, PlatformId } from "../schema.js";
 import { probeLlvmAbiFacts } from "./abi.js";
 import { allPlatformVariants, platformById } from "./index.js";

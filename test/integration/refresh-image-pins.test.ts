@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadImagesLock } from "../../src/dagger/images.js";
+import { loadImagesLock } from "../../src/platforms/images.js";
 import { ImagesLock } from "../../src/schema.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { deleteGithubRelease, publishGithub, type GithubOptions } from "../../src/publish/github.js";
 import { restore } from "../../src/publish/restore.js";
-import { syncIndexFromGithub } from "../../src/site/github-sync.js";
+import { syncIndexFromGithub } from "../../src/publish/site-sync.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { FIXTURE_MODULE, stagedFixtureRelease } from "../support/release-fixture.js";
 import { freshVenv, serveStatic } from "../support/servers.js";

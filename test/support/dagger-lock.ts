@@ -2,7 +2,7 @@
 // a lock refreshed against a registry (tests that pull need digests they can serve themselves).
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
-import { loadImagesLock } from "../../src/dagger/images.js";
+import { loadImagesLock } from "../../src/platforms/images.js";
 import type { ImagesLock } from "../../src/schema.js";
 
 export const hexOf = (s: string): string => createHash("sha256").update(s).digest("hex");

@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildImageFor, imageRef, linuxArch, loadImagesLock, LOCK_PATH, looksLikePlaceholderHex, unresolvedPins } from "../../src/dagger/images.js";
+import { buildImageFor, imageRef, linuxArch, loadImagesLock, LOCK_PATH, looksLikePlaceholderHex, unresolvedPins } from "../../src/platforms/images.js";
 import { ImagesLock, InvalidInputError } from "../../src/schema.js";
 import { hexOf, resolvedLock } from "../support/dagger-lock.js";
 

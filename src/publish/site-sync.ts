@@ -6,13 +6,13 @@ import { cpSync, existsSync, readdirSync, realpathSync, renameSync, rmSync } fro
 import { manifestJson } from "../plan/manifest.js";
 import { fetchPublishedReleases, githubFilesUrl, type GithubOptions, type SkippedRelease } from "../external/github.js";
 import { underRoot } from "../util/paths.js";
-import { prune, type ThinningPolicy } from "../publish/retention.js";
-import type { SiteOptions } from "./render.js";
-import { indexPaths, putText, regenerate, withIndexLock, writePrunedRecord } from "./store.js";
+import { prune, type ThinningPolicy } from "./retention.js";
+import type { SiteOptions } from "../site/render.js";
+import { indexPaths, putText, regenerate, withIndexLock, writePrunedRecord } from "../site/store.js";
 
 export interface SiteSyncOptions extends SiteOptions {
-  /** Web root of the GitHub server (download links); default $GITHUB_SERVER_URL or github.com. */
-  serverUrl?: string;
+  /** Web root of the GitHub server (download links): the resolver's github.serverUrl ($GITHUB_SERVER_URL, else the public site). */
+  serverUrl: string;
   /** Also copy the live site, as plain files, here (what GitHub Pages serves). */
   outDir?: string;
   /** Apply retention after syncing: thin the snapshots (files go, entries stay yanked, restorable). */
@@ -28,7 +28,7 @@ export interface SiteSyncResult {
   site: string;
 }
 
-export async function syncIndexFromGithub(root: string, o: GithubOptions, opts: SiteSyncOptions = {}): Promise<SiteSyncResult> {
+export async function syncIndexFromGithub(root: string, o: GithubOptions, opts: SiteSyncOptions): Promise<SiteSyncResult> {
   const { releases: found, skipped } = await fetchPublishedReleases(o);
   const P = indexPaths(root);
   const versions = found.map((f) => f.manifest.plan.version).sort();
@@ -54,7 +54,7 @@ export async function syncIndexFromGithub(root: string, o: GithubOptions, opts: 
       removed.push(v);
     }
   });
-  const serverUrl = opts.serverUrl ?? process.env["GITHUB_SERVER_URL"] ?? "https://github.com";
+  const serverUrl = opts.serverUrl;
   const siteOpts = { ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}), filesUrl: opts.filesUrl ?? githubFilesUrl(serverUrl, o) };
   let pruned: string[] = [];
   if (opts.prune) {

@@ -2,11 +2,11 @@
 // Pure apart from loadImagesLock: the lock's content is the input, a digest reference the output.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { imageLockKey, MANYLINUX_POLICIES, type ManylinuxPolicy } from "../platforms/linux.js";
+import { imageLockKey, MANYLINUX_POLICIES, type ManylinuxPolicy } from "./linux.js";
 import { ImagesLock, InvalidInputError, type LockedDownload, type LockedImage, parseOrExplain, type PlatformId } from "../schema.js";
 
 // The platform modules own the policy names and the lock key of each (policy, arch) image.
-export { MANYLINUX_POLICIES, type ManylinuxPolicy } from "../platforms/linux.js";
+export { MANYLINUX_POLICIES, type ManylinuxPolicy } from "./linux.js";
 
 export const LOCK_PATH = "containers/images.lock.json";
 
