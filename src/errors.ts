@@ -123,14 +123,20 @@ export const redactUrl = (url: string): string => {
   }
 };
 
-/** What to do after a given HTTP status. */
-const httpAdvice = (status: number): string =>
+/** What to do after a given HTTP status (the token variables and the 404 hint are the service's). */
+const httpAdvice = (status: number, service: string): string =>
   status === 401
-    ? "check the token (GITHUB_TOKEN / MLIR_RELEASE_GITHUB_TOKEN)"
+    ? service === "PyPI"
+      ? "check the upload token (TWINE_PASSWORD / MLIR_RELEASE_PYPI_TOKEN)"
+      : "check the token (GITHUB_TOKEN / MLIR_RELEASE_GITHUB_TOKEN)"
     : status === 403
-      ? "the token lacks a permission (contents: write for releases) or a rate limit was hit; retry later"
+      ? service === "PyPI"
+        ? "the token may not upload to this project"
+        : "the token lacks a permission (contents: write for releases) or a rate limit was hit; retry later"
       : status === 404
-        ? "check the repository owner/name and that the token can see it"
+        ? service === "PyPI"
+          ? "check the repository URL"
+          : "check the repository owner/name and that the token can see it"
         : status === 422
           ? "the service refused the request's content"
           : status >= 500
@@ -168,13 +174,27 @@ export function connectionFailure(e: unknown): keyof typeof UNREACHABLE | undefi
   return undefined;
 }
 
-/** Wraps an octokit/HTTP error: the service, the status, the endpoint (without query) and what to do.
- * `reachHint` says what to check when the server could not be reached at all. */
-export function wrapHttpError(e: unknown, service: string, what: string, reachHint = "check the URL and the network"): ReleaseError {
+/** An HTTP answer that is not a success, as an external-service error: status, endpoint, what to do. */
+export function httpStatusError(service: string, what: string, method: string, url: string, status: number): ExternalServiceError {
+  const endpoint = redactUrl(url);
+  return new ExternalServiceError(`${service}: ${what} failed: HTTP ${status} from ${method} ${endpoint}; ${httpAdvice(status, service)}`, service, status, endpoint);
+}
+
+export interface WrapHttpOptions {
+  /** What to check when the server could not be reached at all. */
+  reachHint?: string;
+  /** The request, when the error does not carry it (a plain fetch). */
+  method?: string;
+  url?: string;
+}
+
+/** Wraps an octokit/HTTP/fetch error: the service, the status, the endpoint (without query) and what to do. */
+export function wrapHttpError(e: unknown, service: string, what: string, o: WrapHttpOptions = {}): ReleaseError {
   if (e instanceof ReleaseError) return e;
+  const reachHint = o.reachHint ?? "check the URL and the network";
   const unreachable = connectionFailure(e);
   if (unreachable) {
-    const req = (e as { request?: { method?: string; url?: string } }).request;
+    const req = (e as { request?: { method?: string; url?: string } }).request ?? (o.url ? { method: o.method, url: o.url } : undefined);
     const endpoint = req?.url ? redactUrl(req.url) : undefined;
     const where = endpoint ? `${req?.method ?? "GET"} ${endpoint}` : "the server";
     return new ExternalServiceError(`${service}: ${what} failed: ${where} could not be reached (${unreachable === "bad port" ? "" : `${unreachable}, `}${UNREACHABLE[unreachable]}); ${reachHint}`, service, undefined, endpoint, { cause: e });
@@ -186,7 +206,7 @@ export function wrapHttpError(e: unknown, service: string, what: string, reachHi
     const status = e.status;
     return new ExternalServiceError(
       status
-        ? `${service}: ${what} failed: HTTP ${status} from ${method} ${endpoint ?? "?"} (${first}); ${httpAdvice(status)}`
+        ? `${service}: ${what} failed: HTTP ${status} from ${method} ${endpoint ?? "?"} (${first}); ${httpAdvice(status, service)}`
         : `${service}: ${what} failed: ${method} ${endpoint ?? "?"} could not be reached (${first}); ${reachHint}`,
       service,
       status,
@@ -195,8 +215,10 @@ export function wrapHttpError(e: unknown, service: string, what: string, reachHi
     );
   }
   const errno = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (e instanceof Error && (errno === "ECONNREFUSED" || errno === "ENOTFOUND" || errno === "ECONNRESET" || errno === "ETIMEDOUT" || e.name === "FetchError" || e.message === "fetch failed")) {
-    return new ExternalServiceError(`${service}: ${what} failed: ${firstLine(e.message)}${errno ? ` (${errno})` : ""}; ${reachHint}`, service, undefined, undefined, { cause: e });
+  if (e instanceof Error && (errno === "ECONNREFUSED" || errno === "ENOTFOUND" || errno === "ECONNRESET" || errno === "ETIMEDOUT" || e.name === "FetchError" || e.message === "fetch failed" || e.name === "TimeoutError")) {
+    const cause = e.cause instanceof Error ? `: ${firstLine(e.cause.message)}` : "";
+    const where = o.url ? ` (${o.method ?? "GET"} ${redactUrl(o.url)})` : "";
+    return new ExternalServiceError(`${service}: ${what} failed${where}: ${firstLine(e.message)}${cause}${errno ? ` (${errno})` : ""}; ${reachHint}`, service, undefined, o.url ? redactUrl(o.url) : undefined, { cause: e });
   }
   return toReleaseError(e);
 }

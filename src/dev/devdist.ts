@@ -25,6 +25,7 @@ import { sha256File } from "../source/tree.js";
 import { toolConsoleScripts, toolsModule } from "../wheels/tools.js";
 import { assembleWheel } from "../wheels/wheel.js";
 import { underRoot } from "../util/paths.js";
+import { InternalError } from "../errors.js";
 
 /** Tools a downstream build or its tests run; the rest of the layer's bin/ is left out. */
 export const DEV_TOOLS = [
@@ -115,7 +116,7 @@ export function devTemplateFiles(repoRoot: string = MODULE_ROOT): string[] {
 export function renderTemplate(text: string, values: Record<string, string>, what: string): string {
   return text.replace(/@([A-Z][A-Z0-9_]*)@/g, (_m, name: string) => {
     const v = values[name];
-    if (v === undefined) throw new Error(`${what}: no value for @${name}@`);
+    if (v === undefined) throw new InternalError(`${what}: no value for @${name}@`);
     return v;
   });
 }

@@ -158,7 +158,7 @@ export async function planDownstream(s: DownstreamSettings): Promise<DownstreamP
 export function ourSharedLibraries(wheel: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
     yauzl.open(wheel, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(new Error(`${wheel}: not a readable zip: ${err?.message ?? "?"}`));
+      if (err || !zip) return reject(new CheckFailedError(`${wheel}: not a readable zip: ${err?.message ?? "?"}`));
       const out = new Set<string>();
       zip.on("entry", (e: yauzl.Entry) => {
         const m = /(?:^|\/)_mlir_libs\/(lib[^/]+\.so(?:\.[0-9.]+)?)$/.exec(e.fileName);
@@ -175,7 +175,7 @@ export function ourSharedLibraries(wheel: string): Promise<string[]> {
 function wheelMembers(wheel: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
     yauzl.open(wheel, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(new Error(`${wheel}: not a readable zip`));
+      if (err || !zip) return reject(new CheckFailedError(`${wheel}: not a readable zip`));
       const out: string[] = [];
       zip.on("entry", (e: yauzl.Entry) => {
         out.push(e.fileName);
@@ -426,7 +426,7 @@ const lastJsonLine = (out: string, what: string): Record<string, unknown> => {
   try {
     return JSON.parse(line) as Record<string, unknown>;
   } catch {
-    throw new Error(`${what}: its last output line is not JSON: ${line.slice(0, 200)}`);
+    throw new CheckFailedError(`${what}: its last output line is not JSON: ${line.slice(0, 200)}`);
   }
 };
 

@@ -128,6 +128,6 @@ export function parseStepLog(text: string): { id: string; status: string; comman
     }
     if (line.startsWith("$ ")) (out.at(-1)?.commands ?? orphan).push(line.slice(2).replace(/^\(cd \S+\) /, ""));
   }
-  if (orphan.length) throw new Error(`commands outside any step in the log: ${orphan.join(" | ")}`);
+  if (orphan.length) throw new InternalError(`commands outside any step in the log: ${orphan.join(" | ")}`);
   return out;
 }

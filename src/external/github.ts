@@ -128,7 +128,7 @@ export async function githubCall<T>(what: string, fn: () => Promise<T>): Promise
   try {
     return await fn();
   } catch (e) {
-    throw wrapHttpError(e, "GitHub", what, GITHUB_REACH_HINT);
+    throw wrapHttpError(e, "GitHub", what, { reachHint: GITHUB_REACH_HINT });
   }
 }
 

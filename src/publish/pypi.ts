@@ -14,6 +14,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { ExternalServiceError, httpStatusError, InvalidInputError, wrapHttpError } from "../errors.js";
 import type { ExecEnv } from "../exec/env.js";
 import type { ArtifactKind as ArtifactKindSchema, PublishAction } from "../schema.js";
 import type { LoadedStage, StagedFile } from "../stage/stage.js";
@@ -46,9 +47,18 @@ export interface PypiOptions {
   removeInterrupted?: boolean;
 }
 
+/** fetch, its failures (refused, unknown host, timeout) as one PyPI external-service line naming the URL. */
+async function pypiFetch(url: string, init: RequestInit | undefined, what: string): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (e) {
+    throw wrapHttpError(e, "PyPI", what, { method: init?.method ?? "GET", url, reachHint: "check the repository URL (publish.pypi) and the network" });
+  }
+}
+
 export function pypiToken(environ: Record<string, string | undefined> = process.env): string {
   const t = environ["TWINE_PASSWORD"] || environ["MLIR_RELEASE_PYPI_TOKEN"];
-  if (!t) throw new Error("pypi: no upload token; set TWINE_PASSWORD or MLIR_RELEASE_PYPI_TOKEN in the environment (never in a file in the repo)");
+  if (!t) throw new InvalidInputError("pypi: no upload token; set TWINE_PASSWORD or MLIR_RELEASE_PYPI_TOKEN in the environment (never in a file in the repo)");
   return t;
 }
 
@@ -112,16 +122,16 @@ export function parseSimplePage(html: string, base = "http://invalid/"): Map<str
 
 export function parsePep691(json: unknown, base: string, what: string): Map<string, IndexFile> {
   const r = Pep691Project.safeParse(json);
-  if (!r.success) throw new Error(`pypi: ${what} is not a PEP 691 project page: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!r.success) throw new ExternalServiceError(`pypi: ${what} is not a PEP 691 project page: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}; check the repository URL`, "PyPI");
   return new Map(r.data.files.map((f) => [f.filename, { sha256: (f.hashes["sha256"] ?? "").toLowerCase(), url: new URL(f.url, base).href.replace(/#.*$/, "") }]));
 }
 
 /** What the index lists for a project: PEP 691 JSON when the server speaks it, else its PEP 503 page. */
 export async function listIndexFiles(simpleUrl: string, project: string): Promise<Map<string, IndexFile>> {
   const url = `${simpleUrl.replace(/\/?$/, "/")}${normalizeProjectName(project)}/`;
-  const res = await fetch(url, { headers: { accept: PEP691_ACCEPT } });
+  const res = await pypiFetch(url, { headers: { accept: PEP691_ACCEPT } }, `listing ${project}`);
   if (res.status === 404) return new Map();
-  if (!res.ok) throw new Error(`pypi: GET ${url} answered ${res.status}`);
+  if (!res.ok) throw httpStatusError("PyPI", `listing ${project}`, "GET", url, res.status);
   const type = res.headers.get("content-type") ?? "";
   if (/application\/vnd\.pypi\.simple\.v1\+json|application\/json/.test(type)) return parsePep691(await res.json(), res.url || url, url);
   return parseSimplePage(await res.text(), res.url || url);
@@ -162,8 +172,8 @@ export async function compareWithIndex(f: StagedFile, there: IndexFile | undefin
   if (!there) return { state: "missing" };
   if (there.sha256 === f.sha256) return { state: "same" };
   // Another (or no) digest: look at the server's bytes to tell a broken upload from other bytes.
-  const res = await fetch(there.url);
-  if (!res.ok) throw new Error(`pypi: ${f.fileName} is listed but GET ${there.url} answered ${res.status}`);
+  const res = await pypiFetch(there.url, undefined, `reading the listed ${f.fileName}`);
+  if (!res.ok) throw httpStatusError("PyPI", `reading the listed ${f.fileName}`, "GET", there.url, res.status);
   const server = Buffer.from(await res.arrayBuffer());
   return classifyServerCopy(server, staged, f.fileName.endsWith(".whl") ? await isValidWheel(server) : true);
 }
@@ -237,8 +247,9 @@ export interface PypiHooks {
 async function removeVersion(o: PypiOptions, token: string, name: string, version: string): Promise<void> {
   const body = new URLSearchParams({ ":action": "remove_pkg", name, version });
   const auth = Buffer.from(`${o.username ?? "__token__"}:${token}`).toString("base64");
-  const res = await fetch(o.repositoryUrl, { method: "POST", body, headers: { authorization: `Basic ${auth}` } });
-  if (!res.ok) throw new Error(`pypi: removing the interrupted upload of ${name} ${version} from ${o.repositoryUrl} answered ${res.status}`);
+  const what = `removing the interrupted upload of ${name} ${version}`;
+  const res = await pypiFetch(o.repositoryUrl, { method: "POST", body, headers: { authorization: `Basic ${auth}` } }, what);
+  if (!res.ok) throw httpStatusError("PyPI", what, "POST", o.repositoryUrl, res.status);
 }
 
 export async function publishPypi(stage: LoadedStage, o: PypiOptions, hooks: PypiHooks = {}): Promise<PublishAction[]> {

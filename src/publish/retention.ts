@@ -9,6 +9,7 @@ import { parseReleaseVersion } from "../plan/version.js";
 import { type ReleaseManifest, type ReleaseConfig, PrunedRecord } from "../schema.js";
 import { compareIndexVersions as cmp } from "../site/render.js";
 import { listIndexManifests, listPruned, pruneReleaseFiles } from "../site/store.js";
+import { InternalError } from "../errors.js";
 import { makeOctokit, PRUNED_ASSET, releaseTag, type GithubOptions, type ReleaseAsset } from "./github.js";
 
 export { PRUNED_ASSET };
@@ -125,7 +126,7 @@ export async function prune(o: PruneOptions): Promise<PrunePlan & { applied: boo
   const day = now.toISOString().slice(0, 10);
   for (const { version: v, why } of plan.prune) {
     const kind = manifests.find((m) => m.plan.version === v)?.plan.kind;
-    if (kind !== "snapshot") throw new Error(`prune: refusing to prune ${v}: not a snapshot`); // defence in depth
+    if (kind !== "snapshot") throw new InternalError(`prune: refusing to prune ${v}: not a snapshot`); // defence in depth
     if (!o.apply) {
       log(`would prune snapshot ${v}: ${why}`);
       continue;

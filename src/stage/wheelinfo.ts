@@ -33,12 +33,12 @@ export interface WheelSelfDescription {
 function readEntries(path: string, want: (name: string) => boolean): Promise<Map<string, Buffer>> {
   return new Promise((resolve, reject) => {
     yauzl.open(path, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(new Error(`${path}: not a readable zip: ${err?.message ?? "?"}`));
+      if (err || !zip) return reject(new CheckFailedError(`${path}: not a readable zip: ${err?.message ?? "?"}; rebuild or re-download it`));
       const out = new Map<string, Buffer>();
       zip.on("entry", (e: yauzl.Entry) => {
         if (!want(e.fileName)) return zip.readEntry();
         zip.openReadStream(e, (err2, stream) => {
-          if (err2 || !stream) return reject(err2 ?? new Error("no stream"));
+          if (err2 || !stream) return reject(err2 ?? new CheckFailedError(`${path}: an entry of the zip cannot be read`));
           const chunks: Buffer[] = [];
           stream.on("data", (c: Buffer) => chunks.push(c));
           stream.on("end", () => {

@@ -10,6 +10,7 @@
 // The BUILD section (nanobind, typing_extensions, PyYAML) is not needed at run time. PyYAML is
 // imported lazily, only by linalg's opdsl YAML dump (mlir.dialects.linalg.opdsl.dump_oplib), so it
 // becomes the `opdsl` extra; the others go.
+import { InvalidInputError } from "../errors.js";
 
 export interface KnownIncompatibility {
   /** Distribution name as in requirements.txt (compared case- and separator-insensitively). */
@@ -35,7 +36,7 @@ export function lowerBoundsOnly(specifiers: string): string[] {
     const s = raw.trim();
     if (!s) continue;
     const m = /^(~=|===|==|!=|<=|>=|<|>)\s*(\S+)$/.exec(s);
-    if (!m) throw new Error(`requirements.txt: cannot read the version specifier '${s}'`);
+    if (!m) throw new InvalidInputError(`requirements.txt: cannot read the version specifier '${s}'; fix that line`);
     const [, op, v] = m;
     if (op === "<" || op === "<=") continue;
     if (op === "~=" || op === "==" || op === "===") {
@@ -56,7 +57,7 @@ interface ParsedLine {
 function parseLine(line: string): ParsedLine {
   const [req, marker] = line.split(";", 2).map((p) => p.trim());
   const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(.*)$/.exec(req ?? "");
-  if (!m) throw new Error(`requirements.txt: cannot read the requirement '${line}'`);
+  if (!m) throw new InvalidInputError(`requirements.txt: cannot read the requirement '${line}'; fix that line`);
   return { name: m[1]!, specifiers: m[2] ?? "", marker: marker || undefined };
 }
 

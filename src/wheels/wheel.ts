@@ -6,6 +6,7 @@ import { join, relative, sep } from "node:path";
 import { type WheelTag, wheelTagString } from "../schema.js";
 import { providedExtras } from "./requirements.js";
 import { type ZipEntry, writeDeterministicZip } from "./zip.js";
+import { InternalError } from "../errors.js";
 
 export interface WheelMetadata {
   distribution: string;
@@ -52,7 +53,7 @@ export function renderEntryPoints(scripts: Record<string, string>): string {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([cmd, target]) => {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(cmd) || !/^[A-Za-z_][\w.]*:[A-Za-z_]\w*$/.test(target)) {
-        throw new Error(`console script '${cmd} = ${target}' is not a valid entry point`);
+        throw new InternalError(`console script '${cmd} = ${target}' is not a valid entry point`);
       }
       return `${cmd} = ${target}`;
     });
