@@ -7,6 +7,7 @@
 // Usage: npm run bench:input-probe [-- --checkout <dir>] [--only <command>] [--verbose]
 // It prints one line per case that is not "good" and the table; nothing here names a host.
 import { spawn } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -123,7 +124,12 @@ export async function probeCases(T: string): Promise<{ cases: ProbeCase[]; setup
     ["github owner ../x", cfg("gh", { publish: { github: { owner: "..", repo: "x/../y" } } })],
     ["llvm.branch --upload-pack", cfg("branch", { llvm: { branch: "--upload-pack=touch x" } })],
   ];
-  const ghEnv = { GITHUB_TOKEN: "not-a-token", MLIR_RELEASE_GITHUB_TOKEN: "not-a-token", GITHUB_API_URL: "http://127.0.0.1:9/api" };
+  // A loopback port where nothing listens (bound, then closed): connections are refused.
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const refusedPort = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  const ghEnv = { GITHUB_TOKEN: "not-a-token", MLIR_RELEASE_GITHUB_TOKEN: "not-a-token", GITHUB_API_URL: `http://127.0.0.1:${refusedPort}/api` };
   const cases: ProbeCase[] = [];
   const add = (command: string, what: string, argv: string[], env?: Record<string, string>): void => void cases.push({ command, what, argv, ...(env ? { env } : {}) });
 
@@ -193,6 +199,7 @@ export async function probeCases(T: string): Promise<{ cases: ProbeCase[]; setup
   add("site-sync", "--github-repository -x/y", ["site-sync", "--index-root", index, "--github-repository", "-x/y"], ghEnv);
   add("site-sync", "no token", ["site-sync", "--index-root", index, "--github-repository", "a/b"], { GITHUB_TOKEN: "", MLIR_RELEASE_GITHUB_TOKEN: "", GH_TOKEN: "" });
   add("site-sync", "API refuses the connection", ["site-sync", "--index-root", index, "--github-repository", "a/b"], ghEnv);
+  add("site-sync", "API on a port fetch refuses (:9)", ["site-sync", "--index-root", index, "--github-repository", "a/b"], { ...ghEnv, GITHUB_API_URL: "http://127.0.0.1:9/api" });
   add("site-sync", "--base-url javascript:", ["site-sync", "--index-root", index, "--github-repository", "a/b", "--base-url", "javascript:x"], ghEnv);
   add("site-sync", "GITHUB_SERVER_URL javascript:", ["site-sync", "--index-root", index, "--github-repository", "a/b"], { ...ghEnv, GITHUB_SERVER_URL: "javascript:x" });
   add("site-sync", "--index-root missing", ["site-sync", "--index-root", nx, "--github-repository", "a/b"], ghEnv);

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { InvalidInputError, parseOrExplain, ReleaseConfig } from "../schema.js";
+import { creatableDir } from "../util/paths.js";
 
 export const CONFIG_FILE = "release.config.json";
 
@@ -81,5 +82,20 @@ export function loadReleaseConfig(repoRoot: string, path?: string): ReleaseConfi
   } catch (e) {
     throw new InvalidInputError(`config file ${p} is not valid JSON: ${(e as Error).message}`);
   }
-  return parseReleaseConfig(raw, p);
+  return checkConfigFolders(parseReleaseConfig(raw, p), p);
+}
+
+/**
+ * The folders a config names (index root, conda channel, compiler cache) are checked when it is
+ * loaded, by every command, not only by the one that uses them: a root under a file used to pass
+ * silently until a later publish failed.
+ */
+export function checkConfigFolders(config: ReleaseConfig, where: string): ReleaseConfig {
+  const folders: Array<[string, string | undefined]> = [
+    ["publish.index.root", config.publish.index?.root],
+    ["publish.conda.channel", config.publish.conda?.channel],
+    ["compilerCache.dir", config.compilerCache.dir],
+  ];
+  for (const [field, dir] of folders) if (dir !== undefined) creatableDir(dir, `config ${where}: ${field}`);
+  return config;
 }

@@ -2,6 +2,7 @@
 // bench/input-probe.ts runs the same inputs as spawned processes, before and after): every bad
 // input ends in one `error:` line and its class's exit status, and nothing is written or published.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -166,6 +167,50 @@ describe("stack traces and raw dumps before, one line now", () => {
     } finally {
       await gh.stop();
     }
+  });
+});
+
+describe("what the last round's probe still found (3 hangs, 3 silent, prune --keep)", () => {
+  it("a GitHub API where nothing listens: site-sync, publish --targets github and plan end at once, exit 5, naming the endpoint", async () => {
+    const s = createServer();
+    await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+    const { port } = s.address() as AddressInfo;
+    await new Promise<void>((r) => s.close(() => r()));
+    const env = { GITHUB_TOKEN: "t", MLIR_RELEASE_GITHUB_TOKEN: undefined, GITHUB_API_URL: `http://127.0.0.1:${port}` };
+    const stage = join(T, "stage-refused");
+    expect((await runCli(["stage", "--manifest", manifestPath, "--artifacts", relDir, "--out", stage])).code).toBe(0);
+    const t0 = Date.now();
+    const endpoint = (path: string) => new RegExp(`GitHub: .* failed: GET http://127\\.0\\.0\\.1:${port}${path}\\S* could not be reached \\(ECONNREFUSED, connection refused: nothing listens there\\); check the GitHub API URL`);
+    refused(await runCli(["site-sync", "--index-root", join(T, "refused-index"), "--github-repository", "o/r"], { env }), EXIT.external, endpoint("/repos/o/r/releases"));
+    refused(await runCli(["publish", "--stage", stage, "--targets", "github", "--github-repository", "o/r", "--log", join(T, "logs", "refused.log")], { env }), EXIT.external, endpoint("/repos/o/r/releases/tags/"));
+    refused(await runCli(["plan", "--repo", fx.dir, "--cache", join(T, "cache"), "--cutoff", "2026-11-03T21:00Z", "--github-repository", "o/r"], { env }), EXIT.external, endpoint("/repos/o/r/releases"));
+    // Each used to retry with 1+4+9+16+25 s of back-off; now one 250 ms retry each.
+    expect(Date.now() - t0).toBeLessThan(30_000);
+  }, 60_000);
+
+  it("a publish.index.root (or conda channel) under a file is refused by every command that loads the config, used or not", async () => {
+    for (const [field, cfg] of [
+      ["publish.index.root", { publish: { index: { baseUrl: "https://example.org/", root: join(manifestPath, "x") } } }],
+      ["publish.conda.channel", { publish: { conda: { channel: join(manifestPath, "ch") } } }],
+    ] as const) {
+      const c = w(`cfg-under-file-${field}.json`, cfg);
+      const msg = new RegExp(`config .*: ${field.replace(/\./g, "\\.")} .*manifest\\.json is a file, so the folder cannot be created`);
+      refused(await runCli(["build", "--dry-run", "--config", c]), EXIT.badInput, msg);
+      refused(await runCli(["prune", "--index-root", join(T, "index"), "--config", c]), EXIT.badInput, msg);
+      refused(await runCli(["publish", "--stage", join(T, "nonexistent"), "--targets", "index", "--index-root", join(T, "index"), "--config", c]), EXIT.badInput, msg);
+    }
+  });
+
+  it("prune's retention (the --keep of the finding is config now): abc, -1, 1.5 or weeklyDays < allDays, one line naming the field (a stack trace before)", async () => {
+    for (const [retention, msg] of [
+      [{ allDays: "abc" }, /retention\.allDays: /],
+      [{ allDays: -1 }, /retention\.allDays: /],
+      [{ weeklyDays: 1.5 }, /retention\.weeklyDays: /],
+      [{ allDays: 40, weeklyDays: 30 }, /retention\.weeklyDays: weeklyDays must be >= allDays/],
+    ] as const) {
+      refused(await runCli(["prune", "--index-root", join(T, "index"), "--config", w(`cfg-retention-${JSON.stringify(retention).replace(/\W/g, "")}.json`, { retention })]), EXIT.badInput, msg);
+    }
+    refused(await runCli(["prune", "--index-root", join(T, "index"), "--keep", "abc"]), EXIT.usage, /unknown option '--keep'/);
   });
 });
 
