@@ -49,7 +49,7 @@ export async function findPython(env: ExecEnv, version: string, cacheDir?: strin
   if (spec.freeThreaded) {
     throw new InvalidInputError(
       `no free-threaded CPython ${version} found (looked in ${cacheDir ? `${join(cacheDir, `python${version}`)}, ` : ""}${optDir}, PATH); ` +
-        `run ci/setup.sh (it builds ${version} from Debian's source, pinned by sha256, under .cache/python${version}) or set ${variable}=/path/to/python${version}`,
+        `run MLIR_RELEASE_FREE_THREADED=1 bash ci/setup.sh (it builds 3.13t from Debian's source, pinned by sha256, under .cache/python3.13t) or set ${variable}=/path/to/python${version}`,
     );
   }
   throw new InvalidInputError(

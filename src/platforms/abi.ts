@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidInputError, type AbiVariant } from "../schema.js";
 import { parseLlvmVersionCmake } from "../source/llvm-version.js";
-import { interpreterTags, parsePython } from "./tags.js";
+import { interpreterTags, overrideVariable, parsePython } from "./tags.js";
 
 /** What the LLVM tree (or an installed MLIR's CMake files) says about the bindings' ABI options. */
 export interface LlvmAbiFacts {
@@ -127,7 +127,15 @@ export function chooseAbi(req: AbiRequest): AbiChoice {
   }
   if (ftBuilt.length) reasons.push(`free-threaded ${ftBuilt.join(", ")}: per-version wheels (no limited API for free-threaded CPython)`);
   else if (ft.length) reasons.push(`no free-threaded wheels: ${skipped.filter((s) => ft.includes(s.python)).map((s) => `${s.python}: ${s.reason}`).join("; ")}`);
-  if (!builds.length) throw new InvalidInputError(`no Python of [${requested.join(", ")}] can be built: ${skipped.map((s) => `${s.python}: ${s.reason}`).join("; ")}`);
+  if (!builds.length) {
+    // A missing free-threaded interpreter: say how to get one (ci/setup.d/30-python313t.sh builds 3.13t).
+    const ftMissing = skipped.filter((s) => parsePython(s.python).freeThreaded && !req.runnerPythons.includes(s.python)).map((s) => s.python);
+    const hint = ftMissing.length
+      ? ` (${ftMissing.includes("3.13t") ? "MLIR_RELEASE_FREE_THREADED=1 bash ci/setup.sh builds 3.13t from Debian's pinned source under .cache/python3.13t; " : ""}` +
+        `or point ${ftMissing.map(overrideVariable).join(", ")} at an interpreter)`
+      : "";
+    throw new InvalidInputError(`no Python of [${requested.join(", ")}] can be built: ${skipped.map((s) => `${s.python}: ${s.reason}`).join("; ")}${hint}`);
+  }
   return { variant, reason: reasons.join("; "), builds, skipped };
 }
 

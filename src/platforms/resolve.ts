@@ -254,8 +254,10 @@ export function resolvePlatformPlan(p: Platform, input: ResolveInput, abiChoice?
               kind: "command",
               id: `${py}/venv-install`,
               phase: "venv",
-              argv: [buildPython, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--require-hashes", "--no-deps", "-r", requirements.build.file],
-              why: "nanobind, numpy, PyYAML, typing_extensions pinned with their hashes: stub generation imports them",
+              // Wheels only: a pin without a wheel for this interpreter (a free-threaded one, say) fails here
+              // with pip's "no matching distribution" instead of compiling numpy from source for many minutes.
+              argv: [buildPython, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--only-binary=:all:", "--require-hashes", "--no-deps", "-r", requirements.build.file],
+              why: "nanobind, numpy, typing_extensions pinned with their hashes, wheels only: stub generation imports them",
               produces: [venvStamp],
               upToDate: { stamp: venvStamp, key: venvStampKey, record: true },
             },

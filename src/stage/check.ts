@@ -85,6 +85,9 @@ export function checkRelease(manifest: ReleaseManifest, files: ReadonlyMap<strin
     // The manifest's python must be the one its cpXY tag names (abi3/py3 wheels serve several).
     if (a.tag && a.python && /^cp3\d+$/.test(a.tag.python) && a.tag.abi !== "abi3" && a.tag.python !== `cp${a.python.replace(/t$/, "").replace(".", "")}`)
       problems.push(`${a.fileName}: manifest says Python ${a.python} but its tag is ${wheelTagString(a.tag)}`);
+    // Free-threaded (3.13t) wheels carry a ...t ABI tag, and only they do: pip on the other kind refuses them.
+    else if (a.tag && a.python && /^cp3\d+t?$/.test(a.tag.abi) && a.tag.abi.endsWith("t") !== a.python.endsWith("t"))
+      problems.push(`${a.fileName}: manifest says Python ${a.python} but its ABI tag is ${a.tag.abi}`);
     if (a.tag && !nameTags.includes(wheelTagString(a.tag)))
       problems.push(`${a.fileName}: manifest tag ${wheelTagString(a.tag)} is not among the file name's tags ${nameTags.join(", ")}`);
     if (f?.wheelError) problems.push(`${a.fileName}: not a readable wheel: ${f.wheelError}`);

@@ -114,4 +114,11 @@ describe("chooseAbi", () => {
     ]);
     expect(() => chooseAbi({ llvm: probeLlvmAbiFacts({ sourceRoot: FIXTURE }), pythons: ["3.9"], runnerPythons: ["3.12"] })).toThrow(/no Python of \[3\.9\]/);
   });
+
+  it("only a missing free-threaded Python asked for: the error says how to get one", () => {
+    const only = (pythons: string[]) => () => chooseAbi({ llvm: probeLlvmAbiFacts({ sourceRoot: FIXTURE }), pythons, runnerPythons: ["3.12"], freeThreaded: false });
+    expect(only(["3.13t"])).toThrow(/3\.13t: the runner has no free-threaded CPython 3\.13t \(MLIR_RELEASE_FREE_THREADED=1 bash ci\/setup\.sh builds 3\.13t .*MLIR_RELEASE_PYTHON_3_13T/);
+    expect(only(["3.14t"])).toThrow(/\(or point MLIR_RELEASE_PYTHON_3_14T at an interpreter\)$/);
+    expect(only(["3.9"])).toThrow(/CPython 3\.9$/);
+  });
 });

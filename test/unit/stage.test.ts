@@ -55,6 +55,15 @@ describe("stage checks (pure)", () => {
     expect(problems.join("\n")).toMatch(/manifest says Python 3\.12 but its tag is cp311-cp311-linux_x86_64/);
   });
 
+  it("refuses a free-threaded Python on a GIL ABI tag and the reverse (cp313-cp313t is 3.13t's)", async () => {
+    const { manifest } = await makeFixtureRelease({ dir: tmp(), version: "22.1.8" });
+    const a = manifest.artifacts.find((x) => x.tag?.python === "cp311")!;
+    const check = (python: string, abi: string) => checkRelease({ ...manifest, artifacts: [{ ...a, python, tag: { ...a.tag!, abi } }] }, new Map()).join("\n");
+    expect(check("3.11t", "cp311")).toMatch(/manifest says Python 3\.11t but its ABI tag is cp311$/m);
+    expect(check("3.11", "cp311t")).toMatch(/manifest says Python 3\.11 but its ABI tag is cp311t$/m);
+    expect(check("3.11t", "cp311t")).not.toMatch(/says Python/);
+  });
+
   it("release notes carry the commit range and the matrix", async () => {
     const { manifest } = await makeFixtureRelease({ dir: tmp(), version: "23.0.0.dev2026112501", commit: "c".repeat(40) });
     const prev = { ...manifest, plan: { ...manifest.plan, version: "23.0.0.dev2026112401", llvm: { ...manifest.plan.llvm, commit: "d".repeat(40) } } };
