@@ -111,7 +111,13 @@ describe("steps of the platforms this machine cannot run", () => {
       "cl",
     ]);
     const venvInstall = windows.steps.find((s) => s.id === "py3.12/venv-install")!;
-    expect(venvInstall.kind === "command" && venvInstall.argv.slice(-4)).toEqual(["--require-hashes", "--no-deps", "-r", "$GITHUB_WORKSPACE\\containers\\provision\\requirements\\build.txt"]);
+    expect(venvInstall.kind === "command" && venvInstall.argv.slice(-5)).toEqual(["--only-binary=:all:", "--require-hashes", "--no-deps", "-r", "$GITHUB_WORKSPACE\\containers\\provision\\requirements\\build.txt"]);
+    // Every build venv, free-threaded ones included, installs wheels only: a missing wheel is an error, not a compile.
+    for (const plan of [macos, windows]) {
+      const installs = plan.steps.filter((s) => s.id.endsWith("/venv-install"));
+      expect(installs.map((s) => s.id)).toEqual(expect.arrayContaining(["py3.13t/venv-install"]));
+      for (const s of installs) expect(s.kind === "command" && s.argv, s.id).toContain("--only-binary=:all:");
+    }
   });
 
   it("call only tools the family's requirements file pins", () => {
