@@ -543,7 +543,9 @@ function installHandler(s: BuildSettings, env: ExecEnv): StepHandler {
     const vpy = venvPython(s.platform.os, join(s.workDir, "verify-venvs", `py${step.python ?? ""}`));
     if (!wheel) throw new InternalError(`step ${step.id}: no wheel named`);
     const extras = wheelExtras(wheel);
-    await env.run([vpy, "-m", "pip", "install", "-q", "--disable-pip-version-check", extras.length ? `${wheel}[${extras.join(",")}]` : wheel]);
+    // Runtime requirements from the index as a user gets them, but an older release with a wheel for this
+    // interpreter beats a newer sdist: numpy 2.5 has no cp313t wheels and would compile for many minutes.
+    await env.run([vpy, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--prefer-binary", extras.length ? `${wheel}[${extras.join(",")}]` : wheel]);
   };
 }
 

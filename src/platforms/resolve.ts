@@ -369,7 +369,7 @@ export function resolvePlatformPlan(p: Platform, input: ResolveInput, abiChoice?
         { ...common, kind: "command", id: `${py}/check-wheel-contents`, phase: "verify", argv: [tool("check-wheel-contents"), final], why: "packaging lint of the final wheel (findings are recorded)", capture: true, mayFail: true },
         { ...common, kind: "command", id: `${py}/verify-venv`, phase: "verify", argv: [interpreter, "-m", "venv", "--clear", vdir], why: "a fresh venv of the wheel's Python" },
         // In-process: the extras come from the built wheel's METADATA (pip install <wheel>[<extras>]).
-        { ...common, kind: "in-process", id: `${py}/verify-install`, phase: "verify", name: "install-wheel", detail: `${vpy} -m pip install ${final}[<its extras>]`, why: "install the wheel as a user would, with every extra it provides (runtime requirements from the index)", produces: [final] },
+        { ...common, kind: "in-process", id: `${py}/verify-install`, phase: "verify", name: "install-wheel", detail: `${vpy} -m pip install --prefer-binary ${final}[<its extras>]`, why: "install the wheel as a user would, with every extra it provides (runtime requirements from the index, wheels preferred)", produces: [final] },
         // Free-threaded: PYTHON_GIL=0 (the GIL cannot come back), then a threaded check without it.
         {
           ...common,

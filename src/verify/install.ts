@@ -35,7 +35,8 @@ export async function installIntoFreshVenv(
   await env.run([basePython, "-m", "venv", "--clear", venvDir]);
   const py = join(venvDir, "bin", "python");
   const spec = extras.length ? `${wheel}[${extras.join(",")}]` : wheel;
-  await env.run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", spec]);
+  // --prefer-binary: an older release with a wheel for this interpreter beats a newer sdist (numpy on 3.13t).
+  await env.run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--prefer-binary", spec]);
   return py;
 }
 

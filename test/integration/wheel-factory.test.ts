@@ -14,17 +14,8 @@ import { buildWheels } from "../../src/factory/factory.js";
 import { RUNTIME_LIBRARIES } from "../../src/wheels/runtime-libs.js";
 import type { BuildReport } from "../../src/schema.js";
 import { CACHE, OUTPUT, REPO, testEnv, testProgress } from "../support/env.js";
-import { PYTHON, settings } from "../support/wheel-settings.js";
+import { NEEDS_TEST_EXTENSION, PYTHON, settings } from "../support/wheel-settings.js";
 
-/**
- * Upstream tests that need upstream's test-only extension (_mlirPythonTestNanobind, built with
- * MLIR_INCLUDE_TESTS=ON): a release wheel deliberately does not ship it.
- */
-export const NEEDS_TEST_EXTENSION = [
-  "python/dialects/python_test.py",
-  "python/ir/diagnostic_handler.py",
-  "python/multithreaded_tests.py",
-];
 
 /** `build --dry-run` of the same settings through the real CLI: step ids and the `$` lines, in order. */
 async function dryRun(): Promise<{ id: string; command?: string }[]> {

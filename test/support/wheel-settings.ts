@@ -18,3 +18,13 @@ const resolved = defaultBuildSettings({
   lit: true,
 });
 export const settings: BuildSettings = { ...resolved, release: { ...resolved.release, sourceDateEpoch: 1_781_000_000 } };
+
+/**
+ * Upstream tests that need upstream's test-only extension (_mlirPythonTestNanobind, built with
+ * MLIR_INCLUDE_TESTS=ON): a release wheel deliberately does not ship it.
+ */
+export const NEEDS_TEST_EXTENSION = [
+  "python/dialects/python_test.py",
+  "python/ir/diagnostic_handler.py",
+  "python/multithreaded_tests.py",
+];
