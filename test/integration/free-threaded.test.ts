@@ -12,7 +12,7 @@ import { execa } from "execa";
 import { unzipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { findPython } from "../../src/bindings/pythons.js";
-import { defaultBuildSettings, LLVM_22_1_8_TAG } from "../../src/factory/cli.js";
+import { defaultBuildSettings, LLVM_22_1_8_TAG } from "../../src/cli/build.js";
 import { buildWheels, type BuildSettings } from "../../src/factory/factory.js";
 import { findWheel } from "../../src/plan/resolve.js";
 import { manifestForBuild } from "../../src/rebuild/build-manifest.js";
