@@ -1,10 +1,9 @@
 // Inputs of the module functions that are not Dagger objects: the lock and the release config,
 // read from the module's own source (the repository), and argument checks. The config goes through
-// the one loader (src/options/config.ts), so unknown keys fail here exactly as they do in the CLI.
+// the one resolver (src/options/resolve.ts), so unknown keys fail here exactly as they do in the CLI.
 import { readFileSync } from "node:fs";
-import { loadReleaseConfig } from "../options/config.js";
-import { parsePolicyFlag, REPO_ROOT } from "../options/resolve.js";
-import { ImagesLock, type ManylinuxPolicy, parseOrExplain, PlatformId, type ReleaseConfig } from "../schema.js";
+import { parsePolicyFlag, REPO_ROOT, resolveOptions } from "../options/resolve.js";
+import { ImagesLock, type ManylinuxPolicy, parseOrExplain, PlatformId, type ReleaseConfig, type ResolvedOptions } from "../schema.js";
 import { loadImagesLock } from "../platforms/images.js";
 
 /** The module's source: the same root the CLI resolves (src/options/resolve.ts). */
@@ -17,7 +16,10 @@ export function moduleLock(env: Readonly<Record<string, string | undefined>> = p
   return parseOrExplain(ImagesLock, JSON.parse(readFileSync(override, "utf8")), `image lock ${override}`);
 }
 
-export const moduleConfig = (): ReleaseConfig => loadReleaseConfig(MODULE_ROOT);
+/** The module's options: the CLI's resolver on the module's source, without the caller's environment (a module sees none). */
+export const moduleOptions = (): Readonly<ResolvedOptions> => resolveOptions({}, {}, MODULE_ROOT);
+
+export const moduleConfig = (): ReleaseConfig => moduleOptions().config;
 
 export const parsePlatform = (p: string): PlatformId => parseOrExplain(PlatformId, p, "--platform");
 
