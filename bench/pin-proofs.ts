@@ -97,6 +97,10 @@ async function provePromotion(): Promise<void> {
     const otherChanged = [...before.keys()].filter((n) => !compiled.includes(n) && after.get(rename(n)) !== before.get(n));
     const metadata = Buffer.from(unzipSync(readFileSync(w.path))[`${dist}-${version}.dist-info/METADATA`]!).toString("utf8");
     const metaVersion = /^Version: (.*)$/m.exec(metadata)?.[1];
+    // auditwheel's SBOM must name the new wheel, not the old one.
+    const promotedFiles = unzipSync(readFileSync(w.path));
+    const sboms = Object.keys(promotedFiles).filter((n) => /\.dist-info\/sboms\/.+\.json$/.test(n));
+    const staleSboms = sboms.filter((n) => Buffer.from(promotedFiles[n]!).toString("utf8").includes(`?file_name=${w.from}`));
     // zip-level view of the same (archive-diff's reader): member count and compiled members' CRCs.
     const zb = await zipMembers(join(from, w.from));
     const za = await zipMembers(w.path);
@@ -121,6 +125,8 @@ async function provePromotion(): Promise<void> {
       changed: w.changed,
       otherContentChanged: otherChanged,
       metadataVersion: metaVersion,
+      sboms,
+      staleSboms,
       installed,
       smoke: v?.smoke,
       lit: v?.lit,
@@ -129,7 +135,8 @@ async function provePromotion(): Promise<void> {
     say(`promote ${w.from} → ${w.fileName}: ${compiledEqual}/${compiled.length} compiled members byte-identical, changed: ${w.changed.join(", ")}`);
     say(`promote METADATA Version: ${metaVersion}; after pip install: version, _release_info.VERSION, ops = ${installed}`);
     say(`promote verification: smoke ${JSON.stringify(v?.smoke)}; lit ${JSON.stringify(v?.lit)}`);
-    if (compiledEqual !== compiled.length || !crcEqual || metaVersion !== version || !installed.startsWith(`${version} ${version} `)) throw new Error(`promotion proof failed for ${w.fileName}`);
+    say(`promote SBOMs: ${sboms.length}, still naming the old wheel: ${staleSboms.length}`);
+    if (staleSboms.length || compiledEqual !== compiled.length || !crcEqual || metaVersion !== version || !installed.startsWith(`${version} ${version} `)) throw new Error(`promotion proof failed for ${w.fileName}`);
   }
   report["promote"] = { version, seconds: Math.round((Date.now() - t0) / 1000), wheels, promotedFrom: manifest.promotedFrom?.version };
 }

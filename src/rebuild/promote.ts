@@ -64,6 +64,16 @@ const setVersionLine = (text: string, key: string, version: string, where: strin
   return text.replace(re, `${key}: ${version}`);
 };
 
+/** The wheel's own component in an SBOM (purl, bom-ref, version) re-versioned; grafted libraries' entries keep theirs (pure). */
+export function reversionSbom(text: string, distribution: string, old: string, version: string, oldFileName: string): string {
+  const newFileName = oldFileName.replace(`${distribution}-${old}-`, `${distribution}-${version}-`);
+  const esc = (x: string): string => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return text
+    .split(`@${old}?file_name=${oldFileName}`)
+    .join(`@${version}?file_name=${newFileName}`)
+    .replace(new RegExp(`("name": "${esc(distribution)}", "version": ")${esc(old)}(")`, "g"), `$1${version}$2`);
+}
+
 /**
  * Rewrites one wheel for `version`: <dist>-<old>.dist-info/ (and .data/) renamed, METADATA's
  * Version, mlir/_release_info.py's VERSION, then RECORD recomputed; written with the project's
@@ -88,6 +98,8 @@ export async function reversionWheel(src: string, version: string, outDir: strin
     if (n.startsWith(oldInfo)) outName = newInfo + n.slice(oldInfo.length);
     else if (n.startsWith(oldData)) outName = `${dist}-${version}.data/${n.slice(oldData.length)}`;
     if (n === `${oldInfo}METADATA`) bytes = Buffer.from(setVersionLine(Buffer.from(data).toString("utf8"), "Version", version, `${name} METADATA`));
+    // auditwheel's CycloneDX SBOM names the wheel by purl (…@<version>?file_name=<wheel>) and version.
+    if (n.startsWith(oldInfo) && /\/sboms\/[^/]+\.json$/.test(n)) bytes = Buffer.from(reversionSbom(Buffer.from(data).toString("utf8"), parsed.distribution, old, version, name));
     if (/^[^/]+\/_release_info\.py$/.test(n)) {
       const text = Buffer.from(data).toString("utf8");
       if (!/^VERSION = ".*"$/m.test(text)) throw new InvalidInputError(`${name}: ${n} has no VERSION line`);

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import { promoteRelease, promotionBlockers, promotionSource } from "../../src/rebuild/promote.js";
+import { promoteRelease, promotionBlockers, promotionSource, reversionSbom } from "../../src/rebuild/promote.js";
 import { ReleaseManifest } from "../../src/schema.js";
 import { makeFixtureRelease } from "../support/release-fixture.js";
 
@@ -53,6 +53,23 @@ describe("promotion", () => {
     expect(m.artifacts.map((a) => a.sha256).sort()).toEqual(r.wheels.map((w) => w.sha256).sort());
     expect(m.promotedFrom?.version).toBe("22.1.8rc3");
     expect(Object.values(m.promotedFrom!.artifacts).map((x) => x.sha256).sort()).toEqual(fx.manifest.artifacts.map((a) => a.sha256).sort());
+  });
+
+  it("re-versions auditwheel's SBOM: the wheel's purl, bom-ref and version; grafted libraries keep theirs", () => {
+    const old = "mlir_python_bindings-22.1.8-cp312-cp312-manylinux_2_36_x86_64.whl";
+    const purl = (v: string, f: string): string => `pkg:pypi/mlir_python_bindings@${v}?file_name=${f}`;
+    const text = JSON.stringify({
+      metadata: { component: { "bom-ref": purl("22.1.8", old), name: "mlir_python_bindings", version: "22.1.8", purl: purl("22.1.8", old) } },
+      components: [{ name: "libzstd", version: "22.1.8", purl: "pkg:deb/libzstd1@1.5.4" }],
+      dependencies: [{ ref: purl("22.1.8", old), dependsOn: ["pkg:deb/libzstd1@1.5.4"] }],
+    }, null, 1).replace(/",\n\s*"version"/g, '", "version"');
+    const out = reversionSbom(text, "mlir_python_bindings", "22.1.8", "22.1.8.post1", old);
+    const neu = old.replace("-22.1.8-", "-22.1.8.post1-");
+    const j = JSON.parse(out) as { metadata: { component: Record<string, string> }; components: Array<Record<string, string>>; dependencies: Array<{ ref: string }> };
+    expect(j.metadata.component).toMatchObject({ "bom-ref": purl("22.1.8.post1", neu), purl: purl("22.1.8.post1", neu), version: "22.1.8.post1" });
+    expect(j.dependencies[0]!.ref).toBe(purl("22.1.8.post1", neu));
+    expect(j.components[0]!.version).toBe("22.1.8");
+    expect(out).not.toContain(`file_name=${old}`);
   });
 
   it("refuses a snapshot version and a wheel that differs from its manifest", async () => {
