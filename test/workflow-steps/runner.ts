@@ -265,9 +265,14 @@ export async function runJob(wf: Workflow, jobId: string, ctx: JobContext, log: 
         output = `copied ${names.join(", ")}`;
       } else if (uses === "actions/upload-artifact") {
         const src = join(workspace, String(w["path"]));
-        if (!existsSync(src)) throw new Error(`workflow-steps: ${jobId}: upload-artifact: ${w["path"]} does not exist (if-no-files-found: error)`);
-        cpSync(src, join(ctx.artifacts, String(w["name"])), { recursive: true });
-        output = `stored ${w["name"]}`;
+        const empty = !existsSync(src) || readdirSync(src).length === 0;
+        const ifNone = String(w["if-no-files-found"] ?? "warn");
+        if (empty && ifNone === "error") throw new Error(`workflow-steps: ${jobId}: upload-artifact: ${w["path"]} has no files (if-no-files-found: error)`);
+        if (empty) output = `no files in ${w["path"]}: nothing stored (if-no-files-found: ${ifNone})`;
+        else {
+          cpSync(src, join(ctx.artifacts, String(w["name"])), { recursive: true });
+          output = `stored ${w["name"]}`;
+        }
       } else if (uses === "actions/setup-python") {
         const listed = String(w["python-version"] ?? "").split(/\s+/).filter(Boolean).map((v) => pythons.find((p) => p.v === v)!);
         // The last listed version is the default `python`: its bin comes first on PATH.
