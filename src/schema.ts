@@ -63,6 +63,8 @@ export const GithubRepoRef = z
   .string()
   .regex(/^[^/]+\/[^/]+$/, "owner/name")
   .refine((s) => s.split("/").every((p) => GithubName.safeParse(p).success), "owner/name, each a GitHub name (letters, digits, . _ -)");
+/** Where builds read LLVM layer archives from (MLIR_RELEASE_LAYER_STORE): the local store, or a layers release on GitHub. */
+export const LayerStoreSpec = z.union([z.enum(["local", "github"]), z.string().regex(/^github:[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "local | github | github:<owner>/<name>")]);
 
 const daysIn = (y: number, m: number): number => new Date(Date.UTC(y, m, 0)).getUTCDate();
 const dateExists = (y: number, m: number, d: number): boolean => m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m);

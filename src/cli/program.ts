@@ -5,6 +5,7 @@ import { register as registerDownstream } from "../downstream/cli.js";
 import { register as registerBuild } from "./build.js";
 import { register as registerDoctor } from "./doctor.js";
 import { register as registerGuide } from "./guide.js";
+import { register as registerLayerStore } from "./layer-store.js";
 import { register as registerPlan } from "./plan.js";
 import { register as registerPlatforms } from "./platforms.js";
 import { register as registerPublish } from "./publish.js";
@@ -15,7 +16,7 @@ export function createProgram(): Command {
     .description("Build, verify, stage and publish MLIR Python binding wheels")
     .showHelpAfterError();
   // Areas register their subcommands here (one import and one call each).
-  const registrations: Array<(p: Command) => void> = [registerBuild, registerPublish, registerGuide, registerPlan, registerPlatforms, registerDoctor, registerDownstream, registerSetup];
+  const registrations: Array<(p: Command) => void> = [registerBuild, registerPublish, registerGuide, registerPlan, registerPlatforms, registerDoctor, registerDownstream, registerSetup, registerLayerStore];
   for (const register of registrations) register(program);
   return program;
 }

@@ -8,6 +8,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { dirname, join, relative, resolve } from "node:path";
 import type { ExecEnv } from "../exec/env.js";
 import { runSteps, type StepHandler } from "../exec/steps.js";
+import { dirLayerStore } from "../layer/artifact.js";
+import { layerStoreFromEnv } from "../layer/github-store.js";
 import { type LlvmLayer, prebuiltLayer, readPrefixVersion, sourceLayer, sourceLayerKey } from "../layer/layer.js";
 import { probeLlvmAbiFacts } from "../platforms/abi.js";
 import { parsePython } from "../platforms/tags.js";
@@ -106,6 +108,9 @@ export async function resolveLayer(
     env,
     progress,
     cacheDir: s.cacheDir,
+    // The local store under the cache, read through to the GitHub layer store when
+    // MLIR_RELEASE_LAYER_STORE says so (CI: a fresh runner restores a layer an earlier run built).
+    store: layerStoreFromEnv(dirLayerStore(join(s.cacheDir, "layer-artifacts"))),
     platform: s.platform.id,
     cmakeOptions: s.layer.cmakeOptions,
     ...(s.jobs ? { jobs: s.jobs } : {}),
