@@ -5,7 +5,7 @@
 // installed from the index. The stages are the factory's: build venvs (bindings/pythons), wheel
 // assembly (wheels/wheel), repair (verify/repair), lit (verify/lit).
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import yauzl from "yauzl";
 import { sharedObjects } from "../bindings/build.js";
 import { buildVenv, findPython } from "../bindings/pythons.js";
@@ -264,6 +264,33 @@ export function checkTargets(targetsText: string): string[] {
   );
 }
 
+/**
+ * The lit suites a check target's command runs (`ninja -t commands <target>`, last line): the
+ * directories under the build tree named after lit in the last `&&` part, each once. CMake writes
+ * `cd <build>/test && <python> <lit> -sv <build>/test`: the `cd` folder is not a second suite.
+ */
+export function litSuites(command: string, buildDir: string, isDir: (p: string) => boolean): string[] {
+  const litPart = command.split("&&").at(-1) ?? "";
+  const under = (tok: string): boolean => tok === buildDir || tok.startsWith(`${buildDir}/`);
+  return [...new Set(litPart.trim().split(/\s+/).filter((tok) => under(tok) && isDir(tok) && !/(^|\/)bin(\/|$)/.test(tok.slice(buildDir.length))))];
+}
+
+/**
+ * Symbol-visibility settings a wheel build asks for (upstream's example sets them in
+ * [tool.scikit-build.cmake.define] so the package's private copy of MLIR never interposes with
+ * ours). The lit suite's tools are built without them: a tool plugin (`mlir-opt
+ * --load-pass-plugin/--load-dialect-plugin`) must export its entry point and share the tool's MLIR
+ * symbols, which hidden visibility forbids.
+ */
+export const WHEEL_ONLY_DEFINES = ["CMAKE_C_VISIBILITY_PRESET", "CMAKE_CXX_VISIBILITY_PRESET", "CMAKE_VISIBILITY_INLINES_HIDDEN"] as const;
+
+/** The project as its lit suite's tools are configured: the wheel build's settings minus WHEEL_ONLY_DEFINES (pure). */
+export function testBuildProject(project: DownstreamProject): { project: DownstreamProject; dropped: string[] } {
+  const dropped = WHEEL_ONLY_DEFINES.filter((k) => k in project.cmakeDefines);
+  const cmakeDefines = Object.fromEntries(Object.entries(project.cmakeDefines).filter(([k]) => !(WHEEL_ONLY_DEFINES as readonly string[]).includes(k)));
+  return { project: { ...project, cmakeDefines }, dropped };
+}
+
 export async function downstreamBuild(s: DownstreamSettings, env: ExecEnv, progress: Progress): Promise<DownstreamResult> {
   const t0 = Date.now();
   progress.stage("downstream: release and project");
@@ -308,6 +335,7 @@ export async function runDownstream(s: DownstreamSettings, plan: DownstreamPlan,
   const artifacts: Artifact[] = [];
   const repairs: Record<string, unknown> = {};
   const wheelPaths = new Map<string, string>();
+  let buildPython = "";
   progress.stage("downstream: build + wheels");
   for (const [i, py] of plan.pythons.entries()) {
     const tp = Date.now();
@@ -315,6 +343,7 @@ export async function runDownstream(s: DownstreamSettings, plan: DownstreamPlan,
     const base = await findPython(env, py);
     const venvDir = join(s.cacheDir, "venvs", `downstream-${pid}-py${py}`);
     const venvPy = await buildVenv(env, base, venvDir, [`nanobind==${nanobind}`, "typing_extensions", "PyYAML", "numpy"]);
+    buildPython ||= venvPy;
     await env.run(
       projectConfigureArgs({ projectDir: s.projectDir, buildDir, mlirDir, devRoot, python: venvPy, venvDir, project, ...(existsSync(lit) ? { lit } : {}) }),
     );
@@ -387,9 +416,10 @@ export async function runDownstream(s: DownstreamSettings, plan: DownstreamPlan,
   const verification: Record<string, DownstreamCheck> = {};
   if (s.verify) {
     progress.stage("downstream: verify in fresh venvs");
+    const lit = s.verify.lit ? await prepareProjectLit(s, s.verify, plan, buildPython, devRoot, mlirDir, env, progress) : undefined;
     for (const py of plan.pythons) {
       const a = artifacts.find((x) => x.python === py)!;
-      verification[a.fileName] = await verifyDownstreamWheel(s, s.verify, plan, wheelPaths.get(py)!, py, buildDir, env, progress);
+      verification[a.fileName] = await verifyDownstreamWheel(s, s.verify, plan, wheelPaths.get(py)!, py, lit, env, progress);
     }
   }
 
@@ -436,7 +466,7 @@ async function verifyDownstreamWheel(
   plan: DownstreamPlan,
   wheel: string,
   py: string,
-  buildDir: string,
+  lit: PreparedLit | { skipped: string } | undefined,
   env: ExecEnv,
   progress: Progress,
 ): Promise<DownstreamCheck> {
@@ -477,33 +507,51 @@ async function verifyDownstreamWheel(
     progress.step(`Python ${py}: ${basename(script)}`);
     scripts[basename(script)] = lastJsonLine((await env.run([vpy, script], { capture: true, cwd: "/" })).stdout, script);
   }
-  let lit: DownstreamCheck["lit"];
-  if (v.lit) lit = await runProjectLit(s, v, buildDir, vpy, py, env, progress);
-  return { python: py, installed, check, scripts, ...(lit ? { lit } : {}), seconds: since(t) };
+  const litResult: DownstreamCheck["lit"] = lit === undefined ? undefined : "skipped" in lit ? lit : await runProjectLit(s, lit, vpy, py, env, progress);
+  return { python: py, installed, check, scripts, ...(litResult ? { lit: litResult } : {}), seconds: since(t) };
+}
+
+/** The project's lit suite, configured and with its tools built once for every Python. */
+interface PreparedLit {
+  testBuildDir: string;
+  target: string;
+  suites: string[];
+  /** Wheel-only settings the test build leaves out (WHEEL_ONLY_DEFINES). */
+  dropped: string[];
+  /** The wheel's own targets, never built in the test build: the suite imports the installed wheel. */
+  notBuilt: string[];
 }
 
 /**
- * The project's own lit suite against the installed wheels: the check target's dependencies are
- * built, then lit runs (in the verification venv's Python) over the suites the target would run,
- * with the suites' python_executable pointed at that venv. The build tree's copy of the package sits
- * under <build>/<package prefix>, not where the suites' PYTHONPATH looks, so the tests import the
- * installed wheel.
+ * The project's own lit suite against the installed wheels, prepared once: a test build of the
+ * project (the wheel build's configuration minus WHEEL_ONLY_DEFINES, see there) in which the check
+ * target's dependencies are built except the wheel's own targets. The suite's Python tests import
+ * the installed wheel: the build tree's copy of the package sits under <build>/<package prefix>, not
+ * where the suites' PYTHONPATH looks, and the test build never builds it.
  */
-async function runProjectLit(
+async function prepareProjectLit(
   s: DownstreamSettings,
   v: DownstreamVerifySettings,
-  buildDir: string,
-  vpy: string,
-  py: string,
+  plan: DownstreamPlan,
+  buildPython: string,
+  devRoot: string,
+  mlirDir: string,
   env: ExecEnv,
   progress: Progress,
-): Promise<LitCounts | { skipped: string }> {
-  const targets = checkTargets((await env.run(["ninja", "-C", buildDir, "-t", "targets", "all"], { capture: true })).stdout);
+): Promise<PreparedLit | { skipped: string }> {
+  const testBuildDir = join(s.workDir, "test-build", s.platform.id);
+  const lit = join(s.toolsDir, "bin", "lit");
+  const { project, dropped } = testBuildProject(plan.project);
+  progress.step(`configure the lit suite's test build${dropped.length ? ` (without the wheel-only ${dropped.join(", ")})` : ""}`);
+  await env.run(
+    projectConfigureArgs({ projectDir: s.projectDir, buildDir: testBuildDir, mlirDir, devRoot, python: buildPython, venvDir: dirname(dirname(buildPython)), project, ...(existsSync(lit) ? { lit } : {}) }),
+  );
+  const targets = checkTargets((await env.run(["ninja", "-C", testBuildDir, "-t", "targets", "all"], { capture: true })).stdout);
   const target = v.checkTarget ?? targets[0];
   if (!target) return { skipped: "the project has no check-* target (no lit tests)" };
   if (!targets.includes(target)) throw new InvalidInputError(`--check-target ${target}: not a target of the build (check targets: ${targets.join(", ") || "none"})`);
   // The phony target → its custom command (which runs lit: never built here) → what that command needs.
-  const query = async (path: string) => parseNinjaQuery((await env.run(["ninja", "-C", buildDir, "-t", "query", path], { capture: true })).stdout);
+  const query = async (path: string) => parseNinjaQuery((await env.run(["ninja", "-C", testBuildDir, "-t", "query", path], { capture: true })).stdout);
   const deps = new Set<string>();
   const walk = async (path: string, depth: number): Promise<void> => {
     for (const i of (await query(path)).inputs) {
@@ -512,19 +560,39 @@ async function runProjectLit(
     }
   };
   await walk(target, 0);
-  progress.step(`Python ${py}: build what ${target} needs (${deps.size} inputs)`);
-  if (deps.size) await env.run(["ninja", "-C", buildDir, ...(s.jobs ? [`-j${s.jobs}`] : []), ...[...deps].sort()]);
-  const commands = (await env.run(["ninja", "-C", buildDir, "-t", "commands", target], { capture: true })).stdout.trim().split("\n");
+  const notBuilt = project.buildTargets.filter((t) => deps.delete(t));
+  progress.step(`build what ${target} needs (${deps.size} inputs; not ${notBuilt.join(", ") || "-"}: the suite imports the installed wheel)`);
+  const label = `build the tools of ${target}`;
+  if (deps.size) {
+    await env.run(["ninja", "-C", testBuildDir, ...(s.jobs ? [`-j${s.jobs}`] : []), ...[...deps].sort()], {
+      onLine: (l) => {
+        const p = ninjaPercent(l);
+        if (p !== undefined) progress.step(label, p);
+      },
+    });
+  }
+  const commands = (await env.run(["ninja", "-C", testBuildDir, "-t", "commands", target], { capture: true })).stdout.trim().split("\n");
   const litCommand = commands.at(-1) ?? "";
-  const suites = litCommand
-    .split(/\s+/)
-    .filter((tok) => tok.startsWith(buildDir) && existsSync(tok) && statSync(tok).isDirectory() && !/\bbin\b/.test(tok.slice(buildDir.length)));
+  const suites = litSuites(litCommand, testBuildDir, (p) => existsSync(p) && statSync(p).isDirectory());
   if (!suites.length) throw new InvalidInputError(`${target}: could not find the lit suites in its command: ${litCommand.slice(0, 300)}`);
-  const siteConfigs = suites.flatMap((d) => findFiles(d, "lit.site.cfg.py"));
+  return { testBuildDir, target, suites, dropped, notBuilt };
+}
+
+/** One lit run of the prepared suite, with the suites' python_executable pointed at the verification venv. */
+async function runProjectLit(
+  s: DownstreamSettings,
+  p: PreparedLit,
+  vpy: string,
+  py: string,
+  env: ExecEnv,
+  progress: Progress,
+): Promise<LitCounts & { target: string; suites: string[]; dropped: string[]; notBuilt: string[] }> {
+  const siteConfigs = p.suites.flatMap((d) => findFiles(d, "lit.site.cfg.py"));
   const saved = new Map(siteConfigs.map((f) => [f, readFileSync(f, "utf8")]));
   const results = join(s.workDir, `lit-py${py}.json`);
   rmSync(results, { force: true });
-  progress.step(`Python ${py}: lit ${suites.map((d) => d.slice(buildDir.length + 1)).join(" ")} against the installed wheels`);
+  const rel = p.suites.map((d) => relative(p.testBuildDir, d) || ".");
+  progress.step(`Python ${py}: lit ${rel.join(" ")} against the installed wheels`);
   try {
     for (const [f, text] of saved) writeFileSync(f, text.replace(/^config\.python_executable = .*$/m, `config.python_executable = ${JSON.stringify(vpy)}`));
     await env.run(
@@ -537,7 +605,8 @@ async function runProjectLit(
         `-j${s.jobs ?? 2}`,
         "-o",
         results,
-        ...suites,
+        "--",
+        ...p.suites,
       ],
       // LLVM 22's lit configs ask for an external shell unless told otherwise; lit 23 refuses that.
       { env: { LIT_USE_INTERNAL_SHELL: "1" }, cwd: "/" },
@@ -549,7 +618,7 @@ async function runProjectLit(
   }
   const counts = parseLitResults(readFileSync(results, "utf8"));
   progress.info(`lit (Python ${py}): ${counts.passed} passed, ${counts.failed} failed, ${counts.unsupported} unsupported${counts.failures.length ? ` — failed: ${counts.failures.join(", ")}` : ""}`);
-  return counts;
+  return { ...counts, target: p.target, suites: rel, dropped: p.dropped, notBuilt: p.notBuilt };
 }
 
 function findFiles(dir: string, name: string): string[] {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { checkTargets, isCheckCommand, parseNinjaQuery, projectConfigureArgs } from "../../src/downstream/build.js";
+import { checkTargets, isCheckCommand, litSuites, parseNinjaQuery, projectConfigureArgs, testBuildProject } from "../../src/downstream/build.js";
 import { checkCompatibility, DownstreamRefusedError } from "../../src/downstream/checks.js";
 import { downstreamBuildsFor } from "../../src/downstream/manifest.js";
 import { parseDefines, parsePyproject, passThroughDefines, projectIdentity, projectSourceDigest } from "../../src/downstream/project.js";
@@ -148,6 +148,19 @@ describe("configure argv", () => {
       expect(argv).toContain(d);
     expect(argv.slice(0, 9)).toEqual(["cmake", "-G", "Ninja", "-U*Python*", "-Unanobind_DIR", "-S", "P", "-B", "B"]);
   });
+  it("configures the lit suite's tools without the wheel-only visibility presets, keeping the project's other options", () => {
+    const withPresets: DownstreamProject = {
+      ...project,
+      cmakeDefines: { ...project.cmakeDefines, CMAKE_CXX_VISIBILITY_PRESET: "hidden", CMAKE_C_VISIBILITY_PRESET: "hidden", CMAKE_VISIBILITY_INLINES_HIDDEN: "ON", MLIR_INCLUDE_TESTS: "ON" },
+    };
+    const t = testBuildProject(withPresets);
+    expect(t.dropped).toEqual(["CMAKE_C_VISIBILITY_PRESET", "CMAKE_CXX_VISIBILITY_PRESET", "CMAKE_VISIBILITY_INLINES_HIDDEN"]);
+    const a = projectConfigureArgs({ projectDir: "P", buildDir: "T", mlirDir: "D/lib/cmake/mlir", devRoot: "D", python: "V/bin/python", venvDir: "V", project: t.project });
+    expect(a.filter((x) => /VISIBILITY/.test(x))).toEqual([]);
+    expect(a).toContain("-DMLIR_INCLUDE_TESTS=ON");
+    expect(projectConfigureArgs({ projectDir: "P", buildDir: "B", mlirDir: "M", devRoot: "D", python: "V/bin/python", venvDir: "V", project: withPresets })).toContain("-DCMAKE_CXX_VISIBILITY_PRESET=hidden");
+    expect(testBuildProject(project)).toEqual({ project, dropped: [] });
+  });
   it("maps every machine path out of the objects", () => {
     const flags = argv.find((a) => a.startsWith("-DCMAKE_CXX_FLAGS="))!;
     for (const p of ["B=/build", "P=/project", "D=/mlir-dev", "V=/venv"]) expect(flags).toContain(`-ffile-prefix-map=${p}`);
@@ -166,6 +179,14 @@ describe("ninja parsing", () => {
     expect(isCheckCommand("test/check-standalone", "check-standalone")).toBe(true);
     expect(isCheckCommand("bin/standalone-opt", "check-standalone")).toBe(false);
     expect(isCheckCommand("test/CMakeFiles/check-standalone-python", "check-standalone")).toBe(false);
+  });
+  it("names each lit suite of a check command once (the `cd` folder is not a second suite)", () => {
+    const dirs = new Set(["/b/test", "/b/test/python", "/b/bin"]);
+    const isDir = (p: string): boolean => dirs.has(p);
+    expect(litSuites("cd /b/test && /v/bin/python3 /t/bin/lit -sv /b/test", "/b", isDir)).toEqual(["/b/test"]);
+    expect(litSuites("cd /b/test && /t/bin/lit -sv /b/test /b/test/python /b/test", "/b", isDir)).toEqual(["/b/test", "/b/test/python"]);
+    // tools under the build tree's bin/, files, and paths of another tree are not suites
+    expect(litSuites("cd /b && /b/bin/llvm-lit -sv /b/bin /b/test/lit.site.cfg.py /bb/test", "/b", isDir)).toEqual([]);
   });
   it("lists check-* targets shortest first", () => {
     expect(checkTargets("all: phony\ncheck-standalone-python: phony\ncheck-standalone: phony\nfoo.o: CXX_COMPILER\n")).toEqual(["check-standalone", "check-standalone-python"]);
