@@ -1,11 +1,15 @@
 // The 22.1.8 release built here, served from our own static index, for the downstream tests: the
 // shared wheel + dev distribution (wheel-settings.ts), plus wheels for more Pythons when asked for
 // (built into a folder of their own so the shared build's report and dev stamp stay as they are).
-import { existsSync, readdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+// MLIR_RELEASE_TEST_RELEASE_DIST=<folder> takes the shared part from a finished build's output folder
+// instead (its build-report.json; every file's sha256 checked), for a machine too loaded to rebuild it.
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
+import { z } from "zod";
 import { buildWheels } from "../../src/factory/factory.js";
 import { manifestForBuild } from "../../src/rebuild/build-manifest.js";
-import type { BuildReport, ReleaseManifest } from "../../src/schema.js";
+import { BuildReport, type ReleaseManifest } from "../../src/schema.js";
+import { sha256File } from "../../src/source/tree.js";
 import { addRelease } from "../../src/site/store.js";
 import { OUTPUT, testEnv, testProgress } from "./env.js";
 import { serveStatic, type StaticServer } from "./servers.js";
@@ -20,17 +24,30 @@ export interface ServedRelease {
   sourceRoot: string;
 }
 
+const ReleaseDist = z.string().refine(isAbsolute, "an absolute folder").refine((d) => existsSync(join(d, "build-report.json")), "a folder with a build-report.json");
+
+/** The shared build's report, from a finished output folder whose files still have the recorded digests. */
+async function finishedBuild(dir: string): Promise<BuildReport> {
+  const report = BuildReport.parse(JSON.parse(readFileSync(join(dir, "build-report.json"), "utf8")));
+  for (const a of [...report.wheels, ...report.dev]) {
+    if ((await sha256File(join(dir, a.fileName))) !== a.sha256) throw new Error(`MLIR_RELEASE_TEST_RELEASE_DIST: ${a.fileName} is not the file its build-report.json records`);
+  }
+  return report;
+}
+
 export async function servedRelease(name: string, pythons: string[] = [PYTHON]): Promise<ServedRelease> {
   const env = testEnv(name);
   const progress = testProgress(name);
-  const shared = await buildWheels({ ...settings, dev: true, verify: false }, env, progress);
+  const distEnv = process.env["MLIR_RELEASE_TEST_RELEASE_DIST"];
+  const sharedDir = distEnv ? ReleaseDist.parse(distEnv) : settings.outDir;
+  const shared = distEnv ? await finishedBuild(sharedDir) : await buildWheels({ ...settings, dev: true, verify: false }, env, progress);
   const others = pythons.filter((p) => p !== PYTHON);
   const extraOut = join(OUTPUT, name, "extra-wheels");
   const extra = others.length ? await buildWheels({ ...settings, pythons: others, outDir: extraOut, dev: false, verify: false }, env, progress) : undefined;
   const report: BuildReport = { ...shared, wheels: [...shared.wheels, ...(extra?.wheels ?? [])] };
   const { manifest, reason } = manifestForBuild({ ...settings, pythons }, report);
   if (!manifest) throw new Error(`no manifest for the shared build: ${reason}`);
-  const pathOf = (f: string): string => (existsSync(join(settings.outDir, f)) && !extra?.wheels.some((w) => w.fileName === f) ? join(settings.outDir, f) : join(extraOut, f));
+  const pathOf = (f: string): string => (existsSync(join(sharedDir, f)) && !extra?.wheels.some((w) => w.fileName === f) ? join(sharedDir, f) : join(extraOut, f));
   const indexRoot = join(OUTPUT, name, "index");
   rmSync(indexRoot, { recursive: true, force: true });
   await addRelease(indexRoot, {
