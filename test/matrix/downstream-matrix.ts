@@ -35,7 +35,7 @@ try {
   const b = await execa(
     cli,
     ["downstream", "build", "--project", project, "--index-url", rel.server.url, "--release", rel.manifest.plan.version,
-      "--check-script", join(REPO, "containers", "verify", "downstream_in_process.py"), "--out", OUT, "--work", join(CACHE, "test-work-downstream-matrix"), "-j", "2"],
+      "--check-script", join(REPO, "containers", "verify", "downstream_in_process.py"), "--out", OUT, "--work", join(CACHE, "test-work-downstream"), "-j", "2"],
     { reject: false, env: { MLIR_RELEASE_CACHE: CACHE }, stderr: "inherit" },
   );
   check(b.exitCode === 0, `downstream build exit ${b.exitCode}`);
