@@ -560,7 +560,9 @@ async function prepareProjectLit(
     }
   };
   await walk(target, 0);
-  const notBuilt = project.buildTargets.filter((t) => deps.delete(t));
+  // ninja names a utility target by its phony alias, bare or under its folder (python/StandalonePythonModules).
+  const notBuilt = [...deps].filter((d) => project.buildTargets.some((t) => d === t || d.endsWith(`/${t}`)));
+  for (const d of notBuilt) deps.delete(d);
   progress.step(`build what ${target} needs (${deps.size} inputs; not ${notBuilt.join(", ") || "-"}: the suite imports the installed wheel)`);
   const label = `build the tools of ${target}`;
   if (deps.size) {

@@ -120,7 +120,9 @@ describe("mlir-release downstream build: upstream's standalone example against o
     expect(v.lit, JSON.stringify(v.lit)).toBeDefined();
     // test/Standalone: dummy, standalone-opt, standalone-translate, standalone-plugin, standalone-pass-plugin;
     // test/CAPI/standalone-capi-test.c; test/python/smoketest.py (imports the installed wheels).
-    expect(v.lit).toMatchObject({ passed: 7, failed: 0, unsupported: 0, failures: [], suites: ["test"], notBuilt: ["StandalonePythonModules"] });
+    expect(v.lit).toMatchObject({ passed: 7, failed: 0, unsupported: 0, failures: [], suites: ["test"] });
+    // The wheel's own target is never rebuilt for the suite: its Python test imports the installed wheel.
+    expect(v.lit!.notBuilt.some((t) => /(^|\/)StandalonePythonModules$/.test(t)), JSON.stringify(v.lit!.notBuilt)).toBe(true);
     expect(v.lit!.dropped).toEqual(["CMAKE_C_VISIBILITY_PRESET", "CMAKE_CXX_VISIBILITY_PRESET", "CMAKE_VISIBILITY_INLINES_HIDDEN"]);
   });
 
