@@ -7,8 +7,8 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
-import { parsePythons } from "../../src/factory/cli.js";
-import { loadReleaseConfig } from "../../src/plan/config.js";
+import { parsePythons } from "../../src/cli/build.js";
+import { loadReleaseConfig } from "../../src/options/config.js";
 import { DownstreamManifest } from "../../src/schema.js";
 import { servedRelease } from "../support/downstream-release.js";
 import { CACHE, OUTPUT, REPO } from "../support/env.js";
