@@ -3,6 +3,7 @@
 // platform's step list (src/platforms/resolve.ts), the step runner (src/exec/steps.ts) executes
 // exactly that list, and this module supplies the in-process steps and records what they produced.
 import { InternalError } from "../errors.js";
+import { runnable } from "../util/paths.js";
 import { readJsonAs } from "../util/json-input.js";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -279,7 +280,7 @@ export function planBuild(s: BuildSettings): PlatformPlan {
     // Discovery also looks under the cache (ci/setup.d/30-python313t.sh builds 3.13t there).
     env: { ...process.env, MLIR_RELEASE_CACHE: s.cacheDir },
     listDir,
-    exists: (f: string) => existsSync(f),
+    exists: (f: string) => runnable(f),
   });
 }
 

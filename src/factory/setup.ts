@@ -3,6 +3,7 @@
 // they are. `mlir-release setup` (src/cli/setup.ts) runs them alone; ci/setup.sh and the workflows'
 // host jobs call it. The tools venv is the resolver's toolsDir (MLIR_RELEASE_TOOLS, default .cache/tools).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { runnable } from "../util/paths.js";
 import { join } from "node:path";
 import type { Platform } from "../platforms/platform.js";
 import { provisionSteps, requirementsPath, TOOLS_PYTHON } from "../platforms/resolve.js";
@@ -22,7 +23,8 @@ export function setupSteps(platform: Platform, o: { repoRoot: string; toolsDir: 
   const file = o.requirements ?? join(o.repoRoot, requirementsPath(platform.toolsFamily));
   if (!existsSync(file)) throw new InvalidInputError(`requirements file ${file} does not exist: pass an existing --requirements file`);
   const candidates = platform.pythonCandidates(TOOLS_PYTHON, process.env, listDir);
-  const toolsPython = candidates.find((c) => existsSync(c)) ?? candidates[0]!;
+  // A path that exists, or a bare pythonX.Y on PATH (setup-python on a runner): never a missing path.
+  const toolsPython = candidates.find((c) => runnable(c)) ?? candidates[0]!;
   return provisionSteps(platform, { toolsDir: o.toolsDir, toolsPython, requirements: { file, key: sha256Hex(readFileSync(file)) } }).map((s) => BuildStep.parse(s));
 }
 

@@ -2,6 +2,7 @@
 // The native platform is resolved against this machine (its Pythons, its paths); the others
 // against their CI runner's facts, with placeholders for paths that only exist there.
 import { existsSync, readdirSync } from "node:fs";
+import { runnable } from "../util/paths.js";
 import { join } from "node:path";
 import { imageRef, loadImagesLock, LOCK_PATH } from "./images.js";
 import { InvalidInputError, PlatformId } from "../schema.js";
@@ -92,7 +93,7 @@ export function dryRunPlans(input: DryRunInput): PlatformPlan[] {
       workDir: native ? input.workDir : "$RUNNER_TEMP/mlir-release",
       toolsBin: native ? input.toolsBin : p.os === "windows" ? `${ciTools}\\Scripts` : `${ciTools}/bin`,
       ...(native ? {} : { toolsDir: ciTools, cacheDir: p.os === "windows" ? "C:\\mr" : "$RUNNER_TEMP/mlir-release/cache" }),
-      ...(native ? { env: process.env, listDir, exists: (f: string) => existsSync(f) } : {}),
+      ...(native ? { env: process.env, listDir, exists: (f: string) => runnable(f) } : {}),
       imagePins,
     });
   });
