@@ -89,10 +89,10 @@ describe("the jobs' own steps in a bare Debian container", () => {
       "build.yml linux": ["mkdir -p .cache/sccache abecc77bee2a", "dagger call --image-registry 988911e4b527", "dagger call --image-registry 168473f8630e"],
       "build.yml layers": ["npm ci --no-audit be3f6fa12989", "node bin/mlir-release.mjs layer-store 076bbdaf27fc"],
       "release.yml build": [],
-      "release.yml publish": ["npm ci --no-audit be3f6fa12989", "node bin/mlir-release.mjs publish 284a2cf37271"],
+      "release.yml publish": ["npm ci --no-audit be3f6fa12989", "node bin/mlir-release.mjs publish 91ff33dd2697"],
       "release.yml index": ["base_url=()\nif [[ -n bef441342e27", "bash ci/deploy-gh-pages.sh site c0fbb2af71ad"],
       "daily-snapshot.yml build": [],
-      "daily-snapshot.yml publish": ["npm ci --no-audit be3f6fa12989", "node bin/mlir-release.mjs publish 284a2cf37271"],
+      "daily-snapshot.yml publish": ["npm ci --no-audit be3f6fa12989", "node bin/mlir-release.mjs publish 91ff33dd2697"],
       "daily-snapshot.yml index": ["base_url=()\nif [[ -n 8174fa07d7d5", "bash ci/deploy-gh-pages.sh site c0fbb2af71ad"],
     });
   });
