@@ -61,7 +61,9 @@ export interface LockOwner {
 export interface LockOptions {
   /** Give up waiting after this long (ms); default 10 minutes. */
   timeoutMs?: number;
-  /** A lock whose heartbeat (the lock folder's mtime, refreshed every staleMs/6) is older than this is stale (ms); default 30 s. */
+  /** A lock whose heartbeat (the lock folder's mtime, refreshed every staleMs/6) is older than this is stale (ms); default 120 s: a synchronous copy of a 600 MB
+   *  wheel on a loaded machine held the event loop past 30 s and lost the lock mid-publish. A dead holder on this
+   *  host is taken over at once (its PID), so the longer threshold only delays a takeover from another host. */
   staleMs?: number;
   /** Where "waiting for …" and "taking over …" go; default stderr. */
   log?: (line: string) => void;
@@ -114,7 +116,7 @@ const lockFs = {
 export async function withIndexLock<T>(root: string, fn: () => Promise<T>, opts: LockOptions | number = {}): Promise<T> {
   const o: LockOptions = typeof opts === "number" ? { timeoutMs: opts } : opts;
   const timeoutMs = o.timeoutMs ?? 600_000;
-  const staleMs = Math.max(o.staleMs ?? 30_000, 2_000);
+  const staleMs = Math.max(o.staleMs ?? 120_000, 2_000);
   const log = o.log ?? ((l: string) => void process.stderr.write(`${l}\n`));
   const lock = indexPaths(root).lock;
   mkdirSync(root, { recursive: true });
