@@ -1,10 +1,11 @@
 // The static index site as a pure function of the releases: PEP 503 HTML, PEP 691 JSON (with
 // PEP 700 fields), PEP 658/714 metadata attributes, PEP 592 yanks, and the dashboard page.
 // Output is byte-identical for equal input (no clocks), so reruns converge.
+import { readFileSync } from "node:fs";
 import { ConflictError } from "../errors.js";
 import * as pep440 from "@renovatebot/pep440";
 import { releaseListOf } from "../plan/resolve.js";
-import { type ReleaseListEntry, searchReleases } from "../plan/resolve-core.js";
+import type { ReleaseListEntry } from "../plan/resolve-core.js";
 import { type PrunedRecord, type ReleaseManifest } from "../schema.js";
 import { normalizeProjectName } from "../stage/wheelinfo.js";
 
@@ -250,13 +251,15 @@ export function trendSvg(points: Array<{ label: string; value: number }>, o: { t
   ].join("");
 }
 
-/** The browser side of the search box: the one searchReleases implementation, embedded from its own source. */
+// The one searchReleases implementation, as the bytes of its file (not Function.prototype.toString,
+// whose text depends on the runner's transpiler: vitest's and tsx's pages differed).
+const SEARCH_SOURCE = readFileSync(new URL("../plan/resolve-core.js", import.meta.url), "utf8").replace(/^export function /m, "function ");
+
+/** The browser side of the search box: the one searchReleases implementation, embedded from its own file. */
 function searchScript(): string {
-  // esbuild (tsx) may wrap named functions in __name(); the page defines it as the identity.
   return [
     "<script>",
-    "var __name = function (f) { return f; };",
-    `var searchReleases = (${searchReleases.toString()});`,
+    SEARCH_SOURCE,
     `(function () {
   var form = document.getElementById("search");
   var input = document.getElementById("search-q");
