@@ -507,15 +507,8 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
   if (s.verify) {
     for (const w of wheels) {
       const py = `py${w.python}`;
-      const smoke = results.get(`${py}/smoke`);
-      verification[w.fileName] = {
-        python: w.python,
-        wheelContents: parseCheckWheelContents(results.get(`${py}/check-wheel-contents`)?.stdout ?? ""),
-        smoke: smoke ? (JSON.parse(smoke.stdout.trim().split("\n").pop() ?? "{}") as Record<string, unknown>) : {},
-        ...freeThreadedResult(results.get(`${py}/threads`)),
-        ...(st.lit[w.python] ? { lit: st.lit[w.python] } : {}),
-        seconds: records.filter((x) => x.id.startsWith(`${py}/`) && plan.steps.find((y) => y.id === x.id)?.phase === "verify").reduce((a, x) => a + x.seconds, 0),
-      };
+      const seconds = records.filter((x) => x.id.startsWith(`${py}/`) && plan.steps.find((y) => y.id === x.id)?.phase === "verify").reduce((a, x) => a + x.seconds, 0);
+      verification[w.fileName] = verificationOf(w.python, results, st, seconds);
     }
   }
   const report: BuildReport = BuildReport.parse({
@@ -541,6 +534,20 @@ const versionOfWheel = (fileName: string): string => fileName.split("-")[1] ?? "
 /** The threaded IR check of a free-threaded wheel (its last stdout line is JSON), when it ran. */
 const freeThreadedResult = (r: { stdout: string } | undefined): { freeThreaded?: Record<string, unknown> } =>
   r ? { freeThreaded: JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as Record<string, unknown> } : {};
+
+/** One wheel's verification record from its verify steps' results (build and `verify` both report it). */
+function verificationOf(python: string, results: ReadonlyMap<string, { stdout: string }>, st: BuildState, seconds: number): BuildReport["verification"][string] {
+  const py = `py${python}`;
+  const smoke = results.get(`${py}/smoke`);
+  return {
+    python,
+    wheelContents: parseCheckWheelContents(results.get(`${py}/check-wheel-contents`)?.stdout ?? ""),
+    smoke: smoke ? (JSON.parse(smoke.stdout.trim().split("\n").pop() ?? "{}") as Record<string, unknown>) : {},
+    ...freeThreadedResult(results.get(`${py}/threads`)),
+    ...(st.lit[python] ? { lit: st.lit[python] } : {}),
+    seconds,
+  };
+}
 
 /** pip install of the final wheel with every extra its METADATA provides (opdsl's YAML dump needs PyYAML). */
 function installHandler(s: BuildSettings, env: ExecEnv): StepHandler {
@@ -677,15 +684,7 @@ export async function verifyWheels(s: BuildSettings, env: ExecEnv, progress: Pro
   const out: BuildReport["verification"] = {};
   for (const b of plan.builds) {
     const py = `py${b.python}`;
-    const smoke = results.get(`${py}/smoke`);
-    out[b.wheel] = {
-      python: b.python,
-      wheelContents: parseCheckWheelContents(results.get(`${py}/check-wheel-contents`)?.stdout ?? ""),
-      smoke: smoke ? (JSON.parse(smoke.stdout.trim().split("\n").pop() ?? "{}") as Record<string, unknown>) : {},
-      ...freeThreadedResult(results.get(`${py}/threads`)),
-      ...(st.lit[b.python] ? { lit: st.lit[b.python] } : {}),
-      seconds: records.filter((x) => x.id.startsWith(`${py}/`)).reduce((a, x) => a + x.seconds, 0),
-    };
+    out[b.wheel] = verificationOf(b.python, results, st, records.filter((x) => x.id.startsWith(`${py}/`)).reduce((a, x) => a + x.seconds, 0));
   }
   return out;
 }
