@@ -4,7 +4,8 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { pushLayers } from "../layer/github-store.js";
-import { type OptionFlags, requireGithubToken, resolveOptions } from "../options/resolve.js";
+import { type OptionFlags, resolveOptions } from "../options/resolve.js";
+import { githubFlags, githubTarget } from "./github-flags.js";
 import { InvalidInputError } from "../schema.js";
 import { existingDir } from "../util/paths.js";
 
@@ -12,21 +13,18 @@ export type LayerStorePushFlags = Pick<OptionFlags, "config" | "githubRepository
 
 export function register(program: Command): void {
   const store = program.command("layer-store").description("The LLVM layer store on GitHub Releases (release `layers`)");
-  store
-    .command("push")
+  githubFlags(store.command("push"), "repository whose `layers` release is the store (default: publish.github's)")
     .description("Upload the layer archives of a local store directory (each checked against its sha256 record) to the layers release")
     .requiredOption("--from <dir>", "directory with mlir-release-layer-<key>.tar.zst and its .json record (a build's <cache>/layer-artifacts)")
-    .option("--github-repository <owner/name>", "repository whose `layers` release is the store (default: publish.github's)")
-    .option("--github-api-url <url>", "GitHub API base URL (default: $GITHUB_API_URL, publish.github.apiUrl, the public API)")
     .option("--config <file>", "release.config.json")
     .action(async (f: LayerStorePushFlags) => {
       const o = resolveOptions(f);
-      const where = o.github.repository;
-      if (!where) throw new InvalidInputError("layer-store push: no --github-repository and no publish.github in the config");
-      const token = requireGithubToken(o, `layer-store push to ${where.owner}/${where.repo}`);
+      const target = githubTarget(o, "layer-store push to");
+      if (!target) throw new InvalidInputError("layer-store push: no --github-repository and no publish.github in the config");
+      const { token, owner, repo, apiUrl } = target;
       // No folder (no layer artifact was handed on: every layer was restored or prebuilt) is nothing to push.
       const from = existsSync(f.from) ? existingDir(f.from, "--from") : f.from;
-      const results = await pushLayers(from, { token, ...where, ...(o.github.apiUrl ? { apiUrl: o.github.apiUrl } : {}) }, (l) => process.stderr.write(`${l}\n`));
+      const results = await pushLayers(from, { token, owner, repo, ...(apiUrl ? { apiUrl } : {}) }, (l) => process.stderr.write(`${l}\n`));
       for (const r of results) process.stdout.write(`${r.action}  ${r.key}\n`);
       if (!results.length) process.stdout.write("nothing to push\n");
     });

@@ -20,6 +20,7 @@ import { readManifest, rebuild } from "../rebuild/rebuild.js";
 import { GitHubGateSource } from "../plan/gate.js";
 import { findWheel, history, releasesOfCommit } from "../plan/resolve.js";
 import { select } from "../plan/select.js";
+import { githubFlags } from "./github-flags.js";
 
 const CACHE_HELP = "(default: $MLIR_RELEASE_CACHE, else <repo>/.cache)";
 const print = (v: unknown): void => void process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
@@ -119,17 +120,15 @@ async function selectAndPlan(f: SelectFlags) {
 }
 
 const selectOptions = (c: Command): Command =>
-  c
+  githubFlags(c, "read earlier releases from this repository's GitHub releases (default: publish.github's; token: MLIR_RELEASE_GITHUB_TOKEN or GITHUB_TOKEN)")
     .option("--kind <kind>", "snapshot | numbered", "snapshot")
     .option("--ref <ref>", "numbered: llvmorg-X.Y.Z[-rcN]; snapshot: a branch or commit (default: the config's branch)")
     .option("--cutoff <iso>", "snapshot: newest commit at or before this UTC time: 2026-03-06T23:59Z, …+00:00, or a date = the end of that UTC day (default: now)")
     .option("--post <n>", "numbered: post-release number of a rebuild")
     .option("--repo <path|url>", "LLVM git repository (default: the config's llvm.repository)")
     .option("--llvm-github <owner/name>", "read the LLVM repository through the GitHub API instead of git")
-    .option("--github-api-url <url>", "GitHub API base URL (default: $GITHUB_API_URL, publish.github.apiUrl, the public API)")
     .option("--cache <dir>", `where remote repositories are mirrored ${CACHE_HELP}`)
     .option("--manifests <paths...>", "manifests of earlier releases (files or folders): existing versions, the last snapshot")
-    .option("--github-repository <owner/name>", "read earlier releases from this repository's GitHub releases (default: publish.github's; token: MLIR_RELEASE_GITHUB_TOKEN or GITHUB_TOKEN)")
     .option("--config <file>", "release config (default: release.config.json)");
 
 export function register(program: Command): void {

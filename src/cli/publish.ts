@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { HostEnv } from "../exec/host.js";
-import { type OptionFlags, requireGithubToken, resolveOptions } from "../options/resolve.js";
+import { type OptionFlags, resolveOptions } from "../options/resolve.js";
 import { ConsoleProgress } from "../progress.js";
 import { HttpUrl, HttpUrlTemplate, InvalidInputError, parseFlag, parseOrExplain, PlatformId, PositiveIntText, PublishTarget, ReleasePlan, ReleaseVersionText, type ResolvedOptions, UtcDay } from "../schema.js";
 import { writeManifest } from "../plan/manifest.js";
@@ -16,18 +16,9 @@ import { syncIndexFromGithub } from "../publish/site-sync.js";
 import { regenerate } from "../site/store.js";
 import { loadStage, readManifestFile, writeStage } from "../stage/stage.js";
 import { collectForPypi } from "../publish/pypi.js";
-import type { GithubOptions } from "../publish/github.js";
+import { githubFlags, githubTarget } from "./github-flags.js";
 import { prune } from "../publish/retention.js";
 import { publishRelease, type PublishTargets } from "../publish/run.js";
-
-/** The releases' repository of the resolved options (--github-repository, else publish.github), with the token. */
-function githubOptions(o: ResolvedOptions): GithubOptions | undefined {
-  const where = o.github.repository;
-  if (!where) return undefined;
-  const token = requireGithubToken(o, `GitHub ${where.owner}/${where.repo}`);
-  const apiUrl = o.github.apiUrl;
-  return { token, ...where, tagPrefix: o.github.tagPrefix, ...(apiUrl ? { apiUrl } : {}), log: (l) => process.stderr.write(`${l}\n`) };
-}
 
 /** The index root of the resolved options, or a one-line error. */
 function indexRootOf(o: ResolvedOptions, command: string): string {
@@ -50,7 +41,6 @@ export interface SiteSyncFlags extends Pick<OptionFlags, "config" | "githubRepos
   prune: boolean;
 }
 
-const GITHUB_API_HELP = "GitHub API base URL (default: $GITHUB_API_URL, publish.github.apiUrl, the public API)";
 const INDEX_ROOT_HELP = "index root, holds store/ and the site link (default: publish.index.root)";
 
 export function register(program: Command): void {
@@ -87,12 +77,13 @@ export function register(program: Command): void {
       process.stdout.write(`site: ${join(root, "site")} -> ${gen}\n`);
     });
 
-  program
-    .command("site-sync")
-    .description("Rebuild the index from the GitHub releases that carry a manifest.json (complete ones), regenerate the site, optionally copy it out for GitHub Pages")
-    .option("--index-root <dir>", INDEX_ROOT_HELP)
-    .option("--github-repository <owner/name>", "repository of the releases (default: publish.github's)")
-    .option("--github-api-url <url>", GITHUB_API_HELP)
+  githubFlags(
+    program
+      .command("site-sync")
+      .description("Rebuild the index from the GitHub releases that carry a manifest.json (complete ones), regenerate the site, optionally copy it out for GitHub Pages")
+      .option("--index-root <dir>", INDEX_ROOT_HELP),
+    "repository of the releases (default: publish.github's)",
+  )
     .option("--config <file>", "release.config.json")
     .option("--out <dir>", "copy the live site here as plain files (the GitHub Pages tree)")
     .option("--base-url <url>", "where the site is served (default: publish.index.baseUrl)")
@@ -100,7 +91,7 @@ export function register(program: Command): void {
     .action(async (f: SiteSyncFlags) => {
       const opts = resolveOptions(f);
       const config = opts.config;
-      const gh = githubOptions(opts);
+      const gh = githubTarget(opts, "GitHub");
       if (!gh) throw new InvalidInputError("site-sync: no --github-repository and no publish.github in the config");
       // Download links: GITHUB_SERVER_URL, else the public site (resolved once).
       const o = { ...f, index: creatableDir(indexRootOf(opts, "site-sync"), "--index-root"), serverUrl: parseFlag(HttpUrl, opts.github.serverUrl, "GITHUB_SERVER_URL") };
@@ -119,14 +110,15 @@ export function register(program: Command): void {
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     });
 
-  program
-    .command("publish")
-    .description("Publish a stage to GitHub Releases, PyPI, the static index and a conda channel; reruns send only what is missing")
-    .requiredOption("--stage <dir>", "stage directory made by `stage`")
-    .option("--config <file>", "release.config.json (publish.* and retention)")
-    .option("--targets <list>", "comma-separated subset of github,pypi,index,conda (default: every configured one)")
-    .option("--github-repository <owner/name>", "GitHub repository of the releases (overrides publish.github's)")
-    .option("--github-api-url <url>", GITHUB_API_HELP)
+  githubFlags(
+    program
+      .command("publish")
+      .description("Publish a stage to GitHub Releases, PyPI, the static index and a conda channel; reruns send only what is missing")
+      .requiredOption("--stage <dir>", "stage directory made by `stage`")
+      .option("--config <file>", "release.config.json (publish.* and retention)")
+      .option("--targets <list>", "comma-separated subset of github,pypi,index,conda (default: every configured one)"),
+    "GitHub repository of the releases (overrides publish.github's)",
+  )
     .option("--index-root <dir>", "index root directory (overrides publish.index.root)")
     .option("--conda-channel <dir>", "local conda channel directory (overrides publish.conda.channel)")
     .option("--cache <dir>", "where the log goes by default (default: $MLIR_RELEASE_CACHE, else <repo>/.cache)")
@@ -151,7 +143,7 @@ export function register(program: Command): void {
       const targets: PublishTargets = {};
       const skipped: Partial<Record<PublishTarget, string>> = {};
       if (wanted.has("github")) {
-        const g = githubOptions(opts);
+        const g = githubTarget(opts, "GitHub");
         if (g) targets.github = g;
         else skipped.github = "no --github-repository and no publish.github";
       }
@@ -219,22 +211,23 @@ export function register(program: Command): void {
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     });
 
-  program
-    .command("prune")
-    .description(
-      "Thin old snapshots (retention: every one for allDays, the newest of each week until weeklyDays, then the newest of each month; numbered releases forever). " +
-        "A pruned snapshot loses its files but stays listed as yanked and restorable with `restore`. A dry run unless --apply",
-    )
-    .option("--index-root <dir>", INDEX_ROOT_HELP)
-    .option("--config <file>", "release.config.json")
-    .option("--now <date>", "measure ages at this UTC date (YYYY-MM-DD; default: today)")
-    .option("--apply", "really prune (default: only print what would be pruned)", false)
-    .option("--github-repository <owner/name>", "also prune the releases there: artifacts deleted, manifest.json and metadata kept (overrides publish.github's)")
-    .option("--github-api-url <url>", GITHUB_API_HELP)
+  githubFlags(
+    program
+      .command("prune")
+      .description(
+        "Thin old snapshots (retention: every one for allDays, the newest of each week until weeklyDays, then the newest of each month; numbered releases forever). " +
+          "A pruned snapshot loses its files but stays listed as yanked and restorable with `restore`. A dry run unless --apply",
+      )
+      .option("--index-root <dir>", INDEX_ROOT_HELP)
+      .option("--config <file>", "release.config.json")
+      .option("--now <date>", "measure ages at this UTC date (YYYY-MM-DD; default: today)")
+      .option("--apply", "really prune (default: only print what would be pruned)", false),
+    "also prune the releases there: artifacts deleted, manifest.json and metadata kept (overrides publish.github's)",
+  )
     .action(async (o: Pick<OptionFlags, "config" | "indexRoot" | "githubRepository" | "githubApiUrl"> & { now?: string; apply: boolean }) => {
       const opts = resolveOptions(o);
       const config = opts.config;
-      const gh = o.apply ? githubOptions(opts) : undefined;
+      const gh = o.apply ? githubTarget(opts, "GitHub") : undefined;
       const r = await prune({
         indexRoot: existingDir(indexRootOf(opts, "prune"), "--index-root"),
         policy: config.retention,
@@ -248,16 +241,17 @@ export function register(program: Command): void {
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     });
 
-  program
-    .command("restore <version>")
-    .description(
-      "Bring back a pruned snapshot: rebuild it from its published manifest, refuse unless every artifact's sha256 equals the manifest's, " +
-        "then republish the same bytes (index, and the GitHub release with --github-repository or publish.github) and lift the yank",
-    )
-    .option("--index-root <dir>", "index root holding the pruned release (default: publish.index.root)")
-    .option("--config <file>", "release.config.json")
-    .option("--github-repository <owner/name>", "also put the files back on that repository's release")
-    .option("--github-api-url <url>", GITHUB_API_HELP)
+  githubFlags(
+    program
+      .command("restore <version>")
+      .description(
+        "Bring back a pruned snapshot: rebuild it from its published manifest, refuse unless every artifact's sha256 equals the manifest's, " +
+          "then republish the same bytes (index, and the GitHub release with --github-repository or publish.github) and lift the yank",
+      )
+      .option("--index-root <dir>", "index root holding the pruned release (default: publish.index.root)")
+      .option("--config <file>", "release.config.json"),
+    "also put the files back on that repository's release",
+  )
     .option("--out <dir>", "fresh folder for the rebuilt files (default: a new folder under <cache>/restore)")
     .option("--cache <dir>", "sources, trees, venvs (default: $MLIR_RELEASE_CACHE, else <repo>/.cache)")
     .option("-j, --jobs <n>", "parallel compile jobs")
@@ -265,7 +259,7 @@ export function register(program: Command): void {
       const v = parseOrExplain(ReleaseVersionText, version, "version argument");
       const opts = resolveOptions(o);
       const config = opts.config;
-      const gh = githubOptions(opts);
+      const gh = githubTarget(opts, "GitHub");
       const cache = opts.cacheDir;
       mkdirSync(join(cache, "restore"), { recursive: true });
       const base = mkdtempSync(join(cache, "restore", `${v}-`));
