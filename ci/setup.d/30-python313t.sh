@@ -1,8 +1,9 @@
 # Free-threaded CPython 3.13t (issue 18 item 5), built from Debian's orig tarball pinned by sha256
 # and installed under .cache/python3.13t (./configure --disable-gil; ~2 min on 2 cores, once).
 # `build --python 3.13t` finds it through MLIR_RELEASE_PYTHON313T or this default location.
-# Opt-in (MLIR_RELEASE_FREE_THREADED=1): nothing in `npm test` builds a 3.13t wheel yet, and the
-# interpreter build costs every fresh CI machine minutes; `build --python 3.13t` without it names this script.
+# Opt-in (MLIR_RELEASE_FREE_THREADED=1): the interpreter build costs every fresh CI machine minutes;
+# with it, test/integration/free-threaded.test.ts builds and tests the cp313t wheel (skipped, and
+# saying so, without it); `build --python 3.13t` without it names this script.
 # shellcheck shell=bash
 py313t_file=python3.13_3.13.15.orig.tar.xz
 py313t_sha=1e66a7945a48390ee4c2a4268a0e4185884059a13c4aab6d148aa208deea4a76
