@@ -16,7 +16,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { join } from "node:path";
 import { execa } from "execa";
 import { unzipSync } from "fflate";
-import { findPython } from "../src/bindings/pythons.js";
+import { findPython } from "../src/platforms/pythons.js";
 import { HostEnv } from "../src/exec/host.js";
 import { REPO_ROOT, resolveOptions } from "../src/options/resolve.js";
 import { buildWheels } from "../src/factory/factory.js";

@@ -8,7 +8,7 @@ import { moduleConfig, moduleLock, parsePlatform, parsePolicy, policyFor, useHos
 import { buildPolicy } from "./options/policy.js";
 import { InvalidInputError, parseOrExplain, type PlatformId, ReleaseManifest, ReleasePlan } from "./schema.js";
 import { refMatches } from "./platforms/images.js";
-import { downstreamContainer } from "./downstream/dagger.js";
+import { downstreamContainer } from "./dagger/downstream.js";
 
 /** The plan stage's answer on a day with nothing to build. */
 const isNoRelease = (x: unknown): x is { release: false; reason?: string; commit?: string } =>

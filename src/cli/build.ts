@@ -8,6 +8,7 @@ import { resolveOptions, type OptionFlags } from "../options/resolve.js";
 import { buildPolicy } from "../options/policy.js";
 import { dryRunText } from "../platforms/dry-run.js";
 import { platformById } from "../platforms/index.js";
+import { parsePythons } from "../platforms/pythons.js";
 import { ConsoleProgress } from "../progress.js";
 import { DistributionName, GitRemote, InvalidInputError, type ManylinuxPolicy, normalizeDistribution, parseFlag, parseOrExplain, Pep440Version, PlatformId, PositiveIntText, PythonVersion, ReleaseConfig, ReleasePlan, type LlvmSourceRef } from "../schema.js";
 import { readJsonAs } from "../util/json-input.js";
@@ -50,17 +51,6 @@ export const BUILD_DEFAULTS = {
   layer: "prebuilt:/usr/lib/llvm-22",
   out: "dist",
 } as const;
-
-export function parsePythons(list: string): string[] {
-  const all = list.split(",").map((p) => p.trim());
-  if (all.some((p) => !p) && list.trim()) throw new InvalidInputError(`--python '${list}': an empty entry between commas; give versions such as 3.10,3.12`);
-  const out = all.filter(Boolean);
-  for (const p of out) {
-    if (!PythonVersion.safeParse(p).success) throw new InvalidInputError(`--python '${p}': expected versions such as 3.10,3.12`);
-  }
-  if (!out.length) throw new InvalidInputError("--python: no version given");
-  return out;
-}
 
 /** `build`'s flags as commander hands them over (the Dagger module builds its argv from this type). */
 export interface BuildFlags extends Pick<OptionFlags, "config" | "cache" | "policy"> {

@@ -1,7 +1,7 @@
 // The CLI's commander program: every command and its options, built without parsing anything, so
 // tests (and the Dagger argv check) can read the real option table.
 import { Command } from "commander";
-import { register as registerDownstream } from "../downstream/cli.js";
+import { register as registerDownstream } from "./downstream.js";
 import { register as registerBuild } from "./build.js";
 import { register as registerDoctor } from "./doctor.js";
 import { register as registerGuide } from "./guide.js";

@@ -5,7 +5,7 @@
 import type { BuildFlags } from "../cli/build.js";
 import type { RebuildFlags, SelectFlags } from "../cli/plan.js";
 import type { PublishFlags, SiteSyncFlags } from "../cli/publish.js";
-import type { BuildFlags as DownstreamBuildFlags } from "../downstream/cli.js";
+import type { BuildFlags as DownstreamBuildFlags } from "../cli/downstream.js";
 
 /** The CLI commands the Dagger module runs, with the flags each accepts. */
 export interface CliFlags {

@@ -2,13 +2,13 @@
 // releases, for every Python of that release's matrix on this platform, with the release's
 // nanobind and a domain of the project's own; wheels pin our distribution (==version), are repaired
 // without grafting anything our wheels provide, and are verified in fresh venvs next to our wheel
-// installed from the index. The stages are the factory's: build venvs (bindings/pythons), wheel
+// installed from the index. The stages are the factory's: build venvs (platforms/pythons), wheel
 // assembly (wheels/wheel), repair (verify/repair), lit (verify/lit).
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import yauzl from "yauzl";
 import { sharedObjects } from "../bindings/build.js";
-import { buildVenv, findPython } from "../bindings/pythons.js";
+import { buildVenv, findPython } from "../platforms/pythons.js";
 import { CheckFailedError } from "../errors.js";
 import type { ExecEnv } from "../exec/env.js";
 import { tagOf } from "../factory/factory.js";

@@ -9,7 +9,7 @@ import { execa } from "execa";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planDownstream } from "../../src/downstream/build.js";
-import { resolveDownstreamSettings } from "../../src/downstream/cli.js";
+import { resolveDownstreamSettings } from "../../src/cli/downstream.js";
 import { DownstreamManifest } from "../../src/schema.js";
 import { sha256File } from "../../src/source/tree.js";
 import { CACHE, OUTPUT, REPO } from "../support/env.js";

@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildWheels } from "../../src/factory/factory.js";
-import { findPython } from "../../src/bindings/pythons.js";
+import { findPython } from "../../src/platforms/pythons.js";
 import type { BuildReport } from "../../src/schema.js";
 import { sha256File } from "../../src/source/tree.js";
 import { OUTPUT, REPO, TOOLS, testEnv, testProgress } from "../support/env.js";

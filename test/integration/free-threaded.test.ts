@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { unzipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
-import { findPython } from "../../src/bindings/pythons.js";
+import { findPython } from "../../src/platforms/pythons.js";
 import { defaultBuildSettings, LLVM_22_1_8_TAG } from "../../src/cli/build.js";
 import { buildWheels, type BuildSettings } from "../../src/factory/factory.js";
 import { findWheel } from "../../src/plan/resolve.js";

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
-import { parsePythons } from "../../src/cli/build.js";
+import { parsePythons } from "../../src/platforms/pythons.js";
 import { loadReleaseConfig } from "../../src/options/config.js";
 import { DownstreamManifest } from "../../src/schema.js";
 import { servedRelease } from "../support/downstream-release.js";

@@ -8,7 +8,7 @@ import { checkCliArgv } from "../../src/cli/argv-check.js";
 import { createProgram } from "../../src/cli/program.js";
 import { cliArgv, flagOf } from "../../src/dagger/cli-argv.js";
 import { buildArgv, PATHS, planArgv, publishArgv, rebuildArgv, siteSyncArgv } from "../../src/dagger/pipeline.js";
-import { downstreamArgv } from "../../src/downstream/dagger.js";
+import { downstreamArgv } from "../../src/dagger/downstream.js";
 
 const program = createProgram();
 

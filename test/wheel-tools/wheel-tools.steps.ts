@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { unzipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
-import { findPython } from "../../src/bindings/pythons.js";
+import { findPython } from "../../src/platforms/pythons.js";
 import { buildWheels } from "../../src/factory/factory.js";
 import type { BuildReport } from "../../src/schema.js";
 import { TOOL_COMMANDS } from "../../src/wheels/tools.js";

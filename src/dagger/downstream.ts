@@ -1,8 +1,8 @@
 // The Dagger side of `downstream build`: the CLI in the platform's locked manylinux image, the
 // project mounted read-only at /in/project, the release fetched from the index (checked by digest).
 import type { Client, Container, Directory } from "@dagger.io/dagger";
-import { cliArgv } from "../dagger/cli-argv.js";
-import { cliContainer, PATHS, provisionedImage } from "../dagger/pipeline.js";
+import { cliArgv } from "./cli-argv.js";
+import { cliContainer, PATHS, provisionedImage } from "./pipeline.js";
 import { buildImageFor, type ManylinuxPolicy } from "../platforms/images.js";
 import { type ImagesLock, parseOrExplain, type PlatformId } from "../schema.js";
 import { z } from "zod";

@@ -8,14 +8,14 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { EXIT } from "../errors.js";
 import { HostEnv } from "../exec/host.js";
-import { parsePythons } from "../cli/build.js";
 import { resolveOptions } from "../options/resolve.js";
 import { platformById } from "../platforms/index.js";
+import { parsePythons } from "../platforms/pythons.js";
 import { ConsoleProgress } from "../progress.js";
 import { DistributionName, HttpUrl, InvalidInputError, normalizeDistribution, parseOrExplain, Pep440Version, PlatformId, PyIdentifier, ReleaseVersionText, ToolVersion } from "../schema.js";
-import { type DownstreamSettings, planDownstream, runDownstream } from "./build.js";
-import { downstreamBuildsFor, downstreamRebuild, readDownstreamManifest } from "./manifest.js";
-import type { ReleaseSource } from "./release.js";
+import { type DownstreamSettings, planDownstream, runDownstream } from "../downstream/build.js";
+import { downstreamBuildsFor, downstreamRebuild, readDownstreamManifest } from "../downstream/manifest.js";
+import type { ReleaseSource } from "../downstream/release.js";
 
 const print = (v: unknown): void => void process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];

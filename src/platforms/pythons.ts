@@ -1,10 +1,11 @@
-// Finding a CPython interpreter and a venv outside the wheel build (downstream builds and tests);
+// The runner's Pythons: `--python` lists, and finding a CPython interpreter and a venv outside the
+// wheel build (downstream builds and tests);
 // the wheel build uses the platform module's pythonCandidates and its hashed venv steps (src/platforms/resolve.ts).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ExecEnv } from "../exec/env.js";
-import { interpreterTags, overrideVariable, parsePython } from "../platforms/tags.js";
-import { InvalidInputError } from "../schema.js";
+import { interpreterTags, overrideVariable, parsePython } from "./tags.js";
+import { InvalidInputError, PythonVersion } from "../schema.js";
 
 export interface PythonInterpreter {
   version: string; // "3.12"
@@ -73,4 +74,15 @@ export async function buildVenv(
   await env.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", ...requirements]);
   writeFileSync(stamp, want);
   return python;
+}
+
+export function parsePythons(list: string): string[] {
+  const all = list.split(",").map((p) => p.trim());
+  if (all.some((p) => !p) && list.trim()) throw new InvalidInputError(`--python '${list}': an empty entry between commas; give versions such as 3.10,3.12`);
+  const out = all.filter(Boolean);
+  for (const p of out) {
+    if (!PythonVersion.safeParse(p).success) throw new InvalidInputError(`--python '${p}': expected versions such as 3.10,3.12`);
+  }
+  if (!out.length) throw new InvalidInputError("--python: no version given");
+  return out;
 }
