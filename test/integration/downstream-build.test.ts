@@ -2,7 +2,8 @@
 // built by the command against the 22.1.8 release built here and served from our own static index
 // on 127.0.0.1; its wheel installed next to ours (pip takes ours from the index through the wheel's
 // Requires-Dist pin) in a fresh venv; mixed IR checked; the example's own lit tests run against the
-// installed wheels. The full matrix and the bit-for-bit rebuild: npm run test:downstream-matrix.
+// installed wheels. In npm test (it reuses the shared wheel + dev distribution the earlier files build);
+// alone: npm run test:downstream-build. The full matrix and the bit-for-bit rebuild: npm run test:downstream-matrix.
 import { readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
