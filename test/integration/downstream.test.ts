@@ -5,7 +5,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildWheels } from "../../src/factory/factory.js";
+import { buildWheels, plannedInputs } from "../../src/factory/factory.js";
 import { findPython } from "../../src/platforms/pythons.js";
 import type { BuildReport } from "../../src/schema.js";
 import { sha256File } from "../../src/source/tree.js";
@@ -65,10 +65,7 @@ describe("downstream kit: upstream's standalone example against the dev distribu
 
   beforeAll(async () => {
     report = await buildWheels({ ...settings, dev: true, verify: false }, env, progress);
-    sourceRoot = readdirSync(join(settings.cacheDir, "trees"))
-      .filter((d) => /-bindings(-[0-9a-f]{8})?$/.test(d))
-      .map((d) => join(settings.cacheDir, "trees", d))
-      .find((d) => existsSync(join(d, "mlir", "examples", "standalone", "CMakeLists.txt")))!;
+    sourceRoot = plannedInputs(settings).sourceRoot;
 
     progress.stage("unpack the dev tarball elsewhere");
     const tarball = report.dev.find((a) => a.kind === "dev-tarball")!;

@@ -3,10 +3,10 @@
 // (built into a folder of their own so the shared build's report and dev stamp stay as they are).
 // MLIR_RELEASE_TEST_RELEASE_DIST=<folder> takes the shared part from a finished build's output folder
 // instead (its build-report.json; every file's sha256 checked), for a machine too loaded to rebuild it.
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { z } from "zod";
-import { buildWheels } from "../../src/factory/factory.js";
+import { buildWheels, plannedInputs } from "../../src/factory/factory.js";
 import { manifestForBuild } from "../../src/rebuild/build-manifest.js";
 import { BuildReport, type ReleaseManifest } from "../../src/schema.js";
 import { sha256File } from "../../src/source/tree.js";
@@ -56,10 +56,8 @@ export async function servedRelease(name: string, pythons: string[] = [PYTHON]):
     files: manifest.artifacts.map((a) => ({ fileName: a.fileName, path: pathOf(a.fileName), sha256: a.sha256, kind: a.kind })),
   });
   const server = await serveStatic(join(indexRoot, "site"));
-  const sourceRoot = readdirSync(join(settings.cacheDir, "trees"))
-    .filter((d) => d.endsWith("-bindings"))
-    .map((d) => join(settings.cacheDir, "trees", d))
-    .find((d) => existsSync(join(d, "mlir", "examples", "standalone", "CMakeLists.txt")));
-  if (!sourceRoot) throw new Error("no extracted LLVM tree with mlir/examples/standalone under the cache");
+  // Where the factory extracted the bindings' source tree (the same function its source step uses).
+  const { sourceRoot } = plannedInputs(settings);
+  if (!existsSync(join(sourceRoot, "mlir", "examples", "standalone", "CMakeLists.txt"))) throw new Error(`no mlir/examples/standalone in the extracted LLVM tree ${sourceRoot}`);
   return { manifest, report, indexRoot, server, sourceRoot };
 }

@@ -71,7 +71,7 @@ describe("tools on PATH from the dev wheel", () => {
   it("checks real mlir-opt output with FileCheck, not, count and split-file from PATH", async () => {
     writeFileSync(
       join(DIR, "both.mlir"),
-      "// --- in.mlir\nfunc.func @f(%a: i32) -> i32 {\n  %c0 = arith.constant 0 : i32\n  %r = arith.addi %a, %c0 : i32\n  return %r : i32\n}\n// --- check.txt\n// CHECK-LABEL: func.func @f\n// CHECK-NOT: arith.addi\n// CHECK: return %arg0 : i32\n",
+      "//--- in.mlir\nfunc.func @f(%a: i32) -> i32 {\n  %c0 = arith.constant 0 : i32\n  %r = arith.addi %a, %c0 : i32\n  return %r : i32\n}\n//--- check.txt\n// CHECK-LABEL: func.func @f\n// CHECK-NOT: arith.addi\n// CHECK: return %arg0 : i32\n",
     );
     const split = await sh("split-file both.mlir parts && ls parts");
     expect(split.stdout.split("\n").filter(Boolean).sort()).toEqual(["check.txt", "in.mlir"]);
