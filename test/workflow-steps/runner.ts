@@ -16,7 +16,8 @@
 //                             on PATH (the last listed first) and its lib on LD_LIBRARY_PATH, as setup-python does
 //   actions/cache/restore     a folder copy from the run's cache store: the exact key, else the newest
 //                             entry starting with a restore-key
-//   actions/cache/save        a folder copy into the run's cache store under the key
+//   actions/cache/save        a folder copy into the run's cache store under the key; a path that
+//                             does not exist saves nothing and passes with the action's warning
 //   pypa/gh-action-pypi-publish  the packages-dir listed (trusted publishing needs GitHub's OIDC)
 // What a hosted runner image brings before any step (compilers, system libraries) is the caller's
 // `runnerImage` list of commands, run as root in the fresh container before the first step.
@@ -285,9 +286,12 @@ export async function runJob(wf: Workflow, jobId: string, ctx: JobContext, log: 
         const key = String(w["key"]);
         const dest = join(workspace, String(w["path"]));
         if (uses === "actions/cache/save") {
-          if (!existsSync(dest)) throw new Error(`workflow-steps: ${jobId}: cache/save: ${w["path"]} does not exist`);
-          cpSync(dest, join(ctx.caches, key), { recursive: true });
-          output = `saved ${w["path"]} as ${key}`;
+          // actions/cache warns and succeeds when the path is missing (nothing to save).
+          if (!existsSync(dest)) output = "Warning: Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.";
+          else {
+            cpSync(dest, join(ctx.caches, key), { recursive: true });
+            output = `saved ${w["path"]} as ${key}`;
+          }
         } else {
           const prefixes = String(w["restore-keys"] ?? "").split("\n").map((k) => k.trim()).filter(Boolean);
           const stored = existsSync(ctx.caches) ? readdirSync(ctx.caches) : [];

@@ -15,6 +15,7 @@ import { execFileSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeFixtureRelease } from "../support/release-fixture.js";
+import { NEEDS_TEST_EXTENSION } from "../support/wheel-settings.js";
 import { ensureBareImage, ensureDocker, loadWorkflow, REPO as REPO_DIR, runJob, type JobContext } from "./runner.js";
 
 const log = (l: string) => process.stderr.write(`${l}\n`);
@@ -43,16 +44,22 @@ const extraEnv = { npm_config_registry: npmRegistry, npm_config_update_notifier:
 /**
  * What a hosted runner image brings for the host job on linux-x86_64, the way the README says a
  * fresh Debian 12 machine gets it: Debian 12's apt sources (main, updates, security, with this
- * machine's mirrors) and `ci/setup.sh --system-only 20-wheels` (Debian's LLVM/MLIR 22 packages,
- * compiler, binutils, xz/zstd, git, curl) from the committed checkout.
+ * machine's mirrors), the machine's apt `Acquire::` settings for reaching those mirrors (here the
+ * mirror's `sid` Release file is past its Valid-Until, which this machine's apt configuration
+ * accepts; a runner reaches a live mirror) and `ci/setup.sh --system-only 20-wheels` (Debian's
+ * LLVM/MLIR 22 packages, compiler, binutils, xz/zstd, git, curl) from the committed checkout.
  */
 function runnerImageWithLlvm22(): string[] {
   const sources = readdirSync("/etc/apt/sources.list.d").filter((n) => n.endsWith(".sources")).map((n) => readFileSync(join("/etc/apt/sources.list.d", n), "utf8"))
     .filter((t) => /^Types:.*\bdeb\b/m.test(t) && /^Suites:.*bookworm/m.test(t));
   if (!sources.length) throw new Error("workflow-steps: no Debian 12 (bookworm) deb822 apt sources on this machine to give the runner image");
   const ci = execFileSync("git", ["-C", REPO_DIR, "archive", "--format=tar", "HEAD", "ci"]).toString("base64");
+  const confDir = "/etc/apt/apt.conf.d";
+  const acquire = readdirSync(confDir, { withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name).sort()
+    .flatMap((n) => readFileSync(join(confDir, n), "utf8").split("\n")).filter((l) => /^Acquire(::[A-Za-z0-9-]+)+ "[^"]*";$/.test(l.trim()));
   return [
     `rm -f /etc/apt/sources.list && printf '%s' '${Buffer.from(sources.join("\n")).toString("base64")}' | base64 -d > /etc/apt/sources.list.d/debian.sources`,
+    `printf '%s' '${Buffer.from(acquire.map((l) => `${l.trim()}\n`).join("")).toString("base64")}' | base64 -d > ${confDir}/99runner-mirrors`,
     `mkdir -p /opt/runner-image && printf '%s' '${ci}' | base64 -d | tar -x -C /opt/runner-image`,
     "bash /opt/runner-image/ci/setup.sh --system-only 20-wheels",
   ];
@@ -144,8 +151,25 @@ describe("the jobs' own steps in a bare Debian container", () => {
     expect(wheels.filter((f) => /^mlir_python_bindings-22\.1\.8-cp312-cp312-.*\.whl$/.test(f))).toHaveLength(1);
     const manifest = JSON.parse(readFileSync(join(hostArtifacts, "wheels-linux-x86_64", "manifest.json"), "utf8")) as { artifacts: Array<{ fileName: string; sha256: string }> };
     for (const a of manifest.artifacts) expect(sha(readFileSync(join(hostArtifacts, "wheels-linux-x86_64", a.fileName))), a.fileName).toBe(a.sha256);
-    // A scheduled run saves the compiler cache (the prebuilt layer compiles no LLVM: an empty sccache dir is fine).
-    expect(existsSync(join(caches, "sccache-linux-x86_64-4242"))).toBe(true);
+    // The job's own verification ran in the container: the smoke test's JIT call, and upstream's lit
+    // suite with no failure but the tests of upstream's test-only extension (no release wheel has it).
+    const report = JSON.parse(readFileSync(join(hostArtifacts, "wheels-linux-x86_64", "build-report.json"), "utf8")) as {
+      verification: Record<string, { smoke: { jit: number }; lit: { passed: number; failed: number; unsupported: number; xfail: number; failures: string[] } }>;
+    };
+    const [wheelName, verified] = Object.entries(report.verification)[0]!;
+    expect(verified.smoke.jit).toBe(42);
+    expect(verified.lit.passed + verified.lit.failed + verified.lit.unsupported + verified.lit.xfail).toBe(100);
+    expect(verified.lit.failures.filter((f) => !NEEDS_TEST_EXTENSION.includes(f))).toEqual([]);
+    expect(verified.lit.passed).toBeGreaterThanOrEqual(96);
+    log(`[host] ${wheelName} sha256 ${manifest.artifacts.find((a) => a.fileName === wheelName)!.sha256} lit ${verified.lit.passed} passed, ${verified.lit.failed} failed (${verified.lit.failures.join(", ")})`);
+    // A scheduled run runs the compiler-cache save (its if: holds); the prebuilt layer compiles no
+    // LLVM and starts no sccache, so there is no cache folder and nothing is saved, as actions/cache does.
+    const save = r.results.find((s) => s.step === "Save the compiler cache (trusted runs only)")!;
+    const cacheDir = existsSync(join(r.workspace, ".cache", "sccache"));
+    expect(save.output).toMatch(cacheDir ? /^saved \.cache\/sccache as sccache-linux-x86_64-4242$/ : /hence no cache is being saved/);
+    expect(existsSync(join(caches, "sccache-linux-x86_64-4242"))).toBe(cacheDir);
+    // The job's workspace (~4 GB: source tree, venvs, build dirs) and the run's store; kept on a failure for its logs.
+    rmSync(r.workspace, { recursive: true, force: true });
     rmSync(run, { recursive: true, force: true });
   }, 3_600_000);
 
