@@ -234,7 +234,7 @@ export const ReleaseConfig = z.object({
           simpleUrl: HttpUrl.optional(),
           username: z.string().default("__token__"),
           /** Artifact kinds sent to PyPI; the dev wheel and dev tarball go to GitHub Releases and the index only. */
-          include: z.array(z.enum(["wheel", "dev-wheel", "dev-tarball"])).min(1).default(["wheel"]),
+          include: z.array(z.enum(["wheel", "native-wheel", "dev-wheel", "dev-tarball"])).min(1).default(["wheel", "native-wheel"]),
           /** Files larger than this are named and not sent (PyPI's default limit is 100 MiB). */
           maxFileBytes: z.number().int().positive().default(100 * 1024 * 1024),
           /** The server accepts `:action=remove_pkg` (pypiserver with auth; PyPI does not): an interrupted upload is removed and sent again. */
@@ -421,7 +421,14 @@ export const ReleasePlan = z.strictObject({
 });
 export type ReleasePlan = z.infer<typeof ReleasePlan>;
 
-export const ArtifactKind = z.enum(["wheel", "dev-wheel", "dev-tarball", "conda", "notes"]);
+/** "native-wheel": the one py3-none wheel per platform (`<distribution>-native`) every per-Python wheel pins. */
+export const ArtifactKind = z.enum(["wheel", "native-wheel", "dev-wheel", "dev-tarball", "conda", "notes"]);
+export type ArtifactKind = z.infer<typeof ArtifactKind>;
+/** The artifact kinds that are wheels (served by an index, PEP 658 metadata beside them). */
+export const isWheelKind = (k: string): boolean => k === "wheel" || k === "native-wheel" || k === "dev-wheel";
+/** The distribution (project) a wheel artifact belongs to. */
+export const wheelProject = (k: string, plan: { distribution: string; devDistribution: string }): string =>
+  k === "dev-wheel" ? plan.devDistribution : k === "native-wheel" ? `${plan.distribution}-native` : plan.distribution;
 export const Artifact = z.strictObject({
   kind: ArtifactKind,
   fileName: PlainFileName,
@@ -690,6 +697,18 @@ export const BuildReport = z.object({
       }),
     )
     .default({}),
+  /** The platform's native wheel (the C API and runtime libraries every per-Python wheel pins with ==). */
+  native: z
+    .object({
+      fileName: z.string(),
+      sha256: Sha256,
+      size: z.number().int(),
+      tag: WheelTag,
+      reused: z.boolean(),
+      seconds: z.record(z.string(), z.number()),
+      auditwheel: z.object({ consistentWith: z.string(), policy: z.string(), reasons: z.array(z.string()) }).optional(),
+    })
+    .optional(),
   /** The downstream kit built from the same layer and bindings: a dev tarball and a dev wheel. */
   dev: z
     .array(

@@ -8,7 +8,7 @@ import Bottleneck from "bottleneck";
 import { Octokit, RequestError } from "octokit";
 import { connectionFailure, InvalidInputError, redactUrl, wrapHttpError } from "../errors.js";
 import { githubTokenOf, OPTION_ENV } from "../options/resolve.js";
-import { explainIssues, GithubRepoRef, HttpUrl, parseFlag, PrunedRecord, ReleaseManifest } from "../schema.js";
+import { explainIssues, GithubRepoRef, HttpUrl, isWheelKind, parseFlag, PrunedRecord, ReleaseManifest } from "../schema.js";
 
 export { RequestError };
 
@@ -238,7 +238,7 @@ async function readReleases(
     const metadata = new Map<string, string>();
     for (const a of manifest.artifacts) {
       const meta = byName.get(`${a.fileName}.metadata`);
-      if (want.metadata && meta && (a.kind === "wheel" || a.kind === "dev-wheel")) metadata.set(a.fileName, (await download(meta)).toString("utf8"));
+      if (want.metadata && meta && isWheelKind(a.kind)) metadata.set(a.fileName, (await download(meta)).toString("utf8"));
     }
     found.push({ manifest, notes: rel.body ?? "", metadata, ...(pruned ? { pruned } : {}) });
   }

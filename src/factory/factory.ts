@@ -25,6 +25,7 @@ import { runUpstreamLit } from "../verify/lit.js";
 import { parseCheckWheelContents, wheelExtras } from "../verify/install.js";
 import { normalizeWheel, parseAuditwheelShow } from "../verify/repair.js";
 import { runtimeRequirements } from "../wheels/requirements.js";
+import { isNativeMember, nativeDistribution, nativeRequirement } from "../wheels/native.js";
 import { runtimeLibsModule } from "../wheels/runtime-libs.js";
 import { assembleWheel, type WheelMetadata } from "../wheels/wheel.js";
 
@@ -291,6 +292,8 @@ interface BuildState {
   version: string;
   sourceDateEpoch?: number;
   metadata?: WheelMetadata;
+  /** The native wheel's METADATA (same version; no requirements). */
+  nativeMetadata?: WheelMetadata;
   releaseInfo?: string;
   projectHash: string;
   lit: Record<string, NonNullable<BuildReport["verification"][string]["lit"]>>;
@@ -317,11 +320,9 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
   const wheels: BuildReport["wheels"] = [];
   const stamps = new Map<string, { file: string; key: string; reused?: Omit<BuildReport["wheels"][number], "reused" | "seconds"> }>();
 
-  const stampOf = (python: string) => {
-    let x = stamps.get(python);
-    if (x) return x;
+  const stampKey = (python: string): string => {
     const b = need(byPython.get(python), `the plan of Python ${python}`);
-    const key = canonicalHash({
+    return canonicalHash({
       pipeline: PIPELINE_VERSION,
       source: need(st.source, "the source").identity,
       layer: need(st.layer, "the layer").key,
@@ -336,8 +337,32 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
       requirements: { tools: requirements.tools.sha256, build: requirements.build.sha256 },
       steps: plan.steps.filter((x) => x.python === python && x.phase !== "verify"),
     });
+  };
+  // The native wheel is made from the first Python's staged package: same inputs as that wheel, plus its own steps.
+  const nativePlan = plan.native;
+  let nativeStampCache: { file: string; key: string; reused?: NonNullable<BuildReport["native"]> } | undefined;
+  const nativeStamp = () => {
+    if (nativeStampCache) return nativeStampCache;
+    const np = need(nativePlan, "the native wheel's plan");
+    const key = canonicalHash({
+      python: stampKey(np.fromPython),
+      nativeMetadata: st.nativeMetadata,
+      steps: plan.steps.filter((x) => x.id.startsWith("native/")),
+    });
+    const file = join(s.workDir, "stamps", `${s.platform.id}-native.json`);
+    const reused = reuseIfUnchanged(file, key, s.outDir) as NonNullable<BuildReport["native"]> | undefined;
+    nativeStampCache = { file, key, ...(reused ? { reused: { ...reused, reused: true, seconds: {} } } : {}) };
+    return nativeStampCache;
+  };
+
+  const stampOf = (python: string) => {
+    let x = stamps.get(python);
+    if (x) return x;
+    const key = stampKey(python);
     const file = join(s.workDir, "stamps", `${s.platform.id}-py${python}.json`);
-    const reused = reuseIfUnchanged(file, key, s.outDir);
+    let reused = reuseIfUnchanged(file, key, s.outDir);
+    // The first Python's staged package is what the native wheel is made from: rebuild it when the native wheel must be.
+    if (reused && nativePlan?.fromPython === python && !nativeStamp().reused) reused = undefined;
     x = { file, key, ...(reused ? { reused } : {}) };
     stamps.set(python, x);
     if (reused) wheels.push({ ...reused, reused: true, seconds: {} });
@@ -363,10 +388,19 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
         summary: `MLIR Python bindings built from LLVM ${source.version.text}${commit !== "unknown" ? ` (${commit.slice(0, 12)})` : ""}`,
         license: "Apache-2.0 WITH LLVM-exception",
         requiresPython: ">=3.10",
-        requiresDist: runtimeRequirements(readFileSync(join(source.root, "mlir", "python", "requirements.txt"), "utf8")),
+        requiresDist: [
+          ...(plan.native ? [nativeRequirement(s.release.distribution, version)] : []),
+          ...runtimeRequirements(readFileSync(join(source.root, "mlir", "python", "requirements.txt"), "utf8")),
+        ],
         projectUrls: {
           Source: commit !== "unknown" ? `${s.release.llvmRepository.replace(/\.git$/, "")}/tree/${commit}` : s.release.llvmRepository,
         },
+      };
+      st.nativeMetadata = {
+        ...st.metadata,
+        distribution: nativeDistribution(s.release.distribution),
+        summary: `MLIR's C API and runtime libraries for ${s.release.distribution} ${version} (LLVM ${source.version.text}), shared by its per-Python wheels`,
+        requiresDist: [],
       };
       st.releaseInfo = releaseInfoModule({
         DISTRIBUTION: s.release.distribution,
@@ -395,11 +429,59 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
         sourceDateEpoch: need(st.sourceDateEpoch, "SOURCE_DATE_EPOCH"),
         generator: PIPELINE_VERSION,
         extraFiles: { "mlir/_release_info.py": need(st.releaseInfo, "the release info"), "mlir/_runtime_libs.py": runtimeLibsModule() },
+        // The C API and runtime libraries are the native wheel's.
+        ...(plan.native ? { include: (name: string) => !isNativeMember(name, s.platform.os) } : {}),
         outDir: dirname(b.rawWheel),
         // Stored, not deflated: the repair tool rewrites it and the final normalization compresses once.
         compressionLevel: 0,
       });
       if (raw.path !== b.rawWheel) throw new InternalError(`assembled ${raw.path}, the plan says ${b.rawWheel}`);
+    },
+    "assemble-native-wheel": async () => {
+      const np = need(plan.native, "the native wheel's plan");
+      mkdirSync(dirname(np.rawWheel), { recursive: true });
+      const root = join(s.workDir, "stage", `${s.platform.id}-py${np.fromPython}`);
+      let members = 0;
+      const raw = await assembleWheel({
+        root,
+        packageName: "mlir",
+        metadata: need(st.nativeMetadata, "the native wheel metadata"),
+        tag: tagOf(np.rawWheel.split("/").pop()!),
+        sourceDateEpoch: need(st.sourceDateEpoch, "SOURCE_DATE_EPOCH"),
+        generator: PIPELINE_VERSION,
+        include: (name) => isNativeMember(name, s.platform.os) && ++members > 0,
+        outDir: dirname(np.rawWheel),
+        compressionLevel: 0,
+      });
+      if (!members) throw new InvalidInputError(`${join(root, "mlir", "_mlir_libs")} holds no C API library: the native wheel would be empty (rerun the build of Python ${np.fromPython})`);
+      if (raw.path !== np.rawWheel) throw new InternalError(`assembled ${raw.path}, the plan says ${np.rawWheel}`);
+    },
+    "place-native-wheel": async (_step, ctx) => {
+      const np = need(plan.native, "the native wheel's plan");
+      const repairDir = join(s.workDir, "repaired-native");
+      const made = readdirSync(repairDir).filter((f) => f.endsWith(".whl"));
+      if (made.length !== 1 || made[0] !== np.wheel) {
+        throw new InvalidInputError(
+          `repair wrote ${made.join(", ") || "no wheel"} into ${repairDir}; the plan expected ${np.wheel} (policy ${plan.repair.policy}): the native wheel does not meet the policy this host planned`,
+        );
+      }
+      for (const old of readdirSync(s.outDir)) if (old.endsWith(".whl") && old.startsWith(`${np.wheel.split("-")[0]}-`)) rmSync(join(s.outDir, old));
+      const dest = join(s.outDir, np.wheel);
+      renameSync(join(repairDir, np.wheel), dest);
+      await normalizeWheel(dest, need(st.sourceDateEpoch, "SOURCE_DATE_EPOCH"));
+      const shown = ctx.results.get("native/inspect");
+      const verdict = shown ? parseAuditwheelShow(shown.stdout) : undefined;
+      const entry = {
+        fileName: np.wheel,
+        sha256: await sha256File(dest),
+        size: statSync(dest).size,
+        tag: tagOf(np.wheel),
+        ...(verdict ? { auditwheel: { consistentWith: verdict.consistentWith, policy: plan.repair.policy, reasons: verdict.reasons } } : {}),
+      };
+      nativeEntry = { ...entry, reused: false, seconds: {} };
+      const stamp = nativeStamp();
+      mkdirSync(dirname(stamp.file), { recursive: true });
+      writeFileSync(stamp.file, JSON.stringify({ key: stamp.key, wheel: entry }, null, 2));
     },
     "place-wheel": async (step, ctx) => {
       const b = need(byPython.get(step.python ?? ""), `the plan of ${step.id}`);
@@ -479,15 +561,22 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
       writeFileSync(devStamp, JSON.stringify({ key: devKey, dev }, null, 2));
     },
     "upstream-lit": litHandler(s, env, progress, st),
-    "install-wheel": installHandler(s, env),
+    "install-wheel": installHandler(s, env, plan),
   };
   let dev: BuildReport["dev"] | undefined;
+  let nativeEntry: BuildReport["native"];
   const { records, results } = await runSteps(plan.steps, {
     env,
     progress,
     handlers,
     // A Python whose wheel is unchanged (same inputs, same steps) skips its build steps; verify still runs.
     skip: (step) => {
+      if (step.id.startsWith("native/")) {
+        const reused = nativeStamp().reused;
+        if (!reused) return undefined;
+        nativeEntry ??= reused;
+        return `skipped (reusing ${reused.fileName})`;
+      }
       if (!step.python || step.phase === "verify") return undefined;
       const reused = stampOf(step.python).reused;
       return reused ? `skipped (reusing ${reused.fileName})` : undefined;
@@ -503,6 +592,7 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
   for (const w of wheels) {
     for (const r of records.filter((x) => x.id.startsWith(`py${w.python}/`) && x.status === "ran")) w.seconds[r.id.split("/")[1]!] = r.seconds;
   }
+  if (nativeEntry) for (const r of records.filter((x) => x.id.startsWith("native/") && x.status === "ran")) nativeEntry.seconds[r.id.split("/")[1]!] = r.seconds;
   const verification: BuildReport["verification"] = {};
   if (s.verify) {
     for (const w of wheels) {
@@ -521,6 +611,7 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
     nanobindDomain: s.nanobindDomain,
     requirements,
     wheels: wheels.sort((a, b) => s.pythons.indexOf(a.python) - s.pythons.indexOf(b.python)),
+    ...(nativeEntry ? { native: nativeEntry } : {}),
     verification,
     ...(dev ? { dev } : {}),
     seconds,
@@ -550,7 +641,7 @@ function verificationOf(python: string, results: ReadonlyMap<string, { stdout: s
 }
 
 /** pip install of the final wheel with every extra its METADATA provides (opdsl's YAML dump needs PyYAML). */
-function installHandler(s: BuildSettings, env: ExecEnv): StepHandler {
+function installHandler(s: BuildSettings, env: ExecEnv, plan: PlatformPlan): StepHandler {
   return async (step) => {
     const wheel = step.produces[0];
     const vpy = venvPython(s.platform.os, join(s.workDir, "verify-venvs", `py${step.python ?? ""}`));
@@ -558,7 +649,9 @@ function installHandler(s: BuildSettings, env: ExecEnv): StepHandler {
     const extras = wheelExtras(wheel);
     // Runtime requirements from the index as a user gets them, but an older release with a wheel for this
     // interpreter beats a newer sdist: numpy 2.5 has no cp313t wheels and would compile for many minutes.
-    await env.run([vpy, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--prefer-binary", extras.length ? `${wheel}[${extras.join(",")}]` : wheel]);
+    // The native wheel from its file, as pip finds it for the pin (never from an index).
+    const native = plan.native ? [join(dirname(wheel), plan.native.wheel)] : [];
+    await env.run([vpy, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--prefer-binary", extras.length ? `${wheel}[${extras.join(",")}]` : wheel, ...native]);
   };
 }
 
@@ -678,7 +771,7 @@ export async function verifyWheels(s: BuildSettings, env: ExecEnv, progress: Pro
         st.layer = await resolveLayer(s, need(st.source, "the source"), env, progress);
       },
       "upstream-lit": litHandler(s, env, progress, st),
-      "install-wheel": installHandler(s, env),
+      "install-wheel": installHandler(s, env, plan),
     },
   });
   const out: BuildReport["verification"] = {};

@@ -81,7 +81,7 @@ export function implicitPlan(i: ImplicitPlanInput): ReleasePlan {
   });
 }
 
-/** The artifacts of one build report. */
+/** The artifacts of one build report: per-Python wheels, the platform's native wheel, the dev kit. */
 export function artifactsOf(report: BuildReport): Artifact[] {
   const wheels: Artifact[] = report.wheels.map((w) => ({
     kind: "wheel",
@@ -92,6 +92,9 @@ export function artifactsOf(report: BuildReport): Artifact[] {
     python: w.python,
     tag: w.tag,
   }));
+  const native: Artifact[] = report.native
+    ? [{ kind: "native-wheel", fileName: report.native.fileName, sha256: report.native.sha256, size: report.native.size, platform: report.platform, tag: report.native.tag }]
+    : [];
   const dev: Artifact[] = report.dev.map((d) => ({
     kind: d.kind,
     fileName: d.fileName,
@@ -100,7 +103,7 @@ export function artifactsOf(report: BuildReport): Artifact[] {
     platform: report.platform,
     ...(d.tag ? { tag: d.tag } : {}),
   }));
-  return [...wheels, ...dev].sort(byFileName);
+  return [...wheels, ...native, ...dev].sort(byFileName);
 }
 
 /** plan + BuildReport → manifest (pure); refuses a report that did not follow the plan. */

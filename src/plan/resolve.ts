@@ -80,6 +80,8 @@ export interface WheelAnswer extends ReleaseRef {
   sha256: string;
   size: number;
   tag: string;
+  /** The platform's native wheel the per-Python wheel pins (==version); absent in bundled releases. */
+  native?: { fileName: string; sha256: string; size: number; tag: string };
 }
 
 const cpTag = (python: string): string => {
@@ -120,7 +122,15 @@ export function findWheel(manifests: readonly ReleaseManifest[], q: WheelQuery):
     for (const a of m.artifacts) {
       if (a.kind !== "wheel" || !a.tag || m.yanked[a.fileName] !== undefined) continue;
       if (!servesPython(a.tag, want) || !platformMatches(q.platform, a.platform, a.tag.platform)) continue;
-      candidates.push({ ...ref, fileName: a.fileName, sha256: a.sha256, size: a.size, tag: `${a.tag.python}-${a.tag.abi}-${a.tag.platform}` });
+      const n = m.artifacts.find((x) => x.kind === "native-wheel" && x.platform === a.platform && x.tag && m.yanked[x.fileName] === undefined);
+      candidates.push({
+        ...ref,
+        fileName: a.fileName,
+        sha256: a.sha256,
+        size: a.size,
+        tag: `${a.tag.python}-${a.tag.abi}-${a.tag.platform}`,
+        ...(n?.tag ? { native: { fileName: n.fileName, sha256: n.sha256, size: n.size, tag: `${n.tag.python}-${n.tag.abi}-${n.tag.platform}` } } : {}),
+      });
     }
   }
   // Newest version first; within it prefer the exact interpreter tag over abi3.

@@ -81,7 +81,20 @@ export function linuxPlatform(o: LinuxOptions): Platform {
       tool: "auditwheel",
       checks: `glibc/libstdc++ symbol versions and external libraries against ${o.policy}_${o.arch}; grafts what the policy does not allow (libzstd)`,
       // Stored (level 0): the repaired wheel is re-normalized and compressed once afterwards.
-      argv: (wheel, outDir, policy, toolsBin) => [`${toolsBin}/auditwheel`, "repair", "--zip-compression-level", "0", "--plat", policy, "-w", outDir, wheel],
+      // --only-plat: the per-Python wheel keeps its native wheel's tag even when its own extensions would allow an older glibc.
+      argv: (wheel, outDir, policy, toolsBin, ctx) => [
+        `${toolsBin}/auditwheel`,
+        "repair",
+        "--zip-compression-level",
+        "0",
+        "--plat",
+        policy,
+        "--only-plat",
+        ...(ctx?.exclude ?? []).flatMap((x) => ["--exclude", x]),
+        "-w",
+        outDir,
+        wheel,
+      ],
     },
     notes: o.notes,
   };

@@ -90,8 +90,9 @@ export function macosPlatform(arch: "arm64" | "x86_64", runnerLabel: string, not
     repair: {
       tool: "delocate-wheel",
       checks: `every Mach-O in the wheel is ${arch} (--require-archs) and needs at most macOS ${MACOS_DEPLOYMENT_TARGET}; copies non-system dylibs in`,
-      argv: (wheel, outDir, _policy, toolsBin) => [
+      argv: (wheel, outDir, _policy, toolsBin, ctx) => [
         `${toolsBin}/delocate-wheel`,
+        ...(ctx?.exclude ?? []).flatMap((x) => ["--exclude", x]),
         "--require-archs",
         arch,
         "--require-target-macos-version",

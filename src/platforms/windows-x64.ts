@@ -100,6 +100,10 @@ export const windowsX64: Platform = {
         // Those two already ship in _mlir_libs and are loaded from there by name: keep their names.
         "--no-mangle",
         windowsBindingDlls(ctx.nanobindDomain).join(";"),
+        // The per-Python wheel loads MLIRPythonCAPI.dll from the native wheel's files in the same directory.
+        ...(ctx.exclude?.length ? ["--exclude", ctx.exclude.join(";")] : []),
+        // The native wheel has no .pyd: its own DLLs are what delvewheel must analyze.
+        ...(ctx.native ? ["--analyze-existing"] : []),
         "-w",
         outDir,
         wheel,

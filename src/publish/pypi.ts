@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { ExternalServiceError, httpStatusError, InvalidInputError, wrapHttpError } from "../errors.js";
 import type { ExecEnv } from "../exec/env.js";
-import type { ArtifactKind as ArtifactKindSchema, PublishAction } from "../schema.js";
+import { type ArtifactKind as ArtifactKindSchema, type PublishAction, wheelProject } from "../schema.js";
 import type { LoadedStage, StagedFile } from "../stage/stage.js";
 import { normalizeProjectName, parseWheelFileName, readWheel } from "../stage/wheelinfo.js";
 import { checkUnchangedSinceStaging, PublishConflictError } from "./github.js";
@@ -25,8 +25,8 @@ type ArtifactKind = z.infer<typeof ArtifactKindSchema>;
 
 /** PyPI's default per-file upload limit (a project can ask for more). */
 export const PYPI_DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024;
-/** What goes to PyPI unless the config says otherwise: the release wheels, not the dev kit. */
-export const PYPI_DEFAULT_KINDS: readonly ArtifactKind[] = ["wheel"];
+/** What goes to PyPI unless the config says otherwise: the release wheels (per-Python and native), not the dev kit. */
+export const PYPI_DEFAULT_KINDS: readonly ArtifactKind[] = ["wheel", "native-wheel"];
 
 export interface PypiRule {
   include: readonly ArtifactKind[];
@@ -75,7 +75,9 @@ export function selectForPypi(files: readonly StagedFile[], rule: Partial<PypiRu
   const include = rule.include ?? PYPI_DEFAULT_KINDS;
   const max = rule.maxFileBytes ?? PYPI_DEFAULT_MAX_FILE_BYTES;
   const out: PypiSelection = { files: [], skipped: [] };
-  for (const f of files) {
+  // Native wheels first: a per-Python wheel on the index never pins a native wheel that is not there yet.
+  const ordered = [...files].sort((a, b) => Number(b.kind === "native-wheel") - Number(a.kind === "native-wheel"));
+  for (const f of ordered) {
     if (!(include as readonly string[]).includes(f.kind)) {
       out.skipped.push({ file: f.fileName, reason: `${f.kind} goes to GitHub Releases and the index only (publish.pypi.include: ${include.join(", ")})` });
     } else if (f.size > max) {
@@ -191,7 +193,7 @@ async function compareAll(stage: LoadedStage, simple: string, rule: Partial<Pypi
   const byProject = new Map<string, Map<string, IndexFile>>();
   const entries: PypiPlanEntry[] = [];
   for (const f of selection.files) {
-    const project = f.kind === "wheel" ? stage.manifest.plan.distribution : stage.manifest.plan.devDistribution;
+    const project = wheelProject(f.kind, stage.manifest.plan);
     if (!byProject.has(project)) byProject.set(project, await listIndexFiles(simple, project));
     entries.push({ file: f, comparison: await compareWithIndex(f, byProject.get(project)!.get(f.fileName)) });
   }
@@ -265,11 +267,11 @@ export async function publishPypi(stage: LoadedStage, o: PypiOptions, hooks: Pyp
     // (the same bytes, re-sent below, or an interrupted copy of a staged file).
     const ours = new Set(entries.map((e) => e.file.fileName));
     for (const version of new Set(interrupted.map((e) => parseWheelFileName(e.file.fileName).version))) {
-      for (const project of new Set(interrupted.map((e) => (e.file.kind === "wheel" ? stage.manifest.plan.distribution : stage.manifest.plan.devDistribution)))) {
+      for (const project of new Set(interrupted.map((e) => wheelProject(e.file.kind, stage.manifest.plan)))) {
         const foreign = [...(await listIndexFiles(simple, project)).keys()].filter((n) => n.includes(`-${version}-`) && !ours.has(n));
         if (foreign.length) throw new PublishConflictError(`pypi: cannot replace the interrupted upload(s) ${interrupted.map((e) => e.file.fileName).join(", ")}: removal would also drop ${foreign.join(", ")}, which this stage does not hold`);
         for (const e of interrupted) log(`pypi: ${e.file.fileName}: ${(e.comparison as { why: string }).why}; removing it to upload again`);
-        await removeVersion(o, token, parseWheelFileName(interrupted[0]!.file.fileName).distribution, version);
+        await removeVersion(o, token, project, version);
       }
     }
     ({ selection, entries } = await compareAll(stage, simple, o.rule ?? {}));

@@ -6,7 +6,7 @@ import { ConflictError } from "../errors.js";
 import * as pep440 from "@renovatebot/pep440";
 import { releaseListOf } from "../plan/resolve.js";
 import type { ReleaseListEntry } from "../plan/resolve-core.js";
-import { type PrunedRecord, type ReleaseManifest } from "../schema.js";
+import { isWheelKind, type PrunedRecord, type ReleaseManifest, wheelProject } from "../schema.js";
 import { normalizeProjectName } from "../stage/wheelinfo.js";
 
 export interface SiteFile {
@@ -70,13 +70,13 @@ interface ProjectFile {
 /** The yank reason of a file: the manifest's own yank first, else the pruned record's. */
 export const siteYankReason = (r: SiteRelease, fileName: string): string | undefined => yankReason(r.manifest, fileName) ?? r.pruned?.reason;
 
-/** The projects of the index: wheels under the distribution, dev wheels under the dev distribution. */
+/** The projects of the index: wheels under the distribution, native wheels under <distribution>-native, dev wheels under the dev distribution. */
 function projects(releases: SiteRelease[], files: ReadonlyMap<string, SiteFile[]>): Map<string, ProjectFile[]> {
   const out = new Map<string, ProjectFile[]>();
   for (const r of releases) {
     for (const f of files.get(r.manifest.plan.version) ?? []) {
-      if (f.kind !== "wheel" && f.kind !== "dev-wheel") continue;
-      const name = normalizeProjectName(f.kind === "wheel" ? r.manifest.plan.distribution : r.manifest.plan.devDistribution);
+      if (!isWheelKind(f.kind)) continue;
+      const name = normalizeProjectName(wheelProject(f.kind, r.manifest.plan));
       if (!out.has(name)) out.set(name, []);
       out.get(name)!.push({ release: r.manifest, file: f, yanked: siteYankReason(r, f.fileName) });
     }

@@ -16,7 +16,7 @@ import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import lockfile from "proper-lockfile";
 import fs from "node:fs";
-import { parseOrExplain, PrunedRecord, type ReleaseManifest, type PublishAction } from "../schema.js";
+import { isWheelKind, parseOrExplain, PrunedRecord, type ReleaseManifest, type PublishAction } from "../schema.js";
 import { manifestJson } from "../plan/manifest.js";
 import { sha256File } from "../source/tree.js";
 import { readManifestFile } from "../stage/stage.js";
@@ -240,7 +240,7 @@ export async function addRelease(
       opts.checkpoint?.(`index:file:${f.fileName}`);
       const dest = underRoot(P.files, [v, f.fileName], `release ${v} file`);
       actions.push({ target: "index", file: f.fileName, action: await putFile(f.path, dest, f.sha256) });
-      if (f.kind === "wheel" || f.kind === "dev-wheel") putText(`${dest}.metadata`, (await readWheel(f.path)).metadata.toString("utf8"));
+      if (isWheelKind(f.kind)) putText(`${dest}.metadata`, (await readWheel(f.path)).metadata.toString("utf8"));
     }
     opts.checkpoint?.("index:notes");
     putText(underRoot(P.notes, [`${v}.md`], `release version ${v}`), stage.notes);
@@ -329,7 +329,7 @@ export async function restoreReleaseFiles(
       const src = byName.get(a.fileName)!;
       const dest = join(P.files, version, a.fileName);
       actions.push({ target: "index", file: a.fileName, action: await putFile(src, dest, a.sha256) });
-      if ((a.kind === "wheel" || a.kind === "dev-wheel") && !existsSync(`${dest}.metadata`)) putText(`${dest}.metadata`, (await readWheel(src)).metadata.toString("utf8"));
+      if (isWheelKind(a.kind) && !existsSync(`${dest}.metadata`)) putText(`${dest}.metadata`, (await readWheel(src)).metadata.toString("utf8"));
     }
     rmSync(join(P.pruned, `${version}.json`), { force: true });
     await regenerateLocked(root, opts);

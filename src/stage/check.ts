@@ -1,14 +1,14 @@
 // The refusals of the stage: pure checks of manifests against the files' digests and the
 // wheels' own descriptions. Anything wrong here means nothing is staged or published.
 import { CheckFailedError, InternalError } from "../errors.js";
-import { type Artifact, byFileName, type ReleaseManifest, wheelTagString } from "../schema.js";
+import { type Artifact, byFileName, isWheelKind, type ReleaseManifest, wheelProject, wheelTagString } from "../schema.js";
 import { normalizeProjectName, parseWheelFileName } from "./wheelinfo.js";
 
 export interface ObservedFile {
   sha256: string;
   size: number;
   /** For wheels: what the wheel's METADATA and WHEEL say. */
-  wheel?: { name: string; version: string; tags: string[] };
+  wheel?: { name: string; version: string; tags: string[]; requiresDist?: string[] };
   /** For wheels that could not be read as a zip with .dist-info. */
   wheelError?: string;
 }
@@ -68,7 +68,7 @@ export function checkRelease(manifest: ReleaseManifest, files: ReadonlyMap<strin
       if (f.sha256 !== a.sha256) problems.push(`${a.fileName}: sha256 ${f.sha256} does not match the manifest's ${a.sha256}`);
       if (f.size !== a.size) problems.push(`${a.fileName}: size ${f.size} does not match the manifest's ${a.size}`);
     }
-    if (a.kind !== "wheel" && a.kind !== "dev-wheel") continue;
+    if (!isWheelKind(a.kind)) continue;
     let parsed;
     try {
       parsed = parseWheelFileName(a.fileName);
@@ -76,7 +76,7 @@ export function checkRelease(manifest: ReleaseManifest, files: ReadonlyMap<strin
       problems.push((e as Error).message);
       continue;
     }
-    const wantDist = a.kind === "wheel" ? plan.distribution : plan.devDistribution;
+    const wantDist = wheelProject(a.kind, plan);
     if (normalizeProjectName(parsed.distribution) !== normalizeProjectName(wantDist))
       problems.push(`${a.fileName}: file name says distribution ${parsed.distribution}, the manifest says ${wantDist}`);
     if (parsed.version !== plan.version)
@@ -100,6 +100,49 @@ export function checkRelease(manifest: ReleaseManifest, files: ReadonlyMap<strin
       if (inner.join(" ") !== nameTags.join(" "))
         problems.push(`${a.fileName}: WHEEL tags ${inner.join(", ") || "(none)"} disagree with the file name's ${nameTags.join(", ")}`);
     }
+  }
+  problems.push(...checkNativePins(manifest, files));
+  return problems;
+}
+
+/** `name==version` of a Requires-Dist line (marker-free), normalized; undefined for anything else. */
+function exactPin(line: string): { name: string; version: string } | undefined {
+  const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\(\s*)?==\s*([^\s;,)]+)\s*\)?\s*$/.exec(line.trim());
+  return m ? { name: normalizeProjectName(m[1]!), version: m[2]! } : undefined;
+}
+
+/**
+ * The split (issue 17): a platform's per-Python wheels pin its native wheel with
+ * `<distribution>-native==<version>`. A pin needs that native wheel in the release for the same
+ * platform, exactly one; a platform with a native wheel needs every per-Python wheel to pin it.
+ * A release without native wheels (the bundled layout of older releases) has nothing to check.
+ */
+export function checkNativePins(manifest: ReleaseManifest, files: ReadonlyMap<string, ObservedFile>): string[] {
+  const problems: string[] = [];
+  const plan = manifest.plan;
+  const nativeName = normalizeProjectName(wheelProject("native-wheel", plan));
+  const natives = new Map<string, Artifact[]>();
+  for (const a of manifest.artifacts.filter((x) => x.kind === "native-wheel")) {
+    if (!a.platform) problems.push(`${a.fileName}: a native wheel names no platform in the manifest`);
+    else natives.set(a.platform, [...(natives.get(a.platform) ?? []), a]);
+    if (a.tag && (a.tag.python !== "py3" || a.tag.abi !== "none")) problems.push(`${a.fileName}: a native wheel is py3-none-<platform>, the manifest says ${wheelTagString(a.tag)}`);
+  }
+  for (const [pl, list] of natives) if (list.length > 1) problems.push(`${pl}: ${list.length} native wheels (${list.map((x) => x.fileName).join(", ")}); one per platform`);
+  for (const a of manifest.artifacts.filter((x) => x.kind === "wheel")) {
+    const observed = files.get(a.fileName)?.wheel;
+    if (!observed?.requiresDist) continue;
+    const pins = observed.requiresDist.map(exactPin).filter((p) => p?.name === nativeName);
+    const native = a.platform ? natives.get(a.platform)?.[0] : undefined;
+    if (!pins.length) {
+      if (native) problems.push(`${a.fileName}: does not require ${nativeName}==${plan.version}, yet the release has the native wheel ${native.fileName} for ${a.platform}`);
+      continue;
+    }
+    for (const p of pins) {
+      if (p!.version !== plan.version) problems.push(`${a.fileName}: requires ${nativeName}==${p!.version}, the release is ${plan.version}`);
+    }
+    if (!native) problems.push(`${a.fileName}: requires ${nativeName}==${plan.version} but the release has no native wheel for ${a.platform ?? "its platform"}`);
+    else if (native.tag && a.tag && native.tag.platform !== a.tag.platform)
+      problems.push(`${a.fileName}: platform tag ${a.tag.platform} differs from its native wheel's ${native.tag.platform} (${native.fileName})`);
   }
   return problems;
 }

@@ -3,7 +3,7 @@
 import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InvalidInputError } from "../errors.js";
-import { ReleaseManifest } from "../schema.js";
+import { isWheelKind, ReleaseManifest } from "../schema.js";
 import { readJsonAs } from "../util/json-input.js";
 import { creatableDir, existingDir, underRoot } from "../util/paths.js";
 import { checkRelease, mergeManifests, type ObservedFile, parseSha256Sums, renderSha256Sums, StageRefusedError } from "./check.js";
@@ -28,10 +28,10 @@ async function observe(dir: string, manifest: ReleaseManifest): Promise<Map<stri
     const p = underRoot(dir, [a.fileName], `artifact ${a.fileName}`);
     if (files.has(a.fileName) || !existsSync(p)) continue;
     const o: ObservedFile = { sha256: await sha256File(p), size: statSync(p).size };
-    if (a.kind === "wheel" || a.kind === "dev-wheel") {
+    if (isWheelKind(a.kind)) {
       try {
         const w = await readWheel(p);
-        o.wheel = { name: w.name, version: w.version, tags: w.tags };
+        o.wheel = { name: w.name, version: w.version, tags: w.tags, requiresDist: w.requiresDist };
       } catch (e) {
         o.wheelError = (e as Error).message;
       }
@@ -62,7 +62,7 @@ export async function writeStage(input: StageInput): Promise<{ dir: string; mani
   // PEP 658: each wheel's METADATA beside it, so any host of the wheels can serve <wheel>.metadata.
   const metadata: Record<string, Buffer> = {};
   for (const a of manifest.artifacts)
-    if (a.kind === "wheel" || a.kind === "dev-wheel") metadata[`${a.fileName}.metadata`] = (await readWheel(join(input.artifactsDir, a.fileName))).metadata;
+    if (isWheelKind(a.kind)) metadata[`${a.fileName}.metadata`] = (await readWheel(join(input.artifactsDir, a.fileName))).metadata;
   texts[SUMS] = renderSha256Sums([
     ...manifest.artifacts,
     ...Object.entries(metadata).map(([fileName, b]) => ({ fileName, sha256: sha256Hex(b) })),
@@ -141,7 +141,7 @@ export async function loadStage(dir: string): Promise<LoadedStage> {
   };
   const metadata: StagedFile[] = [];
   for (const a of manifest.artifacts) {
-    if (a.kind !== "wheel" && a.kind !== "dev-wheel") continue;
+    if (!isWheelKind(a.kind)) continue;
     const fileName = `${a.fileName}.metadata`;
     if (!existsSync(join(dir, fileName))) continue; // a stage written before PEP 658 files were staged
     const f = read(fileName, "metadata");

@@ -28,6 +28,8 @@ export interface WheelSelfDescription {
   requiresPython?: string;
   /** Tag lines of WHEEL. */
   tags: string[];
+  /** Requires-Dist lines of METADATA. */
+  requiresDist: string[];
 }
 
 function readEntries(path: string, want: (name: string) => boolean): Promise<Map<string, Buffer>> {
@@ -77,7 +79,14 @@ export async function readWheel(path: string): Promise<WheelSelfDescription> {
   const version = headerValues(text, "Version")[0];
   if (!name || !version) throw new CheckFailedError(`${path}: METADATA lacks Name or Version`);
   const rp = headerValues(text, "Requires-Python")[0];
-  return { metadata, name, version, ...(rp ? { requiresPython: rp } : {}), tags: headerValues(wheel.toString("utf8"), "Tag") };
+  return {
+    metadata,
+    name,
+    version,
+    ...(rp ? { requiresPython: rp } : {}),
+    tags: headerValues(wheel.toString("utf8"), "Tag"),
+    requiresDist: headerValues(text, "Requires-Dist"),
+  };
 }
 
 /** PEP 503 normalized project name. */

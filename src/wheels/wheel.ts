@@ -94,6 +94,8 @@ export interface AssembleWheelInput {
   tag: WheelTag;
   sourceDateEpoch: number;
   generator: string;
+  /** Which of the package's files go in (wheel member names); all when absent. */
+  include?: (name: string) => boolean;
   /** Extra generated files inside the package, path relative to root → content. */
   extraFiles?: Record<string, string>;
   /** Console scripts (command → "module:function"): .dist-info/entry_points.txt. */
@@ -107,6 +109,7 @@ export async function assembleWheel(input: AssembleWheelInput): Promise<{ path: 
   const distInfo = `${wheelDistName(input.metadata.distribution)}-${input.metadata.version}.dist-info`;
   const entries: ZipEntry[] = [];
   for (const f of collectPackageFiles(input.root, input.packageName)) {
+    if (input.include && !input.include(f.name)) continue;
     // .so files keep their execute bit so the dynamic loader and auditwheel treat them alike everywhere.
     entries.push({ name: f.name, data: readFileSync(f.path), executable: f.name.endsWith(".so") || isExecutable(f.path) });
   }

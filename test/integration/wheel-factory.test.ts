@@ -60,22 +60,39 @@ describe(`wheel factory, Python ${PYTHON}`, () => {
     }
   });
 
-  it("produces one manylinux wheel for the Python asked for", () => {
+  it("produces one manylinux wheel for the Python asked for and one native wheel of the same tag", () => {
     expect(report.wheels).toHaveLength(1);
     const w = report.wheels[0]!;
     const cp = `cp${PYTHON.replace(".", "")}`;
     expect(w.fileName).toMatch(new RegExp(`^mlir_python_bindings-22\\.1\\.8-${cp}-${cp}-manylinux_2_\\d+_x86_64\\.whl$`));
-    expect(w.size).toBeGreaterThan(20e6);
+    // The split: the per-Python wheel holds the extensions and Python sources only.
+    expect(w.size).toBeLessThan(10e6);
     expect(w.auditwheel?.policy).toMatch(/^manylinux_2_\d+_x86_64$/);
+    const n = report.native!;
+    expect(n.fileName).toBe(`mlir_python_bindings_native-22.1.8-py3-none-${w.tag.platform}.whl`);
+    expect(n.size).toBeGreaterThan(20e6);
+    process.stderr.write(`split sizes: per-Python ${w.size} bytes, native ${n.size} bytes\n`);
   });
 
-  it("is self-contained: only libzstd is grafted, no LLVM/MLIR shared library is needed", () => {
+  it("is self-contained: the native wheel grafts only libzstd; the per-Python wheel grafts nothing and pins the native wheel", () => {
     const w = report.wheels[0]!;
-    const names: string[] = [];
-    unzipSync(readFileSync(join(settings.outDir, w.fileName)), { filter: (f) => (names.push(f.name), false) });
-    const grafted = names.filter((n) => n.startsWith("mlir_python_bindings.libs/"));
-    expect(grafted.map((n) => n.replace(/-[0-9a-f]{8}/, ""))).toEqual(["mlir_python_bindings.libs/libzstd.so.1.5.4"]);
-    expect(names.some((n) => /libLLVM|libMLIR\.so/.test(n))).toBe(false);
+    const names = (file: string): string[] => {
+      const out: string[] = [];
+      unzipSync(readFileSync(join(settings.outDir, file)), { filter: (f) => (out.push(f.name), false) });
+      return out;
+    };
+    const nat = names(report.native!.fileName);
+    const grafted = nat.filter((n) => n.startsWith("mlir_python_bindings_native.libs/"));
+    expect(grafted.map((n) => n.replace(/-[0-9a-f]{8}/, ""))).toEqual(["mlir_python_bindings_native.libs/libzstd.so.1.5.4"]);
+    expect(nat.filter((n) => n.startsWith("mlir/")).sort()).toEqual(
+      ["mlir/_mlir_libs/libMLIRPythonCAPI.so.22.1", ...RUNTIME_LIBRARIES.map((r) => `mlir/_mlir_libs/lib${r}.so`)].sort(),
+    );
+    const per = names(w.fileName);
+    expect(per.filter((n) => /\.libs\//.test(n) || /libMLIRPythonCAPI|libmlir_/.test(n))).toEqual([]);
+    expect(per.some((n) => /^mlir\/_mlir_libs\/_mlir\.cpython-.*\.so$/.test(n))).toBe(true);
+    for (const list of [nat, per]) expect(list.some((n) => /libLLVM|libMLIR\.so/.test(n))).toBe(false);
+    const meta = Buffer.from(unzipSync(readFileSync(join(settings.outDir, w.fileName)))["mlir_python_bindings-22.1.8.dist-info/METADATA"]!).toString();
+    expect(meta).toContain("Requires-Dist: mlir-python-bindings-native==22.1.8\n");
   });
 
   it("carries metadata and the LLVM identity, and no build path", () => {
@@ -112,9 +129,9 @@ describe(`wheel factory, Python ${PYTHON}`, () => {
     expect(lit.passed).toBeGreaterThanOrEqual(96);
   });
 
-  it("ships MLIR's runtime libraries next to the bindings, RUNPATH $ORIGIN, needing only system libraries", async () => {
+  it("ships MLIR's runtime libraries next to the bindings (in the native wheel), RUNPATH $ORIGIN, needing only system libraries", async () => {
     const w = report.wheels[0]!;
-    const files = unzipSync(readFileSync(join(settings.outDir, w.fileName)));
+    const files = unzipSync(readFileSync(join(settings.outDir, report.native!.fileName)));
     const dir = join(OUTPUT, "wheel-factory", "runtime-libs");
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
@@ -132,8 +149,9 @@ describe(`wheel factory, Python ${PYTHON}`, () => {
         expect(needed, name).toEqual(expect.arrayContaining(["libmlir_float16_utils.so", "libmlir_apfloat_wrappers.so"]));
       }
     }
-    // The helper module names exactly these files.
-    expect(Buffer.from(files["mlir/_runtime_libs.py"]!).toString()).toContain(`NAMES = (${RUNTIME_LIBRARIES.map((n) => `"${n}"`).join(", ")})`);
+    // The helper module (in the per-Python wheel) names exactly these files.
+    const perPython = unzipSync(readFileSync(join(settings.outDir, w.fileName)), { filter: (f) => f.name === "mlir/_runtime_libs.py" });
+    expect(Buffer.from(perPython["mlir/_runtime_libs.py"]!).toString()).toContain(`NAMES = (${RUNTIME_LIBRARIES.map((n) => `"${n}"`).join(", ")})`);
   });
 
   it("installs next to the newest numpy/ml_dtypes without a downgrade, pip check clean, and JIT-calls printMemrefF32 from the wheel's own runtime libraries", async () => {
@@ -147,7 +165,7 @@ describe(`wheel factory, Python ${PYTHON}`, () => {
       Object.fromEntries((JSON.parse((await pip("list", "--format=json")).stdout) as { name: string; version: string }[]).map((p) => [p.name.toLowerCase(), p.version]));
     const before = await versions();
     expect(Object.keys(before)).toEqual(expect.arrayContaining(["numpy", "ml_dtypes"]));
-    await pip("install", "-q", join(settings.outDir, report.wheels[0]!.fileName));
+    await pip("install", "-q", join(settings.outDir, report.wheels[0]!.fileName), join(settings.outDir, report.native!.fileName));
     const after = await versions();
     expect({ numpy: after["numpy"], ml_dtypes: after["ml_dtypes"] }).toEqual({ numpy: before["numpy"], ml_dtypes: before["ml_dtypes"] });
     expect(after["pyyaml"]).toBeUndefined(); // an extra, not a requirement
@@ -175,6 +193,19 @@ describe(`wheel factory, Python ${PYTHON}`, () => {
     expect(jit.directory.startsWith(`${venv}/lib/`)).toBe(true);
     expect(jit.mapped.filter((p) => !p.startsWith(`${venv}/`))).toEqual([]);
     expect(jit.mapped).toEqual(expect.arrayContaining([jit.libraries["mlir_c_runner_utils"], jit.libraries["mlir_runner_utils"]]));
+
+    // Two distributions own files in mlir/_mlir_libs; uninstalling the per-Python one leaves exactly the native wheel's files.
+    const nativeFiles = async () => {
+      const show = await pip("show", "-f", "mlir-python-bindings-native");
+      return show.stdout.split("\n").filter((l) => /^\s+mlir/.test(l)).map((l) => l.trim()).sort();
+    };
+    const owned = await nativeFiles();
+    expect(owned).toEqual(expect.arrayContaining(["mlir/_mlir_libs/libMLIRPythonCAPI.so.22.1", "mlir/_mlir_libs/libmlir_c_runner_utils.so"]));
+    await pip("uninstall", "-y", "-q", "mlir-python-bindings");
+    const site = (await execa(py, ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"])).stdout.trim();
+    const left = (await execa("find", [join(site, "mlir"), "-type", "f"])).stdout.split("\n").filter(Boolean).map((f) => f.slice(site.length + 1)).sort();
+    expect(left).toEqual(owned.filter((f) => f.startsWith("mlir/")));
+    expect((await nativeFiles()).length).toBe(owned.length);
   }, 900_000);
 
   it("ran upstream's execution_engine.py with shared_libs pointing at the installed wheel's copies", () => {
@@ -191,5 +222,7 @@ describe(`wheel factory, Python ${PYTHON}`, () => {
     const again = await buildWheels({ ...settings, verify: false }, testEnv("wheel-factory-rerun"), testProgress("rerun"));
     expect(again.wheels[0]!.reused).toBe(true);
     expect(again.wheels[0]!.sha256).toBe(report.wheels[0]!.sha256);
+    expect(again.native?.reused).toBe(true);
+    expect(again.native?.sha256).toBe(report.native!.sha256);
   }, 600_000);
 });

@@ -39,6 +39,8 @@ describe("tools on PATH from the dev wheel", () => {
       "-q",
       "--disable-pip-version-check",
       join(settings.outDir, report.wheels[0]!.fileName),
+      // The per-Python wheel pins its platform's native wheel (==version): from its file, like the others.
+      ...(report.native ? [join(settings.outDir, report.native.fileName)] : []),
       join(settings.outDir, devWheel.fileName),
     ]);
   }, 1_800_000);

@@ -98,6 +98,10 @@ describe("steps of the platforms this machine cannot run", () => {
       "py3.12/place",
       // The runner also offers free-threaded 3.13t/3.14t: their own steps follow.
       ...["3.13t", "3.14t"].flatMap((v) => ["venv", "venv-install", "configure", "build", "install", "strip", "zip", "repair", "place"].map((s) => `py${v}/${s}`)),
+      // One native wheel per platform, from the first Python's staged package.
+      "native/zip",
+      "native/repair",
+      "native/place",
     ]);
     const install = macos.steps[1]!;
     expect(install.kind === "command" && install.argv).toEqual([
@@ -118,6 +122,34 @@ describe("steps of the platforms this machine cannot run", () => {
       expect(installs.map((s) => s.id)).toEqual(expect.arrayContaining(["py3.13t/venv-install"]));
       for (const s of installs) expect(s.kind === "command" && s.argv, s.id).toContain("--only-binary=:all:");
     }
+  });
+
+  it("split: every per-Python repair excludes the native library, the native wheel is repaired once, py3-none, same platform tag", () => {
+    const linux = plans.find((p) => p.platform === "linux-x86_64")!;
+    const argv = (plan: typeof macos, id: string): string[] => {
+      const st = plan.steps.find((s) => s.id === id)!;
+      return st.kind === "command" ? st.argv : [];
+    };
+    for (const plan of [linux, macos, windows]) {
+      const native = plan.native!;
+      expect(native.wheel).toMatch(/^mlir_python_bindings_native-22\.1\.8-py3-none-/);
+      expect(native.tag.split("-").slice(2).join("-")).toBe(plan.builds[0]!.tag.split("-").slice(2).join("-"));
+      expect(plan.steps.filter((s) => s.id.startsWith("native/")).length).toBeGreaterThanOrEqual(3);
+      // Native steps come after every per-Python build step and before verification.
+      const ids = plan.steps.map((s) => s.id);
+      expect(ids.indexOf("native/zip")).toBeGreaterThan(ids.lastIndexOf(`py${plan.builds.at(-1)!.python}/place`));
+    }
+    const py = `py${linux.builds[0]!.python}/repair`;
+    expect(argv(linux, py)).toEqual(expect.arrayContaining(["--only-plat", "--exclude", "libMLIRPythonCAPI.so*"]));
+    expect(argv(linux, "native/repair")).not.toContain("--exclude");
+    expect(argv(linux, "native/repair").at(-1)).toBe(linux.native!.rawWheel);
+    const mac = argv(macos, "py3.12/repair");
+    expect(mac.slice(1, 3)).toEqual(["--exclude", "libMLIRPythonCAPI"]);
+    expect(argv(macos, "native/repair")).not.toContain("--exclude");
+    const win = argv(windows, "py3.12/repair");
+    expect(win[win.indexOf("--exclude") + 1]).toBe("MLIRPythonCAPI.dll");
+    expect(argv(windows, "native/repair")).toContain("--analyze-existing");
+    expect(argv(windows, "native/repair")).not.toContain("--exclude");
   });
 
   it("call only tools the family's requirements file pins", () => {
