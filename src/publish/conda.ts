@@ -23,6 +23,8 @@ export interface CondaRecipe {
   id: string;
   subdir: string;
   wheel: Artifact;
+  /** The platform's native wheel the per-Python wheel pins (its files go into the same package). */
+  native?: Artifact;
   /** conda file name the build produces. */
   packageFile: string;
   recipe: Record<string, unknown>;
@@ -33,7 +35,11 @@ const nextMinor = (py: string): string => {
   return `${maj}.${Number(min) + 1}`;
 };
 
-/** Pure: the recipes of a release (one per wheel; dev wheels and tarballs are not repackaged). */
+/**
+ * Pure: the recipes of a release (one per per-Python wheel; dev wheels and tarballs are not
+ * repackaged). A split release's package holds the per-Python wheel's files and its platform's
+ * native wheel's files, which share mlir/_mlir_libs: one self-contained package per Python.
+ */
 export function condaRecipes(m: ReleaseManifest, wheelsUrlBase?: string): CondaRecipe[] {
   const out: CondaRecipe[] = [];
   for (const a of m.artifacts) {
@@ -42,18 +48,22 @@ export function condaRecipes(m: ReleaseManifest, wheelsUrlBase?: string): CondaR
     const py = a.python.replace(/t$/, "");
     const build = `py${py.replace(".", "")}${a.python.endsWith("t") ? "t" : ""}_0`;
     const sitePackages = a.platform === "windows-x64" ? "%PREFIX%\\Lib\\site-packages" : `$PREFIX/lib/python${a.python}/site-packages`;
+    const native = m.artifacts.find((x) => x.kind === "native-wheel" && x.platform === a.platform);
+    const wheels = [a, ...(native ? [native] : [])];
     const extract =
       a.platform === "windows-x64"
-        ? [`python -m zipfile -e "%SRC_DIR%\\${a.fileName}" "${sitePackages}"`]
-        : [`mkdir -p "${sitePackages}"`, `python3 -m zipfile -e "$SRC_DIR/${a.fileName}" "${sitePackages}"`];
-    const source = wheelsUrlBase
-      ? { url: `${wheelsUrlBase.replace(/\/$/, "")}/${a.fileName}`, sha256: a.sha256, file_name: a.fileName }
-      : { path: `../wheels/${a.fileName}`, sha256: a.sha256, file_name: a.fileName };
+        ? wheels.map((w) => `python -m zipfile -e "%SRC_DIR%\\${w.fileName}" "${sitePackages}"`)
+        : [`mkdir -p "${sitePackages}"`, ...wheels.map((w) => `python3 -m zipfile -e "$SRC_DIR/${w.fileName}" "${sitePackages}"`)];
+    const sources = wheels.map((w) =>
+      wheelsUrlBase
+        ? { url: `${wheelsUrlBase.replace(/\/$/, "")}/${w.fileName}`, sha256: w.sha256, file_name: w.fileName }
+        : { path: `../wheels/${w.fileName}`, sha256: w.sha256, file_name: w.fileName },
+    );
     const recipe = {
       schema_version: 1,
       context: { version: m.plan.version },
       package: { name: m.plan.distribution, version: "${{ version }}" },
-      source: [source],
+      source: sources,
       // The wheel's binaries were already repaired (auditwheel/delocate/delvewheel): keep their bytes.
       build: { number: 0, string: build, script: extract, dynamic_linking: { binary_relocation: false } },
       requirements: { run: [`python >=${py},<${nextMinor(py)}`] },
@@ -62,9 +72,9 @@ export function condaRecipes(m: ReleaseManifest, wheelsUrlBase?: string): CondaR
         license: "Apache-2.0 WITH LLVM-exception",
         summary: `MLIR Python bindings, LLVM ${m.plan.llvm.version} (${m.plan.llvm.commit.slice(0, 12)}), repackaged from ${a.fileName}`,
       },
-      extra: { llvm_commit: m.plan.llvm.commit, wheel_sha256: a.sha256 },
+      extra: { llvm_commit: m.plan.llvm.commit, wheel_sha256: a.sha256, ...(native ? { native_wheel_sha256: native.sha256 } : {}) },
     };
-    out.push({ id: `${subdir}-${build}`, subdir, wheel: a, packageFile: `${m.plan.distribution}-${m.plan.version}-${build}.conda`, recipe });
+    out.push({ id: `${subdir}-${build}`, subdir, wheel: a, ...(native ? { native } : {}), packageFile: `${m.plan.distribution}-${m.plan.version}-${build}.conda`, recipe });
   }
   return out;
 }
@@ -122,6 +132,11 @@ export async function publishConda(
     const wheel = stage.files.find((f) => f.fileName === r.wheel.fileName);
     if (!wheel) throw new CheckFailedError(`conda: ${r.wheel.fileName} missing from the stage; re-stage the release`);
     copyFileSync(wheel.path, wheelCopy);
+    if (r.native) {
+      const native = stage.files.find((f) => f.fileName === r.native!.fileName);
+      if (!native) throw new CheckFailedError(`conda: ${r.native.fileName} missing from the stage; re-stage the release`);
+      copyFileSync(native.path, underRoot(o.workDir, ["wheels", r.native.fileName], `conda: wheel ${r.native.fileName}`));
+    }
     const script = [
       "import sys, rattler_build",
       "rattler_build.build_recipes([sys.argv[1]], output_dir=sys.argv[2], channel=[sys.argv[3]], test='skip', target_platform=sys.argv[4], no_build_id=False)",

@@ -97,7 +97,11 @@ export async function reversionWheel(src: string, version: string, outDir: strin
     let bytes: Uint8Array = data;
     if (n.startsWith(oldInfo)) outName = newInfo + n.slice(oldInfo.length);
     else if (n.startsWith(oldData)) outName = `${dist}-${version}.data/${n.slice(oldData.length)}`;
-    if (n === `${oldInfo}METADATA`) bytes = Buffer.from(setVersionLine(Buffer.from(data).toString("utf8"), "Version", version, `${name} METADATA`));
+    if (n === `${oldInfo}METADATA`) {
+      const text = setVersionLine(Buffer.from(data).toString("utf8"), "Version", version, `${name} METADATA`);
+      // The split: the per-Python wheel's exact pin on its native wheel follows the version.
+      bytes = Buffer.from(text.replace(/^(Requires-Dist: [A-Za-z0-9._-]+-native\s*==\s*)(\S+)$/gm, (line, head: string, v: string) => (v === old ? `${head}${version}` : line)));
+    }
     // auditwheel's CycloneDX SBOM names the wheel by purl (…@<version>?file_name=<wheel>) and version.
     if (n.startsWith(oldInfo) && /\/sboms\/[^/]+\.json$/.test(n)) bytes = Buffer.from(reversionSbom(Buffer.from(data).toString("utf8"), parsed.distribution, old, version, name));
     if (/^[^/]+\/_release_info\.py$/.test(n)) {
@@ -143,7 +147,7 @@ export async function promoteRelease(i: PromoteInput): Promise<PromoteResult> {
   const wheels: PromoteResult["wheels"] = [];
   const left: PromoteResult["left"] = [];
   for (const a of i.earlier.artifacts) {
-    if (a.kind !== "wheel") {
+    if (a.kind !== "wheel" && a.kind !== "native-wheel") {
       left.push({ fileName: a.fileName, reason: `${a.kind}: carries the version inside its files; rebuild it with 'build --plan' if needed` });
       continue;
     }

@@ -105,12 +105,15 @@ describe("PyPI via twine to a local pypiserver; pip install from it and from the
 
   it("the real wheel (the factory's shared test wheel, or MLIR_RELEASE_TEST_WHEEL): all four targets, pip install from both indexes, import mlir.ir", async () => {
     // The wheel factory's stamps make this a reuse when another test already built the shared wheel.
-    const wheel =
-      REAL_WHEEL ??
-      (await (async () => {
-        const r = await buildWheels({ ...wheelSettings, dev: false, verify: false }, env, testProgress("publish-pypi"));
-        return join(wheelSettings.outDir, r.wheels[0]!.fileName);
-      })());
+    // The split: the per-Python wheel and its platform's native wheel (MLIR_RELEASE_TEST_NATIVE_WHEEL beside MLIR_RELEASE_TEST_WHEEL).
+    const [wheel, nativeWheel] = REAL_WHEEL
+      ? [REAL_WHEEL, process.env["MLIR_RELEASE_TEST_NATIVE_WHEEL"]]
+      : await (async () => {
+          const r = await buildWheels({ ...wheelSettings, dev: false, verify: false }, env, testProgress("publish-pypi"));
+          return [join(wheelSettings.outDir, r.wheels[0]!.fileName), r.native ? join(wheelSettings.outDir, r.native.fileName) : undefined];
+        })();
+    if (!nativeWheel) throw new Error("the real wheel test needs the native wheel its per-Python wheel pins (set MLIR_RELEASE_TEST_NATIVE_WHEEL)");
+    const nativeName = parseWheelFileName(basename(nativeWheel));
     const name = parseWheelFileName(basename(wheel));
     const inner = await readWheel(wheel);
     const tag = name.tags[0]!;
@@ -126,6 +129,14 @@ describe("PyPI via twine to a local pypiserver; pip install from it and from the
           platform: "linux-x86_64",
           python: `3.${tag.python.slice(3)}`,
           tag,
+        },
+        {
+          kind: "native-wheel",
+          fileName: basename(nativeWheel),
+          sha256: createHash("sha256").update(readFileSync(nativeWheel)).digest("hex"),
+          size: statSync(nativeWheel).size,
+          platform: "linux-x86_64",
+          tag: nativeName.tags[0]!,
         },
       ],
       provenance: { builder: "test", pipelineVersion: "0.1.0", layer: {} },
@@ -146,32 +157,35 @@ describe("PyPI via twine to a local pypiserver; pip install from it and from the
       conda: { channel: join(condaDir, "channel"), workDir: join(condaDir, "recipes"), python: join(TOOLS, "bin", "python"), env },
     });
     await gh.stop();
-    // GitHub gets the wheel, its PEP 658 .metadata file, SHA256SUMS and manifest.json.
+    // GitHub gets both wheels, their PEP 658 .metadata files, SHA256SUMS and manifest.json.
     expect(report.actions.map((a) => `${a.target}:${a.action}`).sort()).toEqual([
       "conda:built",
       "github:created",
-      "github:uploaded",
-      "github:uploaded",
-      "github:uploaded",
-      "github:uploaded",
+      ...Array(6).fill("github:uploaded"),
       "index:uploaded",
+      "pypi:uploaded",
       "pypi:uploaded",
     ]);
     const assets = gh.snapshot()[0]!.assets;
-    expect(assets.map((a) => a.name).sort()).toEqual(["SHA256SUMS", "manifest.json", basename(wheel), `${basename(wheel)}.metadata`].sort());
+    expect(assets.map((a) => a.name).sort()).toEqual(
+      ["SHA256SUMS", "manifest.json", basename(wheel), `${basename(wheel)}.metadata`, basename(nativeWheel), `${basename(nativeWheel)}.metadata`].sort(),
+    );
     expect(assets.find((a) => a.name === basename(wheel))!.digest).toBe(`sha256:${st.files.find((f) => f.fileName === basename(wheel))!.sha256}`);
     expect(existsSync(join(condaDir, "channel", "linux-64", `${inner.name}-${name.version}-py${tag.python.slice(2)}_0.conda`))).toBe(true);
     const realSite = await serveStatic(indexPaths(realRoot).site);
     try {
       const pyPrefix = (await execa("pyenv", ["prefix", `3.${tag.python.slice(3)}`])).stdout.trim().split("\n")[0]!;
-      const deps = headerValues(inner.metadata.toString(), "Requires-Dist").filter((d) => !d.includes("extra =="));
+      // The native pin is ours: it comes from the index under test with the wheel, never from the machine's index.
+      const deps = headerValues(inner.metadata.toString(), "Requires-Dist").filter((d) => !d.includes("extra ==") && !d.startsWith(`${nativeName.distribution.replace(/_/g, "-")}==`));
       for (const [i, index] of [server.simpleUrl, `${realSite.url}/simple/`].entries()) {
         const venv = join(tmp(), `venv-real-${i}`);
         await execa(join(pyPrefix, "bin", "python3"), ["-m", "venv", venv]);
         const py = join(venv, "bin", "python");
         // Dependencies from the machine's configured index; our package only from the index under test.
         if (deps.length) await execa(py, ["-m", "pip", "install", "-q", ...deps]);
-        await execa(py, ["-m", "pip", "install", "--no-deps", "--index-url", index, `${inner.name}==${name.version}`], { env: { PIP_CONFIG_FILE: "/dev/null" } });
+        await execa(py, ["-m", "pip", "install", "--no-deps", "--index-url", index, `${inner.name}==${name.version}`, `${nativeName.distribution}==${name.version}`], { env: { PIP_CONFIG_FILE: "/dev/null" } });
+        // Every requirement (the native pin included) is met by what came from the two indexes.
+        expect((await execa(py, ["-m", "pip", "check"], { reject: false })).stdout).toMatch(/No broken requirements found/);
         const r = await execa(py, ["-c", "import mlir.ir as ir\nwith ir.Context():\n    m = ir.Module.parse('func.func @f() { return }')\n    print(m.operation.name)"]);
         expect(r.stdout.trim()).toBe("builtin.module");
         expect(existsSync(venv)).toBe(true);

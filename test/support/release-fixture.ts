@@ -20,6 +20,12 @@ export interface FixtureOptions {
   wheels?: Array<{ python: string; tag: WheelTag; platform?: Artifact["platform"] }>;
   /** Adds an incompressible data file of this many bytes to each wheel (uploads that take a while). */
   payloadBytes?: number;
+  /**
+   * The split layout (issue 17): one `<distribution>-native` py3-none-<platform tag of the first
+   * wheel> wheel that owns `<module>/_libs/native.txt`; every wheel requires it ==version and its
+   * module reads that file at import (it fails without the native wheel).
+   */
+  split?: boolean;
 }
 
 export function basePlan(version: string, kind: "snapshot" | "numbered", commit: string, distribution = "mlir-python-bindings"): ReleaseManifest["plan"] {
@@ -52,19 +58,45 @@ export async function makeFixtureRelease(o: FixtureOptions): Promise<{ dir: stri
   mkdirSync(o.dir, { recursive: true });
   const src = join(o.dir, ".src");
   mkdirSync(join(src, FIXTURE_MODULE), { recursive: true });
-  writeFileSync(join(src, FIXTURE_MODULE, "__init__.py"), `VERSION = ${JSON.stringify(o.version)}\nLLVM_COMMIT = ${JSON.stringify(commit)}\n`);
+  writeFileSync(
+    join(src, FIXTURE_MODULE, "__init__.py"),
+    `VERSION = ${JSON.stringify(o.version)}\nLLVM_COMMIT = ${JSON.stringify(commit)}\n` +
+      (o.split ? "import os as _os\nwith open(_os.path.join(_os.path.dirname(__file__), '_libs', 'native.txt')) as _f:\n    NATIVE = _f.read().strip()\n" : ""),
+  );
+  if (o.split) {
+    mkdirSync(join(src, FIXTURE_MODULE, "_libs"), { recursive: true });
+    writeFileSync(join(src, FIXTURE_MODULE, "_libs", "native.txt"), `native ${o.version}\n`);
+    writeFileSync(join(src, FIXTURE_MODULE, "_libs", "ext.py"), "KIND = 'per-python'\n");
+  }
   if (o.payloadBytes) writeFileSync(join(src, FIXTURE_MODULE, "payload.bin"), randomBytes(o.payloadBytes));
   const artifacts: Artifact[] = [];
+  const nativeMember = `${FIXTURE_MODULE}/_libs/native.txt`;
+  if (o.split) {
+    const tag = { python: "py3", abi: "none", platform: wheels[0]!.tag.platform };
+    const { path, fileName } = await assembleWheel({
+      root: src,
+      packageName: FIXTURE_MODULE,
+      include: (n) => n === nativeMember,
+      metadata: { distribution: `${dist}-native`, version: o.version, summary: "publish-test fixture (native part)", requiresPython: ">=3.9", requiresDist: [], projectUrls: {}, license: "Apache-2.0 WITH LLVM-exception" },
+      tag,
+      sourceDateEpoch: 1795478400,
+      generator: "mlir-release-test",
+      outDir: o.dir,
+    });
+    const data = readFileSync(path);
+    artifacts.push({ kind: "native-wheel", fileName, sha256: createHash("sha256").update(data).digest("hex"), size: data.length, platform: wheels[0]!.platform ?? "linux-x86_64", tag });
+  }
   for (const w of wheels) {
     const { path, fileName } = await assembleWheel({
       root: src,
       packageName: FIXTURE_MODULE,
+      ...(o.split ? { include: (n: string) => n !== nativeMember } : {}),
       metadata: {
         distribution: dist,
         version: o.version,
         summary: "publish-test fixture",
         requiresPython: ">=3.9",
-        requiresDist: [],
+        requiresDist: o.split ? [`${dist}-native==${o.version}`] : [],
         projectUrls: {},
         license: "Apache-2.0 WITH LLVM-exception",
       },
@@ -89,7 +121,7 @@ export async function makeFixtureRelease(o: FixtureOptions): Promise<{ dir: stri
   const manifest: ReleaseManifest = {
     schemaVersion: 1,
     plan,
-    artifacts,
+    artifacts: o.split ? artifacts.sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0)) : artifacts,
     provenance: { builder: "test", pipelineVersion: "0.1.0", layer: {} },
     verification: {},
     yanked: {},
