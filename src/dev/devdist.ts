@@ -251,6 +251,12 @@ export interface DevDistInput {
   bindingsBuildDir: string;
   /** An installed `mlir` package of this build (for the aggregate CAPI library). */
   stagedPackageDir: string;
+  /**
+   * The split: the native wheel ships the aggregate library in mlir/_mlir_libs, and the dev wheel
+   * (which requires the runtime wheel, hence the native wheel, ==version) links to that copy
+   * instead of carrying a second one. The tarball keeps its own copy (it is used without pip).
+   */
+  capiFromNativeWheel?: boolean;
   workDir: string;
   outDir: string;
   info: DevReleaseInfo;
@@ -337,6 +343,7 @@ export async function buildDevDistribution(input: DevDistInput): Promise<DevArti
   const aggregate = readdirSync(libs).find((f) => /^libMLIRPythonCAPI\.so/.test(f) && !lstatSync(join(libs, f)).isSymbolicLink());
   if (!aggregate) throw new InvalidInputError(`${libs}: no libMLIRPythonCAPI.so in the staged package`);
   copyFileSync(join(libs, aggregate), join(capiDir, "libMLIRPythonCAPI.so"));
+  const capiSize = statSync(join(capiDir, "libMLIRPythonCAPI.so")).size;
   copyFileSync(join(input.repoRoot, "containers", "bindings", "capi-exports.map"), join(capiDir, "capi-exports.map"));
 
   progress.step("dev distribution: relocatable CMake configs");
@@ -398,6 +405,10 @@ export async function buildDevDistribution(input: DevDistInput): Promise<DevArti
 
   progress.step("dev distribution: dev wheel");
   linkTree(root, wheelDist);
+  // <pkg>/dist/lib/mlir-release/ → site-packages/mlir/_mlir_libs/, where the native wheel installs the library.
+  const capiLink = "lib/mlir-release/libMLIRPythonCAPI.so";
+  const wheelLinks = input.capiFromNativeWheel ? { ...links, [capiLink]: `../../../../mlir/_mlir_libs/${aggregate}` } : links;
+  if (input.capiFromNativeWheel) rmSync(join(wheelDist, ...capiLink.split("/")));
   const tag: WheelTag = { python: "py3", abi: "none", platform: input.platformTag };
   const wheel = await assembleWheel({
     root: wheelRoot,
@@ -415,7 +426,7 @@ export async function buildDevDistribution(input: DevDistInput): Promise<DevArti
     sourceDateEpoch: input.sourceDateEpoch,
     generator: input.generator,
     // The tools on PATH (mlir-opt, FileCheck, ...): entry points into the tree's bin/.
-    extraFiles: { ...devPythonPackage(info, links, input.repoRoot), [`${pkg}/_tools.py`]: toolsModule() },
+    extraFiles: { ...devPythonPackage(info, wheelLinks, input.repoRoot), [`${pkg}/_tools.py`]: toolsModule() },
     consoleScripts: toolConsoleScripts(pkg),
     outDir: input.outDir,
   });
@@ -434,7 +445,7 @@ export async function buildDevDistribution(input: DevDistInput): Promise<DevArti
       fileName: wheel.fileName,
       sha256: await sha256File(wheel.path),
       size: statSync(wheel.path).size,
-      unpackedSize,
+      unpackedSize: input.capiFromNativeWheel ? unpackedSize - capiSize : unpackedSize,
       tag,
     },
   ];

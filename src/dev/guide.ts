@@ -73,6 +73,14 @@ export function downstreamGuide(manifest: ReleaseManifest, links: GuideLinks = {
     "",
     "## Sharing one process with our `mlir`",
     "",
+    ...(manifest.artifacts.some((a) => a.kind === "native-wheel")
+      ? [
+          `- Our wheels are split: each per-Python \`${p.distribution}\` wheel requires \`${p.distribution}-native==${v}\`, one` +
+            " `py3-none` wheel per platform holding `libMLIRPythonCAPI` and the runtime libraries in the same" +
+            " `mlir/_mlir_libs/` directory. Pin only `" + p.distribution + "==" + v + "`: pip brings the native wheel" +
+            " with it; a repair of your wheel must exclude `libMLIRPythonCAPI` as ours does.",
+        ]
+      : []),
     `- Our bindings use the nanobind domain \`${p.nanobindDomain}\` and the package prefix \`mlir\`.`,
     "- A package that carries its own copy of the core bindings (as upstream's standalone example does, under" +
       " `mlir_standalone`) must use **its own** `MLIR_PYTHON_PACKAGE_PREFIX` and `MLIR_BINDINGS_PYTHON_NB_DOMAIN`;" +

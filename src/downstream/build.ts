@@ -327,7 +327,11 @@ export async function runDownstream(s: DownstreamSettings, plan: DownstreamPlan,
   // What our wheels provide is never grafted into theirs.
   const first = ourWheel(m, pid, plan.pythons[0]!);
   const ourWheelPath = await fetchReleaseFile(release, first.fileName, first.sha256, s.cacheDir);
-  const ourLibs = await ourSharedLibraries(ourWheelPath);
+  // The split: the C API and runtime libraries are in our platform's native wheel.
+  const ourLibs = [
+    ...(await ourSharedLibraries(ourWheelPath)),
+    ...(first.native ? await ourSharedLibraries(await fetchReleaseFile(release, first.native.fileName, first.native.sha256, s.cacheDir)) : []),
+  ];
   if (!ourLibs.length) throw new InvalidInputError(`${first.fileName}: no shared libraries under mlir/_mlir_libs (is it our wheel?)`);
 
   const buildDir = join(s.workDir, "build", pid);

@@ -541,6 +541,7 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
         layer,
         bindingsBuildDir: buildDir,
         stagedPackageDir,
+        capiFromNativeWheel: !!plan.native,
         workDir: s.workDir,
         outDir: s.outDir,
         info: {
