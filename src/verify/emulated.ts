@@ -3,7 +3,7 @@
 // smoke test as native wheels and a slice (or all) of upstream's lit suite. lit itself runs in the
 // emulated Python (it decides features from the Python it runs in); FileCheck and mlir-opt are the
 // host's x86_64 tools, the runtime libraries the JIT tests dlopen are the sysroot's arm64 ones.
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { unzipSync } from "fflate";
 import type { ExecEnv } from "../exec/env.js";
@@ -33,15 +33,26 @@ export interface EmulatedCheckResult {
   seconds: { smoke: number; lit?: number };
 }
 
-/** Unzips the wheel and writes an interpreter wrapper that imports it under qemu. */
+/** The split: the platform's native wheel beside a per-Python wheel (same directory, version and platform tag), if there. */
+export function siblingNativeWheel(wheel: string): string | undefined {
+  const m = /^(.*\/)?([^/-]+)-([^-]+)-[^-]+-[^-]+-([^-]+)\.whl$/.exec(wheel);
+  if (!m || m[2]!.endsWith("_native")) return undefined;
+  const p = `${m[1] ?? ""}${m[2]}_native-${m[3]}-py3-none-${m[4]}.whl`;
+  return existsSync(p) ? p : undefined;
+}
+
+/** Unzips the wheel (and its native wheel, which shares mlir/_mlir_libs) and writes an interpreter wrapper that imports it under qemu. */
 export function emulatedInterpreter(wheel: string, dir: string, repoRoot: string, crossDir: string): string {
   rmSync(dir, { recursive: true, force: true });
   const site = join(dir, "site");
-  for (const [name, data] of Object.entries(unzipSync(readFileSync(wheel)))) {
-    if (name.endsWith("/")) continue;
-    const p = join(site, name);
-    mkdirSync(dirname(p), { recursive: true });
-    writeFileSync(p, data);
+  const native = siblingNativeWheel(wheel);
+  for (const w of [wheel, ...(native ? [native] : [])]) {
+    for (const [name, data] of Object.entries(unzipSync(readFileSync(w)))) {
+      if (name.endsWith("/")) continue;
+      const p = join(site, name);
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, data);
+    }
   }
   const py = join(dir, "python3.11");
   writeFileSync(

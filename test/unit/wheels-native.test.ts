@@ -1,7 +1,7 @@
 // The split (issue 17 item 3), pure parts: which members are the native wheel's, what the repair
 // excludes, the manifest's native artifact, the stage's pin checks, resolve, conda, the PyPI order
 // and promotion of the pin.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
@@ -13,6 +13,7 @@ import { selectForPypi } from "../../src/publish/pypi.js";
 import { reversionWheel } from "../../src/rebuild/promote.js";
 import { BuildReport, type ReleaseManifest, wheelProject } from "../../src/schema.js";
 import { checkNativePins, type ObservedFile } from "../../src/stage/check.js";
+import { siblingNativeWheel } from "../../src/verify/emulated.js";
 import { isNativeMember, nativeRequirement, repairExcludes, splitMembers } from "../../src/wheels/native.js";
 import { makeFixtureRelease } from "../support/release-fixture.js";
 
@@ -48,6 +49,15 @@ describe("native wheel members", () => {
     expect(isNativeMember("mlir/_mlir_libs/MLIRPythonCAPI.dll", "windows")).toBe(true);
     expect(isNativeMember("mlir/_mlir_libs/mlir_runner_utils.dll", "windows")).toBe(true);
     expect(isNativeMember("mlir/_mlir_libs/nanobind-mlir_release.dll", "windows")).toBe(false);
+  });
+
+  it("the emulated aarch64 check finds the native wheel beside a per-Python wheel", () => {
+    const d = tmp();
+    const per = join(d, "mlir_python_bindings-22.1.8-cp311-cp311-manylinux_2_36_aarch64.whl");
+    expect(siblingNativeWheel(per)).toBeUndefined();
+    writeFileSync(join(d, "mlir_python_bindings_native-22.1.8-py3-none-manylinux_2_36_aarch64.whl"), "");
+    expect(siblingNativeWheel(per)).toBe(join(d, "mlir_python_bindings_native-22.1.8-py3-none-manylinux_2_36_aarch64.whl"));
+    expect(siblingNativeWheel(join(d, "mlir_python_bindings_native-22.1.8-py3-none-manylinux_2_36_aarch64.whl"))).toBeUndefined();
   });
 
   it("names what each repair tool must not graft, and the exact pin", () => {
