@@ -10,7 +10,7 @@
 // and counted once per extra Python (that is what the bundled layout repeats per Python).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { defaultBuildSettings } from "../src/cli/build.js";
 import { resolveOptions } from "../src/options/resolve.js";
