@@ -784,7 +784,7 @@ export async function verifyWheels(s: BuildSettings, env: ExecEnv, progress: Pro
 }
 
 /** The layer's host triple from its LLVMConfig.cmake (read, not run: no command outside the steps). */
-function layerHostTriple(layer: LlvmLayer): string {
+export function layerHostTriple(layer: LlvmLayer): string {
   try {
     const cfg = readFileSync(join(layer.prefix, "lib", "cmake", "llvm", "LLVMConfig.cmake"), "utf8");
     return /set\(LLVM_HOST_TRIPLE\s+"?([^")\s]+)"?\)/.exec(cfg)?.[1] ?? "x86_64-unknown-linux-gnu";
@@ -793,7 +793,8 @@ function layerHostTriple(layer: LlvmLayer): string {
   }
 }
 
-function layerTargets(layer: LlvmLayer): string[] {
+/** The layer's LLVM_TARGETS_TO_BUILD (what lit's features follow). */
+export function layerTargets(layer: LlvmLayer): string[] {
   try {
     const cfg = readFileSync(join(layer.prefix, "lib", "cmake", "llvm", "LLVMConfig.cmake"), "utf8");
     return /set\(LLVM_TARGETS_TO_BUILD\s+([^)]*)\)/.exec(cfg)?.[1]?.split(";") ?? [];

@@ -162,6 +162,8 @@ describe("PyPI via twine to a local pypiserver; pip install from it and from the
       "conda:built",
       "github:created",
       ...Array(6).fill("github:uploaded"),
+      // The index stores each file (both wheels); PyPI gets the native wheel first.
+      "index:uploaded",
       "index:uploaded",
       "pypi:uploaded",
       "pypi:uploaded",

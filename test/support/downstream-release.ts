@@ -24,12 +24,13 @@ export interface ServedRelease {
   sourceRoot: string;
 }
 
-const ReleaseDist = z.string().refine(isAbsolute, "an absolute folder").refine((d) => existsSync(join(d, "build-report.json")), "a folder with a build-report.json");
+export const ReleaseDist = z.string().refine(isAbsolute, "an absolute folder").refine((d) => existsSync(join(d, "build-report.json")), "a folder with a build-report.json");
 
 /** The shared build's report, from a finished output folder whose files still have the recorded digests. */
-async function finishedBuild(dir: string): Promise<BuildReport> {
+export async function finishedBuild(dir: string): Promise<BuildReport> {
   const report = BuildReport.parse(JSON.parse(readFileSync(join(dir, "build-report.json"), "utf8")));
-  for (const a of [...report.wheels, ...report.dev]) {
+  // The split: the platform's native wheel is one of the release's files too.
+  for (const a of [...report.wheels, ...(report.native ? [report.native] : []), ...report.dev]) {
     if ((await sha256File(join(dir, a.fileName))) !== a.sha256) throw new Error(`MLIR_RELEASE_TEST_RELEASE_DIST: ${a.fileName} is not the file its build-report.json records`);
   }
   return report;
