@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findPython } from "../../src/bindings/pythons.js";
+import { findPython } from "../../src/platforms/pythons.js";
 import { buildWheels, layerHostTriple, layerTargets, resolveLayer, resolveSource } from "../../src/factory/factory.js";
 import { writeManifest } from "../../src/plan/manifest.js";
 import { manifestForBuild } from "../../src/rebuild/build-manifest.js";
