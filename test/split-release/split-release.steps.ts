@@ -84,8 +84,13 @@ describe(`the split release, Python ${PYTHON}: staged, published to pypiserver a
     const wheel = report.wheels[0]!;
     const meta = (await readWheel(join(distDir, wheel.fileName))).metadata.toString("utf8");
     const nativePin = `${manifest.plan.distribution}-native==`;
-    // Runtime requirements (numpy, …) from the machine's configured index; our two distributions only from the index under test.
-    const deps = headerValues(meta, "Requires-Dist").filter((d) => !d.includes("extra ==") && !d.startsWith(nativePin));
+    // Every extra the wheel provides (opdsl's YAML dump needs PyYAML), as the factory's verify installs it.
+    const extras = headerValues(meta, "Provides-Extra");
+    const wanted = `${manifest.plan.distribution}${extras.length ? `[${extras.join(",")}]` : ""}==${manifest.plan.version}`;
+    // Runtime requirements (numpy, …, the extras' too) from the machine's configured index; our two distributions only from the index under test.
+    const deps = headerValues(meta, "Requires-Dist")
+      .filter((d) => !d.startsWith(nativePin))
+      .map((d) => d.replace(/;\s*extra == "[^"]+"\s*$/, ""));
     for (const [name, url] of [["pypiserver", server.simpleUrl], ["index", `${site.url}/simple/`]] as const) {
       const venv = join(DIR, `venv-${name}`);
       await execa(base.executable, ["-m", "venv", "--clear", venv]);
@@ -93,8 +98,8 @@ describe(`the split release, Python ${PYTHON}: staged, published to pypiserver a
       const pip = (args: string[], own = false) =>
         execa(py, ["-m", "pip", "--disable-pip-version-check", ...args], { all: true, ...(own ? { env: { PIP_CONFIG_FILE: "/dev/null", PIP_NO_CACHE_DIR: "1" } } : {}) });
       if (deps.length) await pip(["install", "-q", "--only-binary=:all:", ...deps]);
-      progress.info(`pip install ${manifest.plan.distribution}==${manifest.plan.version} from ${name}`);
-      await pip(["install", "--index-url", url, `${manifest.plan.distribution}==${manifest.plan.version}`], true);
+      progress.info(`pip install ${wanted} from ${name}`);
+      await pip(["install", "--index-url", url, wanted], true);
       const pipList = Object.fromEntries(
         (JSON.parse((await pip(["list", "--format=json"])).stdout) as { name: string; version: string }[]).map((p) => [p.name.toLowerCase(), p.version]),
       );
