@@ -78,7 +78,7 @@ async function provePromotion(): Promise<void> {
   const t0 = Date.now();
   const from = join(scratch, "promote-from");
   mkdirSync(from, { recursive: true });
-  for (const a of earlier.artifacts.filter((x) => x.kind === "wheel")) copyFileSync(join(dist, a.fileName), join(from, a.fileName));
+  for (const a of earlier.artifacts.filter((x) => x.kind === "wheel" || x.kind === "native-wheel")) copyFileSync(join(dist, a.fileName), join(from, a.fileName));
   const version = parseOrExplain(ReleaseVersionText, arg("--version") ?? `${earlier.plan.version}.post1`, "--version");
   const d = dirs("promote");
   mkdirSync(d.outDir, { recursive: true });
@@ -106,10 +106,16 @@ async function provePromotion(): Promise<void> {
     const za = await zipMembers(w.path);
     const crcEqual = zb.filter((m) => compiled.includes(m.name)).every((m) => za.find((x) => x.name === m.name)?.content === m.content);
     // pip install into a fresh venv of the wheel's Python and ask the installed package.
+    // The split: the native wheel is installed with each per-Python wheel (its ==pin), not on its own.
+    const isNative = manifest.artifacts.find((a) => a.fileName === w.fileName)?.kind === "native-wheel";
+    const nativePath = r.wheels.find((x) => manifest.artifacts.find((a) => a.fileName === x.fileName)?.kind === "native-wheel")?.path;
     const py = manifest.artifacts.find((a) => a.fileName === w.fileName)?.python ?? "3.12";
-    const venv = await freshVenv(join(scratch, `promote-venv-${py}`), (await findPython(new HostEnv(join(OUT, "python.log")), py)).executable);
-    await execa(venv.py, ["-m", "pip", "install", "-q", w.path], { env: pipEnv });
-    const installed = (await execa(venv.py, ["-c", "import importlib.metadata as md, mlir._release_info as r, mlir.ir as ir; ctx=ir.Context(); m=ir.Module.parse('func.func @f() { return }', ctx); print(md.version('mlir-python-bindings'), r.VERSION, len(m.body.operations))"])).stdout.trim();
+    let installed = "(the native wheel: installed with each per-Python wheel)";
+    if (!isNative) {
+      const venv = await freshVenv(join(scratch, `promote-venv-${py}`), (await findPython(new HostEnv(join(OUT, "python.log")), py)).executable);
+      await execa(venv.py, ["-m", "pip", "install", "-q", w.path, ...(nativePath ? [nativePath] : [])], { env: pipEnv });
+      installed = (await execa(venv.py, ["-c", "import importlib.metadata as md, mlir._release_info as r, mlir.ir as ir; ctx=ir.Context(); m=ir.Module.parse('func.func @f() { return }', ctx); print(md.version('mlir-python-bindings'), r.VERSION, len(m.body.operations))"])).stdout.trim();
+    }
     const v = manifest.verification[w.fileName] as { smoke?: unknown; lit?: unknown } | undefined;
     const row = {
       from: w.from,
@@ -136,7 +142,7 @@ async function provePromotion(): Promise<void> {
     say(`promote METADATA Version: ${metaVersion}; after pip install: version, _release_info.VERSION, ops = ${installed}`);
     say(`promote verification: smoke ${JSON.stringify(v?.smoke)}; lit ${JSON.stringify(v?.lit)}`);
     say(`promote SBOMs: ${sboms.length}, still naming the old wheel: ${staleSboms.length}`);
-    if (staleSboms.length || compiledEqual !== compiled.length || !crcEqual || metaVersion !== version || !installed.startsWith(`${version} ${version} `)) throw new Error(`promotion proof failed for ${w.fileName}`);
+    if (staleSboms.length || compiledEqual !== compiled.length || !crcEqual || metaVersion !== version || (!isNative && !installed.startsWith(`${version} ${version} `))) throw new Error(`promotion proof failed for ${w.fileName}`);
   }
   report["promote"] = { version, seconds: Math.round((Date.now() - t0) / 1000), wheels, promotedFrom: manifest.promotedFrom?.version };
 }

@@ -88,6 +88,8 @@ describe("downstream kit: upstream's standalone example against the dev distribu
       "-q",
       "--disable-pip-version-check",
       join(settings.outDir, report.wheels[0]!.fileName),
+      // The split: the per-Python wheel pins its platform's native wheel (==version), from its file too.
+      ...(report.native ? [join(settings.outDir, report.native.fileName)] : []),
       join(settings.outDir, devWheel.fileName),
       `nanobind==${settings.nanobind}`,
       `lit==${litVersion}`,
