@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { runnable } from "../util/paths.js";
 import { join } from "node:path";
 import type { Platform } from "../platforms/platform.js";
-import { provisionSteps, requirementsPath, TOOLS_PYTHON } from "../platforms/resolve.js";
+import { provisionSteps, requirementsPath, toolsInterpreter } from "../platforms/resolve.js";
 import { BuildStep, InvalidInputError } from "../schema.js";
 import { sha256Hex } from "../util/hash.js";
 
@@ -22,9 +22,8 @@ const listDir = (d: string): string[] => {
 export function setupSteps(platform: Platform, o: { repoRoot: string; toolsDir: string; requirements?: string }): BuildStep[] {
   const file = o.requirements ?? join(o.repoRoot, requirementsPath(platform.toolsFamily));
   if (!existsSync(file)) throw new InvalidInputError(`requirements file ${file} does not exist: pass an existing --requirements file`);
-  const candidates = platform.pythonCandidates(TOOLS_PYTHON, process.env, listDir);
   // A path that exists, or a bare pythonX.Y on PATH (setup-python on a runner): never a missing path.
-  const toolsPython = candidates.find((c) => runnable(c)) ?? candidates[0]!;
+  const toolsPython = toolsInterpreter(platform, process.env, listDir, runnable);
   return provisionSteps(platform, { toolsDir: o.toolsDir, toolsPython, requirements: { file, key: sha256Hex(readFileSync(file)) } }).map((s) => BuildStep.parse(s));
 }
 

@@ -58,6 +58,8 @@ export function linuxAarch64Cross(crossDir: string, repoRoot: string): Platform 
       };
     },
     pythonCandidates: () => [wrapper],
+    // The tools (CMake, Ninja, auditwheel, lit) run on the x86_64 host: its own CPython, never the emulated target's.
+    toolsPythonCandidates: base.pythonCandidates,
     toolchainChecks: [
       { argv: ["aarch64-linux-gnu-g++", "--version"], why: "the cross compiler (ci/setup.d/70-aarch64.sh installs it with MLIR_RELEASE_AARCH64=1)" },
       { argv: ["qemu-aarch64-static", "--version"], why: "runs the target's python3.11 for CMake's questions and stubgen" },

@@ -80,6 +80,8 @@ export interface Platform {
   inspect?(wheel: string, toolsBin: string): string[];
   /** Interpreter paths to try, in order, for a CPython version ("3.13t" = free-threaded). */
   pythonCandidates(version: string, env: Record<string, string | undefined>, listDir?: ListDir): string[];
+  /** The build host's interpreters for the tools venv, when they are not pythonCandidates (a cross-build's host is not its target). */
+  toolsPythonCandidates?(version: string, env: Record<string, string | undefined>, listDir?: ListDir): string[];
   /** argv prefix that strips shared objects in place, or undefined. */
   strip?: string[];
   repair: RepairStep;

@@ -114,6 +114,12 @@ export const venvPython = (os: Platform["os"], dir: string): string => (os === "
 /** Stamp key of a venv: the requirements file's sha256 and the interpreter it was made with. */
 export const venvKey = (requirementsSha256: string, python: string): string => `${requirementsSha256}  ${python}\n`;
 
+/** The interpreter the tools venv is made with: the build host's CPython TOOLS_PYTHON (the first candidate that exists, if told how to check). */
+export function toolsInterpreter(p: Platform, env: Record<string, string | undefined>, listDir?: ListDir, exists?: (path: string) => boolean): string {
+  const candidates = (p.toolsPythonCandidates ?? p.pythonCandidates)(TOOLS_PYTHON, env, listDir);
+  return (exists && candidates.find((c) => exists(c))) || candidates[0]!;
+}
+
 /** The steps of `mlir-release setup`: tools venv from the hashed file, then the toolchain checks. */
 export function provisionSteps(p: Platform, o: { toolsDir: string; toolsPython: string; requirements: { file: string; key: string } }): BuildStepInput[] {
   const stamp = (p.os === "windows" ? win32 : posix).join(o.toolsDir, ".mlir-release-requirements");
@@ -182,7 +188,7 @@ export function resolvePlatformPlan(p: Platform, input: ResolveInput, abiChoice?
   const rawDir = path.join(workDir, "raw-wheels");
   const repairDir = path.join(workDir, "repaired");
   const steps: BuildStepInput[] = [
-    ...provisionSteps(p, { toolsDir, toolsPython: input.toolsPython ?? pick(TOOLS_PYTHON).interpreter, requirements: requirements.tools }),
+    ...provisionSteps(p, { toolsDir, toolsPython: input.toolsPython ?? toolsInterpreter(p, env, input.listDir, input.exists), requirements: requirements.tools }),
     {
       kind: "in-process",
       id: "source",

@@ -220,6 +220,9 @@ describe("linux-aarch64 cross-build (toolchain not needed to plan it)", () => {
       return s?.kind === "command" ? s.argv : [];
     };
     expect(argv("provision/check-toolchain-1")[0]).toBe("aarch64-linux-gnu-g++");
+    // The tools venv is the x86_64 host's: made with its CPython 3.12, never with the emulated target's python3.11.
+    expect(argv("provision/tools-venv")[0]).not.toContain("python-qemu.sh");
+    expect(argv("provision/tools-venv")[0]).toMatch(/python3\.12$/);
     expect(argv("py3.11/configure")).toContain(`-DCMAKE_TOOLCHAIN_FILE=${REPO}/containers/aarch64/toolchain.cmake`);
     expect(argv("py3.11/configure")).toContain(`-DPython_EXECUTABLE=${REPO}/containers/aarch64/python-qemu.sh`);
     expect(argv("py3.11/strip")).toContain("aarch64-linux-gnu-strip");
