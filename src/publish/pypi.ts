@@ -271,7 +271,10 @@ export async function publishPypi(stage: LoadedStage, o: PypiOptions, hooks: Pyp
         const foreign = [...(await listIndexFiles(simple, project)).keys()].filter((n) => n.includes(`-${version}-`) && !ours.has(n));
         if (foreign.length) throw new PublishConflictError(`pypi: cannot replace the interrupted upload(s) ${interrupted.map((e) => e.file.fileName).join(", ")}: removal would also drop ${foreign.join(", ")}, which this stage does not hold`);
         for (const e of interrupted) log(`pypi: ${e.file.fileName}: ${(e.comparison as { why: string }).why}; removing it to upload again`);
-        await removeVersion(o, token, project, version);
+        // pypiserver matches remove_pkg's name against the file name's distribution part as written
+        // (mlir_python_bindings), not the normalized project name: send that.
+        const inProject = interrupted.find((e) => wheelProject(e.file.kind, stage.manifest.plan) === project)!;
+        await removeVersion(o, token, parseWheelFileName(inProject.file.fileName).distribution, version);
       }
     }
     ({ selection, entries } = await compareAll(stage, simple, o.rule ?? {}));
