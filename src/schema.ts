@@ -652,6 +652,17 @@ export const CompileCommand = z.object({
 });
 export type CompileCommand = z.infer<typeof CompileCommand>;
 
+/** A wheel the factory built (or reused): the per-Python wheels and the platform's native wheel alike. */
+const BuiltWheel = z.object({
+  fileName: z.string(),
+  sha256: Sha256,
+  size: z.number().int(),
+  tag: WheelTag,
+  reused: z.boolean(),
+  seconds: z.record(z.string(), z.number()),
+  auditwheel: z.object({ consistentWith: z.string(), policy: z.string(), reasons: z.array(z.string()) }).optional(),
+});
+
 export const BuildReport = z.object({
   platform: PlatformId,
   distribution: z.string(),
@@ -662,18 +673,7 @@ export const BuildReport = z.object({
   nanobindDomain: z.string(),
   /** The tools venv's and the build venvs' hashed requirements (optional: reports before issue 13 lack it). */
   requirements: z.object({ tools: PinnedRequirements, build: PinnedRequirements }).optional(),
-  wheels: z.array(
-    z.object({
-      python: PythonVersion,
-      fileName: z.string(),
-      sha256: Sha256,
-      size: z.number().int(),
-      tag: WheelTag,
-      reused: z.boolean(),
-      seconds: z.record(z.string(), z.number()),
-      auditwheel: z.object({ consistentWith: z.string(), policy: z.string(), reasons: z.array(z.string()) }).optional(),
-    }),
-  ),
+  wheels: z.array(z.object({ python: PythonVersion, ...BuiltWheel.shape })),
   verification: z
     .record(
       z.string(),
@@ -698,17 +698,7 @@ export const BuildReport = z.object({
     )
     .default({}),
   /** The platform's native wheel (the C API and runtime libraries every per-Python wheel pins with ==). */
-  native: z
-    .object({
-      fileName: z.string(),
-      sha256: Sha256,
-      size: z.number().int(),
-      tag: WheelTag,
-      reused: z.boolean(),
-      seconds: z.record(z.string(), z.number()),
-      auditwheel: z.object({ consistentWith: z.string(), policy: z.string(), reasons: z.array(z.string()) }).optional(),
-    })
-    .optional(),
+  native: BuiltWheel.optional(),
   /** The downstream kit built from the same layer and bindings: a dev tarball and a dev wheel. */
   dev: z
     .array(
