@@ -146,7 +146,7 @@ function summarize(report: Awaited<ReturnType<typeof buildWheels>>, outDir: stri
     const v = report.verification[w.fileName];
     const lit = v?.lit ? `  lit ${v.lit.passed} passed, ${v.lit.failed} failed, ${v.lit.unsupported} unsupported` : "";
     const smoke = v ? `  smoke ${v.smoke["jit"] === 42 ? "ok" : "FAILED"}` : "";
-    process.stdout.write(`${w.fileName}  ${(w.size / 1e6).toFixed(1)} MB  ${w.reused ? "reused" : `${w.seconds["total"]}s`}${smoke}${lit}\n`);
+    process.stdout.write(`${w.fileName}  ${(w.size / 1e6).toFixed(1)} MB  ${w.reused ? "reused" : `${Object.values(w.seconds).reduce((a, x) => a + x, 0).toFixed(1)}s`}${smoke}${lit}\n`);
   }
   process.stdout.write(`report: ${join(outDir, "build-report.json")}\n`);
 }
