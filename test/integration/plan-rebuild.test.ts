@@ -28,7 +28,7 @@ describe("rebuild a manifest through the wheel factory", () => {
     mkdirSync(RECORDED, { recursive: true });
     // verify: false — the wheel factory's own test verifies this wheel; here only its bytes matter.
     const report = await buildWheels({ ...settings, verify: false }, testEnv("plan-rebuild"), testProgress("plan-rebuild build"));
-    for (const w of report.wheels) copyFileSync(join(settings.outDir, w.fileName), join(RECORDED, w.fileName));
+    for (const w of [...report.wheels, ...(report.native ? [report.native] : [])]) copyFileSync(join(settings.outDir, w.fileName), join(RECORDED, w.fileName));
     const m = manifestForBuild(settings, report);
     if (!m.manifest) throw new Error(m.reason);
     manifest = m.manifest;
@@ -53,8 +53,9 @@ describe("rebuild a manifest through the wheel factory", () => {
       source: { kind: "tarball" },
       sourceDateEpoch: 1_781_000_000,
     });
-    expect(manifest.artifacts.map((a) => a.kind)).toEqual(["wheel"]);
-    expect(manifest.artifacts[0]!.sha256).toBe(sha256Hex(readFileSync(join(RECORDED, manifest.artifacts[0]!.fileName))));
+    // The split: the per-Python wheel and the platform's native wheel it pins.
+    expect(manifest.artifacts.map((a) => a.kind)).toEqual(["wheel", "native-wheel"]);
+    for (const a of manifest.artifacts) expect(a.sha256, a.fileName).toBe(sha256Hex(readFileSync(join(RECORDED, a.fileName))));
     expect(manifest.provenance.layer).toMatchObject({ kind: "prebuilt", prefix: "/usr/lib/llvm-22" });
     expect(manifest.provenance.pipelineVersion).toMatch(/^mlir-release .* \(git [0-9a-f]{40}/);
   });
