@@ -10,7 +10,7 @@ import { findPython } from "../../src/platforms/pythons.js";
 import type { BuildReport } from "../../src/schema.js";
 import { sha256File } from "../../src/source/tree.js";
 import { OUTPUT, REPO, TOOLS, testEnv, testProgress } from "../support/env.js";
-import { PYTHON, settings } from "../support/wheel-settings.js";
+import { PYTHON, settings, sharedWheelFiles } from "../support/wheel-settings.js";
 
 const env = testEnv("downstream");
 const progress = testProgress("downstream");
@@ -77,7 +77,6 @@ describe("downstream kit: upstream's standalone example against the dev distribu
     progress.stage("fresh venv: runtime wheel + dev wheel + nanobind");
     const base = await findPython(env, PYTHON);
     await run([base.executable, "-m", "venv", "--clear", VENV]);
-    const devWheel = report.dev.find((a) => a.kind === "dev-wheel")!;
     // add_lit_testsuite runs lit with the configured Python: the same lit as the tools venv.
     const litVersion = (await run([join(TOOLS, "bin", "lit"), "--version"], { capture: true })).stdout.trim().split(/\s+/).pop()!;
     await run([
@@ -87,10 +86,7 @@ describe("downstream kit: upstream's standalone example against the dev distribu
       "install",
       "-q",
       "--disable-pip-version-check",
-      join(settings.outDir, report.wheels[0]!.fileName),
-      // The split: the per-Python wheel pins its platform's native wheel (==version), from its file too.
-      ...(report.native ? [join(settings.outDir, report.native.fileName)] : []),
-      join(settings.outDir, devWheel.fileName),
+      ...sharedWheelFiles(report),
       `nanobind==${settings.nanobind}`,
       `lit==${litVersion}`,
     ]);

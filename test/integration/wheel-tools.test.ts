@@ -13,7 +13,7 @@ import { buildWheels } from "../../src/factory/factory.js";
 import type { BuildReport } from "../../src/schema.js";
 import { TOOL_COMMANDS } from "../../src/wheels/tools.js";
 import { OUTPUT, testEnv, testProgress } from "../support/env.js";
-import { PYTHON, settings } from "../support/wheel-settings.js";
+import { PYTHON, settings, sharedWheelFiles } from "../support/wheel-settings.js";
 
 const DIR = join(OUTPUT, "wheel-tools");
 const VENV = join(DIR, "venv");
@@ -31,17 +31,13 @@ describe("tools on PATH from the dev wheel", () => {
     mkdirSync(DIR, { recursive: true });
     const base = await findPython(env, PYTHON);
     await execa(base.executable, ["-m", "venv", "--clear", VENV]);
-    const devWheel = report.dev!.find((a) => a.kind === "dev-wheel")!;
     await execa(join(BIN, "python"), [
       "-m",
       "pip",
       "install",
       "-q",
       "--disable-pip-version-check",
-      join(settings.outDir, report.wheels[0]!.fileName),
-      // The per-Python wheel pins its platform's native wheel (==version): from its file, like the others.
-      ...(report.native ? [join(settings.outDir, report.native.fileName)] : []),
-      join(settings.outDir, devWheel.fileName),
+      ...sharedWheelFiles(report),
     ]);
   }, 1_800_000);
 

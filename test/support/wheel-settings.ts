@@ -4,6 +4,7 @@
 import { join } from "node:path";
 import { defaultBuildSettings } from "../../src/cli/build.js";
 import type { BuildSettings } from "../../src/factory/factory.js";
+import type { BuildReport } from "../../src/schema.js";
 import { CACHE, OUTPUT } from "./env.js";
 
 export const PYTHON = process.env["MLIR_RELEASE_TEST_PYTHON"] ?? "3.12";
@@ -28,3 +29,11 @@ export const NEEDS_TEST_EXTENSION = [
   "python/ir/diagnostic_handler.py",
   "python/multithreaded_tests.py",
 ];
+
+/** The shared build's wheels a venv installs from their files: the per-Python wheel, the native wheel it
+ *  pins (==version, the split) and the dev wheel. */
+export function sharedWheelFiles(report: BuildReport): string[] {
+  const dev = report.dev.find((a) => a.kind === "dev-wheel");
+  if (!dev) throw new Error("the shared build has no dev wheel");
+  return [report.wheels[0]!, ...(report.native ? [report.native] : []), dev].map((w) => join(settings.outDir, w.fileName));
+}
