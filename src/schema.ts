@@ -36,6 +36,11 @@ export const PlainFileName = z
   .string()
   .regex(/^[A-Za-z0-9_+][A-Za-z0-9._+-]*$/, "a plain file name (letters, digits, . _ + -; no folder, no leading dot or dash)")
   .max(255);
+/** A member of a wheel (zip) as conda's recipes turn it into a path: `/`-separated plain names (no `..`, no absolute, no `\`). */
+export const WheelMemberPath = z
+  .string()
+  .max(1024)
+  .refine((p) => p.split("/").every((part) => PlainFileName.safeParse(part).success), "a relative path of plain names (a/b.so: no '..', no leading '/', no '\\')");
 /** http(s) URL only: no javascript:, file:, data: or schemeless text. */
 export const HttpUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL" });
 /** A URL template with {version} and/or {file} placeholders that is an http(s) URL once filled. */

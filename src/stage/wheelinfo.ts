@@ -91,3 +91,21 @@ export async function readWheel(path: string): Promise<WheelSelfDescription> {
 
 /** PEP 503 normalized project name. */
 export const normalizeProjectName = (name: string): string => name.replace(/[-_.]+/g, "-").toLowerCase();
+
+/** The file members of a wheel (zip central directory order; directory entries left out), without reading their bytes. */
+export function listWheelMembers(path: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(path, { lazyEntries: true, autoClose: true }, (err, zip) => {
+      if (err || !zip) return reject(new CheckFailedError(`${path}: not a readable zip: ${err?.message ?? "?"}; rebuild or re-download it`));
+      const out: string[] = [];
+      zip.on("entry", (e: yauzl.Entry) => {
+        if (!e.fileName.endsWith("/")) out.push(e.fileName);
+        zip.readEntry();
+      });
+      zip.on("end", () => resolve(out));
+      // yauzl refuses a member named absolute or with `..` here: one line naming the wheel.
+      zip.on("error", (e: Error) => reject(new CheckFailedError(`${path}: ${e.message}; rebuild or re-download the wheel`)));
+      zip.readEntry();
+    });
+  });
+}

@@ -1,5 +1,6 @@
 // conda: the generated rattler-build v1 recipe builds a real .conda with the wheel's files in
-// site-packages. Retention: `prune` is a dry run unless --apply, removes old snapshots from the
+// site-packages; a split release (small fixture wheels) becomes one native package and one per
+// Python whose symlinks reach the native files once py-rattler installs both. Retention: `prune` is a dry run unless --apply, removes old snapshots from the
 // index and GitHub, and never a numbered release.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -13,7 +14,9 @@ import { publishGithub } from "../../src/publish/github.js";
 import { addRelease, listPruned, listIndexManifests } from "../../src/site/store.js";
 import { REPO, testEnv, TOOLS } from "../support/env.js";
 import { FakeGitHub } from "../support/fake-github.js";
-import { FIXTURE_MODULE, stagedFixtureRelease as staged } from "../support/release-fixture.js";
+import { condaInstall, condaPayload } from "../support/conda.js";
+import { FIXTURE_MODULE, makeFixtureRelease, stagedFixtureRelease as staged } from "../support/release-fixture.js";
+import { loadStage, writeStage } from "../../src/stage/stage.js";
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "cr-"));
 
@@ -42,6 +45,49 @@ describe("conda via rattler-build (py-rattler-build)", () => {
     const again = await publishConda(st, { channel: join(dir, "channel"), workDir: join(dir, "recipes"), python: join(TOOLS, "bin", "python"), env: testEnv("publish-conda") });
     expect(again.actions.map((a) => a.action)).toEqual(["skipped", "skipped"]);
   }, 180_000);
+
+  it("a split release: one native package per platform (no Python in it) and one per Python that links to it; installed without a solver, the module reads the native file", async () => {
+    const wheels = ["3.12", "3.11"].map((python) => {
+      const cp = `cp${python.replace(".", "")}`;
+      return { python, tag: { python: cp, abi: cp, platform: "linux_x86_64" }, platform: "linux-x86_64" as const };
+    });
+    const fx = await makeFixtureRelease({ dir: tmp(), version: "22.1.8", kind: "numbered", split: true, wheels });
+    const stageDir = join(tmp(), "stage");
+    await writeStage({ manifests: [fx.manifest], artifactsDir: fx.dir, outDir: stageDir });
+    const st = await loadStage(stageDir);
+    const dir = tmp();
+    const opts = { channel: join(dir, "channel"), workDir: join(dir, "recipes"), python: join(TOOLS, "bin", "python"), env: testEnv("publish-conda-split") };
+    const seen: string[] = [];
+    const res = await publishConda(st, { ...opts, checkpoint: (p) => seen.push(p) });
+    const native = "mlir-python-bindings-native-22.1.8-0.conda";
+    expect(res.actions.map((a) => `${a.action} ${a.file}`)).toEqual([`built ${native}`, "built mlir-python-bindings-22.1.8-py311_0.conda", "built mlir-python-bindings-22.1.8-py312_0.conda"]);
+    expect(seen).toEqual(res.actions.map((a) => `conda:build:${a.file}`));
+    const repodata = JSON.parse(readFileSync(join(dir, "channel", "linux-64", "repodata.json"), "utf8"))["packages.conda"];
+    expect(repodata[native]).toMatchObject({ name: "mlir-python-bindings-native", build: "0", depends: [] });
+    expect(repodata["mlir-python-bindings-22.1.8-py312_0.conda"].depends).toEqual(["python >=3.12,<3.13", "mlir-python-bindings-native ==22.1.8"]);
+    const nativeFiles = condaPayload(join(dir, "channel", "linux-64", native)).entries.filter((e) => e.type !== "d" && !e.path.startsWith("info/"));
+    expect(nativeFiles.map((e) => `${e.type} ${e.path}`)).toContain(`- lib/mlir_python_bindings_native/${FIXTURE_MODULE}/_libs/native.txt`);
+    const per = condaPayload(join(dir, "channel", "linux-64", "mlir-python-bindings-22.1.8-py312_0.conda")).entries;
+    expect(per.find((e) => e.path === `lib/python3.12/site-packages/${FIXTURE_MODULE}/_libs/native.txt`)).toMatchObject({
+      type: "l",
+      target: `../../../../mlir_python_bindings_native/${FIXTURE_MODULE}/_libs/native.txt`,
+    });
+    expect(per.some((e) => e.path.startsWith("lib/mlir_python_bindings_native/"))).toBe(false);
+    // py-rattler links the two packages into a fresh prefix; CPython 3.12 imports the module from it.
+    const prefix = join(dir, "prefix");
+    const installed = await condaInstall(join(dir, "channel"), "linux-64", [native, "mlir-python-bindings-22.1.8-py312_0.conda"], prefix);
+    expect(installed.map((r) => `${r.name} ${r.build}`).sort()).toEqual(["mlir-python-bindings py312_0", "mlir-python-bindings-native 0"]);
+    const sp = join(prefix, "lib", "python3.12", "site-packages");
+    const py = (await execa("pyenv", ["prefix", "3.12"])).stdout.trim().split("\n")[0]!;
+    const out = await execa(join(py, "bin", "python3"), ["-s", "-c", `import ${FIXTURE_MODULE} as m, importlib.metadata as md; print(m.NATIVE, m.__file__, md.version("mlir-python-bindings-native"))`], {
+      env: { PYTHONPATH: sp },
+      extendEnv: false,
+      cwd: "/",
+    });
+    expect(out.stdout).toBe(`native 22.1.8 ${join(sp, FIXTURE_MODULE, "__init__.py")} 22.1.8`);
+    const again = await publishConda(st, opts);
+    expect(again.actions.map((a) => a.action)).toEqual(["skipped", "skipped", "skipped"]);
+  }, 240_000);
 });
 
 describe("retention", () => {

@@ -2,9 +2,9 @@
 // the generated static index (served over http), in fresh venvs, and import.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { basename, join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishPypi } from "../../src/publish/pypi.js";
@@ -13,15 +13,12 @@ import { FakeGitHub } from "../support/fake-github.js";
 import { addRelease, indexPaths } from "../../src/site/store.js";
 import { loadStage, writeStage, type LoadedStage } from "../../src/stage/stage.js";
 import { parseWheelFileName, readWheel, headerValues } from "../../src/stage/wheelinfo.js";
-import type { ReleaseManifest } from "../../src/schema.js";
-import { buildWheels } from "../../src/factory/factory.js";
 import { testEnv, testProgress, TOOLS } from "../support/env.js";
-import { settings as wheelSettings } from "../support/wheel-settings.js";
-import { basePlan, FIXTURE_MODULE, makeFixtureRelease, stagedFixtureRelease } from "../support/release-fixture.js";
+import { sharedSplitPair } from "../support/wheel-settings.js";
+import { FIXTURE_MODULE, makeFixtureRelease, stagedFixtureRelease, stagedWheelPair } from "../support/release-fixture.js";
 import { freshVenv, serveStatic, startPypiServer, type PypiServer, type StaticServer } from "../support/servers.js";
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "pypi-"));
-const REAL_WHEEL = process.env["MLIR_RELEASE_TEST_WHEEL"];
 
 const stageOf = (version: string): Promise<LoadedStage> => stagedFixtureRelease(version, "numbered");
 
@@ -106,46 +103,13 @@ describe("PyPI via twine to a local pypiserver; pip install from it and from the
   it("the real wheel (the factory's shared test wheel, or MLIR_RELEASE_TEST_WHEEL): all four targets, pip install from both indexes, import mlir.ir", async () => {
     // The wheel factory's stamps make this a reuse when another test already built the shared wheel.
     // The split: the per-Python wheel and its platform's native wheel (MLIR_RELEASE_TEST_NATIVE_WHEEL beside MLIR_RELEASE_TEST_WHEEL).
-    const [wheel, nativeWheel] = REAL_WHEEL
-      ? [REAL_WHEEL, process.env["MLIR_RELEASE_TEST_NATIVE_WHEEL"]]
-      : await (async () => {
-          const r = await buildWheels({ ...wheelSettings, dev: false, verify: false }, env, testProgress("publish-pypi"));
-          return [join(wheelSettings.outDir, r.wheels[0]!.fileName), r.native ? join(wheelSettings.outDir, r.native.fileName) : undefined];
-        })();
-    if (!nativeWheel) throw new Error("the real wheel test needs the native wheel its per-Python wheel pins (set MLIR_RELEASE_TEST_NATIVE_WHEEL)");
+    const { wheel, native: nativeWheel } = await sharedSplitPair(env, testProgress("publish-pypi"));
     const nativeName = parseWheelFileName(basename(nativeWheel));
     const name = parseWheelFileName(basename(wheel));
     const inner = await readWheel(wheel);
     const tag = name.tags[0]!;
-    const manifest: ReleaseManifest = {
-      schemaVersion: 1,
-      plan: { ...basePlan(name.version, "numbered", "ca7933e47d3a3451d81e72ac174dcb5aa28b59d1"), distribution: inner.name },
-      artifacts: [
-        {
-          kind: "wheel",
-          fileName: basename(wheel),
-          sha256: createHash("sha256").update(readFileSync(wheel)).digest("hex"),
-          size: statSync(wheel).size,
-          platform: "linux-x86_64",
-          python: `3.${tag.python.slice(3)}`,
-          tag,
-        },
-        {
-          kind: "native-wheel",
-          fileName: basename(nativeWheel),
-          sha256: createHash("sha256").update(readFileSync(nativeWheel)).digest("hex"),
-          size: statSync(nativeWheel).size,
-          platform: "linux-x86_64",
-          tag: nativeName.tags[0]!,
-        },
-      ],
-      provenance: { builder: "test", pipelineVersion: "0.1.0", layer: {} },
-      verification: {},
-      yanked: {},
-    };
-    const out = join(tmp(), "stage");
-    await writeStage({ manifests: [manifest], artifactsDir: dirname(wheel), outDir: out });
-    const st = await loadStage(out);
+    const st = await stagedWheelPair(wheel, nativeWheel);
+    const out = st.dir;
     // All four targets at once, as a release would be published.
     const realRoot = join(tmp(), "index-real");
     const gh = await new FakeGitHub().start();
@@ -159,6 +123,8 @@ describe("PyPI via twine to a local pypiserver; pip install from it and from the
     await gh.stop();
     // GitHub gets both wheels, their PEP 658 .metadata files, SHA256SUMS and manifest.json.
     expect(report.actions.map((a) => `${a.target}:${a.action}`).sort()).toEqual([
+      // conda: the native package and the per-Python one (test/integration/conda-split.test.ts installs them).
+      "conda:built",
       "conda:built",
       "github:created",
       ...Array(6).fill("github:uploaded"),

@@ -3,9 +3,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { type Artifact, type ReleaseManifest, type WheelTag } from "../../src/schema.js";
 import { loadStage, writeStage, type LoadedStage } from "../../src/stage/stage.js";
+import { parseWheelFileName, readWheel } from "../../src/stage/wheelinfo.js";
 import { assembleWheel } from "../../src/wheels/wheel.js";
 
 export const FIXTURE_MODULE = "mlir_release_fixture";
@@ -135,5 +136,31 @@ export async function stagedFixtureRelease(version: string, kind: "snapshot" | "
   const fx = await makeFixtureRelease({ dir: mkdtempSync(join(tmpdir(), "fixture-")), version, kind, commit });
   const out = join(mkdtempSync(join(tmpdir(), "stage-")), "stage");
   await writeStage({ manifests: [fx.manifest], artifactsDir: fx.dir, outDir: out });
+  return loadStage(out);
+}
+
+/**
+ * A real linux-x86_64 split pair (a per-Python wheel and the native wheel it pins, in one folder)
+ * as a numbered release of LLVM 22.1.8's commit, staged into a fresh temp dir and loaded.
+ */
+export async function stagedWheelPair(wheel: string, nativeWheel: string): Promise<LoadedStage> {
+  const nativeName = parseWheelFileName(basename(nativeWheel));
+  const name = parseWheelFileName(basename(wheel));
+  const inner = await readWheel(wheel);
+  const tag = name.tags[0]!;
+  const artifact = (path: string) => ({ fileName: basename(path), sha256: createHash("sha256").update(readFileSync(path)).digest("hex"), size: statSync(path).size, platform: "linux-x86_64" as const });
+  const manifest: ReleaseManifest = {
+    schemaVersion: 1,
+    plan: { ...basePlan(name.version, "numbered", "ca7933e47d3a3451d81e72ac174dcb5aa28b59d1"), distribution: inner.name },
+    artifacts: [
+      { kind: "wheel", ...artifact(wheel), python: `3.${tag.python.slice(3)}`, tag },
+      { kind: "native-wheel", ...artifact(nativeWheel), tag: nativeName.tags[0]! },
+    ],
+    provenance: { builder: "test", pipelineVersion: "0.1.0", layer: {} },
+    verification: {},
+    yanked: {},
+  };
+  const out = join(mkdtempSync(join(tmpdir(), "stage-")), "stage");
+  await writeStage({ manifests: [manifest], artifactsDir: dirname(wheel), outDir: out });
   return loadStage(out);
 }

@@ -3,7 +3,9 @@
 // the factory's stamps make the second caller reuse the first one's wheel.
 import { join } from "node:path";
 import { defaultBuildSettings } from "../../src/cli/build.js";
-import type { BuildSettings } from "../../src/factory/factory.js";
+import type { ExecEnv } from "../../src/exec/env.js";
+import { buildWheels, type BuildSettings } from "../../src/factory/factory.js";
+import type { Progress } from "../../src/progress.js";
 import type { BuildReport } from "../../src/schema.js";
 import { CACHE, OUTPUT } from "./env.js";
 
@@ -36,4 +38,20 @@ export function sharedWheelFiles(report: BuildReport): string[] {
   const dev = report.dev.find((a) => a.kind === "dev-wheel");
   if (!dev) throw new Error("the shared build has no dev wheel");
   return [report.wheels[0]!, ...(report.native ? [report.native] : []), dev].map((w) => join(settings.outDir, w.fileName));
+}
+
+/**
+ * The shared build's per-Python wheel and the native wheel it pins (built, or reused through the
+ * factory's stamps); or MLIR_RELEASE_TEST_WHEEL with MLIR_RELEASE_TEST_NATIVE_WHEEL beside it.
+ */
+export async function sharedSplitPair(env: ExecEnv, progress: Progress): Promise<{ wheel: string; native: string }> {
+  const given = process.env["MLIR_RELEASE_TEST_WHEEL"];
+  const [wheel, native] = given
+    ? [given, process.env["MLIR_RELEASE_TEST_NATIVE_WHEEL"]]
+    : await (async () => {
+        const r = await buildWheels({ ...settings, dev: false, verify: false }, env, progress);
+        return [join(settings.outDir, r.wheels[0]!.fileName), r.native ? join(settings.outDir, r.native.fileName) : undefined];
+      })();
+  if (!native) throw new Error("the split pair needs the native wheel its per-Python wheel pins (set MLIR_RELEASE_TEST_NATIVE_WHEEL beside MLIR_RELEASE_TEST_WHEEL)");
+  return { wheel, native };
 }

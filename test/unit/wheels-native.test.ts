@@ -128,14 +128,16 @@ describe("the native wheel downstream", () => {
     expect(checkNativePins(otherTag, observed(["mlir-python-bindings-native==22.1.8"])).join("\n")).toMatch(/platform tag manylinux_2_36_x86_64 differs from its native wheel's manylinux_2_28_x86_64/);
   });
 
-  it("resolve answers the wheel with its native wheel; conda packages both; PyPI sends the native wheel first", () => {
+  it("resolve answers the wheel with its native wheel; conda packages it once per platform; PyPI sends the native wheel first", () => {
     const full = { ...manifest, plan: { ...manifest.plan, kind: "numbered" } } as ReleaseManifest;
     const w = findWheel([full], { python: "3.12", platform: "linux-x86_64", kind: "any" })!;
     expect(w.native).toEqual({ fileName: NATIVE_FILE, sha256: sha("2"), size: 52_000_000, tag: "py3-none-manylinux_2_36_x86_64" });
-    const [r] = condaRecipes(full);
+    // conda: the platform's native package, then the per-Python one linking to it (test/unit/conda-split.test.ts).
+    const [n, r] = condaRecipes(full, { [NATIVE_FILE]: ["mlir/_mlir_libs/libMLIRPythonCAPI.so.22.1"] });
+    expect([n!.kind, n!.wheels.map((w) => w.fileName)]).toEqual(["native", [NATIVE_FILE]]);
     const rec = r!.recipe as { source: Array<{ file_name: string }>; build: { script: string[] } };
-    expect(rec.source.map((s) => s.file_name)).toEqual([artifacts[0]!.fileName, NATIVE_FILE]);
-    expect(rec.build.script.filter((l) => l.includes("zipfile -e"))).toHaveLength(2);
+    expect(rec.source.map((s) => s.file_name)).toEqual([artifacts[0]!.fileName]);
+    expect(rec.build.script.filter((l) => l.startsWith("ln -s "))).toHaveLength(1);
     const files = artifacts.map((a) => ({ fileName: a.fileName, kind: a.kind, size: a.size, path: `/nonexistent/${a.fileName}`, sha256: a.sha256 }));
     expect(selectForPypi(files).files.map((f) => f.kind)).toEqual(["native-wheel", "wheel"]);
   });
