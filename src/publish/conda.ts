@@ -16,8 +16,9 @@
 // view of the installed distributions (`pip check`: the per-Python wheel requires the native one)
 // work as with pip.
 // Windows (win-64) keeps one self-contained package per Python (both wheels into site-packages):
-// conda cannot count on symlinks there (they need Developer Mode or admin rights, and conda falls
-// back to copies), so a native package would only add a second copy.
+// creating a symlink there needs Developer Mode, admin rights or a Dev Drive, and without them
+// the installers skip a package's symlink entries (rattler skips them with a warning,
+// conda/rattler#2399), which would leave the bindings without their library.
 import { CheckFailedError, InternalError, PathEscapeError } from "../errors.js";
 import { copyFileSync, existsSync, mkdirSync, writeFileSync, readdirSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
