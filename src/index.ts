@@ -3,7 +3,7 @@
 // Windows wheels are built by the host CLI on their runners and come in as directories, so
 // `release` is the same function on a laptop and on CI.
 import { argument, dag, type Directory, type File, func, object, type Secret } from "@dagger.io/dagger";
-import { checkGithubRepository, collectDist, compilerCacheDirectory, defaultOptionsHash, linuxWheels, planFile, publishContainer, rebuildContainer, siteDirectory, SOURCE_EXCLUDE } from "./dagger/pipeline.js";
+import { checkGithubRepository, checkLayerStore, collectDist, compilerCacheDirectory, defaultOptionsHash, layerArtifactsDirectory, linuxWheels, planFile, publishContainer, rebuildContainer, siteDirectory, SOURCE_EXCLUDE } from "./dagger/pipeline.js";
 import { moduleConfig, moduleLock, parsePlatform, parsePolicy, policyFor, useHostInputs } from "./dagger/module-support.js";
 import { buildPolicy } from "./options/policy.js";
 import { InvalidInputError, parseOrExplain, type PlatformId, ReleaseManifest, ReleasePlan } from "./schema.js";
@@ -13,6 +13,16 @@ import { downstreamContainer } from "./dagger/downstream.js";
 /** The plan stage's answer on a day with nothing to build. */
 const isNoRelease = (x: unknown): x is { release: false; reason?: string; commit?: string } =>
   typeof x === "object" && x !== null && (x as { release?: unknown }).release === false;
+
+/** A --plan file, parsed and checked (what build and the cache exports read their policy from). */
+async function readPlan(plan: File | undefined): Promise<ReleasePlan | undefined> {
+  return plan ? parseOrExplain(ReleasePlan, JSON.parse(await plan.contents()), "--plan") : undefined;
+}
+
+/** The policy a Linux build of `platform` uses: --policy, else the plan's, else the config's (one rule: buildPolicy). */
+function linuxPolicy(platform: PlatformId, policy: string | undefined, plan: ReleasePlan | undefined) {
+  return policyFor(platform, buildPolicy(platform, { requested: policy ? parsePolicy(policy) : undefined, plan, configured: moduleConfig().manylinuxPolicy }));
+}
 
 @object()
 export class MlirRelease {
@@ -53,6 +63,9 @@ export class MlirRelease {
    * With --plan the build follows a plan (its source, version, Pythons, policy; its options hash keys the layer).
    * --policy: manylinux2014 | manylinux_2_28; default the plan's, else release.config.json's manylinuxPolicy
    * (manylinux2014); linux-aarch64 always builds in manylinux_2_28.
+   * --layer-store github:<owner>/<name> (the CLI's MLIR_RELEASE_LAYER_STORE): a from-source layer whose
+   * key that repository's `layers` release holds is restored (sha256-checked) instead of built;
+   * --github-token (a read-only token is enough) is passed to it as a secret.
    */
   @func()
   async build(
@@ -65,14 +78,17 @@ export class MlirRelease {
     plan?: File,
     ccacheSeed?: Directory,
     jobs?: number,
+    layerStore?: string,
+    githubToken?: Secret,
   ): Promise<Directory> {
+    const store = layerStore ? checkLayerStore(layerStore) : undefined;
     const config = moduleConfig();
     const p = parsePlatform(platform);
     const lock = moduleLock();
-    const parsedPlan = plan ? parseOrExplain(ReleasePlan, JSON.parse(await plan.contents()), "--plan") : undefined;
+    const parsedPlan = await readPlan(plan);
     return linuxWheels(dag, lock, source, {
       platform: p,
-      policy: policyFor(p, buildPolicy(p, { requested: policy ? parsePolicy(policy) : undefined, plan: parsedPlan, configured: config.manylinuxPolicy })),
+      policy: linuxPolicy(p, policy, parsedPlan),
       layer,
       nanobind: parsedPlan?.tools["nanobind"] ?? config.tools.nanobind,
       optionsHash: parsedPlan?.layer.optionsHash ?? defaultOptionsHash(llvmSource, config),
@@ -80,22 +96,44 @@ export class MlirRelease {
       ...(python ? { pythons: python } : {}),
       ...(ccacheSeed ? { ccacheSeed } : {}),
       ...(jobs ? { jobs } : {}),
+      ...(store ? { layerStore: store } : {}),
+      ...(githubToken ? { githubToken } : {}),
     });
   }
 
   /**
    * The Linux compiler-cache (sccache) volume of a platform as a Directory, for CI to save after a
-   * trusted build (restored next time and passed to build as --ccache-seed).
+   * trusted build (restored next time and passed to build as --ccache-seed). --policy / --plan as
+   * for build (the volume is keyed by the policy the build used).
    */
   @func({ cache: "never" })
-  compilerCache(
+  async compilerCache(
     @argument({ defaultPath: "/", ignore: SOURCE_EXCLUDE }) source: Directory,
     platform = "linux-x86_64",
-    policy = "manylinux2014",
-  ): Directory {
+    policy?: string,
+    plan?: File,
+  ): Promise<Directory> {
     void source; // every function takes the repository; this one only reads the lock
     const p = parsePlatform(platform);
-    return compilerCacheDirectory(dag, moduleLock(), { platform: p, policy: policyFor(p, parsePolicy(policy)) });
+    return compilerCacheDirectory(dag, moduleLock(), { platform: p, policy: linuxPolicy(p, policy, await readPlan(plan)) });
+  }
+
+  /**
+   * The layer archives a platform's builds left in their local layer store (each with its sha256
+   * record; nothing else of the cache) as a Directory, for CI to hand to the `layers` job after a
+   * trusted build, which adds them to the GitHub layer store (`mlir-release layer-store push`).
+   * --policy / --plan as for build: the store lives in the build's `cache` volume, keyed by its policy.
+   */
+  @func({ cache: "never" })
+  async layerArtifacts(
+    @argument({ defaultPath: "/", ignore: SOURCE_EXCLUDE }) source: Directory,
+    platform = "linux-x86_64",
+    policy?: string,
+    plan?: File,
+  ): Promise<Directory> {
+    void source; // every function takes the repository; this one only reads the lock
+    const p = parsePlatform(platform);
+    return layerArtifactsDirectory(dag, moduleLock(), { platform: p, policy: linuxPolicy(p, policy, await readPlan(plan)) });
   }
 
   /**
@@ -233,7 +271,7 @@ export class MlirRelease {
     const linux = (platform: PlatformId): Directory =>
       linuxWheels(dag, lock, source, {
         platform,
-        policy: policyFor(platform, buildPolicy(platform, { requested: policy ? parsePolicy(policy) : undefined, plan: parsed, configured: config.manylinuxPolicy })),
+        policy: linuxPolicy(platform, policy, parsed),
         layer: "source",
         nanobind: parsed.tools["nanobind"] ?? config.tools.nanobind,
         optionsHash: parsed.layer.optionsHash,

@@ -68,6 +68,8 @@ export const GithubRepoRef = z
   .string()
   .regex(/^[^/]+\/[^/]+$/, "owner/name")
   .refine((s) => s.split("/").every((p) => GithubName.safeParse(p).success), "owner/name, each a GitHub name (letters, digits, . _ -)");
+/** The environment variable the CLI's build reads its LayerStoreSpec from (the Dagger module sets it in the container). */
+export const LAYER_STORE_ENV = "MLIR_RELEASE_LAYER_STORE";
 /** Where builds read LLVM layer archives from (MLIR_RELEASE_LAYER_STORE): the local store, or a layers release on GitHub. */
 export const LayerStoreSpec = z.union([z.enum(["local", "github"]), z.string().regex(/^github:[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "local | github | github:<owner>/<name>")]);
 

@@ -3,7 +3,7 @@
 // is what the engine-free tests record. The stages themselves run inside the container through
 // the same CLI the host path uses (node bin/mlir-release.mjs ...).
 import { CacheSharingMode, type Client, type Container, type Directory, type File, type Platform, type Secret } from "@dagger.io/dagger";
-import { type ImagesLock, InvalidInputError, type PlatformId, ReleaseConfig } from "../schema.js";
+import { GithubRepoRef, type ImagesLock, InvalidInputError, LAYER_STORE_ENV, LayerStoreSpec, parseFlag, type PlatformId, ReleaseConfig } from "../schema.js";
 import { COMPILER_CACHE_ENV } from "../layer/compiler-cache.js";
 import { canonicalHash } from "../util/hash.js";
 import { policyFor } from "../options/policy.js";
@@ -17,6 +17,8 @@ export const PATHS = {
   work: "/work",
   cache: "/cache/mlir-release",
   layers: "/cache/mlir-release/layers",
+  /** The CLI's local layer store (<cache>/layer-artifacts): in the cache volume, not the layer volume. */
+  layerArtifacts: "/cache/mlir-release/layer-artifacts",
   compilerCache: "/cache/sccache",
   npm: "/root/.npm",
   node: "/opt/node",
@@ -45,6 +47,25 @@ export interface LinuxBuildOptions {
   /** Seeds a fresh compiler-cache (sccache) volume, e.g. the directory CI restored with actions/cache. */
   ccacheSeed?: Directory;
   jobs?: number;
+  /**
+   * The layer store the CLI reads through to (its MLIR_RELEASE_LAYER_STORE), already checked by
+   * checkLayerStore: `github:<owner>/<name>` restores a layer an earlier run built instead of building it.
+   */
+  layerStore?: string;
+  /** Read-only token for the layer store's release assets; mounted as a secret, only with a GitHub store. */
+  githubToken?: Secret;
+}
+
+/**
+ * The module's --layer-store, checked with the CLI's own schema before it reaches the container.
+ * Bare `github` means $GITHUB_REPOSITORY, which a module does not see: it must name the repository.
+ */
+export function checkLayerStore(spec: string, flag = "--layer-store"): string {
+  const s = parseFlag(LayerStoreSpec, spec, flag);
+  if (s === "github") throw new InvalidInputError(`${flag} 'github': the module does not see $GITHUB_REPOSITORY; pass github:<owner>/<name> (CI: github:$GITHUB_REPOSITORY)`);
+  const repo = s.startsWith("github:") ? GithubRepoRef.safeParse(s.slice("github:".length)) : undefined;
+  if (repo && !repo.success) throw new InvalidInputError(`${flag} '${spec}': ${repo.error.issues.map((i) => i.message).join("; ")}`);
+  return s;
 }
 
 /** Options hash when no plan is given: the same inputs the plan stage hashes (source + CMake options). */
@@ -135,6 +156,10 @@ export function linuxWheels(dag: Client, lock: ImagesLock, source: Directory, o:
     // The source layer's sccache (src/layer/compiler-cache.ts) keeps its entries in the volume.
     .withEnvVariable(COMPILER_CACHE_ENV, JSON.stringify({ dir: PATHS.compilerCache }));
   if (o.plan) c = c.withMountedFile(PATHS.plan, o.plan);
+  // The CLI's read-through layer store: a key an earlier run built is downloaded (sha256-checked)
+  // into PATHS.layerArtifacts and extracted instead of built. The build stays a cacheable function:
+  // a key's layer has one content whether restored or built, so the wheels do not depend on the store.
+  c = layerStoreEnv(c, o);
   return c.withExec(buildArgv(o)).directory(PATHS.out);
 }
 
@@ -151,6 +176,31 @@ export function compilerCacheDirectory(dag: Client, lock: ImagesLock, o: { platf
     .from(img.pullRef())
     .withMountedCache(PATHS.compilerCache, dag.cacheVolume(cacheKeys(o.platform, o.policy, "").ccache), { sharing: CacheSharingMode.Locked })
     .withExec(["cp", "-a", "--", `${PATHS.compilerCache}/.`, "/export"])
+    .directory("/export");
+}
+
+/** The container's environment for the CLI's layer store: its variable, and the token as a secret (GitHub stores only). */
+export function layerStoreEnv(c: Container, o: Pick<LinuxBuildOptions, "layerStore" | "githubToken">): Container {
+  if (!o.layerStore) return c;
+  const withStore = c.withEnvVariable(LAYER_STORE_ENV, o.layerStore);
+  return o.githubToken && o.layerStore.startsWith("github") ? withStore.withSecretVariable("GITHUB_TOKEN", o.githubToken) : withStore;
+}
+
+/**
+ * The layer archives builds left in a platform's local layer store (PATHS.layerArtifacts, in the
+ * build's `cache` volume) as a Directory: complete pairs only (an archive with its record; no
+ * temporary or half-written file), nothing else of the cache. CI exports it after a trusted build
+ * and hands it to the `layers` job, the one job that may write the GitHub layer store; the build
+ * itself gets a read-only token, so no write-capable token enters a container.
+ */
+export function layerArtifactsDirectory(dag: Client, lock: ImagesLock, o: { platform: PlatformId; policy: ManylinuxPolicy }, allowPlaceholderPins = false): Directory {
+  const img = buildImageFor(lock, o.platform, o.policy, allowPlaceholderPins);
+  const copyPairs = 'set -eu; mkdir -p -- "$2"; for r in "$1"/mlir-release-layer-*.tar.zst.json; do [ -f "$r" ] && [ -f "${r%.json}" ] || continue; cp -p -- "${r%.json}" "$r" "$2"/; done';
+  return dag
+    .container({ platform: img.image.platform as Platform })
+    .from(img.pullRef())
+    .withMountedCache(PATHS.cache, dag.cacheVolume(cacheKeys(o.platform, o.policy, "").cache))
+    .withExec(["sh", "-c", copyPairs, "sh", PATHS.layerArtifacts, "/export"])
     .directory("/export");
 }
 

@@ -16,7 +16,7 @@ import { pipeline } from "node:stream/promises";
 import type { Octokit } from "octokit";
 import { ConflictError } from "../errors.js";
 import { assetMatches, githubApiUrl, githubCall, githubTokenOptional, makeOctokit, parseGithubRepo, RequestError, type GithubOptions, type ReleaseAsset } from "../external/github.js";
-import { InvalidInputError, LayerStoreSpec, parseFlag, parseOrExplain } from "../schema.js";
+import { InvalidInputError, LAYER_STORE_ENV, LayerStoreSpec, parseFlag, parseOrExplain } from "../schema.js";
 import { sha256File } from "../source/tree.js";
 import { LayerArtifactDigestError, LayerArtifactRecord, layerArchiveName, LayerKey, type LayerStore } from "./artifact.js";
 
@@ -224,7 +224,7 @@ export async function pushLayers(fromDir: string, o: GithubLayerStoreOptions, lo
  * public repository's assets need none).
  */
 export function layerStoreFromEnv(local: LayerStore, env: Readonly<Record<string, string | undefined>> = process.env): LayerStore {
-  const spec = parseFlag(LayerStoreSpec, env["MLIR_RELEASE_LAYER_STORE"] ?? "local", "MLIR_RELEASE_LAYER_STORE");
+  const spec = parseFlag(LayerStoreSpec, env[LAYER_STORE_ENV] ?? "local", LAYER_STORE_ENV);
   if (spec === "local") return local;
   const repoText = spec === "github" ? env["GITHUB_REPOSITORY"] : spec.slice("github:".length);
   if (!repoText) throw new InvalidInputError("MLIR_RELEASE_LAYER_STORE=github: GITHUB_REPOSITORY is not set; set it to <owner>/<name> or use github:<owner>/<name>");

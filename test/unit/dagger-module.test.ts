@@ -1,13 +1,18 @@
 // The Dagger module without an engine: every function is called through the real SDK, whose
 // transport sends its queries to a recorder on 127.0.0.1; the tests assert the exact selections
 // (image digest, mounts, cache volumes and keys, exec argv, exported paths) per function and platform.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { dag } from "@dagger.io/dagger";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { resolveBuildSettings } from "../../src/cli/build.js";
-import { defaultOptionsHash } from "../../src/dagger/pipeline.js";
+import { checkCliArgv } from "../../src/cli/argv-check.js";
+import { createProgram } from "../../src/cli/program.js";
+import { buildArgv, defaultOptionsHash, PATHS } from "../../src/dagger/pipeline.js";
+import { dirLayerStore } from "../../src/layer/artifact.js";
+import { layerStoreFromEnv } from "../../src/layer/github-store.js";
 import { MlirRelease } from "../../src/index.js";
 import { loadReleaseConfig } from "../../src/options/config.js";
 import { plan as makePlan } from "../../src/plan/plan.js";
@@ -227,6 +232,59 @@ describe("build", () => {
     ]);
   });
 
+  it("--layer-store github:<owner>/<name>: the CLI's store variable and the token as a secret, set before the build's exec", async () => {
+    const token = dag.setSecret("gh", "not-a-real-token");
+    const plan = dag.host().file("/ci/plan/plan.json");
+    await rec.run(async () =>
+      (await new MlirRelease().build(src(), "linux-x86_64", undefined, "debian:22.1.8", "source", undefined, plan, undefined, undefined, "github:llvm-wheels/mlir-python", token)).export("/tmp/dist"),
+    );
+    const chain = last();
+    expect(chain.slice(-5)).toEqual([
+      `withEnvVariable(name: "MLIR_RELEASE_LAYER_STORE", value: "github:llvm-wheels/mlir-python")`,
+      `withSecretVariable(name: "GITHUB_TOKEN", secret: ${q(idFor(['setSecret(name: "gh", plaintext: "not-a-real-token")']))})`,
+      `withExec(args: ${list(["node", "bin/mlir-release.mjs", "build", "--platform", "linux-x86_64", "--policy", "manylinux2014", "--plan", "/in/plan.json", "--layer", "source", "--out", "/out", "--work", "/work", "--cache", "/cache/mlir-release"])})`,
+      'directory(path: "/out")',
+      'export(path: "/tmp/dist")',
+    ]);
+    expect(chain.slice(0, -5)).toEqual([
+      ...head(...X86_2014),
+      ...caches("linux-x86_64", "manylinux2014", PLAN.layer.optionsHash),
+      `withMountedFile(path: "/in/plan.json", source: ${q(idFor(["host", 'file(path: "/ci/plan/plan.json")']))})`,
+    ]);
+    // The token is never a plain variable or argument.
+    expect(chain.filter((sel) => !sel.startsWith("withSecretVariable")).join("\n")).not.toContain("not-a-real-token");
+    // What the container gets is what the CLI's build reads: its argv passes the CLI's option table, its
+    // store variable parses (the CLI's own parser) to that repository's `layers` release, and the store's
+    // local side is the CLI's <--cache>/layer-artifacts, the folder layerArtifacts exports.
+    const argv = JSON.parse(/^withExec\(args: (\[.*\])\)$/.exec(chain[chain.length - 3]!)![1]!) as string[];
+    expect(checkCliArgv(createProgram(), argv)).toEqual([]);
+    const cache = argv[argv.indexOf("--cache") + 1]!;
+    const [, name, value] = /^withEnvVariable\(name: "([^"]+)", value: "([^"]+)"\)$/.exec(chain[chain.length - 5]!)!;
+    const local = dirLayerStore(join(cache, "layer-artifacts"));
+    expect(layerStoreFromEnv(local, { [name!]: value }).root).toBe(`${PATHS.layerArtifacts} (then the release layers of llvm-wheels/mlir-python)`);
+    expect(argv).toEqual(buildArgv({ platform: "linux-x86_64", policy: "manylinux2014", layer: "source", nanobind: "2.9.2", optionsHash: PLAN.layer.optionsHash, plan: plan }));
+  });
+
+  it("--layer-store local sets the variable and mounts no token; without --layer-store neither is set", async () => {
+    await rec.run(async () =>
+      (await new MlirRelease().build(src(), "linux-x86_64", undefined, "debian:22.1.8", "source", undefined, undefined, undefined, undefined, "local", dag.setSecret("gh", "x"))).export("/tmp/dist"),
+    );
+    expect(last().filter((sel) => /LAYER_STORE|Secret/.test(sel))).toEqual([`withEnvVariable(name: "MLIR_RELEASE_LAYER_STORE", value: "local")`]);
+    await rec.run(async () => (await new MlirRelease().build(src(), "linux-x86_64")).export("/tmp/dist"));
+    expect(last().filter((sel) => /LAYER_STORE|Secret/.test(sel))).toEqual([]);
+  });
+
+  it("a bad --layer-store is one line naming the flag, before any query", async () => {
+    const n = rec.requests.length;
+    const build = (spec: string) => new MlirRelease().build(src(), "linux-x86_64", undefined, "debian:22.1.8", "source", undefined, undefined, undefined, undefined, spec);
+    await expect(build("s3://bucket")).rejects.toThrow(/^--layer-store 's3:\/\/bucket': .*local \| github \| github:<owner>\/<name>/);
+    await expect(build("github")).rejects.toThrow(/^--layer-store 'github': the module does not see \$GITHUB_REPOSITORY; pass github:<owner>\/<name>/);
+    await expect(build("github:-owner/mlir")).rejects.toThrow(/^--layer-store 'github:-owner\/mlir': owner\/name, each a GitHub name/);
+    for (const bad of ["github:owner/name/extra", "github:", "https://example.org/o/r"]) await expect(build(bad), bad).rejects.toThrow(InvalidInputError);
+    await expect(build("s3://bucket")).rejects.not.toThrow(/\n/);
+    expect(rec.requests.length).toBe(n);
+  });
+
   it("macOS and Windows are refused with the host CLI command and the release flag to use instead; bad input names the flag", async () => {
     for (const [p, flag] of [["macos-arm64", "macos-arm"], ["macos-x86_64", "macos-intel"], ["windows-x64", "windows"]]) {
       await expect(new MlirRelease().build(src(), p)).rejects.toThrow(new RegExp(`host CLI.*--platform ${p}.*--${flag}\\)`, "s"));
@@ -365,7 +423,7 @@ describe("plan, publish, rebuild, release", () => {
   });
 
   it("compilerCache copies the platform's sccache volume out as a Directory (what CI saves), in the locked image, no token", async () => {
-    await rec.run(async () => new MlirRelease().compilerCache(src(), "linux-x86_64", "manylinux_2_28").export("/tmp/sccache"));
+    await rec.run(async () => (await new MlirRelease().compilerCache(src(), "linux-x86_64", "manylinux_2_28")).export("/tmp/sccache"));
     expect(last()).toEqual([
       `container(platform: "linux/amd64")`,
       `from(address: ${q(`${REGISTRY}/pypa/manylinux_2_28_x86_64@${digest("pypa/manylinux_2_28_x86_64")}`)})`,
@@ -374,6 +432,63 @@ describe("plan, publish, rebuild, release", () => {
       'directory(path: "/export")',
       'export(path: "/tmp/sccache")',
     ]);
+  });
+
+  it("layerArtifacts copies the complete archive+record pairs of the build's local layer store out of its cache volume, no token", async () => {
+    await rec.run(async () => (await new MlirRelease().layerArtifacts(src(), "linux-aarch64")).export(".cache/layer-artifacts"));
+    const chain = last();
+    expect(chain).toEqual([
+      `container(platform: "linux/arm64")`,
+      `from(address: ${q(`${REGISTRY}/pypa/manylinux_2_28_aarch64@${digest("pypa/manylinux_2_28_aarch64")}`)})`,
+      `withMountedCache(path: "/cache/mlir-release", cache: ${vol("mlir-release-cache-linux-aarch64-manylinux_2_28")})`,
+      expect.stringMatching(/^withExec\(args: \["sh", "-c", ".*", "sh", "\/cache\/mlir-release\/layer-artifacts", "\/export"\]\)$/),
+      'directory(path: "/export")',
+      'export(path: ".cache/layer-artifacts")',
+    ]);
+    expect(chain.join("\n")).not.toMatch(/Secret|GITHUB_TOKEN|llvm-layer/);
+    // The copy itself, run here with sh on a store as a build leaves it: complete pairs out, nothing else.
+    const argv = JSON.parse(/^withExec\(args: (\[.*\])\)$/.exec(chain[3]!)![1]!) as string[];
+    const store = mkdtempSync(join(tmpdir(), "layer-artifacts-"));
+    const out = join(store, "..", `${basename(store)}-export`);
+    const pair = (k: string) => [`mlir-release-layer-${k}.tar.zst`, `mlir-release-layer-${k}.tar.zst.json`];
+    for (const f of [...pair("linux-aarch64-0123456789abcdef"), ...pair("linux-aarch64-fedcba9876543210")]) writeFileSync(join(store, f), f);
+    // A half-written archive (no record yet), a record whose archive is gone, a download in flight, a record being replaced, another file.
+    for (const f of ["mlir-release-layer-linux-aarch64-1111111111111111.tar.zst", "mlir-release-layer-linux-aarch64-3333333333333333.tar.zst.json", "mlir-release-layer-linux-aarch64-2222222222222222.tar.zst.download", "mlir-release-layer-linux-aarch64-0123456789abcdef.tar.zst.json.tmp", "notes.txt"]) writeFileSync(join(store, f), "x");
+    try {
+      execFileSync(argv[0]!, [...argv.slice(1, -2), store, out]);
+      expect(readdirSync(out).sort()).toEqual([...pair("linux-aarch64-0123456789abcdef"), ...pair("linux-aarch64-fedcba9876543210")].sort());
+      expect(readFileSync(join(out, pair("linux-aarch64-fedcba9876543210")[0]!), "utf8")).toBe(pair("linux-aarch64-fedcba9876543210")[0]);
+      // An empty or missing store exports an empty directory (the upload step then finds nothing).
+      rmSync(out, { recursive: true });
+      execFileSync(argv[0]!, [...argv.slice(1, -2), join(store, "missing"), out]);
+      expect(readdirSync(out)).toEqual([]);
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it("layerArtifacts and compilerCache read the very volumes build mounted: same policy rule (--policy, else the plan's, else the config's)", async () => {
+    const mounts = (chain: Chain) => chain.filter((sel) => /^withMountedCache\(path: "\/cache\/(mlir-release"|sccache")/.test(sel)).map((sel) => sel.replace(/, source: .*\)$/, ")"));
+    const planned: ReleasePlan = { ...PLAN, policies: { "linux-x86_64": "manylinux_2_28" } };
+    for (const [what, plan, policy] of [["defaults", undefined, undefined], ["--policy", undefined, "manylinux_2_28"], ["the plan's policy", planned, undefined]] as const) {
+      noPlanOverride = plan;
+      const file = plan ? dag.host().file("/ci/plan/plan.json") : undefined;
+      try {
+        await rec.run(async () => (await new MlirRelease().build(src(), "linux-x86_64", policy, "debian:22.1.8", "source", undefined, file)).export("/tmp/dist"));
+        const built = mounts(last());
+        await rec.run(async () => (await new MlirRelease().layerArtifacts(src(), "linux-x86_64", policy, file)).export("/tmp/layers"));
+        const exported = mounts(last());
+        await rec.run(async () => (await new MlirRelease().compilerCache(src(), "linux-x86_64", policy, file)).export("/tmp/sccache"));
+        const sccache = mounts(last());
+        expect(built, what).toHaveLength(2);
+        expect(exported, what).toEqual([built[0]]);
+        expect(sccache, what).toEqual([built[1]]);
+        expect(built[0], what).toContain(plan || policy ? "manylinux_2_28" : "manylinux2014");
+      } finally {
+        noPlanOverride = undefined;
+      }
+    }
   });
 
   it("rebuild runs the CLI's rebuild of the manifest in the recorded image, the layer volume keyed by the recorded options hash", async () => {
