@@ -9,8 +9,8 @@ import { compilerCacheSettings } from "../../src/layer/compiler-cache.js";
 import { CompilerCacheSettings } from "../../src/schema.js";
 
 const DIR = resolve(import.meta.dirname, "../../.github/workflows");
-type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; name?: string };
-type Job = { environment?: unknown; permissions?: Record<string, string>; env?: Record<string, string>; steps?: Step[]; uses?: string; "runs-on"?: string };
+type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; name?: string; if?: string };
+type Job = { environment?: unknown; permissions?: Record<string, string>; env?: Record<string, string>; steps?: Step[]; uses?: string; "runs-on"?: string; needs?: string | string[]; if?: string };
 type Workflow = { on: Record<string, unknown>; env?: Record<string, string>; permissions: unknown; jobs: Record<string, Job> };
 const WORKFLOWS = Object.fromEntries(
   readdirSync(DIR)
@@ -95,6 +95,61 @@ describe("cache trust boundary (every workflow)", () => {
         expect(JSON.stringify(job), `${name}/${id}`).not.toMatch(/SCCACHE_|MLIR_RELEASE_COMPILER_CACHE/);
       }
     }
+  });
+});
+
+describe("the layer store in build.yml: every build job reads it, only trusted runs hand layers to the one job that writes it", () => {
+  const build = WORKFLOWS["build.yml"] as Workflow;
+  const TRUSTED = "github.event_name == 'schedule' || (github.event_name == 'workflow_dispatch' && github.ref_name == github.event.repository.default_branch)";
+  const DAGGER = 'dagger call --image-registry "$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "$MLIR_RELEASE_NODE_DIST_URL" ';
+  const linux = build.jobs["linux"] as Job;
+  const steps = linux.steps ?? [];
+  const at = (pred: (s: Step) => boolean): number => steps.findIndex(pred);
+  const isHandOn = (s: Step): boolean => /^actions\/upload-artifact@/.test(s.uses ?? "") && String(s.with?.["name"] ?? "").startsWith("layer-");
+
+  it("linux: the build reads github:$GITHUB_REPOSITORY with the job's read-only token, from the secret through env", () => {
+    const work = steps[at((s) => / build --platform "\$PLATFORM" --plan plan\/plan\.json /.test(s.run ?? ""))]!;
+    expect(work.run).toContain(`${DAGGER}build `);
+    expect(work.run).toContain(' --layer-store "github:$GITHUB_REPOSITORY" --github-token env:GITHUB_TOKEN ');
+    expect(work.env).toEqual({ PLATFORM: "${{ matrix.platform }}", GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}" });
+    expect(linux.permissions).toEqual({ contents: "read" });
+    // The host job reads the same store (the CLI's variable), with the same token.
+    const host = (build.jobs["host"] as Job).steps!.find((s) => / build --platform "\$PLATFORM" --plan plan\/plan\.json /.test(s.run ?? ""))!;
+    expect(host.env).toMatchObject({ MLIR_RELEASE_LAYER_STORE: "github", GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}" });
+  });
+
+  it("linux: after the build, trusted runs only export the engine's layer archives and upload them as layer-<platform>, exactly like the host job", () => {
+    const work = at((s) => / build --platform "\$PLATFORM" --plan plan\/plan\.json /.test(s.run ?? ""));
+    const exp = at((s) => (s.run ?? "").includes(" layer-artifacts "));
+    const up = at(isHandOn);
+    expect(steps[exp]!.run).toBe(`${DAGGER}layer-artifacts --platform "$PLATFORM" --plan plan/plan.json export --path .cache/layer-artifacts`);
+    expect(work).toBeGreaterThanOrEqual(0);
+    expect(exp).toBeGreaterThan(work);
+    expect(up).toBeGreaterThan(exp);
+    const hostUp = (build.jobs["host"] as Job).steps!.find(isHandOn)!;
+    for (const s of [steps[exp]!, steps[up]!, hostUp]) expect(s.if, s.name).toBe(TRUSTED);
+    expect(steps[up]!.with).toEqual(hostUp.with);
+    expect(hostUp.with).toEqual({ name: "layer-${{ matrix.platform }}", path: ".cache/layer-artifacts", "if-no-files-found": "ignore" });
+    // Nothing else in any build job touches the layer archives, and no untrusted step hands any on.
+    for (const [id, job] of Object.entries(build.jobs)) {
+      for (const s of job.steps ?? []) {
+        if (!JSON.stringify(s).includes("layer-artifacts") && !isHandOn(s)) continue;
+        expect(s.if, `${id}: ${s.name}`).toBe(TRUSTED);
+      }
+    }
+  });
+
+  it("layers: the one job that writes the store (contents: write), after linux and host, on trusted runs only", () => {
+    const layers = build.jobs["layers"] as Job;
+    expect(layers.needs).toEqual(["plan", "linux", "host"]);
+    expect(layers.if).toBe(`needs.plan.outputs.release == 'true' && (${TRUSTED})`);
+    expect(layers.permissions).toEqual({ contents: "write" });
+    const down = layers.steps!.find((s) => s.uses?.startsWith("actions/download-artifact@"))!;
+    expect(down.with).toEqual({ pattern: "layer-*", path: "layers", "merge-multiple": true });
+    const pushes = Object.entries(build.jobs).filter(([, j]) => (j.steps ?? []).some((s) => (s.run ?? "").includes("layer-store push"))).map(([id]) => id);
+    expect(pushes).toEqual(["layers"]);
+    const writers = Object.entries(build.jobs).filter(([, j]) => Object.values(j.permissions ?? {}).includes("write")).map(([id]) => id);
+    expect(writers).toEqual(["layers"]);
   });
 });
 

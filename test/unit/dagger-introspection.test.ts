@@ -2,7 +2,7 @@
 // (the same scan() its entrypoint runs). The runtime scans against the engine-generated
 // sdk/…/client.gen.ts; the npm package ships only client.gen.d.ts, so the scan runs on a copy of
 // src/ beside a shim package whose client.gen.ts is that declaration file. Only the shim is ours.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -67,8 +67,8 @@ describe("the module as Dagger registers it", () => {
     expect(sig(ctor!)).toEqual(["imageRegistry: STRING_KIND?", "nodeDistUrl: STRING_KIND?"]);
   });
 
-  it("exposes plan, build, rebuild, publish, release, site, compilerCache, downstream; side-effecting ones are never cached", () => {
-    expect(Object.keys(fns).sort()).toEqual(["build", "compilerCache", "downstream", "plan", "publish", "rebuild", "release", "site"]);
+  it("exposes plan, build, rebuild, publish, release, site, compilerCache, layerArtifacts, downstream; side-effecting ones are never cached", () => {
+    expect(Object.keys(fns).sort()).toEqual(["build", "compilerCache", "downstream", "layerArtifacts", "plan", "publish", "rebuild", "release", "site"]);
     expect(Object.fromEntries(Object.entries(fns).map(([n, f]) => [n, f.cache ?? "default"]))).toEqual({
       plan: "never", // reads the LLVM remote: today's answer differs from yesterday's
       build: "default", // a pure function of its inputs: the engine may reuse it
@@ -78,6 +78,7 @@ describe("the module as Dagger registers it", () => {
       release: "never",
       site: "never", // reads the GitHub releases: the index changes when they do
       compilerCache: "never", // a cache volume's contents change with every build
+      layerArtifacts: "never", // so do the layer archives builds leave in the cache volume
     });
   });
 
@@ -90,11 +91,29 @@ describe("the module as Dagger registers it", () => {
     }
   });
 
+  it("every `dagger call` in the workflows names a function and arguments the module registers", () => {
+    const camel = (kebab: string) => kebab.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const dir = join(ROOT, ".github/workflows");
+    let calls = 0;
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".yml"))) {
+      const text = readFileSync(join(dir, file), "utf8").split("\n").filter((l) => !l.trim().startsWith("#")).join("\n");
+      for (const [, ctorPart, fn, fnPart] of text.matchAll(/dagger call (?:-m \S+ )?((?:--[a-z-]+ "[^"]*" )*)([a-z][a-z-]*) (.*?) (?:export|contents|stdout)\b/g)) {
+        calls += 1;
+        const f = fns[camel(fn!)];
+        expect(f, `${file}: dagger call ${fn}`).toBeDefined();
+        for (const [, flag] of ctorPart!.matchAll(/--([a-z][a-z-]*)/g)) expect(Object.keys(ctor!.arguments), `${file}: ${flag}`).toContain(camel(flag!));
+        for (const [, flag] of fnPart!.matchAll(/--([a-z][a-z-]*)/g)) expect(f!.getArgsOrder(), `${file}: ${fn} --${flag}`).toContain(camel(flag!));
+      }
+    }
+    // build, compiler-cache, layer-artifacts, plan, two site calls, rebuild (downstream passes an array)
+    expect(calls).toBeGreaterThanOrEqual(7);
+  });
+
   it("has the typed signatures the README and workflows call", () => {
     expect(sig(fns["build"]!)).toEqual([
       "source: Directory", "platform: STRING_KIND = linux-x86_64", "policy: STRING_KIND?",
       "llvmSource: STRING_KIND = debian:22.1.8", "layer: STRING_KIND = source", "python: STRING_KIND?",
-      "plan: File?", "ccacheSeed: Directory?", "jobs: INTEGER_KIND?",
+      "plan: File?", "ccacheSeed: Directory?", "jobs: INTEGER_KIND?", "layerStore: STRING_KIND?", "githubToken: Secret?",
     ]);
     expect(fns["build"]!.returnType).toEqual({ kind: "OBJECT_KIND", name: "Directory" });
     expect(sig(fns["publish"]!)).toEqual(["source: Directory", "dist: Directory", "dryRun: BOOLEAN_KIND = false", "githubToken: Secret?", "targets: STRING_KIND = github,index", "githubRepository: STRING_KIND?"]);
@@ -105,8 +124,11 @@ describe("the module as Dagger registers it", () => {
       "targets: STRING_KIND = github,index", "githubRepository: STRING_KIND?",
     ]);
     expect(sig(fns["rebuild"]!)).toEqual(["source: Directory", "manifest: File", "platform: STRING_KIND = linux-x86_64"]);
-    expect(sig(fns["compilerCache"]!)).toEqual(["source: Directory", "platform: STRING_KIND = linux-x86_64", "policy: STRING_KIND = manylinux2014"]);
-    expect(fns["compilerCache"]!.returnType).toEqual({ kind: "OBJECT_KIND", name: "Directory" });
+    // The cache exports take build's --policy / --plan (same volumes); no token.
+    for (const f of ["compilerCache", "layerArtifacts"]) {
+      expect(sig(fns[f]!), f).toEqual(["source: Directory", "platform: STRING_KIND = linux-x86_64", "policy: STRING_KIND?", "plan: File?"]);
+      expect(fns[f]!.returnType, f).toEqual({ kind: "OBJECT_KIND", name: "Directory" });
+    }
     expect(fns["plan"]!.returnType).toEqual({ kind: "OBJECT_KIND", name: "File" });
     expect(sig(fns["plan"]!)).toEqual([
       "source: Directory", "kind: STRING_KIND = snapshot", "ref: STRING_KIND?", "cutoff: STRING_KIND?", "githubRepository: STRING_KIND?", "githubToken: Secret?",

@@ -28,9 +28,9 @@ const WORKFLOWS = { "daily-snapshot.yml": load("daily-snapshot.yml"), "release.y
 const ENTRY = { "daily-snapshot.yml": WORKFLOWS["daily-snapshot.yml"], "release.yml": WORKFLOWS["release.yml"] };
 const BUILD = WORKFLOWS["build.yml"];
 const DAGGER = 'dagger call --image-registry "$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "$MLIR_RELEASE_NODE_DIST_URL" ';
-/** Steps that only set up the toolchain, move the compiler cache in or out, or hand a job output on: not the job's work. */
+/** Steps that only set up the toolchain, move the compiler cache or layer archives out of the engine, or hand a job output on: not the job's work. */
 const SETUP_RUN =
-  /^(npm ci --no-audit --no-fund|node bin\/mlir-release\.mjs setup --platform "\$PLATFORM"|mkdir -p \.cache\/sccache|dagger call .* compiler-cache --platform "\$PLATFORM" export --path \.cache\/sccache)$/;
+  /^(npm ci --no-audit --no-fund|node bin\/mlir-release\.mjs setup --platform "\$PLATFORM"|mkdir -p \.cache\/sccache|dagger call .* (compiler-cache|layer-artifacts) --platform "\$PLATFORM" --plan plan\/plan\.json export --path \.cache\/(sccache|layer-artifacts))$/;
 const workOf = (job: Job): string[] => (job.steps ?? []).filter((s) => s.run && !SETUP_RUN.test(s.run.trim()) && s.id !== "decide").map((s) => s.run!.trim());
 
 describe("every job's work is one command", () => {
@@ -127,7 +127,7 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
     const linux = wf.jobs["linux"]!;
     const host = wf.jobs["host"]!;
     const linuxRuns = linux.steps.map((s) => s.run ?? "").join("\n");
-    expect(linuxRuns).toMatch(/^dagger call --image-registry "\$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "\$MLIR_RELEASE_NODE_DIST_URL" build --platform "\$PLATFORM" --plan plan\/plan\.json --ccache-seed \.cache\/sccache export --path "dist\/\$PLATFORM"$/m);
+    expect(linuxRuns).toMatch(/^dagger call --image-registry "\$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "\$MLIR_RELEASE_NODE_DIST_URL" build --platform "\$PLATFORM" --plan plan\/plan\.json --ccache-seed \.cache\/sccache --layer-store "github:\$GITHUB_REPOSITORY" --github-token env:GITHUB_TOKEN export --path "dist\/\$PLATFORM"$/m);
     expect(host.steps.map((s) => s.run ?? "").join("\n")).toMatch(/^node bin\/mlir-release\.mjs build --platform "\$PLATFORM" --plan plan\/plan\.json/m);
     const matrix = [...linux.strategy!.matrix.include, ...host.strategy!.matrix.include];
     // Every platform exactly once, each on the runner its module names.

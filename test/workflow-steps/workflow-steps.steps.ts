@@ -93,7 +93,7 @@ describe("the jobs' own steps in a bare Debian container", () => {
     // A run: line added to a job that is not run here fails this test: make the job runnable or list it.
     expect(pinnedRuns).toEqual({
       "build.yml plan": ["dagger call --image-registry a1930c140b51", "if jq -e 0752af31acbe"],
-      "build.yml linux": ["mkdir -p .cache/sccache abecc77bee2a", "dagger call --image-registry 988911e4b527", "dagger call --image-registry 168473f8630e"],
+      "build.yml linux": ["mkdir -p .cache/sccache abecc77bee2a", "dagger call --image-registry 850a18a1107f", "dagger call --image-registry af1c20bfe7c5", "dagger call --image-registry 896b843411b9"],
       "build.yml layers": ["npm ci --no-audit be3f6fa12989", "node bin/mlir-release.mjs layer-store 076bbdaf27fc"],
       "release.yml build": [],
       "release.yml publish": ["npm ci --no-audit be3f6fa12989", "node bin/mlir-release.mjs publish 91ff33dd2697"],
