@@ -236,7 +236,7 @@ describe("build", () => {
     const token = dag.setSecret("gh", "not-a-real-token");
     const plan = dag.host().file("/ci/plan/plan.json");
     await rec.run(async () =>
-      (await new MlirRelease().build(src(), "linux-x86_64", undefined, "debian:22.1.8", "source", undefined, plan, undefined, undefined, "github:llvm-wheels/mlir-python", token)).export("/tmp/dist"),
+      (await new MlirRelease().build(src(), "linux-x86_64", undefined, "debian:22.1.8", "source", undefined, plan, undefined, undefined, "github:llvm-wheels/mlir-python", token)).export("dist/linux-x86_64"),
     );
     const chain = last();
     expect(chain.slice(-5)).toEqual([
@@ -244,7 +244,7 @@ describe("build", () => {
       `withSecretVariable(name: "GITHUB_TOKEN", secret: ${q(idFor(['setSecret(name: "gh", plaintext: "not-a-real-token")']))})`,
       `withExec(args: ${list(["node", "bin/mlir-release.mjs", "build", "--platform", "linux-x86_64", "--policy", "manylinux2014", "--plan", "/in/plan.json", "--layer", "source", "--out", "/out", "--work", "/work", "--cache", "/cache/mlir-release"])})`,
       'directory(path: "/out")',
-      'export(path: "/tmp/dist")',
+      'export(path: "dist/linux-x86_64")',
     ]);
     expect(chain.slice(0, -5)).toEqual([
       ...head(...X86_2014),
@@ -267,10 +267,10 @@ describe("build", () => {
 
   it("--layer-store local sets the variable and mounts no token; without --layer-store neither is set", async () => {
     await rec.run(async () =>
-      (await new MlirRelease().build(src(), "linux-x86_64", undefined, "debian:22.1.8", "source", undefined, undefined, undefined, undefined, "local", dag.setSecret("gh", "x"))).export("/tmp/dist"),
+      (await new MlirRelease().build(src(), "linux-x86_64", undefined, "debian:22.1.8", "source", undefined, undefined, undefined, undefined, "local", dag.setSecret("gh", "x"))).export("dist/linux-x86_64"),
     );
     expect(last().filter((sel) => /LAYER_STORE|Secret/.test(sel))).toEqual([`withEnvVariable(name: "MLIR_RELEASE_LAYER_STORE", value: "local")`]);
-    await rec.run(async () => (await new MlirRelease().build(src(), "linux-x86_64")).export("/tmp/dist"));
+    await rec.run(async () => (await new MlirRelease().build(src(), "linux-x86_64")).export("dist/linux-x86_64"));
     expect(last().filter((sel) => /LAYER_STORE|Secret/.test(sel))).toEqual([]);
   });
 
@@ -475,11 +475,11 @@ describe("plan, publish, rebuild, release", () => {
       noPlanOverride = plan;
       const file = plan ? dag.host().file("/ci/plan/plan.json") : undefined;
       try {
-        await rec.run(async () => (await new MlirRelease().build(src(), "linux-x86_64", policy, "debian:22.1.8", "source", undefined, file)).export("/tmp/dist"));
+        await rec.run(async () => (await new MlirRelease().build(src(), "linux-x86_64", policy, "debian:22.1.8", "source", undefined, file)).export("dist/linux-x86_64"));
         const built = mounts(last());
-        await rec.run(async () => (await new MlirRelease().layerArtifacts(src(), "linux-x86_64", policy, file)).export("/tmp/layers"));
+        await rec.run(async () => (await new MlirRelease().layerArtifacts(src(), "linux-x86_64", policy, file)).export(".cache/layer-artifacts"));
         const exported = mounts(last());
-        await rec.run(async () => (await new MlirRelease().compilerCache(src(), "linux-x86_64", policy, file)).export("/tmp/sccache"));
+        await rec.run(async () => (await new MlirRelease().compilerCache(src(), "linux-x86_64", policy, file)).export(".cache/sccache"));
         const sccache = mounts(last());
         expect(built, what).toHaveLength(2);
         expect(exported, what).toEqual([built[0]]);
