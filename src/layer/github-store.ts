@@ -3,14 +3,16 @@
 // `<archive>.json` (key, file, sha256, bytes). A GitHub-hosted runner starts with an empty local
 // store; a build whose key was built by an earlier (trusted) run downloads the pair, checks the
 // archive's bytes against the record (and GitHub's own asset digest where it reports one) and only
-// then lets the layer be extracted. An asset that does not match is refused, never used: the build
+// then lets the layer be extracted. Downloaded pairs are kept beside the local store
+// (<cache>/layer-downloads), so the local store (<cache>/layer-artifacts) holds only layers built on
+// this machine: what a trusted CI run hands on to be pushed. An asset that does not match is refused, never used: the build
 // stops with a one-line error naming the asset (a poisoned or truncated store is a failure, not a
 // silent rebuild). Writing (`pushLayers`) happens only in the workflow's `layers` job, which runs
 // on scheduled runs and dispatches on the default branch (the compiler-cache save rule).
 // All GitHub access goes through src/external/github.ts (one Octokit, one retry policy).
 import { createHash } from "node:crypto";
 import { createWriteStream, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Octokit } from "octokit";
@@ -18,7 +20,7 @@ import { ConflictError } from "../errors.js";
 import { assetMatches, githubApiUrl, githubCall, githubTokenOptional, makeOctokit, parseGithubRepo, RequestError, type GithubOptions, type ReleaseAsset } from "../external/github.js";
 import { InvalidInputError, LAYER_STORE_ENV, LayerStoreSpec, parseFlag, parseOrExplain } from "../schema.js";
 import { sha256File } from "../source/tree.js";
-import { LayerArtifactDigestError, LayerArtifactRecord, layerArchiveName, LayerKey, type LayerStore } from "./artifact.js";
+import { dirLayerStore, LayerArtifactDigestError, LayerArtifactRecord, layerArchiveName, LayerKey, type LayerStore } from "./artifact.js";
 
 /** The release whose assets are the layer store. */
 export const LAYER_RELEASE_TAG = "layers";
@@ -64,15 +66,17 @@ async function downloadAsset(gh: Gh, o: GithubLayerStoreOptions, a: ReleaseAsset
 const where = (o: GithubLayerStoreOptions): string => `release ${o.storeTag ?? LAYER_RELEASE_TAG} of ${o.owner}/${o.repo}`;
 
 /**
- * A store that reads through to the GitHub release: `find` looks in `local` first, then downloads a
- * verified pair from the release into `local`; `put` adds to `local` only (pushLayers publishes).
+ * A store that reads through to the GitHub release: `find` looks in `local`, then in `downloads`,
+ * then downloads a verified pair from the release into `downloads`; `put` adds to `local` only. So
+ * `local` holds only what builds made (what a trusted run hands to pushLayers), never a restored
+ * copy of what the store already has; `downloads` defaults to `local` (one folder).
  */
-export function githubLayerStore(local: LayerStore, o: GithubLayerStoreOptions): LayerStore {
+export function githubLayerStore(local: LayerStore, o: GithubLayerStoreOptions, downloads: LayerStore = local): LayerStore {
   return {
     root: `${local.root} (then the ${where(o)})`,
     put: (key, archive) => local.put(key, archive),
     async find(key) {
-      const have = await local.find(key);
+      const have = (await local.find(key)) ?? (downloads !== local ? await downloads.find(key) : undefined);
       if (have) return have;
       return githubCall(`reading layer ${key} from the ${where(o)}`, async () => {
         const gh = makeOctokit(o);
@@ -84,10 +88,10 @@ export function githubLayerStore(local: LayerStore, o: GithubLayerStoreOptions):
         const recordAsset = assets.get(`${name}.json`);
         // The record is uploaded last: without it (or with a half-uploaded archive) the pair is not there yet.
         if (!archive || !recordAsset || archive.state !== "uploaded" || recordAsset.state !== "uploaded") return undefined;
-        const tmpRecord = join(local.root, `${name}.json.download`);
-        const tmpArchive = join(local.root, `${name}.download`);
+        const tmpRecord = join(downloads.root, `${name}.json.download`);
+        const tmpArchive = join(downloads.root, `${name}.download`);
         const { mkdirSync } = await import("node:fs");
-        mkdirSync(local.root, { recursive: true });
+        mkdirSync(downloads.root, { recursive: true });
         try {
           await downloadAsset(gh, o, recordAsset, tmpRecord);
           let raw: unknown;
@@ -111,10 +115,10 @@ export function githubLayerStore(local: LayerStore, o: GithubLayerStoreOptions):
               `layer asset ${name} in the ${where(o)}: sha256 is ${got}, its record says ${rec.sha256}; refused, nothing extracted (delete the asset pair to rebuild the layer)`,
             );
           }
-          // Into the local store: its own record is written last, by put.
-          renameSync(tmpArchive, join(local.root, name));
-          await local.put(key, join(local.root, name));
-          return local.find(key);
+          // Into the downloads store: its own record is written last, by put.
+          renameSync(tmpArchive, join(downloads.root, name));
+          await downloads.put(key, join(downloads.root, name));
+          return downloads.find(key);
         } finally {
           rmSync(tmpRecord, { force: true });
           rmSync(tmpArchive, { force: true });
@@ -216,6 +220,9 @@ export async function pushLayers(fromDir: string, o: GithubLayerStoreOptions, lo
   });
 }
 
+/** Where the read-through store keeps pairs it downloaded: beside the local store, not in it. */
+export const LAYER_DOWNLOADS_DIR = "layer-downloads";
+
 /**
  * The store a build reads layers from, by MLIR_RELEASE_LAYER_STORE: unset or `local` = the local
  * store under the cache; `github` = the store release of $GITHUB_REPOSITORY (the runner sets it);
@@ -231,5 +238,7 @@ export function layerStoreFromEnv(local: LayerStore, env: Readonly<Record<string
   const { owner, repo } = parseGithubRepo(repoText, spec === "github" ? "GITHUB_REPOSITORY" : "MLIR_RELEASE_LAYER_STORE");
   const token = githubTokenOptional();
   const apiUrl = githubApiUrl(undefined);
-  return githubLayerStore(local, { owner, repo, token: token ?? "", ...(apiUrl ? { apiUrl } : {}) });
+  // Downloads go beside the local store (<cache>/layer-downloads), so <cache>/layer-artifacts, what
+  // CI hands to the layers job, holds only layers built here.
+  return githubLayerStore(local, { owner, repo, token: token ?? "", ...(apiUrl ? { apiUrl } : {}) }, dirLayerStore(join(dirname(local.root), LAYER_DOWNLOADS_DIR)));
 }

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dirLayerStore, LayerArtifactDigestError, layerArchiveName } from "../../src/layer/artifact.js";
-import { githubLayerStore, layerStoreFromEnv, LayerStoreConflictError, pushLayers } from "../../src/layer/github-store.js";
+import { githubLayerStore, LAYER_DOWNLOADS_DIR, layerStoreFromEnv, LayerStoreConflictError, pushLayers } from "../../src/layer/github-store.js";
 import { sourceLayer, sourceLayerKey } from "../../src/layer/layer.js";
 import { CompilerCacheSettings } from "../../src/schema.js";
 import { readTreeVersion, type LlvmSourceTree } from "../../src/source/tree.js";
@@ -47,6 +47,9 @@ afterAll(async () => {
 });
 
 const localStore = (machine: string) => dirLayerStore(join(work, machine, "cache", "layer-artifacts"));
+/** Where the read-through store keeps what it downloaded: beside the local store, not in it. */
+const downloads = (machine: string) => join(work, machine, "cache", LAYER_DOWNLOADS_DIR);
+const filesIn = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).sort() : []);
 
 async function layerOn(machine: string) {
   const env = testEnv(`layer-store-${machine}`);
@@ -91,8 +94,18 @@ describe("the layer store on GitHub Releases", () => {
     expect(second.layer.key).toBe(key);
     expect(commands(second.log)).toEqual(["tar"]);
     expect(second.log).not.toMatch(/Building CXX object|Linking CXX|ninja|cmake/);
-    expect(readdirSync(localStore("second").root).sort()).toEqual([name, `${name}.json`]);
-    expect(readFileSync(join(localStore("second").root, name))).toEqual(readFileSync(join(localStore("first").root, name)));
+    expect(filesIn(downloads("second"))).toEqual([name, `${name}.json`]);
+    expect(readFileSync(join(downloads("second"), name))).toEqual(readFileSync(join(localStore("first").root, name)));
+    // The restored pair is not in the local store, so a trusted run hands nothing on for it.
+    expect(filesIn(localStore("second").root)).toEqual([]);
+    const handedOn = await pushCli(localStore("second").root);
+    expect(handedOn.stdout.trim()).toBe("nothing to push");
+    // The next build on that machine takes the downloaded pair without asking the store again.
+    rmSync(join(work, "second", "cache", "layers"), { recursive: true, force: true });
+    const requests = gh.requests.length;
+    const third = await layerOn("second");
+    expect(third.layer.origin).toBe("archive");
+    expect(gh.requests.length).toBe(requests);
   }, 180_000);
 
   it("refuses an archive whose bytes differ from its record (same size, no GitHub digest), extracting nothing", async () => {
@@ -106,7 +119,8 @@ describe("the layer store on GitHub Releases", () => {
       await expect(layerOn("third")).rejects.toThrow(LayerArtifactDigestError);
       await expect(layerOn("third")).rejects.toThrow(new RegExp(`layer asset ${name.replace(/\./g, "\\.")} in the release layers of o/r: sha256 is [0-9a-f]{64}, its record says [0-9a-f]{64}; refused, nothing extracted`));
       expect(existsSync(join(work, "third", "cache", "layers", key, "install"))).toBe(false);
-      expect(existsSync(localStore("third").root) ? readdirSync(localStore("third").root) : []).toEqual([]);
+      expect(filesIn(localStore("third").root)).toEqual([]);
+      expect(filesIn(downloads("third"))).toEqual([]);
     } finally {
       Object.assign(archive, good);
     }
