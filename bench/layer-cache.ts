@@ -1,13 +1,21 @@
 // npm run bench:layer-cache — what the compiler cache saves on the from-source layer.
 //
 // From the pinned 22.1.8 source (Debian's orig tarball, extracted once into the cache), with the
-// release's layer CMake options, the targets below are built three times through the layer's own
-// code path (sourceLayer with targets), each in a FRESH build directory under a different source root:
-//   1. cold:      source copy A, empty sccache directory;
-//   2. warm:      source copy B = A + the "day of commits" patch below, the cache from run 1;
-//   3. no change: source copy B again in a third build directory, the cache from runs 1–2.
-// Printed: configure and build times, hits/misses, the hit rate on the translation units the
-// patch does not touch (from the cold build's ninja deps), warm/cold and no-change/cold.
+// release's layer CMake options, the targets below are built five times through the layer's own
+// code path (sourceLayer with targets), each in a FRESH build directory:
+//   1. cold:      source copy A, cache folder 1, empty sccache directory;
+//   2. warm:      source copy B = A + the "day of commits" patch below, cache folder 2 (so every
+//                 absolute path differs from run 1), the sccache directory from run 1;
+//   3. no change: source copy B again, cache folder 3;
+//   4. warm, CI layout: copy B in cache folder 1 again, its build directory emptied first — what the
+//                 next day's fresh runner does: another source tree and build directory, reached
+//                 at the same absolute paths (the layer's stable work folder, src/layer/layer.ts);
+//   5. no change, CI layout: as 4 with no change.
+// Runs 2–3 are the issue's measure (hits across different paths: SCCACHE_BASEDIRS, each hit still
+// preprocessed); 4–5 add sccache's direct mode (no preprocessor run for an unchanged unit).
+// Printed: configure and build times, hits (direct) and misses, the hit rate on the translation
+// units the patch does not touch (from the cold build's ninja deps), where each build's seconds went
+// (.ninja_log: compiles, tablegen runs, links), the ratios to cold, and CPU seconds.
 // Targets: warm ≤ 15 % of cold, no-change ≤ 5 % of cold, hit rate ≥ 90 % on unchanged TUs.
 //
 // The patch (a day of LLVM commits, by shape): one new function in each of ten source files across
@@ -20,7 +28,8 @@ import { mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { HostEnv } from "../src/exec/host.js";
-import { sourceLayer, type SourceLlvmLayer } from "../src/layer/layer.js";
+import { type EdgeSeconds, edgeSeconds } from "./ninja-log.js";
+import { layerWorkDirs, sourceLayer, type SourceLlvmLayer } from "../src/layer/layer.js";
 import type { Progress } from "../src/progress.js";
 import { CompilerCacheSettings, ReleaseConfig } from "../src/schema.js";
 import { DEBIAN_LLVM_22_1_8, type LlvmSourceTree, tarballSource } from "../src/source/tree.js";
@@ -31,11 +40,10 @@ const TOOLS = process.env["MLIR_RELEASE_TOOLS"] ?? join(REPO, ".cache", "tools")
 const WORK = join(CACHE, "bench", "layer-cache");
 const LOG = join(WORK, "bench.log");
 
-// 222 compiles (LLVMSupport, LLVMDemangle, LLVMTableGen, MLIR's TableGen library): about 4 min cold on
-// an idle 2-core machine, 20+ min on this shared one. mlir-tblgen + MLIRIR + MLIRParser (323
-// compiles + 190 tablegen runs) was tried first and did not fit the time a session has here at a
-// load average near 30; the dialects add ~670 tablegen runs, which no compiler cache serves.
-export const TARGETS = ["LLVMTableGen", "MLIRTblgenLib"];
+// mlir-tblgen and MLIR's IR and parser libraries (with LLVMSupport, LLVMTableGen and MLIR's
+// TableGen library under them): ~10 min cold on an idle 2-core machine. No dialects: they add ~670
+// tablegen runs, which no compiler cache serves, far beyond their share of the full layer.
+export const TARGETS = ["mlir-tblgen", "MLIRIR", "MLIRParser"];
 
 /** The "day of commits": one new function in each of these sources. */
 export const PATCHED_SOURCES = [
@@ -128,6 +136,8 @@ const meter = cpuMeter();
 
 interface Run {
   name: string;
+  /** Seconds of ninja's edges by kind (.ninja_log of this build). */
+  edges: EdgeSeconds;
   cpuS: number;
   configureS: number;
   buildS: number;
@@ -135,14 +145,14 @@ interface Run {
   layer: SourceLlvmLayer;
 }
 
-async function run(name: string, tree: LlvmSourceTree, cacheDir: string): Promise<Run> {
+async function run(name: string, tree: LlvmSourceTree, cacheDir: string, cacheFolder = name): Promise<Run> {
   const marks: { buildStart?: number } = {};
   const t0 = Date.now();
   const c0 = meter?.seconds() ?? NaN;
   const layer = await sourceLayer(tree, {
     env: new HostEnv(join(WORK, "logs", `${name}.log`)),
     progress: timedProgress(name, marks),
-    cacheDir: join(WORK, name),
+    cacheDir: join(WORK, cacheFolder),
     platform: "linux-x86_64",
     cmakeOptions: ReleaseConfig.parse({}).layerCmakeOptions,
     targets: TARGETS,
@@ -152,8 +162,10 @@ async function run(name: string, tree: LlvmSourceTree, cacheDir: string): Promis
   const end = Date.now();
   say(`[${name}] done in ${((end - t0) / 1000).toFixed(0)} s, ${uptime()}`);
   const b = marks.buildStart ?? t0;
-  return { name, cpuS: (meter?.seconds() ?? NaN) - c0, configureS: (b - t0) / 1000, buildS: (end - b) / 1000, totalS: (end - t0) / 1000, layer };
+  const edges = edgeSeconds(readFileSync(join(layer.prefix, ".ninja_log"), "utf8"));
+  return { name, edges, cpuS: (meter?.seconds() ?? NaN) - c0, configureS: (b - t0) / 1000, buildS: (end - b) / 1000, totalS: (end - t0) / 1000, layer };
 }
+
 
 /** TUs of a build dir whose recorded dependencies include one of `files` (paths relative to root). */
 function tusDependingOn(buildDir: string, root: string, files: string[]): { all: number; touched: number } {
@@ -202,25 +214,45 @@ async function main(): Promise<void> {
   const sccacheDir = join(WORK, "sccache");
   const a = copy("src-a");
   const cold = await run("cold", a, sccacheDir);
+  // Before the CI-layout runs reuse cold's work folder: its translation units and their deps.
+  const coldWork = layerWorkDirs(join(WORK, "cold"), "linux-x86_64");
+  const tus = tusDependingOn(coldWork.build, coldWork.source, [...PATCHED_SOURCES, PATCHED_HEADER]);
+  // The CI-layout pair starts from the cache as the cold run left it (not with run 2's new entries).
+  const sccacheCi = join(WORK, "sccache-ci");
+  execFileSync("cp", ["-a", "--", sccacheDir, sccacheCi]);
   const b = copy("src-b");
   applyDayOfCommits(b.root);
   const warm = await run("warm", b, sccacheDir);
   const same = await run("no-change", b, sccacheDir);
-  const tus = tusDependingOn(cold.layer.prefix, a.root, [...PATCHED_SOURCES, PATCHED_HEADER]);
-  const st = (r: Run) => r.layer.compilerCache ?? { hits: 0, misses: 0, hitRate: 0 };
+  // The next day's fresh runner: same paths, an empty build directory, another source tree.
+  rmSync(coldWork.build, { recursive: true, force: true });
+  const warmCi = await run("warm-ci", b, sccacheCi, "cold");
+  rmSync(coldWork.build, { recursive: true, force: true });
+  const sameCi = await run("no-change-ci", b, sccacheCi, "cold");
+  const st = (r: Run) => r.layer.compilerCache ?? { hits: 0, misses: 0, hitRate: 0, directHits: 0 };
   const unchanged = tus.all - tus.touched;
-  const hitUnchanged = unchanged > 0 ? Math.min(st(warm).hits, unchanged) / unchanged : 0;
+  const hitUnchanged = (r: Run): number => (unchanged > 0 ? Math.min(st(r).hits, unchanged) / unchanged : 0);
   const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+  const times = (r: Run): string =>
+    `${r.configureS.toFixed(0)} s / ${r.buildS.toFixed(0)} s / ${r.totalS.toFixed(0)} s (${st(r).hits} hits, ${st(r).directHits} direct; ${st(r).misses} misses)`;
+  const edges = (r: Run): string =>
+    `${r.edges.compile.toFixed(0)} (${r.edges.compiles}) / ${r.edges.tablegen.toFixed(0)} (${r.edges.tablegens}) / ${r.edges.link.toFixed(0)} / ${r.edges.other.toFixed(0)}`;
+  const ratio = (r: Run): string => `${pct(r.totalS / cold.totalS)} (build only ${pct(r.buildS / cold.buildS)}${meter ? `; CPU ${pct(r.cpuS / cold.cpuS)}` : ""})`;
+  const runs = [cold, warm, same, warmCi, sameCi];
   const rows: Array<[string, string]> = [
     ["translation units (cold build, ninja deps)", `${tus.all} (${tus.touched} include a patched file)`],
-    ["cold: configure / build / total", `${cold.configureS.toFixed(0)} s / ${cold.buildS.toFixed(0)} s / ${cold.totalS.toFixed(0)} s (${st(cold).misses} misses)`],
-    ["warm (patched, fresh dir): configure / build / total", `${warm.configureS.toFixed(0)} s / ${warm.buildS.toFixed(0)} s / ${warm.totalS.toFixed(0)} s (${st(warm).hits} hits, ${st(warm).misses} misses)`],
-    ["no change (fresh dir): configure / build / total", `${same.configureS.toFixed(0)} s / ${same.buildS.toFixed(0)} s / ${same.totalS.toFixed(0)} s (${st(same).hits} hits, ${st(same).misses} misses)`],
-    ["CPU seconds cold / warm / no change (all processes of each phase)", meter ? `${cold.cpuS.toFixed(0)} / ${warm.cpuS.toFixed(0)} / ${same.cpuS.toFixed(0)} (${meter.what})` : "not measured (no cgroup of its own)"],
-    ["hit rate on unchanged TUs (target ≥ 90 %)", pct(hitUnchanged)],
-    ["warm / cold, total (target ≤ 15 %)", `${pct(warm.totalS / cold.totalS)} (build only ${pct(warm.buildS / cold.buildS)})`],
-    ["no change / cold, total (target ≤ 5 %)", `${pct(same.totalS / cold.totalS)} (build only ${pct(same.buildS / cold.buildS)})`],
-    ["warm / cold and no change / cold, CPU seconds", meter ? `${pct(warm.cpuS / cold.cpuS)} / ${pct(same.cpuS / cold.cpuS)}` : "not measured"],
+    ["cold: configure / build / total", times(cold)],
+    ["warm (patched; other paths): configure / build / total", times(warm)],
+    ["no change (other paths): configure / build / total", times(same)],
+    ["warm, CI layout (patched; same paths, fresh build dir)", times(warmCi)],
+    ["no change, CI layout", times(sameCi)],
+    ["ninja edge seconds, compile (n) / tablegen (n) / link / other: cold · warm · no change · warm CI · no change CI", runs.map(edges).join(" · ")],
+    ["CPU seconds, all processes of each phase: cold · warm · no change · warm CI · no change CI", meter ? `${runs.map((r) => r.cpuS.toFixed(0)).join(" · ")} (${meter.what})` : "not measured (no cgroup of its own)"],
+    ["hit rate on unchanged TUs, warm · warm CI (target ≥ 90 %)", `${pct(hitUnchanged(warm))} · ${pct(hitUnchanged(warmCi))}`],
+    ["warm / cold, total (target ≤ 15 %)", ratio(warm)],
+    ["no change / cold, total (target ≤ 5 %)", ratio(same)],
+    ["warm CI layout / cold, total (target ≤ 15 %)", ratio(warmCi)],
+    ["no change CI layout / cold, total (target ≤ 5 %)", ratio(sameCi)],
   ];
   say("");
   say("| measure | value |");
@@ -229,7 +261,7 @@ async function main(): Promise<void> {
   say("");
   say(`${uptime()} (after); sccache ${execFileSync(join(TOOLS, "bin", "sccache"), ["--version"]).toString().trim()}; full logs: ${join(WORK, "logs")}`);
   if (process.env["BENCH_KEEP"] !== "1") {
-    for (const d of ["src-a", "src-b", "cold", "warm", "no-change"]) rmSync(join(WORK, d), { recursive: true, force: true });
+    for (const d of ["src-a", "src-b", "cold", "warm", "no-change", "sccache-ci"]) rmSync(join(WORK, d), { recursive: true, force: true });
   }
 }
 

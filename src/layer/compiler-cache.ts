@@ -13,7 +13,7 @@
 // no build path in an object, which the integration test checks by comparing a hit's object
 // with a fresh compile from a third directory.
 import { createHash } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { z } from "zod";
@@ -29,6 +29,9 @@ export interface CompilerCacheStats {
   errors: number;
   /** hits / (hits + misses), 0 when nothing was looked up. */
   hitRate: number;
+  /** Of the hits, those found by sccache's preprocessor cache (direct mode: no preprocessor run),
+   * counted from its log; the others preprocessed the unit to hash it. */
+  directHits: number;
 }
 
 const Counts = z.object({ counts: z.record(z.string(), z.number()) });
@@ -57,8 +60,12 @@ export function parseSccacheStats(text: string): CompilerCacheStats {
     notCacheable: s.requests_not_cacheable,
     errors: sum(s.cache_errors),
     hitRate: hits + misses === 0 ? 0 : hits / (hits + misses),
+    directHits: 0,
   };
 }
+
+/** Pure: direct-mode hits in a stretch of sccache's log (written at debug level by its C/C++ module). */
+export const countDirectHits = (log: string): number => log.match(/ sccache::compiler::c\] Preprocessor cache hit: /g)?.length ?? 0;
 
 export interface CompilerCacheScope {
   /** Default local cache directory (<cache>/sccache) when the settings name none. */
@@ -80,7 +87,8 @@ export function sccacheEnv(settings: CompilerCacheSettings, scope: CompilerCache
     SCCACHE_IDLE_TIMEOUT: "3600",
     SCCACHE_CACHE_SIZE: settings.maxSize,
     SCCACHE_ERROR_LOG: scope.logFile,
-    SCCACHE_LOG: "info",
+    // info, and the C/C++ module's one debug line per direct-mode hit (countDirectHits).
+    SCCACHE_LOG: "info,sccache::compiler::c=debug",
     ...(settings.backend === "gha"
       ? { SCCACHE_GHA_ENABLED: "on", SCCACHE_GHA_RW_MODE: mode }
       : { SCCACHE_DIR: settings.dir ?? scope.defaultDir, SCCACHE_LOCAL_RW_MODE: mode }),
@@ -134,6 +142,7 @@ export async function startCompilerCache(
   const server = process.platform === "win32" ? 20_000 + (parseInt(tag.slice(0, 4), 16) % 20_000) : join(sockDir, "server.sock");
   const cacheEnv = sccacheEnv(settings, scope, server);
   if (settings.backend === "local") mkdirSync(cacheEnv["SCCACHE_DIR"] as string, { recursive: true });
+  const logFrom = existsSync(scope.logFile) ? statSync(scope.logFile).size : 0;
   await env.run([bin, "--start-server"], { env: cacheEnv });
   await env.run([bin, "--zero-stats"], { env: cacheEnv });
   const stats = async (): Promise<CompilerCacheStats> =>
@@ -146,14 +155,15 @@ export async function startCompilerCache(
       const s = await stats();
       await env.run([bin, "--stop-server"], { env: cacheEnv, capture: true });
       rmSync(sockDir, { recursive: true, force: true });
-      return s;
+      const log = existsSync(scope.logFile) ? readFileSync(scope.logFile).subarray(logFrom).toString() : "";
+      return { ...s, directHits: countDirectHits(log) };
     },
   };
 }
 
 /** One line for logs and progress. */
 export const statsLine = (s: CompilerCacheStats): string =>
-  `sccache: ${s.hits} hits, ${s.misses} misses (${(s.hitRate * 100).toFixed(1)} %), ${s.notCacheable} not cacheable, ${s.errors} errors`;
+  `sccache: ${s.hits} hits (${s.directHits} direct), ${s.misses} misses (${(s.hitRate * 100).toFixed(1)} %), ${s.notCacheable} not cacheable, ${s.errors} errors`;
 
 /** The variable CI sets per job: a JSON object of CompilerCacheSettings fields laid over the config's
  * (e.g. `{"readOnly":true}` in an untrusted build, `{"kind":"none"}` in the integrity rebuild). */

@@ -1,8 +1,9 @@
 // The LLVM layer: an installed LLVM+MLIR prefix the bindings build against. Two providers behind
 // one interface: `prebuilt` (an existing prefix such as Debian's /usr/lib/llvm-22) and `source`
 // (configure + build + install of llvm/ with MLIR, cached by (commit, platform, options hash)).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import lockfile from "proper-lockfile";
 import type { ExecEnv } from "../exec/env.js";
 import { ninjaPercent, type Progress } from "../progress.js";
 import { CompilerCacheSettings, InvalidInputError, type PlatformId } from "../schema.js";
@@ -108,7 +109,6 @@ export function sourceLayerConfigureArgs(
 export async function sourceLayer(source: LlvmSourceTree, opts: SourceLayerOptions): Promise<SourceLlvmLayer> {
   const key = sourceLayerKey(source, opts.platform, opts.cmakeOptions);
   const dir = join(opts.cacheDir, "layers", key);
-  const buildDir = join(dir, "build");
   const installDir = join(dir, "install");
   const stamp = join(installDir, LAYER_STAMP);
   const store = opts.store ?? dirLayerStore(join(opts.cacheDir, "layer-artifacts"));
@@ -124,11 +124,72 @@ export async function sourceLayer(source: LlvmSourceTree, opts: SourceLayerOptio
       return { ...layerOf("source", installDir, readPrefixVersion(installDir), key), origin: "archive" };
     }
   }
+  const work = layerWorkDirs(opts.cacheDir, opts.platform);
+  mkdirSync(work.root, { recursive: true });
+  const release = await lockfile.lock(work.root, {
+    lockfilePath: `${work.root}.lock`,
+    stale: 60_000,
+    update: 15_000,
+    retries: { retries: 24 * 60, minTimeout: 60_000, maxTimeout: 60_000 },
+    onCompromised: (e) => opts.progress.info(`layer work folder ${work.root}: lock lost (${e.message})`),
+  });
+  try {
+    return await buildInWorkDirs(source, opts, { key, dir, installDir, stamp, store, work });
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
+
+/**
+ * Where a layer is configured and compiled: one folder per platform under the cache, the same
+ * absolute paths for every key. sccache's preprocessor cache (its direct mode) keys a translation
+ * unit by the absolute paths of the source and of every header it read, and SCCACHE_BASEDIRS does
+ * not apply to that lookup (sccache 0.16): in a build directory named by the key — a new name for
+ * every LLVM commit — each hit ran the preprocessor again (0.1–0.25 s per unit). So the source tree
+ * is reached through a stable link and the build directory has a stable name; it is emptied
+ * whenever the key changes (a fresh build directory, as on a fresh runner) and kept for a resume of
+ * the same key. The install tree stays per key.
+ */
+export function layerWorkDirs(cacheDir: string, platform: PlatformId): { root: string; source: string; build: string; keyFile: string } {
+  // Under layers/ (not a key: keys are <platform>-<hash>), so the Dagger jobs' locked layer volume holds it.
+  const root = join(cacheDir, "layers", ".work", platform);
+  return { root, source: join(root, "llvm-project"), build: join(root, "build"), keyFile: join(root, "key") };
+}
+
+/** Points `link` at `target` (a junction on Windows: no privilege needed), replacing another target. */
+function pointLink(link: string, target: string): void {
+  let current: string | undefined;
+  try {
+    current = lstatSync(link).isSymbolicLink() ? readlinkSync(link) : "";
+  } catch {
+    current = undefined;
+  }
+  if (current === target) return;
+  if (current !== undefined) current === "" ? rmSync(link, { recursive: true, force: true }) : unlinkSync(link);
+  symlinkSync(target, link, "junction");
+}
+
+async function buildInWorkDirs(
+  source: LlvmSourceTree,
+  opts: SourceLayerOptions,
+  at: { key: string; dir: string; installDir: string; stamp: string; store: LayerStore; work: ReturnType<typeof layerWorkDirs> },
+): Promise<SourceLlvmLayer> {
+  const { key, dir, installDir, stamp, store, work } = at;
+  const buildDir = work.build;
+  const previous = existsSync(work.keyFile) ? readFileSync(work.keyFile, "utf8").trim() : undefined;
+  if (previous !== key && existsSync(buildDir)) {
+    opts.progress.step(`layer work folder: emptying the build directory of ${previous ?? "an unknown key"} for ${key}`);
+    rmSync(buildDir, { recursive: true, force: true });
+  }
+  mkdirSync(dir, { recursive: true });
   mkdirSync(buildDir, { recursive: true });
+  writeFileSync(work.keyFile, `${key}\n`);
+  pointLink(work.source, resolve(source.root));
+  const tree: LlvmSourceTree = { ...source, root: work.source };
   const cache = await startCompilerCache(
     opts.env,
     opts.compilerCache ?? CompilerCacheSettings.parse({}),
-    { defaultDir: join(opts.cacheDir, "sccache"), basedirs: [source.root, buildDir, installDir], logFile: join(dir, "sccache.log") },
+    { defaultDir: join(opts.cacheDir, "sccache"), basedirs: [work.source, resolve(source.root), buildDir, installDir], logFile: join(dir, "sccache.log") },
     opts.sccache,
   );
   const runEnv = cache?.env ?? {};
@@ -136,7 +197,7 @@ export async function sourceLayer(source: LlvmSourceTree, opts: SourceLayerOptio
   try {
     if (!existsSync(join(buildDir, "build.ninja"))) {
       opts.progress.step(`configure llvm/ (${key})${cache ? ` with sccache (${statsScope(runEnv)})` : ""}`);
-      await opts.env.run(sourceLayerConfigureArgs(source, buildDir, installDir, opts.cmakeOptions, cache?.launcher), { env: runEnv });
+      await opts.env.run(sourceLayerConfigureArgs(tree, buildDir, installDir, opts.cmakeOptions, cache?.launcher), { env: runEnv });
     }
     const ninja = ["ninja", "-C", buildDir, ...(opts.jobs ? [`-j${opts.jobs}`] : [])];
     const what = opts.targets ?? ["install"];

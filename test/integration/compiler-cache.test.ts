@@ -3,12 +3,12 @@
 // units compiled from two different source roots and build directories must be cache HITS (read
 // from `sccache --show-stats --stats-format json`), and a hit's object must equal a compile without
 // the cache (a cache never changes bytes).
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { compilerCacheSettings, parseSccacheStats, sccacheEnv } from "../../src/layer/compiler-cache.js";
-import { sourceLayer, type SourceLlvmLayer } from "../../src/layer/layer.js";
+import { compilerCacheSettings, countDirectHits, parseSccacheStats, sccacheEnv } from "../../src/layer/compiler-cache.js";
+import { layerWorkDirs, sourceLayer, type SourceLlvmLayer } from "../../src/layer/layer.js";
 import { CompilerCacheSettings, type CompilerCacheSettings as Settings } from "../../src/schema.js";
 import { readTreeVersion, type LlvmSourceTree } from "../../src/source/tree.js";
 import { REPO, TOOLS, testEnv, testProgress } from "../support/env.js";
@@ -38,13 +38,14 @@ const objects = (buildDir: string): Map<string, Buffer> => {
   return out;
 };
 
-async function build(name: string, compilerCache: Settings): Promise<SourceLlvmLayer> {
+async function build(name: string, compilerCache: Settings, at?: { cacheDir: string; day: string }): Promise<SourceLlvmLayer> {
   return sourceLayer(tree(name), {
     env: testEnv(`compiler-cache-${name}`),
     progress: testProgress(`compiler-cache-${name}`),
-    cacheDir: join(work, name, "cache"),
+    cacheDir: at?.cacheDir ?? join(work, name, "cache"),
     platform: "linux-x86_64",
-    cmakeOptions: { CMAKE_BUILD_TYPE: "Release" },
+    // An unused definition stands for the next day's commit: another key, the same compile lines.
+    cmakeOptions: { CMAKE_BUILD_TYPE: "Release", ...(at ? { MLIR_RELEASE_TEST_DAY: at.day } : {}) },
     targets: ["all"],
     compilerCache,
     sccache: SCCACHE,
@@ -61,7 +62,9 @@ describe("sccache in the source layer", () => {
 
     const second = await build("second", shared);
     expect(second.prefix).not.toBe(first.prefix);
-    expect(second.compilerCache).toMatchObject({ hits: tus, misses: 0, errors: 0, hitRate: 1 });
+    // Another cache folder, so other absolute paths: object-cache hits through SCCACHE_BASEDIRS,
+    // each unit preprocessed again to hash it (sccache's direct mode keys absolute paths).
+    expect(second.compilerCache).toMatchObject({ hits: tus, misses: 0, errors: 0, hitRate: 1, directHits: 0 });
 
     const uncached = await build("uncached", CompilerCacheSettings.parse({ kind: "none" }));
     expect(uncached.compilerCache).toBeUndefined();
@@ -72,6 +75,23 @@ describe("sccache in the source layer", () => {
     expect([...hit.keys()].sort()).toEqual([...fresh.keys()].sort());
     expect(hit.size).toBe(tus);
     for (const [rel, bytes] of hit) expect(bytes.equals(fresh.get(rel) as Buffer), rel).toBe(true);
+  }, 120_000);
+
+  it("the next day's build (another key, another source root) in the same cache folder reuses the stable work paths: direct-mode hits", async () => {
+    const settings = CompilerCacheSettings.parse({ dir: join(work, "sccache-daily") });
+    const cacheDir = join(work, "daily-cache");
+    const day1 = await build("day1", settings, { cacheDir, day: "1" });
+    expect(day1.compilerCache).toMatchObject({ hits: 0, misses: 8, directHits: 0 });
+    const marker = join(day1.prefix, "left-by-day1");
+    writeFileSync(marker, "");
+    const day2 = await build("day2", settings, { cacheDir, day: "2" });
+    expect(day2.key).not.toBe(day1.key);
+    // The same build directory path, emptied for the new key (a fresh directory, as on a fresh runner).
+    expect(day2.prefix).toBe(day1.prefix);
+    expect(existsSync(marker)).toBe(false);
+    expect(day2.compilerCache).toMatchObject({ hits: 8, misses: 0, directHits: 8 });
+    // The source is reached through the work folder's link, now pointing at day 2's tree.
+    expect(realpathSync(layerWorkDirs(cacheDir, "linux-x86_64").source)).toBe(realpathSync(join(work, "day2", "llvm-project")));
   }, 120_000);
 
   it("a read-only cache (an untrusted build) looks up but stores nothing", async () => {
@@ -127,7 +147,13 @@ describe("sccache settings", () => {
         version: "0.16.0",
       }),
     );
-    expect(s).toEqual({ hits: 9, misses: 1, compileRequests: 12, notCacheable: 1, errors: 0, hitRate: 0.9 });
+    expect(s).toEqual({ hits: 9, misses: 1, compileRequests: 12, notCacheable: 1, errors: 0, hitRate: 0.9, directHits: 0 });
     expect(() => parseSccacheStats("{}")).toThrow();
+  });
+  it("counts direct-mode hits from sccache's log", () => {
+    const line = (m: string, t: string): string => `[2026-12-01T19:31:48Z DEBUG ${m}] ${t}\n`;
+    const log = line("sccache::compiler::c", "Preprocessor cache hit: a7eb") + line("sccache::compiler::compiler", "[t.o]: Cache hit in 0.000 s") + line("sccache::compiler::c", "Preprocessor cache hit: 1f00");
+    expect(countDirectHits(log)).toBe(2);
+    expect(countDirectHits(line("sccache::compiler::compiler", "[t.o]: Cache miss in 0.003 s"))).toBe(0);
   });
 });
