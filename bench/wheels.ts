@@ -9,7 +9,7 @@
 // as the bundled layout shipped them; its extra zip time and an auditwheel repair of it are timed
 // and counted once per extra Python (that is what the bundled layout repeats per Python).
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { defaultBuildSettings } from "../src/cli/build.js";
@@ -95,13 +95,30 @@ const tz = Date.now();
 await writeDeterministicZip(join(bundleDir, bundledName), entries, first.sourceDateEpoch, 6, Number.POSITIVE_INFINITY);
 const bundledZipSeconds = (Date.now() - tz) / 1000;
 const bundledSize = statSync(join(bundleDir, bundledName)).size;
-const rawBundled = join(bundleDir, "raw", bundledName.replace(tagOf(bundledName).platform, "linux_x86_64"));
+// The repair the bundled layout repeats per Python: auditwheel on an unrepaired bundled wheel, made
+// from the build's own unrepaired wheels (raw-wheels/: the last Python's and the native one).
+const rawDir = join(work, "raw-wheels");
+const rawNames = readdirSync(rawDir).filter((n) => n.endsWith(".whl"));
+const rawNative = rawNames.find((n) => n.includes("_native-"));
+const rawPer = rawNames.find((n) => !n.includes("_native-") && !n.includes("_dev-"));
+if (!rawNative || !rawPer) throw new Error(`bench: ${rawDir} lacks an unrepaired per-Python or native wheel (${rawNames.join(", ")})`);
+const rawPerFiles = unzipSync(readFileSync(join(rawDir, rawPer)));
+const rawDistInfo = Object.keys(rawPerFiles).find((n) => n.endsWith(".dist-info/METADATA"))!.split("/")[0]!;
+const rawEntries: ZipEntry[] = [];
+for (const [name, data] of [...Object.entries(rawPerFiles), ...Object.entries(unzipSync(readFileSync(join(rawDir, rawNative))))]) {
+  if (name.includes(".dist-info/")) continue;
+  rawEntries.push({ name, data, executable: /\.so(\.\d+)*$/.test(name) });
+}
+rawEntries.push({ name: `${rawDistInfo}/METADATA`, data: rawPerFiles[`${rawDistInfo}/METADATA`]! }, { name: `${rawDistInfo}/WHEEL`, data: rawPerFiles[`${rawDistInfo}/WHEEL`]! });
+rawEntries.sort((a, b) => (a.name < b.name ? -1 : 1));
+rawEntries.push({ name: `${rawDistInfo}/RECORD`, data: Buffer.from(`${[...rawEntries.map((e) => recordLine(e.name, e.data)), `${rawDistInfo}/RECORD,,`].join("\n")}\n`) });
+const rawBundled = join(bundleDir, "raw", rawPer);
 mkdirSync(join(bundleDir, "raw"), { recursive: true });
-await writeDeterministicZip(rawBundled, entries.filter((e) => !e.name.includes(".libs/")), first.sourceDateEpoch, 0);
+await writeDeterministicZip(rawBundled, rawEntries, first.sourceDateEpoch, 0);
 const tr = Date.now();
 execFileSync(join(settings.toolsDir, "bin", "auditwheel"), ["repair", "--zip-compression-level", "0", "--plat", tagOf(w0.fileName).platform, "-w", join(bundleDir, "repaired"), rawBundled], {
   env: { ...process.env, PATH: `${join(settings.toolsDir, "bin")}:${process.env["PATH"] ?? ""}` },
-  stdio: "ignore",
+  stdio: ["ignore", "ignore", "inherit"],
 });
 const bundledRepairSeconds = (Date.now() - tr) / 1000;
 const bundledPerExtra = perExtra + bundledZipSeconds + bundledRepairSeconds;
