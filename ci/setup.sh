@@ -27,7 +27,13 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 apt_updated=0
 apt_install() {
   local missing=()
-  for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
+  local status
+  # dpkg-query's answer is captured, not piped into `grep -q`: under pipefail an early-exiting reader can
+  # kill the writer with SIGPIPE and count an installed package as missing.
+  for p in "$@"; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) || status=
+    [[ "$status" == *"install ok installed"* ]] || missing+=("$p")
+  done
   [[ ${#missing[@]} -eq 0 ]] && return 0
   if [[ $apt_updated -eq 0 ]]; then say "apt-get update"; apt-get update -qq; apt_updated=1; fi
   say "apt-get install ${missing[*]}"

@@ -13,7 +13,8 @@ pkgs=(
   libpython3.11-dev libpython3.11 python3.11-dev libexpat1 libffi-dev libffi8 libxml2-dev libxml2 libz3-dev libz3-4
   libncurses-dev libtinfo6 libedit2 libicu72 liblzma5 libbsd0 libmd0
 )
-if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+foreign=$(dpkg --print-foreign-architectures) # captured: no early-exiting `grep -q` on a pipe under pipefail
+if ! grep -qx arm64 <<<"$foreign"; then
   echo "[sysroot] dpkg --add-architecture arm64" >&2
   dpkg --add-architecture arm64
   apt-get update -qq

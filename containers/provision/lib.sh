@@ -13,4 +13,5 @@ pkg_install() {
 }
 
 # version_ge A B: A >= B for dotted numeric versions.
-version_ge() { [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" == "$2" ]]; }
+# `sed -n 1p` reads all its input (`head -n1` may exit first and SIGPIPE the writer under pipefail).
+version_ge() { [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | sed -n 1p)" == "$2" ]]; }

@@ -28,7 +28,7 @@ say "g++ $gxx ($(command -v g++))"
 if ! command -v ccache >/dev/null; then
   pkg_install ccache || { pkg_install epel-release && pkg_install ccache; } || die "cannot install ccache"
 fi
-say "$(ccache --version | head -n1)"
+say "$(ccache --version | sed -n 1p)" # sed reads everything: no SIGPIPE to the writer under pipefail
 
 # CPythons the image carries, e.g. /opt/python/cp312-cp312, /opt/python/cp313-cp313t.
 declare -A available=()
@@ -58,4 +58,4 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
   "$tools/bin/python" -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r "$req"
   printf '%s\n' "$want" >"$stamp"
 fi
-say "tools venv $tools: $("$tools/bin/ninja" --version) ninja, $("$tools/bin/cmake" --version | head -n1)"
+say "tools venv $tools: $("$tools/bin/ninja" --version) ninja, $("$tools/bin/cmake" --version | sed -n 1p)"
