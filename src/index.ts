@@ -139,12 +139,17 @@ export class MlirRelease {
   /**
    * Rebuild a published release from its manifest in the image it recorded; the CLI's rebuild
    * compares every artifact's sha256 with the record (and fails, listing the differences, if any differ).
+   * --cache-off (the default) reads no cache: no cache, layer or compiler-cache volume, the compiler
+   * cache off inside, and a new exec each call. A rebuild that checks published bytes must not reuse
+   * what may have produced them, and the module sees none of the caller's environment, so this is an
+   * argument. --cache-off=false replays with the build's volumes (quick, proves nothing about them).
    */
-  @func()
+  @func({ cache: "never" })
   async rebuild(
     @argument({ defaultPath: "/", ignore: SOURCE_EXCLUDE }) source: Directory,
     manifest: File,
     platform = "linux-x86_64",
+    cacheOff = true,
   ): Promise<Directory> {
     const p = parsePlatform(platform);
     const m = parseOrExplain(ReleaseManifest, JSON.parse(await manifest.contents()), "--manifest");
@@ -161,6 +166,8 @@ export class MlirRelease {
       policy: entry.policy,
       optionsHash: m.plan.layer.optionsHash,
       nanobind: m.plan.tools["nanobind"] ?? moduleConfig().tools.nanobind,
+      cacheOff,
+      requestedAt: new Date().toISOString(),
     }).directory("/out");
   }
 

@@ -17,6 +17,7 @@ import { MANIFEST_FILE } from "../plan/manifest.js";
 import { renderCommitNotes } from "../plan/notes.js";
 import { plan } from "../plan/plan.js";
 import { readManifest, rebuild } from "../rebuild/rebuild.js";
+import { compilerCacheSettings } from "../layer/compiler-cache.js";
 import { GitHubGateSource } from "../plan/gate.js";
 import { findWheel, history, releasesOfCommit } from "../plan/resolve.js";
 import { select } from "../plan/select.js";
@@ -264,6 +265,8 @@ export function register(program: Command): void {
         outDir,
         toolsDir: o.toolsDir,
         ...(jobs !== undefined ? { jobs } : {}),
+        // As build: the integrity rebuild's {"kind":"none"} reaches the layer's compiler cache.
+        compilerCache: compilerCacheSettings(o.config.compilerCache, process.env),
       }, env, progress, [hostPlatform]);
       for (const a of r.artifacts) {
         process.stderr.write(`${a.result.toUpperCase().padEnd(11)} ${a.fileName}${a.firstDifference ? `  first difference: ${a.firstDifference}` : ""}${a.note ? `  (${a.note})` : ""}\n`);

@@ -145,16 +145,7 @@ export function buildArgv(o: LinuxBuildOptions): string[] {
 export function linuxWheels(dag: Client, lock: ImagesLock, source: Directory, o: LinuxBuildOptions, allowPlaceholderPins = false): Directory {
   const img = buildImageFor(lock, o.platform, o.policy, allowPlaceholderPins);
   const keys = cacheKeys(o.platform, o.policy, o.optionsHash);
-  let c = cliContainer(dag, provisionedImage(dag, img, source.directory("containers/provision"), o.nanobind), source)
-    .withMountedCache(PATHS.cache, dag.cacheVolume(keys.cache))
-    // One writer per layer: two builds of the same layer would otherwise race on its install tree.
-    .withMountedCache(PATHS.layers, dag.cacheVolume(keys.layer), { sharing: CacheSharingMode.Locked })
-    .withMountedCache(PATHS.compilerCache, dag.cacheVolume(keys.ccache), {
-      sharing: CacheSharingMode.Locked,
-      ...(o.ccacheSeed ? { source: o.ccacheSeed } : {}),
-    })
-    // The source layer's sccache (src/layer/compiler-cache.ts) keeps its entries in the volume.
-    .withEnvVariable(COMPILER_CACHE_ENV, JSON.stringify({ dir: PATHS.compilerCache }));
+  let c = withBuildCaches(dag, cliContainer(dag, provisionedImage(dag, img, source.directory("containers/provision"), o.nanobind), source), keys, o.ccacheSeed);
   if (o.plan) c = c.withMountedFile(PATHS.plan, o.plan);
   // The CLI's read-through layer store: a key an earlier run built is downloaded (sha256-checked)
   // into PATHS.layerArtifacts and extracted instead of built. The build stays a cacheable function:
@@ -162,6 +153,25 @@ export function linuxWheels(dag: Client, lock: ImagesLock, source: Directory, o:
   c = layerStoreEnv(c, o);
   return c.withExec(buildArgv(o)).directory(PATHS.out);
 }
+
+/** A build's cache volumes (the CLI's cache, the LLVM layer, sccache) and the setting that points sccache at its volume. */
+function withBuildCaches(dag: Client, c: Container, keys: ReturnType<typeof cacheKeys>, ccacheSeed?: Directory): Container {
+  return (
+    c
+      .withMountedCache(PATHS.cache, dag.cacheVolume(keys.cache))
+      // One writer per layer: two builds of the same layer would otherwise race on its install tree.
+      .withMountedCache(PATHS.layers, dag.cacheVolume(keys.layer), { sharing: CacheSharingMode.Locked })
+      .withMountedCache(PATHS.compilerCache, dag.cacheVolume(keys.ccache), {
+        sharing: CacheSharingMode.Locked,
+        ...(ccacheSeed ? { source: ccacheSeed } : {}),
+      })
+      // The source layer's sccache (src/layer/compiler-cache.ts) keeps its entries in the volume.
+      .withEnvVariable(COMPILER_CACHE_ENV, JSON.stringify({ dir: PATHS.compilerCache }))
+  );
+}
+
+/** The compiler-cache setting of a rebuild with every cache off (what the CLI's factory reads). */
+export const NO_COMPILER_CACHE = JSON.stringify({ kind: "none" });
 
 /**
  * A platform's compiler-cache volume copied out as a Directory: CI saves it with actions/cache after
@@ -265,15 +275,34 @@ export function siteDirectory(dag: Client, lock: ImagesLock, source: Directory, 
     .directory("/site");
 }
 
+export interface RebuildOptions {
+  platform: PlatformId;
+  policy: ManylinuxPolicy;
+  optionsHash: string;
+  nanobind: string;
+  /**
+   * Every cache off (the integrity check): no cache, layer or sccache volume is mounted, so the
+   * CLI's cache folder, its layers and its local layer store start empty in the container's own
+   * filesystem; the compiler cache is off ({"kind":"none"}); and the exec carries the time asked,
+   * so the engine cannot hand back an earlier rebuild's answer. Off: the build's own volumes (a
+   * quick warm replay, which proves nothing about the caches).
+   */
+  cacheOff: boolean;
+  /** When the rebuild was asked for (ISO); stamped into the exec only with cacheOff. */
+  requestedAt: string;
+}
+
+/** The variable that makes every cache-off rebuild a new exec (see askedAt). */
+export const REBUILT_AT_ENV = "MLIR_RELEASE_REBUILT_AT";
+
 /** Replays a manifest through the CLI's rebuild, which compares every artifact's sha256 with the record. */
-export function rebuildContainer(dag: Client, lock: ImagesLock, source: Directory, manifest: File, o: { platform: PlatformId; policy: ManylinuxPolicy; optionsHash: string; nanobind: string }): Container {
+export function rebuildContainer(dag: Client, lock: ImagesLock, source: Directory, manifest: File, o: RebuildOptions): Container {
   const img = buildImageFor(lock, o.platform, o.policy);
-  const keys = cacheKeys(o.platform, o.policy, o.optionsHash);
-  return cliContainer(dag, provisionedImage(dag, img, source.directory("containers/provision"), o.nanobind), source)
-    .withMountedCache(PATHS.cache, dag.cacheVolume(keys.cache))
-    .withMountedCache(PATHS.layers, dag.cacheVolume(keys.layer), { sharing: CacheSharingMode.Locked })
-    .withMountedFile("/in/manifest.json", manifest)
-    .withExec(rebuildArgv());
+  const c = cliContainer(dag, provisionedImage(dag, img, source.directory("containers/provision"), o.nanobind), source);
+  const cached = o.cacheOff
+    ? askedAt(c.withEnvVariable(COMPILER_CACHE_ENV, NO_COMPILER_CACHE), REBUILT_AT_ENV, o.requestedAt, undefined)
+    : withBuildCaches(dag, c, cacheKeys(o.platform, o.policy, o.optionsHash));
+  return cached.withMountedFile("/in/manifest.json", manifest).withExec(rebuildArgv());
 }
 
 /** The plan stage: selection needs the LLVM remote, so it runs where the build does. Its file is the CLI's JSON answer. */

@@ -8,7 +8,7 @@ import { type BuildSettings, buildWheels } from "../factory/factory.js";
 import type { ExecEnv } from "../exec/env.js";
 import { platformById } from "../platforms/index.js";
 import type { Progress } from "../progress.js";
-import { type Artifact, InvalidInputError, parseOrExplain, type PlatformId, ReleaseManifest } from "../schema.js";
+import { type Artifact, type CompilerCacheSettings, InvalidInputError, parseOrExplain, type PlatformId, ReleaseManifest } from "../schema.js";
 import { sha256Hex } from "../util/hash.js";
 import { firstDifferingMember } from "./archive-diff.js";
 import { manifestFromBuild, writeManifest } from "../plan/manifest.js";
@@ -25,6 +25,8 @@ export interface RebuildDirs {
   outDir: string;
   toolsDir: string;
   jobs?: number;
+  /** The compiler cache of the layer's build (the CLI: the config's, with MLIR_RELEASE_COMPILER_CACHE over it). */
+  compilerCache?: CompilerCacheSettings;
 }
 
 /** The factory settings that replay `m`'s plan for one platform (pure). */
@@ -63,6 +65,7 @@ export function settingsFromManifest(m: ReleaseManifest, platform: PlatformId, d
     toolsDir: d.toolsDir,
     dev: m.artifacts.some((a) => a.platform === platform && (a.kind === "dev-wheel" || a.kind === "dev-tarball")),
     ...(d.jobs ? { jobs: d.jobs } : {}),
+    ...(d.compilerCache ? { compilerCache: d.compilerCache } : {}),
   };
 }
 

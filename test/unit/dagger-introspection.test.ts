@@ -72,7 +72,7 @@ describe("the module as Dagger registers it", () => {
     expect(Object.fromEntries(Object.entries(fns).map(([n, f]) => [n, f.cache ?? "default"]))).toEqual({
       plan: "never", // reads the LLVM remote: today's answer differs from yesterday's
       build: "default", // a pure function of its inputs: the engine may reuse it
-      rebuild: "default",
+      rebuild: "never", // a check: each call rebuilds (cache-off stamps the time asked into its exec)
       downstream: "default", // the release's files are checked by digest: same inputs, same wheels
       publish: "never",
       release: "never",
@@ -123,7 +123,7 @@ describe("the module as Dagger registers it", () => {
       "macosArm: Directory?", "macosIntel: Directory?", "windows: Directory?", "dryRun: BOOLEAN_KIND = false", "githubToken: Secret?",
       "targets: STRING_KIND = github,index", "githubRepository: STRING_KIND?",
     ]);
-    expect(sig(fns["rebuild"]!)).toEqual(["source: Directory", "manifest: File", "platform: STRING_KIND = linux-x86_64"]);
+    expect(sig(fns["rebuild"]!)).toEqual(["source: Directory", "manifest: File", "platform: STRING_KIND = linux-x86_64", "cacheOff: BOOLEAN_KIND = true"]);
     // The cache exports take build's --policy / --plan (same volumes); no token.
     for (const f of ["compilerCache", "layerArtifacts"]) {
       expect(sig(fns[f]!), f).toEqual(["source: Directory", "platform: STRING_KIND = linux-x86_64", "policy: STRING_KIND?", "plan: File?"]);

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { resolveBuildSettings } from "../../src/cli/build.js";
 import { checkCliArgv } from "../../src/cli/argv-check.js";
 import { createProgram } from "../../src/cli/program.js";
-import { buildArgv, defaultOptionsHash, PATHS } from "../../src/dagger/pipeline.js";
+import { buildArgv, defaultOptionsHash, NO_COMPILER_CACHE, PATHS } from "../../src/dagger/pipeline.js";
+import { compilerCacheSettings } from "../../src/layer/compiler-cache.js";
 import { dirLayerStore } from "../../src/layer/artifact.js";
 import { layerStoreFromEnv } from "../../src/layer/github-store.js";
 import { MlirRelease } from "../../src/index.js";
@@ -18,7 +19,7 @@ import { loadReleaseConfig } from "../../src/options/config.js";
 import { plan as makePlan } from "../../src/plan/plan.js";
 import { platformById } from "../../src/platforms/index.js";
 import { settingsFromManifest } from "../../src/rebuild/rebuild.js";
-import { InvalidInputError, type ReleaseManifest, type ReleasePlan, ReleaseRequest } from "../../src/schema.js";
+import { CompilerCacheSettings, InvalidInputError, type ReleaseManifest, type ReleasePlan, ReleaseRequest } from "../../src/schema.js";
 import { hexOf, resolvedLock } from "../support/dagger-lock.js";
 import { type Chain, idFor, type Recorder, startRecorder } from "../support/dagger-recorder.js";
 
@@ -491,20 +492,52 @@ describe("plan, publish, rebuild, release", () => {
     }
   });
 
-  it("rebuild runs the CLI's rebuild of the manifest in the recorded image, the layer volume keyed by the recorded options hash", async () => {
+  const rebuildTail = [
+    `withMountedFile(path: "/in/manifest.json", source: ${q(idFor(["host", 'file(path: "/tmp/manifest.json")']))})`,
+    'withExec(args: ["node", "bin/mlir-release.mjs", "rebuild", "/in/manifest.json", "--out", "/out", "--work", "/work", "--cache", "/cache/mlir-release"])',
+    'directory(path: "/out")',
+    'export(path: "/tmp/rebuilt")',
+  ];
+  const rebuiltAt = (d: Date) => `withEnvVariable(name: "MLIR_RELEASE_REBUILT_AT", value: ${q(d.toISOString())})`;
+  const noCompilerCache = `withEnvVariable(name: "MLIR_RELEASE_COMPILER_CACHE", value: ${q('{"kind":"none"}')})`;
+
+  it("rebuild (cache-off, the default) runs the CLI's rebuild in the recorded image with no cache, layer or sccache volume and the compiler cache off", async () => {
     const manifest = dag.host().file("/tmp/manifest.json");
-    await rec.run(async () => (await new MlirRelease().rebuild(src(), manifest, "linux-x86_64")).export("/tmp/rebuilt"));
-    expect(rec.requests.some((c) => c.join(".") === 'host.file(path: "/tmp/manifest.json").contents')).toBe(true);
-    const keys = caches("linux-x86_64", "manylinux2014", PLAN.layer.optionsHash).slice(0, 2);
-    expect(last()).toEqual([
-      ...head(...X86_2014),
-      ...keys,
-      `withMountedFile(path: "/in/manifest.json", source: ${q(idFor(["host", 'file(path: "/tmp/manifest.json")']))})`,
-      'withExec(args: ["node", "bin/mlir-release.mjs", "rebuild", "/in/manifest.json", "--out", "/out", "--work", "/work", "--cache", "/cache/mlir-release"])',
-      'directory(path: "/out")',
-      'export(path: "/tmp/rebuilt")',
-    ]);
+    for (const call of [() => new MlirRelease().rebuild(src(), manifest, "linux-x86_64"), () => new MlirRelease().rebuild(src(), manifest, "linux-x86_64", true)]) {
+      await rec.run(async () => (await call()).export("/tmp/rebuilt"));
+      expect(rec.requests.some((c) => c.join(".") === 'host.file(path: "/tmp/manifest.json").contents')).toBe(true);
+      expect(last()).toEqual([...head(...X86_2014), noCompilerCache, rebuiltAt(at), ...rebuildTail]);
+      // The one volume left is provisioning's npm download cache (lockfile-checked packages, not build outputs).
+      const volumes = last().filter((sel) => sel.startsWith("withMountedCache"));
+      expect(volumes).toEqual([`withMountedCache(path: "/root/.npm", cache: ${q(idFor(['cacheVolume(key: "mlir-release-npm")']))})`]);
+      expect(last().join("\n")).not.toMatch(/mlir-release-(cache|llvm-layer|sccache)-|\/cache\/sccache/);
+    }
+    // A week later the same manifest is a new exec: the engine cannot answer with last week's rebuild.
+    const later = new Date(at.getTime() + 7 * 24 * 3600_000);
+    vi.setSystemTime(later);
+    try {
+      await rec.run(async () => (await new MlirRelease().rebuild(src(), manifest)).export("/tmp/rebuilt"));
+      expect(last()).toContain(rebuiltAt(later));
+      expect(last()).not.toContain(rebuiltAt(at));
+    } finally {
+      vi.setSystemTime(at);
+    }
     await expect(rec.run(() => new MlirRelease().rebuild(src(), manifest, "linux-aarch64"))).rejects.toThrow(/records no image for linux-aarch64/);
+  });
+
+  it("the CLI's rebuild hands the container's compiler-cache setting to the factory (before, it built with the default sccache in <cache>)", () => {
+    const m = { schemaVersion: 1, plan: PLAN, artifacts: [], provenance: { builder: "test", pipelineVersion: "test", layer: {} } } as unknown as ReleaseManifest;
+    const dirs = { repoRoot: "/r", cacheDir: "/cache/mlir-release", workDir: "/work", outDir: "/out", toolsDir: "/t" };
+    const off = compilerCacheSettings(CompilerCacheSettings.parse({}), { MLIR_RELEASE_COMPILER_CACHE: NO_COMPILER_CACHE });
+    expect(settingsFromManifest(m, "linux-x86_64", { ...dirs, compilerCache: off }).compilerCache?.kind).toBe("none");
+    expect(settingsFromManifest(m, "linux-x86_64", dirs).compilerCache).toBeUndefined();
+  });
+
+  it("rebuild --cache-off=false replays with the build's volumes (layer keyed by the recorded options hash) and no time stamp", async () => {
+    const manifest = dag.host().file("/tmp/manifest.json");
+    await rec.run(async () => (await new MlirRelease().rebuild(src(), manifest, "linux-x86_64", false)).export("/tmp/rebuilt"));
+    expect(last()).toEqual([...head(...X86_2014), ...caches("linux-x86_64", "manylinux2014", PLAN.layer.optionsHash), ...rebuildTail]);
+    expect(last().join("\n")).not.toMatch(/MLIR_RELEASE_REBUILT_AT|kind/);
   });
 
   it("downstream runs the CLI's downstream build in the locked image, the project at /in/project, and returns /out", async () => {
