@@ -2,15 +2,34 @@
 // The host CLI: thin, parses input and calls the stages. Each area registers its own commands.
 // Errors end as one `error:` line and the exit status of their class (src/errors.ts).
 import { fileURLToPath } from "node:url";
-import { realpathSync } from "node:fs";
-import { Command, CommanderError } from "commander";
-import { EXIT, formatError, toReleaseError, UsageError } from "./errors.js";
+import { readFileSync, realpathSync } from "node:fs";
+import { join } from "node:path";
+import { Command, CommanderError, Help, Option } from "commander";
+import { z } from "zod";
+import { EXIT, formatError, InternalError, toReleaseError, UsageError } from "./errors.js";
 import { createProgram } from "./cli/program.js";
+import { configureUsageErrors } from "./cli/usage.js";
+import { REPO_ROOT } from "./options/resolve.js";
 
-/** The commander program (src/cli/program.ts) with errors turned into exit statuses instead of exits. */
-export function buildProgram(): Command {
-  const program = createProgram().option("--debug", "print the stack of an error (also MLIR_RELEASE_DEBUG=1)").showHelpAfterError("(run with --help for usage)").exitOverride();
-  for (const c of program.commands) c.exitOverride();
+const VERSION_FLAGS = ["--version", "-V"];
+// Shown in the root's help only: registered as a root option, commander would take `build --version <v>`
+// (a build flag) for it too, so main() answers it when it comes before any command.
+const versionOption = new Option(`${VERSION_FLAGS[1]}, ${VERSION_FLAGS[0]}`, "print mlir-release's version (package.json) and exit");
+
+/** The tool's version: package.json's `version`. */
+export function toolVersion(): string {
+  const file = join(REPO_ROOT, "package.json");
+  const pkg = z.object({ version: z.string().regex(/^\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$/) }).safeParse(JSON.parse(readFileSync(file, "utf8")));
+  if (!pkg.success) throw new InternalError(`${file}: no semver "version" field (a broken checkout?)`);
+  return pkg.data.version;
+}
+
+/** The commander program (src/cli/program.ts) with errors turned into exit statuses instead of exits,
+ * usage errors in at most three lines on every command (src/cli/usage.ts), written through `write`. */
+export function buildProgram(write: (text: string) => void = (t) => void process.stderr.write(t)): Command {
+  const program = createProgram().option("--debug", "print the stack of an error (also MLIR_RELEASE_DEBUG=1)");
+  program.configureHelp({ visibleOptions: (cmd) => [versionOption, ...Help.prototype.visibleOptions.call(new Help(), cmd)] });
+  configureUsageErrors(program, write);
   return program;
 }
 
@@ -18,17 +37,23 @@ const debugOn = (argv: readonly string[]): boolean => argv.includes("--debug") |
 
 /** Runs the CLI on argv (without node and script); returns the exit status, never throws. */
 export async function main(argv: readonly string[], write: (text: string) => void = (t) => void process.stderr.write(t)): Promise<number> {
-  const program = buildProgram();
-  program.configureOutput({ writeErr: write });
   const before = process.exitCode;
   process.exitCode = undefined;
   try {
+    // `mlir-release --version` (before any command; `build --version <v>` is build's flag).
+    const first = argv.find((a) => a !== "--debug");
+    if (first !== undefined && VERSION_FLAGS.includes(first)) {
+      process.stdout.write(`${toolVersion()}\n`);
+      return EXIT.ok;
+    }
+    const program = buildProgram(write);
     await program.parseAsync([...argv], { from: "user" });
     const code = typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
     return code;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // Commander printed its own one-line `error: ...` already; help and --version are not failures.
+      // Commander printed the error, a did-you-mean and the see-help line already (src/cli/usage.ts);
+      // help asked for is not a failure.
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return EXIT.ok;
       return new UsageError(err.message).exitCode;
     }

@@ -13,8 +13,7 @@ import { register as registerSetup } from "./setup.js";
 
 export function createProgram(): Command {
   const program = new Command("mlir-release")
-    .description("Build, verify, stage and publish MLIR Python binding wheels")
-    .showHelpAfterError();
+    .description("Build, verify, stage and publish MLIR Python binding wheels");
   // Areas register their subcommands here (one import and one call each).
   const registrations: Array<(p: Command) => void> = [registerBuild, registerPublish, registerGuide, registerPlan, registerPlatforms, registerDoctor, registerDownstream, registerSetup, registerLayerStore];
   for (const register of registrations) register(program);
