@@ -214,6 +214,25 @@ export const ReleaseConfig = z.object({
     LLVM_INCLUDE_BENCHMARKS: "OFF",
     LLVM_INCLUDE_EXAMPLES: "OFF",
     MLIR_INSTALL_AGGREGATE_OBJECTS: "ON",
+    // Only what a release uses is built and installed (`ninja install-distribution`): LLVM's and MLIR's
+    // libraries, headers and CMake exports (the bindings' aggregate, the runtime libraries, the dev
+    // distribution), the MLIR tools the dev distribution and the tools wheel ship, and lit's utilities.
+    // Left out: LLVM's own tools (llc, opt, lli, llvm-objdump, … ~90 programs, each a large static link).
+    LLVM_INSTALL_UTILS: "ON",
+    LLVM_DISTRIBUTION_COMPONENTS: [
+      "llvm-headers", "llvm-libraries", "cmake-exports", "llvm-config", "llvm-tblgen",
+      "FileCheck", "count", "not", "split-file",
+      "mlir-headers", "mlir-libraries", "mlir-cmake-exports",
+      "mlir-tblgen", "mlir-opt", "mlir-translate", "mlir-runner", "mlir-linalg-ods-yaml-gen", "mlir-pdll",
+      "mlir-reduce", "mlir-query", "mlir-lsp-server", "tblgen-to-irdl", "mlir-src-sharder", "mlir-irdl-to-cpp",
+    ].join(";"),
+    // Self-contained: no system library a manylinux wheel could not carry (Debian's layer made the dev
+    // wheel's tools need libz3, libxml2 and libedit).
+    LLVM_ENABLE_ZLIB: "OFF",
+    LLVM_ENABLE_ZSTD: "OFF",
+    LLVM_ENABLE_LIBXML2: "OFF",
+    LLVM_ENABLE_LIBEDIT: "OFF",
+    LLVM_ENABLE_Z3_SOLVER: "OFF",
   }),
   tools: z
     .object({

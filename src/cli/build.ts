@@ -13,7 +13,7 @@ import { ConsoleProgress } from "../progress.js";
 import { DistributionName, GitRemote, InvalidInputError, type ManylinuxPolicy, normalizeDistribution, parseFlag, parseOrExplain, Pep440Version, PlatformId, PositiveIntText, PythonVersion, ReleaseConfig, ReleasePlan, type LlvmSourceRef } from "../schema.js";
 import { readJsonAs } from "../util/json-input.js";
 import { existingDir, existingFile } from "../util/paths.js";
-import { DEBIAN_LLVM_22_1_8 } from "../source/tree.js";
+import { DEBIAN_SOURCES } from "../source/tree.js";
 import { writeBuildManifest } from "../rebuild/build-manifest.js";
 import { type BuildSettings, buildWheels, type LayerSpec, planBuild, type SourceSpec, verifyDist } from "../factory/factory.js";
 
@@ -21,8 +21,13 @@ import { type BuildSettings, buildWheels, type LayerSpec, planBuild, type Source
 export const LLVM_22_1_8_TAG = { tag: "llvmorg-22.1.8", commit: "ca7933e47d3a3451d81e72ac174dcb5aa28b59d1" };
 
 export function parseSourceSpec(spec: string): SourceSpec {
-  if (spec === "debian:22.1.8") return { kind: "tarball", ref: DEBIAN_LLVM_22_1_8 };
-  let m = /^tarball:(.+)@([0-9a-f]{64})$/.exec(spec);
+  let m = /^debian:(.+)$/.exec(spec);
+  if (m?.[1]) {
+    const ref = DEBIAN_SOURCES[m[1]];
+    if (!ref) throw new InvalidInputError(`--source '${spec}': no pinned Debian tarball of LLVM ${m[1]}; pinned: ${Object.keys(DEBIAN_SOURCES).map((v) => `debian:${v}`).join(", ")}`);
+    return { kind: "tarball", ref };
+  }
+  m = /^tarball:(.+)@([0-9a-f]{64})$/.exec(spec);
   if (m?.[1] && m[2]) {
     const path = existingFile(m[1], "--source tarball:");
     return { kind: "tarball", ref: { kind: "tarball", file: path.split("/").pop() ?? path, sha256: m[2], origin: {} }, localPath: path };
@@ -32,7 +37,7 @@ export function parseSourceSpec(spec: string): SourceSpec {
   m = /^dir:(.+)$/.exec(spec);
   if (m?.[1]) return { kind: "dir", path: existingDir(m[1], "--source dir:") };
   throw new InvalidInputError(
-    `--source '${spec}': expected debian:22.1.8 | tarball:<path>@<sha256> | git:<url>@<40-hex commit> | dir:<llvm-project dir>`,
+    `--source '${spec}': expected debian:<${Object.keys(DEBIAN_SOURCES).join('|')}> | tarball:<path>@<sha256> | git:<url>@<40-hex commit> | dir:<llvm-project dir>`,
   );
 }
 
@@ -109,7 +114,7 @@ export function resolveBuildSettings(f: BuildFlags): BuildSettings {
     : plan
       ? [...new Set(plan.matrix.filter((m) => m.platform === platformId).map((m) => m.python))]
       : (config.pythons ?? calendarPythons(platformId, new Date()));
-  const isDebian2218 = source.kind === "tarball" && source.ref.sha256 === DEBIAN_LLVM_22_1_8.sha256;
+  const isDebian2218 = source.kind === "tarball" && source.ref.sha256 === DEBIAN_SOURCES["22.1.8"]?.sha256;
   const policy = linuxPolicy(platformId, f.policy === undefined ? undefined : o.policy, o.config.manylinuxPolicy, plan);
   return {
     repoRoot: o.repoRoot,
@@ -177,7 +182,7 @@ export function register(program: Command): void {
     .command("build")
     .description("Build, repair and verify MLIR Python wheels for one platform")
     .option("--platform <id>", "target platform", BUILD_DEFAULTS.platform)
-    .option("--source <spec>", "debian:22.1.8 | tarball:<path>@<sha256> | git:<url>@<commit> | dir:<path>", BUILD_DEFAULTS.source)
+    .option("--source <spec>", "debian:22.1.8|23.1.1 | tarball:<path>@<sha256> | git:<url>@<commit> | dir:<path>", BUILD_DEFAULTS.source)
     .option("--layer <spec>", "prebuilt:<prefix> | source", BUILD_DEFAULTS.layer)
     .option("--python <versions>", "comma-separated CPython versions (default: the config's)")
     .option("--out <dir>", "where wheels and build-report.json go", BUILD_DEFAULTS.out)

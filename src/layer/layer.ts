@@ -200,7 +200,7 @@ async function buildInWorkDirs(
       await opts.env.run(sourceLayerConfigureArgs(tree, buildDir, installDir, opts.cmakeOptions, cache?.launcher), { env: runEnv });
     }
     const ninja = ["ninja", "-C", buildDir, ...(opts.jobs ? [`-j${opts.jobs}`] : [])];
-    const what = opts.targets ?? ["install"];
+    const what = opts.targets ?? [layerInstallTarget(opts.cmakeOptions)];
     opts.progress.step(`build ${what.join(" ")}`, 0);
     await opts.env.run([...ninja, "--", ...what], {
       env: runEnv,
@@ -223,6 +223,10 @@ async function buildInWorkDirs(
   await saveLayer(opts.env, store, key, installDir, opts.archiveMtime ?? 0);
   return { ...layerOf("source", installDir, readPrefixVersion(installDir), key), origin: "built", ...extra };
 }
+
+/** `install-distribution` when the options name the components to install, else the whole `install`. */
+export const layerInstallTarget = (cmakeOptions: Record<string, string>): string =>
+  cmakeOptions["LLVM_DISTRIBUTION_COMPONENTS"] ? "install-distribution" : "install";
 
 export const LAYER_STAMP = ".mlir-release-layer.json";
 

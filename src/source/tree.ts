@@ -23,8 +23,9 @@ export const BINDINGS_PATHS = [
   "mlir/examples/standalone",
 ] as const;
 
-/** What a from-source LLVM layer needs (llvm + mlir and the shared cmake/third-party dirs). */
-export const LAYER_PATHS = ["cmake", "llvm", "mlir", "third-party"] as const;
+/** What a from-source LLVM layer needs (llvm + mlir and the shared cmake/third-party dirs). Since LLVM 23
+ * llvm/ refuses to configure without libc/ (FindLibcCommonUtils: LLVM Support uses libc's shared headers). */
+export const LAYER_PATHS = ["cmake", "libc", "llvm", "mlir", "third-party"] as const;
 
 export type TreeParts = "bindings" | "layer";
 
@@ -211,4 +212,19 @@ export const DEBIAN_LLVM_22_1_8: Extract<LlvmSourceRef, { kind: "tarball" }> = {
   file: "llvm-toolchain-22_22.1.8.orig.tar.xz",
   sha256: "b49b9277aef97616320b2da259e1f8174c65b0ce2fbe2e8629644a97693402fe",
   origin: { debian: "llvm-toolchain-22", suite: "sid" },
+};
+
+/** Debian's orig tarball of llvm-toolchain-23 23.1.1 (sid's source archive): the only 23.x source this
+ * machine can fetch (23.1.4's tarball and the main snapshots' answer 404), so the from-source layer's. */
+export const DEBIAN_LLVM_23_1_1: Extract<LlvmSourceRef, { kind: "tarball" }> = {
+  kind: "tarball",
+  file: "llvm-toolchain-23_23.1.1.orig.tar.xz",
+  sha256: "0a5838b993f406534db7e6dc7df66e295354a1e9a23bb21e5739cf5df5bc7689",
+  origin: { debian: "llvm-toolchain-23", suite: "sid" },
+};
+
+/** `--source debian:<version>`: the Debian orig tarballs this project pins by sha256. */
+export const DEBIAN_SOURCES: Readonly<Record<string, Extract<LlvmSourceRef, { kind: "tarball" }>>> = {
+  "22.1.8": DEBIAN_LLVM_22_1_8,
+  "23.1.1": DEBIAN_LLVM_23_1_1,
 };

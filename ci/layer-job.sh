@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The long from-source LLVM layer build as a background job that survives the shell (and the checkout)
+# that started it: `build --layer source` at the lowest CPU and I/O priority, its cache, tools venv, work
+# folder and log under $MLIR_RELEASE_CACHE (default ~/.cache/mlir-release), never in the checkout. Killed
+# and started again, it resumes: the layer's stable work folder keeps ninja's state for the same key and
+# sccache answers for every unit already compiled.
+#   ci/layer-job.sh start [SOURCE] [-- extra build flags]   SOURCE defaults to debian:23.1.1
+#   ci/layer-job.sh status      running or not, ninja's edges done/total, rate, estimate, log path
+#   ci/layer-job.sh stop        ends the job (ninja stops; a later start resumes)
+# Exit status: 0 ok; 1 status of a job that is not running (finished, failed or never started); 2 usage.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cache=${MLIR_RELEASE_CACHE:-$HOME/.cache/mlir-release}
+job=$cache/layer-job
+mkdir -p "$job"
+pidfile=$job/pid log=$job/build.log
+
+running() { [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+
+case "${1:-status}" in
+  start)
+    shift || true
+    source_spec=debian:23.1.1
+    if [[ $# -gt 0 && $1 != -- ]]; then source_spec=$1; shift; fi
+    [[ ${1:-} == -- ]] && shift
+    if running; then echo "layer job already running (pid $(cat "$pidfile")); log: $log"; exit 0; fi
+    date -u +%s > "$job/started"
+    echo "$source_spec" > "$job/source"
+    # setsid: its own session, so closing the starting shell does not end it.
+    MLIR_RELEASE_CACHE=$cache MLIR_RELEASE_TOOLS=$cache/tools setsid nohup nice -n 19 ionice -c 3 \
+      node "$ROOT/bin/mlir-release.mjs" build --source "$source_spec" --layer source --python 3.12 --no-dev \
+      --out "$job/dist" --work "$cache/work" "$@" >> "$log" 2>&1 < /dev/null &
+    echo $! > "$pidfile"
+    echo "layer job started (pid $!, source $source_spec); progress: ci/layer-job.sh status; log: $log"
+    ;;
+  status)
+    state=stopped
+    running && state="running (pid $(cat "$pidfile"))"
+    echo "layer job: $state; source: $(cat "$job/source" 2>/dev/null || echo '?'); log: $log"
+    build=$cache/layers/.work/linux-x86_64/build
+    if [[ -f $log ]]; then
+      # The last ninja status line "[done/total]" of this run; total counts what this run has left to do.
+      last=$(grep -aoE '^\[[0-9]+/[0-9]+\]' "$log" | tail -n 1 || true)
+      [[ -n $last ]] || last=$(grep -aoE 'build install[-a-z]* +[0-9]+%' "$log" | tail -n 1 || true)
+      echo "last progress: ${last:-none yet}"
+      tail -n 3 "$log" | sed 's/^/  | /'
+    fi
+    if [[ -f $build/.ninja_log ]]; then
+      # .ninja_log: one line per finished edge (start ms, end ms, ...) over every run of this key.
+      awk -v now="$(date -u +%s)" -v started="$(cat "$job/started" 2>/dev/null || echo 0)" '
+        !/^#/ { n++; cpu += ($2 - $1) / 1000 }
+        END { printf "edges finished (all runs): %d, edge-seconds: %.0f\n", n, cpu }' "$build/.ninja_log"
+      if [[ -f $build/build.ninja ]] && command -v ninja >/dev/null; then
+        todo=$(ninja -C "$build" -n install-distribution 2>/dev/null | grep -cE '^\[[0-9]+/' || true)
+        done_now=$(grep -vc '^#' "$build/.ninja_log" || true)
+        elapsed=$(( $(date -u +%s) - $(cat "$job/started" 2>/dev/null || date -u +%s) ))
+        echo "edges left: $todo; this run: ${elapsed}s elapsed"
+        if [[ $todo -gt 0 && $done_now -gt 0 ]]; then
+          awk -v todo="$todo" -v log="$build/.ninja_log" 'BEGIN {
+            while ((getline l < log) > 0) if (l !~ /^#/) { split(l, f, "\t"); n++; s += (f[2] - f[1]) / 1000 }
+            printf "estimate: %.0f edge-seconds left at %.1f s per edge so far (/ parallel jobs for wall time)\n", todo * s / n, s / n }'
+        fi
+      fi
+    fi
+    running || exit 1
+    ;;
+  stop)
+    if running; then
+      pid=$(cat "$pidfile")
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
+      echo "layer job $pid stopped; 'ci/layer-job.sh start' resumes it"
+    else
+      echo "layer job not running"
+    fi
+    ;;
+  *) echo "usage: ci/layer-job.sh start [SOURCE] [-- build flags] | status | stop" >&2; exit 2 ;;
+esac
