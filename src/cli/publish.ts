@@ -10,6 +10,7 @@ import { HttpUrl, HttpUrlTemplate, InvalidInputError, parseFlag, parseOrExplain,
 import { writeManifest } from "../plan/manifest.js";
 import { promoteRelease, promotionBlockers, verifyPromoted } from "../rebuild/promote.js";
 import { creatableDir, existingDir } from "../util/paths.js";
+import { freshDir, newDir, refusalLeavesNothing } from "../util/fresh-dir.js";
 import { rebuild } from "../rebuild/rebuild.js";
 import { restore, type Rebuilder } from "../publish/restore.js";
 import { syncIndexFromGithub } from "../publish/site-sync.js";
@@ -171,8 +172,8 @@ export function register(program: Command): void {
         const ch = o.condaChannel ?? config.publish.conda?.channel;
         if (ch && /^[a-z][a-z0-9+.-]*:/i.test(ch)) throw new InvalidInputError(`--conda-channel '${ch}': a local channel folder is expected, not a URL (upload a local channel with your conda tooling)`);
         if (ch) {
+          // Made below, once every target's configuration is checked.
           const channel = creatableDir(ch, o.condaChannel ? "--conda-channel" : "publish.conda.channel");
-          mkdirSync(channel, { recursive: true });
           targets.conda = { channel, workDir: join(dirname(channel), "conda-recipes"), python: join(opts.toolsDir, "bin", "python"), env };
         } else skipped.conda = ch ? `channel ${ch} is not a local directory` : "publish.conda not configured";
       }
@@ -180,6 +181,7 @@ export function register(program: Command): void {
       const missing = Object.entries(skipped);
       if (explicit && missing.length) throw new InvalidInputError(`--targets ${o.targets}: ${missing.map(([t, why]) => `${t}: ${why}`).join("; ")}; configure it or leave it out of --targets`);
       if (!Object.keys(targets).length) throw new InvalidInputError(`publish: no target is configured (${missing.map(([t, why]) => `${t}: ${why}`).join("; ")}); see publish.* in release.config.json`);
+      if (targets.conda) mkdirSync(targets.conda.channel, { recursive: true });
       const report = await publishRelease(stageDir, targets, { progress: new ConsoleProgress(), skipped });
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     });
@@ -261,18 +263,22 @@ export function register(program: Command): void {
       const config = opts.config;
       const gh = githubTarget(opts, "GitHub");
       const cache = opts.cacheDir;
-      mkdirSync(join(cache, "restore"), { recursive: true });
-      const base = mkdtempSync(join(cache, "restore", `${v}-`));
-      const r = await restore({
-        indexRoot: indexRootOf(opts, "restore"),
-        version: v,
-        outDir: resolve(o.out ?? join(base, "out")),
-        rebuild: factoryRebuilder(opts, join(base, "work"), o.jobs !== undefined ? parseFlag(PositiveIntText, o.jobs, "-j/--jobs") : undefined),
-        ...(gh ? { github: gh } : {}),
-        ...(config.publish.index?.baseUrl ? { baseUrl: config.publish.index.baseUrl } : {}),
-        ...(config.publish.index?.filesUrl ? { filesUrl: config.publish.index.filesUrl } : {}),
-        log: (l) => process.stderr.write(`${l}\n`),
-      });
+      const indexRoot = indexRootOf(opts, "restore");
+      const jobs = o.jobs !== undefined ? parseFlag(PositiveIntText, o.jobs, "-j/--jobs") : undefined;
+      // Made once restore has checked the index (the manifest, the pruned mark); a later refusal takes it back.
+      const base = freshDir(join(cache, "restore"), `${v}-`);
+      const r = await refusalLeavesNothing([base], () =>
+        restore({
+          indexRoot,
+          version: v,
+          outDir: o.out !== undefined ? resolve(o.out) : () => join(base.path(), "out"),
+          rebuild: factoryRebuilder(opts, () => join(base.path(), "work"), jobs),
+          ...(gh ? { github: gh } : {}),
+          ...(config.publish.index?.baseUrl ? { baseUrl: config.publish.index.baseUrl } : {}),
+          ...(config.publish.index?.filesUrl ? { filesUrl: config.publish.index.filesUrl } : {}),
+          log: (l) => process.stderr.write(`${l}\n`),
+        }),
+      );
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     });
 }
@@ -310,19 +316,21 @@ function registerPromote(program: Command): void {
       const v = parseOrExplain(ReleaseVersionText, version, "--version");
       const outDir = resolve(o.out);
       if (existsSync(outDir) && readdirSync(outDir).length) throw new InvalidInputError(`promote: --out ${o.out} is not empty`);
-      mkdirSync(outDir, { recursive: true });
-      const r = await promoteRelease({ earlier, artifactsDir: resolve(o.artifacts), version: v, ...(tag ? { tag } : {}), outDir });
-      for (const w of r.wheels) process.stderr.write(`promoted ${w.from} → ${w.fileName} (changed: ${w.changed.join(", ")})\n`);
-      for (const l of r.left) process.stderr.write(`not carried over: ${l.fileName}: ${l.reason}\n`);
-      let manifest = r.manifest;
-      if (o.verify) {
-        const cache = opts.cacheDir;
-        mkdirSync(cache, { recursive: true });
-        const workDir = mkdtempSync(join(cache, "promote-"));
-        const env = new HostEnv(join(workDir, "logs", "promote.log"));
-        manifest = await verifyPromoted(r, { repoRoot: opts.repoRoot, cacheDir: cache, workDir, outDir, toolsDir: opts.toolsDir, lit: o.lit }, env, new ConsoleProgress(), hostPlatform());
-      }
-      process.stdout.write(`manifest: ${writeManifest(outDir, manifest)}\n`);
+      // --out and the work folder are taken back when promoting refuses the earlier release's files.
+      const out = newDir(outDir);
+      const work = freshDir(opts.cacheDir, "promote-");
+      await refusalLeavesNothing([out, work], async () => {
+        const r = await promoteRelease({ earlier, artifactsDir: resolve(o.artifacts), version: v, ...(tag ? { tag } : {}), outDir: out.path() });
+        for (const w of r.wheels) process.stderr.write(`promoted ${w.from} → ${w.fileName} (changed: ${w.changed.join(", ")})\n`);
+        for (const l of r.left) process.stderr.write(`not carried over: ${l.fileName}: ${l.reason}\n`);
+        let manifest = r.manifest;
+        if (o.verify) {
+          const workDir = work.path();
+          const env = new HostEnv(join(workDir, "logs", "promote.log"));
+          manifest = await verifyPromoted(r, { repoRoot: opts.repoRoot, cacheDir: opts.cacheDir, workDir, outDir, toolsDir: opts.toolsDir, lit: o.lit }, env, new ConsoleProgress(), hostPlatform());
+        }
+        process.stdout.write(`manifest: ${writeManifest(outDir, manifest)}\n`);
+      });
     });
 }
 
@@ -334,8 +342,9 @@ const hostPlatform = (): PlatformId =>
   );
 
 /** The CLI's rebuilder for `restore`: the wheel factory replaying the manifest on this host. */
-function factoryRebuilder(o: ResolvedOptions, workDir: string, jobs?: number): Rebuilder {
+function factoryRebuilder(o: ResolvedOptions, work: () => string, jobs?: number): Rebuilder {
   return async (manifestPath, _m, outDir) => {
+    const workDir = work();
     const env = new HostEnv(join(workDir, "logs", "restore.log"));
     const progress = new ConsoleProgress();
     progress.info(`full log: ${env.logFile}`);

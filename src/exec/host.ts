@@ -7,13 +7,14 @@ import { CommandFailedError, type ExecEnv, type RunOptions, type RunResult, shel
 /** Runs commands on this machine, teeing all output into one log file. */
 export class HostEnv implements ExecEnv {
   readonly name = "host";
-  constructor(readonly logFile: string) {
-    mkdirSync(dirname(logFile), { recursive: true });
-  }
+  // The log's folder is made by the first command, not here: a command refused for its input
+  // before anything runs leaves no folder behind.
+  constructor(readonly logFile: string) {}
 
   async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
     const [file, ...args] = argv;
     if (!file) throw new InternalError("run: empty argv");
+    mkdirSync(dirname(this.logFile), { recursive: true });
     appendFileSync(this.logFile, `
 $ ${opts.cwd ? `(cd ${opts.cwd}) ` : ""}${shellLine(argv)}
 `);

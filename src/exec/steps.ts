@@ -54,6 +54,8 @@ export async function runSteps(
 ): Promise<{ records: StepRecord[]; results: Map<string, RunResult> }> {
   const results = new Map<string, RunResult>();
   const records: StepRecord[] = [];
+  // The log's folder is made when the steps start (HostEnv makes it on its first command only).
+  if (steps.length) mkdirSync(dirname(o.env.logFile), { recursive: true });
   const log = (line: string): void => appendFileSync(o.env.logFile, `${line}\n`);
   let phase = "";
   for (const [i, step] of steps.entries()) {
