@@ -1,6 +1,6 @@
 // `mlir-release stage | site | publish | prune`: thin wrappers over the stage, site and
 // publish modules. Secrets come from the environment only.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { HostEnv } from "../exec/host.js";

@@ -19,8 +19,9 @@ export type Rebuilder = (manifestPath: string, manifest: ReleaseManifest, outDir
 export interface RestoreOptions {
   indexRoot: string;
   version: string;
-  /** Fresh folder the rebuild writes into. */
-  outDir: string;
+  /** Fresh folder the rebuild writes into, or what makes one (called once the index is checked, so a
+   * refused restore makes no folder). */
+  outDir: string | (() => string);
   rebuild: Rebuilder;
   github?: GithubOptions;
   baseUrl?: string;
@@ -43,11 +44,12 @@ export async function restore(o: RestoreOptions): Promise<RestoreResult> {
     throw new InvalidInputError(`restore: ${o.version} is not pruned (its files are published); nothing to restore`);
   }
   const m = readManifestFile(manifestPath);
-  if (existsSync(o.outDir) && readdirSync(o.outDir).length) throw new InvalidInputError(`restore: output folder ${o.outDir} is not empty`);
-  log(`rebuilding ${o.version} from its manifest into ${o.outDir}`);
-  await o.rebuild(manifestPath, m, o.outDir);
+  if (typeof o.outDir === "string" && existsSync(o.outDir) && readdirSync(o.outDir).length) throw new InvalidInputError(`restore: output folder ${o.outDir} is not empty`);
+  const outDir = typeof o.outDir === "string" ? o.outDir : o.outDir();
+  log(`rebuilding ${o.version} from its manifest into ${outDir}`);
+  await o.rebuild(manifestPath, m, outDir);
   const artifacts = m.artifacts.map((a) => {
-    const p = join(o.outDir, a.fileName);
+    const p = join(outDir, a.fileName);
     const sha256 = existsSync(p) ? sha256Hex(readFileSync(p)) : "";
     return { fileName: a.fileName, sha256, equal: sha256 === a.sha256 };
   });
@@ -61,12 +63,12 @@ export async function restore(o: RestoreOptions): Promise<RestoreResult> {
   for (const a of artifacts) log(`EQUAL ${a.fileName} sha256 ${a.sha256}`);
   const actions: PublishAction[] = [];
   // GitHub first: the index lists the files at GitHub when filesUrl points there, so they must be back before the yank is lifted.
-  if (o.github) actions.push(...(await restoreGithubRelease(o.github, m, o.outDir)));
+  if (o.github) actions.push(...(await restoreGithubRelease(o.github, m, outDir)));
   actions.push(
     ...(await restoreReleaseFiles(
       o.indexRoot,
       o.version,
-      m.artifacts.map((a) => ({ fileName: a.fileName, path: join(o.outDir, a.fileName) })),
+      m.artifacts.map((a) => ({ fileName: a.fileName, path: join(outDir, a.fileName) })),
       { ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}), ...(o.filesUrl ? { filesUrl: o.filesUrl } : {}) },
     )),
   );
