@@ -12,6 +12,7 @@ import { fetchPublishedReleases } from "../external/github.js";
 import { EXIT } from "../errors.js";
 import { CalendarDate, GitCommit, GitRefName, InvalidInputError, IsoInstant, parseFlag, PlatformId, PositiveIntText, type ReleaseConfig, type ReleaseManifest, ReleaseRequest, type ResolvedOptions, parseOrExplain } from "../schema.js";
 import { creatableDir, writableFileIn } from "../util/paths.js";
+import { freshDir, newDir, refusalLeavesNothing } from "../util/fresh-dir.js";
 import { GitHistory, GitHubHistory, type LlvmHistory } from "../plan/history.js";
 import { MANIFEST_FILE } from "../plan/manifest.js";
 import { renderCommitNotes } from "../plan/notes.js";
@@ -250,15 +251,16 @@ export function register(program: Command): void {
       const cache = creatableDir(o.cacheDir, "--cache");
       const m = readManifest(manifest);
       const jobs = f.jobs === undefined ? undefined : parseFlag(PositiveIntText, f.jobs, "-j/--jobs");
-      mkdirp(join(cache, "rebuild"));
-      const base = mkdtempSync(join(cache, "rebuild", `${m.plan.version}-`));
-      const outDir = resolve(f.out ?? join(base, "out"));
-      const workDir = resolve(f.work ?? join(base, "work"));
+      // Taken back, with a --out or --work this run makes, when the rebuild refuses the manifest's inputs.
+      const base = freshDir(join(cache, "rebuild"), `${m.plan.version}-`);
+      const outDir = resolve(f.out ?? join(base.path(), "out"));
+      const workDir = resolve(f.work ?? join(base.path(), "work"));
+      const taken = [base, newDir(outDir), newDir(workDir)];
       const env = new HostEnv(join(workDir, "logs", "rebuild.log"));
       const progress = new ConsoleProgress();
       progress.info(`full log: ${env.logFile}`);
       const hostPlatform = parseOrExplain(PlatformId, process.platform === "linux" ? (process.arch === "arm64" ? "linux-aarch64" : "linux-x86_64") : process.platform === "darwin" ? (process.arch === "arm64" ? "macos-arm64" : "macos-x86_64") : "windows-x64", "host platform");
-      const r = await rebuild(manifest, {
+      const r = await refusalLeavesNothing(taken, () => rebuild(manifest, {
         repoRoot: o.repoRoot,
         cacheDir: cache,
         workDir,
@@ -267,7 +269,7 @@ export function register(program: Command): void {
         ...(jobs !== undefined ? { jobs } : {}),
         // As build: the integrity rebuild's {"kind":"none"} reaches the layer's compiler cache.
         compilerCache: compilerCacheSettings(o.config.compilerCache, process.env),
-      }, env, progress, [hostPlatform]);
+      }, env, progress, [hostPlatform]));
       for (const a of r.artifacts) {
         process.stderr.write(`${a.result.toUpperCase().padEnd(11)} ${a.fileName}${a.firstDifference ? `  first difference: ${a.firstDifference}` : ""}${a.note ? `  (${a.note})` : ""}\n`);
       }
@@ -296,4 +298,3 @@ function lockedImages(repoRoot: string, config: ReleaseConfig, platforms: readon
   return out;
 }
 
-const mkdirp = (dir: string): void => void mkdirSync(dir, { recursive: true });

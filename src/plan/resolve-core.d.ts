@@ -21,7 +21,8 @@ export type SearchAnswer<E extends ReleaseListEntry = ReleaseListEntry> =
 
 /**
  * `query` is an LLVM commit or prefix (7–40 hex digits: every release built from it), a day
- * YYYY-MM-DD (the newest snapshot made on or before it, not yanked by its manifest), or an exact
- * version. `entries` must be oldest first.
+ * YYYY-MM-DD (the newest snapshot made on or before it, then the newest numbered release whose
+ * LLVM commit is of that day or earlier; neither yanked by its manifest), or an exact version.
+ * `entries` must be oldest first.
  */
 export declare function searchReleases<E extends ReleaseListEntry>(entries: readonly E[], query: string): SearchAnswer<E>;

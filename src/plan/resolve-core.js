@@ -7,8 +7,9 @@
 
 /**
  * `query` is an LLVM commit or prefix (7–40 hex digits: every release built from it), a day
- * YYYY-MM-DD (the newest snapshot made on or before it, not yanked by its manifest), or an exact
- * version. `entries` must be oldest first.
+ * YYYY-MM-DD (the newest snapshot made on or before it, then the newest numbered release whose
+ * LLVM commit is of that day or earlier; neither yanked by its manifest), or an exact version.
+ * `entries` must be oldest first.
  */
 export function searchReleases(entries, query) {
   const q = String(query).trim().toLowerCase();
@@ -19,9 +20,9 @@ export function searchReleases(entries, query) {
     return { kind: "commit", query: q, hits };
   }
   if (/^\d{4}-\d{2}-\d{2}$/.test(q)) {
-    let best;
-    for (const e of entries) if (e.kind === "snapshot" && !e.yanked && e.date <= q) best = e;
-    return { kind: "date", query: q, hits: best ? [best] : [] };
+    const best = {};
+    for (const e of entries) if (!e.yanked && e.date <= q) best[e.kind] = e;
+    return { kind: "date", query: q, hits: [best.snapshot, best.numbered].filter(Boolean) };
   }
   const exact = entries.filter((e) => e.version === q);
   if (exact.length) return { kind: "version", query: q, hits: exact };

@@ -62,7 +62,7 @@ export function releasesOfCommit(manifests: readonly ReleaseManifest[], commit: 
 export function snapshotOnOrBefore(manifests: readonly ReleaseManifest[], day: string): ReleaseRef | undefined {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new InvalidInputError(`--on-or-before '${day}': expected YYYY-MM-DD`);
   const r = searchReleases(releaseListOf(manifests), day);
-  return r.kind === "date" ? r.hits[0]?.ref : undefined;
+  return r.kind === "date" ? r.hits.find((h) => h.kind === "snapshot")?.ref : undefined;
 }
 
 export interface WheelQuery {

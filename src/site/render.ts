@@ -8,6 +8,8 @@ import { releaseListOf } from "../plan/resolve.js";
 import type { ReleaseListEntry } from "../plan/resolve-core.js";
 import { isWheelKind, type PrunedRecord, type ReleaseManifest, wheelProject } from "../schema.js";
 import { normalizeProjectName } from "../stage/wheelinfo.js";
+import { hashedInstallCommands, hashedRequirements, indexInstallLine, pylockToml, runtimeDependencies, simpleUrlOf, type PinnedDistribution } from "../plan/install.js";
+import { knownLitFailure } from "../verify/lit-known.js";
 
 export interface SiteFile {
   fileName: string;
@@ -17,6 +19,8 @@ export interface SiteFile {
   requiresPython?: string;
   /** sha256 of the file's METADATA, served at <file>.metadata (PEP 658). */
   metadataSha256?: string;
+  /** The wheel's Requires-Dist (from its METADATA): what the install lines say about dependencies. */
+  requiresDist?: string[];
 }
 
 export interface SiteRelease {
@@ -149,11 +153,38 @@ const githubWeb = (repository: string): string | undefined => {
 };
 
 
+/** A wheel's lit result as the dashboard shows it: counts, and each failure known (with its reason) or not. */
+export interface LitSummary {
+  passed: number;
+  failed: number;
+  /** The failures' names when recorded; `reason` set for the known ones (src/verify/lit-known.ts). */
+  failures?: Array<{ test: string; reason?: string }>;
+}
+
 /** A wheel's lit summary from its manifest verification (lenient: verification is free-form per file). */
-function litOf(m: ReleaseManifest, fileName: string): { passed: number; failed: number } | undefined {
+function litOf(m: ReleaseManifest, fileName: string): LitSummary | undefined {
   const v = m.verification[fileName] as { lit?: unknown; earlier?: { lit?: unknown } } | undefined;
-  const lit = (v?.lit ?? v?.earlier?.lit) as { passed?: unknown; failed?: unknown } | null | undefined;
-  return lit && typeof lit.passed === "number" && typeof lit.failed === "number" ? { passed: lit.passed, failed: lit.failed } : undefined;
+  const lit = (v?.lit ?? v?.earlier?.lit) as { passed?: unknown; failed?: unknown; failures?: unknown } | null | undefined;
+  if (!lit || typeof lit.passed !== "number" || typeof lit.failed !== "number") return undefined;
+  const names = Array.isArray(lit.failures) ? lit.failures.filter((f): f is string => typeof f === "string") : [];
+  const failures = names.map((test) => {
+    const k = knownLitFailure(test);
+    return k ? { test, reason: k.reason } : { test };
+  });
+  return { passed: lit.passed, failed: lit.failed, ...(failures.length ? { failures } : {}) };
+}
+
+/** "lit 97 passed, 3 failed — all 3 known: <reason>" (the words the dashboard shows). */
+export function litText(l: LitSummary): string {
+  const head = `lit ${l.passed} passed, ${l.failed} failed`;
+  if (!l.failed) return head;
+  const f = l.failures ?? [];
+  if (!f.length) return `${head} (failures not itemized)`;
+  const known = f.filter((x) => x.reason);
+  const reasons = [...new Set(known.map((x) => x.reason!))];
+  const unknown = f.filter((x) => !x.reason).map((x) => x.test);
+  if (!unknown.length && known.length === l.failed) return `${head} — all ${known.length} known: ${reasons.join("; ")}`;
+  return `${head} — ${known.length} known${reasons.length ? ` (${reasons.join("; ")})` : ""}, ${l.failed - known.length} NEW${unknown.length ? `: ${unknown.join(", ")}` : ""}`;
 }
 
 /** One release as the dashboard's releases.json publishes it (what searchReleases runs on in the browser). */
@@ -163,16 +194,34 @@ export interface DashboardEntry extends ReleaseListEntry {
   page: string;
   restore?: string;
   pip?: string;
-  wheels: Array<{ fileName: string; python?: string; platform?: string; size: number; sha256: string; url: string; lit?: { passed: number; failed: number } }>;
+  /** The day (and time) in words: "24 Nov 2026, 00:00 UTC". */
+  dateText: string;
+  wheels: Array<{ fileName: string; python?: string; platform?: string; size: number; sha256: string; url: string; lit?: LitSummary }>;
+  /** The native wheels every per-Python wheel pins (`<distribution>-native==<version>`); empty in bundled releases. */
+  nativeWheels: Array<{ fileName: string; platform?: string; size: number; sha256: string; url: string }>;
+  /** Run-time dependencies outside our distributions (numpy, …), from the per-Python wheels' METADATA. */
+  dependencies: string[];
   /** Mean wheel size (bytes) and the lowest lit pass count over the release's wheels: the trend plot's points. */
   meanWheelBytes?: number;
   litPassed?: number;
 }
 
-/** 59.7 MB, 4.1 kB: wheel sizes on the dashboard. */
-export const humanSize = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${(n / 1e3).toFixed(1)} kB`);
+/** 1.2 GB, 59.7 MB, 4.1 kB, 512 B: file sizes on the dashboard. */
+export const humanSize = (n: number): string =>
+  n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`;
 
-const absoluteIndex = (opts: SiteOptions): string | undefined => (opts.baseUrl ? `${opts.baseUrl.replace(/\/$/, "")}/simple/` : undefined);
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/** "24 Nov 2026" for a day, "24 Nov 2026, 13:05 UTC" for a time; the text itself when it is neither. */
+export function humanDate(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(iso);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) return iso;
+  const day = `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]}`;
+  if (m[4] === undefined) return day;
+  const zone = !m[6] || m[6] === "Z" || /^[+-]00:?00$/.test(m[6]) ? "UTC" : `UTC${m[6]}`;
+  return `${day}, ${m[4]}:${m[5]} ${zone}`;
+}
+
+const absoluteIndex = (opts: SiteOptions): string | undefined => (opts.baseUrl ? simpleUrlOf(opts.baseUrl) : undefined);
 const absoluteFile = (opts: SiteOptions, version: string, fileName: string): string => {
   const href = fileHref(opts, version, fileName, "");
   return opts.baseUrl ? new URL(href, `${opts.baseUrl.replace(/\/$/, "")}/`).toString() : href;
@@ -186,13 +235,21 @@ export function dashboardEntries(releases: SiteRelease[], files: ReadonlyMap<str
     const r = byVersion.get(e.version)!;
     const m = r.manifest;
     const arts = new Map(m.artifacts.map((a) => [a.fileName, a]));
-    const wheels = (files.get(e.version) ?? [])
+    const fl = files.get(e.version) ?? [];
+    const wheels = fl
       .filter((f) => f.kind === "wheel")
       .map((f) => {
         const a = arts.get(f.fileName);
         const lit = litOf(m, f.fileName);
         return { fileName: f.fileName, ...(a?.python ? { python: a.python } : {}), ...(a?.platform ? { platform: a.platform } : {}), size: f.size, sha256: f.sha256, url: absoluteFile(opts, e.version, f.fileName), ...(lit ? { lit } : {}) };
       });
+    const nativeWheels = fl
+      .filter((f) => f.kind === "native-wheel")
+      .map((f) => {
+        const a = arts.get(f.fileName);
+        return { fileName: f.fileName, ...(a?.platform ? { platform: a.platform } : {}), size: f.size, sha256: f.sha256, url: absoluteFile(opts, e.version, f.fileName) };
+      });
+    const dependencies = runtimeDependencies(fl.filter((f) => f.kind === "wheel").flatMap((f) => f.requiresDist ?? []), m.plan.distribution);
     const lits = wheels.flatMap((w) => (w.lit ? [w.lit.passed] : []));
     return {
       ...e,
@@ -201,31 +258,41 @@ export function dashboardEntries(releases: SiteRelease[], files: ReadonlyMap<str
       ...(m.plan.llvm.tag ? { tag: m.plan.llvm.tag } : {}),
       page: `releases/${e.version}.html`,
       ...(r.pruned ? { restore: `mlir-release restore ${e.version}` } : {}),
-      ...(index ? { pip: `pip install '${m.plan.distribution}==${e.version}' --index-url ${index}` } : {}),
+      ...(index ? { pip: indexInstallLine({ distribution: m.plan.distribution, version: e.version }, index) } : {}),
+      dateText: humanDate(e.kind === "snapshot" ? e.date : m.plan.llvm.commitDate),
       wheels,
+      nativeWheels,
+      dependencies,
       ...(wheels.length ? { meanWheelBytes: Math.round(wheels.reduce((n, w) => n + w.size, 0) / wheels.length) } : {}),
       ...(lits.length ? { litPassed: Math.min(...lits) } : {}),
     };
   });
 }
 
-/** requirements.txt and pylock.toml (PEP 751) lines that pin one release by hash; absolute URLs only. */
-export function pinLines(e: DashboardEntry, distribution: string, opts: SiteOptions): { pip: string; requirements: string; pylock: string } | undefined {
+/** What pins one release: pip from our index added to PyPI; requirements.txt and pylock.toml (PEP 751) by hash, with the commands that install them. */
+export interface PinLines {
+  pip: string;
+  requirements: string;
+  requirementsInstall: string[];
+  pylock: string;
+  pylockInstall: string[];
+}
+
+/** The pin lines of one release (every wheel of ours it needs: per-Python and native); absolute URLs only. */
+export function pinLines(e: DashboardEntry, distribution: string, opts: SiteOptions): PinLines | undefined {
   const index = absoluteIndex(opts);
   if (!index) return undefined;
-  const requirements = [`--index-url ${index}`, `${distribution}==${e.version} \\`, ...e.wheels.map((w, i) => `    --hash=sha256:${w.sha256}${i < e.wheels.length - 1 ? " \\" : ""}`)].join("\n");
-  const q = (x: string): string => JSON.stringify(x);
-  const pylock = [
-    'lock-version = "1.0"',
-    'created-by = "mlir-release"',
-    "",
-    "[[packages]]",
-    `name = ${q(distribution)}`,
-    `version = ${q(e.version)}`,
-    `index = ${q(index)}`,
-    ...e.wheels.flatMap((w) => ["", "[[packages.wheels]]", `name = ${q(w.fileName)}`, `url = ${q(w.url)}`, `size = ${w.size}`, `hashes = { sha256 = ${q(w.sha256)} }`]),
-  ].join("\n");
-  return { pip: `pip install '${distribution}==${e.version}' --index-url ${index}`, requirements, pylock };
+  const pins: PinnedDistribution[] = [
+    { name: distribution, version: e.version, wheels: e.wheels },
+    ...(e.nativeWheels.length ? [{ name: `${distribution}-native`, version: e.version, wheels: e.nativeWheels }] : []),
+  ];
+  return {
+    pip: indexInstallLine({ distribution, version: e.version }, index),
+    requirements: hashedRequirements(pins, e.dependencies, index),
+    requirementsInstall: hashedInstallCommands("requirements.txt", e.dependencies),
+    pylock: pylockToml(pins, e.dependencies, index),
+    pylockInstall: hashedInstallCommands("pylock.toml", e.dependencies),
+  };
 }
 
 /** A small inline SVG line plot of one series over the snapshots (oldest → newest); one circle per point. */
@@ -255,39 +322,12 @@ export function trendSvg(points: Array<{ label: string; value: number }>, o: { t
 // whose text depends on the runner's transpiler: vitest's and tsx's pages differed).
 const SEARCH_SOURCE = readFileSync(new URL("../plan/resolve-core.js", import.meta.url), "utf8").replace(/^export function /m, "function ");
 
-/** The browser side of the search box: the one searchReleases implementation, embedded from its own file. */
+// The page's own program is a file too (src/site/assets/dashboard.js), read once like the dev distribution's templates.
+const DASHBOARD_SCRIPT = readFileSync(new URL("./assets/dashboard.js", import.meta.url), "utf8");
+
+/** The browser side of the search box: the one searchReleases implementation, then the page's script, both from their files. */
 function searchScript(): string {
-  return [
-    "<script>",
-    SEARCH_SOURCE,
-    `(function () {
-  var form = document.getElementById("search");
-  var input = document.getElementById("search-q");
-  var out = document.getElementById("search-result");
-  var data;
-  function text(tag, cls, t) { var e = document.createElement(tag); if (cls) e.className = cls; e.textContent = t; return e; }
-  form.addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    (data ? Promise.resolve(data) : fetch("releases.json").then(function (r) { return r.json(); })).then(function (d) {
-      data = d;
-      var r = searchReleases(d.releases, input.value);
-      out.textContent = "";
-      if (r.kind === "error") { out.appendChild(text("p", "search-error", r.message)); return; }
-      if (!r.hits.length) { out.appendChild(text("p", "search-none", "no release for " + r.query)); return; }
-      r.hits.forEach(function (h) {
-        var li = document.createElement("div"); li.className = "hit"; li.setAttribute("data-version", h.version);
-        var a = document.createElement("a"); a.href = h.page; a.textContent = h.version; li.appendChild(a);
-        li.appendChild(text("span", "", " " + h.kind + ", LLVM " + h.llvmVersion + " commit " + h.commit.slice(0, 12) + ", " + h.date));
-        if (h.pruned) li.appendChild(text("span", "restorable", " files pruned, restorable: " + h.restore));
-        else if (h.yanked) li.appendChild(text("span", "yanked", " yanked: " + h.yanked));
-        if (h.pip) li.appendChild(text("pre", "pip", h.pip));
-        out.appendChild(li);
-      });
-    }).catch(function (e) { out.textContent = "cannot read releases.json: " + e; });
-  });
-})();`,
-    "</script>",
-  ].join("\n");
+  return ["<script>", SEARCH_SOURCE, DASHBOARD_SCRIPT, "</script>"].join("\n");
 }
 
 /** The front page (newest releases in full, older ones compactly) and one page per release. */
@@ -303,11 +343,28 @@ function dashboardPages(releases: SiteRelease[], files: ReadonlyMap<string, Site
     const p = r.manifest.plan;
     const entry = entryOf.get(p.version)!;
     const pins = pinLines(entry, p.distribution, opts);
-    const wheelFacts = entry.wheels.map(
-      (w) => `<li class="wheel-facts" data-file="${esc(w.fileName)}"><code>${esc(w.fileName)}</code> <span class="size">${esc(mb(w.size))}</span>${w.lit ? ` <span class="lit">lit ${w.lit.passed} passed, ${w.lit.failed} failed</span>` : ' <span class="lit none">lit: not recorded</span>'}</li>`,
-    );
+    const litCell = (l: LitSummary | undefined): string => {
+      if (!l) return ' <span class="lit none">lit: not recorded</span>';
+      const known = (l.failures ?? []).filter((f) => f.reason);
+      const title = (l.failures ?? []).map((f) => `${f.test}${f.reason ? ` (known: ${f.reason})` : " (new)"}`).join("\n");
+      const cls = !l.failed ? "lit ok" : known.length === l.failed ? "lit known" : "lit failed";
+      return ` <span class="${cls}"${title ? ` title="${esc(title)}"` : ""}>${esc(litText(l))}</span>`;
+    };
+    const wheelFacts = [
+      ...entry.wheels.map(
+        (w) =>
+          `<li class="wheel-facts" data-file="${esc(w.fileName)}"><code>${esc(w.fileName)}</code> <span class="size">${esc(mb(w.size))}</span>${litCell(w.lit)}<br><span class="sha256">sha256 <code>${w.sha256}</code></span></li>`,
+      ),
+      ...entry.nativeWheels.map(
+        (w) =>
+          `<li class="wheel-facts native" data-file="${esc(w.fileName)}"><a href="${esc(fileHref(opts, p.version, w.fileName, up))}"><code>${esc(w.fileName)}</code></a> <span class="size">${esc(mb(w.size))}</span> <span class="role">native part, pinned by every wheel above</span><br><span class="sha256">sha256 <code>${w.sha256}</code></span></li>`,
+      ),
+    ];
+    const cmds = (lines: string[], cls: string): string => `<pre class="${cls}">${esc(lines.join("\n"))}</pre>`;
     const pinBlock = pins
-      ? `<details class="pin"><summary>Pin this build</summary><p>pip:</p><pre class="pin-pip">${esc(pins.pip)}</pre><p><code>requirements.txt</code> (hash-checked):</p><pre class="pin-requirements">${esc(pins.requirements)}</pre><p><code>pylock.toml</code> (PEP 751):</p><pre class="pin-pylock">${esc(pins.pylock)}</pre></details>`
+      ? `<details class="pin"><summary>Pin this build</summary><p>pip (our index added to PyPI, which serves the dependencies):</p><pre class="pin-pip">${esc(pins.pip)}</pre>` +
+        `<p><code>requirements.txt</code> (hash-checked; every wheel of ours the release needs):</p><pre class="pin-requirements">${esc(pins.requirements)}</pre><p>installed with:</p>${cmds(pins.requirementsInstall, "pin-requirements-install")}` +
+        `<p><code>pylock.toml</code> (PEP 751, pip ≥ 26.1):</p><pre class="pin-pylock">${esc(pins.pylock)}</pre><p>installed with:</p>${cmds(pins.pylockInstall, "pin-pylock-install")}</details>`
       : '<p class="pin-missing">Pin lines need the site\'s absolute URL: set <code>publish.index.baseUrl</code> in release.config.json or pass <code>--base-url</code>.</p>';
     const fl = files.get(p.version) ?? [];
     const byName = new Map(r.manifest.artifacts.map((a) => [a.fileName, a]));
@@ -330,7 +387,8 @@ function dashboardPages(releases: SiteRelease[], files: ReadonlyMap<string, Site
     });
     const others = fl
       .filter((f) => f.kind !== "wheel")
-      .map((f) => `<li><a href="${esc(fileHref(opts, p.version, f.fileName, up))}">${esc(f.fileName)}</a> (${esc(f.kind)}, ${f.size} bytes)</li>`);
+      .filter((f) => f.kind !== "native-wheel")
+      .map((f) => `<li><a href="${esc(fileHref(opts, p.version, f.fileName, up))}">${esc(f.fileName)}</a> (${esc(f.kind)}, <span class="size">${esc(mb(f.size))}</span>) <span class="sha256">sha256 <code>${f.sha256}</code></span></li>`);
     const yankedAll = r.manifest.yanked[p.version] ?? r.manifest.yanked["*"];
     const restorable = r.pruned
       ? ` <span class="restorable" title="${esc(r.pruned.reason)}">files pruned ${esc(r.pruned.prunedOn)}, restorable: <code>mlir-release restore ${esc(p.version)}</code></span>`
@@ -338,7 +396,7 @@ function dashboardPages(releases: SiteRelease[], files: ReadonlyMap<string, Site
     return [
       `<section class="release ${p.kind}" id="v${esc(p.version)}">`,
       `<h2>${esc(p.version)} <span class="kind">${p.kind === "snapshot" ? "snapshot" : "release"}</span>${yankedAll !== undefined ? ` <span class="yanked">yanked: ${esc(yankedAll)}</span>` : ""}${restorable}</h2>`,
-      `<p>LLVM ${esc(p.llvm.version)}${p.llvm.tag ? ` (${esc(p.llvm.tag)})` : ""}, commit ${commit}, ${esc(p.llvm.commitDate)} · <a href="${up}manifests/${esc(p.version)}.json">manifest</a> · <a href="${up}releases/${esc(p.version)}.html">page</a></p>`,
+      `<p>LLVM ${esc(p.llvm.version)}${p.llvm.tag ? ` (${esc(p.llvm.tag)})` : ""}, commit ${commit} of <time datetime="${esc(p.llvm.commitDate)}">${esc(humanDate(p.llvm.commitDate))}</time> · <a href="${up}manifests/${esc(p.version)}.json">manifest</a> · <a href="${up}releases/${esc(p.version)}.html">page</a></p>`,
       `<table class="matrix"><thead><tr><th>platform</th>${pythons.map((py) => `<th>Python ${esc(py)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`,
       others.length ? `<ul class="other">${others.join("")}</ul>` : "",
       wheelFacts.length ? `<ul class="wheels">${wheelFacts.join("")}</ul>` : "",
@@ -351,10 +409,11 @@ function dashboardPages(releases: SiteRelease[], files: ReadonlyMap<string, Site
   const sections = sorted.slice(0, recent).map((r) => section(r, ""));
   const older = sorted.slice(recent).map((r) => {
     const p = r.manifest.plan;
-    return `<tr><td><a href="releases/${esc(p.version)}.html">${esc(p.version)}</a></td><td>${p.kind}</td><td><code>${esc(p.llvm.commit.slice(0, 12))}</code></td><td>${(files.get(p.version) ?? []).length}</td></tr>`;
+    const e = entryOf.get(p.version)!;
+    return `<tr><td><a href="releases/${esc(p.version)}.html">${esc(p.version)}</a></td><td>${p.kind}</td><td><code>${esc(p.llvm.commit.slice(0, 12))}</code></td><td>${esc(e.dateText)}</td><td>${(files.get(p.version) ?? []).length}</td></tr>`;
   });
   if (older.length)
-    sections.push(`<section id="older"><h2>Older (${older.length})</h2><table><thead><tr><th>version</th><th>kind</th><th>LLVM commit</th><th>files</th></tr></thead><tbody>${older.join("")}</tbody></table></section>`);
+    sections.push(`<section id="older"><h2>Older (${older.length})</h2><table><thead><tr><th>version</th><th>kind</th><th>LLVM commit</th><th>date</th><th>files</th></tr></thead><tbody>${older.join("")}</tbody></table></section>`);
   const pages = new Map<string, string>();
   const head = (t: string): string[] => [
     "<!DOCTYPE html>",
@@ -362,7 +421,7 @@ function dashboardPages(releases: SiteRelease[], files: ReadonlyMap<string, Site
     "<head>",
     '<meta charset="utf-8">',
     `<title>${esc(t)}</title>`,
-    "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em}td.none{color:#999}.kind{font-size:.6em;background:#eef;padding:.1em .4em;border-radius:.3em}.yanked{color:#a00;font-size:.6em}.restorable{color:#850;font-size:.6em}pre{white-space:pre-wrap}pre.pin-pip,pre.pin-requirements,pre.pin-pylock,pre.pip{background:#f4f4f4;padding:.4em}.pin-missing{color:#850}figure.trend{display:inline-block;margin:.5em 1em .5em 0}#search-result .hit{margin:.3em 0}.search-error{color:#a00}</style>",
+    "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em}td.none{color:#999}.kind{font-size:.6em;background:#eef;padding:.1em .4em;border-radius:.3em}.yanked{color:#a00;font-size:.6em}.restorable{color:#850;font-size:.6em}pre{white-space:pre-wrap}pre.pin-pip,pre.pin-requirements,pre.pin-pylock,pre.pip{background:#f4f4f4;padding:.4em}.pin-missing{color:#850}figure.trend{display:inline-block;margin:.5em 1em .5em 0}#search-result .hit{margin:.3em 0}.search-error{color:#a00}.sha256 code{font-size:.8em;color:#555}.lit.known{color:#850}.lit.failed{color:#a00}.lit.ok{color:#070}.role{color:#555;font-size:.9em}ul.wheels li{margin:.3em 0}</style>",
     "</head>",
     "<body>",
   ];
@@ -374,13 +433,21 @@ function dashboardPages(releases: SiteRelease[], files: ReadonlyMap<string, Site
   const snaps = entries.filter((e) => e.kind === "snapshot");
   const sizePoints = snaps.flatMap((e) => (e.meanWheelBytes !== undefined ? [{ label: e.version, value: e.meanWheelBytes }] : []));
   const litPoints = snaps.flatMap((e) => (e.litPassed !== undefined ? [{ label: e.version, value: e.litPassed }] : []));
+  // The newest installable release and snapshot, pinned: an unpinned name could resolve to another
+  // project's upload of the same name on PyPI (pre-releases are skipped when a final version exists).
+  const installable = (e: DashboardEntry): boolean => !e.yanked && !e.pruned;
+  const newest = (["numbered", "snapshot"] as const).flatMap((kind) => {
+    const e = [...entries].reverse().find((x) => x.kind === kind && installable(x));
+    return e?.pip ? [`<li>the newest ${kind === "numbered" ? "release" : "snapshot"} (${esc(e.version)}): <code class="install" data-kind="${kind}">${esc(e.pip)}</code></li>`] : [];
+  });
+  const count = `${sorted.length} published version${sorted.length === 1 ? "" : "s"}`;
   pages.set("index.html", [
     ...head(title),
     `<h1>${esc(title)}</h1>`,
     indexUrl
-      ? `<p>${sorted.length} published versions · <a href="simple/">simple index</a> · <a href="releases.json">releases.json</a></p><p>Install the newest: <code class="install">pip install ${esc(dist)} --index-url ${esc(indexUrl)}</code> (add <code>--pre</code> for snapshots). Every release below has its own pin lines (pip, requirements.txt with hashes, pylock.toml).</p>`
-      : `<p>${sorted.length} published versions · <a href="simple/">simple index</a> · <a href="releases.json">releases.json</a></p><p class="pin-missing">This site's absolute URL is not configured (<code>publish.index.baseUrl</code> or <code>--base-url</code>), so no copy-pastable install line can be shown.</p>`,
-    '<form id="search" class="search"><label>Find the build of an LLVM commit (7+ hex digits) or the snapshot of a day (YYYY-MM-DD): <input id="search-q" type="search" size="42" placeholder="commit prefix or 2026-11-24"></label> <button type="submit">find</button></form><div id="search-result" aria-live="polite"></div>',
+      ? `<p>${count} · <a href="simple/">simple index</a> · <a href="releases.json">releases.json</a></p><p>Install (our index is added to PyPI, which serves the dependencies):</p><ul class="install">${newest.join("")}</ul><p>Every release below has its own pin lines (pip, hash-checked requirements.txt and pylock.toml with every wheel of ours it needs).</p>`
+      : `<p>${count} · <a href="simple/">simple index</a> · <a href="releases.json">releases.json</a></p><p class="pin-missing">This site's absolute URL is not configured (<code>publish.index.baseUrl</code> or <code>--base-url</code>), so no copy-pastable install line can be shown.</p>`,
+    '<form id="search" class="search"><label>Find the build of an LLVM commit (7+ hex digits), or the snapshot and the release current on a day (YYYY-MM-DD); the address keeps the search (<code>?commit=</code>, <code>?date=</code>), so it can be linked: <input id="search-q" type="search" size="42" placeholder="commit prefix or 2026-11-24"></label> <button type="submit">find</button></form><div id="search-result" aria-live="polite"></div>',
     `<section id="trends"><h2>Over the snapshots</h2>${trendSvg(sizePoints, { title: "mean wheel size", unit: "bytes", cls: "size", format: humanSize })}${trendSvg(litPoints, { title: "upstream lit tests passed (lowest wheel)", unit: "tests", cls: "lit" })}</section>`,
     ...sections,
     searchScript(),
@@ -388,7 +455,8 @@ function dashboardPages(releases: SiteRelease[], files: ReadonlyMap<string, Site
     "</html>",
     "",
   ].join("\n"));
-  pages.set("releases.json", `${JSON.stringify({ distribution: dist, indexUrl: indexUrl ?? null, releases: entries }, null, 1)}\n`);
+  // baseUrl: what a later regeneration without --base-url keeps (src/site/store.ts reads it back).
+  pages.set("releases.json", `${JSON.stringify({ distribution: dist, baseUrl: opts.baseUrl ?? null, indexUrl: indexUrl ?? null, releases: entries }, null, 1)}\n`);
   return pages;
 }
 
