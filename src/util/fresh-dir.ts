@@ -40,24 +40,21 @@ export function freshDir(parent: string, prefix: string): FreshDir {
   };
 }
 
-/** `path` itself (a --out the user named), made when `path()` is first called; `discard` removes
- * it only when this made it (it did not exist before). */
+/** `path` itself (a --out the user named): `path()` makes it; `discard` removes it, and the parents
+ * missing with it, only when it did not exist when newDir was called (whoever made it since). */
 export function newDir(path: string): FreshDir {
-  let made = false;
-  const parents: string[] = [];
+  const missing: string[] = [];
+  for (let p = resolve(path); !existsSync(p) && dirname(p) !== p; p = dirname(p)) missing.push(p);
   return {
     path: () => {
-      if (!made && !existsSync(path)) {
-        for (let p = resolve(path); !existsSync(p) && dirname(p) !== p; p = dirname(p)) parents.push(p);
-        mkdirSync(path, { recursive: true });
-        made = true;
-      }
+      mkdirSync(path, { recursive: true });
       return path;
     },
     discard: () => {
-      if (!made) return;
-      rmSync(path, { recursive: true, force: true });
-      for (const p of parents.slice(1)) {
+      const [own, ...parents] = missing;
+      if (own === undefined) return;
+      rmSync(own, { recursive: true, force: true });
+      for (const p of parents) {
         try {
           rmdirSync(p);
         } catch {
