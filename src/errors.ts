@@ -12,6 +12,10 @@
 //   5  an external service failed or refused (GitHub, PyPI, a git remote)
 //   70 internal error: a bug in mlir-release (please report it with --debug output)
 
+import { CommandFailedError } from "./exec/env.js";
+import { toolFailureLine } from "./exec/tool-failure.js";
+import { currentPosition } from "./progress.js";
+
 export const EXIT = {
   ok: 0,
   negative: 1,
@@ -65,6 +69,13 @@ export class CheckFailedError extends ReleaseError {
   override name = "CheckFailedError";
   override readonly code: string = "check-failed";
   override readonly exitCode: number = EXIT.check;
+}
+
+/** An external tool that exited non-zero or was killed (CommandFailedError): exit 3, one line naming
+ * the step, the tool, its status and the log (src/exec/tool-failure.ts). */
+export class ToolFailedError extends CheckFailedError {
+  override name = "ToolFailedError";
+  override readonly code: string = "tool-failed";
 }
 
 /** The target already holds something else (a published version, different bytes, a held lock). */
@@ -241,6 +252,7 @@ const FS_ADVICE: Record<string, string> = {
 export function toReleaseError(e: unknown): ReleaseError {
   if (e instanceof ReleaseError) return e;
   if (isHttpError(e)) return wrapHttpError(e, "HTTP", "a request");
+  if (e instanceof CommandFailedError) return new ToolFailedError(toolFailureLine(e, currentPosition()), { cause: e });
   if (e instanceof Error) {
     const err = e as NodeJS.ErrnoException & { path?: string; dest?: string };
     if (typeof err.code === "string" && err.code in FS_ADVICE && err.syscall) {

@@ -17,14 +17,18 @@ export class ConsoleProgress implements Progress {
   private stageName = "";
   private lastLine = "";
   private lastAt = 0;
-  constructor(private readonly out: (line: string) => void = (l) => process.stderr.write(`${l}\n`)) {}
+  constructor(private readonly out: (line: string) => void = (l) => process.stderr.write(`${l}\n`)) {
+    position = { stage: "", step: "" };
+  }
 
   stage(name: string): void {
     this.stageName = name;
+    position = { stage: name, step: "" };
     this.emit(`[${fmt(Date.now() - this.start)}] ${name}`);
   }
 
   step(name: string, percent?: number): void {
+    position = { stage: this.stageName, step: name };
     const pct = percent === undefined ? "" : ` ${String(Math.round(percent)).padStart(3)}%`;
     const line = `[${fmt(Date.now() - this.start)}] ${this.stageName} › ${name}${pct}`;
     // Throttle percent updates so a ninja build does not print 2,000 lines.
@@ -44,7 +48,26 @@ export class ConsoleProgress implements Progress {
   }
 }
 
-export const silentProgress: Progress = { stage() {}, step() {}, info() {} };
+/** Where this process's newest console progress is: the stage and step a tool failure's one error
+ * line names (src/exec/tool-failure.ts). Module state because the error reaches the CLI's handler
+ * far from the progress object; each ConsoleProgress (one per command run) starts it afresh. */
+export interface ProgressPosition {
+  stage: string;
+  step: string;
+}
+let position: ProgressPosition = { stage: "", step: "" };
+export const currentPosition = (): Readonly<ProgressPosition> => position;
+
+/** Prints nothing, but keeps the position (an error line still names where the run was). */
+export const silentProgress: Progress = {
+  stage(name) {
+    position = { stage: name, step: "" };
+  },
+  step(name) {
+    position = { stage: position.stage, step: name };
+  },
+  info() {},
+};
 
 /** Ninja's "[n/m]" status → percent, or undefined. */
 export function ninjaPercent(line: string): number | undefined {

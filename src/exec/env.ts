@@ -35,14 +35,18 @@ export const shellLine = (argv: readonly string[]): string => argv.map(quote).jo
 
 export class CommandFailedError extends Error {
   override name = "CommandFailedError";
+  /** The build step (its id) the command ran in, when the step runner knows it (src/exec/steps.ts). */
+  step?: string;
   constructor(
     readonly argv: string[],
     readonly exitCode: number,
     readonly logFile: string,
     readonly tail: string,
+    /** The signal that killed the command itself (exitCode is then 128 + its number). */
+    readonly signal?: string,
   ) {
     super(
-      `command failed (exit ${exitCode}): ${argv.join(" ")}\n` +
+      `command failed (exit ${exitCode}${signal ? `, ${signal}` : ""}): ${argv.join(" ")}\n` +
         `full log: ${logFile}\n--- last lines ---\n${tail}`,
     );
   }

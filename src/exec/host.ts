@@ -1,8 +1,17 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { InternalError } from "../errors.js";
 import { dirname } from "node:path";
+import { constants } from "node:os";
 import { execa } from "execa";
 import { CommandFailedError, type ExecEnv, type RunOptions, type RunResult, shellLine } from "./env.js";
+
+/** A shell's status for how a command ended: its exit code, 128 + n when signal n killed it,
+ * 127 when it could not be found, 126 when it could not be run. */
+function statusOf(r: { exitCode?: number | undefined; signal?: string | undefined; code?: string | undefined }): number {
+  if (r.exitCode !== undefined) return r.exitCode;
+  if (r.signal) return 128 + (constants.signals[r.signal as keyof typeof constants.signals] ?? 0);
+  return r.code === "ENOENT" ? 127 : 126;
+}
 
 /** Runs commands on this machine, teeing all output into one log file. */
 export class HostEnv implements ExecEnv {
@@ -48,10 +57,14 @@ $ ${opts.cwd ? `(cd ${opts.cwd}) ` : ""}${shellLine(argv)}
       tail.push(pending);
       opts.onLine?.(pending);
     }
-    const exitCode = r.exitCode ?? (r.signal ? 128 : 1);
-    if (exitCode !== 0 || r.failed) {
-      throw new CommandFailedError(argv, exitCode, this.logFile, tail.join("\n"));
+    if (statusOf(r) !== 0 || r.failed) {
+      // A command that could not start (not found, not executable) says why in the log and the tail.
+      if (r.exitCode === undefined && !r.signal && r.shortMessage) {
+        appendFileSync(this.logFile, `${r.shortMessage}\n`);
+        tail.push(r.shortMessage);
+      }
+      throw new CommandFailedError(argv, statusOf(r), this.logFile, tail.join("\n"), r.signal ?? undefined);
     }
-    return { stdout, exitCode };
+    return { stdout, exitCode: 0 };
   }
 }

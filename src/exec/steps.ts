@@ -75,12 +75,18 @@ export async function runSteps(
     o.progress.step(label);
     const t = Date.now();
     for (const d of step.cleans) rmSync(d, { recursive: true, force: true });
-    if (step.kind === "command") {
-      results.set(step.id, await runCommand(step, o, label));
-    } else {
-      const handler = o.handlers[step.name];
-      if (!handler) throw new InternalError(`step ${step.id}: no handler for the in-process step '${step.name}'`);
-      await handler(step, { env: o.env, progress: o.progress, results });
+    try {
+      if (step.kind === "command") {
+        results.set(step.id, await runCommand(step, o, label));
+      } else {
+        const handler = o.handlers[step.name];
+        if (!handler) throw new InternalError(`step ${step.id}: no handler for the in-process step '${step.name}'`);
+        await handler(step, { env: o.env, progress: o.progress, results });
+      }
+    } catch (e) {
+      // The failing tool's error line names the build step it ran in (src/exec/tool-failure.ts).
+      if (e instanceof CommandFailedError) e.step ??= step.id;
+      throw e;
     }
     if (step.upToDate?.record) {
       mkdirSync(dirname(step.upToDate.stamp), { recursive: true });
