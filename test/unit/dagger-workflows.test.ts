@@ -1,6 +1,6 @@
-// The workflows' structure: what a reviewer checks by eye, asserted. The two entry points share one
-// reusable workflow (build.yml: doctor -> plan -> builds -> stage) and differ only in their inputs
-// and which publish jobs follow; every job's work is one command; every job has least privilege;
+// The workflows' structure: what a reviewer checks by eye, asserted. The two entry points share two
+// reusable workflows (build.yml: doctor -> plan -> builds -> stage; publish.yml: GitHub release ->
+// index) and differ only in their inputs and the PyPI job; they share no run of more than 12 lines; every job's work is one command; every job has least privilege;
 // only the PyPI job can mint an OIDC token; actions are pinned by commit; publish jobs restore no caches.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -24,9 +24,10 @@ type Job = {
 };
 type Workflow = { on: Record<string, unknown>; env?: Record<string, string>; permissions: unknown; concurrency: { group: string; "cancel-in-progress": boolean }; jobs: Record<string, Job> };
 const load = (name: string): Workflow => parse(readFileSync(resolve(ROOT, ".github/workflows", name), "utf8")) as Workflow;
-const WORKFLOWS = { "daily-snapshot.yml": load("daily-snapshot.yml"), "release.yml": load("release.yml"), "build.yml": load("build.yml") };
+const WORKFLOWS = { "daily-snapshot.yml": load("daily-snapshot.yml"), "release.yml": load("release.yml"), "build.yml": load("build.yml"), "publish.yml": load("publish.yml") };
 const ENTRY = { "daily-snapshot.yml": WORKFLOWS["daily-snapshot.yml"], "release.yml": WORKFLOWS["release.yml"] };
 const BUILD = WORKFLOWS["build.yml"];
+const PUBLISH = WORKFLOWS["publish.yml"];
 const DAGGER = 'dagger call --image-registry "$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "$MLIR_RELEASE_NODE_DIST_URL" ';
 /** Steps that only set up the toolchain, move the compiler cache or layer archives out of the engine, or hand a job output on: not the job's work. */
 const SETUP_RUN =
@@ -56,14 +57,34 @@ describe("every job's work is one command", () => {
     for (const wf of [daily, release]) expect(wf.jobs["build"]!.uses).toBe("$/.github/workflows/build.yml");
     expect(daily.jobs["build"]!.with).toEqual({ kind: "snapshot" });
     expect(release.jobs["build"]!.with).toEqual({ kind: "numbered", ref: "llvmorg-${{ inputs.version }}" });
-    expect(Object.keys(daily.jobs)).toEqual(["build", "publish", "index"]);
-    expect(Object.keys(release.jobs)).toEqual(["build", "publish", "index", "pypi"]);
-    expect(release.jobs["publish"]).toEqual(daily.jobs["publish"]);
-    // The index job differs only by retention (--prune) on the snapshot.
-    const norm = (j: Job) => JSON.stringify(j).replace(/ --prune/g, "");
-    expect(norm(release.jobs["index"]!)).toEqual(norm(daily.jobs["index"]!));
-    // Build jobs live only in the reusable workflow.
-    for (const wf of [daily, release]) for (const id of ["plan", "linux", "host", "stage"]) expect(wf.jobs[id]).toBeUndefined();
+    expect(Object.keys(daily.jobs)).toEqual(["build", "publish"]);
+    expect(Object.keys(release.jobs)).toEqual(["build", "publish", "pypi"]);
+    // Both call publish.yml after a build that staged something, unless dry-run; only the snapshot
+    // asks for retention.
+    expect(PUBLISH.on).toHaveProperty("workflow_call");
+    for (const wf of [daily, release]) {
+      const { with: inputs, ...call } = wf.jobs["publish"]!;
+      expect(call).toMatchObject({ needs: "build", if: "needs.build.outputs.release == 'true' && !inputs.dry-run", uses: "$/.github/workflows/publish.yml", permissions: { contents: "write" } });
+      expect(Object.keys(inputs ?? {})).toEqual(["retention"]);
+    }
+    expect(daily.jobs["publish"]!.with).toEqual({ retention: true });
+    expect(release.jobs["publish"]!.with).toEqual({ retention: false });
+    // Build and publish jobs live only in the reusable workflows.
+    for (const wf of [daily, release]) for (const id of ["plan", "linux", "host", "stage", "index"]) expect(wf.jobs[id]).toBeUndefined();
+  });
+
+  it("the two entry workflows share no run of more than 12 identical lines", () => {
+    const [a, b] = ["daily-snapshot.yml", "release.yml"].map((f) => readFileSync(resolve(ROOT, ".github/workflows", f), "utf8").split("\n"));
+    // Longest common run of consecutive lines (dynamic programming over the two line lists).
+    let longest = 0;
+    let prev = new Array<number>(b!.length + 1).fill(0);
+    for (let i = 1; i <= a!.length; i++) {
+      const cur = new Array<number>(b!.length + 1).fill(0);
+      for (let j = 1; j <= b!.length; j++) if (a![i - 1] === b![j - 1]) longest = Math.max(longest, (cur[j] = prev[j - 1]! + 1));
+      prev = cur;
+    }
+    expect(longest).toBeGreaterThan(0);
+    expect(longest).toBeLessThanOrEqual(12);
   });
 
   it("the doctor runs first, then plan, builds, stage", () => {
@@ -81,7 +102,13 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
   const isBuild = _name === "build.yml";
   const jobs = Object.entries(wf.jobs);
 
-  it("takes the image registry and the Node download base from repository variables, naming no host", () => {
+  const callsDagger = _name === "build.yml" || _name === "publish.yml";
+
+  if (!callsDagger) it("calls no Dagger itself (its reusable workflows do)", () => {
+    expect(JSON.stringify(wf.jobs)).not.toContain("dagger");
+  });
+
+  if (callsDagger) it("takes the image registry and the Node download base from repository variables, naming no host", () => {
     expect(wf.env).toMatchObject({
       MLIR_RELEASE_IMAGE_REGISTRY: "${{ vars.IMAGE_REGISTRY }}",
       MLIR_RELEASE_NODE_DIST_URL: "${{ vars.NODE_DIST_URL }}",
@@ -116,7 +143,10 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
   it("pins every action by full commit SHA with the tag in a comment", () => {
     const text = readFileSync(resolve(ROOT, ".github/workflows", _name), "utf8");
     const uses = [...text.matchAll(/uses:\s*(\S+)(.*)$/gm)].filter(([, ref]) => !ref!.startsWith("$/"));
-    expect(uses.length).toBeGreaterThan(isBuild ? 5 : 3);
+    // daily-snapshot.yml calls only the two reusable workflows; release.yml adds the PyPI job's actions.
+    const external: Record<string, number> = { "publish.yml": 5, "release.yml": 4, "daily-snapshot.yml": 0 };
+    if (isBuild) expect(uses.length).toBeGreaterThan(5);
+    else expect(uses.length).toBe(external[_name]);
     for (const [, ref, rest] of uses) {
       expect(ref, ref).toMatch(/^[\w.-]+\/[\w.-]+(\/[\w.-]+)?@[0-9a-f]{40}$/);
       expect(rest, ref).toMatch(/# v\d+\.\d+\.\d+/);
@@ -140,13 +170,15 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
     }
   });
 
-  if (!isBuild) it("publishes the staged folder once, after the build, in a protected environment, serialized, without caches", () => {
+  if (!isBuild && !callsDagger) it("runs one at a time: a queued run waits rather than cancelling a publish", () => {
+    expect(wf.concurrency["cancel-in-progress"]).toBe(false);
+  });
+
+  if (_name === "publish.yml") it("publishes the staged folder once, in a protected environment, serialized, without caches", () => {
     const publish = wf.jobs["publish"]!;
-    expect(publish.needs).toBe("build");
-    expect(publish.if).toBe("needs.build.outputs.release == 'true' && !inputs.dry-run");
+    expect(publish.needs).toBeUndefined();
     expect(publish.environment).toBe("release");
     expect(publish.concurrency?.group).toBe("mlir-release-publish");
-    expect(wf.concurrency["cancel-in-progress"]).toBe(false);
     for (const id of ["publish", "index", "pypi"]) {
       for (const s of wf.jobs[id]?.steps ?? []) {
         expect(s.uses ?? "", `${id}: ${s.uses}`).not.toMatch(/actions\/cache|setup-python/);
@@ -157,7 +189,7 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
     expect(workOf(publish)).toEqual(['node bin/mlir-release.mjs publish --stage stage --targets github --github-repository "$GITHUB_REPOSITORY"']);
   });
 
-  if (!isBuild) it("after publishing, rebuilds the index from the releases and deploys it to gh-pages", () => {
+  if (_name === "publish.yml") it("after publishing, rebuilds the index from the releases (retention when asked) and deploys it to gh-pages", () => {
     const index = wf.jobs["index"]!;
     expect(index.needs).toBe("publish");
     const steps = index.steps;
@@ -168,11 +200,12 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
     expect(siteAt).toBeLessThan(deployAt);
     const site = steps[siteAt]!;
     const deploy = steps[deployAt]!;
-    // Retention runs with the daily snapshot; a numbered release leaves old snapshots alone.
-    const prune = _name === "daily-snapshot.yml" ? " --prune" : "";
-    expect(site.run).toContain(`${DAGGER}site --github-repository "$GITHUB_REPOSITORY" --github-token env:GITHUB_TOKEN "\${base_url[@]}"${prune} export --path site`);
+    // Retention (--prune) only when the caller asks (the daily snapshot; a numbered release does not).
+    expect(site.run).toContain(`${DAGGER}site --github-repository "$GITHUB_REPOSITORY" --github-token env:GITHUB_TOKEN "\${base_url[@]}" "\${prune[@]}" export --path site`);
     expect(site.run).toContain('base_url=(--base-url "$INDEX_BASE_URL")');
-    expect(site.env).toEqual({ GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}", INDEX_BASE_URL: "${{ vars.INDEX_BASE_URL }}" });
+    expect(site.run).toContain("if [[ $RETENTION == true ]]; then prune=(--prune); fi");
+    expect(site.env).toEqual({ GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}", INDEX_BASE_URL: "${{ vars.INDEX_BASE_URL }}", RETENTION: "${{ inputs.retention }}" });
+    expect(wf.on["workflow_call"]).toEqual({ inputs: { retention: { description: expect.any(String), type: "boolean", default: false } } });
     expect(deploy.run).toBe("bash ci/deploy-gh-pages.sh site");
     expect(deploy.env).toEqual({ GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}" });
     // Pages from a branch push: no deploy-pages / upload-pages-artifact (they need id-token: write).

@@ -1,6 +1,6 @@
 // The jobs' own steps, run here (`npm run test:workflow-steps`; too slow for npm test: each job
-// does its own `npm ci` in a bare container, and the host job builds a wheel). Reads build.yml and
-// release.yml and executes, step by step as written, every job that needs no Dagger engine and no
+// does its own `npm ci` in a bare container, and the host job builds a wheel). Reads build.yml,
+// release.yml, daily-snapshot.yml and publish.yml and executes, step by step as written, every job that needs no Dagger engine and no
 // GitHub: doctor, the host build job (for linux-x86_64 on Debian's prebuilt layer: the same job the
 // macOS and Windows runners run, with the matrix entry a linux-x86_64 runner would have), stage and
 // the PyPI collection job, each in a fresh container of the bare Debian image (runner.ts says how
@@ -23,19 +23,20 @@ const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 const BUILD = loadWorkflow("build.yml");
 const RELEASE = loadWorkflow("release.yml");
 const SNAPSHOT = loadWorkflow("daily-snapshot.yml");
+const PUBLISH = loadWorkflow("publish.yml");
 
 /** Jobs run here, per workflow; every other job is listed in NOT_RUN with why. */
-const RUN = { "build.yml": ["doctor", "host", "stage"], "release.yml": ["pypi"], "daily-snapshot.yml": [] as string[] };
+const RUN = { "build.yml": ["doctor", "host", "stage"], "release.yml": ["pypi"], "daily-snapshot.yml": [] as string[], "publish.yml": [] as string[] };
 const NOT_RUN: Record<string, string> = {
   "build.yml plan": "dagger call plan: needs a Dagger engine (none can run here)",
   "build.yml linux": "dagger call build: needs a Dagger engine",
   "build.yml layers": "writes the layers release on GitHub (test/integration/layer-store.test.ts runs its command against the local fake GitHub)",
   "release.yml build": "calls build.yml (run above)",
-  "release.yml publish": "publishes to GitHub Releases (needs GitHub)",
-  "release.yml index": "dagger call site + push to gh-pages (needs an engine and GitHub)",
+  "release.yml publish": "calls publish.yml (listed below)",
   "daily-snapshot.yml build": "calls build.yml (run above)",
-  "daily-snapshot.yml publish": "publishes to GitHub Releases (needs GitHub)",
-  "daily-snapshot.yml index": "dagger call site + push to gh-pages (needs an engine and GitHub)",
+  "daily-snapshot.yml publish": "calls publish.yml (listed below)",
+  "publish.yml publish": "publishes to GitHub Releases (needs GitHub)",
+  "publish.yml index": "dagger call site + push to gh-pages (needs an engine and GitHub)",
 };
 
 const npmRegistry = execFileSync("npm", ["config", "get", "registry"], { encoding: "utf8" }).trim();
@@ -81,7 +82,7 @@ describe("the jobs' own steps in a bare Debian container", () => {
   it("every job is either run here or listed with its reason, and the listed jobs' run: lines are pinned", () => {
     const listed: string[] = [];
     const pinnedRuns: Record<string, string[]> = {};
-    for (const [file, wf] of Object.entries({ "build.yml": BUILD, "release.yml": RELEASE, "daily-snapshot.yml": SNAPSHOT })) {
+    for (const [file, wf] of Object.entries({ "build.yml": BUILD, "release.yml": RELEASE, "daily-snapshot.yml": SNAPSHOT, "publish.yml": PUBLISH })) {
       for (const [id, job] of Object.entries(wf.jobs)) {
         if ((RUN as Record<string, string[]>)[file]!.includes(id)) continue;
         listed.push(`${file} ${id}`);
@@ -96,11 +97,11 @@ describe("the jobs' own steps in a bare Debian container", () => {
       "build.yml linux": ["mkdir -p .cache/sccache abecc77bee2a", "dagger call --image-registry 850a18a1107f", "dagger call --image-registry af1c20bfe7c5", "dagger call --image-registry 896b843411b9"],
       "build.yml layers": ["npm ci --no-audit be3f6fa12989", "node bin/mlir-release.mjs layer-store 076bbdaf27fc"],
       "release.yml build": [],
-      "release.yml publish": ["npm ci --no-audit be3f6fa12989", "node bin/mlir-release.mjs publish 91ff33dd2697"],
-      "release.yml index": ["base_url=()\nif [[ -n bef441342e27", "bash ci/deploy-gh-pages.sh site c0fbb2af71ad"],
+      "release.yml publish": [],
       "daily-snapshot.yml build": [],
-      "daily-snapshot.yml publish": ["npm ci --no-audit be3f6fa12989", "node bin/mlir-release.mjs publish 91ff33dd2697"],
-      "daily-snapshot.yml index": ["base_url=()\nif [[ -n 8174fa07d7d5", "bash ci/deploy-gh-pages.sh site c0fbb2af71ad"],
+      "daily-snapshot.yml publish": [],
+      "publish.yml publish": ["npm ci --no-audit be3f6fa12989", "node bin/mlir-release.mjs publish 91ff33dd2697"],
+      "publish.yml index": ["base_url=() prune=()\nif [[ 77d0fd3a9bb3", "bash ci/deploy-gh-pages.sh site c0fbb2af71ad"],
     });
   });
 
