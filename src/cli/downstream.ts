@@ -2,11 +2,12 @@
 // Exit status (src/errors.ts): 0 done; 2 bad input or a refusal (domain clash, nanobind mismatch),
 // before anything is built; 3 a build step or a check failed (the message names the log), or
 // `rebuild` produced a wheel whose sha256 differs from the record; 5 the index could not be read.
-import { existsSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { EXIT } from "../errors.js";
+import { freshDir, newDir, refusalLeavesNothing } from "../util/fresh-dir.js";
 import { HostEnv } from "../exec/host.js";
 import { resolveOptions } from "../options/resolve.js";
 import { platformById } from "../platforms/index.js";
@@ -178,19 +179,22 @@ export function register(program: Command): void {
   ).action(async (manifest: string, f: SourceFlags & { project: string; out: string; work?: string; cache?: string; jobs?: string }) => {
     const dm = readDownstreamManifest(resolve(manifest));
     const cacheDir = resolveOptions({ cache: f.cache }).cacheDir;
-    mkdirSync(join(cacheDir, "downstream"), { recursive: true });
-    const base = mkdtempSync(join(cacheDir, "downstream", "rebuild-"));
-    const s = resolveDownstreamSettings({
-      ...f,
-      out: f.out === "dist-downstream" ? join(base, "out") : f.out,
-      work: f.work ?? join(base, "work"),
-      verify: false,
-      lit: false,
+    // Taken back, with a --out or --work this run makes, when the flags or the replay are refused.
+    const base = freshDir(join(cacheDir, "downstream"), "rebuild-");
+    const taken = [base, ...(f.out === "dist-downstream" ? [] : [newDir(resolve(f.out))]), ...(f.work ? [newDir(resolve(f.work))] : [])];
+    const { s, r } = await refusalLeavesNothing(taken, async () => {
+      const s = resolveDownstreamSettings({
+        ...f,
+        out: f.out === "dist-downstream" ? join(base.path(), "out") : f.out,
+        work: f.work ?? join(base.path(), "work"),
+        verify: false,
+        lit: false,
+      });
+      const env = new HostEnv(join(s.workDir, "logs", "downstream-rebuild.log"));
+      const progress = new ConsoleProgress();
+      progress.info(`full log: ${env.logFile}`);
+      return { s, r: await downstreamRebuild(dm, s, env, progress) };
     });
-    const env = new HostEnv(join(s.workDir, "logs", "downstream-rebuild.log"));
-    const progress = new ConsoleProgress();
-    progress.info(`full log: ${env.logFile}`);
-    const r = await downstreamRebuild(dm, s, env, progress);
     for (const a of r.artifacts) process.stderr.write(`${a.result.toUpperCase().padEnd(9)} ${a.fileName}\n`);
     print({ out: s.outDir, ...r });
     if (!r.allEqual) process.exitCode = EXIT.check;
