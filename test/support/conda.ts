@@ -1,26 +1,18 @@
 // conda packages of a local channel, installed the way conda links them but without a solver:
-// py-rattler (pinned in the tools venv) reads the channel's repodata.json records of the named
-// files and `rattler.install`s exactly those into a fresh prefix (file:// URLs, nothing fetched).
+// py-rattler (pinned in the tools venv; test/support/conda-install.py) reads the channel's repodata.json
+// records of the named files and `rattler.install`s exactly those into a fresh prefix (file:// URLs,
+// nothing fetched).
 // Also: a .conda's payload listing (a .conda is a zip of zstd tarballs).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { TOOLS } from "./env.js";
 
-const INSTALL = `
-import asyncio, json, pathlib, sys
-from rattler import Channel, RepoData, install
-channel, subdir, prefix, cache, *files = sys.argv[1:]
-records = RepoData.from_path(pathlib.Path(channel, subdir, "repodata.json")).into_repo_data(Channel(pathlib.Path(channel).as_uri()))
-chosen = [r for r in records if r.file_name in files]
-missing = sorted(set(files) - {r.file_name for r in chosen})
-if missing:
-    sys.exit("not in the channel's repodata: " + ", ".join(missing))
-asyncio.run(install(chosen, target_prefix=prefix, cache_dir=pathlib.Path(cache), show_progress=False, execute_link_scripts=False))
-print(json.dumps([{"name": r.name.normalized, "version": str(r.version), "build": str(r.build), "depends": [str(d) for d in r.depends]} for r in chosen]))
-`;
+// The installer is a file of its own; it ends with os._exit once its answer is flushed (why: in the file).
+const INSTALL = fileURLToPath(new URL("./conda-install.py", import.meta.url));
 
 export interface InstalledRecord {
   name: string;
@@ -33,7 +25,7 @@ export interface InstalledRecord {
 export async function condaInstall(channel: string, subdir: string, files: string[], prefix: string): Promise<InstalledRecord[]> {
   const cache = mkdtempSync(join(tmpdir(), "rattler-cache-"));
   try {
-    const r = await execa(join(TOOLS, "bin", "python"), ["-c", INSTALL, resolve(channel), subdir, resolve(prefix), cache, ...files]);
+    const r = await execa(join(TOOLS, "bin", "python"), [INSTALL, resolve(channel), subdir, resolve(prefix), cache, ...files]);
     return JSON.parse(r.stdout) as InstalledRecord[];
   } finally {
     rmSync(cache, { recursive: true, force: true });
