@@ -703,7 +703,7 @@ export type CompileCommand = z.infer<typeof CompileCommand>;
 
 /** A wheel the factory built (or reused): the per-Python wheels and the platform's native wheel alike. */
 const BuiltWheel = z.object({
-  fileName: z.string(),
+  fileName: PlainFileName, // joined to the output folder by verify and stage: never a path
   sha256: Sha256,
   size: z.number().int(),
   tag: WheelTag,
@@ -753,7 +753,7 @@ export const BuildReport = z.object({
     .array(
       z.object({
         kind: z.enum(["dev-tarball", "dev-wheel"]),
-        fileName: z.string(),
+        fileName: PlainFileName,
         sha256: Sha256,
         size: z.number().int(),
         /** Bytes once unpacked (tarball) or installed (wheel). */

@@ -4,8 +4,7 @@
 import { chooseAbi, type LlvmAbiFacts } from "../platforms/abi.js";
 import { planPolicies, policyFor } from "../options/policy.js";
 import { platformById } from "../platforms/index.js";
-import { interpreterTags, parsePython } from "../platforms/tags.js";
-import { explicitPythons, supportedPythons, supportRecord } from "./python-support.js";
+import { explicitPythons, llvmFactsFromVersion, pythonMatrix, supportRecord } from "./python-support.js";
 import {
   InvalidInputError,
   type LlvmSourceRef,
@@ -137,33 +136,23 @@ export function plan(config: ReleaseConfig, request: ReleaseRequest, facts: Plan
     const platform = platformById(id, id.startsWith("linux-") ? { policy: policyFor(id, config.manylinuxPolicy) } : {});
     const offered = platform.runner.pythons;
     const previous = facts.previousPythons?.[id];
+    // The one Python matrix (src/plan/python-support.ts pythonMatrix): `platforms` and `build` take it too.
+    // Without the tree's ABI facts they are inferred from the LLVM version.
     const support = explicit
       ? explicitPythons(explicit, planDate)
-      : supportedPythons({
-          date: planDate,
-          offered,
-          llvmVersion: facts.llvmVersion,
-          // Without the tree's ABI facts: AddMLIRPython passes FREE_THREADED since LLVM 20 (src/platforms/abi.ts infers the same).
-          llvmFreeThreaded: facts.abi ? facts.abi.freeThreaded : parseLlvmVersion(facts.llvmVersion).major >= 20,
-          ...(facts.abi ? {} : { freeThreadedInferred: true }),
-          ...(previous ? { previous } : {}),
-        });
+      : pythonMatrix({ date: planDate, llvm: facts.abi ?? facts.llvmVersion, platform, ...(previous ? { previous } : {}) }).support;
     pythonSupport.push(supportRecord(id, basis, planDate, support));
     const pythons = support.pythons;
     if (!pythons.length && !explicit) throw new InvalidInputError(`no Python to build for ${id} at ${planDate}: ${support.dropped.map((d) => `${d.python}: ${d.reason}`).join("; ")}`);
     const platformTag = platform.wheelPlatformTag();
-    if (facts.abi) {
-      // The calendar already chose the free-threaded builds: the runner's 3.Nt add nothing more.
-      const choice = chooseAbi({ llvm: facts.abi, pythons, runnerPythons: explicit ? pythons : offered, freeThreaded: false });
-      abiChoice = { variant: choice.variant, reason: choice.reason };
-      for (const b of choice.builds) {
-        matrix.push({ platform: id, python: b.python, abi: b.abi, tag: { python: b.pythonTag, abi: b.abiTag, platform: platformTag } });
-      }
-    } else {
-      for (const py of pythons) {
-        const abi = parsePython(py).freeThreaded ? "freethreaded" : "cpython";
-        matrix.push({ platform: id, python: py, abi, tag: { ...interpreterTags(py, abi), platform: platformTag } });
-      }
+    // Per-version or stable-ABI wheels as the tree (or, without its facts, the LLVM version) allows.
+    if (!pythons.length) continue;
+    const llvm = facts.abi ?? llvmFactsFromVersion(facts.llvmVersion);
+    // The calendar already chose the free-threaded builds: the runner's 3.Nt add nothing more.
+    const choice = chooseAbi({ llvm, pythons, runnerPythons: explicit ? pythons : offered, freeThreaded: false });
+    abiChoice = { variant: choice.variant, reason: choice.reason };
+    for (const b of choice.builds) {
+      matrix.push({ platform: id, python: b.python, abi: b.abi, tag: { python: b.pythonTag, abi: b.abiTag, platform: platformTag } });
     }
   }
   if (!matrix.length) throw new InvalidInputError("the build matrix is empty: no platform or no Python selected");

@@ -3,7 +3,9 @@
 // every version released and not past its end of life at the plan's date, intersected with what
 // the platform's runners offer, plus the free-threaded builds (3.Nt) of those versions where the
 // LLVM tree builds its bindings FREE_THREADED. Every decision is recorded with its reason.
+import { type AbiChoice, chooseAbi, type LlvmAbiFacts } from "../platforms/abi.js";
 import { platformById } from "../platforms/index.js";
+import type { Platform } from "../platforms/platform.js";
 import { parsePython } from "../platforms/tags.js";
 import { InvalidInputError, type PlatformId, type PythonSupportRecord } from "../schema.js";
 
@@ -141,10 +143,70 @@ export function explicitPythons(asked: readonly string[], date: string, calendar
 }
 
 /**
- * A build's default Pythons without a plan or a config list: the calendar at `now` ∩ the platform's
- * runner offer, free-threaded included (the build's ABI check drops them when the tree cannot build
- * them, and the build says which versions this machine lacks and builds the rest).
+ * The ABI facts an LLVM version implies when the tree itself was not read: AddMLIRPython passes
+ * nanobind's FREE_THREADED since LLVM 20; MLIR_ENABLE_PYTHON_STABLE_ABI exists since LLVM 23
+ * (src/platforms/abi.ts reads both from a tree when there is one).
  */
-export function calendarPythons(platform: PlatformId, now: Date): string[] {
-  return supportedPythons({ date: now.toISOString(), offered: platformById(platform).runner.pythons, llvmFreeThreaded: true }).pythons;
+export function llvmFactsFromVersion(version: string): LlvmAbiFacts {
+  const major = Number(/^(\d+)\./.exec(version)?.[1]);
+  if (!Number.isInteger(major)) throw new InvalidInputError(`LLVM version '${version}': expected X.Y.Z`);
+  return {
+    version,
+    stableAbiOption: major >= 23,
+    freeThreaded: major >= 20,
+    evidence: [`inferred from LLVM ${version}: FREE_THREADED since 20, MLIR_ENABLE_PYTHON_STABLE_ABI since 23`],
+  };
+}
+
+export interface PythonMatrixInput {
+  /** The plan's date (a build without a plan: today). */
+  date: string | Date;
+  /** The tree's ABI facts, or the LLVM version (facts inferred from it). */
+  llvm: LlvmAbiFacts | string;
+  /** The platform module: its runner (the pinned image on Linux) says which interpreters exist. */
+  platform: Platform;
+  /** The previous release's Pythons here (the decisions say what changed). */
+  previous?: readonly string[];
+  cmakeVersion?: string;
+}
+
+export interface PythonMatrix {
+  /** Every Python built for: non-EOL CPython at the date ∩ the runner's, plus the free-threaded builds it carries. */
+  pythons: string[];
+  support: SupportChoice;
+  /** Per-version or stable-ABI wheels for those Pythons (abi3 for 3.12+ where the LLVM version has it). */
+  abi: AbiChoice;
+  llvm: LlvmAbiFacts;
+}
+
+/**
+ * THE Python matrix of one platform: `platforms`, `plan` and `build`'s default all take it (issue 27).
+ * Pure: the date, the LLVM version (or its tree's facts) and the platform's runner/image decide.
+ */
+export function pythonMatrix(i: PythonMatrixInput): PythonMatrix {
+  const llvm = typeof i.llvm === "string" ? llvmFactsFromVersion(i.llvm) : i.llvm;
+  const date = i.date instanceof Date ? i.date.toISOString() : i.date;
+  const offered = i.platform.runner.pythons;
+  const support = supportedPythons({
+    date,
+    offered,
+    llvmFreeThreaded: llvm.freeThreaded,
+    llvmVersion: llvm.version,
+    ...(typeof i.llvm === "string" ? { freeThreadedInferred: true } : {}),
+    ...(i.previous ? { previous: i.previous } : {}),
+  });
+  // The calendar already chose the free-threaded builds: the runner's other 3.Nt add nothing.
+  const abi = support.pythons.length
+    ? chooseAbi({ llvm, pythons: support.pythons, runnerPythons: offered, freeThreaded: false, ...(i.cmakeVersion ? { cmakeVersion: i.cmakeVersion } : {}) })
+    : { variant: "cpython" as const, reason: "no Python to build", builds: [], skipped: [] };
+  return { pythons: support.pythons, support, abi, llvm };
+}
+
+/**
+ * A build's default Pythons without a plan or a config list: pythonMatrix at `now` for the
+ * platform. Without the tree's facts free-threading is assumed (the build's ABI check drops the
+ * 3.Nt when the tree cannot build them, and the build says which versions this machine lacks).
+ */
+export function calendarPythons(platform: PlatformId, now: Date, llvm: LlvmAbiFacts | string = "22.1.8"): string[] {
+  return pythonMatrix({ date: now, llvm, platform: platformById(platform) }).pythons;
 }

@@ -10,8 +10,16 @@ export { MANYLINUX_POLICIES } from "../options/policy.js";
 /** Key of the image's pin in containers/images.lock.json (the lock file owns the reference). */
 export const imageLockKey = (policy: ManylinuxPolicy, arch: "x86_64" | "aarch64"): string => `${policy}_${arch}`;
 
-/** Every manylinux image carries these under /opt/python (cp313t/cp314t are the free-threaded builds). */
-const MANYLINUX_PYTHONS = ["3.10", "3.11", "3.12", "3.13", "3.14", "3.13t", "3.14t"];
+/**
+ * What every pinned manylinux image (containers/images.lock.json: manylinux2014 and manylinux_2_28,
+ * x86_64 and aarch64, all tag 2026.08.15-1, cibuildwheel's pinned_docker_images.cfg) carries under
+ * /opt/python that the matrix can use: cp310–cp315 and the free-threaded cp313t, cp314t, cp315t
+ * (older ones too, past their end of life). The images predate CPython 3.15.0 (2026-10-01): their
+ * cp315-cp315 and cp315-cp315t are release candidates (images from 2026.08.04-1 on carry 3.15.0rc1),
+ * ABI-stable since rc1, which is why cibuildwheel builds release candidates by default. A 3.15.0 final
+ * needs newer pins (containers/refresh-image-pins.sh, with registry access).
+ */
+export const MANYLINUX_PYTHONS = ["3.10", "3.11", "3.12", "3.13", "3.14", "3.15", "3.13t", "3.14t", "3.15t"];
 
 export function manylinuxPython(version: string): string {
   const p = parsePython(version);

@@ -43,7 +43,7 @@ export function macosPlatform(arch: "arm64" | "x86_64", runnerLabel: string, not
     runner: {
       label: runnerLabel,
       env: { RUNNER_TOOL_CACHE: "/Users/runner/hostedtoolcache" },
-      pythons: ["3.10", "3.11", "3.12", "3.13", "3.14", "3.13t", "3.14t"],
+      pythons: ["3.10", "3.11", "3.12", "3.13", "3.14", "3.15", "3.13t", "3.14t", "3.15t"],
     },
     rawPlatformTag: macosWheelTag(undefined, arch, MACOS_DEPLOYMENT_TARGET),
     wheelPlatformTag: (opts) => macosWheelTag(opts?.sysconfigPlatform, arch, MACOS_DEPLOYMENT_TARGET),

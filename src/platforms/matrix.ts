@@ -1,5 +1,6 @@
 // The build matrix as the plan and the CI workflows need it, from the platform modules: one
 // entry per (platform variant, ABI build) with its wheel tag, and one CI job per platform variant.
+import { pythonMatrix } from "../plan/python-support.js";
 import { chooseAbi, type AbiChoice, type LlvmAbiFacts } from "./abi.js";
 import { allPlatformVariants } from "./index.js";
 import type { Platform } from "./platform.js";
@@ -21,12 +22,18 @@ export interface CiJob {
 
 export interface MatrixInput {
   llvm: LlvmAbiFacts;
-  pythons: string[];
+  /** An explicit list for every platform; without it each platform's pythonMatrix at `date`. */
+  pythons?: string[];
+  /** The plan's date (default: today); only read without an explicit list. */
+  date?: string | Date;
   platforms?: Platform[];
   cmakeVersion?: string;
 }
 
 function choiceFor(p: Platform, input: MatrixInput): AbiChoice {
+  if (!input.pythons) {
+    return pythonMatrix({ date: input.date ?? new Date(), llvm: input.llvm, platform: p, ...(input.cmakeVersion ? { cmakeVersion: input.cmakeVersion } : {}) }).abi;
+  }
   return chooseAbi({
     llvm: input.llvm,
     pythons: input.pythons,

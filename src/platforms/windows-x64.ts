@@ -24,7 +24,7 @@ export const windowsX64: Platform = {
   runner: {
     label: "windows-2022",
     env: { RUNNER_TOOL_CACHE: "C:\\hostedtoolcache\\windows" },
-    pythons: ["3.10", "3.11", "3.12", "3.13", "3.14", "3.13t", "3.14t"],
+    pythons: ["3.10", "3.11", "3.12", "3.13", "3.14", "3.15", "3.13t", "3.14t", "3.15t"],
   },
   rawPlatformTag: "win_amd64",
   wheelPlatformTag: (opts) => {

@@ -45,13 +45,21 @@ describe("plan()", () => {
     // No config list: the CPython calendar at the plan's date (2026-11-25): 3.10 is past its end of life.
     expect(cells).toContain("linux-x86_64/3.11/cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64");
     expect(cells.some((c) => c.startsWith("linux-x86_64/3.10/"))).toBe(false);
-    // Free-threaded 3.13t/3.14t where the runners offer them (LLVM 23 builds FREE_THREADED: inferred, no ABI facts given).
+    // Free-threaded 3.13t/3.14t/3.15t where the runners offer them (LLVM 23 builds FREE_THREADED: inferred, no ABI facts given).
     expect(cells.some((c) => c.startsWith("linux-x86_64/3.13t/cp313-cp313t-manylinux"))).toBe(true);
-    expect(cells.filter((c) => c.startsWith("macos-arm64/"))).toHaveLength(2);
-    expect(cells.filter((c) => c.startsWith("windows-x64/"))).toHaveLength(6);
-    expect(p.matrix).toHaveLength(14);
+    // LLVM 23 (inferred from the version): one cp312-abi3 wheel serves 3.12–3.15; 3.11 and the free-threaded builds per version.
+    expect(cells.filter((c) => c.startsWith("linux-x86_64/")).map((c) => c.split("/")[2]!.split("-").slice(0, 2).join("-"))).toEqual([
+      "cp311-cp311",
+      "cp312-abi3",
+      "cp313-cp313t",
+      "cp314-cp314t",
+      "cp315-cp315t",
+    ]);
+    expect(cells.filter((c) => c.startsWith("macos-arm64/"))).toHaveLength(1);
+    expect(cells.filter((c) => c.startsWith("windows-x64/"))).toHaveLength(5);
+    expect(p.matrix).toHaveLength(11);
     const only = plan(config, ReleaseRequest.parse({ kind: "snapshot", overrides: { platforms: ["linux-x86_64"], pythons: ["3.12", "3.13t"] } }), snapshotFacts());
-    expect(only.matrix.map((m) => `${m.python}:${m.abi}:${m.tag.abi}`)).toEqual(["3.12:cpython:cp312", "3.13t:freethreaded:cp313t"]);
+    expect(only.matrix.map((m) => `${m.python}:${m.abi}:${m.tag.abi}`)).toEqual(["3.12:abi3:abi3", "3.13t:freethreaded:cp313t"]);
   });
 
   it("uses the tree's ABI facts when gathered (stable ABI for 3.12+)", () => {

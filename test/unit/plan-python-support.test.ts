@@ -29,13 +29,15 @@ describe("the CPython calendar", () => {
 });
 
 describe("supportedPythons(date, offer, LLVM)", () => {
-  it("at 2026-12-01 on Linux: 3.11–3.14 and their free-threaded builds; 3.10 dropped for end of life, 3.15 for the runners", () => {
+  it("at 2026-12-01 on Linux: 3.11–3.15 and their free-threaded builds; 3.10 dropped for end of life; a runner without 3.15 drops it", () => {
     const c = supportedPythons({ date: "2026-12-01", offered: LINUX, llvmFreeThreaded: true, llvmVersion: "22.1.8" });
-    expect(c.pythons).toEqual(["3.11", "3.12", "3.13", "3.13t", "3.14", "3.14t"]);
+    expect(c.pythons).toEqual(["3.11", "3.12", "3.13", "3.13t", "3.14", "3.14t", "3.15", "3.15t"]);
     const dropped = Object.fromEntries(c.dropped.map((d) => [d.python, d.reason]));
     expect(dropped["3.10"]).toBe("end of life since 2026-10-31 (CPython calendar)");
-    expect(dropped["3.15"]).toMatch(/supported until 2031-10-31, but the platform's runners offer no CPython 3\.15/);
-    expect(dropped["3.15t"]).toMatch(/runners offer no CPython 3\.15t/);
+    const older = supportedPythons({ date: "2026-12-01", offered: LINUX.filter((v) => !v.startsWith("3.15")), llvmFreeThreaded: true });
+    const droppedOlder = Object.fromEntries(older.dropped.map((d) => [d.python, d.reason]));
+    expect(droppedOlder["3.15"]).toMatch(/supported until 2031-10-31, but the platform's runners offer no CPython 3\.15/);
+    expect(droppedOlder["3.15t"]).toMatch(/runners offer no CPython 3\.15t/);
     expect(Object.keys(dropped)).not.toContain("3.9"); // more than a year past its end of life and not offered
     expect(c.added.find((a) => a.python === "3.13t")!.reason).toBe("free-threaded (LLVM 22.1.8 builds FREE_THREADED), supported until 2029-10-31");
   });
@@ -54,7 +56,7 @@ describe("supportedPythons(date, offer, LLVM)", () => {
 
   it("free-threaded builds only where the LLVM tree builds FREE_THREADED", () => {
     const no = supportedPythons({ date: "2026-12-01", offered: LINUX, llvmFreeThreaded: false, llvmVersion: "19.1.0" });
-    expect(no.pythons).toEqual(["3.11", "3.12", "3.13", "3.14"]);
+    expect(no.pythons).toEqual(["3.11", "3.12", "3.13", "3.14", "3.15"]);
     expect(no.dropped.find((d) => d.python === "3.13t")!.reason).toBe("LLVM 19.1.0's bindings are not built FREE_THREADED");
     const unknown = supportedPythons({ date: "2026-12-01", offered: LINUX });
     expect(unknown.dropped.find((d) => d.python === "3.14t")!.reason).toMatch(/ABI facts/);
@@ -75,7 +77,7 @@ describe("supportedPythons(date, offer, LLVM)", () => {
   });
 
   it("a build without a plan or config list uses the calendar at its own date", () => {
-    expect(calendarPythons("linux-x86_64", new Date("2026-12-01T12:00:00Z"))).toEqual(["3.11", "3.12", "3.13", "3.13t", "3.14", "3.14t"]);
+    expect(calendarPythons("linux-x86_64", new Date("2026-12-01T12:00:00Z"))).toEqual(["3.11", "3.12", "3.13", "3.13t", "3.14", "3.14t", "3.15", "3.15t"]);
     expect(calendarPythons("linux-x86_64", new Date("2026-10-31T23:59:59Z"))).toContain("3.10");
   });
 });
@@ -96,8 +98,8 @@ describe("plan(): the default matrix follows the calendar at the plan's date", (
   it("the date is an input: the same tag planned before and after 3.10's end of life", () => {
     const before = plan(config, numbered, facts({ date: "2026-10-15" }));
     const after = plan(config, numbered, facts({ date: "2026-12-01" }));
-    expect(before.matrix.map((m) => m.python)).toEqual(["3.10", "3.11", "3.12", "3.13", "3.14", "3.13t", "3.14t"]);
-    expect(after.matrix.map((m) => m.python)).toEqual(["3.11", "3.12", "3.13", "3.14", "3.13t", "3.14t"]);
+    expect(before.matrix.map((m) => m.python)).toEqual(["3.10", "3.11", "3.12", "3.13", "3.14", "3.15", "3.13t", "3.14t", "3.15t"]);
+    expect(after.matrix.map((m) => m.python)).toEqual(["3.11", "3.12", "3.13", "3.14", "3.15", "3.13t", "3.14t", "3.15t"]);
     expect(after.matrix.find((m) => m.python === "3.13t")!.tag).toMatchObject({ python: "cp313", abi: "cp313t" });
     const rec = after.pythonSupport![0]!;
     expect(rec).toMatchObject({ platform: "linux-x86_64", basis: "calendar", date: "2026-12-01", calendar: CPYTHON_CALENDAR_SOURCE });

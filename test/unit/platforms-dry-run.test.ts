@@ -62,6 +62,6 @@ describe("dry run", () => {
     const r = await execa("node", [join(REPO, "bin", "mlir-release.mjs"), "platforms", "--json", "--python", "3.12", "--llvm-tree", FIXTURE_22, "--mlir-cmake-dir", "/nonexistent"], { cwd: REPO });
     const jobs = JSON.parse(r.stdout) as Array<{ name: string; runsOn: string; pythons: string[] }>;
     expect(jobs.map((j) => j.name)).toContain("linux-aarch64-manylinux2014");
-    expect(jobs.find((j) => j.name === "macos-arm64")).toMatchObject({ runsOn: "macos-14", pythons: ["3.12", "3.13t", "3.14t"] });
+    expect(jobs.find((j) => j.name === "macos-arm64")).toMatchObject({ runsOn: "macos-14", pythons: ["3.12", "3.13t", "3.14t", "3.15t"] });
   });
 });

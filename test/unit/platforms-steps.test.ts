@@ -96,8 +96,8 @@ describe("steps of the platforms this machine cannot run", () => {
       "py3.12/zip",
       "py3.12/repair",
       "py3.12/place",
-      // The runner also offers free-threaded 3.13t/3.14t: their own steps follow.
-      ...["3.13t", "3.14t"].flatMap((v) => ["venv", "venv-install", "configure", "build", "install", "strip", "zip", "repair", "place"].map((s) => `py${v}/${s}`)),
+      // The runner also offers free-threaded 3.13t/3.14t/3.15t: their own steps follow.
+      ...["3.13t", "3.14t", "3.15t"].flatMap((v) => ["venv", "venv-install", "configure", "build", "install", "strip", "zip", "repair", "place"].map((s) => `py${v}/${s}`)),
       // One native wheel per platform, from the first Python's staged package.
       "native/zip",
       "native/repair",
