@@ -4,6 +4,7 @@ import { linuxAarch64Cross, linuxAarch64Policy } from "./linux-aarch64.js";
 import { linuxX86_64Policy } from "./linux-x86_64.js";
 import { MANYLINUX_POLICIES, type ManylinuxPolicy } from "./linux.js";
 import { macosArm64 } from "./macos-arm64.js";
+import { SID_ROOT_VARIABLE, withSidPythons } from "./sid-python.js";
 import { macosX86_64 } from "./macos-x86_64.js";
 import type { Platform } from "./platform.js";
 import { windowsX64 } from "./windows-x64.js";
@@ -29,8 +30,11 @@ function linuxPolicy(id: PlatformId, policy: string | undefined): ManylinuxPolic
 export function platformById(id: PlatformId, opts: PlatformOptions = {}): Platform {
   const policy = linuxPolicy(id, opts.policy);
   switch (id) {
-    case "linux-x86_64":
-      return linuxX86_64Policy(policy);
+    case "linux-x86_64": {
+      // A prepared Debian sid root (ci/setup.d/35-sid.sh) adds its CPython 3.14/3.15 on this host.
+      const sid = process.env[SID_ROOT_VARIABLE];
+      return sid && process.arch === "x64" ? withSidPythons(linuxX86_64Policy(policy), resolve(sid)) : linuxX86_64Policy(policy);
+    }
     case "linux-aarch64": {
       // On an x86_64 host with a prepared cross environment (ci/setup.d/70-aarch64.sh), build by
       // cross-compiling; its policy is manylinux_2_28, the aarch64 default the resolver passes.
