@@ -481,6 +481,42 @@ export const PinnedRequirements = z.strictObject({
 });
 export type PinnedRequirements = z.infer<typeof PinnedRequirements>;
 
+/** One file member of a wheel and the sha256 of its bytes: what `rebuild` compares without the old wheel. */
+export const WheelMember = z.strictObject({ name: z.string(), sha256: Sha256, size: z.number().int().nonnegative() });
+export type WheelMember = z.infer<typeof WheelMember>;
+/** Every wheel's file members (central directory order), by wheel file name. */
+export const WheelMembers = z.record(z.string(), z.array(WheelMember));
+
+/**
+ * What reached a build's bytes from outside the repository (src/rebuild/inputs.ts): the layer and
+ * the packages it came from, the compiler and binutils, each Python's headers, nanobind, and the
+ * libraries auditwheel grafted with the packages they came from. Recorded, not pinned.
+ */
+export const BuildInputs = z.strictObject({
+  /** `c++ --version` and `ld --version`, first lines. */
+  compiler: z.string(),
+  linker: z.string(),
+  layer: z.strictObject({
+    kind: z.string(),
+    key: z.string(),
+    prefix: z.string(),
+    /** A source layer's CMake options; a prebuilt layer's owning packages are in `packages`. */
+    cmakeOptions: z.record(z.string(), z.string()).optional(),
+  }),
+  /** Installed system packages (dpkg) that own the layer, the compiler, binutils and grafted libraries: name → version. */
+  packages: z.record(z.string(), z.string()),
+  /** Per Python: the interpreter whose headers the extensions were compiled against, and nanobind in its build venv. */
+  pythons: z.record(z.string(), z.strictObject({ version: z.string(), nanobind: z.string() })),
+  /** Per wheel: the libraries auditwheel grafted (member, sha256, the file and package it came from). */
+  grafted: z.record(
+    z.string(),
+    z.array(z.strictObject({ member: z.string(), sha256: Sha256, from: z.string().optional(), package: z.string().optional() })),
+  ),
+  /** What could not be found out (e.g. no dpkg on this host). */
+  notes: z.array(z.string()).default([]),
+});
+export type BuildInputs = z.infer<typeof BuildInputs>;
+
 export const ReleaseManifest = z.strictObject({
   schemaVersion: z.literal(1),
   plan: ReleasePlan,
@@ -492,6 +528,10 @@ export const ReleaseManifest = z.strictObject({
     layer: z.record(z.string(), z.string()).default({}),
     /** The hashed requirements the tools venv and build venvs were installed from: what `rebuild` installs. */
     requirements: z.strictObject({ tools: PinnedRequirements, build: PinnedRequirements }).optional(),
+    /** Each wheel's members with their sha256 (manifests before issue 25 lack it). */
+    members: WheelMembers.optional(),
+    /** The inputs from outside the repository that reached the bytes (manifests before issue 25 lack it). */
+    inputs: BuildInputs.optional(),
   }),
   /** Result of verify per wheel file name (lit counts, auditwheel verdict); informative. */
   verification: z.record(z.string(), z.unknown()).default({}),
@@ -723,6 +763,9 @@ export const BuildReport = z.object({
   /** The tools venv's and the build venvs' hashed requirements (optional: reports before issue 13 lack it). */
   requirements: z.object({ tools: PinnedRequirements, build: PinnedRequirements }).optional(),
   wheels: z.array(z.object({ python: PythonVersion, ...BuiltWheel.shape })),
+  /** Each wheel's members with their sha256, and the outside inputs (src/rebuild/: added after the factory; optional). */
+  members: WheelMembers.optional(),
+  inputs: BuildInputs.optional(),
   verification: z
     .record(
       z.string(),
