@@ -224,7 +224,9 @@ export const ReleaseConfig = z.object({
       "FileCheck", "count", "not", "split-file",
       "mlir-headers", "mlir-libraries", "mlir-cmake-exports",
       "mlir-tblgen", "mlir-opt", "mlir-translate", "mlir-runner", "mlir-linalg-ods-yaml-gen", "mlir-pdll",
-      "mlir-reduce", "mlir-query", "mlir-lsp-server", "tblgen-to-irdl", "mlir-src-sharder", "mlir-irdl-to-cpp",
+      "mlir-reduce", "mlir-query", "mlir-lsp-server", "tblgen-to-irdl",
+      // Not mlir-src-sharder and mlir-irdl-to-cpp: build-time helpers that 22.x does not install (naming
+      // them fails the configure there), and that Debian's layer does not ship either.
     ].join(";"),
     // Self-contained: no system library a manylinux wheel could not carry (Debian's layer made the dev
     // wheel's tools need libz3, libxml2 and libedit).
