@@ -44,8 +44,17 @@ describe("cache trust boundary (every workflow)", () => {
     expect(writers).toBeGreaterThan(0);
   });
 
+  it("build.yml: the trusted-run condition is written once (env TRUSTED_RUN: schedule, or dispatch on the default branch), and the plan hands it on", () => {
+    const text = readFileSync(resolve(DIR, "build.yml"), "utf8");
+    const build = WORKFLOWS["build.yml"] as Workflow;
+    const condition = "github.event_name == 'schedule' || (github.event_name == 'workflow_dispatch' && github.ref_name == github.event.repository.default_branch)";
+    expect(build.env?.["TRUSTED_RUN"]).toBe(`\${{ ${condition} }}`);
+    expect(text.split("github.event_name").length - 1).toBe(2);
+    expect((build.jobs["plan"] as Job & { outputs?: Record<string, string> }).outputs?.["trusted"]).toBe("${{ env.TRUSTED_RUN }}");
+  });
+
   it("build.yml: only the build jobs restore and save the compiler cache, per platform, saving only on trusted runs", () => {
-    const TRUSTED = "always() && (github.event_name == 'schedule' || (github.event_name == 'workflow_dispatch' && github.ref_name == github.event.repository.default_branch))";
+    const TRUSTED = "always() && env.TRUSTED_RUN == 'true'";
     const build = WORKFLOWS["build.yml"] as Workflow;
     expect(Object.keys(build.on)).toEqual(["workflow_call"]);
     for (const [id, job] of Object.entries(build.jobs)) {
@@ -101,7 +110,7 @@ describe("cache trust boundary (every workflow)", () => {
 
 describe("the layer store in build.yml: every build job reads it, only trusted runs hand layers to the one job that writes it", () => {
   const build = WORKFLOWS["build.yml"] as Workflow;
-  const TRUSTED = "github.event_name == 'schedule' || (github.event_name == 'workflow_dispatch' && github.ref_name == github.event.repository.default_branch)";
+  const TRUSTED = "env.TRUSTED_RUN == 'true'";
   const DAGGER = 'dagger call --image-registry "$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "$MLIR_RELEASE_NODE_DIST_URL" ';
   const linux = build.jobs["linux"] as Job;
   const steps = linux.steps ?? [];
@@ -143,7 +152,7 @@ describe("the layer store in build.yml: every build job reads it, only trusted r
   it("layers: the one job that writes the store (contents: write), after linux and host, on trusted runs only", () => {
     const layers = build.jobs["layers"] as Job;
     expect(layers.needs).toEqual(["plan", "linux", "host"]);
-    expect(layers.if).toBe(`needs.plan.outputs.release == 'true' && (${TRUSTED})`);
+    expect(layers.if).toBe("needs.plan.outputs.release == 'true' && needs.plan.outputs.trusted == 'true'");
     expect(layers.permissions).toEqual({ contents: "write" });
     const down = layers.steps!.find((s) => s.uses?.startsWith("actions/download-artifact@"))!;
     expect(down.with).toEqual({ pattern: "layer-*", path: "layers", "merge-multiple": true });

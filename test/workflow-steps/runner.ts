@@ -120,12 +120,14 @@ function reference(expr: string, ctx: JobContext, env: Record<string, string>): 
   return undefined;
 }
 
-/** Evaluates the `${{ … }}` forms the workflows use; anything else is an error. */
+/** Evaluates the `${{ … }}` forms the workflows use (references, and comparisons as in `if:`); anything else is an error. */
 export function evaluate(text: string, ctx: JobContext, env: Record<string, string>): string {
   return text.replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_m, expr: string) => {
     const v = reference(expr, ctx, env);
-    if (v === undefined) throw new Error(`workflow-steps: no local evaluation for the expression '${expr}'`);
-    return v;
+    if (v !== undefined) return v;
+    // A comparison (build.yml's TRUSTED_RUN) renders as 'true' or 'false', as on GitHub.
+    if (/==|!=|&&|\|\|/.test(expr)) return String(condition(expr, ctx, env, ""));
+    throw new Error(`workflow-steps: no local evaluation for the expression '${expr}'`);
   });
 }
 

@@ -39,6 +39,10 @@ const NOT_RUN: Record<string, string> = {
   "publish.yml index": "dagger call site + push to gh-pages (needs an engine and GitHub)",
 };
 
+// build.yml's env TRUSTED_RUN reads the github context: a job run here without its own is a dispatch
+// from a feature branch (untrusted).
+const UNTRUSTED = { event_name: "workflow_dispatch", ref_name: "feature", default_branch: "main", run_id: "1" };
+
 const npmRegistry = execFileSync("npm", ["config", "get", "registry"], { encoding: "utf8" }).trim();
 const extraEnv = { npm_config_registry: npmRegistry, npm_config_update_notifier: "false" };
 
@@ -107,12 +111,12 @@ describe("the jobs' own steps in a bare Debian container", () => {
 
   it("doctor (build.yml): runs as written; with the variables set it passes, and without one it names it (exit 3)", async () => {
     const vars = { IMAGE_REGISTRY: "registry.example.org", NODE_DIST_URL: "https://downloads.example.org/node" };
-    const r = await runJob(BUILD, "doctor", { inputs: { kind: "snapshot" }, vars, artifacts, extraEnv }, log);
+    const r = await runJob(BUILD, "doctor", { inputs: { kind: "snapshot" }, vars, artifacts, extraEnv, github: UNTRUSTED }, log);
     expect(r.failed, r.failed?.output).toBeUndefined();
     const check = r.results.find((s) => s.step === "Check the day-one settings")!;
     expect(check.output).toMatch(/ok    containers\/images\.lock\.json: every pin the builds need is resolved/);
     expect(check.output).toMatch(/ok    repository variable IMAGE_REGISTRY: registry\.example\.org/);
-    const missing = await runJob(BUILD, "doctor", { inputs: { kind: "snapshot" }, vars: { IMAGE_REGISTRY: vars.IMAGE_REGISTRY }, artifacts, extraEnv }, log);
+    const missing = await runJob(BUILD, "doctor", { inputs: { kind: "snapshot" }, vars: { IMAGE_REGISTRY: vars.IMAGE_REGISTRY }, artifacts, extraEnv, github: UNTRUSTED }, log);
     expect(missing.failed?.step).toBe("Check the day-one settings");
     expect(missing.failed?.code).toBe(3);
     expect(missing.failed?.output).toMatch(/FAIL  repository variable NODE_DIST_URL: not set/);
@@ -175,7 +179,7 @@ describe("the jobs' own steps in a bare Debian container", () => {
   }, 3_600_000);
 
   it("stage (build.yml): every step as written; the stage artifact holds the checked release", async () => {
-    const r = await runJob(BUILD, "stage", { inputs: { kind: "numbered" }, artifacts, extraEnv }, log);
+    const r = await runJob(BUILD, "stage", { inputs: { kind: "numbered" }, artifacts, extraEnv, github: UNTRUSTED }, log);
     expect(r.failed, r.failed?.output).toBeUndefined();
     expect(r.results.map((s) => s.step)).toEqual(["actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1", "actions/setup-node@820762786026740c76f36085b0efc47a31fe5020", "npm ci --no-audit --no-fund", "actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "Stage the release", "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f"]);
     const stage = join(artifacts, "stage");
