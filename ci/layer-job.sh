@@ -51,13 +51,17 @@ case "${1:-status}" in
         !/^#/ { n++; cpu += ($2 - $1) / 1000 }
         END { printf "edges finished (all runs): %d, edge-seconds: %.0f\n", n, cpu }' "$build/.ninja_log"
       if [[ -f $build/build.ninja ]] && command -v ninja >/dev/null; then
-        todo=$(ninja -C "$build" -n install-distribution 2>/dev/null | grep -cE '^\[[0-9]+/' || true)
+        # A dry run of what is left: its last "[n/m]" gives m, the edges this build still has to run.
+        target=install-distribution
+        grep -q '^LLVM_DISTRIBUTION_COMPONENTS:' "$build/CMakeCache.txt" 2>/dev/null || target=install
+        left=$(ninja -C "$build" -n "$target" 2>/dev/null | awk 'match($0, /^\[[0-9]+\/[0-9]+\]/) { s = substr($0, 2, RLENGTH - 2) } END { print s }')
+        todo=${left#*/}; todo=${todo:-0}
         done_now=$(grep -vc '^#' "$build/.ninja_log" || true)
         elapsed=$(( $(date -u +%s) - $(cat "$job/started" 2>/dev/null || date -u +%s) ))
         echo "edges left: $todo; this run: ${elapsed}s elapsed"
         if [[ $todo -gt 0 && $done_now -gt 0 ]]; then
-          awk -v todo="$todo" -v log="$build/.ninja_log" 'BEGIN {
-            while ((getline l < log) > 0) if (l !~ /^#/) { split(l, f, "\t"); n++; s += (f[2] - f[1]) / 1000 }
+          awk -v todo="$todo" -v logf="$build/.ninja_log" 'BEGIN {
+            while ((getline l < logf) > 0) if (l !~ /^#/) { split(l, f, "\t"); n++; s += (f[2] - f[1]) / 1000 }
             printf "estimate: %.0f edge-seconds left at %.1f s per edge so far (/ parallel jobs for wall time)\n", todo * s / n, s / n }'
         fi
       fi
