@@ -1,6 +1,6 @@
 // `select`, `plan`, `resolve`, `notes`, `rebuild`: thin — parse input, gather facts at the edges,
 // call the pure stages, print JSON (or Markdown for notes) for scripts.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { buildImageFor, loadImagesLock, LOCK_PATH } from "../platforms/images.js";
@@ -14,7 +14,7 @@ import { CalendarDate, GitCommit, GitRefName, InvalidInputError, IsoInstant, par
 import { creatableDir, writableFileIn } from "../util/paths.js";
 import { freshDir, newDir, refusalLeavesNothing } from "../util/fresh-dir.js";
 import { GitHistory, GitHubHistory, type LlvmHistory } from "../plan/history.js";
-import { MANIFEST_FILE } from "../plan/manifest.js";
+import { loadManifests } from "../plan/manifest-files.js";
 import { renderCommitNotes } from "../plan/notes.js";
 import { plan } from "../plan/plan.js";
 import { readManifest, rebuild } from "../rebuild/rebuild.js";
@@ -34,21 +34,8 @@ export interface RebuildFlags extends Pick<OptionFlags, "cache"> {
   jobs?: string;
 }
 
-/** Manifests from files and folders (folders searched for manifest.json, four levels deep). */
-export function loadManifests(paths: readonly string[]): ReleaseManifest[] {
-  const out: ReleaseManifest[] = [];
-  const walk = (p: string, depth: number): void => {
-    if (!existsSync(p)) throw new InvalidInputError(`--manifests ${p} does not exist`);
-    if (statSync(p).isFile()) return void out.push(readManifest(p));
-    for (const e of readdirSync(p).sort()) {
-      const q = join(p, e);
-      if (e === MANIFEST_FILE && statSync(q).isFile()) out.push(readManifest(q));
-      else if (depth < 4 && statSync(q).isDirectory() && !e.startsWith(".")) walk(q, depth + 1);
-    }
-  };
-  for (const p of paths) walk(resolve(p), 0);
-  return out;
-}
+/** Manifests from files and folders: manifest.json, and the index's manifests/<version>.json (src/plan/manifest-files.ts). */
+export { loadManifests };
 
 /** `select`/`plan` flags as commander hands them over (the Dagger module builds its argv from this type). */
 export interface SelectFlags extends Pick<OptionFlags, "config" | "cache" | "githubRepository" | "githubApiUrl"> {
@@ -167,7 +154,7 @@ export function register(program: Command): void {
   program
     .command("resolve")
     .description("Answer from manifests: which release holds an LLVM commit; which wheel fits a Python/platform (JSON)")
-    .requiredOption("--manifests <paths...>", "manifest files or folders holding manifest.json files")
+    .requiredOption("--manifests <paths...>", "manifest files, or folders holding manifest.json or manifests/<version>.json (an index: <root>/store/manifests)")
     .option("--commit <sha>", "releases built from this LLVM commit (full or >= 7 hex)")
     .option("--python <v>", "wheel for this Python (3.12 or cp312)")
     .option("--platform <p>", "platform id (linux-x86_64) or tag pattern (manylinux_x86_64)")
