@@ -146,7 +146,14 @@ const read = (p: string): string | undefined => (existsSync(p) ? readFileSync(p,
  * layer such as /usr/lib/llvm-22/lib/cmake/mlir). The option's name is the evidence for the
  * stable ABI; nanobind's FREE_THREADED keyword in AddMLIRPython.cmake for free-threading.
  */
-export function probeLlvmAbiFacts(where: { sourceRoot?: string; mlirCmakeDir?: string }): LlvmAbiFacts {
+export function probeLlvmAbiFacts(where: {
+  sourceRoot?: string;
+  mlirCmakeDir?: string;
+  /** X.Y.Z the source spec pins (a Debian tarball, a plan), for when neither tree nor layer is there yet. */
+  specVersion?: string;
+  /** Which input to give when nothing names the version (appended to the error). */
+  hint?: string;
+}): LlvmAbiFacts {
   const evidence: string[] = [];
   let version: string | undefined;
   const files: string[] = [];
@@ -171,10 +178,16 @@ export function probeLlvmAbiFacts(where: { sourceRoot?: string; mlirCmakeDir?: s
     }
     files.push(join(where.mlirCmakeDir, "AddMLIRPython.cmake"), join(where.mlirCmakeDir, "MLIRConfig.cmake"));
   }
+  if (!version && where.specVersion) {
+    // No tree yet (a dry run on an empty cache): the option and the keyword arrived in known releases.
+    version = where.specVersion;
+    evidence.push(`no tree or layer yet: LLVM ${version} as the source spec pins it; MLIR_ENABLE_PYTHON_STABLE_ABI from LLVM 23, FREE_THREADED from LLVM 20`);
+    return { version, stableAbiOption: major(version) >= 23, freeThreaded: major(version) >= 20, evidence };
+  }
   if (!version) {
     throw new InvalidInputError(
       `cannot tell the LLVM version: no cmake/Modules/LLVMVersion.cmake under ${where.sourceRoot ?? "(no source tree)"} ` +
-        `and no MLIRConfigVersion.cmake in ${where.mlirCmakeDir ?? "(no MLIR cmake dir)"}`,
+        `and no MLIRConfigVersion.cmake in ${where.mlirCmakeDir ?? "(no MLIR cmake dir)"}${where.hint ? `; ${where.hint}` : ""}`,
     );
   }
   let stableAbiOption = false;

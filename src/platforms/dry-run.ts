@@ -6,7 +6,7 @@ import { runnable } from "../util/paths.js";
 import { join } from "node:path";
 import { imageRef, loadImagesLock, LOCK_PATH } from "./images.js";
 import { InvalidInputError, PlatformId } from "../schema.js";
-import { probeLlvmAbiFacts } from "./abi.js";
+import { type LlvmAbiFacts, probeLlvmAbiFacts } from "./abi.js";
 import { allPlatformVariants, platformById } from "./index.js";
 import type { Platform } from "./platform.js";
 import { formatPlatformPlan, type PlatformPlan, resolvePlatformPlan } from "./resolve.js";
@@ -69,15 +69,28 @@ export function dryRunPlans(input: DryRunInput): PlatformPlan[] {
     platforms = [platformById(r.data, input.policy ? { policy: input.policy } : {})];
   }
   const mlirCmakeDir = input.layerPrefix ? join(input.layerPrefix, "lib", "cmake", "mlir") : undefined;
-  const llvm = probeLlvmAbiFacts({
-    ...(input.sourceRoot ? { sourceRoot: input.sourceRoot } : {}),
-    ...(mlirCmakeDir ? { mlirCmakeDir } : {}),
-  });
+  // The aarch64 module is resolved here only in its cross variant (the native one runs on an arm64 runner).
+  const isNative = (p: Platform): boolean => nativePlatforms().includes(p.id) && (p.id !== "linux-aarch64" || "MLIR_RELEASE_AARCH64_CROSS" in p.runner.env);
+  // This machine's plans first: they know the LLVM version without a tree (the factory reads the source spec).
+  const nativePlans = new Map(input.native ? platforms.filter(isNative).map((p) => [p, input.native!(p)] as const) : []);
+  let llvm: LlvmAbiFacts | undefined;
+  const facts = (): LlvmAbiFacts => {
+    if (llvm) return llvm;
+    try {
+      llvm = probeLlvmAbiFacts({ ...(input.sourceRoot ? { sourceRoot: input.sourceRoot } : {}), ...(mlirCmakeDir ? { mlirCmakeDir } : {}) });
+    } catch (e) {
+      const known = [...nativePlans.values()][0];
+      if (!(e instanceof InvalidInputError) || !known) throw e;
+      llvm = known.llvm;
+    }
+    return llvm;
+  };
   const imagePins = readImagePins(input.repoRoot);
   return platforms.map((p) => {
-    // The aarch64 module is resolved here only in its cross variant (the native one runs on an arm64 runner).
-    const native = nativePlatforms().includes(p.id) && (p.id !== "linux-aarch64" || "MLIR_RELEASE_AARCH64_CROSS" in p.runner.env);
-    if (native && input.native) return input.native(p);
+    const native = isNative(p);
+    const own = nativePlans.get(p);
+    if (own) return own;
+    const llvm = facts();
     // On CI the tools venv is <checkout>/.cache/tools (MLIR_RELEASE_TOOLS), in the images /opt/mlir-release-tools.
     const ciTools = p.os === "windows" ? "$GITHUB_WORKSPACE\\.cache\\tools" : p.os === "macos" ? "$GITHUB_WORKSPACE/.cache/tools" : "/opt/mlir-release-tools";
     return resolvePlatformPlan(p, {

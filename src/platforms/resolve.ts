@@ -41,6 +41,8 @@ export interface PlatformPlan {
   env: Record<string, string>;
   provision: ProvisionStep[];
   abi: Pick<AbiChoice, "variant" | "reason" | "skipped">;
+  /** What the plan knew about the LLVM tree (read from it or the layer, or the source spec's version). */
+  llvm: LlvmAbiFacts;
   repair: { tool: string; checks: string; policy: string };
   builds: ResolvedBuild[];
   /** The platform's native wheel (C API + runtime libraries), assembled from the first Python's staged package. */
@@ -501,6 +503,7 @@ export function resolvePlatformPlan(p: Platform, input: ResolveInput, abiChoice?
     env: p.buildEnv,
     provision: p.toolchainChecks,
     abi: { variant: choice.variant, reason: choice.reason, skipped: choice.skipped },
+    llvm: input.llvm,
     repair: { tool: p.repair.tool, checks: p.repair.checks, policy },
     builds,
     ...(native ? { native } : {}),

@@ -1,0 +1,61 @@
+// The build report (<out>/build-report.json) from the plan, the runner's records and what the
+// steps produced: every wheel with its step times, its verification, and the build's phases' times.
+import type { RunResult } from "../exec/env.js";
+import type { StepRecord } from "../exec/steps.js";
+import type { PlatformPlan } from "../platforms/resolve.js";
+import { BuildReport, type PinnedRequirements } from "../schema.js";
+import type { BuildSettings } from "./settings.js";
+import type { PipelineOutput } from "./steps/pipeline.js";
+import { verificationOf } from "./steps/verify.js";
+
+export interface ReportInput {
+  settings: BuildSettings;
+  plan: PlatformPlan;
+  requirements: { tools: PinnedRequirements; build: PinnedRequirements };
+  records: readonly StepRecord[];
+  results: ReadonlyMap<string, RunResult>;
+  produced: PipelineOutput;
+  startedAt: number;
+}
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;
+
+/** The seconds of each step a target ran, by step name (`py3.12/build` → build). */
+function stepSeconds(records: readonly StepRecord[], target: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of records.filter((x) => x.id.startsWith(`${target}/`) && x.status === "ran")) out[r.id.split("/")[1]!] = r.seconds;
+  return out;
+}
+
+export function composeReport(i: ReportInput): BuildReport {
+  const { settings: s, plan, records, produced } = i;
+  const phaseOf = (id: string): string => plan.steps.find((x) => x.id === id)?.phase ?? "other";
+  const seconds: Record<string, number> = { total: Math.round((Date.now() - i.startedAt) / 100) / 10 };
+  for (const r of records) seconds[phaseOf(r.id)] = round1((seconds[phaseOf(r.id)] ?? 0) + r.seconds);
+  const wheels = produced.wheels.map((w) => ({ ...w, seconds: stepSeconds(records, `py${w.python}`) }));
+  const native = produced.native ? { ...produced.native, seconds: stepSeconds(records, "native") } : undefined;
+  const verification: BuildReport["verification"] = {};
+  if (s.verify) {
+    for (const w of wheels) {
+      const py = `py${w.python}`;
+      const secs = records.filter((x) => x.id.startsWith(`${py}/`) && phaseOf(x.id) === "verify").reduce((a, x) => a + x.seconds, 0);
+      verification[w.fileName] = verificationOf(w.python, i.results, produced.lit[w.python], secs);
+    }
+  }
+  const { source, layer } = produced;
+  return BuildReport.parse({
+    platform: s.platform.id,
+    distribution: s.release.distribution,
+    version: source.version,
+    llvm: { version: source.tree.version.text, commit: source.commit, sourceIdentity: source.tree.identity },
+    layer: { kind: layer.kind, prefix: layer.prefix, key: layer.key },
+    sourceDateEpoch: source.sourceDateEpoch,
+    nanobindDomain: s.nanobindDomain,
+    requirements: i.requirements,
+    wheels: wheels.sort((a, b) => s.pythons.indexOf(a.python) - s.pythons.indexOf(b.python)),
+    ...(native ? { native } : {}),
+    verification,
+    ...(produced.dev ? { dev: produced.dev } : {}),
+    seconds,
+  });
+}

@@ -1,0 +1,74 @@
+// Step `source`: the llvm-project tree the bindings are built from (fetched, verified by digest or
+// commit, the needed parts extracted), checked against the plan, and the build's SOURCE_DATE_EPOCH.
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { InternalError } from "../../errors.js";
+import type { ExecEnv } from "../../exec/env.js";
+import type { Progress } from "../../progress.js";
+import { InvalidInputError } from "../../schema.js";
+import { dirSource, gitSource, type LlvmSourceTree, tarballSource } from "../../source/tree.js";
+import type { BuildSettings } from "../settings.js";
+
+export interface SourceInput {
+  settings: BuildSettings;
+  env: ExecEnv;
+  progress: Progress;
+  /** Where the plan says the tree is, and the version it planned the wheels for ("" with no build). */
+  plannedRoot: string;
+  plannedVersion: string;
+  buildsWheels: boolean;
+}
+
+export interface SourceOutput {
+  tree: LlvmSourceTree;
+  /** The wheels' PEP 440 version. */
+  version: string;
+  sourceDateEpoch: number;
+  /** The LLVM commit as the release names it ("unknown" for a tarball without one). */
+  commit: string;
+}
+
+export async function resolveSource(s: BuildSettings, env: ExecEnv, progress: Progress): Promise<LlvmSourceTree> {
+  const common = { env, progress, cacheDir: s.cacheDir, repoRoot: s.repoRoot };
+  switch (s.source.kind) {
+    case "tarball":
+      return tarballSource(s.source.ref, common, s.source.localPath);
+    case "git":
+      return gitSource(s.source.ref, common);
+    case "dir":
+      return dirSource(s.source.path);
+  }
+}
+
+/** Newest mtime of the files the bindings are built from: stable for a given source tree. */
+export function treeEpoch(root: string): number {
+  let newest = 0;
+  const walk = (d: string, depth: number): void => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      const st = statSync(p);
+      if (st.isDirectory()) {
+        if (depth < 12 && !e.startsWith(".")) walk(p, depth + 1);
+      } else newest = Math.max(newest, Math.floor(st.mtimeMs / 1000));
+    }
+  };
+  walk(join(root, "mlir", "python"), 0);
+  return newest;
+}
+
+export async function runSource(i: SourceInput): Promise<SourceOutput> {
+  const s = i.settings;
+  const tree = await resolveSource(s, i.env, i.progress);
+  if (tree.root !== i.plannedRoot) throw new InternalError(`the source step made ${tree.root}, the plan says ${i.plannedRoot}`);
+  const version = s.release.version ?? tree.version.text.replace(/-(rc\d+)$/, "$1");
+  if (version !== i.plannedVersion && i.buildsWheels) {
+    throw new InvalidInputError(`the source tree ${tree.root} is LLVM ${version}, the plan was made for ${i.plannedVersion}: pass --version or a matching --layer`);
+  }
+  const envEpoch = process.env["SOURCE_DATE_EPOCH"];
+  return {
+    tree,
+    version,
+    sourceDateEpoch: s.release.sourceDateEpoch ?? (envEpoch ? Number(envEpoch) : treeEpoch(tree.root)),
+    commit: s.release.llvmCommit ?? (tree.ref.kind === "git" ? tree.ref.commit : "unknown"),
+  };
+}
