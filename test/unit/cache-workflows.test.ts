@@ -111,7 +111,7 @@ describe("cache trust boundary (every workflow)", () => {
 describe("the layer store in build.yml: every build job reads it, only trusted runs hand layers to the one job that writes it", () => {
   const build = WORKFLOWS["build.yml"] as Workflow;
   const TRUSTED = "env.TRUSTED_RUN == 'true'";
-  const DAGGER = 'dagger call --image-registry "$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "$MLIR_RELEASE_NODE_DIST_URL" ';
+  const DAGGER = "bash ci/dagger-call.sh "; // adds the hosts as the module's constructor arguments
   const linux = build.jobs["linux"] as Job;
   const steps = linux.steps ?? [];
   const at = (pred: (s: Step) => boolean): number => steps.findIndex(pred);

@@ -2,8 +2,10 @@
 // reusable workflows (build.yml: doctor -> plan -> builds -> stage; publish.yml: GitHub release ->
 // index) and differ only in their inputs and the PyPI job; they share no run of more than 12 lines; every job's work is one command; every job has least privilege;
 // only the PyPI job can mint an OIDC token; actions are pinned by commit; publish jobs restore no caches.
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { platformById } from "../../src/platforms/index.js";
@@ -28,10 +30,11 @@ const WORKFLOWS = { "daily-snapshot.yml": load("daily-snapshot.yml"), "release.y
 const ENTRY = { "daily-snapshot.yml": WORKFLOWS["daily-snapshot.yml"], "release.yml": WORKFLOWS["release.yml"] };
 const BUILD = WORKFLOWS["build.yml"];
 const PUBLISH = WORKFLOWS["publish.yml"];
-const DAGGER = 'dagger call --image-registry "$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "$MLIR_RELEASE_NODE_DIST_URL" ';
+/** Every `dagger call` of build.yml and publish.yml goes through ci/dagger-call.sh, which adds the hosts. */
+const DAGGER = "bash ci/dagger-call.sh ";
 /** Steps that only set up the toolchain, move the compiler cache or layer archives out of the engine, or hand a job output on: not the job's work. */
 const SETUP_RUN =
-  /^(npm ci --no-audit --no-fund|node bin\/mlir-release\.mjs setup --platform "\$PLATFORM"|mkdir -p \.cache\/sccache|dagger call .* (compiler-cache|layer-artifacts) --platform "\$PLATFORM" --plan plan\/plan\.json export --path \.cache\/(sccache|layer-artifacts))$/;
+  /^(npm ci --no-audit --no-fund|node bin\/mlir-release\.mjs setup --platform "\$PLATFORM"|mkdir -p \.cache\/sccache|bash ci\/dagger-call\.sh (compiler-cache|layer-artifacts) --platform "\$PLATFORM" --plan plan\/plan\.json export --path \.cache\/(sccache|layer-artifacts))$/;
 const workOf = (job: Job): string[] => (job.steps ?? []).filter((s) => s.run && !SETUP_RUN.test(s.run.trim()) && s.id !== "decide").map((s) => s.run!.trim());
 
 describe("every job's work is one command", () => {
@@ -41,11 +44,11 @@ describe("every job's work is one command", () => {
         if (job.uses) continue; // a call of the reusable workflow
         const work = workOf(job);
         if (id === "index") {
-          expect(work.map((w) => w.split("\n").pop()!.split(" ").slice(0, 2).join(" ")), `${wfName} ${id}`).toEqual(["dagger call", "bash ci/deploy-gh-pages.sh"]);
+          expect(work.map((w) => w.split("\n").pop()!.split(" ").slice(0, 2).join(" ")), `${wfName} ${id}`).toEqual(["bash ci/dagger-call.sh", "bash ci/deploy-gh-pages.sh"]);
           continue;
         }
         expect(work.length, `${wfName} ${id}: ${work.join(" | ")}`).toBe(1);
-        expect(work[0], `${wfName} ${id}`).toMatch(/^(dagger call |node bin\/mlir-release\.mjs |bash containers\/stage-dist\.sh )/);
+        expect(work[0], `${wfName} ${id}`).toMatch(/^(bash ci\/dagger-call\.sh |node bin\/mlir-release\.mjs |bash containers\/stage-dist\.sh )/);
       }
     }
   });
@@ -113,9 +116,10 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
       MLIR_RELEASE_IMAGE_REGISTRY: "${{ vars.IMAGE_REGISTRY }}",
       MLIR_RELEASE_NODE_DIST_URL: "${{ vars.NODE_DIST_URL }}",
     });
-    const calls = jobs.flatMap(([, j]) => (j.steps ?? []).map((st) => st.run ?? "")).filter((r) => r.includes("dagger call"));
-    expect(calls.length).toBeGreaterThanOrEqual(isBuild ? 2 : 1);
-    for (const r of calls) expect(r).toContain(DAGGER);
+    const runs = jobs.flatMap(([, j]) => (j.steps ?? []).map((st) => st.run ?? ""));
+    expect(runs.filter((r) => r.includes(DAGGER)).length).toBeGreaterThanOrEqual(isBuild ? 4 : 1);
+    // The prefix is written once, in ci/dagger-call.sh: no run spells `dagger call` itself.
+    expect(runs.filter((r) => r.includes("dagger call"))).toEqual([]);
   });
 
   it("grants nothing at the top and least privilege per job", () => {
@@ -157,7 +161,7 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
     const linux = wf.jobs["linux"]!;
     const host = wf.jobs["host"]!;
     const linuxRuns = linux.steps.map((s) => s.run ?? "").join("\n");
-    expect(linuxRuns).toMatch(/^dagger call --image-registry "\$MLIR_RELEASE_IMAGE_REGISTRY" --node-dist-url "\$MLIR_RELEASE_NODE_DIST_URL" build --platform "\$PLATFORM" --plan plan\/plan\.json --ccache-seed \.cache\/sccache --layer-store "github:\$GITHUB_REPOSITORY" --github-token env:GITHUB_TOKEN export --path "dist\/\$PLATFORM"$/m);
+    expect(linuxRuns).toMatch(/^bash ci\/dagger-call\.sh build --platform "\$PLATFORM" --plan plan\/plan\.json --ccache-seed \.cache\/sccache --layer-store "github:\$GITHUB_REPOSITORY" --github-token env:GITHUB_TOKEN export --path "dist\/\$PLATFORM"$/m);
     expect(host.steps.map((s) => s.run ?? "").join("\n")).toMatch(/^node bin\/mlir-release\.mjs build --platform "\$PLATFORM" --plan plan\/plan\.json/m);
     const matrix = [...linux.strategy!.matrix.include, ...host.strategy!.matrix.include];
     // Every platform exactly once, each on the runner its module names.
@@ -230,6 +234,34 @@ describe.each(Object.entries(WORKFLOWS))("%s", (_name, wf) => {
 
   it("never expands user input inside a script", () => {
     for (const [id, job] of jobs) for (const s of job.steps ?? []) expect(s.run ?? "", id).not.toMatch(/\$\{\{/);
+  });
+});
+
+describe("ci/dagger-call.sh (the workflows' one `dagger call` prefix)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "dagger-call-"));
+  // A fake `dagger` that prints its arguments, one per line.
+  writeFileSync(join(dir, "dagger"), '#!/bin/sh\nfor a in "$@"; do printf \'%s\\n\' "$a"; done\n', { mode: 0o755 });
+  const run = (env: Record<string, string>, args: string[]) =>
+    spawnSync("bash", [resolve(ROOT, "ci/dagger-call.sh"), ...args], { encoding: "utf8", env: { PATH: `${dir}:${process.env["PATH"] ?? ""}`, ...env } });
+  const hosts = { MLIR_RELEASE_IMAGE_REGISTRY: "registry.example.org:5000", MLIR_RELEASE_NODE_DIST_URL: "https://downloads.example.org/node" };
+
+  it("passes the two hosts as the module's constructor arguments, then the function and its arguments unchanged", () => {
+    const r = run(hosts, ["site", "--base-url", "https://x.example/a b", "export", "--path", "site"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.split("\n").filter(Boolean)).toEqual([
+      "call", "--image-registry", "registry.example.org:5000", "--node-dist-url", "https://downloads.example.org/node",
+      "site", "--base-url", "https://x.example/a b", "export", "--path", "site",
+    ]);
+  });
+
+  it("refuses an empty host variable or a missing function: exit 2, one line naming it", () => {
+    const empty = run({ ...hosts, MLIR_RELEASE_NODE_DIST_URL: "" }, ["site"]);
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toBe("ci/dagger-call.sh: MLIR_RELEASE_NODE_DIST_URL is empty (set the repository variable NODE_DIST_URL)\n");
+    expect(empty.stdout).toBe("");
+    const none = run(hosts, []);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toBe("usage: ci/dagger-call.sh <function> [arguments...]\n");
   });
 });
 

@@ -97,15 +97,15 @@ describe("the jobs' own steps in a bare Debian container", () => {
     expect(listed.sort()).toEqual(Object.keys(NOT_RUN).sort());
     // A run: line added to a job that is not run here fails this test: make the job runnable or list it.
     expect(pinnedRuns).toEqual({
-      "build.yml plan": ["dagger call --image-registry a1930c140b51", "if jq -e 0752af31acbe"],
-      "build.yml linux": ["mkdir -p .cache/sccache abecc77bee2a", "dagger call --image-registry 850a18a1107f", "dagger call --image-registry af1c20bfe7c5", "dagger call --image-registry 896b843411b9"],
+      "build.yml plan": ["bash ci/dagger-call.sh plan 86945d74fc3d", "if jq -e 0752af31acbe"],
+      "build.yml linux": ["mkdir -p .cache/sccache abecc77bee2a", "bash ci/dagger-call.sh build b7692775e11d", "bash ci/dagger-call.sh compiler-cache b886d723db16", "bash ci/dagger-call.sh layer-artifacts 6a79e2245fc5"],
       "build.yml layers": ["npm ci --no-audit be3f6fa12989", "node bin/mlir-release.mjs layer-store 076bbdaf27fc"],
       "release.yml build": [],
       "release.yml publish": [],
       "daily-snapshot.yml build": [],
       "daily-snapshot.yml publish": [],
       "publish.yml publish": ["npm ci --no-audit be3f6fa12989", "node bin/mlir-release.mjs publish 91ff33dd2697"],
-      "publish.yml index": ["base_url=() prune=()\nif [[ 77d0fd3a9bb3", "bash ci/deploy-gh-pages.sh site c0fbb2af71ad"],
+      "publish.yml index": ["base_url=() prune=()\nif [[ db92e7f5ec4b", "bash ci/deploy-gh-pages.sh site c0fbb2af71ad"],
     });
   });
 
