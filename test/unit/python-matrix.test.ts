@@ -2,8 +2,10 @@
 // pythonMatrix(date, LLVM, platform); at 2026-12-07 that is 3.11–3.15 plus the free-threaded builds
 // the images carry, per-version on LLVM 22 and cp312-abi3 on LLVM 23. The free-threaded 3.14t/3.15t
 // cannot be built on this host: their CI step lists are checked against the pinned images here.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
+import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { resolveBuildSettings, BUILD_DEFAULTS } from "../../src/cli/build.js";
 import { plan } from "../../src/plan/plan.js";
@@ -75,6 +77,18 @@ describe("platforms --json, plan and build's default agree", () => {
     const s = resolveBuildSettings({ ...BUILD_DEFAULTS, out: "/tmp/unused-out", verify: false, lit: false, config: join(REPO, "release.config.json") });
     expect(s.pythons).toEqual(calendarPythons("linux-x86_64", new Date()));
   }, 60_000);
+});
+
+describe("the workflows provide the matrix's Pythons", () => {
+  it("build.yml's host job (macOS, Windows) installs exactly the Pythons pythonMatrix gives those runners today", () => {
+    const wf = parse(readFileSync(join(REPO, ".github", "workflows", "build.yml"), "utf8")) as { jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, string> }> }> };
+    const setup = wf.jobs["host"]!.steps.find((st) => st.uses?.startsWith("actions/setup-python@"))!;
+    const listed = String(setup.with!["python-version"]).split(/\s+/).filter(Boolean).sort();
+    for (const id of ["macos-arm64", "macos-x86_64", "windows-x64"] as const) {
+      expect(listed, id).toEqual([...calendarPythons(id, new Date())].sort());
+    }
+    expect(listed).not.toContain("3.10");
+  });
 });
 
 describe("3.14t and 3.15t in the CI matrix, against the images that carry them (not buildable on this host)", () => {

@@ -43,6 +43,14 @@ function hostPython(version: string): { full: string; prefix: string } {
   if (!full) throw new Error(`workflow-steps: setup-python: no CPython ${version} on this machine (pyenv versions)`);
   return { full, prefix: join(root, "versions", full) };
 }
+function hasHostPython(version: string): boolean {
+  try {
+    hostPython(version);
+    return true;
+  } catch {
+    return false;
+  }
+}
 export interface Job { steps?: Step[]; env?: Record<string, string>; uses?: string; "runs-on"?: string }
 export interface Workflow { env?: Record<string, string>; jobs: Record<string, Job> }
 
@@ -205,7 +213,9 @@ export async function runJob(wf: Workflow, jobId: string, ctx: JobContext, log: 
   const pythons = job.steps
     .filter((st) => st.uses?.replace(/@.*$/, "") === "actions/setup-python")
     .flatMap((st) => String(st.with?.["python-version"] ?? "").split(/\s+/).filter(Boolean))
-    .map((v) => ({ v, ...hostPython(v) }));
+    // A version this machine's pyenv lacks (3.14, 3.15, the free-threaded builds) is not mounted: the
+    // build then reports it as "not built: … the runner has no CPython" and builds the others.
+    .flatMap((v) => (hasHostPython(v) ? [{ v, ...hostPython(v) }] : (log(`setup-python: no CPython ${v} on this machine (pyenv): not provided`), [])));
   const toolcache = (p: { full: string }) => `/opt/hostedtoolcache/Python/${p.full}/x64`;
   sh("docker", [
     "run", "-d", "--name", name, "--network", "host",
@@ -277,7 +287,7 @@ export async function runJob(wf: Workflow, jobId: string, ctx: JobContext, log: 
           output = `stored ${w["name"]}`;
         }
       } else if (uses === "actions/setup-python") {
-        const listed = String(w["python-version"] ?? "").split(/\s+/).filter(Boolean).map((v) => pythons.find((p) => p.v === v)!);
+        const listed = String(w["python-version"] ?? "").split(/\s+/).filter(Boolean).flatMap((v) => pythons.filter((p) => p.v === v));
         // The last listed version is the default `python`: its bin comes first on PATH.
         for (const p of listed) path = `${toolcache(p)}/bin:${path}`;
         toolEnv["LD_LIBRARY_PATH"] = listed.map((p) => `${toolcache(p)}/lib`).reverse().join(":");
