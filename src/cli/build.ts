@@ -1,7 +1,7 @@
 // `mlir-release build` and `mlir-release verify`: options resolved once (src/options/) into BuildSettings.
 import { calendarPythons } from "../plan/python-support.js";
 import { compilerCacheSettings } from "../layer/compiler-cache.js";
-import { join, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { HostEnv } from "../exec/host.js";
 import { resolveOptions, type OptionFlags } from "../options/resolve.js";
@@ -15,6 +15,8 @@ import { readJsonAs } from "../util/json-input.js";
 import { existingDir, existingFile } from "../util/paths.js";
 import { DEBIAN_SOURCES } from "../source/tree.js";
 import { writeBuildManifest } from "../rebuild/build-manifest.js";
+import { findLinksInstallLine } from "../plan/install.js";
+import type { BuildReport } from "../schema.js";
 import { type BuildSettings, buildWheels, type LayerSpec, planBuild, type SourceSpec, verifyDist } from "../factory/factory.js";
 
 /** llvmorg-22.1.8 as published upstream; the Debian orig tarball is that tag's tree. */
@@ -146,14 +148,29 @@ export function resolveBuildSettings(f: BuildFlags): BuildSettings {
   };
 }
 
-function summarize(report: Awaited<ReturnType<typeof buildWheels>>, outDir: string): void {
-  for (const w of report.wheels) {
+/**
+ * The build's closing table: every wheel a user installs (per-Python wheels and the native wheel
+ * they pin), then the line that installs from the output folder (find-links added to PyPI, which
+ * serves the dependencies) and the report's path. `cwd` makes the folder relative when it is below.
+ */
+export function closingSummary(report: Pick<BuildReport, "wheels" | "verification" | "native" | "distribution" | "version">, outDir: string, cwd = process.cwd()): string {
+  const time = (w: { reused?: boolean; seconds: Record<string, number> }): string => (w.reused ? "reused" : `${Object.values(w.seconds).reduce((a, x) => a + x, 0).toFixed(1)}s`);
+  const lines = report.wheels.map((w) => {
     const v = report.verification[w.fileName];
     const lit = v?.lit ? `  lit ${v.lit.passed} passed, ${v.lit.failed} failed, ${v.lit.unsupported} unsupported` : "";
     const smoke = v ? `  smoke ${v.smoke["jit"] === 42 ? "ok" : "FAILED"}` : "";
-    process.stdout.write(`${w.fileName}  ${(w.size / 1e6).toFixed(1)} MB  ${w.reused ? "reused" : `${Object.values(w.seconds).reduce((a, x) => a + x, 0).toFixed(1)}s`}${smoke}${lit}\n`);
-  }
-  process.stdout.write(`report: ${join(outDir, "build-report.json")}\n`);
+    return `${w.fileName}  ${(w.size / 1e6).toFixed(1)} MB  ${time(w)}${smoke}${lit}`;
+  });
+  if (report.native) lines.push(`${report.native.fileName}  ${(report.native.size / 1e6).toFixed(1)} MB  ${time(report.native)}  (native part: every wheel above pins it)`);
+  const rel = relative(cwd, outDir);
+  const dir = rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : outDir;
+  lines.push(`install: ${findLinksInstallLine({ distribution: report.distribution, version: report.version }, dir)}`);
+  lines.push(`report: ${join(outDir, "build-report.json")}`);
+  return `${lines.join("\n")}\n`;
+}
+
+function summarize(report: Awaited<ReturnType<typeof buildWheels>>, outDir: string): void {
+  process.stdout.write(closingSummary(report, outDir));
 }
 
 export function register(program: Command): void {

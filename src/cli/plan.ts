@@ -10,7 +10,7 @@ import { type OptionFlags, parseGithubRepository, requireGithubToken, resolveOpt
 import { ConsoleProgress } from "../progress.js";
 import { fetchPublishedReleases } from "../external/github.js";
 import { EXIT } from "../errors.js";
-import { CalendarDate, GitCommit, GitRefName, InvalidInputError, IsoInstant, parseFlag, PlatformId, PositiveIntText, type ReleaseConfig, type ReleaseManifest, ReleaseRequest, type ResolvedOptions, parseOrExplain } from "../schema.js";
+import { CalendarDate, GitCommit, GitRefName, HttpUrl, InvalidInputError, IsoInstant, parseFlag, PlatformId, PositiveIntText, type ReleaseConfig, type ReleaseManifest, ReleaseRequest, type ResolvedOptions, parseOrExplain } from "../schema.js";
 import { creatableDir, writableFileIn } from "../util/paths.js";
 import { freshDir, newDir, refusalLeavesNothing } from "../util/fresh-dir.js";
 import { GitHistory, GitHubHistory, type LlvmHistory } from "../plan/history.js";
@@ -21,6 +21,7 @@ import { readManifest, rebuild } from "../rebuild/rebuild.js";
 import { compilerCacheSettings } from "../layer/compiler-cache.js";
 import { GitHubGateSource } from "../plan/gate.js";
 import { findWheel, history, releasesOfCommit } from "../plan/resolve.js";
+import { indexInstallLine, pypiInstallLine, simpleUrlOf } from "../plan/install.js";
 import { select } from "../plan/select.js";
 import { githubFlags } from "./github-flags.js";
 
@@ -160,8 +161,15 @@ export function register(program: Command): void {
     .option("--platform <p>", "platform id (linux-x86_64) or tag pattern (manylinux_x86_64)")
     .option("--kind <kind>", "snapshot | numbered | any", "snapshot")
     .option("--on-or-before <day>", "newest release made on or before YYYY-MM-DD")
-    .action((f: { manifests: string[]; commit?: string; python?: string; platform?: string; kind: string; onOrBefore?: string }) => {
+    .option("--index-url <url>", "the index root the releases are served from (…/simple/ is appended): the install line adds it to PyPI")
+    .action((f: { manifests: string[]; commit?: string; python?: string; platform?: string; kind: string; onOrBefore?: string; indexUrl?: string }) => {
       const manifests = loadManifests(f.manifests);
+      if (f.indexUrl !== undefined) parseFlag(HttpUrl, f.indexUrl, "--index-url");
+      // The line a user pastes: our index added to PyPI (which serves the dependencies), or PyPI alone.
+      const install = (version: string): string => {
+        const t = { distribution: manifests.find((m) => m.plan.version === version)!.plan.distribution, version };
+        return f.indexUrl ? indexInstallLine(t, simpleUrlOf(f.indexUrl)) : pypiInstallLine(t);
+      };
       if (f.onOrBefore !== undefined) parseFlag(CalendarDate, f.onOrBefore, "--on-or-before");
       if (f.commit !== undefined && !/^[0-9a-f]{7,40}$/.test(f.commit)) throw new InvalidInputError(`--commit '${f.commit}': expected a commit id (7 to 40 lowercase hex digits)`);
       if (f.python !== undefined && !/^(3\.\d+t?|cp3\d+t?)$/.test(f.python)) throw new InvalidInputError(`--python '${f.python}': expected a CPython version such as 3.12 (or cp312)`);
@@ -169,7 +177,7 @@ export function register(program: Command): void {
       if (f.commit) {
         const hits = releasesOfCommit(manifests, f.commit);
         if (!hits.length) throw new InvalidInputError(`no release in ${manifests.length} manifest(s) was built from LLVM commit ${f.commit}`);
-        return print(hits);
+        return print(hits.map((h) => ({ ...h, install: install(h.version) })));
       }
       if (!f.python || !f.platform) throw new InvalidInputError("resolve needs --commit, or --python and --platform");
       if (!["snapshot", "numbered", "any"].includes(f.kind)) throw new InvalidInputError(`--kind '${f.kind}': expected snapshot, numbered or any`);
@@ -179,7 +187,7 @@ export function register(program: Command): void {
           `no ${f.kind === "any" ? "" : `${f.kind} `}wheel for Python ${f.python} on ${f.platform}${f.onOrBefore ? ` on or before ${f.onOrBefore}` : ""} in ${manifests.length} manifest(s)`,
         );
       }
-      print(w);
+      print({ ...w, install: install(w.version) });
     });
 
   program

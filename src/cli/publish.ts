@@ -14,7 +14,7 @@ import { freshDir, newDir, refusalLeavesNothing } from "../util/fresh-dir.js";
 import { rebuild } from "../rebuild/rebuild.js";
 import { restore, type Rebuilder } from "../publish/restore.js";
 import { syncIndexFromGithub } from "../publish/site-sync.js";
-import { regenerate } from "../site/store.js";
+import { publishedBaseUrl, regenerate, serveInstruction } from "../site/store.js";
 import { loadStage, readManifestFile, writeStage } from "../stage/stage.js";
 import { collectForPypi } from "../publish/pypi.js";
 import { githubFlags, githubTarget } from "./github-flags.js";
@@ -33,6 +33,8 @@ export interface PublishFlags extends Pick<OptionFlags, "config" | "cache" | "gi
   targets?: string;
   condaChannel?: string;
   log?: string;
+  /** Where the index site is served (absolute URL), for its install lines; kept across republishes. */
+  baseUrl?: string;
 }
 
 /** `site-sync` flags as commander hands them over. */
@@ -74,8 +76,11 @@ export function register(program: Command): void {
       const root = existingDir(indexRootOf(resolveOptions(o), "site"), "--index-root");
       if (o.baseUrl !== undefined) parseFlag(HttpUrl, o.baseUrl, "--base-url");
       if (o.filesUrl !== undefined) parseFlag(HttpUrlTemplate, o.filesUrl, "--files-url");
-      const gen = await regenerate(root, { ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}), ...(o.filesUrl ? { filesUrl: o.filesUrl } : {}) });
+      const config = resolveOptions(o).config;
+      const baseUrl = o.baseUrl ?? config.publish.index?.baseUrl;
+      const gen = await regenerate(root, { ...(baseUrl ? { baseUrl } : {}), ...(o.filesUrl ? { filesUrl: o.filesUrl } : {}), log: (l) => process.stderr.write(`${l}\n`) });
       process.stdout.write(`site: ${join(root, "site")} -> ${gen}\n`);
+      process.stderr.write(`${serveInstruction(root)}\n`);
     });
 
   githubFlags(
@@ -121,6 +126,7 @@ export function register(program: Command): void {
     "GitHub repository of the releases (overrides publish.github's)",
   )
     .option("--index-root <dir>", "index root directory (overrides publish.index.root)")
+    .option("--base-url <url>", "where the index site is served, for its install lines (overrides publish.index.baseUrl; default: the base URL the site was last published with)")
     .option("--conda-channel <dir>", "local conda channel directory (overrides publish.conda.channel)")
     .option("--cache <dir>", "where the log goes by default (default: $MLIR_RELEASE_CACHE, else <repo>/.cache)")
     .option("--log <file>", "full log of the commands run (default: <cache>/logs/publish.log)")
@@ -138,6 +144,7 @@ export function register(program: Command): void {
       const log = resolve(o.log ?? join(opts.cacheDir, "logs", "publish.log"));
       // Every input is checked before anything is sent: the stage, the log's folder, each target's configuration.
       const stageDir = existingDir(o.stage, "--stage");
+      if (o.baseUrl !== undefined) parseFlag(HttpUrl, o.baseUrl, "--base-url");
       creatableDir(dirname(log), "--log");
       if (existsSync(log) && !statSync(log).isFile()) throw new InvalidInputError(`--log ${log}: is a folder; give a file name`);
       const env = new HostEnv(log);
@@ -165,7 +172,9 @@ export function register(program: Command): void {
       if (wanted.has("index")) {
         const root = opts.indexRoot;
         const ix = config.publish.index;
-        if (root) targets.index = { root: creatableDir(root, o.indexRoot ? "--index-root" : "publish.index.root"), ...(ix?.baseUrl ? { baseUrl: ix.baseUrl } : {}), ...(ix?.filesUrl ? { filesUrl: ix.filesUrl } : {}) };
+        // No --base-url and no config key: the store keeps the base URL the live site was rendered with.
+        const baseUrl = o.baseUrl ?? ix?.baseUrl;
+        if (root) targets.index = { root: creatableDir(root, o.indexRoot ? "--index-root" : "publish.index.root"), ...(baseUrl ? { baseUrl } : {}), ...(ix?.filesUrl ? { filesUrl: ix.filesUrl } : {}) };
         else skipped.index = "no --index-root and no publish.index.root";
       }
       if (wanted.has("conda")) {
@@ -184,6 +193,10 @@ export function register(program: Command): void {
       if (targets.conda) mkdirSync(targets.conda.channel, { recursive: true });
       const report = await publishRelease(stageDir, targets, { progress: new ConsoleProgress(), skipped });
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      if (targets.index) {
+        const served = publishedBaseUrl(targets.index.root);
+        process.stderr.write(`${served ? `index: served at ${served} (its install lines use that URL)` : "index: no base URL yet (--base-url or publish.index.baseUrl): the dashboard shows no install line"}\n${serveInstruction(targets.index.root)}\n`);
+      }
     });
 
   program

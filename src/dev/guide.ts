@@ -2,6 +2,7 @@
 // URLs are always the release's own.
 import type { ReleaseManifest } from "../schema.js";
 import { devPackageName } from "./devdist.js";
+import { simpleUrlOf } from "../plan/install.js";
 
 export interface GuideLinks {
   /** PEP 503 index root (…/simple/ is appended), e.g. the project's GitHub Pages site. */
@@ -17,7 +18,8 @@ export function downstreamGuide(manifest: ReleaseManifest, links: GuideLinks = {
   const devPkg = devPackageName(p.devDistribution);
   const tarballs = manifest.artifacts.filter((a) => a.kind === "dev-tarball");
   const devWheels = manifest.artifacts.filter((a) => a.kind === "dev-wheel");
-  const index = links.indexUrl ? ` --extra-index-url ${links.indexUrl.replace(/\/?$/, "/")}simple/` : "";
+  // Our index is added to PyPI (nanobind and numpy come from there); without one, a folder of the release's files.
+  const index = links.indexUrl ? ` --extra-index-url ${simpleUrlOf(links.indexUrl)}` : " --find-links dist";
   const pythons = [...new Set(p.matrix.map((m) => m.python))];
   const commitUrl = `${p.llvm.repository.replace(/\.git$/, "")}/commit/${p.llvm.commit}`;
   const lines = [
@@ -51,6 +53,9 @@ export function downstreamGuide(manifest: ReleaseManifest, links: GuideLinks = {
     "",
     "## Five commands (by hand)",
     "",
+    ...(links.indexUrl
+      ? []
+      : [`\`dist\` is a folder holding this release's wheels${links.downloadUrl ? ` (from ${links.downloadUrl})` : ""}; the rest comes from PyPI.`, ""]),
     "```sh",
     "python -m venv .venv && . .venv/bin/activate",
     `pip install${index} "${p.distribution}==${v}" "${p.devDistribution}==${v}" "nanobind==${nanobind}" numpy`,

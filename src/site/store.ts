@@ -16,7 +16,8 @@ import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import lockfile from "proper-lockfile";
 import fs from "node:fs";
-import { isWheelKind, parseOrExplain, PrunedRecord, type ReleaseManifest, type PublishAction } from "../schema.js";
+import { z } from "zod";
+import { HttpUrl, isWheelKind, parseOrExplain, PrunedRecord, type ReleaseManifest, type PublishAction } from "../schema.js";
 import { manifestJson } from "../plan/manifest.js";
 import { sha256File } from "../source/tree.js";
 import { readManifestFile } from "../stage/stage.js";
@@ -346,13 +347,50 @@ export function listIndexManifests(root: string): ReleaseManifest[] {
     .map((n) => readManifestFile(join(dir, n)));
 }
 
-export async function regenerate(root: string, opts: SiteOptions = {}): Promise<string> {
+export async function regenerate(root: string, opts: SiteOptions & IndexHooks = {}): Promise<string> {
   return withIndexLock(root, () => regenerateLocked(root, opts));
 }
 
+/**
+ * How to serve the site so it never goes stale: from outside the folder, by its link's path
+ * (http.server joins --directory with each request, so every request follows the current link).
+ * A server started inside `site/` keeps the generation it started in (its working directory),
+ * which a later publish replaces and, two generations on, deletes.
+ */
+export function serveInstruction(root: string): string {
+  const site = indexPaths(root).site;
+  return `serve the index with: python3 -m http.server --directory ${/^[A-Za-z0-9_.,:/=@+-]+$/.test(site) ? site : `'${site.replace(/'/g, "'\\''")}'`} 8000   (from any folder but the site's own: a server started inside ${site} keeps serving the generation it started in after a republish)`;
+}
+
+/** What the live site says about itself (releases.json): only the base URL is read back. */
+const PublishedSite = z.object({ baseUrl: HttpUrl.nullable().optional(), indexUrl: z.string().nullable().optional() }).passthrough();
+
+/**
+ * The base URL the live site was rendered with (its releases.json), so a regeneration without
+ * --base-url (a republish, prune, restore, `site`) keeps the install lines instead of dropping them.
+ */
+export function publishedBaseUrl(root: string): string | undefined {
+  const path = join(indexPaths(root).site, "releases.json");
+  if (!existsSync(path)) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new CheckFailedError(`index: ${path} is not JSON (${(e as Error).message}); regenerate with --base-url`);
+  }
+  const site = parseOrExplain(PublishedSite, json, `index: ${path}`);
+  if (site.baseUrl) return site.baseUrl;
+  // Sites rendered before releases.json carried baseUrl: the index URL is <base>/simple/.
+  const m = site.indexUrl ? /^(.*)\/simple\/$/.exec(site.indexUrl) : null;
+  return m?.[1] ? parseOrExplain(HttpUrl, m[1], `index: ${path} indexUrl`) : undefined;
+}
+
 /** Renders the site from the store into a new generation and swaps the `site` link to it. */
-async function regenerateLocked(root: string, opts: SiteOptions): Promise<string> {
+async function regenerateLocked(root: string, given: SiteOptions & IndexHooks): Promise<string> {
   const P = indexPaths(root);
+  const kept = given.baseUrl ? undefined : publishedBaseUrl(root);
+  if (kept) given.log?.(`index: keeping the published base URL ${kept} (pass --base-url to change it)`);
+  const opts: SiteOptions = { ...given, ...(kept ? { baseUrl: kept } : {}) };
   const releases: SiteRelease[] = [];
   const files = new Map<string, SiteFile[]>();
   const pruned = new Map(listPruned(root).map((r) => [r.version, r]));
@@ -371,6 +409,8 @@ async function regenerateLocked(root: string, opts: SiteOptions): Promise<string
           f.metadataSha256 = sha256Hex(meta);
           const rp = headerValues(meta.toString("utf8"), "Requires-Python")[0];
           if (rp) f.requiresPython = rp;
+          const rd = headerValues(meta.toString("utf8"), "Requires-Dist");
+          if (rd.length) f.requiresDist = rd;
         }
         return f;
       }),

@@ -1,12 +1,20 @@
 // Release notes: a pure function of the manifest (and the previous one of the same kind).
 import { type ReleaseManifest } from "../schema.js";
+import { findLinksInstallLine, indexInstallLine, pypiInstallLine } from "../plan/install.js";
 
 const githubWeb = (repository: string): string | undefined => {
   const m = /github\.com[/:]([^/]+\/[^/]+?)(\.git)?\/?$/.exec(repository);
   return m ? `https://github.com/${m[1]}` : undefined;
 };
 
-export function renderReleaseNotes(manifest: ReleaseManifest, previous?: ReleaseManifest): string {
+export interface NotesInstall {
+  /** Our PEP 503 index (…/simple/), when the release is served from one. */
+  indexUrl?: string;
+  /** Run-time dependencies outside our distributions (from the wheels' Requires-Dist). */
+  dependencies?: string[];
+}
+
+export function renderReleaseNotes(manifest: ReleaseManifest, previous?: ReleaseManifest, o: NotesInstall = {}): string {
   const p = manifest.plan;
   const web = githubWeb(p.llvm.repository);
   const commitRef = web ? `[\`${p.llvm.commit.slice(0, 12)}\`](${web}/commit/${p.llvm.commit})` : `\`${p.llvm.commit}\``;
@@ -38,6 +46,18 @@ export function renderReleaseNotes(manifest: ReleaseManifest, previous?: Release
   }
   lines.push("", "| file | sha256 |", "|---|---|");
   for (const a of manifest.artifacts) lines.push(`| ${a.fileName} | \`${a.sha256}\` |`);
-  lines.push("", `Install: \`pip install ${p.distribution}==${p.version}\``, "");
+  const t = { distribution: p.distribution, version: p.version };
+  const split = manifest.artifacts.some((a) => a.kind === "native-wheel");
+  lines.push(
+    "",
+    "## Install",
+    "",
+    `pip brings ${split ? `the platform's \`${p.distribution}-native\` wheel and ` : ""}the dependencies${o.dependencies?.length ? ` (${o.dependencies.join(", ")}, from PyPI)` : ""} itself:`,
+    "",
+    `- from PyPI: \`${pypiInstallLine(t)}\``,
+    ...(o.indexUrl ? [`- from our index, added to PyPI: \`${indexInstallLine(t, o.indexUrl)}\``] : []),
+    `- from this release's files downloaded into one folder \`dist\`: \`${findLinksInstallLine(t, "dist")}\``,
+    "",
+  );
   return lines.join("\n");
 }

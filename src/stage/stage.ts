@@ -8,6 +8,7 @@ import { readJsonAs } from "../util/json-input.js";
 import { creatableDir, existingDir, underRoot } from "../util/paths.js";
 import { checkRelease, mergeManifests, type ObservedFile, parseSha256Sums, renderSha256Sums, StageRefusedError } from "./check.js";
 import { renderReleaseNotes } from "./notes.js";
+import { runtimeDependencies } from "../plan/install.js";
 import { readWheel } from "./wheelinfo.js";
 import { MANIFEST_FILE, manifestJson } from "../plan/manifest.js";
 import { sha256File } from "../source/tree.js";
@@ -41,6 +42,10 @@ async function observe(dir: string, manifest: ReleaseManifest): Promise<Map<stri
   return files;
 }
 
+/** The per-Python wheels' run-time dependencies outside our distributions (what the notes say pip brings). */
+const stagedDependencies = (manifest: ReleaseManifest, observed: ReadonlyMap<string, ObservedFile>): string[] =>
+  runtimeDependencies(manifest.artifacts.filter((a) => a.kind === "wheel").flatMap((a) => observed.get(a.fileName)?.wheel?.requiresDist ?? []), manifest.plan.distribution);
+
 export interface StageInput {
   manifests: ReleaseManifest[];
   artifactsDir: string;
@@ -53,11 +58,12 @@ export async function writeStage(input: StageInput): Promise<{ dir: string; mani
   const outDir = creatableDir(input.outDir, "--out");
   existingDir(input.artifactsDir, "--artifacts");
   const manifest = mergeManifests(input.manifests, outDir);
-  const problems = checkRelease(manifest, await observe(input.artifactsDir, manifest));
+  const observed = await observe(input.artifactsDir, manifest);
+  const problems = checkRelease(manifest, observed);
   if (problems.length) throw new StageRefusedError(`release ${manifest.plan.version}`, problems);
   const texts: Record<string, string> = {
     [MANIFEST_FILE]: manifestJson(manifest),
-    [NOTES]: renderReleaseNotes(manifest, input.previous),
+    [NOTES]: renderReleaseNotes(manifest, input.previous, { dependencies: stagedDependencies(manifest, observed) }),
   };
   // PEP 658: each wheel's METADATA beside it, so any host of the wheels can serve <wheel>.metadata.
   const metadata: Record<string, Buffer> = {};

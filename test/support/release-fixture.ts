@@ -27,6 +27,8 @@ export interface FixtureOptions {
    * module reads that file at import (it fails without the native wheel).
    */
   split?: boolean;
+  /** Run-time dependencies of the per-Python wheels (Requires-Dist), each imported by the module at import time. */
+  requires?: Array<{ requirement: string; module: string }>;
 }
 
 export function basePlan(version: string, kind: "snapshot" | "numbered", commit: string, distribution = "mlir-python-bindings"): ReleaseManifest["plan"] {
@@ -62,6 +64,7 @@ export async function makeFixtureRelease(o: FixtureOptions): Promise<{ dir: stri
   writeFileSync(
     join(src, FIXTURE_MODULE, "__init__.py"),
     `VERSION = ${JSON.stringify(o.version)}\nLLVM_COMMIT = ${JSON.stringify(commit)}\n` +
+      (o.requires ?? []).map((r) => `import ${r.module}\n`).join("") +
       (o.split ? "import os as _os\nwith open(_os.path.join(_os.path.dirname(__file__), '_libs', 'native.txt')) as _f:\n    NATIVE = _f.read().strip()\n" : ""),
   );
   if (o.split) {
@@ -97,7 +100,7 @@ export async function makeFixtureRelease(o: FixtureOptions): Promise<{ dir: stri
         version: o.version,
         summary: "publish-test fixture",
         requiresPython: ">=3.9",
-        requiresDist: o.split ? [`${dist}-native==${o.version}`] : [],
+        requiresDist: [...(o.split ? [`${dist}-native==${o.version}`] : []), ...(o.requires ?? []).map((r) => r.requirement)],
         projectUrls: {},
         license: "Apache-2.0 WITH LLVM-exception",
       },
