@@ -13,6 +13,7 @@ import { ConsoleProgress } from "../progress.js";
 import { DistributionName, GitRemote, InvalidInputError, type ManylinuxPolicy, normalizeDistribution, parseFlag, parseOrExplain, Pep440Version, PlatformId, PositiveIntText, PythonVersion, ReleaseConfig, ReleasePlan, type LlvmSourceRef } from "../schema.js";
 import { readJsonAs } from "../util/json-input.js";
 import { existingDir, existingFile } from "../util/paths.js";
+import { newDir, refusalLeavesNothing } from "../util/fresh-dir.js";
 import { DEBIAN_SOURCES } from "../source/tree.js";
 import { writeBuildManifest } from "../rebuild/build-manifest.js";
 import { findLinksInstallLine } from "../plan/install.js";
@@ -248,7 +249,8 @@ export function register(program: Command): void {
       const env = new HostEnv(join(settings.workDir, "logs", `build-${settings.platform.id}.log`));
       const progress = new ConsoleProgress();
       progress.info(`full log: ${env.logFile}`);
-      const report = await buildWheels(settings, env, progress);
+      // An --out or work folder this run made is taken back when the factory refuses the input before running anything.
+      const report = await refusalLeavesNothing([newDir(settings.outDir), newDir(settings.workDir)], () => buildWheels(settings, env, progress));
       summarize(report, settings.outDir);
       process.stdout.write(`${writeBuildManifest(settings, report, flags.plan)}\n`);
     });

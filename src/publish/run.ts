@@ -42,7 +42,7 @@ export async function publishRelease(stageDir: string, targets: PublishTargets, 
     else if (t === "pypi" && targets.pypi) actions.push(...(await publishPypi(stage, targets.pypi, { ...(cp ? { checkpoint: cp } : {}) })));
     else if (t === "index" && targets.index) {
       const { root, ...site } = targets.index;
-      actions.push(...(await addRelease(root, stage, { ...site, ...(cp ? { checkpoint: cp } : {}) })));
+      actions.push(...(await addRelease(root, stage, { ...site, ...(cp ? { checkpoint: cp } : {}), log: (l) => progress.info(l) })));
     } else if (t === "conda" && targets.conda) {
       const r = await publishConda(stage, { ...targets.conda, ...(cp ? { checkpoint: cp } : {}) });
       actions.push(...r.actions);
