@@ -1,8 +1,9 @@
 // A command's fresh folder under the cache (`<cache>/rebuild/<version>-XXXXXX`) that a refusal takes
 // back: inputs are checked before it is made where the command can, and the checks that only the
 // work itself can make (a manifest the index lacks, a pin the factory refuses) remove it again, so a
-// command refused for bad input leaves nothing behind.
-import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync } from "node:fs";
+// command refused for bad input leaves nothing behind. Once a command has run (a *.log file is in
+// one of them) the folders stay: the log explains the failure, and a build's trees are not thrown away.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { EXIT, toReleaseError } from "../errors.js";
 
@@ -11,7 +12,12 @@ export interface FreshDir {
   readonly path: () => string;
   /** Removes the folder and the parents it made (when empty); a no-op before first use. */
   readonly discard: () => void;
+  /** The folder this made, if it made one (what discard would remove). */
+  readonly made: () => string | undefined;
 }
+
+const holdsLog = (dir: string | undefined): boolean =>
+  dir !== undefined && existsSync(dir) && readdirSync(dir, { recursive: true }).some((p) => String(p).endsWith(".log"));
 
 /** `<parent>/<prefix>XXXXXX`, made when `path()` is first called. */
 export function freshDir(parent: string, prefix: string): FreshDir {
@@ -37,6 +43,7 @@ export function freshDir(parent: string, prefix: string): FreshDir {
         }
       }
     },
+    made: () => made,
   };
 }
 
@@ -62,15 +69,17 @@ export function newDir(path: string): FreshDir {
         }
       }
     },
+    made: () => missing[0],
   };
 }
 
-/** Runs `work`; when it ends in a refusal of its input (exit 2), the fresh folders are taken back. */
+/** Runs `work`; when it ends in a refusal of its input (exit 2) before any command ran (no log in
+ * the folders), the folders it made are taken back. */
 export async function refusalLeavesNothing<T>(dirs: readonly FreshDir[], work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
-    if (toReleaseError(e).exitCode === EXIT.badInput) for (const d of dirs) d.discard();
+    if (toReleaseError(e).exitCode === EXIT.badInput && !dirs.some((d) => holdsLog(d.made()))) for (const d of dirs) d.discard();
     throw e;
   }
 }
