@@ -132,6 +132,9 @@ export function manifestFromBuild(plan: ReleasePlan, report: BuildReport, proven
       pipelineVersion: provenance.pipelineVersion,
       layer: { ...provenance.layer, kind: report.layer.kind, key: report.layer.key, prefix: report.layer.prefix },
       ...(report.requirements ? { requirements: report.requirements } : {}),
+      // What rebuild compares on another machine without the old files (src/rebuild/wheel-members.ts, inputs.ts).
+      ...(report.members ? { members: report.members } : {}),
+      ...(report.inputs ? { inputs: report.inputs } : {}),
     },
     verification,
     yanked: {},

@@ -1,11 +1,37 @@
 // The wheel factory's side of the manifest: which plan a build followed (given, or implicit in
 // its settings) and who built it. Called by `build` and `rebuild` after the factory returns.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { execaSync } from "execa";
+import type { ExecEnv } from "../exec/env.js";
 import type { BuildSettings } from "../factory/factory.js";
-import { PIPELINE_VERSION } from "../factory/factory.js";
+import { PIPELINE_VERSION, planBuild } from "../factory/factory.js";
 import { type BuildReport, ManylinuxPolicy, parseOrExplain, type ReleaseManifest, ReleasePlan } from "../schema.js";
 import { implicitPlan, manifestFromBuild, type Provenance, writeManifest } from "../plan/manifest.js";
+import { collectInputs } from "./inputs.js";
+import { reportMembers } from "./wheel-members.js";
+
+/**
+ * After the factory: each wheel's members with their sha256 and this machine's outside inputs,
+ * added to the report (build-report.json is rewritten) so the manifest records them.
+ */
+export async function recordBuildFacts(s: BuildSettings, report: BuildReport, env: ExecEnv): Promise<BuildReport> {
+  const members = await reportMembers(report, s.outDir);
+  const built = new Set(report.wheels.map((w) => w.python));
+  // The build venv's interpreter is the one CMake compiled against (its headers); the plan names it.
+  const pythons = planBuild(s)
+    .builds.filter((b) => built.has(b.python))
+    .map((b) => ({ python: b.python, executable: b.cmakeCache["Python_EXECUTABLE"] ?? b.interpreter }));
+  const inputs = await collectInputs(env, {
+    layer: report.layer,
+    ...(s.layer.kind === "source" ? { cmakeOptions: s.layer.cmakeOptions } : {}),
+    pythons,
+    members,
+  });
+  const out: BuildReport = { ...report, members, inputs };
+  writeFileSync(join(s.outDir, "build-report.json"), `${JSON.stringify(out, null, 2)}\n`);
+  return out;
+}
 
 /** The pipeline's own source revision: a rebuild needs the same code, so the manifest names it. */
 export function pipelineRevision(repoRoot: string): string {

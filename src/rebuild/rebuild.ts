@@ -8,11 +8,13 @@ import { type BuildSettings, buildWheels } from "../factory/factory.js";
 import type { ExecEnv } from "../exec/env.js";
 import { platformById } from "../platforms/index.js";
 import type { Progress } from "../progress.js";
-import { type Artifact, type CompilerCacheSettings, InvalidInputError, parseOrExplain, type PlatformId, ReleaseManifest } from "../schema.js";
+import { type Artifact, type BuildReport, type CompilerCacheSettings, InvalidInputError, parseOrExplain, type PlatformId, ReleaseManifest, type WheelMember } from "../schema.js";
 import { sha256Hex } from "../util/hash.js";
 import { firstDifferingMember } from "./archive-diff.js";
 import { manifestFromBuild, writeManifest } from "../plan/manifest.js";
-import { buildProvenance, pipelineRevision } from "./build-manifest.js";
+import { buildProvenance, pipelineRevision, recordBuildFacts } from "./build-manifest.js";
+import { compareInputs, describeInputChanges, type InputChange } from "./inputs.js";
+import { describeMemberDifferences, memberDifferences } from "./wheel-members.js";
 
 export function readManifest(path: string): ReleaseManifest {
   return readJsonAs(ReleaseManifest, path, "manifest");
@@ -94,7 +96,17 @@ export interface ArtifactComparison {
   result: "equal" | "different" | "missing" | "not-rebuilt";
   /** different: the first differing member (or why none could be named) */
   firstDifference?: string;
+  /** different: the members whose sha256 differs from the manifest's member list (no old file needed) */
+  differingMembers?: string[];
   note?: string;
+}
+
+/** What the manifest recorded and this rebuild found, to explain a difference without the old files. */
+export interface DifferenceEvidence {
+  recordedMembers?: Record<string, WheelMember[]>;
+  rebuiltMembers?: Record<string, WheelMember[]>;
+  /** The recorded inputs that differ on this machine (undefined: the manifest recorded none). */
+  inputChanges?: InputChange[];
 }
 
 export interface RebuildReport {
@@ -105,6 +117,8 @@ export interface RebuildReport {
   allEqual: boolean;
   /** Set when the pipeline's code is not the one the manifest records: differences may come from it. */
   pipelineNote?: string;
+  /** The manifest's recorded outside inputs that differ on this machine (absent: the manifest recorded none). */
+  inputChanges?: InputChange[];
   seconds: number;
 }
 
@@ -115,8 +129,17 @@ export function pipelineNote(recorded: string, current: string): string | undefi
   return undefined;
 }
 
+/** The manifest's member lists and inputs against the rebuild's (pure). */
+export function differenceEvidence(m: ReleaseManifest, rebuilt: Pick<BuildReport, "members" | "inputs">): DifferenceEvidence {
+  return {
+    ...(m.provenance.members ? { recordedMembers: m.provenance.members } : {}),
+    ...(rebuilt.members ? { rebuiltMembers: rebuilt.members } : {}),
+    ...(m.provenance.inputs && rebuilt.inputs ? { inputChanges: compareInputs(m.provenance.inputs, rebuilt.inputs) } : {}),
+  };
+}
+
 /** Compares recorded artifacts with a rebuilt folder; `recordedDir` holds the originals when available. */
-export async function compareArtifacts(recorded: Artifact[], rebuiltDir: string, recordedDir: string): Promise<ArtifactComparison[]> {
+export async function compareArtifacts(recorded: Artifact[], rebuiltDir: string, recordedDir: string, evidence: DifferenceEvidence = {}): Promise<ArtifactComparison[]> {
   const out: ArtifactComparison[] = [];
   for (const a of recorded) {
     const path = join(rebuiltDir, a.fileName);
@@ -131,10 +154,32 @@ export async function compareArtifacts(recorded: Artifact[], rebuiltDir: string,
       continue;
     }
     const original = join(recordedDir, a.fileName);
+    const haveOriginal = existsSync(original) && sha256Hex(readFileSync(original)) === a.sha256;
+    // The manifest's member list names differing members even when the old wheel is elsewhere.
+    const was = evidence.recordedMembers?.[a.fileName];
+    const now = evidence.rebuiltMembers?.[a.fileName];
+    const diffs = was && now ? memberDifferences(was, now) : undefined;
     let firstDifference: string;
-    if (existsSync(original) && sha256Hex(readFileSync(original)) === a.sha256) firstDifference = await firstDifferingMember(original, path);
-    else firstDifference = `the recorded file is not next to the manifest (${original}), so members cannot be compared`;
-    out.push({ fileName: a.fileName, recorded: a.sha256, rebuilt: sha, result: "different", firstDifference });
+    if (diffs?.length) firstDifference = `members whose sha256 differs from the manifest's list: ${describeMemberDifferences(diffs)}`;
+    else if (haveOriginal) firstDifference = await firstDifferingMember(original, path);
+    else if (diffs) firstDifference = "every member's sha256 equals the manifest's list: the zip framing differs (timestamps, permissions, order or compression)";
+    else firstDifference = `the recorded file is not next to the manifest (${original}) and the manifest lists no members, so members cannot be compared`;
+    const changes = evidence.inputChanges;
+    const note =
+      changes === undefined
+        ? "the manifest records no outside inputs (built before they were recorded)"
+        : changes.length
+          ? `inputs that differ on this machine: ${describeInputChanges(changes)}`
+          : "every recorded outside input is the same on this machine";
+    out.push({
+      fileName: a.fileName,
+      recorded: a.sha256,
+      rebuilt: sha,
+      result: "different",
+      firstDifference,
+      ...(diffs?.length ? { differingMembers: diffs.map((d) => d.name) } : {}),
+      note,
+    });
   }
   return out;
 }
@@ -154,6 +199,7 @@ export async function rebuild(
   mkdirSync(d.outDir, { recursive: true });
   const platforms = [...new Set(m.plan.matrix.map((x) => x.platform))];
   const artifacts: ArtifactComparison[] = [];
+  const inputChanges: InputChange[] = [];
   for (const platform of platforms) {
     const recorded = m.artifacts.filter((a) => a.platform === platform);
     if (!buildablePlatforms.includes(platform)) {
@@ -162,12 +208,15 @@ export async function rebuild(
     }
     progress.stage(`rebuild ${m.plan.version} for ${platform}`);
     const s = { ...settingsFromManifest(m, platform, d), ...recordedRequirements(m, d.workDir) };
-    const report = await buildWheels(s, env, progress);
+    const report = await recordBuildFacts(s, await buildWheels(s, env, progress), env);
     writeManifest(d.outDir, manifestFromBuild(m.plan, report, buildProvenance(s)));
-    artifacts.push(...(await compareArtifacts(recorded, d.outDir, dirname(resolve(manifestPath)))));
+    const evidence = differenceEvidence(m, report);
+    inputChanges.push(...(evidence.inputChanges ?? []));
+    artifacts.push(...(await compareArtifacts(recorded, d.outDir, dirname(resolve(manifestPath)), evidence)));
   }
   const note = pipelineNote(m.provenance.pipelineVersion, pipelineRevision(d.repoRoot));
   if (note) progress.info(`note: ${note}`);
+  if (inputChanges.length) progress.info(`inputs that differ from the manifest's: ${describeInputChanges(inputChanges)}`);
   const result: RebuildReport = {
     manifest: resolve(manifestPath),
     version: m.plan.version,
@@ -175,6 +224,7 @@ export async function rebuild(
     artifacts,
     allEqual: artifacts.length > 0 && artifacts.every((a) => a.result === "equal"),
     ...(note ? { pipelineNote: note } : {}),
+    ...(m.provenance.inputs ? { inputChanges } : {}),
     seconds: Math.round((Date.now() - t0) / 100) / 10,
   };
   writeFileSync(join(d.outDir, "rebuild-report.json"), `${JSON.stringify(result, null, 2)}\n`);
