@@ -9,9 +9,10 @@ import type { Command } from "commander";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli.js";
 import { commandPath } from "../../src/cli/usage.js";
-import { EXIT } from "../../src/errors.js";
+import { CheckFailedError, EXIT, InvalidInputError } from "../../src/errors.js";
 import { REPO_ROOT } from "../../src/options/resolve.js";
 import { BuildReport } from "../../src/schema.js";
+import { freshDir, newDir, refusalLeavesNothing } from "../../src/util/fresh-dir.js";
 import { runCli, type CliRun } from "../support/cli-inprocess.js";
 import { makeFixtureRelease } from "../support/release-fixture.js";
 
@@ -185,6 +186,8 @@ describe("no litter on refusal: a command refused for bad input creates nothing"
       ["downstream", "rebuild", manifestPath, "--project", "."],
       ["downstream", "build", "--project", "."],
       ["build", "--platform", "linux-mips64", "--out", "wheels"],
+      // Refused by the factory, after the CLI has resolved its folders.
+      ["build", "--python", "3.99", "--out", "wheels"],
       ["setup", "--platform", "linux-mips64"],
     ];
     const left: Array<{ what: string; made: string[] }> = [];
@@ -205,4 +208,39 @@ describe("no litter on refusal: a command refused for bad input creates nothing"
     }
     expect(left).toEqual([]);
   }, 300_000);
+});
+
+describe("fresh folders (src/util/fresh-dir.ts)", () => {
+  const refuse = (): Promise<never> => Promise.reject(new InvalidInputError("refused"));
+  it("a refusal before any command ran takes back what was made, parents included; a folder that existed stays", async () => {
+    const root = mkdtempSync(join(tmpdir(), "fresh-dir-"));
+    mkdirSync(join(root, "existing"));
+    const base = freshDir(join(root, "cache", "rebuild"), "v-");
+    const out = newDir(join(root, "a", "b", "out"));
+    const kept = newDir(join(root, "existing"));
+    await expect(refusalLeavesNothing([base, out, kept], async () => {
+      writeFileSync(join(base.path(), "x"), "x");
+      out.path();
+      kept.path();
+      return refuse();
+    })).rejects.toThrow("refused");
+    expect(tree(root)).toEqual(["existing/"]);
+  });
+
+  it("once a command ran (a *.log in a folder), or when the failure is not a refusal, everything stays", async () => {
+    const root = mkdtempSync(join(tmpdir(), "fresh-dir-"));
+    const base = freshDir(join(root, "cache"), "v-");
+    await expect(refusalLeavesNothing([base], async () => {
+      mkdirSync(join(base.path(), "work", "logs"), { recursive: true });
+      writeFileSync(join(base.path(), "work", "logs", "rebuild.log"), "$ cmake ...\n");
+      return refuse();
+    })).rejects.toThrow("refused");
+    expect(tree(root).filter((p) => p.endsWith(".log 12"))).toHaveLength(1);
+    const other = freshDir(join(root, "cache2"), "v-");
+    await expect(refusalLeavesNothing([other], async () => {
+      other.path();
+      throw new CheckFailedError("differs");
+    })).rejects.toThrow("differs");
+    expect(tree(root).filter((p) => p.startsWith("cache2/"))).toEqual(["cache2/", expect.stringMatching(/^cache2\/v-\w+\/$/)]);
+  });
 });
