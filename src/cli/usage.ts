@@ -2,6 +2,7 @@
 // commander's did-you-mean when one fits, and one `see 'mlir-release <cmd> --help'` line; never the
 // whole help text. main() (src/cli.ts) turns the CommanderError into UsageError's exit status.
 import type { Command } from "commander";
+import { EXIT } from "../errors.js";
 import { didYouMean } from "../options/config.js";
 
 /** The command's full path as typed: `mlir-release downstream build`. */
@@ -34,10 +35,10 @@ export function configureUsageErrors(program: Command, writeErr: (text: string) 
         const asked = cmd.args[0] === "help" ? cmd.args[1] : undefined;
         if (asked !== undefined) {
           const near = didYouMean(asked, names);
-          cmd.error(`error: unknown command '${asked}'${near ? `\n(Did you mean ${near}?)` : ""}`, { code: "commander.unknownCommand", exitCode: 2 });
+          cmd.error(`error: unknown command '${asked}'${near ? `\n(Did you mean ${near}?)` : ""}`, { code: "commander.unknownCommand", exitCode: EXIT.usage });
         }
         if (!cmd.parent) return;
-        cmd.error(`error: missing command for '${commandPath(cmd)}': one of ${names.join(", ")}`, { code: "mlir-release.missingCommand", exitCode: 2 });
+        cmd.error(`error: missing command for '${commandPath(cmd)}': one of ${names.join(", ")}`, { code: "mlir-release.missingCommand", exitCode: EXIT.usage });
       });
     }
     for (const sub of cmd.commands) visit(sub);
