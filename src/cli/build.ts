@@ -15,7 +15,7 @@ import { readJsonAs } from "../util/json-input.js";
 import { existingDir, existingFile } from "../util/paths.js";
 import { newDir, refusalLeavesNothing } from "../util/fresh-dir.js";
 import { DEBIAN_SOURCES } from "../source/tree.js";
-import { writeBuildManifest } from "../rebuild/build-manifest.js";
+import { recordBuildFacts, writeBuildManifest } from "../rebuild/build-manifest.js";
 import { findLinksInstallLine } from "../plan/install.js";
 import type { BuildReport } from "../schema.js";
 import { type BuildSettings, buildWheels, type LayerSpec, planBuild, type SourceSpec, verifyDist } from "../factory/factory.js";
@@ -250,7 +250,9 @@ export function register(program: Command): void {
       const progress = new ConsoleProgress();
       progress.info(`full log: ${env.logFile}`);
       // An --out or work folder this run made is taken back when the factory refuses the input before running anything.
-      const report = await refusalLeavesNothing([newDir(settings.outDir), newDir(settings.workDir)], () => buildWheels(settings, env, progress));
+      const built = await refusalLeavesNothing([newDir(settings.outDir), newDir(settings.workDir)], () => buildWheels(settings, env, progress));
+      // Each wheel's members and this machine's outside inputs go into the report and the manifest (issue 25).
+      const report = await recordBuildFacts(settings, built, env);
       summarize(report, settings.outDir);
       process.stdout.write(`${writeBuildManifest(settings, report, flags.plan)}\n`);
     });
