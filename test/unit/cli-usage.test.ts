@@ -2,11 +2,11 @@
 // usage errors answer exit 2 in at most three lines (the error, a did-you-mean where one fits, the
 // see-help line with the full command path) on every command, nested ones included; --version;
 // refused values are named; and a command refused for bad input leaves no file or folder behind.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli.js";
 import { commandPath } from "../../src/cli/usage.js";
 import { CheckFailedError, EXIT, InvalidInputError } from "../../src/errors.js";
@@ -32,10 +32,20 @@ function usageError(r: CliRun, path: string): string[] {
 }
 
 let T: string;
+/** Every temporary folder this file makes, removed at the end. */
+const temps: string[] = [];
+const temp = (prefix: string): string => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
 let manifestPath: string;
 let relDir: string;
 beforeAll(async () => {
-  T = mkdtempSync(join(tmpdir(), "cli-usage-"));
+  T = temp("cli-usage-");
   const rel = await makeFixtureRelease({ dir: join(T, "rel"), version: "22.1.8.dev20261124" });
   relDir = rel.dir;
   manifestPath = join(rel.dir, "manifest.json");
@@ -193,10 +203,10 @@ describe("no litter on refusal: a command refused for bad input creates nothing"
     const left: Array<{ what: string; made: string[] }> = [];
     for (const argv of cases) {
       // A checkout-like working folder (the config, an empty index folder) and an empty cache.
-      const cwd = mkdtempSync(join(tmpdir(), "cli-litter-cwd-"));
+      const cwd = temp("cli-litter-cwd-");
       cpSync(join(REPO_ROOT, "release.config.json"), join(cwd, "release.config.json"));
       mkdirSync(join(cwd, "index"));
-      const cache = mkdtempSync(join(tmpdir(), "cli-litter-cache-"));
+      const cache = temp("cli-litter-cache-");
       const before = { cwd: tree(cwd), cache: tree(cache), rel: tree(relDir) };
       const r = await runCli(argv, { env: { ...env, MLIR_RELEASE_CACHE: cache }, cwd });
       const what = argv.join(" ").replaceAll(T, "T");
@@ -213,7 +223,7 @@ describe("no litter on refusal: a command refused for bad input creates nothing"
 describe("fresh folders (src/util/fresh-dir.ts)", () => {
   const refuse = (): Promise<never> => Promise.reject(new InvalidInputError("refused"));
   it("a refusal before any command ran takes back what was made, parents included; a folder that existed stays", async () => {
-    const root = mkdtempSync(join(tmpdir(), "fresh-dir-"));
+    const root = temp("fresh-dir-");
     mkdirSync(join(root, "existing"));
     const base = freshDir(join(root, "cache", "rebuild"), "v-");
     const out = newDir(join(root, "a", "b", "out"));
@@ -228,7 +238,7 @@ describe("fresh folders (src/util/fresh-dir.ts)", () => {
   });
 
   it("once a command ran (a *.log in a folder), or when the failure is not a refusal, everything stays", async () => {
-    const root = mkdtempSync(join(tmpdir(), "fresh-dir-"));
+    const root = temp("fresh-dir-");
     const base = freshDir(join(root, "cache"), "v-");
     await expect(refusalLeavesNothing([base], async () => {
       mkdirSync(join(base.path(), "work", "logs"), { recursive: true });
