@@ -172,7 +172,7 @@ export function flattenInputs(i: BuildInputs): Map<string, string> {
   for (const [wheel, list] of Object.entries(i.grafted)) {
     for (const g of list) {
       const lib = graftedLibrary(g.member) ?? g.member;
-      m.set(`grafted ${lib} in ${wheel}`, `${g.member} sha256 ${g.sha256.slice(0, 12)}${g.package ? ` from ${g.package}` : ""}`);
+      m.set(`grafted ${lib} in ${wheel}`, `${g.member} sha256 ${g.sha256.slice(0, 12)}${g.package ? ` from ${g.package}` : ""}${g.from ? ` (${g.from})` : ""}`);
     }
   }
   return m;
@@ -195,4 +195,19 @@ export function describeInputChanges(changes: readonly InputChange[]): string {
   return changes
     .map((c) => `${c.what}: ${c.recorded === undefined ? "not recorded" : c.recorded} recorded, ${c.current === undefined ? "absent" : c.current} here`)
     .join("; ");
+}
+
+/**
+ * Before a rebuild: the recorded packages whose installed version differs here (dpkg-query -W), so
+ * the user learns before the build which inputs will not be the same. Empty when dpkg is absent.
+ */
+export async function packageDrift(env: ExecEnv, recorded: BuildInputs): Promise<InputChange[]> {
+  const names = Object.keys(recorded.packages).sort();
+  if (!names.length) return [];
+  // -W exits 1 when one name is not installed but still prints the others: ask one by one.
+  const here: Record<string, string> = {};
+  for (const n of names) Object.assign(here, parseDpkgVersions((await tryRun(env, ["dpkg-query", "-W", "-f", "${Package}\t${Version}\n", n])) ?? ""));
+  return names
+    .filter((n) => here[n] !== recorded.packages[n])
+    .map((n) => ({ what: `package ${n}`, recorded: recorded.packages[n]!, ...(here[n] !== undefined ? { current: here[n] } : {}) }));
 }

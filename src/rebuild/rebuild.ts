@@ -13,7 +13,7 @@ import { sha256Hex } from "../util/hash.js";
 import { firstDifferingMember } from "./archive-diff.js";
 import { manifestFromBuild, writeManifest } from "../plan/manifest.js";
 import { buildProvenance, pipelineRevision, recordBuildFacts } from "./build-manifest.js";
-import { compareInputs, describeInputChanges, type InputChange } from "./inputs.js";
+import { compareInputs, describeInputChanges, type InputChange, packageDrift } from "./inputs.js";
 import { describeMemberDifferences, memberDifferences } from "./wheel-members.js";
 
 export function readManifest(path: string): ReleaseManifest {
@@ -207,6 +207,9 @@ export async function rebuild(
       continue;
     }
     progress.stage(`rebuild ${m.plan.version} for ${platform}`);
+    // Said before the long build: installed packages that are not the versions the manifest recorded.
+    const drift = m.provenance.inputs ? await packageDrift(env, m.provenance.inputs) : [];
+    if (drift.length) progress.info(`installed packages differ from the manifest's record, the bytes may too: ${describeInputChanges(drift)}`);
     const s = { ...settingsFromManifest(m, platform, d), ...recordedRequirements(m, d.workDir) };
     const report = await recordBuildFacts(s, await buildWheels(s, env, progress), env);
     writeManifest(d.outDir, manifestFromBuild(m.plan, report, buildProvenance(s)));

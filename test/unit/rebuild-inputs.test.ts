@@ -7,7 +7,7 @@ import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ExecEnv, RunOptions, RunResult } from "../../src/exec/env.js";
 import { HostEnv } from "../../src/exec/host.js";
-import { collectInputs, compareInputs, describeInputChanges, graftedLibrary, parseDpkgSearch } from "../../src/rebuild/inputs.js";
+import { collectInputs, compareInputs, describeInputChanges, graftedLibrary, packageDrift, parseDpkgSearch } from "../../src/rebuild/inputs.js";
 import { compareArtifacts, differenceEvidence } from "../../src/rebuild/rebuild.js";
 import { memberDifferences, reportMembers, wheelMemberDigests } from "../../src/rebuild/wheel-members.js";
 import { BuildInputs, BuildReport, ReleaseManifest, type WheelMember } from "../../src/schema.js";
@@ -175,6 +175,17 @@ describe("outside inputs", () => {
     // the compiler's and the linker's packages are found through their real paths
     expect(Object.keys(r.packages).length).toBeGreaterThanOrEqual(3);
     expect(readFileSync(join(dir, "inputs.log"), "utf8")).toMatch(/dpkg-query -S/);
+  });
+
+  it("before a rebuild: names the recorded packages installed at another version here, or not installed (real dpkg-query)", async () => {
+    const zstd = (await execa("dpkg-query", ["-W", "-f", "${Version}", "libzstd1"])).stdout;
+    const env = new HostEnv(join(dir, "drift.log"));
+    const recorded = inputs({ packages: { libzstd1: "1.5.4+dfsg2-5-recorded", "mlir-release-no-such-package": "1.0" } });
+    expect(await packageDrift(env, recorded)).toEqual([
+      { what: "package libzstd1", recorded: "1.5.4+dfsg2-5-recorded", current: zstd },
+      { what: "package mlir-release-no-such-package", recorded: "1.0" },
+    ]);
+    expect(await packageDrift(env, inputs({ packages: { libzstd1: zstd } }))).toEqual([]);
   });
 
   it("compares two records: every changed, added or dropped input, by name; a grafted library by its own name", () => {
