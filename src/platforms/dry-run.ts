@@ -92,7 +92,7 @@ export function dryRunPlans(input: DryRunInput): PlatformPlan[] {
     if (own) return own;
     const llvm = facts();
     // On CI the tools venv is <checkout>/.cache/tools (MLIR_RELEASE_TOOLS), in the images /opt/mlir-release-tools.
-    const ciTools = p.os === "windows" ? "$GITHUB_WORKSPACE\\.cache\\tools" : p.os === "macos" ? "$GITHUB_WORKSPACE/.cache/tools" : "/opt/mlir-release-tools";
+    const ci = p.conventions.ci;
     return resolvePlatformPlan(p, {
       pythons: input.pythons,
       llvm,
@@ -104,8 +104,8 @@ export function dryRunPlans(input: DryRunInput): PlatformPlan[] {
       sourceRoot: native && input.sourceRoot ? input.sourceRoot : "<llvm-project>",
       mlirCmakeDir: native && mlirCmakeDir ? mlirCmakeDir : "<layer>/lib/cmake/mlir",
       workDir: native ? input.workDir : "$RUNNER_TEMP/mlir-release",
-      toolsBin: native ? input.toolsBin : p.os === "windows" ? `${ciTools}\\Scripts` : `${ciTools}/bin`,
-      ...(native ? {} : { toolsDir: ciTools, cacheDir: p.os === "windows" ? "C:\\mr" : "$RUNNER_TEMP/mlir-release/cache" }),
+      toolsBin: native ? input.toolsBin : p.conventions.path.join(ci.toolsDir, p.conventions.venvBin),
+      ...(native ? {} : { toolsDir: ci.toolsDir, cacheDir: ci.cacheDir }),
       ...(native ? { env: process.env, listDir, exists: (f: string) => runnable(f) } : {}),
       imagePins,
     });

@@ -1,6 +1,7 @@
 // Linux modules share one shape: build inside a pinned manylinux image (or on a Debian host),
 // find CPython under the image's /opt/python, repair with auditwheel against the image's policy.
 import type { AbiVariant, ManylinuxPolicy } from "../schema.js";
+import { LINUX_CONVENTIONS } from "./os-family.js";
 import type { ListDir, Platform, RunnerSpec } from "./platform.js";
 import { manylinuxWheelTag, overrideVariable, parsePython, posixExtensionSuffix } from "./tags.js";
 
@@ -52,6 +53,8 @@ export function linuxPlatform(o: LinuxOptions): Platform {
     runner,
     rawPlatformTag: `linux_${o.arch}`,
     wheelPlatformTag: (opts) => manylinuxWheelTag(opts?.policy ?? o.policy, o.arch),
+    defaultRepairPolicy: () => `${o.policy}_${o.arch}`,
+    conventions: LINUX_CONVENTIONS,
     extensionSuffix: (python, abi) => posixExtensionSuffix(python, abi, multiarch),
     generator: "Ninja",
     // Natively nothing beyond the common entries: the image's PATH puts its gcc-toolset first,

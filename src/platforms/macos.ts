@@ -1,6 +1,7 @@
 // macOS modules: one wheel per architecture (as the peer MLIR wheel projects publish), built with
 // AppleClang for a fixed deployment target and repaired with delocate-wheel.
 import { InvalidInputError } from "../schema.js";
+import { MACOS_CONVENTIONS } from "./os-family.js";
 import type { ListDir, Platform } from "./platform.js";
 import { cmpVersion, posixExtensionSuffix, runnerPythonCandidates } from "./tags.js";
 
@@ -47,6 +48,8 @@ export function macosPlatform(arch: "arm64" | "x86_64", runnerLabel: string, not
     },
     rawPlatformTag: macosWheelTag(undefined, arch, MACOS_DEPLOYMENT_TARGET),
     wheelPlatformTag: (opts) => macosWheelTag(opts?.sysconfigPlatform, arch, MACOS_DEPLOYMENT_TARGET),
+    defaultRepairPolicy: () => macosWheelTag(undefined, arch, MACOS_DEPLOYMENT_TARGET),
+    conventions: MACOS_CONVENTIONS,
     extensionSuffix: (python, abi) => posixExtensionSuffix(python, abi, "darwin"),
     generator: "Ninja",
     bindingsCmakeDefs: () => ({

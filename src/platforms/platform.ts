@@ -1,6 +1,7 @@
 // A build target as the stages see it: one small typed object per platform (cibuildwheel's
 // platform modules are the model). Stage code asks the module; it never branches on the OS.
 import type { AbiVariant, PlatformId } from "../schema.js";
+import type { OsConventions } from "./os-family.js";
 
 /** Paths the repair step may need beyond the wheel itself. */
 export interface RepairContext {
@@ -87,4 +88,10 @@ export interface Platform {
   repair: RepairStep;
   /** Why this module makes the choices it makes (shown by --dry-run). */
   notes: string[];
+  /** Paths, venv layout, executables and shared objects of the build machine's OS. */
+  conventions: OsConventions;
+  /** The repair policy when neither the image nor the host names one (manylinux_…, macOS's tag, win_amd64). */
+  defaultRepairPolicy(): string;
+  /** Where every build of this platform runs, whatever work folder was asked for (Windows: a short root). */
+  fixedWorkDir?: string;
 }

