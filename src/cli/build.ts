@@ -134,7 +134,7 @@ export function resolveBuildSettings(f: BuildFlags): BuildSettings {
       ...(f.version || plan ? { version: f.version ?? plan?.version } : {}),
       llvmRepository: plan?.llvm.repository ?? config.llvm.repository,
       ...(plan
-        ? { llvmCommit: plan.llvm.commit, sourceDateEpoch: plan.sourceDateEpoch, ...(plan.llvm.tag ? { llvmTag: plan.llvm.tag } : {}) }
+        ? { llvmCommit: plan.llvm.commit, llvmVersion: plan.llvm.version, sourceDateEpoch: plan.sourceDateEpoch, ...(plan.llvm.tag ? { llvmTag: plan.llvm.tag } : {}) }
         : isDebian2218
           ? { llvmCommit: LLVM_22_1_8_TAG.commit, llvmTag: LLVM_22_1_8_TAG.tag }
           : {}),

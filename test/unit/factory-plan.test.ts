@@ -1,7 +1,7 @@
 // Planning needs no tree: a from-source layer's dry run names its cmake configure and build target,
 // the LLVM version comes from the source spec on an empty cache, and the step modules' order is
 // checked against the plan before anything runs.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import { type BuildSettings, planBuild } from "../../src/factory/factory.js";
 import { checkStepOrder } from "../../src/factory/steps/pipeline.js";
 import { InvalidInputError } from "../../src/schema.js";
 import { runCli } from "../support/cli-inprocess.js";
+import { basePlan } from "../support/release-fixture.js";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -65,6 +66,16 @@ describe("planning a from-source layer on an empty cache", () => {
     const plan = planBuild({ ...s, release: { ...s.release, llvmVersion: "23.0.0", version: "23.0.0.dev2026120100" } });
     expect(plan.llvm.version).toBe("23.0.0");
     expect(plan.builds[0]!.wheel).toMatch(/^mlir_python_bindings-23\.0\.0\.dev2026120100-cp312-abi3-/);
+  });
+
+  it("a plan names its LLVM version: a git source plans on an empty cache", () => {
+    const cache = emptyCache();
+    const file = join(cache, "plan.json");
+    writeFileSync(file, JSON.stringify(basePlan("22.1.8.dev2026112400", "snapshot", "b".repeat(40))));
+    const plan = planBuild(settings({ plan: file, source: "debian:22.1.8" }, cache));
+    expect(plan.llvm.version).toBe("22.1.8");
+    expect(plan.builds.map((b) => b.wheel.split("-").slice(0, 3).join("-"))).toEqual(["mlir_python_bindings-22.1.8.dev2026112400-cp312"]);
+    expect(plan.steps.find((x) => x.id === "source")?.kind === "in-process" && plan.steps.find((x) => x.id === "source")).toMatchObject({ detail: expect.stringContaining(`git https://github.com/llvm/llvm-project.git @ ${"b".repeat(12)}`) });
   });
 
   it("`build --layer source --dry-run` through the CLI prints the configure argv with an empty cache", async () => {
