@@ -79,6 +79,24 @@ describe("platforms --json, plan and build's default agree", () => {
   }, 60_000);
 });
 
+describe("platforms --date", () => {
+  it("refuses a date that is not a calendar day with a one-line error naming it, exit status 2, nothing printed on stdout", async () => {
+    const r = await execa(process.execPath, [join(REPO, "bin", "mlir-release.mjs"), "platforms", "--json", "--date", "2026-13-01"], { cwd: REPO, reject: false });
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim()).toBe("error: --date '2026-13-01': expected YYYY-MM-DD");
+  }, 60_000);
+
+  it("the date moves the matrix: 2026-10-15 still has 3.10, 2025-06-01 has neither 3.14 nor 3.15", async () => {
+    const jobs = async (date: string): Promise<string[]> => {
+      const r = await execa(process.execPath, [join(REPO, "bin", "mlir-release.mjs"), "platforms", "--json", "--date", date, "--llvm-tree", FIXTURE_22, "--mlir-cmake-dir", "/nonexistent"], { cwd: REPO });
+      return (JSON.parse(r.stdout) as Array<{ pythons: string[] }>)[0]!.pythons;
+    };
+    expect(await jobs("2026-10-15")).toEqual(["3.10", "3.11", "3.12", "3.13", "3.14", "3.15", "3.13t", "3.14t", "3.15t"]);
+    expect(await jobs("2025-06-01")).toEqual(["3.10", "3.11", "3.12", "3.13", "3.13t"]);
+  }, 60_000);
+});
+
 describe("the workflows provide the matrix's Pythons", () => {
   it("build.yml's host job (macOS, Windows) installs exactly the Pythons pythonMatrix gives those runners today", () => {
     const wf = parse(readFileSync(join(REPO, ".github", "workflows", "build.yml"), "utf8")) as { jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, string> }> }> };
