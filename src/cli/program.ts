@@ -10,12 +10,13 @@ import { register as registerPlan } from "./plan.js";
 import { register as registerPlatforms } from "./platforms.js";
 import { register as registerPublish } from "./publish.js";
 import { register as registerSetup } from "./setup.js";
+import { register as registerToolsWheel } from "./tools-wheel.js";
 
 export function createProgram(): Command {
   const program = new Command("mlir-release")
     .description("Build, verify, stage and publish MLIR Python binding wheels");
   // Areas register their subcommands here (one import and one call each).
-  const registrations: Array<(p: Command) => void> = [registerBuild, registerPublish, registerGuide, registerPlan, registerPlatforms, registerDoctor, registerDownstream, registerSetup, registerLayerStore];
+  const registrations: Array<(p: Command) => void> = [registerBuild, registerPublish, registerGuide, registerPlan, registerPlatforms, registerDoctor, registerDownstream, registerSetup, registerLayerStore, registerToolsWheel];
   for (const register of registrations) register(program);
   return program;
 }
