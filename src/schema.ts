@@ -263,7 +263,7 @@ export const ReleaseConfig = z.object({
           simpleUrl: HttpUrl.optional(),
           username: z.string().default("__token__"),
           /** Artifact kinds sent to PyPI; the dev wheel and dev tarball go to GitHub Releases and the index only. */
-          include: z.array(z.enum(["wheel", "native-wheel", "dev-wheel", "dev-tarball"])).min(1).default(["wheel", "native-wheel"]),
+          include: z.array(z.enum(["wheel", "native-wheel", "tools-wheel", "dev-wheel", "dev-tarball"])).min(1).default(["wheel", "native-wheel", "tools-wheel"]),
           /** Files larger than this are named and not sent (PyPI's default limit is 100 MiB). */
           maxFileBytes: z.number().int().positive().default(100 * 1024 * 1024),
           /** The server accepts `:action=remove_pkg` (pypiserver with auth; PyPI does not): an interrupted upload is removed and sent again. */
@@ -450,14 +450,15 @@ export const ReleasePlan = z.strictObject({
 });
 export type ReleasePlan = z.infer<typeof ReleasePlan>;
 
-/** "native-wheel": the one py3-none wheel per platform (`<distribution>-native`) every per-Python wheel pins. */
-export const ArtifactKind = z.enum(["wheel", "native-wheel", "dev-wheel", "dev-tarball", "conda", "notes"]);
+/** "native-wheel": the one py3-none wheel per platform (`<distribution>-native`) every per-Python wheel pins.
+ *  "tools-wheel": the self-contained command-line tools per platform (`<distribution>-tools`, src/wheels/tools-wheel.ts). */
+export const ArtifactKind = z.enum(["wheel", "native-wheel", "tools-wheel", "dev-wheel", "dev-tarball", "conda", "notes"]);
 export type ArtifactKind = z.infer<typeof ArtifactKind>;
 /** The artifact kinds that are wheels (served by an index, PEP 658 metadata beside them). */
-export const isWheelKind = (k: string): boolean => k === "wheel" || k === "native-wheel" || k === "dev-wheel";
+export const isWheelKind = (k: string): boolean => k === "wheel" || k === "native-wheel" || k === "tools-wheel" || k === "dev-wheel";
 /** The distribution (project) a wheel artifact belongs to. */
 export const wheelProject = (k: string, plan: { distribution: string; devDistribution: string }): string =>
-  k === "dev-wheel" ? plan.devDistribution : k === "native-wheel" ? `${plan.distribution}-native` : plan.distribution;
+  k === "dev-wheel" ? plan.devDistribution : k === "native-wheel" ? `${plan.distribution}-native` : k === "tools-wheel" ? `${plan.distribution}-tools` : plan.distribution;
 export const Artifact = z.strictObject({
   kind: ArtifactKind,
   fileName: PlainFileName,

@@ -26,7 +26,7 @@ type ArtifactKind = z.infer<typeof ArtifactKindSchema>;
 /** PyPI's default per-file upload limit (a project can ask for more). */
 export const PYPI_DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024;
 /** What goes to PyPI unless the config says otherwise: the release wheels (per-Python and native), not the dev kit. */
-export const PYPI_DEFAULT_KINDS: readonly ArtifactKind[] = ["wheel", "native-wheel"];
+export const PYPI_DEFAULT_KINDS: readonly ArtifactKind[] = ["wheel", "native-wheel", "tools-wheel"];
 
 export interface PypiRule {
   include: readonly ArtifactKind[];

@@ -6,15 +6,23 @@
 // not, count, split-file, mlir-tblgen, mlir-lsp-server. Debian's layer links every LLVM target, so
 // its wheel is over the 40 MB limit (bench:tools-wheel: 41.7 of 192.7 MB are targets a
 // host;NVPTX;AMDGPU layer lacks): built here with --max-mb 60; the limit itself is a unit test.
+// Then it is staged with a (small fixture) release, indexed, sent to a pypiserver by the PyPI
+// publisher, and installed from each with `pip install <distribution>-tools==<version>`.
+import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MULTI_CALL_PROGRAM, toolsPackage } from "../../src/wheels/tools-wheel.js";
+import { publishPypi } from "../../src/publish/pypi.js";
+import { addRelease, indexPaths } from "../../src/site/store.js";
+import { loadStage, writeStage } from "../../src/stage/stage.js";
 import { runCli } from "../support/cli-inprocess.js";
-import { TOOLS } from "../support/env.js";
+import { testEnv, TOOLS } from "../support/env.js";
+import { makeFixtureRelease } from "../support/release-fixture.js";
+import { serveStatic, startPypiServer } from "../support/servers.js";
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "tools-wheel-"));
 const PREFIX = "/usr/lib/llvm-22"; // Debian's layer, installed by ci/setup.sh
@@ -84,4 +92,36 @@ describe("tools wheel from Debian's 22.1.8 layer", () => {
     expect(r.stderr).toMatch(/--prefix/);
     expect(existsSync(out)).toBe(false);
   });
+
+  it("is staged with its release, indexed as <distribution>-tools, sent to pypiserver, and pip installs it from each", async () => {
+    const fx = await makeFixtureRelease({ dir: tmp(), version: "22.1.8", kind: "numbered", split: true, wheels: [{ python: "3.12", tag: { python: "py3", abi: "none", platform: "any" }, platform: "linux-x86_64" }] });
+    const name = wheel.split("/").pop()!;
+    copyFileSync(wheel, join(fx.dir, name));
+    const manifest = {
+      ...fx.manifest,
+      artifacts: [...fx.manifest.artifacts, { kind: "tools-wheel" as const, fileName: name, sha256: createHash("sha256").update(readFileSync(wheel)).digest("hex"), size: statSync(wheel).size, platform: "linux-x86_64" as const, tag: { python: "py3", abi: "none", platform: "manylinux_2_36_x86_64" } }],
+    };
+    const out = join(tmp(), "stage");
+    await writeStage({ manifests: [manifest], artifactsDir: fx.dir, outDir: out });
+    const stage = await loadStage(out);
+    expect(stage.manifest.artifacts.map((a) => a.kind).sort()).toEqual(["native-wheel", "tools-wheel", "wheel"]);
+    const root = join(tmp(), "index");
+    const site = await serveStatic(indexPaths(root).site);
+    const pypi = await startPypiServer(tmp());
+    try {
+      await addRelease(root, stage, { baseUrl: site.url });
+      expect(readdirSync(join(indexPaths(root).site, "simple"))).toContain("mlir-python-bindings-tools");
+      const sent = await publishPypi(stage, { repositoryUrl: pypi.url, simpleUrl: pypi.simpleUrl, twine: join(TOOLS, "bin", "twine"), env: testEnv("tools-wheel"), environ: { TWINE_PASSWORD: pypi.token } });
+      expect(sent.find((a) => a.file === name)?.action).toBe("uploaded");
+      for (const index of [`${site.url}/simple/`, pypi.simpleUrl]) {
+        const v = join(tmp(), "venv");
+        await execa(join(TOOLS, "bin", "python"), ["-m", "venv", v]);
+        await execa(join(v, "bin", "python"), ["-m", "pip", "install", "--index-url", index, "mlir-python-bindings-tools==22.1.8"], { env: { PIP_CONFIG_FILE: "/dev/null", PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_NO_CACHE_DIR: "1" } });
+        expect((await execa(join(v, "bin", "mlir-opt"), ["--version"])).stdout, index).toMatch(/LLVM version 22\.1\.8/);
+      }
+    } finally {
+      await site.stop();
+      await pypi.stop();
+    }
+  }, 600_000);
 });
