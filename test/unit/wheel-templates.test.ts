@@ -7,6 +7,7 @@ import { InternalError } from "../../src/errors.js";
 import { runtimeLibsModule } from "../../src/wheels/runtime-libs.js";
 import { renderWheelTemplate, WHEEL_TEMPLATES_DIR } from "../../src/wheels/templates.js";
 import { toolsModule } from "../../src/wheels/tools.js";
+import { launcherModule } from "../../src/wheels/tools-wheel.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
 const dirs: string[] = [];
@@ -15,8 +16,8 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 describe("wheel templates", () => {
   it("every template under containers/wheels renders without a placeholder left", () => {
     const names = readdirSync(join(REPO, ...WHEEL_TEMPLATES_DIR)).sort();
-    expect(names).toEqual(["runtime_libs.py.in", "tools.py.in"]);
-    for (const text of [runtimeLibsModule(), toolsModule()]) expect(text).not.toMatch(/@[A-Z][A-Z0-9_]*@/);
+    expect(names).toEqual(["runtime_libs.py.in", "tools-launcher.py.in", "tools.py.in"]);
+    for (const text of [runtimeLibsModule(), toolsModule(), launcherModule()]) expect(text).not.toMatch(/@[A-Z][A-Z0-9_]*@/);
     expect(runtimeLibsModule()).toContain('NAMES = ("mlir_c_runner_utils", ');
     expect(toolsModule(["not"])).toMatch(/\n\ndef run_not\(\):\n    _run\("not"\)\n$/);
   });
