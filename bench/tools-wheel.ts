@@ -5,7 +5,7 @@
 //    (an entry a linker without --as-needed left: droppable with patchelf --remove-needed).
 // 2. The tools as they are, in a wheel repaired by auditwheel (what grafting their libraries costs).
 // 3. mlir-opt/-translate/-lsp-server relinked statically into one program (containers/tools/mlir-tools.cpp)
-//    against the layer's MLIR and LLVM archives: stripped and deflated size, where the bytes come from
+//    against the layer's MLIR and LLVM archives (with gold's --icf=safe, as src/wheels/tools-wheel.ts links it): stripped and deflated size, where the bytes come from
 //    (link map), and the size without the LLVM targets a host;NVPTX;AMDGPU layer does not build.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -94,7 +94,7 @@ const archives = libs
   .map((l) => join(prefix, "lib", l));
 const t1 = Date.now();
 await execa("g++", [
-  "-o", exe, obj, "-fuse-ld=gold", "-Wl,--gc-sections", "-Wl,--as-needed", `-Wl,-Map=${exe}.map`, "-s",
+  "-o", exe, obj, "-fuse-ld=gold", "-Wl,--gc-sections", "-Wl,--icf=safe", "-Wl,--as-needed", `-Wl,-Map=${exe}.map`, "-s",
   "-Wl,--start-group", ...archives, "-Wl,--end-group",
   ...["libzstd.a", "libz.a"].map((a) => join("/usr/lib/x86_64-linux-gnu", a)), "-lpthread", "-ldl", "-lrt", "-lm",
 ]);
