@@ -75,11 +75,15 @@ async function freshVenv(o: { pip26?: boolean } = {}): Promise<Venv> {
     PIP_INDEX_URL: pypi,
     PIP_DISABLE_PIP_VERSION_CHECK: "1",
     PIP_NO_CACHE_DIR: "1",
+    // Never the interpreter's own site-packages, whatever PATH resolves `pip` to.
+    PIP_REQUIRE_VIRTUALENV: "1",
   });
   return {
     dir,
     async paste(line, p = {}) {
-      const r = await execa("bash", ["-c", line], { cwd: p.cwd ?? dir, env: env(p.pypi ?? pypiDefault), all: true, reject: false });
+      // The pasted line runs only if `pip` is this venv's (a guard, not part of the line).
+      const guard = `[ "$(command -v pip)" = "${join(venv, "bin", "pip")}" ] || { echo "pip is $(command -v pip), not the venv's"; exit 97; }`;
+      const r = await execa("bash", ["-c", `${guard}\n${line}`], { cwd: p.cwd ?? dir, env: env(p.pypi ?? pypiDefault), all: true, reject: false });
       return { exitCode: r.exitCode ?? -1, all: r.all ?? "" };
     },
     async installed() {
@@ -92,7 +96,7 @@ async function freshVenv(o: { pip26?: boolean } = {}): Promise<Venv> {
 /** A pasted line installed the release: both our wheels, the dependency from "PyPI", and the module imports. */
 async function expectInstalled(v: Venv, r: { exitCode: number; all: string }, line: string): Promise<void> {
   expect(r.exitCode, `${line}\n${r.all}`).toBe(0);
-  expect(await v.installed()).toMatchObject({ "mlir-python-bindings": VERSION, "mlir-python-bindings-native": VERSION, [DEP.name]: "1.5" });
+  expect(await v.installed(), `${line}\n${r.all}`).toMatchObject({ "mlir-python-bindings": VERSION, "mlir-python-bindings-native": VERSION, [DEP.name]: "1.5" });
   const py = join(v.dir, "venv", "bin", "python");
   expect(execFileSync(py, ["-c", `import ${FIXTURE_MODULE} as m, ${DEP.module} as d; print(m.VERSION, m.NATIVE, d.FROM)`]).toString().trim()).toBe(`${VERSION} native ${VERSION} pypi`);
 }

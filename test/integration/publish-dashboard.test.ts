@@ -185,7 +185,11 @@ describe("dashboard in headless Chromium", () => {
       writeFileSync(join(dir, "requirements.txt"), `${requirements}\n`);
       const venv = await freshVenv(join(dir, "venv"));
       expect(requirementsInstall).toBe("pip install -r requirements.txt");
-      await execa("bash", ["-c", requirementsInstall], { cwd: dir, env: { PATH: `${join(dir, "venv", "bin")}:${process.env["PATH"]}`, PIP_CONFIG_FILE: "/dev/null", PIP_INDEX_URL: `${site.url}/simple/`, PIP_DISABLE_PIP_VERSION_CHECK: "1" } });
+      const guard = `[ "$(command -v pip)" = "${join(dir, "venv", "bin", "pip")}" ] || { echo "pip is $(command -v pip), not the venv's" >&2; exit 97; }`;
+      await execa("bash", ["-c", `${guard}\n${requirementsInstall}`], {
+        cwd: dir,
+        env: { PATH: `${join(dir, "venv", "bin")}:${process.env["PATH"]}`, PIP_CONFIG_FILE: "/dev/null", PIP_INDEX_URL: `${site.url}/simple/`, PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_REQUIRE_VIRTUALENV: "1" },
+      });
       expect((await execa(venv.py, ["-c", `import ${FIXTURE_MODULE} as m; print(m.VERSION)`])).stdout.trim()).toBe(NEWEST);
     } finally {
       await browser.close();
