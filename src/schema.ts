@@ -778,6 +778,8 @@ export const BuildReport = z.object({
         smoke: z.record(z.string(), z.unknown()),
         /** Free-threaded wheels: containers/verify/free_threaded.py's result (threads, GIL state). */
         freeThreaded: z.record(z.string(), z.unknown()).optional(),
+        /** Stable-ABI wheels: abi3audit's verdict (extensions scanned, limited-API versions they need). */
+        abi3audit: z.object({ scanned: z.number(), violations: z.array(z.string()), computed: z.array(z.string()) }).optional(),
         lit: z
           .object({
             passed: z.number(),

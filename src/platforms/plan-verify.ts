@@ -15,6 +15,20 @@ export function verifySteps(c: PlanContext, b: Pick<AbiBuild, "python" | "abi">,
   const script = (name: string): string => path.join(input.repoRoot, "containers", "verify", name);
   return [
     { python, kind: "command", id: `${py}/check-wheel-contents`, phase: "verify", argv: [c.tool("check-wheel-contents"), final], why: "packaging lint of the final wheel (findings are recorded)", capture: true, mayFail: true },
+    // A wheel tagged abi3 must call only the limited API of the CPython it claims: what abi3audit checks.
+    ...(b.abi === "abi3"
+      ? ([
+          {
+            python,
+            kind: "command",
+            id: `${py}/abi3audit`,
+            phase: "verify",
+            argv: [c.tool("abi3audit"), "--strict", "--report", final],
+            why: "every extension within the limited API its abi3 tag claims (violations fail the build)",
+            capture: true,
+          },
+        ] satisfies BuildStepInput[])
+      : []),
     { python, kind: "command", id: `${py}/verify-venv`, phase: "verify", argv: [interpreter, "-m", "venv", "--clear", vdir], why: "a fresh venv of the wheel's Python" },
     // In-process: the extras come from the built wheel's METADATA (pip install <wheel>[<extras>]).
     {

@@ -31,7 +31,7 @@ const LLVM_23: LlvmAbiFacts = { version: "23.1.0", stableAbiOption: true, freeTh
 
 const moduleFor = (f: RunnerFixture): Platform => platformById(PlatformId.parse(f.platform), f.policy ? { policy: f.policy } : {});
 
-function planFor(f: RunnerFixture, llvm: LlvmAbiFacts, pythons: string[]): PlatformPlan {
+function planFor(f: RunnerFixture, llvm: LlvmAbiFacts, pythons: string[], verify: false | { lit: boolean } = false): PlatformPlan {
   const p = moduleFor(f);
   return resolvePlatformPlan(
     { ...p, runner: { ...p.runner, pythons: Object.keys(f.pythons) } },
@@ -50,6 +50,7 @@ function planFor(f: RunnerFixture, llvm: LlvmAbiFacts, pythons: string[]): Platf
       env: f.env,
       listDir: (d) => f.dirs[d] ?? [],
       sysconfigPlatforms: Object.fromEntries(Object.entries(f.pythons).map(([v, x]) => [v, x.sysconfig_platform])),
+      ...(verify ? { verify } : {}),
     },
   );
 }
@@ -125,6 +126,14 @@ describe.each(fixtures.map((f) => [f.label, f] as const))("runner %s", (_label, 
     expect(abi3.map((b) => b.wheel)).toEqual([`mlir_python_bindings-23.1.0-cp312-abi3-${f.expected_tag}.whl`]);
     expect(abi3[0]?.cmakeCache["MLIR_ENABLE_PYTHON_STABLE_ABI"]).toBe("ON");
     expect(plan.abi.variant).toBe("abi3");
+    // The abi3 wheel is audited against the limited API it claims; per-version wheels are not.
+    const verified = planFor(f, LLVM_23, ["3.10", "3.12", "3.13"].filter((v) => v in f.pythons), { lit: false });
+    const audits = verified.steps.filter((s) => s.id.endsWith("/abi3audit"));
+    expect(audits.map((s) => s.id)).toEqual(["py3.12/abi3audit"]);
+    const argv = audits[0]?.kind === "command" ? audits[0].argv : [];
+    expect(argv[0]).toMatch(/abi3audit(\.exe)?$/);
+    expect(argv.at(-1)).toMatch(/cp312-abi3-.*\.whl$/);
+    expect(planFor(f, LLVM_22, ["3.12"], { lit: false }).steps.some((s) => s.id.endsWith("/abi3audit"))).toBe(false);
   });
 
   it("catches a wrong tag and a missing repair step", () => {

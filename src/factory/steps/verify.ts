@@ -11,6 +11,7 @@ import type { Progress } from "../../progress.js";
 import type { BuildReport } from "../../schema.js";
 import { wheelExtras, parseCheckWheelContents } from "../../verify/install.js";
 import { runUpstreamLit } from "../../verify/lit.js";
+import { abi3Verdict } from "../../verify/abi3audit.js";
 import type { BuildSettings } from "../settings.js";
 import { layerHostTriple, layerTargets } from "./layer.js";
 
@@ -72,11 +73,13 @@ export function verificationOf(
   const py = `py${python}`;
   const smoke = results.get(`${py}/smoke`);
   const threads = results.get(`${py}/threads`);
+  const abi3 = results.get(`${py}/abi3audit`);
   return {
     python,
     wheelContents: parseCheckWheelContents(results.get(`${py}/check-wheel-contents`)?.stdout ?? ""),
     smoke: smoke ? lastJsonLine(smoke.stdout) : {},
     ...(threads ? { freeThreaded: lastJsonLine(threads.stdout) } : {}),
+    ...(abi3 ? { abi3audit: abi3Verdict(abi3.stdout.trim().split("\n").pop() ?? "") } : {}),
     ...(lit ? { lit } : {}),
     seconds,
   };
