@@ -91,11 +91,12 @@ describe("fails when the Dagger module's argv names a flag the CLI does not have
 /** Words of one shell command line: quotes removed, variables and arrays kept as single words, a README placeholder (<our index root>) one word. */
 const words = (line: string): string[] => [...line.matchAll(/"([^"]*)"|'([^']*)'|(\S*<[^>]*>\S*|\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
 
-describe("the workflows', scripts' and README's CLI calls", () => {
+describe("the workflows', scripts', README's and docs' CLI calls", () => {
   const ROOT = resolve(import.meta.dirname, "../..");
   const under = (dir: string, ext: string): string[] =>
     readdirSync(join(ROOT, dir), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(ext)).map((f) => join(dir, f));
-  const files = [...under(join(".github", "workflows"), ".yml"), ...under("containers", ".sh"), ...under("ci", ".sh"), "README.md"];
+  // docs/*.md: the measurement logs moved out of the README keep their commands, checked the same way.
+  const files = [...under(join(".github", "workflows"), ".yml"), ...under("containers", ".sh"), ...under("ci", ".sh"), "README.md", ...under("docs", ".md")];
   // `node bin/mlir-release.mjs …` and `node "$ROOT/bin/mlir-release.mjs" …`, up to a closing backtick or a comment.
   const CALL = /node "?(?:\$[A-Za-z_{}]+\/)?bin\/mlir-release\.mjs"? ([^`#\n]*)/;
   const calls = files.flatMap((f) =>
@@ -113,6 +114,7 @@ describe("the workflows', scripts' and README's CLI calls", () => {
     expect(count("containers")).toBeGreaterThanOrEqual(1);
     expect(count("ci")).toBeGreaterThanOrEqual(1);
     expect(count("README.md")).toBeGreaterThanOrEqual(25);
+    expect(count("docs")).toBeGreaterThanOrEqual(5);
   });
 
   it("name only commands and flags the CLI has", () => {
