@@ -206,7 +206,7 @@ export const ReleaseConfig = z.object({
     LLVM_ENABLE_PROJECTS: "mlir",
     // What the bindings need, as upstream's own packaging builds: the host, plus NVPTX and AMDGPU for
     // the GPU dialects' module-to-binary paths. Every other backend would only add bytes to the
-    // aggregate library (Debian's all-targets layer: see README "Where the bytes go").
+    // aggregate library (Debian's all-targets layer: see docs/wheel-measurements.md, "Where the aggregate library's bytes go").
     LLVM_TARGETS_TO_BUILD: "host;NVPTX;AMDGPU",
     LLVM_ENABLE_ASSERTIONS: "OFF",
     MLIR_ENABLE_BINDINGS_PYTHON: "OFF",
