@@ -225,15 +225,24 @@ export function register(program: Command): void {
         const config = o.config;
         const src = parseSourceSpec(flags.source);
         const layer = parseLayerSpec(flags.layer, config);
+        // With --plan every platform shows the plan's version, source, Pythons and pins (what CI builds).
+        const plan = flags.plan ? readJsonAs(ReleasePlan, flags.plan, "--plan") : undefined;
+        const planPythons = plan && flags.python === undefined
+          ? Object.fromEntries(PlatformId.options.map((id) => [id, [...new Set(plan.matrix.filter((m) => m.platform === id).map((m) => m.python))]] as const).filter(([, v]) => v.length > 0))
+          : undefined;
         process.stdout.write(
           dryRunText({
             platform: flags.platform,
             ...(flags.policy ? { policy: o.policy } : {}),
             pythons: flags.python !== undefined ? parsePythons(flags.python) : (config.pythons ?? calendarPythons(parseOrExplain(PlatformId, flags.platform === "all" ? BUILD_DEFAULTS.platform : flags.platform, "--platform"), new Date())),
-            distribution: flags.distribution ?? config.distribution,
+            ...(planPythons ? { pythonsByPlatform: planPythons } : {}),
+            ...(plan ? { plan, planFile: flags.plan! } : {}),
+            layerKind: layer.kind,
+            ...(layer.kind === "source" ? { layerCmakeOptions: layer.cmakeOptions } : {}),
+            distribution: flags.distribution ?? plan?.distribution ?? config.distribution,
             ...(flags.version ? { version: flags.version } : {}),
-            nanobind: config.tools.nanobind,
-            nanobindDomain: config.nanobindDomain,
+            nanobind: plan?.tools["nanobind"] ?? config.tools.nanobind,
+            nanobindDomain: plan?.nanobindDomain ?? config.nanobindDomain,
             repoRoot: o.repoRoot,
             workDir: resolve(flags.work ?? join(o.cacheDir, "work")),
             toolsBin: join(o.toolsDir, "bin"),
