@@ -27,7 +27,10 @@ case "${1:-status}" in
     date -u +%s > "$job/started"
     echo "$source_spec" > "$job/source"
     # setsid: its own session, so closing the starting shell does not end it.
-    MLIR_RELEASE_CACHE=$cache MLIR_RELEASE_TOOLS=$cache/tools setsid nohup nice -n 19 ionice -c 3 \
+    # /usr/bin/time -v: CPU seconds and the peak RSS of the largest process (a link) when the run ends.
+    timer=()
+    [[ -x /usr/bin/time ]] && timer=(/usr/bin/time -v -o "$job/time.txt")
+    MLIR_RELEASE_CACHE=$cache MLIR_RELEASE_TOOLS=$cache/tools setsid nohup nice -n 19 ionice -c 3 "${timer[@]}" \
       node "$ROOT/bin/mlir-release.mjs" build --source "$source_spec" --layer source --python 3.12 --no-dev \
       --out "$job/dist" --work "$cache/work" "$@" >> "$log" 2>&1 < /dev/null &
     echo $! > "$pidfile"
@@ -65,6 +68,11 @@ case "${1:-status}" in
             printf "estimate: %.0f edge-seconds left at %.1f s per edge so far (/ parallel jobs for wall time)\n", todo * s / n, s / n }'
         fi
       fi
+    fi
+    # Disk: the build folder and the installed layer of this job's key (the peak is the build folder's).
+    du -sh "$build" "$cache"/layers/linux-* 2>/dev/null | sed 's/^/disk: /' || true
+    if [[ -f $job/time.txt ]]; then
+      grep -E 'User time|System time|Elapsed|Maximum resident' "$job/time.txt" | sed 's/^\s*/last finished run: /'
     fi
     running || exit 1
     ;;
