@@ -67,7 +67,7 @@ function head(platform: "linux/amd64" | "linux/arm64", imageRepo: string, nodeUr
     `withExec(args: ["bash", "/opt/mlir-release-provision/manylinux.sh"])`,
     `withEnvVariable(name: "PATH", value: "/opt/node/bin:/opt/mlir-release-tools/bin:$PATH", expand: true)`,
     `withEnvVariable(name: "MLIR_RELEASE_TOOLS", value: "/opt/mlir-release-tools")`,
-    `withMountedCache(path: "/root/.npm", cache: ${q(idFor(['cacheVolume(key: "mlir-release-npm")']))})`,
+    `withMountedCache(path: "${PATHS.npm}", cache: ${q(idFor(['cacheVolume(key: "mlir-release-npm")']))})`,
     `withDirectory(path: "/src", source: ${q(srcId)}, exclude: [".git", ".cache", "dist", "node_modules"])`,
     `withWorkdir(path: "/src")`,
     `withExec(args: ["npm", "ci", "--no-audit", "--no-fund"])`,
@@ -509,7 +509,7 @@ describe("plan, publish, rebuild, release", () => {
       expect(last()).toEqual([...head(...X86_2014), noCompilerCache, rebuiltAt(at), ...rebuildTail]);
       // The one volume left is provisioning's npm download cache (lockfile-checked packages, not build outputs).
       const volumes = last().filter((sel) => sel.startsWith("withMountedCache"));
-      expect(volumes).toEqual([`withMountedCache(path: "/root/.npm", cache: ${q(idFor(['cacheVolume(key: "mlir-release-npm")']))})`]);
+      expect(volumes).toEqual([`withMountedCache(path: "${PATHS.npm}", cache: ${q(idFor(['cacheVolume(key: "mlir-release-npm")']))})`]);
       expect(last().join("\n")).not.toMatch(/mlir-release-(cache|llvm-layer|sccache)-|\/cache\/sccache/);
     }
     // A week later the same manifest is a new exec: the engine cannot answer with last week's rebuild.

@@ -16,6 +16,7 @@ import { ConsoleProgress, silentProgress } from "../../src/progress.js";
 import { BuildStep } from "../../src/schema.js";
 import { DEBIAN_SOURCES, treeDirName } from "../../src/source/tree.js";
 import { failureShape, runCli } from "../support/cli-inprocess.js";
+import { REPO } from "../support/env.js";
 import { serveStatic, type StaticServer } from "../support/servers.js";
 
 const dirs: string[] = [];
@@ -42,7 +43,7 @@ async function failure(p: Promise<unknown>): Promise<{ e: ReturnType<typeof toRe
 describe("the tool as a user names it, and how it ended", () => {
   it("argv[0]'s base name; the script of an interpreter; bash -c; python -m", () => {
     expect(toolName(["/usr/bin/ninja", "-C", "build", "install"])).toBe("ninja");
-    expect(toolName(["bash", "/work/x/containers/host/fetch-debian-orig.sh", "llvm-toolchain-22"])).toBe("bash fetch-debian-orig.sh");
+    expect(toolName(["bash", join(REPO, "containers", "host", "fetch-debian-orig.sh"), "llvm-toolchain-22"])).toBe("bash fetch-debian-orig.sh");
     expect(toolName(["bash", "-o", "pipefail", "ci/setup.sh"])).toBe("bash setup.sh");
     expect(toolName(["bash", "-c", "tar -tf \"$1\" | head -n1", "-", "x.tar.xz"])).toBe("bash -c");
     expect(toolName(["/opt/tools/bin/python3.12", "-m", "pip", "install", "-r", "r.txt"])).toBe("python3.12 -m pip");
