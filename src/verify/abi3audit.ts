@@ -1,10 +1,9 @@
-// abi3audit on a stable-ABI wheel: every extension must use only the limited API of the CPython it
-// claims (cp312-abi3 → 3.12). A wheel tagged abi3 that calls a non-limited function installs on 3.13+
-// and then fails to import there; this is the check that catches it before publishing.
-import { existsSync, readFileSync, rmSync } from "node:fs";
+// abi3audit's verdict on a stable-ABI wheel: every extension must use only the limited API of the
+// CPython it claims (cp312-abi3 → 3.12). A wheel tagged abi3 that calls a non-limited function installs
+// on 3.13+ and then fails to import there. The verify stage runs the tool as a plan step
+// (src/platforms/plan-verify.ts: `abi3audit --strict --report <wheel>`, exit 1 on a violation); this reads
+// the JSON report it prints into the build report.
 import { z } from "zod";
-import { CheckFailedError } from "../errors.js";
-import { CommandFailedError, type ExecEnv } from "../exec/env.js";
 
 /** One scanned extension of abi3audit's JSON report (`--report`), as far as the verdict needs it. */
 const Abi3AuditObject = z.object({
@@ -37,9 +36,9 @@ export interface Abi3Verdict {
   computed: string[];
 }
 
-/** Reads abi3audit's JSON report into a verdict. */
-export function abi3Verdict(json: string): Abi3Verdict {
-  const report = Abi3AuditReport.parse(JSON.parse(json));
+/** Reads abi3audit's JSON report (parsed) into a verdict. */
+export function abi3Verdict(json: unknown): Abi3Verdict {
+  const report = Abi3AuditReport.parse(json);
   const objects = Object.values(report.specs).flatMap((s) => (s.kind === "wheel" ? (s.wheel ?? []) : [s.object]));
   return {
     scanned: objects.length,
@@ -52,23 +51,4 @@ export function abi3Verdict(json: string): Abi3Verdict {
       ),
     computed: [...new Set(objects.map((o) => o.result.computed))].sort(),
   };
-}
-
-/** Runs abi3audit on a wheel and refuses it (CheckFailedError) unless every extension is clean. */
-export async function abi3Audit(env: ExecEnv, abi3audit: string, wheel: string, reportFile: string): Promise<Abi3Verdict> {
-  // --strict: a step it cannot finish is a failure. Violations exit 1 with the report written: the
-  // report, not the exit status, says what is wrong, so it is read either way.
-  rmSync(reportFile, { force: true });
-  let failed: CommandFailedError | undefined;
-  try {
-    await env.run([abi3audit, "--strict", "--report", "--output", reportFile, wheel]);
-  } catch (e) {
-    if (!(e instanceof CommandFailedError) || e.exitCode !== 1 || !existsSync(reportFile)) throw e;
-    failed = e;
-  }
-  const verdict = abi3Verdict(readFileSync(reportFile, "utf8"));
-  if (!verdict.scanned) throw new CheckFailedError(`abi3audit: ${wheel} holds no abi3 extension, though its tag says abi3`);
-  if (verdict.violations.length) throw new CheckFailedError(`abi3audit: ${wheel}: ${verdict.violations.join("; ")}`);
-  if (failed) throw failed;
-  return verdict;
 }

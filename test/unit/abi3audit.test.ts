@@ -1,15 +1,15 @@
-// abi3audit in the verify stage: real extensions compiled here against CPython 3.12's headers, one
-// within the limited API and one calling PyCode_NewEmpty (not in it), zipped into abi3-tagged wheels
-// and scanned by the real abi3audit of the tools venv.
+// abi3audit as the verify stage runs it (the argv of plan-verify's py<ver>/abi3audit step): real
+// extensions compiled here against CPython 3.12's headers, one within the limited API and one calling
+// PyCode_NewEmpty (not in it), zipped into abi3-tagged wheels and scanned by the tools venv's abi3audit.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { zipSync } from "fflate";
 import { writeFileSync } from "node:fs";
-import { CheckFailedError } from "../../src/errors.js";
+import { execa } from "execa";
 import { findPython } from "../../src/platforms/pythons.js";
-import { abi3Audit, abi3Verdict } from "../../src/verify/abi3audit.js";
+import { abi3Verdict } from "../../src/verify/abi3audit.js";
 import { REPO, testEnv, TOOLS } from "../support/env.js";
 
 const env = testEnv("abi3audit");
@@ -31,22 +31,28 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** The step's argv (plan-verify): exit status and the verdict read from the report it prints. */
+async function audit(wheel: string): Promise<{ exitCode: number; verdict: ReturnType<typeof abi3Verdict> }> {
+  const r = await execa(abi3audit, ["--strict", "--report", wheel], { reject: false });
+  return { exitCode: r.exitCode ?? -1, verdict: abi3Verdict(JSON.parse(r.stdout)) };
+}
+
 describe("abi3audit", () => {
   it("passes an extension that keeps to the limited API of 3.12", async () => {
-    const verdict = await abi3Audit(env, abi3audit, await wheelOf("limited.c", "limited"), join(dir, "limited.json"));
+    const { exitCode, verdict } = await audit(await wheelOf("limited.c", "limited"));
+    expect(exitCode).toBe(0);
     expect(verdict.scanned).toBe(1);
     expect(verdict.violations).toEqual([]);
   }, 120_000);
 
-  it("refuses a wheel tagged abi3 whose extension calls a non-limited function, naming it", async () => {
-    const whl = await wheelOf("unlimited.c", "unlimited");
-    const err = await abi3Audit(env, abi3audit, whl, join(dir, "unlimited.json")).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(CheckFailedError);
-    expect(String((err as Error).message)).toMatch(/unlimited\.abi3\.so: non-abi3 PyCode_NewEmpty/);
+  it("fails a wheel tagged abi3 whose extension calls a non-limited function, and the verdict names it", async () => {
+    const { exitCode, verdict } = await audit(await wheelOf("unlimited.c", "unlimited"));
+    expect(exitCode).toBe(1);
+    expect(verdict.violations).toEqual(["unlimited.abi3.so: non-abi3 PyCode_NewEmpty"]);
   }, 120_000);
 
   it("reads the report's mismatch of version as a violation too", () => {
-    const v = abi3Verdict(JSON.stringify({ specs: { "x.whl": { kind: "wheel", wheel: [{ name: "a.abi3.so", result: { is_abi3: true, is_abi3_baseline_compatible: false, baseline: "3.12", computed: "3.13", non_abi3_symbols: [] } }] } } }));
+    const v = abi3Verdict({ specs: { "x.whl": { kind: "wheel", wheel: [{ name: "a.abi3.so", result: { is_abi3: true, is_abi3_baseline_compatible: false, baseline: "3.12", computed: "3.13", non_abi3_symbols: [] } }] } } });
     expect(v.violations).toEqual(["a.abi3.so: needs the limited API of 3.13, the wheel claims 3.12"]);
   });
 });

@@ -132,6 +132,7 @@ describe.each(fixtures.map((f) => [f.label, f] as const))("runner %s", (_label, 
     expect(audits.map((s) => s.id)).toEqual(["py3.12/abi3audit"]);
     const argv = audits[0]?.kind === "command" ? audits[0].argv : [];
     expect(argv[0]).toMatch(/abi3audit(\.exe)?$/);
+    expect(argv.slice(1, -1)).toEqual(["--strict", "--report"]); // what abi3audit.test.ts runs
     expect(argv.at(-1)).toMatch(/cp312-abi3-.*\.whl$/);
     expect(planFor(f, LLVM_22, ["3.12"], { lit: false }).steps.some((s) => s.id.endsWith("/abi3audit"))).toBe(false);
   });

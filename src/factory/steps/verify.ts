@@ -79,7 +79,7 @@ export function verificationOf(
     wheelContents: parseCheckWheelContents(results.get(`${py}/check-wheel-contents`)?.stdout ?? ""),
     smoke: smoke ? lastJsonLine(smoke.stdout) : {},
     ...(threads ? { freeThreaded: lastJsonLine(threads.stdout) } : {}),
-    ...(abi3 ? { abi3audit: abi3Verdict(abi3.stdout.trim().split("\n").pop() ?? "") } : {}),
+    ...(abi3 ? { abi3audit: abi3Verdict(lastJsonLine(abi3.stdout)) } : {}),
     ...(lit ? { lit } : {}),
     seconds,
   };
