@@ -42,29 +42,25 @@ case "${1:-status}" in
     echo "layer job: $state; source: $(cat "$job/source" 2>/dev/null || echo '?'); log: $log"
     build=$cache/layers/.work/linux-x86_64/build
     if [[ -f $log ]]; then
-      # The last ninja status line "[done/total]" of this run; total counts what this run has left to do.
-      last=$(grep -aoE '^\[[0-9]+/[0-9]+\]' "$log" | tail -n 1 || true)
-      [[ -n $last ]] || last=$(grep -aoE 'build install[-a-z]* +[0-9]+%' "$log" | tail -n 1 || true)
+      # The build's progress line ("build install-distribution  NN%"), the last one this job printed.
+      last=$(grep -aoE 'build install[-a-z]* +[0-9]+%' "$log" | tail -n 1 || true)
       echo "last progress: ${last:-none yet}"
       tail -n 3 "$log" | sed 's/^/  | /'
     fi
     if [[ -f $build/.ninja_log ]]; then
       # .ninja_log: one line per finished edge (start ms, end ms, ...) over every run of this key.
-      awk -v now="$(date -u +%s)" -v started="$(cat "$job/started" 2>/dev/null || echo 0)" '
-        !/^#/ { n++; cpu += ($2 - $1) / 1000 }
-        END { printf "edges finished (all runs): %d, edge-seconds: %.0f\n", n, cpu }' "$build/.ninja_log"
+      read -r finished edge_seconds < <(awk '!/^#/ { n++; s += ($2 - $1) / 1000 } END { printf "%d %.0f\n", n, s }' "$build/.ninja_log")
+      echo "edges finished (all runs): $finished, edge-seconds: $edge_seconds"
       if [[ -f $build/build.ninja ]] && command -v ninja >/dev/null; then
         # A dry run of what is left: its last "[n/m]" gives m, the edges this build still has to run.
         target=install-distribution
         grep -q '^LLVM_DISTRIBUTION_COMPONENTS:' "$build/CMakeCache.txt" 2>/dev/null || target=install
         left=$(ninja -C "$build" -n "$target" 2>/dev/null | awk 'match($0, /^\[[0-9]+\/[0-9]+\]/) { s = substr($0, 2, RLENGTH - 2) } END { print s }')
         todo=${left#*/}; todo=${todo:-0}
-        done_now=$(grep -vc '^#' "$build/.ninja_log" || true)
         elapsed=$(( $(date -u +%s) - $(cat "$job/started" 2>/dev/null || date -u +%s) ))
         echo "edges left: $todo; this run: ${elapsed}s elapsed"
-        if [[ $todo -gt 0 && $done_now -gt 0 ]]; then
-          awk -v todo="$todo" -v logf="$build/.ninja_log" 'BEGIN {
-            while ((getline l < logf) > 0) if (l !~ /^#/) { split(l, f, "\t"); n++; s += (f[2] - f[1]) / 1000 }
+        if [[ $todo -gt 0 && $finished -gt 0 ]]; then
+          awk -v todo="$todo" -v n="$finished" -v s="$edge_seconds" 'BEGIN {
             printf "estimate: %.0f edge-seconds left at %.1f s per edge so far (/ parallel jobs for wall time)\n", todo * s / n, s / n }'
         fi
       fi
