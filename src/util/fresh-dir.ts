@@ -19,29 +19,40 @@ export interface FreshDir {
 const holdsLog = (dir: string | undefined): boolean =>
   dir !== undefined && existsSync(dir) && readdirSync(dir, { recursive: true }).some((p) => String(p).endsWith(".log"));
 
+/** `path` and each of its ancestors that does not exist yet, nearest first. */
+function missingAncestors(path: string): string[] {
+  const missing: string[] = [];
+  for (let p = resolve(path); !existsSync(p) && dirname(p) !== p; p = dirname(p)) missing.push(p);
+  return missing;
+}
+
+/** Removes `dir` and then each of `parents` in order while they are empty (another run may use one). */
+function removeWithEmptyParents(dir: string, parents: readonly string[]): void {
+  rmSync(dir, { recursive: true, force: true });
+  for (const p of parents) {
+    try {
+      rmdirSync(p);
+    } catch {
+      break; // not empty: another run uses it
+    }
+  }
+}
+
 /** `<parent>/<prefix>XXXXXX`, made when `path()` is first called. */
 export function freshDir(parent: string, prefix: string): FreshDir {
   let made: string | undefined;
-  const parents: string[] = [];
+  let parents: string[] = [];
   return {
     path: () => {
       if (made === undefined) {
-        for (let p = resolve(parent); !existsSync(p) && dirname(p) !== p; p = dirname(p)) parents.push(p);
+        parents = missingAncestors(parent);
         mkdirSync(parent, { recursive: true });
         made = mkdtempSync(join(parent, prefix));
       }
       return made;
     },
     discard: () => {
-      if (made === undefined) return;
-      rmSync(made, { recursive: true, force: true });
-      for (const p of parents) {
-        try {
-          rmdirSync(p);
-        } catch {
-          break; // not empty: another run uses it
-        }
-      }
+      if (made !== undefined) removeWithEmptyParents(made, parents);
     },
     made: () => made,
   };
@@ -50,8 +61,7 @@ export function freshDir(parent: string, prefix: string): FreshDir {
 /** `path` itself (a --out the user named): `path()` makes it; `discard` removes it, and the parents
  * missing with it, only when it did not exist when newDir was called (whoever made it since). */
 export function newDir(path: string): FreshDir {
-  const missing: string[] = [];
-  for (let p = resolve(path); !existsSync(p) && dirname(p) !== p; p = dirname(p)) missing.push(p);
+  const missing = missingAncestors(path);
   return {
     path: () => {
       mkdirSync(path, { recursive: true });
@@ -59,15 +69,7 @@ export function newDir(path: string): FreshDir {
     },
     discard: () => {
       const [own, ...parents] = missing;
-      if (own === undefined) return;
-      rmSync(own, { recursive: true, force: true });
-      for (const p of parents) {
-        try {
-          rmdirSync(p);
-        } catch {
-          break;
-        }
-      }
+      if (own !== undefined) removeWithEmptyParents(own, parents);
     },
     made: () => missing[0],
   };
