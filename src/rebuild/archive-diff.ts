@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import tar from "tar-stream";
 import { CheckFailedError } from "../errors.js";
 import { gunzipSync } from "node:zlib";
-import { execaSync } from "execa";
+import { commandBytesSync } from "../exec/command.js";
 import yauzl from "yauzl";
 import { sha256Hex } from "../util/hash.js";
 
@@ -83,7 +83,7 @@ export async function tarMembers(path: string): Promise<ArchiveMember[]> {
   let buf = readFileSync(path);
   if (buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
   // Node 20's zlib has no zstd; the zstd tool is part of the build environment.
-  else if (buf.length >= 4 && buf.readUInt32LE(0) === 0xfd2fb528) buf = Buffer.from(execaSync("zstd", ["-dc", "--", path], { encoding: "buffer", maxBuffer: 4 * 1024 ** 3 }).stdout);
+  else if (buf.length >= 4 && buf.readUInt32LE(0) === 0xfd2fb528) buf = commandBytesSync(["zstd", "-dc", "--", path], 4 * 1024 ** 3);
   const out: ArchiveMember[] = [];
   const extract = tar.extract();
   try {

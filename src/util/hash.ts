@@ -1,4 +1,7 @@
-import { createHash } from "node:crypto";
+// The project's one place for sha256 (node:crypto is imported nowhere else in src/): hex digests of
+// bytes, streams and files, the wheel RECORD's urlsafe-base64 form, and canonical-JSON hashes.
+import { createHash, type Hash } from "node:crypto";
+import { createReadStream } from "node:fs";
 
 /** JSON with object keys sorted at every level: equal values always give equal text. */
 export function canonicalJson(value: unknown): string {
@@ -18,5 +21,19 @@ function sortKeys(v: unknown): unknown {
   return v;
 }
 
-export const sha256Hex = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex");
+/** An incremental sha256 (update() as data arrives, digest("hex") at the end). */
+export const sha256Hasher = (): Hash => createHash("sha256");
+
+export const sha256Hex = (data: string | Uint8Array): string => sha256Hasher().update(data).digest("hex");
+
+/** The digest as a wheel's RECORD writes it (PEP 376/427: urlsafe base64, no padding). */
+export const sha256Base64Url = (data: string | Uint8Array): string => sha256Hasher().update(data).digest("base64url");
+
+/** A file's sha256 (hex), read as a stream: archives of gigabytes never sit in memory. */
+export async function sha256File(path: string): Promise<string> {
+  const h = sha256Hasher();
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest("hex");
+}
+
 export const canonicalHash = (value: unknown): string => sha256Hex(canonicalJson(value));

