@@ -94,6 +94,10 @@ export interface PackageRecipe {
     summary(llvmVersion: string): string;
     requiresPython: string;
     license: string;
+    /** entry_points.txt [console_scripts]: command → "module:function" (a tools wheel's launchers). */
+    consoleScripts?: Record<string, string>;
+    /** The wheel's dependencies (Requires-Dist); none for a self-contained package. */
+    requiresDist?: string[];
   };
   /** The commands that build the package and stage it into c.stageDir (configure, build, install, …). */
   build(c: RecipeBuildContext): RecipeCommand[];
