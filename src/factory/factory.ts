@@ -8,7 +8,9 @@ import type { ExecEnv } from "../exec/env.js";
 import { runSteps } from "../exec/steps.js";
 import type { LlvmLayer } from "../layer/layer.js";
 import type { Progress } from "../progress.js";
-import { BuildReport, InvalidInputError, type PinnedRequirements } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { BuildReport } from "../schema/build-report.js";
+import { type PinnedRequirements } from "../schema/provenance.js";
 import { sha256File, type LlvmSourceTree } from "../source/tree.js";
 import { readJsonAs } from "../util/json-input.js";
 import { checkNanobindPin, pinnedRequirements, planBuild, plannedInputs, requirementsFiles } from "./plan.js";
@@ -18,7 +20,7 @@ import { resolveLayer } from "./steps/layer.js";
 import { buildPipeline, checkStepOrder } from "./steps/pipeline.js";
 import { resolveSource } from "./steps/source.js";
 import { projectFilesHash } from "./steps/stamps.js";
-import { installWheel, type LitResult, runLit, verificationOf } from "./steps/verify.js";
+import { installWheel, type LitResult, runLit, verificationsOf } from "./steps/verify.js";
 
 export type { BuildSettings, LayerSpec, ReleaseIdentity, SourceSpec, VerifySettings } from "./settings.js";
 export { PIPELINE_VERSION } from "./settings.js";
@@ -114,10 +116,5 @@ export async function verifyWheels(s: BuildSettings, env: ExecEnv, progress: Pro
       "install-wheel": (step) => installWheel(s, env, plan, step),
     },
   });
-  const out: BuildReport["verification"] = {};
-  for (const b of plan.builds) {
-    const py = `py${b.python}`;
-    out[b.wheel] = verificationOf(b.python, results, lit[b.python], records.filter((x) => x.id.startsWith(`${py}/`)).reduce((a, x) => a + x.seconds, 0));
-  }
-  return out;
+  return verificationsOf({ plan, wheels: plan.builds.map((b) => ({ python: b.python, fileName: b.wheel })), results, lit, records });
 }

@@ -3,10 +3,11 @@
 import type { RunResult } from "../exec/env.js";
 import type { StepRecord } from "../exec/steps.js";
 import type { PlatformPlan } from "../platforms/resolve.js";
-import { BuildReport, type PinnedRequirements } from "../schema.js";
+import { BuildReport } from "../schema/build-report.js";
+import { type PinnedRequirements } from "../schema/provenance.js";
 import type { BuildSettings } from "./settings.js";
 import type { PipelineOutput } from "./steps/pipeline.js";
-import { verificationOf } from "./steps/verify.js";
+import { verificationsOf } from "./steps/verify.js";
 
 export interface ReportInput {
   settings: BuildSettings;
@@ -34,14 +35,7 @@ export function composeReport(i: ReportInput): BuildReport {
   for (const r of records) seconds[phaseOf(r.id)] = round1((seconds[phaseOf(r.id)] ?? 0) + r.seconds);
   const wheels = produced.wheels.map((w) => ({ ...w, seconds: stepSeconds(records, `py${w.python}`) }));
   const native = produced.native ? { ...produced.native, seconds: stepSeconds(records, "native") } : undefined;
-  const verification: BuildReport["verification"] = {};
-  if (s.verify) {
-    for (const w of wheels) {
-      const py = `py${w.python}`;
-      const secs = records.filter((x) => x.id.startsWith(`${py}/`) && phaseOf(x.id) === "verify").reduce((a, x) => a + x.seconds, 0);
-      verification[w.fileName] = verificationOf(w.python, i.results, produced.lit[w.python], secs);
-    }
-  }
+  const verification = s.verify ? verificationsOf({ plan, wheels, results: i.results, lit: produced.lit, records }) : {};
   const { source, layer } = produced;
   return BuildReport.parse({
     platform: s.platform.id,

@@ -3,7 +3,8 @@
 // tree supports and which Pythons the runner has; its reason is recorded in the plan/manifest.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { InvalidInputError, type AbiVariant } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { type AbiVariant } from "../schema/platform.js";
 import { parseLlvmVersionCmake } from "../source/llvm-version.js";
 import { interpreterTags, overrideVariable, parsePython } from "./tags.js";
 
@@ -192,9 +193,13 @@ export function probeLlvmAbiFacts(where: {
   }
   let stableAbiOption = false;
   let freeThreaded: boolean | undefined;
+  // Only mlir/CMakeLists.txt (which defines the option) and AddMLIRPython.cmake (which uses it) can
+  // say it is absent: the bindings' partial tree has neither, so without them the version decides.
+  let optionFileRead = false;
   for (const f of files) {
     const text = read(f);
     if (text === undefined) continue;
+    if (f.endsWith("AddMLIRPython.cmake") || f.endsWith(join("mlir", "CMakeLists.txt"))) optionFileRead = true;
     if (/\bMLIR_ENABLE_PYTHON_STABLE_ABI\b/.test(text)) {
       stableAbiOption = true;
       evidence.push(`${f}: MLIR_ENABLE_PYTHON_STABLE_ABI`);
@@ -209,6 +214,9 @@ export function probeLlvmAbiFacts(where: {
     freeThreaded = major(version) >= 20;
     evidence.push(`no AddMLIRPython.cmake found: free-threading inferred from LLVM ${version} (>= 20)`);
   }
-  if (!stableAbiOption) evidence.push(`no MLIR_ENABLE_PYTHON_STABLE_ABI in ${files.filter((f) => existsSync(f)).length} CMake files read`);
+  if (!stableAbiOption && !optionFileRead) {
+    stableAbiOption = major(version) >= 23;
+    evidence.push(`neither mlir/CMakeLists.txt nor AddMLIRPython.cmake found: the stable-ABI option inferred from LLVM ${version} (>= 23)`);
+  } else if (!stableAbiOption) evidence.push(`no MLIR_ENABLE_PYTHON_STABLE_ABI in ${files.filter((f) => existsSync(f)).length} CMake files read`);
   return { version, stableAbiOption, freeThreaded, evidence };
 }

@@ -1,7 +1,8 @@
 // Phase 3 of a platform's plan, once per Python: build venv, configure, build, install, strip, raw
 // wheel, inspect, repair, place. The CMake configure comes from the bindings project's own argv.
 import { bindingsConfigureArgs } from "../bindings/build.js";
-import { type BuildStepInput, wheelTagString } from "../schema.js";
+import { type BuildStepInput } from "../schema/build-step.js";
+import { wheelTagString } from "../schema/platform.js";
 import { repairExcludes } from "../wheels/native.js";
 import { wheelFileName } from "../wheels/wheel.js";
 import type { AbiBuild } from "./abi.js";
@@ -27,6 +28,15 @@ const cacheEntries = (argv: string[]): Record<string, string> =>
         return [a.slice(2, i), a.slice(i + 1)];
       }),
   );
+
+/**
+ * MLIR_ENABLE_PYTHON_STABLE_ABI stated on every configure of a tree that has the option: the build
+ * folder (and its CMake cache) is shared by every Python of the platform, so an ON left by the abi3
+ * configure would otherwise stay for the next one (a 3.11 build would then compile nanobind with
+ * Py_LIMITED_API=3.12 against 3.11's headers).
+ */
+const stableAbiDefs = (c: PlanContext, b: AbiBuild): Record<string, string> =>
+  c.input.llvm.stableAbiOption ? { MLIR_ENABLE_PYTHON_STABLE_ABI: b.abi === "abi3" ? "ON" : "OFF" } : {};
 
 /** The build venv's two steps (none where the platform builds with the interpreter itself). */
 function venvSteps(c: PlanContext, b: AbiBuild, interpreter: string, venvDir: string, buildPython: string): BuildStepInput[] {
@@ -147,7 +157,7 @@ export function pythonBuild(c: PlanContext, b: AbiBuild): { steps: BuildStepInpu
     python: { version: b.python, executable: buildPython },
     buildDir: c.buildDir,
     nanobindDomain: input.nanobindDomain,
-    cmakeDefs: { ...p.bindingsCmakeDefs(b.python, b.abi), ...b.cmakeDefs },
+    cmakeDefs: { ...p.bindingsCmakeDefs(b.python, b.abi), ...stableAbiDefs(c, b), ...b.cmakeDefs },
     cmake: c.tool("cmake"),
   });
   const sysconfigPlatform = input.sysconfigPlatforms?.[b.python];
@@ -178,6 +188,8 @@ export function pythonBuild(c: PlanContext, b: AbiBuild): { steps: BuildStepInpu
       python,
       abi: b.abi,
       serves: b.serves,
+      // An abi3 wheel is installed and tested on every CPython it serves that this runner has (built once).
+      verifiedOn: b.serves.map((v) => ({ python: v, interpreter: v === python ? interpreter : pickInterpreter(c, v).interpreter })),
       interpreter,
       interpreterCandidates: candidates,
       extensionSuffix: p.extensionSuffix(python, b.abi),

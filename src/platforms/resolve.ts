@@ -4,13 +4,14 @@
 // prints it, the factory executes exactly these steps (src/exec/steps.ts), and the tests for
 // macOS/Windows (which cannot run here) assert against it. One file per phase (plan-*.ts); what
 // differs between operating systems is the platform module's (Platform.conventions and friends).
-import { type AbiVariant, BuildStep, type BuildStepInput } from "../schema.js";
+import { BuildStep, type BuildStepInput } from "../schema/build-step.js";
+import { type AbiVariant } from "../schema/platform.js";
 import { type AbiChoice, chooseAbi, type LlvmAbiFacts } from "./abi.js";
 import { planContext, type PlanContext } from "./plan-context.js";
 import { nativeWheel } from "./plan-native.js";
 import { provisionSteps, toolsInterpreter } from "./plan-provision.js";
 import { pythonBuild } from "./plan-python.js";
-import { verifySteps } from "./plan-verify.js";
+import { wheelVerifySteps } from "./plan-verify.js";
 import type { ListDir, Platform, ProvisionStep } from "./platform.js";
 
 export { formatPlatformPlan, formatStep } from "./plan-format.js";
@@ -21,6 +22,8 @@ export interface ResolvedBuild {
   abi: AbiVariant;
   /** CPython versions the wheel installs on. */
   serves: string[];
+  /** Where the verify steps install and test it: the building interpreter first, then the other served Pythons (an abi3 wheel on 3.13+). */
+  verifiedOn: Array<{ python: string; interpreter: string }>;
   /** The interpreter used (first discovery candidate) and the full search order. */
   interpreter: string;
   interpreterCandidates: string[];
@@ -172,7 +175,7 @@ export function resolvePlatformPlan(p: Platform, input: ResolveInput, abiChoice?
     ...perPython.flatMap((x) => x.steps),
     ...(native?.steps ?? []),
     ...devSteps(c),
-    ...(verify ? builds.flatMap((b) => verifySteps(c, b, b.interpreter, b.wheel, verify.lit)) : []),
+    ...(verify ? builds.flatMap((b) => wheelVerifySteps(c, b, verify.lit)) : []),
   ];
   const image = p.runner.image;
   const imagePin = image ? input.imagePins?.[image] : undefined;

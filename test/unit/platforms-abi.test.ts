@@ -69,6 +69,21 @@ describe("probeLlvmAbiFacts", () => {
     });
   });
 
+  it("a partial tree without the files that declare or use the option (the bindings' extract): the version decides", () => {
+    const partial = (name: string, maj: number): string => {
+      const root = derivedTree(name, (f) => (f.version = setVersion(f.version, maj, 1, 1)));
+      rmSync(join(root, "mlir", "CMakeLists.txt"));
+      rmSync(join(root, "mlir", "cmake"), { recursive: true });
+      return root;
+    };
+    const f23 = probeLlvmAbiFacts({ sourceRoot: partial("partial-23", 23) });
+    expect(f23).toMatchObject({ version: "23.1.1", stableAbiOption: true, freeThreaded: true });
+    expect(f23.evidence.join("\n")).toMatch(/inferred from LLVM 23\.1\.1/);
+    expect(probeLlvmAbiFacts({ sourceRoot: partial("partial-22", 22) })).toMatchObject({ version: "22.1.1", stableAbiOption: false });
+    // A tree that has the files and lacks the option is still read as lacking it (22.1.8 as released).
+    expect(probeLlvmAbiFacts({ sourceRoot: derivedTree("full-23-without", (f) => (f.version = setVersion(f.version, 23, 1, 1))) }).stableAbiOption).toBe(false);
+  });
+
   it("names the inputs when it cannot tell the version", () => {
     expect(() => probeLlvmAbiFacts({ sourceRoot: tmp })).toThrow(new RegExp(`LLVMVersion.cmake under ${tmp}`));
   });

@@ -8,7 +8,7 @@ import { platformById } from "../../src/platforms/index.js";
 import type { LlvmAbiFacts } from "../../src/platforms/abi.js";
 import type { Platform } from "../../src/platforms/platform.js";
 import { type PlatformPlan, resolvePlatformPlan } from "../../src/platforms/resolve.js";
-import { PlatformId } from "../../src/schema.js";
+import { PlatformId } from "../../src/schema/platform.js";
 
 interface RunnerFixture {
   label: string;
@@ -135,6 +135,30 @@ describe.each(fixtures.map((f) => [f.label, f] as const))("runner %s", (_label, 
     expect(argv.slice(1, -1)).toEqual(["--strict", "--report"]); // what abi3audit.test.ts runs
     expect(argv.at(-1)).toMatch(/cp312-abi3-.*\.whl$/);
     expect(planFor(f, LLVM_22, ["3.12"], { lit: false }).steps.some((s) => s.id.endsWith("/abi3audit"))).toBe(false);
+  });
+
+  it("verifies the one abi3 wheel on every CPython >= 3.12 it serves, built once; other configures say the option is OFF", () => {
+    const served = ["3.12", "3.13", "3.14"].filter((v) => v in f.pythons);
+    const asked = ["3.10", "3.11", ...served].filter((v) => v in f.pythons);
+    const plan = planFor(f, LLVM_23, asked, { lit: true });
+    const abi3 = plan.builds.find((b) => b.abi === "abi3")!;
+    expect(abi3.verifiedOn.map((x) => x.python)).toEqual(served);
+    // Built once: only the building Python has a configure; every served one installs, smokes and runs lit.
+    expect(plan.steps.filter((s) => s.id.endsWith("/configure")).map((s) => s.python)).toEqual(plan.builds.map((b) => b.python));
+    for (const v of served) {
+      const verify = plan.steps.filter((s) => s.python === v && s.phase === "verify");
+      expect(verify.map((s) => s.id.split("/")[1]), v).toEqual([...(v === "3.12" ? ["check-wheel-contents", "abi3audit"] : []), "verify-venv", "verify-install", "smoke", "lit"]);
+      const install = verify.find((s) => s.id.endsWith("/verify-install"));
+      expect(install?.produces, v).toEqual([expect.stringMatching(/cp312-abi3-.*\.whl$/)]);
+      const venv = verify.find((s) => s.id.endsWith("/verify-venv"));
+      expect(venv?.kind === "command" ? venv.argv[0] : "", v).toBe(abi3.verifiedOn.find((x) => x.python === v)?.interpreter);
+    }
+    for (const b of plan.builds.filter((x) => x.abi !== "abi3")) {
+      expect(b.verifiedOn.map((x) => x.python)).toEqual([b.python]);
+      expect(b.cmakeCache["MLIR_ENABLE_PYTHON_STABLE_ABI"], b.python).toBe("OFF");
+    }
+    // LLVM 22 has no such option: its configures do not name it.
+    expect(planFor(f, LLVM_22, ["3.12"]).builds.every((b) => !("MLIR_ENABLE_PYTHON_STABLE_ABI" in b.cmakeCache))).toBe(true);
   });
 
   it("catches a wrong tag and a missing repair step", () => {

@@ -3,12 +3,12 @@
 import { dirname, join } from "node:path";
 import { InternalError } from "../../errors.js";
 import type { ExecEnv } from "../../exec/env.js";
-import type { InProcessStep } from "../../exec/steps.js";
+import type { InProcessStep, StepRecord } from "../../exec/steps.js";
 import type { LlvmLayer } from "../../layer/layer.js";
 import { type PlatformPlan, venvPython } from "../../platforms/resolve.js";
 import { parsePython } from "../../platforms/tags.js";
 import type { Progress } from "../../progress.js";
-import type { BuildReport } from "../../schema.js";
+import type { BuildReport } from "../../schema/build-report.js";
 import { wheelExtras, parseCheckWheelContents } from "../../verify/install.js";
 import { runUpstreamLit } from "../../verify/lit.js";
 import { abi3Verdict } from "../../verify/abi3audit.js";
@@ -63,24 +63,52 @@ export async function runLit(
 /** The JSON a checking script prints last (smoke.py, free_threaded.py). */
 const lastJsonLine = (stdout: string): Record<string, unknown> => JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as Record<string, unknown>;
 
-/** One wheel's verification record from its verify steps' results (build and `verify` both report it). */
+/**
+ * One wheel's verification record on one interpreter from its verify steps' results (build and
+ * `verify` both report it). The file's own checks (packaging lint, abi3audit) ran once, as steps of
+ * the Python it was built with (`builtWith`); install, smoke and lit as steps of `python`.
+ */
 export function verificationOf(
   python: string,
   results: ReadonlyMap<string, { stdout: string }>,
   lit: LitResult | undefined,
   seconds: number,
+  builtWith = python,
 ): BuildReport["verification"][string] {
   const py = `py${python}`;
   const smoke = results.get(`${py}/smoke`);
   const threads = results.get(`${py}/threads`);
-  const abi3 = results.get(`${py}/abi3audit`);
+  const abi3 = results.get(`py${builtWith}/abi3audit`);
   return {
     python,
-    wheelContents: parseCheckWheelContents(results.get(`${py}/check-wheel-contents`)?.stdout ?? ""),
+    wheelContents: parseCheckWheelContents(results.get(`py${builtWith}/check-wheel-contents`)?.stdout ?? ""),
     smoke: smoke ? lastJsonLine(smoke.stdout) : {},
     ...(threads ? { freeThreaded: lastJsonLine(threads.stdout) } : {}),
     ...(abi3 ? { abi3audit: abi3Verdict(lastJsonLine(abi3.stdout)) } : {}),
     ...(lit ? { lit } : {}),
     seconds,
   };
+}
+
+/** The report's key of a wheel's verification on one interpreter: its file name on the Python it was built with, `<file>@<python>` on each other Python it serves (an abi3 wheel on 3.13). */
+export const verificationKey = (fileName: string, python: string, builtWith: string): string => (python === builtWith ? fileName : `${fileName}@${python}`);
+
+/** Every verification record of the given wheels: one per interpreter the plan verifies each on (ResolvedBuild.verifiedOn). */
+export function verificationsOf(i: {
+  plan: PlatformPlan;
+  wheels: ReadonlyArray<{ python: string; fileName: string }>;
+  results: ReadonlyMap<string, { stdout: string }>;
+  lit: Readonly<Record<string, LitResult>>;
+  records: readonly StepRecord[];
+}): BuildReport["verification"] {
+  const verifyIds = new Set(i.plan.steps.filter((x) => x.phase === "verify").map((x) => x.id));
+  const out: BuildReport["verification"] = {};
+  for (const w of i.wheels) {
+    const on = i.plan.builds.find((b) => b.python === w.python)?.verifiedOn ?? [{ python: w.python }];
+    for (const { python } of on) {
+      const seconds = i.records.filter((x) => x.id.startsWith(`py${python}/`) && verifyIds.has(x.id)).reduce((a, x) => a + x.seconds, 0);
+      out[verificationKey(w.fileName, python, w.python)] = verificationOf(python, i.results, i.lit[python], seconds, w.python);
+    }
+  }
+  return out;
 }
