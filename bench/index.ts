@@ -7,7 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderSite, type SiteFile, type SiteRelease } from "../src/site/render.js";
 import { indexPaths, regenerate } from "../src/site/store.js";
-import type { Artifact, PlatformId, ReleaseManifest } from "../src/schema.js";
+import type { Artifact } from "../src/schema/artifact.js";
+import type { ReleaseManifest } from "../src/schema/manifest.js";
+import type { PlatformId } from "../src/schema/platform.js";
 import { manifestJson } from "../src/plan/manifest.js";
 
 const SNAPSHOTS = Number(process.env["BENCH_SNAPSHOTS"] ?? 1000);

@@ -31,7 +31,7 @@ import { HostEnv } from "../src/exec/host.js";
 import { type EdgeSeconds, edgeSeconds } from "./ninja-log.js";
 import { layerWorkDirs, sourceLayer, type SourceLlvmLayer } from "../src/layer/layer.js";
 import type { Progress } from "../src/progress.js";
-import { CompilerCacheSettings, ReleaseConfig } from "../src/schema.js";
+import { CompilerCacheSettings, ReleaseConfig } from "../src/schema/config.js";
 import { DEBIAN_LLVM_22_1_8, type LlvmSourceTree, tarballSource } from "../src/source/tree.js";
 
 const REPO = resolve(new URL("..", import.meta.url).pathname);

@@ -16,7 +16,10 @@ import { unmappedCompilePaths } from "../src/bindings/build.js";
 import { OPTION_ENV } from "../src/options/resolve.js";
 import { differingMembers, zipMembers } from "../src/rebuild/archive-diff.js";
 import { z } from "zod";
-import { BuildReport, CompileCommand, parseFlag, PythonVersion } from "../src/schema.js";
+import { BuildReport } from "../src/schema/build-report.js";
+import { CompileCommand } from "../src/schema/compile-database.js";
+import { parseFlag } from "../src/schema/parse.js";
+import { PythonVersion } from "../src/schema/strings.js";
 import { readJsonAs } from "../src/util/json-input.js";
 
 const REPO = resolve(new URL("..", import.meta.url).pathname);

@@ -6,7 +6,11 @@ import { argument, dag, type Directory, type File, func, object, type Secret } f
 import { checkGithubRepository, checkLayerStore, collectDist, compilerCacheDirectory, defaultOptionsHash, layerArtifactsDirectory, linuxWheels, planFile, publishContainer, rebuildContainer, siteDirectory, SOURCE_EXCLUDE } from "./dagger/pipeline.js";
 import { moduleConfig, moduleLock, parsePlatform, parsePolicy, policyFor, useHostInputs } from "./dagger/module-support.js";
 import { buildPolicy } from "./options/policy.js";
-import { InvalidInputError, parseOrExplain, type PlatformId, ReleaseManifest, ReleasePlan } from "./schema.js";
+import { InvalidInputError } from "./errors.js";
+import { ReleaseManifest } from "./schema/manifest.js";
+import { parseOrExplain } from "./schema/parse.js";
+import { ReleasePlan } from "./schema/plan.js";
+import { type PlatformId } from "./schema/platform.js";
 import { refMatches } from "./platforms/images.js";
 import { downstreamContainer } from "./dagger/downstream.js";
 

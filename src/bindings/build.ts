@@ -4,7 +4,7 @@
 // The commands (configure, ninja, install, strip) are steps of src/platforms/resolve.ts.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { CompileCommand } from "../schema.js";
+import type { CompileCommand } from "../schema/compile-database.js";
 
 /** What the bindings' configure line is made of (the platform module adds its cache entries). */
 export interface BindingsConfigureInput {

@@ -10,14 +10,19 @@ import { dryRunText } from "../platforms/dry-run.js";
 import { platformById } from "../platforms/index.js";
 import { parsePythons } from "../platforms/pythons.js";
 import { ConsoleProgress } from "../progress.js";
-import { DistributionName, GitRemote, InvalidInputError, type ManylinuxPolicy, normalizeDistribution, parseFlag, parseOrExplain, Pep440Version, PlatformId, PositiveIntText, PythonVersion, ReleaseConfig, ReleasePlan, type LlvmSourceRef } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { ReleaseConfig } from "../schema/config.js";
+import { parseFlag, parseOrExplain } from "../schema/parse.js";
+import { ReleasePlan, type LlvmSourceRef } from "../schema/plan.js";
+import { type ManylinuxPolicy, PlatformId } from "../schema/platform.js";
+import { DistributionName, GitRemote, normalizeDistribution, Pep440Version, PositiveIntText, PythonVersion } from "../schema/strings.js";
 import { readJsonAs } from "../util/json-input.js";
 import { existingDir, existingFile } from "../util/paths.js";
 import { newDir, refusalLeavesNothing } from "../util/fresh-dir.js";
 import { DEBIAN_SOURCES } from "../source/tree.js";
 import { recordBuildFacts, writeBuildManifest } from "../rebuild/build-manifest.js";
 import { findLinksInstallLine } from "../plan/install.js";
-import type { BuildReport } from "../schema.js";
+import type { BuildReport } from "../schema/build-report.js";
 import { type BuildSettings, buildWheels, type LayerSpec, planBuild, type SourceSpec, verifyDist } from "../factory/factory.js";
 
 /** llvmorg-22.1.8 as published upstream; the Debian orig tarball is that tag's tree. */

@@ -2,7 +2,7 @@
 // 0 when everything checkable is set, 3 when an item must be fixed (each named with its fix).
 import type { Command } from "commander";
 import { REPO_ROOT } from "../options/resolve.js";
-import { InvalidInputError } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
 import { doctor, formatChecks } from "../doctor/doctor.js";
 
 export const DOCTOR_FAILED_EXIT = 3;

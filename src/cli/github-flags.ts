@@ -3,7 +3,7 @@
 import type { Command } from "commander";
 import { requireGithubToken } from "../options/resolve.js";
 import type { GithubOptions } from "../publish/github.js";
-import type { ResolvedOptions } from "../schema.js";
+import type { ResolvedOptions } from "../schema/options.js";
 
 const GITHUB_API_HELP = "GitHub API base URL (default: $GITHUB_API_URL, publish.github.apiUrl, the public API)";
 

@@ -1,7 +1,9 @@
 // `mlir-release guide <manifest>`: the downstream guide of one release, from its manifest.
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { HttpUrl, parseFlag, ReleaseManifest } from "../schema.js";
+import { ReleaseManifest } from "../schema/manifest.js";
+import { parseFlag } from "../schema/parse.js";
+import { HttpUrl } from "../schema/strings.js";
 import { readJsonAs } from "../util/json-input.js";
 import { writableFileIn } from "../util/paths.js";
 import { downstreamGuide } from "../dev/guide.js";

@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { pushLayers } from "../layer/github-store.js";
 import { type OptionFlags, resolveOptions } from "../options/resolve.js";
 import { githubFlags, githubTarget } from "./github-flags.js";
-import { InvalidInputError } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
 import { existingDir } from "../util/paths.js";
 
 export type LayerStorePushFlags = Pick<OptionFlags, "config" | "githubRepository" | "githubApiUrl"> & { from: string };

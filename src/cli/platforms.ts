@@ -4,7 +4,8 @@ import { existingDir } from "../util/paths.js";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { InvalidInputError, PythonVersion } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { PythonVersion } from "../schema/strings.js";
 import { probeLlvmAbiFacts } from "../platforms/abi.js";
 import { ciJobs, matrixEntries } from "../platforms/matrix.js";
 

@@ -10,7 +10,8 @@ import { type OptionFlags, resolveOptions } from "../options/resolve.js";
 import { platformById } from "../platforms/index.js";
 import { formatStep } from "../platforms/resolve.js";
 import { ConsoleProgress } from "../progress.js";
-import { parseOrExplain, PlatformId } from "../schema.js";
+import { parseOrExplain } from "../schema/parse.js";
+import { PlatformId } from "../schema/platform.js";
 import { BUILD_DEFAULTS } from "./build.js";
 
 const SetupFlags = z.object({

@@ -3,7 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } f
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { resolveOptions } from "../options/resolve.js";
-import { InvalidInputError, parseFlag, Pep440Version, PositiveIntText } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { parseFlag } from "../schema/parse.js";
+import { Pep440Version, PositiveIntText } from "../schema/strings.js";
 import { existingDir } from "../util/paths.js";
 import { buildToolsWheel, TOOLS_WHEEL_MAX_BYTES } from "../wheels/tools-wheel.js";
 

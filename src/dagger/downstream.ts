@@ -4,7 +4,9 @@ import type { Client, Container, Directory } from "@dagger.io/dagger";
 import { cliArgv } from "./cli-argv.js";
 import { cliContainer, PATHS, provisionedImage } from "./pipeline.js";
 import { buildImageFor, type ManylinuxPolicy } from "../platforms/images.js";
-import { type ImagesLock, parseOrExplain, type PlatformId } from "../schema.js";
+import { type ImagesLock } from "../schema/images-lock.js";
+import { parseOrExplain } from "../schema/parse.js";
+import { type PlatformId } from "../schema/platform.js";
 import { z } from "zod";
 
 export const DownstreamCall = z.object({

@@ -3,7 +3,11 @@
 // the one resolver (src/options/resolve.ts), so unknown keys fail here exactly as they do in the CLI.
 import { readFileSync } from "node:fs";
 import { parsePolicyFlag, REPO_ROOT, resolveOptions } from "../options/resolve.js";
-import { ImagesLock, type ManylinuxPolicy, parseOrExplain, PlatformId, type ReleaseConfig, type ResolvedOptions } from "../schema.js";
+import { type ReleaseConfig } from "../schema/config.js";
+import { ImagesLock } from "../schema/images-lock.js";
+import { type ResolvedOptions } from "../schema/options.js";
+import { parseOrExplain } from "../schema/parse.js";
+import { type ManylinuxPolicy, PlatformId } from "../schema/platform.js";
 import { loadImagesLock } from "../platforms/images.js";
 
 /** The module's source: the same root the CLI resolves (src/options/resolve.ts). */

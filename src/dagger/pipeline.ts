@@ -3,7 +3,13 @@
 // is what the engine-free tests record. The stages themselves run inside the container through
 // the same CLI the host path uses (node bin/mlir-release.mjs ...).
 import { CacheSharingMode, type Client, type Container, type Directory, type File, type Platform, type Secret } from "@dagger.io/dagger";
-import { GithubRepoRef, type ImagesLock, InvalidInputError, LAYER_STORE_ENV, LayerStoreSpec, parseFlag, type PlatformId, ReleaseConfig } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { ReleaseConfig } from "../schema/config.js";
+import { type ImagesLock } from "../schema/images-lock.js";
+import { LAYER_STORE_ENV, LayerStoreSpec } from "../schema/layer-store.js";
+import { parseFlag } from "../schema/parse.js";
+import { type PlatformId } from "../schema/platform.js";
+import { GithubRepoRef } from "../schema/strings.js";
 import { COMPILER_CACHE_ENV } from "../layer/compiler-cache.js";
 import { canonicalHash } from "../util/hash.js";
 import { policyFor } from "../options/policy.js";

@@ -20,12 +20,13 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import type { ExecEnv } from "../exec/env.js";
 import type { LlvmLayer } from "../layer/layer.js";
 import type { Progress } from "../progress.js";
-import { type BuildReport, InvalidInputError, type WheelTag } from "../schema.js";
+import { InvalidInputError, InternalError } from "../errors.js";
+import { type BuildReport } from "../schema/build-report.js";
+import { type WheelTag } from "../schema/platform.js";
 import { sha256File } from "../source/tree.js";
 import { toolConsoleScripts, toolsModule } from "../wheels/tools.js";
 import { assembleWheel } from "../wheels/wheel.js";
 import { underRoot } from "../util/paths.js";
-import { InternalError } from "../errors.js";
 
 /** Tools a downstream build or its tests run; the rest of the layer's bin/ is left out. */
 export const DEV_TOOLS = [

@@ -1,6 +1,6 @@
 // "Build your extension against release X": generated from the manifest, so versions, digests and
 // URLs are always the release's own.
-import type { ReleaseManifest } from "../schema.js";
+import type { ReleaseManifest } from "../schema/manifest.js";
 import { devPackageName } from "./devdist.js";
 import { simpleUrlOf } from "../plan/install.js";
 

@@ -6,7 +6,10 @@ import { z } from "zod";
 import { imageRegistry, loadImagesLock, LOCK_PATH, nodeDownloadUrl, unresolvedPins } from "../platforms/images.js";
 import { imageLockKey } from "../platforms/linux.js";
 import { loadReleaseConfig } from "../options/config.js";
-import { HttpUrl, type ImagesLock, parseOrExplain, type ReleaseConfig } from "../schema.js";
+import { type ReleaseConfig } from "../schema/config.js";
+import { type ImagesLock } from "../schema/images-lock.js";
+import { parseOrExplain } from "../schema/parse.js";
+import { HttpUrl } from "../schema/strings.js";
 
 export type Check = { item: string; ok: true; detail: string } | { item: string; ok: false; detail: string; fix: string };
 

@@ -9,21 +9,16 @@ import { basename, dirname, join, relative } from "node:path";
 import yauzl from "yauzl";
 import { sharedObjects } from "../bindings/build.js";
 import { buildVenv, findPython } from "../platforms/pythons.js";
-import { CheckFailedError } from "../errors.js";
+import { CheckFailedError, InvalidInputError } from "../errors.js";
 import type { ExecEnv } from "../exec/env.js";
 import { tagOf } from "../factory/factory.js";
 import type { Platform } from "../platforms/platform.js";
 import { ninjaPercent, type Progress } from "../progress.js";
 import { pipelineRevision } from "../rebuild/build-manifest.js";
-import {
-  type Artifact,
-  byFileName,
-  DownstreamManifest,
-  DownstreamProject,
-  InvalidInputError,
-  type ReleaseManifest,
-  type WheelTag,
-} from "../schema.js";
+import { type Artifact, byFileName } from "../schema/artifact.js";
+import { DownstreamManifest, DownstreamProject } from "../schema/downstream.js";
+import { type ReleaseManifest } from "../schema/manifest.js";
+import { type WheelTag } from "../schema/platform.js";
 import { sha256File } from "../source/tree.js";
 import { type LitCounts, litSitePackages, parseLitResults } from "../verify/lit.js";
 import { auditwheelShow, repairWheel } from "../verify/repair.js";

@@ -1,7 +1,8 @@
 // Refusals before anything is built (pure): a downstream package must not share our nanobind domain
 // or our import package, and must be built with the release's nanobind.
 import * as pep440 from "@renovatebot/pep440";
-import { InvalidInputError, type ReleaseManifest } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { type ReleaseManifest } from "../schema/manifest.js";
 
 export class DownstreamRefusedError extends InvalidInputError {
   override name = "DownstreamRefusedError";

@@ -7,7 +7,10 @@ import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
-import { CmakeVariable, InvalidInputError, normalizeDistribution, parseOrExplain, PyIdentifier } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { PyIdentifier } from "../schema/downstream.js";
+import { parseOrExplain } from "../schema/parse.js";
+import { CmakeVariable, normalizeDistribution } from "../schema/strings.js";
 
 /** What the project's pyproject.toml says (every field optional: a project may have none). */
 export interface PyprojectFacts {

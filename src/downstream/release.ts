@@ -7,9 +7,12 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { ExternalServiceError } from "../errors.js";
+import { ExternalServiceError, InvalidInputError } from "../errors.js";
 import { findWheel, type WheelAnswer } from "../plan/resolve.js";
-import { type Artifact, InvalidInputError, parseOrExplain, type PlatformId, ReleaseManifest } from "../schema.js";
+import { type Artifact } from "../schema/artifact.js";
+import { ReleaseManifest } from "../schema/manifest.js";
+import { parseOrExplain } from "../schema/parse.js";
+import { type PlatformId } from "../schema/platform.js";
 import { sha256File } from "../source/tree.js";
 
 export type ReleaseSource = { kind: "index"; url: string } | { kind: "dir"; dir: string };

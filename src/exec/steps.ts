@@ -6,7 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileS
 import { dirname, delimiter } from "node:path";
 import { ninjaPercent, type Progress } from "../progress.js";
 import { CheckFailedError, InternalError } from "../errors.js";
-import type { BuildStep } from "../schema.js";
+import type { BuildStep } from "../schema/build-step.js";
 import { CommandFailedError, type ExecEnv, type RunResult } from "./env.js";
 
 export type CommandStep = Extract<BuildStep, { kind: "command" }>;

@@ -8,7 +8,11 @@ import Bottleneck from "bottleneck";
 import { Octokit, RequestError } from "octokit";
 import { connectionFailure, InvalidInputError, redactUrl, wrapHttpError } from "../errors.js";
 import { githubTokenOf, OPTION_ENV } from "../options/resolve.js";
-import { explainIssues, GithubRepoRef, HttpUrl, isWheelKind, parseFlag, PrunedRecord, ReleaseManifest } from "../schema.js";
+import { isWheelKind } from "../schema/artifact.js";
+import { ReleaseManifest } from "../schema/manifest.js";
+import { explainIssues, parseFlag } from "../schema/parse.js";
+import { PrunedRecord } from "../schema/publish.js";
+import { GithubRepoRef, HttpUrl } from "../schema/strings.js";
 
 export { RequestError };
 

@@ -8,7 +8,9 @@ import { layerInstallTarget, layerWorkDirs, readPrefixVersion, sourceLayerConfig
 import { type LlvmAbiFacts, probeLlvmAbiFacts } from "../platforms/abi.js";
 import type { Platform } from "../platforms/platform.js";
 import { type PlatformPlan, requirementsPath, resolvePlatformPlan } from "../platforms/resolve.js";
-import { CompilerCacheSettings, InvalidInputError, PinnedRequirements } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { CompilerCacheSettings } from "../schema/config.js";
+import { PinnedRequirements } from "../schema/provenance.js";
 import { type LlvmSourceTree, readTreeVersion, treeDirName } from "../source/tree.js";
 import { sha256Hex } from "../util/hash.js";
 import { runnable } from "../util/paths.js";

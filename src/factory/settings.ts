@@ -1,7 +1,8 @@
 // What one build is asked to do, resolved once from flags, config and environment (src/cli/build.ts)
 // and passed down unchanged: every step reads its inputs from here or from an earlier step's output.
 import type { Platform } from "../platforms/platform.js";
-import type { CompilerCacheSettings, LlvmSourceRef } from "../schema.js";
+import type { CompilerCacheSettings } from "../schema/config.js";
+import type { LlvmSourceRef } from "../schema/plan.js";
 
 export type SourceSpec =
   | { kind: "tarball"; ref: Extract<LlvmSourceRef, { kind: "tarball" }>; localPath?: string }

@@ -7,7 +7,8 @@ import { runnable } from "../util/paths.js";
 import { join } from "node:path";
 import type { Platform } from "../platforms/platform.js";
 import { provisionSteps, requirementsPath, toolsInterpreter } from "../platforms/resolve.js";
-import { BuildStep, InvalidInputError } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { BuildStep } from "../schema/build-step.js";
 import { sha256Hex } from "../util/hash.js";
 
 const listDir = (d: string): string[] => {

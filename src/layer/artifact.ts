@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, 
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import type { ExecEnv } from "../exec/env.js";
-import { InvalidInputError } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
 import { sha256File } from "../source/tree.js";
 
 /** A layer key as sourceLayerKey makes it: `<platform>-<16 hex>`; anything else never becomes a path. */

@@ -18,7 +18,8 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { z } from "zod";
 import type { ExecEnv } from "../exec/env.js";
-import { CompilerCacheSettings, InvalidInputError } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { CompilerCacheSettings } from "../schema/config.js";
 
 /** What one build's compiler cache did (from `sccache --show-stats --stats-format json`). */
 export interface CompilerCacheStats {

@@ -16,9 +16,10 @@ import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Octokit } from "octokit";
-import { ConflictError } from "../errors.js";
+import { ConflictError, InvalidInputError } from "../errors.js";
 import { assetMatches, githubApiUrl, githubCall, githubTokenOptional, makeOctokit, parseGithubRepo, RequestError, type GithubOptions, type ReleaseAsset } from "../external/github.js";
-import { InvalidInputError, LAYER_STORE_ENV, LayerStoreSpec, parseFlag, parseOrExplain } from "../schema.js";
+import { LAYER_STORE_ENV, LayerStoreSpec } from "../schema/layer-store.js";
+import { parseFlag, parseOrExplain } from "../schema/parse.js";
 import { sha256File } from "../source/tree.js";
 import { dirLayerStore, LayerArtifactDigestError, LayerArtifactRecord, layerArchiveName, LayerKey, type LayerStore } from "./artifact.js";
 

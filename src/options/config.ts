@@ -5,7 +5,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
-import { InvalidInputError, parseOrExplain, ReleaseConfig } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { ReleaseConfig } from "../schema/config.js";
+import { parseOrExplain } from "../schema/parse.js";
 import { creatableDir } from "../util/paths.js";
 
 export const CONFIG_FILE = "release.config.json";

@@ -1,7 +1,8 @@
 // The manylinux policy: one default (the config schema's `manylinuxPolicy`, manylinux2014 — glibc
 // 2.17, the widest reach), applied per platform by one function. Build, rebuild, plan, the platform
 // modules and the Dagger module all ask policyFor.
-import { ManylinuxPolicy, type PlatformId, ReleaseConfig } from "../schema.js";
+import { ReleaseConfig } from "../schema/config.js";
+import { ManylinuxPolicy, type PlatformId } from "../schema/platform.js";
 
 /** The default when neither release.config.json nor a flag chooses (read from the config schema, not repeated). */
 export const DEFAULT_MANYLINUX_POLICY: ManylinuxPolicy = ReleaseConfig.parse({}).manylinuxPolicy;

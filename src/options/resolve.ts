@@ -4,7 +4,11 @@
 import { dirname, join, resolve } from "node:path";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { HttpUrl, InvalidInputError, ManylinuxPolicy, parseFlag, parseOrExplain, ResolvedOptions } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { ResolvedOptions } from "../schema/options.js";
+import { parseFlag, parseOrExplain } from "../schema/parse.js";
+import { ManylinuxPolicy } from "../schema/platform.js";
+import { HttpUrl } from "../schema/strings.js";
 import { CONFIG_FILE, loadReleaseConfig } from "./config.js";
 
 /** The checkout's root, computed once: src/options/ is two levels below it. */

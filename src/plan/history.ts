@@ -6,7 +6,8 @@ import { execa } from "execa";
 import type { Octokit } from "octokit";
 import { githubCall, makeOctokit, parseGithubRepo } from "../external/github.js";
 import { CheckFailedError, InvalidInputError } from "../errors.js";
-import { GitCommit, GitRemote, parseFlag } from "../schema.js";
+import { parseFlag } from "../schema/parse.js";
+import { GitCommit, GitRemote } from "../schema/strings.js";
 import { parseLlvmVersionCmake } from "../source/llvm-version.js";
 import { sha256Hex } from "../util/hash.js";
 

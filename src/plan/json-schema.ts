@@ -1,10 +1,10 @@
-// schema/manifest.schema.json is generated from the zod schema (src/schema.ts), for downstream
+// schema/manifest.schema.json is generated from the zod schema (src/schema/manifest.ts), for downstream
 // tools that validate manifests without TypeScript. Regenerate: npx tsx src/plan/json-schema.ts --write
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { REPO_ROOT } from "../options/resolve.js";
-import { manifestJsonSchema } from "../schema.js";
+import { manifestJsonSchema } from "../schema/manifest.js";
 
 export const MANIFEST_SCHEMA_PATH = "schema/manifest.schema.json";
 

@@ -8,7 +8,9 @@
 // manifest would give a wrong answer that looks right.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { InvalidInputError, Pep440Version, ReleaseManifest } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { ReleaseManifest } from "../schema/manifest.js";
+import { Pep440Version } from "../schema/strings.js";
 import { canonicalHash } from "../util/hash.js";
 import { readJsonAs } from "../util/json-input.js";
 import { MANIFEST_FILE } from "./manifest.js";

@@ -4,17 +4,12 @@
 // output can be rebuilt from its manifest.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  type AbiVariant,
-  type Artifact,
-  type BuildReport,
-  byFileName,
-  InvalidInputError,
-  type LlvmSourceRef,
-  ReleaseManifest,
-  ReleasePlan,
-  type WheelTag,
-} from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { type Artifact, byFileName } from "../schema/artifact.js";
+import { type BuildReport } from "../schema/build-report.js";
+import { ReleaseManifest } from "../schema/manifest.js";
+import { type LlvmSourceRef, ReleasePlan } from "../schema/plan.js";
+import { type AbiVariant, type WheelTag } from "../schema/platform.js";
 import { layerOptionsHash } from "./plan.js";
 import { parseReleaseVersion } from "./version.js";
 

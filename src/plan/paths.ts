@@ -1,5 +1,5 @@
 // Which changed paths matter to the wheels (pure). One rule for every history source.
-import type { ReleaseConfig } from "../schema.js";
+import type { ReleaseConfig } from "../schema/config.js";
 
 export type MlirPaths = ReleaseConfig["mlirPaths"];
 

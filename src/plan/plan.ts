@@ -5,16 +5,11 @@ import { chooseAbi, type LlvmAbiFacts } from "../platforms/abi.js";
 import { planPolicies, policyFor } from "../options/policy.js";
 import { platformById } from "../platforms/index.js";
 import { explicitPythons, llvmFactsFromVersion, pythonMatrix, supportRecord } from "./python-support.js";
-import {
-  InvalidInputError,
-  type LlvmSourceRef,
-  type MatrixEntry,
-  type PlatformId,
-  type PythonSupportRecord,
-  type ReleaseConfig,
-  ReleasePlan,
-  type ReleaseRequest,
-} from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { type ReleaseConfig } from "../schema/config.js";
+import { type LlvmSourceRef, type MatrixEntry, type PythonSupportRecord, ReleasePlan } from "../schema/plan.js";
+import { type PlatformId } from "../schema/platform.js";
+import { type ReleaseRequest } from "../schema/request.js";
 import { canonicalHash } from "../util/hash.js";
 import {
   compareVersions,

@@ -7,7 +7,9 @@ import { type AbiChoice, chooseAbi, type LlvmAbiFacts } from "../platforms/abi.j
 import { platformById } from "../platforms/index.js";
 import type { Platform } from "../platforms/platform.js";
 import { parsePython } from "../platforms/tags.js";
-import { InvalidInputError, type PlatformId, type PythonSupportRecord } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { type PythonSupportRecord } from "../schema/plan.js";
+import { type PlatformId } from "../schema/platform.js";
 
 export interface CpythonRelease {
   version: string;

@@ -1,6 +1,7 @@
 // Downstream questions answered from a set of manifests (pure): which version holds LLVM
 // commit X; which wheel serves a Python/platform in the newest snapshot on or before a day.
-import { InvalidInputError, type ReleaseManifest } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { type ReleaseManifest } from "../schema/manifest.js";
 import { type ReleaseListEntry, searchReleases } from "./resolve-core.js";
 import { compareVersions, parseReleaseVersion } from "./version.js";
 

@@ -3,7 +3,9 @@
 //    no release when it is the last snapshot's commit or when no MLIR-relevant path changed
 //    since it; refused when the last snapshot is not an ancestor (history rewritten, wrong branch).
 //  - numbered: the tag llvmorg-X.Y.Z[-rcN]; refused when it does not exist or the name is ambiguous.
-import { InvalidInputError, type ReleaseConfig, type ReleaseRequest } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { type ReleaseConfig } from "../schema/config.js";
+import { type ReleaseRequest } from "../schema/request.js";
 import { type GateRecord, type GateSource, gateSelect } from "./gate.js";
 import type { CommitInfo, LlvmHistory, RefCandidate } from "./history.js";
 import { mlirRelevant, type MlirPaths } from "./paths.js";

@@ -8,7 +8,7 @@
 // such as PyPI refuses local versions.
 import * as pep440 from "@renovatebot/pep440";
 import semver from "semver";
-import { InvalidInputError } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
 
 export const MAX_SNAPSHOTS_PER_DAY = 100;
 

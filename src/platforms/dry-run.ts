@@ -5,7 +5,8 @@ import { existsSync, readdirSync } from "node:fs";
 import { runnable } from "../util/paths.js";
 import { join } from "node:path";
 import { imageRef, loadImagesLock, LOCK_PATH } from "./images.js";
-import { InvalidInputError, PlatformId } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { PlatformId } from "../schema/platform.js";
 import { type LlvmAbiFacts, probeLlvmAbiFacts } from "./abi.js";
 import { allPlatformVariants, platformById } from "./index.js";
 import type { Platform } from "./platform.js";
@@ -14,7 +15,7 @@ import { formatDryRunSummary, type SummaryRow } from "./plan-format.js";
 import { llvmFactsFromVersion } from "../plan/python-support.js";
 import { sourceLayerKey } from "../layer/layer.js";
 import type { LlvmSourceTree } from "../source/tree.js";
-import type { ReleasePlan } from "../schema.js";
+import type { ReleasePlan } from "../schema/plan.js";
 
 export interface DryRunInput {
   /** a PlatformId or "all" */

@@ -3,7 +3,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { imageLockKey, MANYLINUX_POLICIES, type ManylinuxPolicy } from "./linux.js";
-import { ImagesLock, InvalidInputError, type LockedDownload, type LockedImage, parseOrExplain, type PlatformId } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { ImagesLock, type LockedDownload, type LockedImage } from "../schema/images-lock.js";
+import { parseOrExplain } from "../schema/parse.js";
+import { type PlatformId } from "../schema/platform.js";
 
 // The platform modules own the policy names and the lock key of each (policy, arch) image.
 export { MANYLINUX_POLICIES, type ManylinuxPolicy } from "./linux.js";

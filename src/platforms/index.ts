@@ -1,4 +1,5 @@
-import { InvalidInputError, PlatformId } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { PlatformId } from "../schema/platform.js";
 import { resolve } from "node:path";
 import { linuxAarch64Cross, linuxAarch64Policy } from "./linux-aarch64.js";
 import { linuxX86_64Policy } from "./linux-x86_64.js";

@@ -1,4 +1,4 @@
-import { InvalidInputError } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
 import { policyFor } from "../options/policy.js";
 import { linuxPlatform, type ManylinuxPolicy } from "./linux.js";
 import type { Platform } from "./platform.js";

@@ -1,11 +1,11 @@
 // Linux modules share one shape: build inside a pinned manylinux image (or on a Debian host),
 // find CPython under the image's /opt/python, repair with auditwheel against the image's policy.
-import type { AbiVariant, ManylinuxPolicy } from "../schema.js";
+import type { AbiVariant, ManylinuxPolicy } from "../schema/platform.js";
 import { LINUX_CONVENTIONS } from "./os-family.js";
 import type { ListDir, Platform, RunnerSpec } from "./platform.js";
 import { manylinuxWheelTag, overrideVariable, parsePython, posixExtensionSuffix } from "./tags.js";
 
-export type { ManylinuxPolicy } from "../schema.js";
+export type { ManylinuxPolicy } from "../schema/platform.js";
 export { MANYLINUX_POLICIES } from "../options/policy.js";
 
 /** Key of the image's pin in containers/images.lock.json (the lock file owns the reference). */
@@ -90,6 +90,8 @@ export function linuxPlatform(o: LinuxOptions): Platform {
     strip: ["strip", "--strip-unneeded"],
     repair: {
       tool: "auditwheel",
+      // auditwheel matches SONAMEs with fnmatch patterns.
+      nativeExcludes: ["libMLIRPythonCAPI.so*"],
       checks: `glibc/libstdc++ symbol versions and external libraries against ${o.policy}_${o.arch}; grafts what the policy does not allow (libzstd)`,
       // Stored (level 0): the repaired wheel is re-normalized and compressed once afterwards.
       // --only-plat: the per-Python wheel keeps its native wheel's tag even when its own extensions would allow an older glibc.

@@ -1,6 +1,6 @@
 // macOS modules: one wheel per architecture (as the peer MLIR wheel projects publish), built with
 // AppleClang for a fixed deployment target and repaired with delocate-wheel.
-import { InvalidInputError } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
 import { MACOS_CONVENTIONS } from "./os-family.js";
 import type { ListDir, Platform } from "./platform.js";
 import { cmpVersion, posixExtensionSuffix, runnerPythonCandidates } from "./tags.js";
@@ -92,6 +92,8 @@ export function macosPlatform(arch: "arm64" | "x86_64", runnerLabel: string, not
     strip: ["strip", "-x"],
     repair: {
       tool: "delocate-wheel",
+      // delocate matches substrings of the install name.
+      nativeExcludes: ["libMLIRPythonCAPI"],
       checks: `every Mach-O in the wheel is ${arch} (--require-archs) and needs at most macOS ${MACOS_DEPLOYMENT_TARGET}; copies non-system dylibs in`,
       argv: (wheel, outDir, _policy, toolsBin, ctx) => [
         `${toolsBin}/delocate-wheel`,

@@ -1,6 +1,7 @@
 // Phase 4 of a platform's plan: the native wheel (C API + runtime libraries), once per platform,
 // from the first Python's staged (and stripped) package: raw wheel, inspect, repair, place.
-import { type BuildStepInput, wheelTagString } from "../schema.js";
+import { type BuildStepInput } from "../schema/build-step.js";
+import { wheelTagString } from "../schema/platform.js";
 import { nativeDistribution } from "../wheels/native.js";
 import { wheelFileName } from "../wheels/wheel.js";
 import type { PlanContext } from "./plan-context.js";

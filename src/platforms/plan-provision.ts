@@ -1,6 +1,6 @@
 // Phase 1 of a platform's plan: the tools venv from the family's hashed requirements file, then the
 // compiler/SDK checks (what `mlir-release setup` runs alone and every build runs first).
-import type { BuildStepInput } from "../schema.js";
+import type { BuildStepInput } from "../schema/build-step.js";
 import { venvProgram } from "./os-family.js";
 import type { ListDir, Platform } from "./platform.js";
 

@@ -1,6 +1,6 @@
 // A build target as the stages see it: one small typed object per platform (cibuildwheel's
 // platform modules are the model). Stage code asks the module; it never branches on the OS.
-import type { AbiVariant, PlatformId } from "../schema.js";
+import type { AbiVariant, PlatformId } from "../schema/platform.js";
 import type { OsConventions } from "./os-family.js";
 
 /** Paths the repair step may need beyond the wheel itself. */
@@ -18,6 +18,8 @@ export interface RepairStep {
   tool: "auditwheel" | "delocate-wheel" | "delvewheel";
   /** What the tool enforces, in one line (shown by --dry-run, recorded in the plan). */
   checks: string;
+  /** The native wheel's libraries in this tool's own pattern form, which a per-Python wheel's repair must not graft. */
+  nativeExcludes: string[];
   /** argv to repair `wheel` into `outDir` for the given policy/platform tag; tools live in toolsBin. */
   argv(wheel: string, outDir: string, policy: string, toolsBin: string, ctx?: RepairContext): string[];
 }

@@ -5,7 +5,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ExecEnv } from "../exec/env.js";
 import { interpreterTags, overrideVariable, parsePython } from "./tags.js";
-import { InvalidInputError, PythonVersion } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { PythonVersion } from "../schema/strings.js";
 
 export interface PythonInterpreter {
   version: string; // "3.12"

@@ -7,7 +7,7 @@
 // released distribution's glibc but sid's can install.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { InvalidInputError } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
 import type { Platform } from "./platform.js";
 import { overrideVariable, parsePython } from "./tags.js";
 

@@ -1,6 +1,7 @@
-// Pure helpers shared by the platform modules: CPython version spellings, PEP 425 tags,
-// extension suffixes, and discovery of tool-cache interpreters.
-import { InvalidInputError, type AbiVariant, type WheelTag } from "../schema.js";
+// Pure helpers shared by the platform modules: CPython version spellings, PEP 425 tags, wheel file
+// names, extension suffixes, and discovery of tool-cache interpreters.
+import { InvalidInputError } from "../errors.js";
+import { type AbiVariant, type WheelTag, wheelTagString } from "../schema/platform.js";
 import type { ListDir } from "./platform.js";
 
 export interface PythonSpec {
@@ -112,3 +113,12 @@ export function manylinuxWheelTag(policy: string, arch: string): string {
   if (!/^manylinux_\d+_\d+$/.test(stripped)) throw new InvalidInputError(`manylinux policy '${policy}': expected manylinux2014 or manylinux_X_Y`);
   return `${stripped}_${arch}`;
 }
+
+/** PEP 427 escaping of the distribution name in file names. */
+export const wheelDistName = (name: string): string => name.replace(/[-_.]+/g, "_").toLowerCase();
+
+export const wheelFileName = (distribution: string, version: string, tag: WheelTag): string =>
+  `${wheelDistName(distribution)}-${version}-${wheelTagString(tag)}.whl`;
+
+/** The native wheel's distribution name: `<distribution>-native` (src/wheels/native.ts splits what goes in it). */
+export const nativeDistribution = (distribution: string): string => `${distribution}-native`;

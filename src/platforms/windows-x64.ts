@@ -1,7 +1,7 @@
 // Windows x64: Ninja + MSVC from the runner's Visual Studio, static CRT, short build paths,
 // delvewheel told where the bindings' own DLLs are.
 import { win32 } from "node:path";
-import { InvalidInputError } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
 import { WINDOWS_CONVENTIONS } from "./os-family.js";
 import type { ListDir, Platform } from "./platform.js";
 import { runnerPythonCandidates, windowsExtensionSuffix } from "./tags.js";
@@ -87,6 +87,8 @@ export const windowsX64: Platform = {
   // No strip on Windows: symbols live in .pdb files, which the wheel does not ship.
   repair: {
     tool: "delvewheel",
+    // delvewheel takes DLL names.
+    nativeExcludes: ["MLIRPythonCAPI.dll"],
     checks: "every DLL the .pyd files import is in the wheel or a system DLL; copies others in (name-mangled)",
     argv: (wheel, outDir, _policy, toolsBin, ctx) => {
       if (!ctx?.stageDir || !ctx.nanobindDomain) {

@@ -27,7 +27,11 @@ import type { ExecEnv } from "../exec/env.js";
 import { listWheelMembers } from "../stage/wheelinfo.js";
 import { underRoot } from "../util/paths.js";
 import { nativeDistribution } from "../wheels/native.js";
-import { type Artifact, type PlatformId, type PublishAction, type ReleaseManifest, WheelMemberPath } from "../schema.js";
+import { type Artifact } from "../schema/artifact.js";
+import { type ReleaseManifest } from "../schema/manifest.js";
+import { type PlatformId } from "../schema/platform.js";
+import { type PublishAction } from "../schema/publish.js";
+import { WheelMemberPath } from "../schema/strings.js";
 
 const SUBDIR: Record<PlatformId, string> = {
   "linux-x86_64": "linux-64",

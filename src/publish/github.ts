@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import type { Octokit } from "octokit";
 import { ConflictError, InternalError } from "../errors.js";
 import { assetMatches, githubCall, makeOctokit, releaseTag, RequestError, type GithubOptions, type ReleaseAsset } from "../external/github.js";
-import { type PublishAction } from "../schema.js";
+import { type PublishAction } from "../schema/publish.js";
 import type { LoadedStage } from "../stage/stage.js";
 import { sha256Hex } from "../util/hash.js";
 

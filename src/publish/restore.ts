@@ -5,8 +5,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { RequestError } from "octokit";
-import { CheckFailedError } from "../errors.js";
-import { type PublishAction, InvalidInputError, type ReleaseManifest } from "../schema.js";
+import { CheckFailedError, InvalidInputError } from "../errors.js";
+import { type ReleaseManifest } from "../schema/manifest.js";
+import { type PublishAction } from "../schema/publish.js";
 import { indexPaths, listPruned, restoreReleaseFiles } from "../site/store.js";
 import { readManifestFile } from "../stage/stage.js";
 import { sha256Hex } from "../util/hash.js";

@@ -6,7 +6,9 @@
 // keeps manifest.json, the PEP 658 .metadata files and a pruned.json marker. Planning is pure.
 import { RequestError } from "octokit";
 import { parseReleaseVersion } from "../plan/version.js";
-import { type ReleaseManifest, type ReleaseConfig, PrunedRecord } from "../schema.js";
+import { type ReleaseConfig } from "../schema/config.js";
+import { type ReleaseManifest } from "../schema/manifest.js";
+import { PrunedRecord } from "../schema/publish.js";
 import { compareIndexVersions as cmp } from "../site/render.js";
 import { listIndexManifests, listPruned, pruneReleaseFiles } from "../site/store.js";
 import { InternalError } from "../errors.js";

@@ -2,7 +2,7 @@
 // idempotent, so a rerun after any failure sends only what is missing.
 import type { Progress } from "../progress.js";
 import { silentProgress } from "../progress.js";
-import type { PublishAction, PublishReport, PublishTarget } from "../schema.js";
+import type { PublishAction, PublishReport, PublishTarget } from "../schema/publish.js";
 import { addRelease } from "../site/store.js";
 import { loadStage } from "../stage/stage.js";
 import { publishConda, type CondaOptions } from "./conda.js";

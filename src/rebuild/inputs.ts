@@ -6,7 +6,8 @@
 // machine names the ones that changed.
 import { z } from "zod";
 import type { ExecEnv } from "../exec/env.js";
-import type { BuildInputs, BuildReport, WheelMember } from "../schema.js";
+import type { BuildReport } from "../schema/build-report.js";
+import type { BuildInputs, WheelMember } from "../schema/provenance.js";
 
 export interface InputsContext {
   layer: BuildReport["layer"];

@@ -6,7 +6,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import yauzl from "yauzl";
 import { CheckFailedError } from "../errors.js";
-import type { BuildReport, WheelMember } from "../schema.js";
+import type { BuildReport } from "../schema/build-report.js";
+import type { WheelMember } from "../schema/provenance.js";
 
 /** The file members of a wheel (central directory order, directories left out) with their sha256 and size. */
 export function wheelMemberDigests(path: string): Promise<WheelMember[]> {

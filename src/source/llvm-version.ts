@@ -1,6 +1,6 @@
 // The LLVM version a source tree declares: cmake/Modules/LLVMVersion.cmake (LLVM ≥ 18) or, in
 // older trees, llvm/CMakeLists.txt. Both use `set(LLVM_VERSION_MAJOR 22)` forms.
-import { InvalidInputError } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
 
 export interface DeclaredLlvmVersion {
   major: number;

@@ -4,7 +4,8 @@ import { createHash } from "node:crypto";
 import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CommandFailedError, type ExecEnv } from "../exec/env.js";
-import { InvalidInputError, type LlvmSourceRef } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { type LlvmSourceRef } from "../schema/plan.js";
 import type { Progress } from "../progress.js";
 import { parseLlvmVersionCmake, type DeclaredLlvmVersion } from "./llvm-version.js";
 

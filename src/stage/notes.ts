@@ -1,5 +1,5 @@
 // Release notes: a pure function of the manifest (and the previous one of the same kind).
-import { type ReleaseManifest } from "../schema.js";
+import { type ReleaseManifest } from "../schema/manifest.js";
 import { findLinksInstallLine, indexInstallLine, pypiInstallLine } from "../plan/install.js";
 
 const githubWeb = (repository: string): string | undefined => {

@@ -3,7 +3,8 @@
 import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InvalidInputError } from "../errors.js";
-import { isWheelKind, ReleaseManifest } from "../schema.js";
+import { isWheelKind } from "../schema/artifact.js";
+import { ReleaseManifest } from "../schema/manifest.js";
 import { readJsonAs } from "../util/json-input.js";
 import { creatableDir, existingDir, underRoot } from "../util/paths.js";
 import { checkRelease, mergeManifests, type ObservedFile, parseSha256Sums, renderSha256Sums, StageRefusedError } from "./check.js";

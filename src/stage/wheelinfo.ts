@@ -1,7 +1,7 @@
 // What a wheel says about itself: its file name (PEP 427) and its .dist-info METADATA/WHEEL.
 import { CheckFailedError, InvalidInputError } from "../errors.js";
 import yauzl from "yauzl";
-import { type WheelTag } from "../schema.js";
+import { type WheelTag } from "../schema/platform.js";
 
 export interface WheelFileName {
   distribution: string;

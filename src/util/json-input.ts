@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from "node:fs";
 import type { z } from "zod";
 import { InvalidInputError } from "../errors.js";
-import { parseOrExplain } from "../schema.js";
+import { parseOrExplain } from "../schema/parse.js";
 
 /** The parsed JSON of `path`; `what` names it in errors ("plan p.json", "--manifest"). */
 export function readJsonInput(path: string, what: string): unknown {

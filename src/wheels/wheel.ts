@@ -3,7 +3,8 @@
 import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { type WheelTag, wheelTagString } from "../schema.js";
+import { type WheelTag, wheelTagString } from "../schema/platform.js";
+import { wheelDistName, wheelFileName } from "../platforms/tags.js";
 import { providedExtras } from "./requirements.js";
 import { type ZipEntry, writeDeterministicZip } from "./zip.js";
 import { InternalError } from "../errors.js";
@@ -19,11 +20,8 @@ export interface WheelMetadata {
   description?: string;
 }
 
-/** PEP 427 escaping of the distribution name in file names. */
-export const wheelDistName = (name: string): string => name.replace(/[-_.]+/g, "_").toLowerCase();
-
-export const wheelFileName = (distribution: string, version: string, tag: WheelTag): string =>
-  `${wheelDistName(distribution)}-${version}-${wheelTagString(tag)}.whl`;
+// The names are the plan's too (src/platforms/ names every wheel before it is built).
+export { wheelDistName, wheelFileName } from "../platforms/tags.js";
 
 export function renderMetadata(m: WheelMetadata): string {
   const lines = [

@@ -14,7 +14,7 @@ import { defaultBuildSettings } from "../../src/cli/build.js";
 import { HostEnv } from "../../src/exec/host.js";
 import { parseStepLog } from "../../src/exec/steps.js";
 import { plannedInputs } from "../../src/factory/factory.js";
-import { BuildReport } from "../../src/schema.js";
+import { BuildReport } from "../../src/schema/build-report.js";
 import { checkEmulatedWheel } from "../../src/verify/emulated.js";
 import { CACHE, OUTPUT, REPO } from "../support/env.js";
 

@@ -9,7 +9,7 @@ import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { compilerCacheSettings, countDirectHits, parseSccacheStats, sccacheEnv } from "../../src/layer/compiler-cache.js";
 import { layerWorkDirs, sourceLayer, type SourceLlvmLayer } from "../../src/layer/layer.js";
-import { CompilerCacheSettings, type CompilerCacheSettings as Settings } from "../../src/schema.js";
+import { CompilerCacheSettings, type CompilerCacheSettings as Settings } from "../../src/schema/config.js";
 import { readTreeVersion, type LlvmSourceTree } from "../../src/source/tree.js";
 import { REPO, TOOLS, testEnv, testProgress } from "../support/env.js";
 

@@ -11,7 +11,7 @@ import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planDownstream } from "../../src/downstream/build.js";
 import { resolveDownstreamSettings } from "../../src/cli/downstream.js";
-import { DownstreamManifest } from "../../src/schema.js";
+import { DownstreamManifest } from "../../src/schema/downstream.js";
 import { sha256File } from "../../src/source/tree.js";
 import { CACHE, OUTPUT, REPO } from "../support/env.js";
 import { type ServedRelease, servedRelease } from "../support/downstream-release.js";

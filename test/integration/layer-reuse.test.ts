@@ -9,7 +9,7 @@ import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { dirLayerStore, LayerArtifactDigestError, layerArchiveName, LayerKey, packLayerArgv } from "../../src/layer/artifact.js";
 import { LAYER_STAMP, sourceLayer, sourceLayerKey } from "../../src/layer/layer.js";
-import { CompilerCacheSettings } from "../../src/schema.js";
+import { CompilerCacheSettings } from "../../src/schema/config.js";
 import { readTreeVersion, type LlvmSourceTree } from "../../src/source/tree.js";
 import { REPO, TOOLS, testEnv, testProgress } from "../support/env.js";
 

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { sourceLayer, sourceLayerKey } from "../../src/layer/layer.js";
-import { ReleaseConfig } from "../../src/schema.js";
+import { ReleaseConfig } from "../../src/schema/config.js";
 import { DEBIAN_LLVM_22_1_8, tarballSource } from "../../src/source/tree.js";
 import { CACHE, REPO, TOOLS, testEnv, testProgress } from "../support/env.js";
 

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dirLayerStore, LayerArtifactDigestError, layerArchiveName } from "../../src/layer/artifact.js";
 import { githubLayerStore, LAYER_DOWNLOADS_DIR, layerStoreFromEnv, LayerStoreConflictError, pushLayers } from "../../src/layer/github-store.js";
 import { sourceLayer, sourceLayerKey } from "../../src/layer/layer.js";
-import { CompilerCacheSettings } from "../../src/schema.js";
+import { CompilerCacheSettings } from "../../src/schema/config.js";
 import { readTreeVersion, type LlvmSourceTree } from "../../src/source/tree.js";
 import { REPO, TOOLS, testEnv, testProgress } from "../support/env.js";
 import { FakeGitHub } from "../support/fake-github.js";

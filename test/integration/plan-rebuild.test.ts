@@ -11,7 +11,7 @@ import { buildWheels } from "../../src/factory/factory.js";
 import { manifestForBuild } from "../../src/rebuild/build-manifest.js";
 import { writeManifest } from "../../src/plan/manifest.js";
 import { compareArtifacts, readManifest, rebuild, type RebuildReport } from "../../src/rebuild/rebuild.js";
-import type { ReleaseManifest } from "../../src/schema.js";
+import type { ReleaseManifest } from "../../src/schema/manifest.js";
 import { sha256Hex } from "../../src/util/hash.js";
 import { CACHE, OUTPUT, REPO, TOOLS, testEnv, testProgress } from "../support/env.js";
 import { settings } from "../support/wheel-settings.js";

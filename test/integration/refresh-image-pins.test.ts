@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadImagesLock } from "../../src/platforms/images.js";
-import { ImagesLock } from "../../src/schema.js";
+import { ImagesLock } from "../../src/schema/images-lock.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const SCRIPT = join(ROOT, "containers/refresh-image-pins.sh");

@@ -8,7 +8,8 @@ import { evaluateChecks, gateSelect, GitHubGateSource } from "../../src/plan/gat
 import type { LlvmHistory } from "../../src/plan/history.js";
 import { plan } from "../../src/plan/plan.js";
 import { select } from "../../src/plan/select.js";
-import { ReleaseConfig, ReleaseRequest } from "../../src/schema.js";
+import { ReleaseConfig } from "../../src/schema/config.js";
+import { ReleaseRequest } from "../../src/schema/request.js";
 import { FakeGitHub } from "../support/fake-github.js";
 
 const sha = (s: string): string => createHash("sha1").update(s).digest("hex");

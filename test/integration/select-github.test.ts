@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitHubHistory } from "../../src/plan/history.js";
 import { plan } from "../../src/plan/plan.js";
 import { select, selectNumbered, selectSnapshot } from "../../src/plan/select.js";
-import { ReleaseConfig, ReleaseRequest } from "../../src/schema.js";
+import { ReleaseConfig } from "../../src/schema/config.js";
+import { ReleaseRequest } from "../../src/schema/request.js";
 import { type LlvmFixture, makeLlvmFixture } from "../support/llvm-git-fixture.js";
 
 let fx: LlvmFixture;

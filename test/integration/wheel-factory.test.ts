@@ -12,7 +12,7 @@ import { LLVM_22_1_8_TAG } from "../../src/cli/build.js";
 import { findPython } from "../../src/platforms/pythons.js";
 import { buildWheels } from "../../src/factory/factory.js";
 import { RUNTIME_LIBRARIES } from "../../src/wheels/runtime-libs.js";
-import type { BuildReport } from "../../src/schema.js";
+import type { BuildReport } from "../../src/schema/build-report.js";
 import { CACHE, OUTPUT, REPO, testEnv, testProgress } from "../support/env.js";
 import { NEEDS_TEST_EXTENSION, PYTHON, settings } from "../support/wheel-settings.js";
 

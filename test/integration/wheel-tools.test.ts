@@ -10,7 +10,7 @@ import { unzipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { findPython } from "../../src/platforms/pythons.js";
 import { buildWheels } from "../../src/factory/factory.js";
-import type { BuildReport } from "../../src/schema.js";
+import type { BuildReport } from "../../src/schema/build-report.js";
 import { TOOL_COMMANDS } from "../../src/wheels/tools.js";
 import { OUTPUT, testEnv, testProgress } from "../support/env.js";
 import { PYTHON, settings, sharedWheelFiles } from "../support/wheel-settings.js";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { parsePythons } from "../../src/platforms/pythons.js";
 import { loadReleaseConfig } from "../../src/options/config.js";
-import { DownstreamManifest } from "../../src/schema.js";
+import { DownstreamManifest } from "../../src/schema/downstream.js";
 import { servedRelease } from "../support/downstream-release.js";
 import { CACHE, OUTPUT, REPO } from "../support/env.js";
 

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultBuildSettings, LLVM_22_1_8_TAG } from "../../src/cli/build.js";
 import { buildWheels, type BuildSettings } from "../../src/factory/factory.js";
 import { SID_PYTHONS, sidPaths } from "../../src/platforms/sid-python.js";
-import type { BuildReport } from "../../src/schema.js";
+import type { BuildReport } from "../../src/schema/build-report.js";
 import { CACHE, OUTPUT, REPO, testEnv, testProgress } from "../support/env.js";
 import { NEEDS_TEST_EXTENSION } from "../support/wheel-settings.js";
 

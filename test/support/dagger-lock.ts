@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { loadImagesLock } from "../../src/platforms/images.js";
-import type { ImagesLock } from "../../src/schema.js";
+import type { ImagesLock } from "../../src/schema/images-lock.js";
 
 export const hexOf = (s: string): string => createHash("sha256").update(s).digest("hex");
 

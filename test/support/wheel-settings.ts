@@ -6,7 +6,7 @@ import { defaultBuildSettings } from "../../src/cli/build.js";
 import type { ExecEnv } from "../../src/exec/env.js";
 import { buildWheels, type BuildSettings } from "../../src/factory/factory.js";
 import type { Progress } from "../../src/progress.js";
-import type { BuildReport } from "../../src/schema.js";
+import type { BuildReport } from "../../src/schema/build-report.js";
 import { CACHE, OUTPUT } from "./env.js";
 
 export const PYTHON = process.env["MLIR_RELEASE_TEST_PYTHON"] ?? "3.12";

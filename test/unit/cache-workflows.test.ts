@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { compilerCacheSettings } from "../../src/layer/compiler-cache.js";
-import { CompilerCacheSettings } from "../../src/schema.js";
+import { CompilerCacheSettings } from "../../src/schema/config.js";
 import { NO_COMPILER_CACHE } from "../../src/dagger/pipeline.js";
 
 const DIR = resolve(import.meta.dirname, "../../.github/workflows");

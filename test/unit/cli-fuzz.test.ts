@@ -10,7 +10,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FAILURE_EXIT_STATUSES } from "../../src/errors.js";
-import type { ReleaseManifest } from "../../src/schema.js";
+import type { ReleaseManifest } from "../../src/schema/manifest.js";
 import { REPO } from "../support/env.js";
 import { failureShape, runCli } from "../support/cli-inprocess.js";
 import { makeLlvmFixture, type LlvmFixture } from "../support/llvm-git-fixture.js";

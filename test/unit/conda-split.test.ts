@@ -5,7 +5,8 @@
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { condaRecipes, renderRecipe, symlinkTarget } from "../../src/publish/conda.js";
-import { type Artifact, ReleaseManifest } from "../../src/schema.js";
+import { type Artifact } from "../../src/schema/artifact.js";
+import { ReleaseManifest } from "../../src/schema/manifest.js";
 import { basePlan } from "../support/release-fixture.js";
 
 const sha = (c: string): string => c.repeat(64);

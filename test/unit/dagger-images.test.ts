@@ -5,7 +5,8 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildImageFor, imageRef, linuxArch, loadImagesLock, LOCK_PATH, looksLikePlaceholderHex, unresolvedPins } from "../../src/platforms/images.js";
-import { ImagesLock, InvalidInputError } from "../../src/schema.js";
+import { InvalidInputError } from "../../src/errors.js";
+import { ImagesLock } from "../../src/schema/images-lock.js";
 import { hexOf, resolvedLock } from "../support/dagger-lock.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");

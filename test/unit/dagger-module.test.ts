@@ -19,7 +19,11 @@ import { loadReleaseConfig } from "../../src/options/config.js";
 import { plan as makePlan } from "../../src/plan/plan.js";
 import { platformById } from "../../src/platforms/index.js";
 import { settingsFromManifest } from "../../src/rebuild/rebuild.js";
-import { CompilerCacheSettings, InvalidInputError, type ReleaseManifest, type ReleasePlan, ReleaseRequest } from "../../src/schema.js";
+import { InvalidInputError } from "../../src/errors.js";
+import { CompilerCacheSettings } from "../../src/schema/config.js";
+import { type ReleaseManifest } from "../../src/schema/manifest.js";
+import { type ReleasePlan } from "../../src/schema/plan.js";
+import { ReleaseRequest } from "../../src/schema/request.js";
 import { hexOf, resolvedLock } from "../support/dagger-lock.js";
 import { type Chain, idFor, type Recorder, startRecorder } from "../support/dagger-recorder.js";
 

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { platformById } from "../../src/platforms/index.js";
-import { PlatformId } from "../../src/schema.js";
+import { PlatformId } from "../../src/schema/platform.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 type Step = { uses?: string; run?: string; id?: string; name?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> };

@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { absolutePathHits, devCmakeModule, devPythonPackage, type DevReleaseInfo, devTemplateFiles, renderTemplate, rewriteExportFile } from "../../src/dev/devdist.js";
 import { downstreamGuide } from "../../src/dev/guide.js";
-import type { ReleaseManifest } from "../../src/schema.js";
+import type { ReleaseManifest } from "../../src/schema/manifest.js";
 
 const info: DevReleaseInfo = {
   distribution: "mlir-python-bindings",

@@ -9,7 +9,8 @@ import { checkTargets, isCheckCommand, litSuites, parseNinjaQuery, projectConfig
 import { checkCompatibility, DownstreamRefusedError } from "../../src/downstream/checks.js";
 import { downstreamBuildsFor } from "../../src/downstream/manifest.js";
 import { parseDefines, parsePyproject, passThroughDefines, projectIdentity, projectSourceDigest } from "../../src/downstream/project.js";
-import { DownstreamManifest, type DownstreamProject, type ReleaseManifest } from "../../src/schema.js";
+import { DownstreamManifest, type DownstreamProject } from "../../src/schema/downstream.js";
+import { type ReleaseManifest } from "../../src/schema/manifest.js";
 import { basePlan } from "../support/release-fixture.js";
 
 const REPO = resolve(import.meta.dirname, "../..");

@@ -6,10 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { resolveBuildSettings, type BuildFlags } from "../../src/cli/build.js";
-import { InternalError } from "../../src/errors.js";
+import { InternalError, InvalidInputError } from "../../src/errors.js";
 import { type BuildSettings, planBuild } from "../../src/factory/factory.js";
 import { checkStepOrder } from "../../src/factory/steps/pipeline.js";
-import { InvalidInputError } from "../../src/schema.js";
 import { runCli } from "../support/cli-inprocess.js";
 import { basePlan } from "../support/release-fixture.js";
 

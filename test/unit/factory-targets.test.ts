@@ -10,7 +10,7 @@ import { resolveBuildSettings } from "../../src/cli/build.js";
 import { planBuild } from "../../src/factory/factory.js";
 import type { ReleaseFiles } from "../../src/factory/steps/metadata.js";
 import { assembleTarget, placeTarget, targetOf, wheelTargets } from "../../src/factory/steps/target.js";
-import { InvalidInputError } from "../../src/schema.js";
+import { InvalidInputError } from "../../src/errors.js";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

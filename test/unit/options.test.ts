@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadReleaseConfig, parseReleaseConfig, unknownFields } from "../../src/options/config.js";
 import { githubTokenOf, REPO_ROOT, requireGithubToken, resolveOptions } from "../../src/options/resolve.js";
-import { ReleaseConfig } from "../../src/schema.js";
+import { ReleaseConfig } from "../../src/schema/config.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
 

@@ -6,7 +6,10 @@ import { manifestSchemaText, MANIFEST_SCHEMA_PATH } from "../../src/plan/json-sc
 import { artifactsOf, implicitPlan, manifestFromBuild } from "../../src/plan/manifest.js";
 import { plan } from "../../src/plan/plan.js";
 import { pipelineNote, settingsFromManifest } from "../../src/rebuild/rebuild.js";
-import { BuildReport, ReleaseConfig, ReleaseManifest, ReleaseRequest } from "../../src/schema.js";
+import { BuildReport } from "../../src/schema/build-report.js";
+import { ReleaseConfig } from "../../src/schema/config.js";
+import { ReleaseManifest } from "../../src/schema/manifest.js";
+import { ReleaseRequest } from "../../src/schema/request.js";
 
 const REPO = new URL("../..", import.meta.url).pathname;
 const C = "ca7933e47d3a3451d81e72ac174dcb5aa28b59d1";

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { layerOptionsHash, plan, type PlanFacts } from "../../src/plan/plan.js";
-import { ReleaseConfig, ReleasePlan, ReleaseRequest } from "../../src/schema.js";
+import { ReleaseConfig } from "../../src/schema/config.js";
+import { ReleasePlan } from "../../src/schema/plan.js";
+import { ReleaseRequest } from "../../src/schema/request.js";
 
 const C1 = "a".repeat(40);
 const C2 = "b".repeat(40);

@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import { plan, type PlanFacts } from "../../src/plan/plan.js";
 import { calendarPythons, CPYTHON_CALENDAR, CPYTHON_CALENDAR_SOURCE, explicitPythons, lastSupportedDay, supportedPythons } from "../../src/plan/python-support.js";
 import { platformById } from "../../src/platforms/index.js";
-import { ReleaseConfig, ReleasePlan, ReleaseRequest } from "../../src/schema.js";
+import { ReleaseConfig } from "../../src/schema/config.js";
+import { ReleasePlan } from "../../src/schema/plan.js";
+import { ReleaseRequest } from "../../src/schema/request.js";
 
 const LINUX = platformById("linux-x86_64").runner.pythons;
 const eol = (v: string): string => lastSupportedDay(CPYTHON_CALENDAR.find((c) => c.version === v)!);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { renderCommitNotes, webUrl } from "../../src/plan/notes.js";
 import { findWheel, history, releasesOfCommit } from "../../src/plan/resolve.js";
-import { type Artifact, ReleaseConfig, ReleaseManifest } from "../../src/schema.js";
+import { type Artifact } from "../../src/schema/artifact.js";
+import { ReleaseConfig } from "../../src/schema/config.js";
+import { ReleaseManifest } from "../../src/schema/manifest.js";
 
 const sha = (c: string): string => c.repeat(64);
 const wheel = (version: string, py: string, abi: string, plat: string, platform: Artifact["platform"]): Artifact => ({

@@ -14,7 +14,7 @@ import { planBuild } from "../../src/factory/factory.js";
 import { dryRunPlans } from "../../src/platforms/dry-run.js";
 import type { PlatformPlan } from "../../src/platforms/resolve.js";
 import { silentProgress } from "../../src/progress.js";
-import { type BuildStep, BuildStep as BuildStepSchema } from "../../src/schema.js";
+import { type BuildStep, BuildStep as BuildStepSchema } from "../../src/schema/build-step.js";
 import { HostEnv } from "../../src/exec/host.js";
 
 const REPO = join(import.meta.dirname, "..", "..");

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { promoteRelease, promotionBlockers, promotionSource, reversionSbom } from "../../src/rebuild/promote.js";
-import { ReleaseManifest } from "../../src/schema.js";
+import { ReleaseManifest } from "../../src/schema/manifest.js";
 import { makeFixtureRelease } from "../support/release-fixture.js";
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "promote-"));

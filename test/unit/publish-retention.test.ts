@@ -2,7 +2,8 @@
 // the newest of each month after that, numbered releases forever; choices never flip back.
 import { describe, expect, it } from "vitest";
 import { isoWeek, planThinning, prunedReason, snapshotDay } from "../../src/publish/retention.js";
-import { ReleaseConfig, type ReleaseManifest } from "../../src/schema.js";
+import { ReleaseConfig } from "../../src/schema/config.js";
+import { type ReleaseManifest } from "../../src/schema/manifest.js";
 import { parseReleaseConfig } from "../../src/options/config.js";
 import { basePlan } from "../support/release-fixture.js";
 

@@ -15,7 +15,8 @@ import { resolvePlatformPlan } from "../../src/platforms/resolve.js";
 import { allPlatformVariants, platformById } from "../../src/platforms/index.js";
 import { MANYLINUX_PYTHONS } from "../../src/platforms/linux.js";
 import { ciJobs } from "../../src/platforms/matrix.js";
-import { ReleaseConfig, ReleaseRequest } from "../../src/schema.js";
+import { ReleaseConfig } from "../../src/schema/config.js";
+import { ReleaseRequest } from "../../src/schema/request.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
 const FIXTURE_22 = join(REPO, "test", "fixtures", "llvm-trees", "llvm-22.1.8");

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { pinnedRequirements } from "../../src/factory/factory.js";
 import { recordedRequirements } from "../../src/rebuild/rebuild.js";
-import { ReleaseManifest } from "../../src/schema.js";
+import { ReleaseManifest } from "../../src/schema/manifest.js";
 import { sha256Hex } from "../../src/util/hash.js";
 
 const REPO = join(import.meta.dirname, "..", "..");

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { linuxAarch64 } from "../../src/platforms/linux-aarch64.js";
 import { linuxX86_64 } from "../../src/platforms/linux-x86_64.js";
 import { sidPaths, withSidPythons } from "../../src/platforms/sid-python.js";
-import { InvalidInputError } from "../../src/schema.js";
+import { InvalidInputError } from "../../src/errors.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "sid-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { releasesOfCommit, snapshotOnOrBefore } from "../../src/plan/resolve.js";
 import { searchReleases } from "../../src/plan/resolve-core.js";
 import { type DashboardEntry, humanDate, humanSize, litText, renderSite, type SiteFile, type SiteRelease, trendSvg } from "../../src/site/render.js";
-import type { ReleaseManifest } from "../../src/schema.js";
+import type { ReleaseManifest } from "../../src/schema/manifest.js";
 import { basePlan } from "../support/release-fixture.js";
 
 const H = (c: string): string => c.repeat(64);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderSite, type SiteFile, type SiteRelease } from "../../src/site/render.js";
 import { basePlan } from "../support/release-fixture.js";
-import type { ReleaseManifest } from "../../src/schema.js";
+import type { ReleaseManifest } from "../../src/schema/manifest.js";
 
 const H = (c: string): string => c.repeat(64);
 function release(version: string, kind: "snapshot" | "numbered", yanked: Record<string, string> = {}): { r: SiteRelease; files: SiteFile[] } {

@@ -13,7 +13,7 @@ import { runSteps } from "../../src/exec/steps.js";
 import { endedWith, toolName } from "../../src/exec/tool-failure.js";
 import { EXIT, formatError, toReleaseError, ToolFailedError } from "../../src/errors.js";
 import { ConsoleProgress, silentProgress } from "../../src/progress.js";
-import { BuildStep } from "../../src/schema.js";
+import { BuildStep } from "../../src/schema/build-step.js";
 import { DEBIAN_SOURCES, treeDirName } from "../../src/source/tree.js";
 import { failureShape, runCli } from "../support/cli-inprocess.js";
 import { REPO } from "../support/env.js";

@@ -10,7 +10,7 @@ import { parsePythons } from "../../src/platforms/pythons.js";
 import { releaseInfoModule, tagOf } from "../../src/factory/factory.js";
 import { sourceLayerConfigureArgs, sourceLayerKey } from "../../src/layer/layer.js";
 import { ninjaPercent } from "../../src/progress.js";
-import { ReleaseConfig } from "../../src/schema.js";
+import { ReleaseConfig } from "../../src/schema/config.js";
 import { parseLlvmVersionCmake } from "../../src/source/llvm-version.js";
 import { checkVersion, readTreeVersion } from "../../src/source/tree.js";
 import { parseLitResults, renderLitSiteConfig } from "../../src/verify/lit.js";

@@ -2,10 +2,9 @@
 // commit, the needed parts extracted), checked against the plan, and the build's SOURCE_DATE_EPOCH.
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { InternalError } from "../../errors.js";
+import { InternalError, InvalidInputError } from "../../errors.js";
 import type { ExecEnv } from "../../exec/env.js";
 import type { Progress } from "../../progress.js";
-import { InvalidInputError } from "../../schema.js";
 import { dirSource, gitSource, type LlvmSourceTree, tarballSource } from "../../source/tree.js";
 import type { BuildSettings } from "../settings.js";
 

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { dirname, join } from "node:path";
 import type { LlvmLayer } from "../../layer/layer.js";
 import type { PlatformPlan } from "../../platforms/resolve.js";
-import type { BuildReport } from "../../schema.js";
+import type { BuildReport } from "../../schema/build-report.js";
 import { canonicalHash, sha256Hex } from "../../util/hash.js";
 import { runtimeLibsModule } from "../../wheels/runtime-libs.js";
 import { PIPELINE_VERSION, type BuildSettings } from "../settings.js";

@@ -4,10 +4,11 @@
 // wheel under its planned name in the output folder, re-normalized, recorded with its stamp).
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { InternalError } from "../../errors.js";
+import { InternalError, InvalidInputError } from "../../errors.js";
 import type { RunResult } from "../../exec/env.js";
 import type { PlatformPlan } from "../../platforms/resolve.js";
-import { BuildReport, InvalidInputError, type WheelTag } from "../../schema.js";
+import { BuildReport } from "../../schema/build-report.js";
+import { type WheelTag } from "../../schema/platform.js";
 import { sha256File } from "../../source/tree.js";
 import { normalizeWheel, parseAuditwheelShow } from "../../verify/repair.js";
 import { isNativeMember } from "../../wheels/native.js";
