@@ -1,55 +1,11 @@
 // The bindings stage: upstream's mlir/python built out of tree (containers/bindings) against an
 // LLVM layer. One build directory per platform: the aggregate CAPI library and the generated
 // sources are built once; switching Python reconfigures and rebuilds only the extensions.
-// The commands (configure, ninja, install, strip) are steps of src/platforms/resolve.ts.
+// The commands (configure, ninja, install, strip) are steps of the platform's plan (the configure
+// argv: src/platforms/plan-python.ts).
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { CompileCommand } from "../schema/compile-database.js";
-
-/** What the bindings' configure line is made of (the platform module adds its cache entries). */
-export interface BindingsConfigureInput {
-  repoRoot: string;
-  source: { root: string };
-  layer: { version: string; mlirCmakeDir: string };
-  /** Python with the build requirements (nanobind) installed: a build venv's interpreter. */
-  python: { version: string; executable: string };
-  buildDir: string;
-  nanobindDomain: string;
-  /** Extra CMake cache entries from the platform module (toolchain, flags, suffix overrides). */
-  cmakeDefs?: Record<string, string>;
-  /** The CMake executable (the tools venv's pinned one). */
-  cmake?: string;
-}
-
-export function bindingsConfigureArgs(input: BindingsConfigureInput): string[] {
-  const defs: Record<string, string> = {
-    CMAKE_BUILD_TYPE: "Release",
-    MLIR_RELEASE_SOURCE_DIR: input.source.root,
-    MLIR_RELEASE_LLVM_VERSION: input.layer.version,
-    MLIR_DIR: input.layer.mlirCmakeDir,
-    // nanobind reads Python_*, MLIR's detection Python3_*: with only one set a different
-    // interpreter is picked silently and the extensions get the wrong ABI suffix.
-    Python3_EXECUTABLE: input.python.executable,
-    Python_EXECUTABLE: input.python.executable,
-    MLIR_BINDINGS_PYTHON_NB_DOMAIN: input.nanobindDomain,
-    ...(input.cmakeDefs ?? {}),
-  };
-  return [
-    input.cmake ?? "cmake",
-    "-G",
-    "Ninja",
-    // Forget the previous Python (and the nanobind found through it) before choosing this one.
-    "-U*Python*",
-    "-Unanobind_DIR",
-    "-S",
-    join(input.repoRoot, "containers", "bindings"),
-    "-B",
-    input.buildDir,
-    ...Object.entries(defs)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([k, v]) => `-D${k}=${v}`),
-  ];
-}
 
 /** Shared objects under dir (sorted): what a downstream build strips. */
 export function sharedObjects(dir: string): string[] {

@@ -54,6 +54,8 @@ export function linuxPlatform(o: LinuxOptions): Platform {
     rawPlatformTag: `linux_${o.arch}`,
     wheelPlatformTag: (opts) => manylinuxWheelTag(opts?.policy ?? o.policy, o.arch),
     defaultRepairPolicy: () => `${o.policy}_${o.arch}`,
+    // The static link of the tools wheel names the x86_64 multiarch folders; aarch64 (cross) is not done yet.
+    toolsWheel: o.arch === "x86_64",
     conventions: LINUX_CONVENTIONS,
     extensionSuffix: (python, abi) => posixExtensionSuffix(python, abi, multiarch),
     generator: "Ninja",

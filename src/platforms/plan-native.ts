@@ -2,10 +2,9 @@
 // from the first Python's staged (and stripped) package: raw wheel, inspect, repair, place.
 import { type BuildStepInput } from "../schema/build-step.js";
 import { wheelTagString } from "../schema/platform.js";
-import { nativeDistribution } from "../wheels/native.js";
-import { wheelFileName } from "../wheels/wheel.js";
 import type { PlanContext } from "./plan-context.js";
 import type { PlatformPlan, ResolvedBuild } from "./resolve.js";
+import { nativeDistribution, wheelFileName } from "./tags.js";
 
 export function nativeWheel(c: PlanContext, first: ResolvedBuild): { native: NonNullable<PlatformPlan["native"]>; steps: BuildStepInput[] } {
   const { p, path, toolsBin, input } = c;

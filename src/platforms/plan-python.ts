@@ -1,21 +1,64 @@
 // Phase 3 of a platform's plan, once per Python: build venv, configure, build, install, strip, raw
 // wheel, inspect, repair, place. The CMake configure comes from the bindings project's own argv.
-import { bindingsConfigureArgs } from "../bindings/build.js";
+import { join } from "node:path";
 import { type BuildStepInput } from "../schema/build-step.js";
 import { wheelTagString } from "../schema/platform.js";
-import { repairExcludes } from "../wheels/native.js";
-import { wheelFileName } from "../wheels/wheel.js";
 import type { AbiBuild } from "./abi.js";
 import type { PlanContext } from "./plan-context.js";
 import { venvKey, venvPython } from "./plan-provision.js";
 import type { ResolvedBuild } from "./resolve.js";
-import { interpreterTags } from "./tags.js";
+import { interpreterTags, wheelFileName } from "./tags.js";
 
 /** The interpreter of a CPython version on this runner: the first candidate that exists (if told how to check). */
 export function pickInterpreter(c: PlanContext, version: string): { candidates: string[]; interpreter: string } {
   const candidates = c.p.pythonCandidates(version, c.env, c.input.listDir);
   const exists = c.input.exists;
   return { candidates, interpreter: (exists && candidates.find((x) => exists(x))) || candidates[0]! };
+}
+
+/** What the bindings' configure line is made of (the platform module adds its cache entries). */
+export interface BindingsConfigureInput {
+  repoRoot: string;
+  source: { root: string };
+  layer: { version: string; mlirCmakeDir: string };
+  /** Python with the build requirements (nanobind) installed: a build venv's interpreter. */
+  python: { version: string; executable: string };
+  buildDir: string;
+  nanobindDomain: string;
+  /** Extra CMake cache entries from the platform module (toolchain, flags, suffix overrides). */
+  cmakeDefs?: Record<string, string>;
+  /** The CMake executable (the tools venv's pinned one). */
+  cmake?: string;
+}
+
+export function bindingsConfigureArgs(input: BindingsConfigureInput): string[] {
+  const defs: Record<string, string> = {
+    CMAKE_BUILD_TYPE: "Release",
+    MLIR_RELEASE_SOURCE_DIR: input.source.root,
+    MLIR_RELEASE_LLVM_VERSION: input.layer.version,
+    MLIR_DIR: input.layer.mlirCmakeDir,
+    // nanobind reads Python_*, MLIR's detection Python3_*: with only one set a different
+    // interpreter is picked silently and the extensions get the wrong ABI suffix.
+    Python3_EXECUTABLE: input.python.executable,
+    Python_EXECUTABLE: input.python.executable,
+    MLIR_BINDINGS_PYTHON_NB_DOMAIN: input.nanobindDomain,
+    ...(input.cmakeDefs ?? {}),
+  };
+  return [
+    input.cmake ?? "cmake",
+    "-G",
+    "Ninja",
+    // Forget the previous Python (and the nanobind found through it) before choosing this one.
+    "-U*Python*",
+    "-Unanobind_DIR",
+    "-S",
+    join(input.repoRoot, "containers", "bindings"),
+    "-B",
+    input.buildDir,
+    ...Object.entries(defs)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `-D${k}=${v}`),
+  ];
 }
 
 /** -D entries of a configure argv, by name. */
@@ -91,7 +134,7 @@ function stripSteps(c: PlanContext, python: string, stageDir: string): BuildStep
 function wheelSteps(c: PlanContext, python: string, stageDir: string, rawWheel: string, wheel: string): BuildStepInput[] {
   const { p, toolsBin, repairDir } = c;
   const py = `py${python}`;
-  const excludes = repairExcludes(p.os);
+  const excludes = p.repair.nativeExcludes;
   return [
     {
       python,

@@ -96,4 +96,6 @@ export interface Platform {
   defaultRepairPolicy(): string;
   /** Where every build of this platform runs, whatever work folder was asked for (Windows: a short root). */
   fixedWorkDir?: string;
+  /** Whether it builds the tools wheel (src/wheels/tools-wheel.ts: a gold static link, written for Linux x86_64 so far). */
+  toolsWheel?: boolean;
 }

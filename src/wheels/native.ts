@@ -12,12 +12,12 @@
 // the runtime libraries keep the paths downstream code looks for; and pip uninstall of one
 // distribution removes only the files its RECORD lists. The repair of the per-Python wheel is told
 // to exclude the native libraries (auditwheel/delocate/delvewheel `--exclude`).
+import { nativeDistribution } from "../platforms/tags.js";
 import { RUNTIME_LIBRARIES, RUNTIME_LIBRARY_SUBDIR, runtimeLibraryFileName } from "./runtime-libs.js";
 
 export type OsFamily = "linux" | "macos" | "windows";
 
-/** The native wheel's distribution name: `<distribution>-native`. */
-export const nativeDistribution = (distribution: string): string => `${distribution}-native`;
+export { nativeDistribution } from "../platforms/tags.js";
 
 /** The per-Python wheel's requirement on its platform's native wheel (same version, exactly). */
 export const nativeRequirement = (distribution: string, version: string): string => `${nativeDistribution(distribution)}==${version}`;
@@ -43,13 +43,4 @@ export function splitMembers<T extends { name: string }>(files: readonly T[], os
   const python: T[] = [];
   for (const f of files) (isNativeMember(f.name, os, pkg) ? native : python).push(f);
   return { native, python };
-}
-
-/**
- * What the per-Python wheel's repair must not graft (it comes from the native wheel), in the
- * form each tool takes: auditwheel matches SONAMEs with fnmatch patterns, delocate substrings of
- * the install name, delvewheel DLL names.
- */
-export function repairExcludes(os: OsFamily): string[] {
-  return os === "windows" ? ["MLIRPythonCAPI.dll"] : os === "macos" ? ["libMLIRPythonCAPI"] : ["libMLIRPythonCAPI.so*"];
 }

@@ -1,6 +1,5 @@
 // Wheel assembly (PEP 427/491): the bindings' install tree plus .dist-info, written
 // deterministically so equal inputs give equal sha256.
-import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { type WheelTag, wheelTagString } from "../schema/platform.js";
@@ -8,6 +7,7 @@ import { wheelDistName, wheelFileName } from "../platforms/tags.js";
 import { providedExtras } from "./requirements.js";
 import { type ZipEntry, writeDeterministicZip } from "./zip.js";
 import { InternalError } from "../errors.js";
+import { sha256Base64Url } from "../util/hash.js";
 
 export interface WheelMetadata {
   distribution: string;
@@ -58,11 +58,8 @@ export function renderEntryPoints(scripts: Record<string, string>): string {
   return `[console_scripts]\n${lines.join("\n")}\n`;
 }
 
-const urlsafeB64 = (buf: Buffer): string => buf.toString("base64url");
-
 export function recordLine(name: string, data: Uint8Array): string {
-  const digest = urlsafeB64(createHash("sha256").update(data).digest());
-  return `${name},sha256=${digest},${data.length}`;
+  return `${name},sha256=${sha256Base64Url(data)},${data.length}`;
 }
 
 /** Files under `root/pkg`, sorted; symlinks are skipped (the real file is there under its SONAME). */

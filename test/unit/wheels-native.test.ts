@@ -16,7 +16,8 @@ import { BuildReport } from "../../src/schema/build-report.js";
 import { type ReleaseManifest } from "../../src/schema/manifest.js";
 import { checkNativePins, type ObservedFile } from "../../src/stage/check.js";
 import { siblingNativeWheel } from "../../src/verify/emulated.js";
-import { isNativeMember, nativeRequirement, repairExcludes, splitMembers } from "../../src/wheels/native.js";
+import { platformById } from "../../src/platforms/index.js";
+import { isNativeMember, nativeRequirement, splitMembers } from "../../src/wheels/native.js";
 import { makeFixtureRelease } from "../support/release-fixture.js";
 
 const sha = (c: string): string => c.repeat(64);
@@ -63,9 +64,13 @@ describe("native wheel members", () => {
   });
 
   it("names what each repair tool must not graft, and the exact pin", () => {
-    expect(repairExcludes("linux")).toEqual(["libMLIRPythonCAPI.so*"]);
-    expect(repairExcludes("macos")).toEqual(["libMLIRPythonCAPI"]);
-    expect(repairExcludes("windows")).toEqual(["MLIRPythonCAPI.dll"]);
+    // Each platform module's repair tool, in its own pattern form; each pattern matches the C API library it ships.
+    expect(platformById("linux-x86_64").repair.nativeExcludes).toEqual(["libMLIRPythonCAPI.so*"]);
+    expect(platformById("linux-aarch64").repair.nativeExcludes).toEqual(["libMLIRPythonCAPI.so*"]);
+    expect(platformById("macos-arm64").repair.nativeExcludes).toEqual(["libMLIRPythonCAPI"]);
+    expect(platformById("windows-x64").repair.nativeExcludes).toEqual(["MLIRPythonCAPI.dll"]);
+    expect(isNativeMember("mlir/_mlir_libs/MLIRPythonCAPI.dll", "windows")).toBe(true);
+    expect(isNativeMember(`mlir/_mlir_libs/${platformById("macos-arm64").repair.nativeExcludes[0]}.dylib`, "macos")).toBe(true);
     expect(nativeRequirement("mlir-python-bindings", "23.0.0.dev2026120100")).toBe("mlir-python-bindings-native==23.0.0.dev2026120100");
     expect(wheelProject("native-wheel", { distribution: "mlir-python-bindings", devDistribution: "x-dev" })).toBe("mlir-python-bindings-native");
   });
