@@ -5,6 +5,7 @@
 # and started again, it resumes: the layer's stable work folder keeps ninja's state for the same key and
 # sccache answers for every unit already compiled.
 #   ci/layer-job.sh start [SOURCE] [-- extra build flags]   SOURCE defaults to debian:23.1.1
+#     MLIR_RELEASE_LAYER_NICE=-10 ci/layer-job.sh start   runs it ahead of other work instead (root only)
 #   ci/layer-job.sh status      running or not, ninja's edges done/total, rate, estimate, log path
 #   ci/layer-job.sh stop        ends the job (ninja stops; a later start resumes)
 # Exit status: 0 ok; 1 status of a job that is not running (finished, failed or never started); 2 usage.
@@ -30,7 +31,14 @@ case "${1:-status}" in
     # /usr/bin/time -v: CPU seconds and the peak RSS of the largest process (a link) when the run ends.
     timer=()
     [[ -x /usr/bin/time ]] && timer=(/usr/bin/time -v -o "$job/time.txt")
-    MLIR_RELEASE_CACHE=$cache MLIR_RELEASE_TOOLS=$cache/tools setsid nohup nice -n 19 ionice -c 3 "${timer[@]}" \
+    # Priority: MLIR_RELEASE_LAYER_NICE (default 19, the lowest). Under the kernel's autogroup scheduling
+    # (sched_autogroup_enabled=1) a new session is its own group that gets a fair share against every
+    # other session whatever its processes' nice is, so the group's nice is set too (/proc/self/autogroup).
+    prio=${MLIR_RELEASE_LAYER_NICE:-19}
+    [[ $prio =~ ^-?[0-9]+$ ]] || { echo "MLIR_RELEASE_LAYER_NICE=$prio: not a nice value (-20..19)" >&2; exit 2; }
+    io=(-c 3); [[ $prio -lt 10 ]] && io=(-c 2 -n 4)
+    MLIR_RELEASE_CACHE=$cache MLIR_RELEASE_TOOLS=$cache/tools setsid nohup bash -c \
+      'echo "$1" > /proc/self/autogroup 2>/dev/null || true; p=$1; shift; exec nice -n "$p" "$@"' _ "$prio" ionice "${io[@]}" "${timer[@]}" \
       node "$ROOT/bin/mlir-release.mjs" build --source "$source_spec" --layer source --python 3.12 --no-dev \
       --out "$job/dist" --work "$cache/work" "$@" >> "$log" 2>&1 < /dev/null &
     echo $! > "$pidfile"
