@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { planDownstream } from "../../src/downstream/build.js";
+import { planDownstream } from "../../src/downstream/project-plan.js";
 import { resolveDownstreamSettings } from "../../src/cli/downstream.js";
 import { DownstreamManifest } from "../../src/schema/downstream.js";
 import { sha256File } from "../../src/source/tree.js";
