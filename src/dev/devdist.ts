@@ -23,10 +23,10 @@ import type { Progress } from "../progress.js";
 import { InvalidInputError, InternalError } from "../errors.js";
 import { type BuildReport } from "../schema/build-report.js";
 import { type WheelTag } from "../schema/platform.js";
-import { sha256File } from "../source/tree.js";
 import { toolConsoleScripts, toolsModule } from "../wheels/tools.js";
 import { assembleWheel } from "../wheels/wheel.js";
 import { underRoot } from "../util/paths.js";
+import { sha256File } from "../util/hash.js";
 
 /** Tools a downstream build or its tests run; the rest of the layer's bin/ is left out. */
 export const DEV_TOOLS = [

@@ -2,7 +2,6 @@
 // (optionally) a pyproject.toml in the scikit-build-core style of upstream's mlir/examples/standalone.
 // Its facts (name, dependencies, nanobind requirement, package prefix, nanobind domain, targets)
 // come from that file and flags; this module parses them (pure) and digests the source tree.
-import { createHash } from "node:crypto";
 import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { parse as parseToml } from "smol-toml";
@@ -11,6 +10,7 @@ import { InvalidInputError } from "../errors.js";
 import { PyIdentifier } from "../schema/downstream.js";
 import { parseOrExplain } from "../schema/parse.js";
 import { CmakeVariable, normalizeDistribution } from "../schema/strings.js";
+import { sha256Hex } from "../util/hash.js";
 
 /** What the project's pyproject.toml says (every field optional: a project may have none). */
 export interface PyprojectFacts {
@@ -144,9 +144,9 @@ export function projectSourceDigest(projectDir: string): string {
       const rel = relative(projectDir, p).split(sep).join("/");
       if (st.isDirectory()) walk(p);
       else if (st.isSymbolicLink()) lines.push(`${rel} -> link`);
-      else if (st.isFile()) lines.push(`${rel} ${createHash("sha256").update(readFileSync(p)).digest("hex")}${st.mode & 0o111 ? " x" : ""}`);
+      else if (st.isFile()) lines.push(`${rel} ${sha256Hex(readFileSync(p))}${st.mode & 0o111 ? " x" : ""}`);
     }
   };
   walk(projectDir);
-  return createHash("sha256").update(lines.join("\n")).digest("hex");
+  return sha256Hex(lines.join("\n"));
 }

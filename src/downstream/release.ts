@@ -1,7 +1,6 @@
 // Where a downstream build finds the release it builds against: our static index (manifests/<v>.json,
 // files/<v>/<file>, simple/) or a local dist folder (a build's output: manifest.json + its files),
 // or a manifest file with either. Every file is checked against the manifest's sha256.
-import { createHash } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -13,7 +12,7 @@ import { type Artifact } from "../schema/artifact.js";
 import { ReleaseManifest } from "../schema/manifest.js";
 import { parseOrExplain } from "../schema/parse.js";
 import { type PlatformId } from "../schema/platform.js";
-import { sha256File } from "../source/tree.js";
+import { sha256File, sha256Hex } from "../util/hash.js";
 
 export type ReleaseSource = { kind: "index"; url: string } | { kind: "dir"; dir: string };
 
@@ -24,7 +23,6 @@ export interface LoadedRelease {
   source: ReleaseSource;
 }
 
-const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 const trimSlash = (u: string): string => u.replace(/\/+$/, "");
 
 function parseManifestBytes(bytes: Buffer, what: string): ReleaseManifest {
@@ -85,7 +83,7 @@ export async function loadRelease(source: ReleaseSource, version?: string, manif
   if (version && manifest.plan.version !== version) {
     throw new InvalidInputError(`${what} is release ${manifest.plan.version}, not --release ${version}`);
   }
-  return { manifest, manifestSha256: sha256(bytes), source };
+  return { manifest, manifestSha256: sha256Hex(bytes), source };
 }
 
 /** The Pythons of the release's matrix on `platform` (optionally a subset, each of which must be in it). */

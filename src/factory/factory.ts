@@ -11,7 +11,7 @@ import type { Progress } from "../progress.js";
 import { InvalidInputError } from "../errors.js";
 import { BuildReport } from "../schema/build-report.js";
 import { type PinnedRequirements } from "../schema/provenance.js";
-import { sha256File, type LlvmSourceTree } from "../source/tree.js";
+import { type LlvmSourceTree } from "../source/tree.js";
 import { readJsonAs } from "../util/json-input.js";
 import { checkNanobindPin, pinnedRequirements, planBuild, plannedInputs, requirementsFiles } from "./plan.js";
 import { composeReport } from "./report.js";
@@ -21,6 +21,7 @@ import { buildPipeline, checkStepOrder } from "./steps/pipeline.js";
 import { resolveSource } from "./steps/source.js";
 import { projectFilesHash } from "./steps/stamps.js";
 import { installWheel, type LitResult, runLit, verificationsOf } from "./steps/verify.js";
+import { sha256File } from "../util/hash.js";
 
 export type { BuildSettings, LayerSpec, ReleaseIdentity, SourceSpec, VerifySettings } from "./settings.js";
 export { PIPELINE_VERSION } from "./settings.js";

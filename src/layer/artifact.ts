@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { z } from "zod";
 import type { ExecEnv } from "../exec/env.js";
 import { InvalidInputError } from "../errors.js";
-import { sha256File } from "../source/tree.js";
+import { sha256File } from "../util/hash.js";
 
 /** A layer key as sourceLayerKey makes it: `<platform>-<16 hex>`; anything else never becomes a path. */
 export const LayerKey = z.string().regex(/^[a-z0-9_]+(-[a-z0-9_]+)*-[0-9a-f]{16}$/, "a layer key <platform>-<16 hex>");

@@ -12,7 +12,6 @@
 // (it would tie every entry to one path); the layer's Release flags (no -g, no assertions) leave
 // no build path in an object, which the integration test checks by comparing a hit's object
 // with a fresh compile from a third directory.
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -20,6 +19,7 @@ import { z } from "zod";
 import type { ExecEnv } from "../exec/env.js";
 import { InvalidInputError } from "../errors.js";
 import { CompilerCacheSettings } from "../schema/config.js";
+import { sha256Hasher } from "../util/hash.js";
 
 /** What one build's compiler cache did (from `sccache --show-stats --stats-format json`). */
 export interface CompilerCacheStats {
@@ -137,7 +137,7 @@ export async function startCompilerCache(
     );
   }
   // A socket path must stay short (108 bytes on Linux): a hashed name in the temp dir.
-  const tag = createHash("sha256").update(scope.basedirs.join("\0")).update(String(process.pid)).digest("hex").slice(0, 12);
+  const tag = sha256Hasher().update(scope.basedirs.join("\0")).update(String(process.pid)).digest("hex").slice(0, 12);
   const sockDir = join(tmpdir(), `mlir-release-sccache-${tag}`);
   mkdirSync(sockDir, { recursive: true, mode: 0o700 });
   const server = process.platform === "win32" ? 20_000 + (parseInt(tag.slice(0, 4), 16) % 20_000) : join(sockDir, "server.sock");

@@ -10,7 +10,6 @@
 // silent rebuild). Writing (`pushLayers`) happens only in the workflow's `layers` job, which runs
 // on scheduled runs and dispatches on the default branch (the compiler-cache save rule).
 // All GitHub access goes through src/external/github.ts (one Octokit, one retry policy).
-import { createHash } from "node:crypto";
 import { createWriteStream, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
@@ -20,8 +19,8 @@ import { ConflictError, InvalidInputError } from "../errors.js";
 import { assetMatches, githubApiUrl, githubCall, githubTokenOptional, makeOctokit, parseGithubRepo, RequestError, type GithubOptions, type ReleaseAsset } from "../external/github.js";
 import { LAYER_STORE_ENV, LayerStoreSpec } from "../schema/layer-store.js";
 import { parseFlag, parseOrExplain } from "../schema/parse.js";
-import { sha256File } from "../source/tree.js";
 import { dirLayerStore, LayerArtifactDigestError, LayerArtifactRecord, layerArchiveName, LayerKey, type LayerStore } from "./artifact.js";
+import { sha256File, sha256Hasher, sha256Hex } from "../util/hash.js";
 
 /** The release whose assets are the layer store. */
 export const LAYER_RELEASE_TAG = "layers";
@@ -57,7 +56,7 @@ async function downloadAsset(gh: Gh, o: GithubLayerStoreOptions, a: ReleaseAsset
     request: { parseSuccessResponseBody: false },
   });
   const body = r.data as unknown as ReadableStream<Uint8Array> | ArrayBuffer;
-  const h = createHash("sha256");
+  const h = sha256Hasher();
   const source = body instanceof ArrayBuffer ? Readable.from([Buffer.from(body)]) : Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>);
   source.on("data", (c: Buffer) => h.update(c));
   await pipeline(source, createWriteStream(dest));
@@ -192,7 +191,7 @@ export async function pushLayers(fromDir: string, o: GithubLayerStoreOptions, lo
       const recordBytes = readFileSync(recordFile);
       const pair = [
         { name: rec.file, path: file, size: rec.bytes, sha256: rec.sha256 },
-        { name: `${rec.file}.json`, path: recordFile, size: recordBytes.length, sha256: createHash("sha256").update(recordBytes).digest("hex") },
+        { name: `${rec.file}.json`, path: recordFile, size: recordBytes.length, sha256: sha256Hex(recordBytes) },
       ];
       const existing = pair.map((p) => assets.get(p.name));
       if (existing.every((a) => a?.state === "uploaded")) {

@@ -3,7 +3,6 @@
 // (configure + build + install of llvm/ with MLIR, cached by (commit, platform, options hash)).
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import lockfile from "proper-lockfile";
 import type { ExecEnv } from "../exec/env.js";
 import { ninjaPercent, type Progress } from "../progress.js";
 import { InvalidInputError } from "../errors.js";
@@ -11,6 +10,7 @@ import { CompilerCacheSettings } from "../schema/config.js";
 import { type PlatformId } from "../schema/platform.js";
 import type { LlvmSourceTree } from "../source/tree.js";
 import { canonicalHash } from "../util/hash.js";
+import { withLock } from "../util/lock.js";
 import { dirLayerStore, type LayerStore, restoreLayer, saveLayer } from "./artifact.js";
 import { type CompilerCacheStats, startCompilerCache, statsLine } from "./compiler-cache.js";
 
@@ -128,18 +128,14 @@ export async function sourceLayer(source: LlvmSourceTree, opts: SourceLayerOptio
   }
   const work = layerWorkDirs(opts.cacheDir, opts.platform);
   mkdirSync(work.root, { recursive: true });
-  const release = await lockfile.lock(work.root, {
-    lockfilePath: `${work.root}.lock`,
-    stale: 60_000,
-    update: 15_000,
+  const lock = {
+    lockPath: `${work.root}.lock`,
+    staleMs: 60_000,
+    updateMs: 15_000,
     retries: { retries: 24 * 60, minTimeout: 60_000, maxTimeout: 60_000 },
-    onCompromised: (e) => opts.progress.info(`layer work folder ${work.root}: lock lost (${e.message})`),
-  });
-  try {
-    return await buildInWorkDirs(source, opts, { key, dir, installDir, stamp, store, work });
-  } finally {
-    await release().catch(() => undefined);
-  }
+    onCompromised: (e: Error) => opts.progress.info(`layer work folder ${work.root}: lock lost (${e.message})`),
+  };
+  return withLock(work.root, lock, () => buildInWorkDirs(source, opts, { key, dir, installDir, stamp, store, work }));
 }
 
 /**

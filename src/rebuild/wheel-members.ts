@@ -1,13 +1,13 @@
 // Each finished wheel's file members with the sha256 of their bytes, read back from the zip (yauzl,
 // streamed: the native wheel's C API library is ~180 MB unpacked). Recorded in the build report and
 // the manifest so that a rebuild elsewhere names the member that differs without the old wheel.
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import yauzl from "yauzl";
 import { CheckFailedError } from "../errors.js";
 import type { BuildReport } from "../schema/build-report.js";
 import type { WheelMember } from "../schema/provenance.js";
+import { sha256Hasher } from "../util/hash.js";
 
 /** The file members of a wheel (central directory order, directories left out) with their sha256 and size. */
 export function wheelMemberDigests(path: string): Promise<WheelMember[]> {
@@ -20,7 +20,7 @@ export function wheelMemberDigests(path: string): Promise<WheelMember[]> {
         if (e.fileName.endsWith("/")) return zip.readEntry();
         zip.openReadStream(e, (err2, stream) => {
           if (err2 || !stream) return fail(err2);
-          const h = createHash("sha256");
+          const h = sha256Hasher();
           let size = 0;
           stream.on("data", (c: Buffer) => {
             h.update(c);

@@ -6,7 +6,6 @@
 //   .generations/<hash>/             one complete rendered site
 //   site -> .generations/<hash>      swapped with one rename(2), so readers never see a half site
 // Writers (several publishers at once) serialize on a lock directory.
-import { createHash } from "node:crypto";
 import {
   copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync,
   statSync, symlinkSync, writeFileSync,
@@ -14,8 +13,6 @@ import {
 import { dirname, join } from "node:path";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import lockfile from "proper-lockfile";
-import fs from "node:fs";
 import { z } from "zod";
 import { isWheelKind } from "../schema/artifact.js";
 import { type ReleaseManifest } from "../schema/manifest.js";
@@ -23,11 +20,11 @@ import { parseOrExplain } from "../schema/parse.js";
 import { PrunedRecord, type PublishAction } from "../schema/publish.js";
 import { HttpUrl } from "../schema/strings.js";
 import { manifestJson } from "../plan/manifest.js";
-import { sha256File } from "../source/tree.js";
 import { readManifestFile } from "../stage/stage.js";
 import { headerValues, readWheel } from "../stage/wheelinfo.js";
-import { sha256Hex } from "../util/hash.js";
+import { sha256File, sha256Hasher, sha256Hex } from "../util/hash.js";
 import { CheckFailedError, ConflictError } from "../errors.js";
+import { acquireLock, isLockHeld } from "../util/lock.js";
 import { underRoot } from "../util/paths.js";
 import { fileUrl, renderSite, type SiteFile, type SiteOptions, type SiteRelease } from "./render.js";
 
@@ -105,13 +102,6 @@ const heartbeatAge = (lock: string): number | undefined => {
   }
 };
 
-// The lock folder holds owner.json, so proper-lockfile's rmdir (release, stale takeover) must remove a non-empty folder.
-const lockFs = {
-  ...fs,
-  rmdir: (p: string, cb: (e: NodeJS.ErrnoException | null) => void) => fs.rm(p, { recursive: true, force: true }, cb),
-  rmdirSync: (p: string) => fs.rmSync(p, { recursive: true, force: true }),
-};
-
 /**
  * Runs fn holding the index lock (proper-lockfile: a lock folder whose mtime is the holder's
  * heartbeat). The holder records host, PID, start time and command; a waiter prints who holds it;
@@ -142,13 +132,12 @@ export async function withIndexLock<T>(root: string, fn: () => Promise<T>, opts:
       log(`index lock: taking over ${lock} from ${describeOwner(owner)}: no heartbeat for ${Math.round(age / 1000)} s (stale after ${Math.round(staleMs / 1000)} s)`);
     }
     try {
-      release = await lockfile.lock(root, {
-        lockfilePath: lock,
+      release = await acquireLock(root, {
+        lockPath: lock,
         realpath: false,
-        fs: lockFs,
-        stale: staleMs,
-        update: Math.max(Math.floor(staleMs / 6), 1_000),
-        retries: 0,
+        holdsFiles: true,
+        staleMs,
+        updateMs: Math.max(Math.floor(staleMs / 6), 1_000),
         onCompromised: (e) => {
           compromised = e;
           log(`index lock: ${lock} was taken by another process while held (${e.message})`);
@@ -156,7 +145,7 @@ export async function withIndexLock<T>(root: string, fn: () => Promise<T>, opts:
       });
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ELOCKED") throw e;
+      if (!isLockHeld(e)) throw e;
       const now = Date.now();
       if (now > until) {
         throw new ConflictError(`index ${root}: lock ${lock} is held by ${describeOwner(readOwner(lock))} (heartbeat ${Math.round((heartbeatAge(lock) ?? 0) / 1000)} s ago) for longer than ${Math.round(timeoutMs / 1000)} s; retry when it is done`);
@@ -421,7 +410,7 @@ async function regenerateLocked(root: string, given: SiteOptions & IndexHooks): 
     );
   }
   const pages = renderSite(releases, files, opts);
-  const h = createHash("sha256");
+  const h = sha256Hasher();
   for (const [k, text] of [...pages].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(`${k}\0${text}\0`);
   for (const m of releases) h.update(manifestJson(m.manifest) + (m.pruned ? JSON.stringify(m.pruned) : ""));
   const gen = h.digest("hex").slice(0, 16);

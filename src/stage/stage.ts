@@ -12,8 +12,7 @@ import { renderReleaseNotes } from "./notes.js";
 import { runtimeDependencies } from "../plan/install.js";
 import { readWheel } from "./wheelinfo.js";
 import { MANIFEST_FILE, manifestJson } from "../plan/manifest.js";
-import { sha256File } from "../source/tree.js";
-import { sha256Hex } from "../util/hash.js";
+import { sha256File, sha256Hex } from "../util/hash.js";
 
 export const SUMS = "SHA256SUMS";
 export const NOTES = "RELEASE_NOTES.md";

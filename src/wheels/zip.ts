@@ -1,8 +1,8 @@
 // Deterministic zip writing: sorted entries, one fixed timestamp, normalized permissions.
 import { CheckFailedError, InternalError } from "../errors.js";
-import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { Deflate, Zip, ZipDeflate, ZipPassThrough } from "fflate";
+import { sha256Hex } from "../util/hash.js";
 
 export interface ZipEntry {
   name: string;
@@ -40,7 +40,7 @@ class MemoizedDeflate extends ZipPassThrough {
 
   protected override process(chunk: Uint8Array<ArrayBuffer>, final: boolean): void {
     if (!final) throw new InternalError(`${this.filename}: a memoized member is pushed in one piece`);
-    const key = `${this.level}:${createHash("sha256").update(chunk).digest("hex")}`;
+    const key = `${this.level}:${sha256Hex(chunk)}`;
     let out = deflated.get(key);
     memoCounts[out ? "hits" : "misses"]++;
     if (!out) {

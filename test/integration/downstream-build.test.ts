@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planDownstream } from "../../src/downstream/project-plan.js";
 import { resolveDownstreamSettings } from "../../src/cli/downstream.js";
 import { DownstreamManifest } from "../../src/schema/downstream.js";
-import { sha256File } from "../../src/source/tree.js";
+import { sha256File } from "../../src/util/hash.js";
 import { CACHE, OUTPUT, REPO } from "../support/env.js";
 import { type ServedRelease, servedRelease } from "../support/downstream-release.js";
 import { PYTHON } from "../support/wheel-settings.js";

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildWheels, plannedInputs } from "../../src/factory/factory.js";
 import { findPython } from "../../src/platforms/pythons.js";
 import type { BuildReport } from "../../src/schema/build-report.js";
-import { sha256File } from "../../src/source/tree.js";
+import { sha256File } from "../../src/util/hash.js";
 import { OUTPUT, REPO, TOOLS, testEnv, testProgress } from "../support/env.js";
 import { PYTHON, settings, sharedWheelFiles } from "../support/wheel-settings.js";
 

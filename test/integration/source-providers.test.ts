@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { prebuiltLayer, LayerVersionError } from "../../src/layer/layer.js";
-import { DEBIAN_LLVM_22_1_8, gitSource, sha256File, SourceDigestError, tarballSource } from "../../src/source/tree.js";
+import { DEBIAN_LLVM_22_1_8, gitSource, SourceDigestError, tarballSource } from "../../src/source/tree.js";
+import { sha256File } from "../../src/util/hash.js";
 import { CACHE, REPO, testEnv, testProgress } from "../support/env.js";
 
 const env = testEnv("source-providers");

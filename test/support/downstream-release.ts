@@ -10,7 +10,7 @@ import { buildWheels, plannedInputs } from "../../src/factory/factory.js";
 import { manifestForBuild } from "../../src/rebuild/build-manifest.js";
 import { BuildReport } from "../../src/schema/build-report.js";
 import { type ReleaseManifest } from "../../src/schema/manifest.js";
-import { sha256File } from "../../src/source/tree.js";
+import { sha256File } from "../../src/util/hash.js";
 import { addRelease } from "../../src/site/store.js";
 import { OUTPUT, testEnv, testProgress } from "./env.js";
 import { serveStatic, type StaticServer } from "./servers.js";

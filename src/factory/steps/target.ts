@@ -9,13 +9,13 @@ import type { RunResult } from "../../exec/env.js";
 import type { PlatformPlan } from "../../platforms/resolve.js";
 import { BuildReport } from "../../schema/build-report.js";
 import { type WheelTag } from "../../schema/platform.js";
-import { sha256File } from "../../source/tree.js";
 import { normalizeWheel, parseAuditwheelShow } from "../../verify/repair.js";
 import { isNativeMember } from "../../wheels/native.js";
 import { runtimeLibsModule } from "../../wheels/runtime-libs.js";
 import { assembleWheel, type WheelMetadata } from "../../wheels/wheel.js";
 import { PIPELINE_VERSION, type BuildSettings } from "../settings.js";
 import type { ReleaseFiles } from "./metadata.js";
+import { sha256File } from "../../util/hash.js";
 
 /** A wheel as the build report records it (before `reused` and the step times). */
 export type WheelEntry = Omit<BuildReport["wheels"][number], "reused" | "seconds">;
