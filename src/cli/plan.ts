@@ -1,34 +1,29 @@
-// `select`, `plan`, `resolve`, `notes`, `rebuild`: thin — parse input, gather facts at the edges,
-// call the pure stages, print JSON (or Markdown for notes) for scripts.
+// `select`, `plan`, `resolve`, `notes`, `rebuild`: thin — parse input, gather facts through
+// select/ (git, GitHub, earlier manifests), call the pure stages, print JSON (or Markdown for notes) for scripts.
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { buildImageFor, loadImagesLock, LOCK_PATH } from "../platforms/images.js";
 import { HostEnv } from "../exec/host.js";
 import { policyFor } from "../options/policy.js";
-import { type OptionFlags, parseGithubRepository, requireGithubToken, resolveOptions } from "../options/resolve.js";
+import { type OptionFlags, parseGithubRepository, resolveOptions } from "../options/resolve.js";
 import { ConsoleProgress } from "../progress.js";
-import { fetchPublishedReleases } from "../external/github.js";
 import { EXIT, InvalidInputError } from "../errors.js";
 import { type ReleaseConfig } from "../schema/config.js";
-import { type ReleaseManifest } from "../schema/manifest.js";
-import { type ResolvedOptions } from "../schema/options.js";
 import { parseFlag, parseOrExplain } from "../schema/parse.js";
 import { PlatformId } from "../schema/platform.js";
 import { ReleaseRequest } from "../schema/request.js";
 import { CalendarDate, GitCommit, GitRefName, HttpUrl, IsoInstant, PositiveIntText } from "../schema/strings.js";
 import { creatableDir, writableFileIn } from "../util/paths.js";
 import { freshDir, newDir, refusalLeavesNothing } from "../util/fresh-dir.js";
-import { GitHistory, GitHubHistory, type LlvmHistory } from "../plan/history.js";
-import { loadManifests } from "../plan/manifest-files.js";
 import { renderCommitNotes } from "../plan/notes.js";
 import { plan } from "../plan/plan.js";
 import { readManifest, rebuild } from "../rebuild/rebuild.js";
 import { compilerCacheSettings } from "../layer/compiler-cache.js";
-import { GitHubGateSource } from "../plan/gate.js";
-import { findWheel, history, releasesOfCommit } from "../plan/resolve.js";
+import { findWheel, releasesOfCommit } from "../plan/resolve.js";
 import { indexInstallLine, pypiInstallLine, simpleUrlOf } from "../plan/install.js";
-import { select } from "../plan/select.js";
+import { loadManifests } from "../select/manifest-files.js";
+import { openHistory, selectRelease } from "../select/sources.js";
 import { githubFlags } from "./github-flags.js";
 
 const CACHE_HELP = "(default: $MLIR_RELEASE_CACHE, else <repo>/.cache)";
@@ -41,9 +36,6 @@ export interface RebuildFlags extends Pick<OptionFlags, "cache"> {
   jobs?: string;
 }
 
-/** Manifests from files and folders: manifest.json, and the index's manifests/<version>.json (src/plan/manifest-files.ts). */
-export { loadManifests };
-
 /** `select`/`plan` flags as commander hands them over (the Dagger module builds its argv from this type). */
 export interface SelectFlags extends Pick<OptionFlags, "config" | "cache" | "githubRepository" | "githubApiUrl"> {
   kind: string;
@@ -55,35 +47,6 @@ export interface SelectFlags extends Pick<OptionFlags, "config" | "cache" | "git
   llvmGithub?: string;
   manifests?: string[];
   out?: string;
-}
-
-/**
- * What a repository has published: complete releases' manifests (the last snapshot's commit), and
- * every release tag as a taken version — an interrupted publish still owns its version.
- */
-async function publishedIn(o: ResolvedOptions, where: { owner: string; repo: string }): Promise<{ manifests: ReleaseManifest[]; versions: string[] }> {
-  const { owner, repo } = where;
-  const tagPrefix = o.github.tagPrefix;
-  const token = requireGithubToken(o, `--github-repository ${owner}/${repo}`);
-  const apiUrl = o.github.apiUrl;
-  const r = await fetchPublishedReleases({ token, owner, repo, tagPrefix, ...(apiUrl ? { apiUrl } : {}) }, { metadata: false });
-  return {
-    manifests: r.releases.map((x) => x.manifest),
-    versions: r.tags.filter((t) => t.startsWith(tagPrefix)).map((t) => t.slice(tagPrefix.length)),
-  };
-}
-
-async function openHistory(f: SelectFlags, o: ResolvedOptions): Promise<LlvmHistory> {
-  const { apiUrl, token } = o.github;
-  if (f.llvmGithub) return GitHubHistory.create(f.llvmGithub, { ...(apiUrl ? { baseUrl: apiUrl } : {}), ...(token ? { token } : {}) });
-  return GitHistory.open(f.repo ?? o.config.llvm.repository, creatableDir(o.cacheDir, "--cache"));
-}
-
-/** The snapshot gate reads the LLVM repository's CI results with the resolver's one token and API root. */
-function gateSource(ownerRepo: string, what: string, o: ResolvedOptions): GitHubGateSource {
-  const { owner, repo } = parseGithubRepository(ownerRepo, what);
-  const { token, apiUrl } = o.github;
-  return new GitHubGateSource(owner, repo, { ...(token ? { token } : {}), ...(apiUrl ? { apiUrl } : {}) });
 }
 
 async function selectAndPlan(f: SelectFlags) {
@@ -100,18 +63,7 @@ async function selectAndPlan(f: SelectFlags) {
     { kind: f.kind, ...(f.ref ? { ref: f.ref } : {}), ...(f.cutoff ? { cutoff } : {}), ...(post !== undefined ? { post } : {}) },
     "request (--kind/--ref/--cutoff/--post)",
   );
-  const published = o.github.repository ? await publishedIn(o, o.github.repository) : undefined;
-  const past = history([...loadManifests(f.manifests ?? []), ...(published?.manifests ?? [])]);
-  const h = await openHistory(f, o);
-  const r = await select(h, {
-    config,
-    request,
-    existingVersions: [...new Set([...past.versions, ...(published?.versions ?? [])])],
-    ...(past.previousSnapshotCommit ? { previousSnapshotCommit: past.previousSnapshotCommit } : {}),
-    now: new Date(),
-    // config.snapshotGate: CI results of the LLVM repository (--llvm-github owner/name, else the config's githubRepo).
-    ...(config.snapshotGate ? { gate: gateSource(f.llvmGithub ?? config.llvm.githubRepo, f.llvmGithub ? "--llvm-github" : "llvm.githubRepo", o) } : {}),
-  });
+  const r = await selectRelease(o, request, { ...(f.repo ? { repo: f.repo } : {}), ...(f.llvmGithub ? { llvmGithub: f.llvmGithub } : {}), ...(f.manifests ? { manifests: f.manifests } : {}) });
   return { options: o, config, request, ...r };
 }
 
@@ -219,7 +171,7 @@ export function register(program: Command): void {
         if (!/^[0-9a-f]{4,40}$/.test(v) && !GitRefName.safeParse(v).success) throw new InvalidInputError(`${flag} '${v}': expected a commit id, a branch or a tag`);
       }
       if (f.version !== "unreleased" && !/^[A-Za-z0-9][A-Za-z0-9.+_-]*$/.test(f.version)) throw new InvalidInputError(`--version '${f.version}': expected a PEP 440 version`);
-      const h = await GitHistory.open(f.repo ?? config.llvm.repository, creatableDir(o.cacheDir, "--cache"));
+      const h = await openHistory(o, f.repo ? { repo: f.repo } : {});
       const commitOf = async (flag: string, ref: string): Promise<string> => {
         const c = (await h.refCandidates(ref))[0]?.commit;
         if (!c) throw new InvalidInputError(`${flag} ${ref}: no such commit, branch or tag in ${h.description}; fetch the clone: commit ${ref} is missing (or fix the id)`);

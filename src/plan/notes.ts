@@ -1,7 +1,16 @@
 // Release notes of a snapshot: the LLVM commits since the previous snapshot that touched what
-// the wheels are built from, as Markdown (pure; the commits come from an LlvmHistory).
-import type { CommitInfo } from "./history.js";
+// the wheels are built from, as Markdown (pure; the commits come from select/'s LlvmHistory).
 import { isMlirRelevant, type MlirPaths } from "./paths.js";
+
+/** One commit of the range, with the paths it changed. */
+export interface NotesCommit {
+  commit: string;
+  /** Committer date, ISO-8601. */
+  date: string;
+  author: string;
+  subject: string;
+  files: string[];
+}
 
 export interface NotesInput {
   /** The configured LLVM repository URL (links are built from it when it is a web host). */
@@ -10,7 +19,7 @@ export interface NotesInput {
   to: string;
   version: string;
   llvmVersion: string;
-  commits: ReadonlyArray<CommitInfo & { files: string[] }>;
+  commits: readonly NotesCommit[];
   paths: MlirPaths;
   /** at most this many commits are listed one by one */
   limit?: number;

@@ -1,6 +1,6 @@
 // plan(config, request, facts) → ReleasePlan: pure. Every fact that needs I/O (the selected
 // commit, its date, the tree's LLVM version, versions already released, image digests) is
-// gathered by the edges (select.ts) and passed in, so a plan is a function of its inputs.
+// gathered by the select/ stage and passed in, so a plan is a function of its inputs.
 import { chooseAbi, type LlvmAbiFacts } from "../platforms/abi.js";
 import { planPolicies, policyFor } from "../options/policy.js";
 import { platformById } from "../platforms/index.js";
@@ -21,8 +21,6 @@ import {
   snapshotVersion,
   utcDay,
 } from "./version.js";
-
-import type { GateRecord } from "./gate.js";
 
 export interface PlanFacts {
   commit: string;
@@ -47,7 +45,7 @@ export interface PlanFacts {
   /** What the tree supports for the stable ABI / free-threading; without it every Python gets its own wheel. */
   abi?: LlvmAbiFacts;
   /** snapshot with config.snapshotGate: the CI checks the commit passed (recorded in the plan). */
-  gate?: GateRecord;
+  gate?: NonNullable<ReleasePlan["selection"]>["gate"];
   /** The plan's date (YYYY-MM-DD): the default Pythons are the CPython calendar's at this day.
    * Default: the cutoff, else the commit date (never a clock: the plan stays a function of its inputs). */
   date?: string;

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectionFailure, EXIT, ExternalServiceError } from "../../src/errors.js";
 import { fetchPublishedReleases, makeOctokit, retryDelay } from "../../src/external/github.js";
-import { GitHubGateSource } from "../../src/plan/gate.js";
+import { GitHubGateSource } from "../../src/select/github-gate.js";
 import { FakeGitHub } from "../support/fake-github.js";
 
 /** A loopback port where nothing listens: bound, then closed. */

@@ -4,10 +4,11 @@
 // checks in the plan or giving the reason there is no snapshot.
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { evaluateChecks, gateSelect, GitHubGateSource } from "../../src/plan/gate.js";
-import type { LlvmHistory } from "../../src/plan/history.js";
 import { plan } from "../../src/plan/plan.js";
-import { select } from "../../src/plan/select.js";
+import { evaluateChecks, gateSelect } from "../../src/select/gate.js";
+import { GitHubGateSource } from "../../src/select/github-gate.js";
+import type { LlvmHistory } from "../../src/select/history.js";
+import { select } from "../../src/select/rules.js";
 import { ReleaseConfig } from "../../src/schema/config.js";
 import { ReleaseRequest } from "../../src/schema/request.js";
 import { FakeGitHub } from "../support/fake-github.js";

@@ -7,7 +7,7 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT } from "../../src/errors.js";
-import { GitHistory } from "../../src/plan/history.js";
+import { GitHistory } from "../../src/select/git-history.js";
 import { ReleaseManifest } from "../../src/schema/manifest.js";
 import { IsoInstant } from "../../src/schema/strings.js";
 import { indexPaths, withIndexLock } from "../../src/site/store.js";

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT } from "../../src/errors.js";
-import { isManifestFile, loadManifests, versionOfManifestName } from "../../src/plan/manifest-files.js";
+import { isManifestFile, loadManifests, versionOfManifestName } from "../../src/select/manifest-files.js";
 import { addRelease, indexPaths } from "../../src/site/store.js";
 import { failureShape, runCli } from "../support/cli-inprocess.js";
 import { stagedFixtureRelease as staged } from "../support/release-fixture.js";

@@ -13,7 +13,7 @@ import { ReleaseManifest } from "../schema/manifest.js";
 import { Pep440Version } from "../schema/strings.js";
 import { canonicalHash } from "../util/hash.js";
 import { readJsonAs } from "../util/json-input.js";
-import { MANIFEST_FILE } from "./manifest.js";
+import { MANIFEST_FILE } from "../plan/manifest.js";
 
 /** How deep folders are searched under each given path. */
 const MAX_DEPTH = 4;
