@@ -2,7 +2,7 @@
 // build directory, then a no-op rerun. Prints per-step times, the native wheel's and each
 // per-Python wheel's bytes, bytes per release for 4 and 6 Pythons split vs bundled, the ratio
 // time(N versions) / time(one), and the install time in a fresh venv, split vs bundled.
-//   npm run bench:wheels -- [--python 3.10,3.11,3.12,3.13] [--keep]
+//   npm run bench:wheels -- [--python 3.10,3.11,3.12,3.13] [--source <spec> --layer <spec>] [--keep]
 //
 // "Bundled" is measured on the same build: for one Python, the per-Python wheel's members plus the
 // native wheel's members (the C API, runtime libraries and grafted libzstd) deflated into one wheel,
@@ -33,7 +33,10 @@ if (!process.argv.includes("--keep")) {
   rmSync(out, { recursive: true, force: true });
 }
 // What `mlir-release build --no-verify --no-dev` builds, in a bench work dir.
-const settings = defaultBuildSettings({ python: arg("--python") ?? "3.10,3.11,3.12,3.13", out, work, cache });
+// --source/--layer as build takes them (the 23.1.1 from-source release: --source debian:23.1.1 --layer source).
+const source = arg("--source");
+const layer = arg("--layer");
+const settings = defaultBuildSettings({ python: arg("--python") ?? "3.10,3.11,3.12,3.13", out, work, cache, ...(source ? { source } : {}), ...(layer ? { layer } : {}) });
 const pythons = settings.pythons;
 const env = new HostEnv(join(work, "logs", "bench.log"));
 const progress = new ConsoleProgress();
@@ -61,7 +64,7 @@ const rows = first.wheels.map((w, i) => ({
   "wheel MB": MB(w.size),
 }));
 rows.push({ step: "native wheel (once per platform)", venv: 0, configure: 0, build: 0, "install+strip": 0, "zip+repair": r1(sum(native.seconds)), total: r1(sum(native.seconds)), "wheel MB": MB(native.size) });
-console.log(`\nsource: ${first.seconds["source"]}s, layer: ${first.seconds["layer"]}s (prebuilt ${first.layer.prefix})`);
+console.log(`\nsource: ${first.seconds["source"]}s, layer: ${first.seconds["layer"]}s (${first.layer.kind} ${first.layer.prefix})`);
 console.table(rows);
 
 // Time: N Pythons vs one (each including the native wheel, made once).

@@ -9,6 +9,7 @@ import type { LlvmAbiFacts } from "../../src/platforms/abi.js";
 import type { Platform } from "../../src/platforms/platform.js";
 import { type PlatformPlan, resolvePlatformPlan } from "../../src/platforms/resolve.js";
 import { PlatformId } from "../../src/schema/platform.js";
+import { RESOLVE_INPUT_BASE } from "../support/resolve-input.js";
 
 interface RunnerFixture {
   label: string;
@@ -38,14 +39,8 @@ function planFor(f: RunnerFixture, llvm: LlvmAbiFacts, pythons: string[], verify
     {
       pythons,
       llvm,
-      distribution: "mlir-python-bindings",
+      ...RESOLVE_INPUT_BASE,
       version: llvm.version,
-      nanobind: "2.9.2",
-      nanobindDomain: "mlir_release",
-      repoRoot: "/repo",
-      sourceRoot: "/llvm-project",
-      mlirCmakeDir: "/layer/lib/cmake/mlir",
-      workDir: "/w",
       toolsBin: p.os === "windows" ? "C:\\mr\\tools\\Scripts" : "/tools/bin",
       env: f.env,
       listDir: (d) => f.dirs[d] ?? [],

@@ -7,6 +7,7 @@ import { verificationKey, verificationsOf } from "../../src/factory/steps/verify
 import type { LlvmAbiFacts } from "../../src/platforms/abi.js";
 import { platformById } from "../../src/platforms/index.js";
 import { resolvePlatformPlan } from "../../src/platforms/resolve.js";
+import { RESOLVE_INPUT_BASE } from "../support/resolve-input.js";
 
 const LLVM_23: LlvmAbiFacts = { version: "23.1.1", stableAbiOption: true, freeThreaded: true, evidence: ["fixture"] };
 const base = platformById("linux-x86_64", { policy: "manylinux_2_28" });
@@ -15,14 +16,8 @@ const plan = resolvePlatformPlan(
   {
     pythons: ["3.11", "3.12", "3.13"],
     llvm: LLVM_23,
-    distribution: "mlir-python-bindings",
+    ...RESOLVE_INPUT_BASE,
     version: "23.1.1",
-    nanobind: "2.9.2",
-    nanobindDomain: "mlir_release",
-    repoRoot: "/repo",
-    sourceRoot: "/llvm-project",
-    mlirCmakeDir: "/layer/lib/cmake/mlir",
-    workDir: "/w",
     toolsBin: "/tools/bin",
     verify: { lit: true },
   },
