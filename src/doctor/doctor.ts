@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { imageRegistry, loadImagesLock, LOCK_PATH, nodeDownloadUrl, unresolvedPins } from "../platforms/images.js";
 import { imageLockKey } from "../platforms/linux.js";
+import { httpFetch } from "../external/http.js";
 import { loadReleaseConfig } from "../options/config.js";
 import { type ReleaseConfig } from "../schema/config.js";
 import { type ImagesLock } from "../schema/images-lock.js";
@@ -124,9 +125,9 @@ export async function nameCheck(jsonApi: string, name: string, owner: string): P
   const url = `${parseOrExplain(HttpUrl, jsonApi, VARIABLES.pypiJson.github).replace(/\/+$/, "")}/pypi/${encodeURIComponent(name)}/json`;
   let res: Response;
   try {
-    res = await fetch(url, { headers: { accept: "application/json" } });
+    res = await httpFetch(url, { headers: { accept: "application/json" } }, { service: "PyPI", what: `looking up ${name}`, reachHint: `check ${VARIABLES.pypiJson.github}` });
   } catch (e) {
-    return fail(item, `GET ${url} failed: ${(e as Error).message}`, `check ${VARIABLES.pypiJson.github}`);
+    return fail(item, (e as Error).message, `check ${VARIABLES.pypiJson.github}`);
   }
   if (res.status === 404) return ok(item, "available: the first trusted publish creates it (register a pending trusted publisher for it first)");
   if (!res.ok) return fail(item, `GET ${url} answered ${res.status}`, `check ${VARIABLES.pypiJson.github}`);

@@ -7,6 +7,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { ExternalServiceError, InvalidInputError } from "../errors.js";
+import { httpFetch } from "../external/http.js";
 import { findWheel, type WheelAnswer } from "../plan/resolve.js";
 import { type Artifact } from "../schema/artifact.js";
 import { ReleaseManifest } from "../schema/manifest.js";
@@ -46,14 +47,9 @@ function dirManifests(dir: string): string[] {
   return out;
 }
 
-async function httpGet(url: string): Promise<Response> {
-  let r: Response;
-  try {
-    r = await fetch(url);
-  } catch (e) {
-    const why = `${(e as Error).message}${(e as { cause?: Error }).cause ? ` (${(e as { cause: Error }).cause.message})` : ""}`;
-    throw new ExternalServiceError(`${url}: ${why}; check --index-url`, "index", undefined, url, { cause: e });
-  }
+/** A file of the index, through the one HTTP client (its retries); any answer but 200 is an error. */
+async function httpGet(url: string, what: string): Promise<Response> {
+  const r = await httpFetch(url, {}, { service: "index", what, reachHint: "check --index-url" });
   if (!r.ok) throw new ExternalServiceError(`${url}: HTTP ${r.status}; check --index-url and --release`, "index", r.status, url);
   return r;
 }
@@ -69,7 +65,7 @@ export async function loadRelease(source: ReleaseSource, version?: string, manif
   } else if (source.kind === "index") {
     if (!version) throw new InvalidInputError("--release <version> is needed with --index-url (or pass --manifest <file>)");
     const url = `${trimSlash(source.url)}/manifests/${encodeURIComponent(version)}.json`;
-    bytes = Buffer.from(await (await httpGet(url)).arrayBuffer());
+    bytes = Buffer.from(await (await httpGet(url, `reading the manifest of ${version}`)).arrayBuffer());
     what = `manifest ${url}`;
   } else {
     if (!existsSync(source.dir)) throw new InvalidInputError(`--dist ${source.dir} does not exist`);
@@ -132,7 +128,7 @@ export async function fetchReleaseFile(r: LoadedRelease, fileName: string, expec
     if (!existsSync(path) || (await sha256File(path)) !== expectedSha256) {
       mkdirSync(dir, { recursive: true });
       const url = `${trimSlash(r.source.url)}/files/${encodeURIComponent(v)}/${encodeURIComponent(fileName)}`;
-      const res = await httpGet(url);
+      const res = await httpGet(url, `downloading ${fileName}`);
       const tmp = `${path}.part-${process.pid}`;
       await pipeline(Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), createWriteStream(tmp));
       renameSync(tmp, path);

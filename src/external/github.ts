@@ -2,12 +2,14 @@
 // lookup (one environment order), owner/name parsing, the API URL, release tags and asset
 // matching, githubCall, through which every call's failure leaves as an ExternalServiceError
 // with status and endpoint, and the releases reader (fetchPublishedReleases, which also knows
-// retention's pruned marker). plan (history, gate, past versions), publish (github, retention,
-// restore) and site (github-sync) get their clients and releases only from here.
+// retention's pruned marker). select (history, gate, past versions), publish (github, retention,
+// restore) and site (github-sync) get their clients and releases only from here. The retry policy
+// (retryDelay, its values) is the one of http.ts, the client for every other HTTP request.
 import Bottleneck from "bottleneck";
 import { Octokit, RequestError } from "octokit";
 import { connectionFailure, InvalidInputError, redactUrl, wrapHttpError } from "../errors.js";
 import { githubTokenOf, OPTION_ENV } from "../options/resolve.js";
+import { HTTP_POLICY, retryDelay } from "./http.js";
 import { isWheelKind } from "../schema/artifact.js";
 import { ReleaseManifest } from "../schema/manifest.js";
 import { explainIssues, parseFlag } from "../schema/parse.js";
@@ -57,27 +59,6 @@ export function githubApiUrl(explicit: string | undefined, what = "--api-url"): 
   return parseFlag(HttpUrl, v, explicit !== undefined ? what : "GITHUB_API_URL");
 }
 
-/** Statuses never retried (as @octokit/plugin-retry): the request itself is wrong or forbidden. */
-export const DO_NOT_RETRY: readonly number[] = [400, 401, 403, 404, 410, 422, 451];
-
-/** Connection failures get at most this one short retry (a server restarting); then they fail. */
-const SHORT_RETRY_UNITS = 0.25;
-
-/**
- * How long to wait before attempt `attempt + 1` of a request that failed with `e`, or undefined to
- * give up. A server that cannot be reached (refused, unknown host, bad port) fails at once: one
- * short retry for a refused connection, none for a name that does not resolve. Other failures
- * keep @octokit/plugin-retry's policy: any status >= 400 outside DO_NOT_RETRY (5xx, 429, a reset
- * mid-transfer, which octokit reports as 500) is retried `retries` times, waiting (n+1)² units.
- */
-export function retryDelay(e: unknown, attempt: number, retries: number, unitMs: number): number | undefined {
-  const unreachable = connectionFailure(e);
-  if (unreachable) return attempt === 0 && (unreachable === "ECONNREFUSED" || unreachable === "EAI_AGAIN") ? SHORT_RETRY_UNITS * unitMs : undefined;
-  const status = (e as { status?: unknown }).status;
-  if (typeof status !== "number" || status < 400 || DO_NOT_RETRY.includes(status) || attempt >= retries) return undefined;
-  return (attempt + 1) ** 2 * unitMs;
-}
-
 /**
  * The one Octokit: throttling with GitHub's Retry-After (writes spaced out), and retries by
  * retryDelay. @octokit/plugin-retry is switched off because it cannot tell a refused connection
@@ -85,8 +66,8 @@ export function retryDelay(e: unknown, attempt: number, retries: number, unitMs:
  * listens for a minute and more.
  */
 export function makeOctokit(o: Omit<GithubOptions, "owner" | "repo" | "token"> & { token?: string }): InstanceType<typeof Octokit> {
-  const unit = o.retryUnitMs ?? 1000;
-  const retries = o.retries ?? 5;
+  const unit = o.retryUnitMs ?? HTTP_POLICY.unitMs;
+  const retries = o.retries ?? HTTP_POLICY.retries;
   const log = o.log ?? (() => {});
   const onLimit = (kind: string) => (after: number, opts: { method: string; url: string }, _o: unknown, retryCount: number): boolean => {
     log(`github: ${kind} on ${opts.method} ${opts.url}; retry ${retryCount + 1}/${retries} after ${after}s`);

@@ -7,7 +7,8 @@ import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectionFailure, EXIT, ExternalServiceError } from "../../src/errors.js";
-import { fetchPublishedReleases, makeOctokit, retryDelay } from "../../src/external/github.js";
+import { fetchPublishedReleases, makeOctokit } from "../../src/external/github.js";
+import { retryDelay } from "../../src/external/http.js";
 import { GitHubGateSource } from "../../src/select/github-gate.js";
 import { FakeGitHub } from "../support/fake-github.js";
 
