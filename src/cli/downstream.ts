@@ -22,6 +22,7 @@ import { planDownstream } from "../downstream/project-plan.js";
 import type { DownstreamSettings } from "../downstream/settings.js";
 import { downstreamBuildsFor, downstreamRebuild, readDownstreamManifest } from "../downstream/manifest.js";
 import type { ReleaseSource } from "../downstream/release.js";
+import { hostPlatform } from "./host-platform.js";
 
 const print = (v: unknown): void => void process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -41,20 +42,6 @@ function releaseSource(f: SourceFlags): ReleaseSource {
   throw new InvalidInputError("where is the release? pass --index-url <our index root> (with --release <version>) or --dist <a build's output folder>");
 }
 
-const hostPlatform = (): PlatformId =>
-  parseOrExplain(
-    PlatformId,
-    process.platform === "linux"
-      ? process.arch === "arm64"
-        ? "linux-aarch64"
-        : "linux-x86_64"
-      : process.platform === "darwin"
-        ? process.arch === "arm64"
-          ? "macos-arm64"
-          : "macos-x86_64"
-        : "windows-x64",
-    "host platform",
-  );
 
 function existingDir(p: string, flag: string): string {
   const d = resolve(p);

@@ -4,7 +4,8 @@
 // module builds against the CLI's real commander option table, so a renamed flag fails a test.
 import type { BuildFlags } from "../cli/build.js";
 import type { RebuildFlags, SelectFlags } from "../cli/plan.js";
-import type { PublishFlags, SiteSyncFlags } from "../cli/publish.js";
+import type { PublishFlags } from "../cli/publish.js";
+import type { SiteSyncFlags } from "../cli/site-sync.js";
 import type { BuildFlags as DownstreamBuildFlags } from "../cli/downstream.js";
 
 /** The CLI commands the Dagger module runs, with the flags each accepts. */
