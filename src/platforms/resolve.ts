@@ -11,6 +11,7 @@ import { planContext, type PlanContext } from "./plan-context.js";
 import { nativeWheel } from "./plan-native.js";
 import { provisionSteps, toolsInterpreter } from "./plan-provision.js";
 import { pythonBuild } from "./plan-python.js";
+import { toolsWheel } from "./plan-tools.js";
 import { wheelVerifySteps } from "./plan-verify.js";
 import type { ListDir, Platform, ProvisionStep } from "./platform.js";
 
@@ -52,6 +53,8 @@ export interface PlatformPlan {
   builds: ResolvedBuild[];
   /** The platform's native wheel (C API + runtime libraries), assembled from the first Python's staged package. */
   native?: { distribution: string; rawWheel: string; tag: string; wheel: string; fromPython: string };
+  /** The platform's tools wheel (src/platforms/plan-tools.ts), when asked for and the platform builds it. */
+  tools?: { distribution: string; stageDir: string; rawWheel: string; repairDir: string; tag: string; wheel: string };
   /** Every step of the build, in the order the step runner executes them. */
   steps: BuildStep[];
   notes: string[];
@@ -104,6 +107,8 @@ export interface ResolveInput {
   layer?: string;
   jobs?: number;
   dev?: boolean;
+  /** Also the tools wheel (platforms whose module builds one). */
+  toolsWheel?: boolean;
   verify?: false | { lit: boolean };
 }
 
@@ -168,12 +173,14 @@ export function resolvePlatformPlan(p: Platform, input: ResolveInput, abiChoice?
   const builds = perPython.map((x) => x.build);
   const first = builds[0];
   const native = first ? nativeWheel(c, first) : undefined;
+  const tools = input.toolsWheel && p.toolsWheel ? toolsWheel(c) : undefined;
   const verify = input.verify;
   const steps: BuildStepInput[] = [
     ...provisionSteps(p, { toolsDir: c.toolsDir, toolsPython, requirements: c.requirements.tools }),
     ...inputSteps(c),
     ...perPython.flatMap((x) => x.steps),
     ...(native?.steps ?? []),
+    ...(tools?.steps ?? []),
     ...devSteps(c),
     ...(verify ? builds.flatMap((b) => wheelVerifySteps(c, b, verify.lit)) : []),
   ];
@@ -191,6 +198,7 @@ export function resolvePlatformPlan(p: Platform, input: ResolveInput, abiChoice?
     repair: { tool: p.repair.tool, checks: p.repair.checks, policy: c.policy },
     builds,
     ...(native ? { native: native.native } : {}),
+    ...(tools ? { tools: tools.tools } : {}),
     steps: steps.map((s) => BuildStep.parse(s)),
     notes: p.notes,
   };

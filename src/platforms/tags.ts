@@ -122,3 +122,7 @@ export const wheelFileName = (distribution: string, version: string, tag: WheelT
 
 /** The native wheel's distribution name: `<distribution>-native` (src/wheels/native.ts splits what goes in it). */
 export const nativeDistribution = (distribution: string): string => `${distribution}-native`;
+
+/** The tools wheel's distribution name and its importable package (src/wheels/tools-wheel.ts fills it). */
+export const toolsDistribution = (distribution: string): string => `${distribution}-tools`;
+export const toolsPackage = (distribution: string): string => wheelDistName(toolsDistribution(distribution));

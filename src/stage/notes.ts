@@ -1,6 +1,7 @@
 // Release notes: a pure function of the manifest (and the previous one of the same kind).
 import { type ReleaseManifest } from "../schema/manifest.js";
 import { findLinksInstallLine, indexInstallLine, pypiInstallLine } from "../plan/install.js";
+import { toolsDistribution } from "../platforms/tags.js";
 
 const githubWeb = (repository: string): string | undefined => {
   const m = /github\.com[/:]([^/]+\/[^/]+?)(\.git)?\/?$/.exec(repository);
@@ -59,5 +60,9 @@ export function renderReleaseNotes(manifest: ReleaseManifest, previous?: Release
     `- from this release's files downloaded into one folder \`dist\`: \`${findLinksInstallLine(t, "dist")}\``,
     "",
   );
+  if (manifest.artifacts.some((a) => a.kind === "tools-wheel")) {
+    const tools = { ...t, distribution: toolsDistribution(p.distribution) };
+    lines.push(`The command-line tools (mlir-opt, mlir-translate, mlir-lsp-server, mlir-tblgen, FileCheck, not, count, split-file; no Python package): \`${o.indexUrl ? indexInstallLine(tools, o.indexUrl) : pypiInstallLine(tools)}\``, "");
+  }
   return lines.join("\n");
 }

@@ -18,9 +18,10 @@ import { commandOutput, runCommand } from "../exec/command.js";
 import { pathFirst } from "../exec/env.js";
 import { CheckFailedError, InvalidInputError } from "../errors.js";
 import { renderWheelTemplate } from "./templates.js";
-import { assembleWheel, type WheelMetadata, wheelDistName } from "./wheel.js";
+import { toolsDistribution, toolsPackage } from "../platforms/tags.js";
+import { assembleWheel, type WheelMetadata } from "./wheel.js";
 
-export const toolsDistribution = (distribution: string): string => `${distribution}-tools`;
+export { toolsDistribution, toolsPackage } from "../platforms/tags.js";
 
 /** The one statically linked program behind the three MLIR tools. */
 export const MULTI_CALL_PROGRAM = "mlir-tools";
@@ -34,8 +35,6 @@ export const TOOLS_WHEEL_MAX_BYTES = 40_000_000;
 /** What a manylinux policy lets a binary link from the system (the C and C++ runtimes). */
 export const SYSTEM_LIBRARY = /^(libc|libm|libstdc\+\+|libgcc_s|libpthread|libdl|librt|ld-linux-[\w-]+)\.so(\.\d+)*$/;
 
-/** The importable package that holds bin/ and the launchers. */
-export const toolsPackage = (distribution: string): string => wheelDistName(toolsDistribution(distribution));
 
 const pyName = (cmd: string): string => `run_${cmd.replace(/[^A-Za-z0-9]/g, "_")}`;
 
@@ -79,7 +78,8 @@ export function sizeProblem(fileName: string, bytes: number, max: number = TOOLS
   return bytes > max ? `tools wheel ${fileName} is ${(bytes / 1e6).toFixed(1)} MB, over the ${(max / 1e6).toFixed(1)} MB limit (a layer with fewer LLVM targets links less)` : undefined;
 }
 
-const neededOf = async (file: string): Promise<string[]> =>
+/** The DT_NEEDED entries of an ELF file. */
+export const neededOf = async (file: string): Promise<string[]> =>
   [...(await commandOutput(["readelf", "-d", file])).matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]!);
 const symbols = async (file: string, which: "--undefined-only" | "--defined-only"): Promise<Set<string>> =>
   new Set((await commandOutput(["nm", "-D", which, file])).split("\n").map((l) => l.trim().split(/\s+/).pop()!.replace(/@.*$/, "")).filter(Boolean));

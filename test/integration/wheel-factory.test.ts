@@ -21,7 +21,7 @@ import { NEEDS_TEST_EXTENSION, PYTHON, settings } from "../support/wheel-setting
 async function dryRun(): Promise<{ id: string; command?: string }[]> {
   const r = await execa(
     "node",
-    [join(REPO, "bin", "mlir-release.mjs"), "build", "--dry-run", "--python", PYTHON, "--no-dev", "--out", settings.outDir, "--work", settings.workDir, "--cache", CACHE],
+    [join(REPO, "bin", "mlir-release.mjs"), "build", "--dry-run", "--python", PYTHON, "--no-dev", "--no-tools-wheel", "--out", settings.outDir, "--work", settings.workDir, "--cache", CACHE],
     { cwd: REPO, env: { MLIR_RELEASE_TOOLS: settings.toolsDir } },
   );
   const steps: { id: string; command?: string }[] = [];

@@ -2,7 +2,7 @@
 // command an entry point), the system-library rule and the size limit's refusal.
 import { describe, expect, it } from "vitest";
 import {
-  launcherModule, MULTI_CALL_PROGRAM, sizeProblem, SYSTEM_LIBRARY, toolsConsoleScripts, toolsDistribution, toolsPackage, TOOLS_WHEEL_COMMANDS, TOOLS_WHEEL_MAX_BYTES,
+  droppedTargets, keptTargets, launcherModule, MULTI_CALL_PROGRAM, parseTargetsDef, sizeProblem, SYSTEM_LIBRARY, toolsConsoleScripts, toolsDistribution, toolsPackage, TOOLS_WHEEL_COMMANDS, TOOLS_WHEEL_MAX_BYTES,
 } from "../../src/wheels/tools-wheel.js";
 
 describe("tools wheel", () => {
@@ -33,5 +33,27 @@ describe("tools wheel", () => {
     expect(sizeProblem("t.whl", 39_900_000)).toBeUndefined();
     expect(sizeProblem("t.whl", 45_300_000)).toBe("tools wheel t.whl is 45.3 MB, over the 40.0 MB limit (a layer with fewer LLVM targets links less)");
     expect(sizeProblem("t.whl", 45_300_000, 60e6)).toBeUndefined();
+  });
+});
+
+describe("tools wheel: which LLVM targets it keeps", () => {
+  const DEBIAN = "#ifndef LLVM_TARGET\n#  error Please define the macro LLVM_TARGET(TargetName)\n#endif\n\nLLVM_TARGET(AArch64)\nLLVM_TARGET(AMDGPU)\nLLVM_TARGET(NVPTX)\nLLVM_TARGET(X86)\nLLVM_TARGET(SPIRV)\n\n#undef LLVM_TARGET\n";
+
+  it("reads a layer's targets from its Targets.def (the comment's example line is not a target)", () => {
+    expect(parseTargetsDef(DEBIAN)).toEqual(["AArch64", "AMDGPU", "NVPTX", "X86", "SPIRV"]);
+  });
+
+  it("resolves LLVM_TARGETS_TO_BUILD for the machine: host is its own target, all keeps everything", () => {
+    expect(keptTargets("host;NVPTX;AMDGPU", "x86_64")).toEqual(["X86", "NVPTX", "AMDGPU"]);
+    expect(keptTargets("host;NVPTX;AMDGPU", "aarch64")).toEqual(["AArch64", "NVPTX", "AMDGPU"]);
+    expect(keptTargets("all", "x86_64")).toBeUndefined();
+    expect(() => keptTargets("host", "riscv64")).toThrow(/no LLVM target known for riscv64/);
+  });
+
+  it("drops the layer's targets the plan does not keep; a layer built with exactly those drops none", () => {
+    const keep = keptTargets("host;NVPTX;AMDGPU", "x86_64");
+    expect(droppedTargets(parseTargetsDef(DEBIAN), keep)).toEqual(["AArch64", "SPIRV"]);
+    expect(droppedTargets(["X86", "NVPTX", "AMDGPU"], keep)).toEqual([]);
+    expect(droppedTargets(parseTargetsDef(DEBIAN), undefined)).toEqual([]);
   });
 });
