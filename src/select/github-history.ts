@@ -4,7 +4,7 @@ import { githubCall, makeOctokit, parseGithubRepo } from "../external/github.js"
 import { InvalidInputError } from "../errors.js";
 import { type CommitInfo, type LlvmHistory, llvmVersionFromCmake, type RefCandidate, VERSION_FILES } from "./history.js";
 
-/** The same questions through the GitHub REST API (octokit, with its retry and throttling plugins). */
+/** The same questions through the GitHub REST API (the one Octokit: throttling, and http.ts's retry policy). */
 export class GitHubHistory implements LlvmHistory {
   readonly description: string;
   private readonly owner: string;

@@ -56,7 +56,7 @@ async function publishedIn(o: ResolvedOptions, where: { owner: string; repo: str
 }
 
 /** Gathers the facts from the sources and runs the selection rules (rules.ts). */
-export async function selectRelease(o: ResolvedOptions, request: ReleaseRequest, from: SelectSources): Promise<ReturnType<typeof select>> {
+export async function selectRelease(o: ResolvedOptions, request: ReleaseRequest, from: SelectSources): Promise<Awaited<ReturnType<typeof select>>> {
   const config = o.config;
   const published = o.github.repository ? await publishedIn(o, o.github.repository) : undefined;
   const past = history([...loadManifests(from.manifests ?? []), ...(published?.manifests ?? [])]);
