@@ -310,14 +310,8 @@ export function devDistPaths(workDir: string, outDir: string, info: Pick<DevRele
   };
 }
 
-export async function buildDevDistribution(input: DevDistInput): Promise<DevArtifacts> {
-  const { env, progress, info } = input;
-  const { name, base, root, tarPath, tarName, tarFile, pkg, wheelRoot, wheelDist } = devDistPaths(input.workDir, input.outDir, info);
-  rmSync(base, { recursive: true, force: true });
-  mkdirSync(root, { recursive: true });
-
-  progress.step("dev distribution: copy the layer");
-  const prefix = realpathSync(input.layer.prefix);
+/** Copies the layer's prefix into the tree, keeping only what a downstream build needs; returns the tree's symlinks. */
+function copyLayer(prefix: string, root: string): Record<string, string> {
   const links: Record<string, string> = {};
   const keep = (rel: string): boolean => {
     const parts = rel.split(sep);
@@ -327,9 +321,12 @@ export async function buildDevDistribution(input: DevDistInput): Promise<DevArti
     return true;
   };
   copyTree(prefix, root, prefix, root, keep, links);
+  return links;
+}
 
-  progress.step("dev distribution: Python binding sources");
-  await env.run([
+/** The bindings' Python sources and the aggregate CAPI library (with its export map) into the tree. */
+async function installBindingSources(input: DevDistInput, root: string): Promise<{ aggregate: string; capiSize: number }> {
+  await input.env.run([
     "cmake",
     "--install",
     input.bindingsBuildDir,
@@ -346,8 +343,12 @@ export async function buildDevDistribution(input: DevDistInput): Promise<DevArti
   copyFileSync(join(libs, aggregate), join(capiDir, "libMLIRPythonCAPI.so"));
   const capiSize = statSync(join(capiDir, "libMLIRPythonCAPI.so")).size;
   copyFileSync(join(input.repoRoot, "containers", "bindings", "capi-exports.map"), join(capiDir, "capi-exports.map"));
+  return { aggregate, capiSize };
+}
 
-  progress.step("dev distribution: relocatable CMake configs");
+/** CMake exports that name only shipped files, the layer fixups, MLIRReleaseDev.cmake and release.json. */
+function writeRelocatableCmake(input: DevDistInput, root: string): void {
+  const { info } = input;
   const cmakeDir = join(root, "lib", "cmake");
   const shipped = (rel: string): boolean => existsSync(join(root, rel));
   for (const sub of ["llvm", "mlir"]) {
@@ -371,11 +372,14 @@ export async function buildDevDistribution(input: DevDistInput): Promise<DevArti
   );
   mkdirSync(join(root, "share", "mlir-release"), { recursive: true });
   writeFileSync(join(root, "share", "mlir-release", "release.json"), `${JSON.stringify(info, null, 2)}\n`);
+}
 
-  // No path of this machine may survive in a config or script the downstream build reads.
+/** No path of this machine may survive in a config or script the downstream build reads. */
+function assertRelocatable(input: DevDistInput, paths: DevDistPaths, prefix: string): void {
+  const { root, name } = paths;
   const forbidden = [prefix, input.layer.prefix, input.bindingsBuildDir, input.workDir, input.repoRoot, "/usr/lib/llvm-"];
   const problems: string[] = [];
-  for (const f of [...textFiles(cmakeDir), ...textFiles(join(root, "bin")), ...textFiles(join(root, "share"))]) {
+  for (const f of [...textFiles(join(root, "lib", "cmake")), ...textFiles(join(root, "bin")), ...textFiles(join(root, "share"))]) {
     for (const h of absolutePathHits(f.text, forbidden)) problems.push(`${relative(root, f.path)}:${h}`);
   }
   if (problems.length) {
@@ -383,10 +387,12 @@ export async function buildDevDistribution(input: DevDistInput): Promise<DevArti
       `dev distribution ${name} is not relocatable; build-machine paths in:\n  ${problems.slice(0, 20).join("\n  ")}`,
     );
   }
-  const unpackedSize = treeSize(root);
+}
 
-  progress.step("dev distribution: tarball");
-  await env.run([
+/** The reproducible tarball (sorted, fixed mtime and owner, no atime/ctime), zstd-compressed into outDir. */
+async function writeDevTarball(input: DevDistInput, paths: DevDistPaths): Promise<void> {
+  const { base, tarPath, tarFile, name } = paths;
+  await input.env.run([
     "tar",
     "--sort=name",
     `--mtime=@${input.sourceDateEpoch}`,
@@ -402,9 +408,13 @@ export async function buildDevDistribution(input: DevDistInput): Promise<DevArti
     name,
   ]);
   rmSync(tarFile, { force: true });
-  await env.run(["zstd", "-q", "-T0", "-12", "--rm", "-o", tarFile, tarPath]);
+  await input.env.run(["zstd", "-q", "-T0", "-12", "--rm", "-o", tarFile, tarPath]);
+}
 
-  progress.step("dev distribution: dev wheel");
+/** The dev wheel: the tree under <pkg>/dist, the tools as console scripts; the CAPI library from the native wheel when split. */
+async function buildDevWheel(input: DevDistInput, paths: DevDistPaths, links: Record<string, string>, aggregate: string): Promise<{ wheel: { fileName: string; path: string }; tag: WheelTag }> {
+  const { info } = input;
+  const { root, pkg, wheelRoot, wheelDist } = paths;
   linkTree(root, wheelDist);
   // <pkg>/dist/lib/mlir-release/ → site-packages/mlir/_mlir_libs/, where the native wheel installs the library.
   const capiLink = "lib/mlir-release/libMLIRPythonCAPI.so";
@@ -432,6 +442,33 @@ export async function buildDevDistribution(input: DevDistInput): Promise<DevArti
     outDir: input.outDir,
   });
   rmSync(wheelRoot, { recursive: true, force: true });
+  return { wheel, tag };
+}
+
+export async function buildDevDistribution(input: DevDistInput): Promise<DevArtifacts> {
+  const { progress } = input;
+  const paths = devDistPaths(input.workDir, input.outDir, input.info);
+  const { base, root, tarName, tarFile } = paths;
+  rmSync(base, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+
+  progress.step("dev distribution: copy the layer");
+  const prefix = realpathSync(input.layer.prefix);
+  const links = copyLayer(prefix, root);
+
+  progress.step("dev distribution: Python binding sources");
+  const { aggregate, capiSize } = await installBindingSources(input, root);
+
+  progress.step("dev distribution: relocatable CMake configs");
+  writeRelocatableCmake(input, root);
+  assertRelocatable(input, paths, prefix);
+  const unpackedSize = treeSize(root);
+
+  progress.step("dev distribution: tarball");
+  await writeDevTarball(input, paths);
+
+  progress.step("dev distribution: dev wheel");
+  const { wheel, tag } = await buildDevWheel(input, paths, links, aggregate);
 
   return [
     {
