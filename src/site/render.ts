@@ -332,6 +332,74 @@ function searchScript(): string {
   return ["<script>", SEARCH_SOURCE, DASHBOARD_SCRIPT, "</script>"].join("\n");
 }
 
+/** One release's section of the dashboard (and of its own page): matrix, other files, wheel facts, install and pin lines, notes. */
+function releaseSection(r: SiteRelease, up: string, entry: DashboardEntry, files: ReadonlyMap<string, SiteFile[]>, opts: SiteOptions): string {
+  const p = r.manifest.plan;
+  const mb = humanSize;
+  const pins = pinLines(entry, p.distribution, opts);
+  const litCell = (l: LitSummary | undefined): string => {
+    if (!l) return ' <span class="lit none">lit: not recorded</span>';
+    const known = (l.failures ?? []).filter((f) => f.reason);
+    const title = (l.failures ?? []).map((f) => `${f.test}${f.reason ? ` (known: ${f.reason})` : " (new)"}`).join("\n");
+    const cls = !l.failed ? "lit ok" : known.length === l.failed ? "lit known" : "lit failed";
+    return ` <span class="${cls}"${title ? ` title="${esc(title)}"` : ""}>${esc(litText(l))}</span>`;
+  };
+  const wheelFacts = [
+    ...entry.wheels.map(
+      (w) =>
+        `<li class="wheel-facts" data-file="${esc(w.fileName)}"><code>${esc(w.fileName)}</code> <span class="size">${esc(mb(w.size))}</span>${litCell(w.lit)}<br><span class="sha256">sha256 <code>${w.sha256}</code></span></li>`,
+    ),
+    ...entry.nativeWheels.map(
+      (w) =>
+        `<li class="wheel-facts native" data-file="${esc(w.fileName)}"><a href="${esc(fileHref(opts, p.version, w.fileName, up))}"><code>${esc(w.fileName)}</code></a> <span class="size">${esc(mb(w.size))}</span> <span class="role">native part, pinned by every wheel above</span><br><span class="sha256">sha256 <code>${w.sha256}</code></span></li>`,
+    ),
+  ];
+  const cmds = (lines: string[], cls: string): string => `<pre class="${cls}">${esc(lines.join("\n"))}</pre>`;
+  const pinBlock = pins
+    ? `<details class="pin"><summary>Pin this build</summary><p>pip (our index added to PyPI, which serves the dependencies):</p><pre class="pin-pip">${esc(pins.pip)}</pre>` +
+      `<p><code>requirements.txt</code> (hash-checked; every wheel of ours the release needs):</p><pre class="pin-requirements">${esc(pins.requirements)}</pre><p>installed with:</p>${cmds(pins.requirementsInstall, "pin-requirements-install")}` +
+      `<p><code>pylock.toml</code> (PEP 751, pip ≥ 26.1):</p><pre class="pin-pylock">${esc(pins.pylock)}</pre><p>installed with:</p>${cmds(pins.pylockInstall, "pin-pylock-install")}</details>`
+    : '<p class="pin-missing">Pin lines need the site\'s absolute URL: set <code>publish.index.baseUrl</code> in release.config.json or pass <code>--base-url</code>.</p>';
+  const fl = files.get(p.version) ?? [];
+  const byName = new Map(r.manifest.artifacts.map((a) => [a.fileName, a]));
+  const pythons = [...new Set(p.matrix.map((m) => m.python))].sort();
+  const platforms = [...new Set(p.matrix.map((m) => m.platform))].sort();
+  const web = githubWeb(p.llvm.repository);
+  const commit = web
+    ? `<a href="${esc(`${web}/commit/${p.llvm.commit}`)}"><code>${esc(p.llvm.commit.slice(0, 12))}</code></a>`
+    : `<code>${esc(p.llvm.commit.slice(0, 12))}</code>`;
+  const rows = platforms.map((pl) => {
+    const cells = pythons.map((py) => {
+      const hits = fl.filter((f) => {
+        const a = byName.get(f.fileName);
+        return f.kind === "wheel" && a?.platform === pl && a?.python === py;
+      });
+      if (!hits.length) return '<td class="none">–</td>';
+      return `<td>${hits.map((f) => `<a class="wheel" href="${esc(fileHref(opts, p.version, f.fileName, up))}" title="sha256 ${f.sha256}">wheel</a>`).join(" ")}</td>`;
+    });
+    return `<tr><th>${esc(pl)}</th>${cells.join("")}</tr>`;
+  });
+  const others = fl
+    .filter((f) => f.kind !== "wheel")
+    .filter((f) => f.kind !== "native-wheel")
+    .map((f) => `<li><a href="${esc(fileHref(opts, p.version, f.fileName, up))}">${esc(f.fileName)}</a> (${esc(f.kind)}, <span class="size">${esc(mb(f.size))}</span>) <span class="sha256">sha256 <code>${f.sha256}</code></span></li>`);
+  const yankedAll = r.manifest.yanked[p.version] ?? r.manifest.yanked["*"];
+  const restorable = r.pruned
+    ? ` <span class="restorable" title="${esc(r.pruned.reason)}">files pruned ${esc(r.pruned.prunedOn)}, restorable: <code>mlir-release restore ${esc(p.version)}</code></span>`
+    : "";
+  return [
+    `<section class="release ${p.kind}" id="v${esc(p.version)}">`,
+    `<h2>${esc(p.version)} <span class="kind">${p.kind === "snapshot" ? "snapshot" : "release"}</span>${yankedAll !== undefined ? ` <span class="yanked">yanked: ${esc(yankedAll)}</span>` : ""}${restorable}</h2>`,
+    `<p>LLVM ${esc(p.llvm.version)}${p.llvm.tag ? ` (${esc(p.llvm.tag)})` : ""}, commit ${commit} of <time datetime="${esc(p.llvm.commitDate)}">${esc(humanDate(p.llvm.commitDate))}</time> · <a href="${up}manifests/${esc(p.version)}.json">manifest</a> · <a href="${up}releases/${esc(p.version)}.html">page</a></p>`,
+    `<table class="matrix"><thead><tr><th>platform</th>${pythons.map((py) => `<th>Python ${esc(py)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`,
+    others.length ? `<ul class="other">${others.join("")}</ul>` : "",
+    wheelFacts.length ? `<ul class="wheels">${wheelFacts.join("")}</ul>` : "",
+    pinBlock,
+    `<details><summary>Release notes</summary><pre>${esc(r.notes)}</pre></details>`,
+    "</section>",
+  ].join("\n");
+}
+
 /** The front page (newest releases in full, older ones compactly) and one page per release. */
 function dashboardPages(releases: SiteRelease[], files: ReadonlyMap<string, SiteFile[]>, opts: SiteOptions): Map<string, string> {
   const title = opts.title ?? "MLIR Python bindings";
@@ -340,73 +408,7 @@ function dashboardPages(releases: SiteRelease[], files: ReadonlyMap<string, Site
   const indexUrl = absoluteIndex(opts);
   const entries = dashboardEntries(releases, files, opts);
   const entryOf = new Map(entries.map((e) => [e.version, e]));
-  const mb = humanSize;
-  const section = (r: SiteRelease, up: string): string => {
-    const p = r.manifest.plan;
-    const entry = entryOf.get(p.version)!;
-    const pins = pinLines(entry, p.distribution, opts);
-    const litCell = (l: LitSummary | undefined): string => {
-      if (!l) return ' <span class="lit none">lit: not recorded</span>';
-      const known = (l.failures ?? []).filter((f) => f.reason);
-      const title = (l.failures ?? []).map((f) => `${f.test}${f.reason ? ` (known: ${f.reason})` : " (new)"}`).join("\n");
-      const cls = !l.failed ? "lit ok" : known.length === l.failed ? "lit known" : "lit failed";
-      return ` <span class="${cls}"${title ? ` title="${esc(title)}"` : ""}>${esc(litText(l))}</span>`;
-    };
-    const wheelFacts = [
-      ...entry.wheels.map(
-        (w) =>
-          `<li class="wheel-facts" data-file="${esc(w.fileName)}"><code>${esc(w.fileName)}</code> <span class="size">${esc(mb(w.size))}</span>${litCell(w.lit)}<br><span class="sha256">sha256 <code>${w.sha256}</code></span></li>`,
-      ),
-      ...entry.nativeWheels.map(
-        (w) =>
-          `<li class="wheel-facts native" data-file="${esc(w.fileName)}"><a href="${esc(fileHref(opts, p.version, w.fileName, up))}"><code>${esc(w.fileName)}</code></a> <span class="size">${esc(mb(w.size))}</span> <span class="role">native part, pinned by every wheel above</span><br><span class="sha256">sha256 <code>${w.sha256}</code></span></li>`,
-      ),
-    ];
-    const cmds = (lines: string[], cls: string): string => `<pre class="${cls}">${esc(lines.join("\n"))}</pre>`;
-    const pinBlock = pins
-      ? `<details class="pin"><summary>Pin this build</summary><p>pip (our index added to PyPI, which serves the dependencies):</p><pre class="pin-pip">${esc(pins.pip)}</pre>` +
-        `<p><code>requirements.txt</code> (hash-checked; every wheel of ours the release needs):</p><pre class="pin-requirements">${esc(pins.requirements)}</pre><p>installed with:</p>${cmds(pins.requirementsInstall, "pin-requirements-install")}` +
-        `<p><code>pylock.toml</code> (PEP 751, pip ≥ 26.1):</p><pre class="pin-pylock">${esc(pins.pylock)}</pre><p>installed with:</p>${cmds(pins.pylockInstall, "pin-pylock-install")}</details>`
-      : '<p class="pin-missing">Pin lines need the site\'s absolute URL: set <code>publish.index.baseUrl</code> in release.config.json or pass <code>--base-url</code>.</p>';
-    const fl = files.get(p.version) ?? [];
-    const byName = new Map(r.manifest.artifacts.map((a) => [a.fileName, a]));
-    const pythons = [...new Set(p.matrix.map((m) => m.python))].sort();
-    const platforms = [...new Set(p.matrix.map((m) => m.platform))].sort();
-    const web = githubWeb(p.llvm.repository);
-    const commit = web
-      ? `<a href="${esc(`${web}/commit/${p.llvm.commit}`)}"><code>${esc(p.llvm.commit.slice(0, 12))}</code></a>`
-      : `<code>${esc(p.llvm.commit.slice(0, 12))}</code>`;
-    const rows = platforms.map((pl) => {
-      const cells = pythons.map((py) => {
-        const hits = fl.filter((f) => {
-          const a = byName.get(f.fileName);
-          return f.kind === "wheel" && a?.platform === pl && a?.python === py;
-        });
-        if (!hits.length) return '<td class="none">–</td>';
-        return `<td>${hits.map((f) => `<a class="wheel" href="${esc(fileHref(opts, p.version, f.fileName, up))}" title="sha256 ${f.sha256}">wheel</a>`).join(" ")}</td>`;
-      });
-      return `<tr><th>${esc(pl)}</th>${cells.join("")}</tr>`;
-    });
-    const others = fl
-      .filter((f) => f.kind !== "wheel")
-      .filter((f) => f.kind !== "native-wheel")
-      .map((f) => `<li><a href="${esc(fileHref(opts, p.version, f.fileName, up))}">${esc(f.fileName)}</a> (${esc(f.kind)}, <span class="size">${esc(mb(f.size))}</span>) <span class="sha256">sha256 <code>${f.sha256}</code></span></li>`);
-    const yankedAll = r.manifest.yanked[p.version] ?? r.manifest.yanked["*"];
-    const restorable = r.pruned
-      ? ` <span class="restorable" title="${esc(r.pruned.reason)}">files pruned ${esc(r.pruned.prunedOn)}, restorable: <code>mlir-release restore ${esc(p.version)}</code></span>`
-      : "";
-    return [
-      `<section class="release ${p.kind}" id="v${esc(p.version)}">`,
-      `<h2>${esc(p.version)} <span class="kind">${p.kind === "snapshot" ? "snapshot" : "release"}</span>${yankedAll !== undefined ? ` <span class="yanked">yanked: ${esc(yankedAll)}</span>` : ""}${restorable}</h2>`,
-      `<p>LLVM ${esc(p.llvm.version)}${p.llvm.tag ? ` (${esc(p.llvm.tag)})` : ""}, commit ${commit} of <time datetime="${esc(p.llvm.commitDate)}">${esc(humanDate(p.llvm.commitDate))}</time> · <a href="${up}manifests/${esc(p.version)}.json">manifest</a> · <a href="${up}releases/${esc(p.version)}.html">page</a></p>`,
-      `<table class="matrix"><thead><tr><th>platform</th>${pythons.map((py) => `<th>Python ${esc(py)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`,
-      others.length ? `<ul class="other">${others.join("")}</ul>` : "",
-      wheelFacts.length ? `<ul class="wheels">${wheelFacts.join("")}</ul>` : "",
-      pinBlock,
-      `<details><summary>Release notes</summary><pre>${esc(r.notes)}</pre></details>`,
-      "</section>",
-    ].join("\n");
-  };
+  const section = (r: SiteRelease, up: string): string => releaseSection(r, up, entryOf.get(r.manifest.plan.version)!, files, opts);
   const recent = opts.recent ?? 30;
   const sections = sorted.slice(0, recent).map((r) => section(r, ""));
   const older = sorted.slice(recent).map((r) => {
