@@ -22,6 +22,8 @@ import { newDir, refusalLeavesNothing } from "../util/fresh-dir.js";
 import { DEBIAN_SOURCES } from "../source/tree.js";
 import { recordBuildFacts, writeBuildManifest } from "../rebuild/build-manifest.js";
 import { findLinksInstallLine } from "../plan/install.js";
+import { enabledPackages, plannedPackages } from "../packages/index.js";
+import { layerOptionsWithPackages } from "../packages/layer-options.js";
 import type { BuildReport } from "../schema/build-report.js";
 import { type BuildSettings, buildWheels, type LayerSpec, planBuild, type SourceSpec, verifyDist } from "../factory/factory.js";
 
@@ -82,6 +84,8 @@ export interface BuildFlags extends Pick<OptionFlags, "config" | "cache" | "poli
   dev?: boolean;
   lit: boolean;
   litFilter?: string;
+  /** Packages built besides the MLIR bindings, comma-separated ids (src/packages/: clang), on top of the config's enabled ones. */
+  package?: string;
   jobs?: string;
   dryRun?: boolean;
 }
@@ -124,6 +128,11 @@ export function resolveBuildSettings(f: BuildFlags): BuildSettings {
       : (config.pythons ?? calendarPythons(platformId, new Date()));
   const isDebian2218 = source.kind === "tarball" && source.ref.sha256 === DEBIAN_SOURCES["22.1.8"]?.sha256;
   const policy = linuxPolicy(platformId, f.policy === undefined ? undefined : o.policy, o.config.manylinuxPolicy, plan);
+  // A plan builds exactly its packages (a rebuild replays them); otherwise the config's and --package's.
+  const packages = plan
+    ? plannedPackages(plan.packages)
+    : enabledPackages(config.packages, f.package ? f.package.split(",").map((x) => x.trim()).filter(Boolean) : []);
+  const layer = parseLayerSpec(f.layer, config);
   return {
     repoRoot: o.repoRoot,
     cacheDir: o.cacheDir,
@@ -132,7 +141,8 @@ export function resolveBuildSettings(f: BuildFlags): BuildSettings {
     platform: platformById(platformId, policy ? { policy } : {}),
     pythons,
     source,
-    layer: parseLayerSpec(f.layer, config),
+    layer: layer.kind === "source" ? { ...layer, cmakeOptions: layerOptionsWithPackages(layer.cmakeOptions, packages) } : layer,
+    ...(packages.length ? { packages } : {}),
     release: {
       distribution: f.distribution ?? plan?.distribution ?? config.distribution,
       devDistribution: plan?.devDistribution ?? config.devDistribution,
@@ -159,7 +169,7 @@ export function resolveBuildSettings(f: BuildFlags): BuildSettings {
  * they pin), then the line that installs from the output folder (find-links added to PyPI, which
  * serves the dependencies) and the report's path. `cwd` makes the folder relative when it is below.
  */
-export function closingSummary(report: Pick<BuildReport, "wheels" | "verification" | "native" | "distribution" | "version">, outDir: string, cwd = process.cwd()): string {
+export function closingSummary(report: Pick<BuildReport, "wheels" | "verification" | "native" | "distribution" | "version"> & Partial<Pick<BuildReport, "packages">>, outDir: string, cwd = process.cwd()): string {
   const time = (w: { reused?: boolean; seconds: Record<string, number> }): string => (w.reused ? "reused" : `${Object.values(w.seconds).reduce((a, x) => a + x, 0).toFixed(1)}s`);
   const lines = report.wheels.map((w) => {
     const v = report.verification[w.fileName];
@@ -168,6 +178,10 @@ export function closingSummary(report: Pick<BuildReport, "wheels" | "verificatio
     return `${w.fileName}  ${(w.size / 1e6).toFixed(1)} MB  ${time(w)}${smoke}${lit}`;
   });
   if (report.native) lines.push(`${report.native.fileName}  ${(report.native.size / 1e6).toFixed(1)} MB  ${time(report.native)}  (native part: every wheel above pins it)`);
+  for (const p of report.packages ?? []) {
+    const tests = Object.entries(p.tests).map(([py, t]) => `${py}: ${t.passed} passed, ${t.failed + t.errors} failed, ${t.skipped} skipped`);
+    lines.push(`${p.fileName}  ${(p.size / 1e6).toFixed(1)} MB  (package ${p.package}${tests.length ? `; upstream's tests ${tests.join("; ")}` : ""})`);
+  }
   const rel = relative(cwd, outDir);
   const dir = rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : outDir;
   lines.push(`install: ${findLinksInstallLine({ distribution: report.distribution, version: report.version }, dir)}`);
@@ -219,6 +233,7 @@ export function register(program: Command): void {
     .option("--no-dev", "skip the dev distribution (tarball + dev wheel for downstream builds)")
     .option("--no-lit", "skip upstream's lit suite (smoke test only)")
     .option("--lit-filter <paths>", "comma-separated subset of mlir/test/python")
+    .option("--package <ids>", "also build these packages' wheels, comma-separated (clang: clang's Python bindings with libclang; see release.config.json packages)")
     .option("-j, --jobs <n>", "parallel compile jobs")
     .option("--policy <name>", "Linux: manylinux2014 | manylinux_2_28 (default: the config's manylinuxPolicy, manylinux2014; linux-aarch64: manylinux_2_28)")
     .option("--dry-run", "print the resolved plan (commands, env, CMake cache, wheel tags) of --platform <id|all>; build nothing")

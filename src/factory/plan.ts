@@ -7,9 +7,13 @@ import { shellLine } from "../exec/env.js";
 import { layerInstallTarget, layerWorkDirs, readPrefixVersion, sourceLayerConfigureArgs, sourceLayerKey } from "../layer/layer.js";
 import { type LlvmAbiFacts, probeLlvmAbiFacts } from "../platforms/abi.js";
 import type { Platform } from "../platforms/platform.js";
-import { type PlatformPlan, requirementsPath, resolvePlatformPlan } from "../platforms/resolve.js";
+import { packageSourcePaths } from "../packages/index.js";
+import { type PackagePlan, planPackage } from "../packages/plan.js";
+import { planContext } from "../platforms/plan-context.js";
+import { type PlatformPlan, requirementsPath, type ResolveInput, resolvePlatformPlan } from "../platforms/resolve.js";
 import { InvalidInputError } from "../errors.js";
 import { CompilerCacheSettings } from "../schema/config.js";
+import { BuildStep } from "../schema/build-step.js";
 import { PinnedRequirements } from "../schema/provenance.js";
 import { type LlvmSourceTree, readTreeVersion, treeDirName } from "../source/tree.js";
 import { sha256Hex } from "../util/hash.js";
@@ -73,6 +77,13 @@ export function plannedInputs(s: BuildSettings): { sourceRoot: string; identity:
   if (s.layer.kind === "prebuilt") return { sourceRoot, identity, layerPrefix: resolve(s.layer.prefix) };
   const layerKey = sourceLayerKey({ identity } as LlvmSourceTree, s.platform.id, s.layer.cmakeOptions);
   return { sourceRoot, identity, layerPrefix: join(s.cacheDir, "layers", layerKey, "install"), layerKey };
+}
+
+/** Where the source step puts the enabled packages' tree (a directory source: the directory itself). */
+export function plannedPackageRoot(s: BuildSettings): string | undefined {
+  if (!s.packages?.length) return undefined;
+  const src = s.source;
+  return src.kind === "dir" ? resolve(src.path) : join(s.cacheDir, "trees", treeDirName(src.kind === "tarball" ? src.ref.sha256 : src.ref.commit, "package", packageSourcePaths(s.packages)));
 }
 
 /**
@@ -154,18 +165,25 @@ const listDir = (d: string): string[] => {
   }
 };
 
+/** A platform's plan and the enabled packages' wheels (their steps are in `steps`, after the bindings'). */
+export interface BuildPlan extends PlatformPlan {
+  packages: PackagePlan[];
+  /** The enabled packages' source tree (their own paths of the same source). */
+  packageSourceRoot?: string;
+}
+
 /**
  * The complete step list of one build: what `build --dry-run` prints for this machine and what
  * buildWheels executes, from the same settings through the same function.
  */
-export function planBuild(s: BuildSettings): PlatformPlan {
+export function planBuild(s: BuildSettings): BuildPlan {
   const planned = plannedInputs(s);
   const mlirCmakeDir = join(planned.layerPrefix, "lib", "cmake", "mlir");
   const llvm = plannedLlvmFacts(s, planned);
   const files = requirementsFiles(s);
   const key = (f: string): string => (existsSync(f) ? sha256Hex(readFileSync(f)) : `<missing ${f}>`);
   const policy = hostRepairPolicy(s.platform);
-  return resolvePlatformPlan(s.platform, {
+  const input: ResolveInput = {
     pythons: s.pythons,
     llvm,
     distribution: s.release.distribution,
@@ -191,5 +209,19 @@ export function planBuild(s: BuildSettings): PlatformPlan {
     env: { ...process.env, MLIR_RELEASE_CACHE: s.cacheDir },
     listDir,
     exists: (f: string) => runnable(f),
-  });
+  };
+  const plan = resolvePlatformPlan(s.platform, input);
+  // The enabled packages after everything the MLIR bindings run: their build steps, then their tests.
+  const packageSourceRoot = plannedPackageRoot(s);
+  const packages = (s.packages ?? []).map((pkg) =>
+    planPackage(pkg, planContext(s.platform, input), {
+      sourceRoot: packageSourceRoot!,
+      layerPrefix: planned.layerPrefix,
+      llvmVersion: llvm.version,
+      version: input.version,
+      pythons: plan.builds.map((b) => ({ python: b.python, interpreter: b.interpreter })),
+    }),
+  );
+  const more = [...packages.flatMap((p) => p.steps), ...packages.flatMap((p) => p.verify)].map((st) => BuildStep.parse(st));
+  return { ...plan, steps: [...plan.steps, ...more], packages: packages.map((p) => p.planned), ...(packageSourceRoot ? { packageSourceRoot } : {}) };
 }

@@ -2,16 +2,17 @@
 // steps produced: every wheel with its step times, its verification, and the build's phases' times.
 import type { RunResult } from "../exec/env.js";
 import type { StepRecord } from "../exec/steps.js";
-import type { PlatformPlan } from "../platforms/resolve.js";
 import { BuildReport } from "../schema/build-report.js";
 import { type PinnedRequirements } from "../schema/provenance.js";
+import type { BuildPlan } from "./plan.js";
 import type { BuildSettings } from "./settings.js";
+import { packageReport } from "./steps/package.js";
 import type { PipelineOutput } from "./steps/pipeline.js";
 import { verificationsOf } from "./steps/verify.js";
 
 export interface ReportInput {
   settings: BuildSettings;
-  plan: PlatformPlan;
+  plan: BuildPlan;
   requirements: { tools: PinnedRequirements; build: PinnedRequirements };
   records: readonly StepRecord[];
   results: ReadonlyMap<string, RunResult>;
@@ -50,6 +51,7 @@ export function composeReport(i: ReportInput): BuildReport {
     ...(native ? { native } : {}),
     verification,
     ...(produced.dev ? { dev: produced.dev } : {}),
+    packages: packageReport(plan, produced.packages, i.results, records),
     seconds,
   });
 }

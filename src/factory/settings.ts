@@ -1,5 +1,6 @@
 // What one build is asked to do, resolved once from flags, config and environment (src/cli/build.ts)
 // and passed down unchanged: every step reads its inputs from here or from an earlier step's output.
+import type { EnabledPackage } from "../packages/recipe.js";
 import type { Platform } from "../platforms/platform.js";
 import type { CompilerCacheSettings } from "../schema/config.js";
 import type { LlvmSourceRef } from "../schema/plan.js";
@@ -51,6 +52,8 @@ export interface BuildSettings {
   compilerCache?: CompilerCacheSettings;
   /** Also build the dev distribution (tarball + dev wheel) from the same layer and bindings. */
   dev: boolean;
+  /** The packages built besides the MLIR bindings (src/packages): each one's wheel, tested (default: none). */
+  packages?: readonly EnabledPackage[];
   /** Hashed requirements files to install from instead of the repository's (a rebuild's recorded ones). */
   requirements?: { tools?: string; build?: string };
 }

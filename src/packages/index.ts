@@ -27,3 +27,13 @@ export function enabledPackages(config: Readonly<Record<string, PackageConfig>>,
     .filter((r) => config[r.id]?.enabled || asked.includes(r.id))
     .map((recipe) => ({ recipe, distribution: config[recipe.id]?.distribution ?? recipe.defaultDistribution }));
 }
+
+/** The llvm-project paths the enabled packages add to the source step's (none: the tree stays the bindings'). */
+export const packageSourcePaths = (packages: readonly EnabledPackage[] = []): string[] => [...new Set(packages.flatMap((p) => p.recipe.sourcePaths))];
+
+/** The top-level llvm-project folders a from-source layer's tree needs for them (their LLVM projects). */
+export const packageLayerPaths = (packages: readonly EnabledPackage[] = []): string[] => [...new Set(packages.flatMap((p) => p.recipe.layer.projects))];
+
+/** The packages a plan (or a manifest's plan) names, as a build enables them: exactly those, under the plan's names. */
+export const plannedPackages = (planned: readonly { id: string; distribution: string }[] = []): EnabledPackage[] =>
+  enabledPackages(Object.fromEntries(planned.map((p) => [p.id, { enabled: true, distribution: p.distribution }])));

@@ -9,7 +9,7 @@ import { wheelFileName } from "../wheels/wheel.js";
 import type { EnabledPackage, RecipeBuildContext, RecipeCommand, RecipeTestContext } from "./recipe.js";
 
 /** A package's wheel as the plan names it (the report and the manifest record the placed file). */
-export interface PlannedPackage {
+export interface PackagePlan {
   id: string;
   distribution: string;
   packageName: string;
@@ -20,11 +20,13 @@ export interface PlannedPackage {
   /** Published tag (py3-none-<platform after repair>) and file name. */
   tag: string;
   wheel: string;
-  /** The Pythons its tests run on, with the interpreter each fresh venv is made from. */
-  tests: { python: string; interpreter: string }[];
+  /** The Pythons its tests run on, the interpreter each fresh venv is made from, and the step whose stdout ends with the counts. */
+  tests: { python: string; interpreter: string; step: string }[];
 }
 
 export interface PackagePlanInput {
+  /** The tree of the recipe's sourcePaths (the same source as the bindings', its own folder). */
+  sourceRoot: string;
   /** The layer's install prefix and exact LLVM version ("22.1.8"); the wheel's version. */
   layerPrefix: string;
   llvmVersion: string;
@@ -54,13 +56,13 @@ export function packageDirs(c: Pick<PlanContext, "path" | "workDir" | "p">, id: 
 }
 
 /** The package's build steps (recipe commands, assemble, inspect, repair, place) and its verify steps. */
-export function planPackage(pkg: EnabledPackage, c: PlanContext, i: PackagePlanInput): { planned: PlannedPackage; steps: BuildStepInput[]; verify: BuildStepInput[] } {
+export function planPackage(pkg: EnabledPackage, c: PlanContext, i: PackagePlanInput): { planned: PackagePlan; steps: BuildStepInput[]; verify: BuildStepInput[] } {
   const { recipe } = pkg;
   const { p, path, toolsBin } = c;
   const dirs = packageDirs(c, recipe.id);
   const buildContext: RecipeBuildContext = {
     repoRoot: c.input.repoRoot,
-    sourceRoot: c.input.sourceRoot,
+    sourceRoot: i.sourceRoot,
     layerPrefix: i.layerPrefix,
     llvmVersion: i.llvmVersion,
     buildDir: dirs.buildDir,
@@ -117,11 +119,14 @@ export function planPackage(pkg: EnabledPackage, c: PlanContext, i: PackagePlanI
       produces: [final],
     },
   ];
+  const tests: PackagePlan["tests"] = [];
   const verify = i.pythons.flatMap(({ python, interpreter }) => {
     const pre = `${id}/py${python}`;
     const vdir = path.join(c.workDir, "verify-venvs", `${id}-py${python}`);
     const vpy = venvPython(p, vdir);
-    const testContext: RecipeTestContext = { repoRoot: c.input.repoRoot, sourceRoot: c.input.sourceRoot, version: python, python: vpy, workDir: path.join(dirs.testDir, `py${python}`) };
+    const testContext: RecipeTestContext = { repoRoot: c.input.repoRoot, sourceRoot: i.sourceRoot, version: python, python: vpy, workDir: path.join(dirs.testDir, `py${python}`) };
+    const commands = recipe.tests(testContext);
+    tests.push({ python, interpreter, step: `${pre}/${commands[commands.length - 1]?.name ?? "tests"}` });
     return [
       { python, kind: "command", id: `${pre}/verify-venv`, phase: "verify", argv: [interpreter, "-m", "venv", "--clear", vdir], why: `a fresh venv of CPython ${python}` },
       {
@@ -133,7 +138,7 @@ export function planPackage(pkg: EnabledPackage, c: PlanContext, i: PackagePlanI
         argv: [vpy, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-index", "--no-deps", final],
         why: `install the ${recipe.title} wheel as a user would, with nothing else`,
       },
-      ...recipe.tests(testContext).map((cmd) => stepOf(`${pre}/${cmd.name}`, cmd, python)),
+      ...commands.map((cmd) => stepOf(`${pre}/${cmd.name}`, cmd, python)),
     ] satisfies BuildStepInput[];
   });
   return {
@@ -147,7 +152,7 @@ export function planPackage(pkg: EnabledPackage, c: PlanContext, i: PackagePlanI
       repairDir: dirs.repairDir,
       tag: `${tag.python}-${tag.abi}-${tag.platform}`,
       wheel,
-      tests: i.pythons,
+      tests,
     },
     steps,
     verify,

@@ -73,6 +73,7 @@ export function implicitPlan(i: ImplicitPlanInput): ReleasePlan {
     tools: { nanobind: i.nanobind },
     layer: { cmakeOptions: i.layerCmakeOptions, optionsHash: layerOptionsHash(r.llvm.commit, i.layerCmakeOptions) },
     nanobindDomain: r.nanobindDomain,
+    ...(r.packages.length ? { packages: r.packages.map((p) => ({ id: p.package, distribution: p.distribution })) } : {}),
   });
 }
 
@@ -98,7 +99,8 @@ export function artifactsOf(report: BuildReport): Artifact[] {
     platform: report.platform,
     ...(d.tag ? { tag: d.tag } : {}),
   }));
-  return [...wheels, ...native, ...dev].sort(byFileName);
+  const packages: Artifact[] = report.packages.map((p) => ({ kind: "package-wheel", fileName: p.fileName, sha256: p.sha256, size: p.size, platform: report.platform, tag: p.tag }));
+  return [...wheels, ...native, ...dev, ...packages].sort(byFileName);
 }
 
 /** plan + BuildReport → manifest (pure); refuses a report that did not follow the plan. */
@@ -113,11 +115,16 @@ export function manifestFromBuild(plan: ReleasePlan, report: BuildReport, proven
       problems.push(`wheel ${w.fileName} (${report.platform}, Python ${w.python}) is not in the plan's matrix`);
     }
   }
+  for (const p of report.packages) {
+    if (!(plan.packages ?? []).some((x) => x.id === p.package && x.distribution === p.distribution)) problems.push(`package wheel ${p.fileName} (${p.package}, ${p.distribution}) is not among the plan's packages`);
+  }
   if (problems.length) throw new InvalidInputError(`build report does not match the plan:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   const verification: Record<string, unknown> = {};
   for (const [file, v] of Object.entries(report.verification)) {
     verification[file] = { lit: v.lit ?? null, wheelContents: v.wheelContents, smoke: v.smoke, ...(v.freeThreaded ? { freeThreaded: v.freeThreaded } : {}) };
   }
+  // A package's wheel: its tests' counts per Python (upstream's suite against the installed wheel).
+  for (const p of report.packages) verification[p.fileName] = { package: p.package, tests: p.tests };
   return ReleaseManifest.parse({
     schemaVersion: 1,
     plan,

@@ -27,7 +27,7 @@ type ArtifactKind = z.infer<typeof ArtifactKindSchema>;
 /** PyPI's default per-file upload limit (a project can ask for more). */
 export const PYPI_DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024;
 /** What goes to PyPI unless the config says otherwise: the release wheels (per-Python and native), not the dev kit. */
-export const PYPI_DEFAULT_KINDS: readonly ArtifactKind[] = ["wheel", "native-wheel", "tools-wheel"];
+export const PYPI_DEFAULT_KINDS: readonly ArtifactKind[] = ["wheel", "native-wheel", "tools-wheel", "package-wheel"];
 
 export interface PypiRule {
   include: readonly ArtifactKind[];
@@ -194,7 +194,7 @@ async function compareAll(stage: LoadedStage, simple: string, rule: Partial<Pypi
   const byProject = new Map<string, Map<string, IndexFile>>();
   const entries: PypiPlanEntry[] = [];
   for (const f of selection.files) {
-    const project = wheelProject(f.kind, stage.manifest.plan);
+    const project = wheelProject(f.kind, stage.manifest.plan, f.fileName);
     if (!byProject.has(project)) byProject.set(project, await listIndexFiles(simple, project));
     entries.push({ file: f, comparison: await compareWithIndex(f, byProject.get(project)!.get(f.fileName)) });
   }
@@ -268,13 +268,13 @@ export async function publishPypi(stage: LoadedStage, o: PypiOptions, hooks: Pyp
     // (the same bytes, re-sent below, or an interrupted copy of a staged file).
     const ours = new Set(entries.map((e) => e.file.fileName));
     for (const version of new Set(interrupted.map((e) => parseWheelFileName(e.file.fileName).version))) {
-      for (const project of new Set(interrupted.map((e) => wheelProject(e.file.kind, stage.manifest.plan)))) {
+      for (const project of new Set(interrupted.map((e) => wheelProject(e.file.kind, stage.manifest.plan, e.file.fileName)))) {
         const foreign = [...(await listIndexFiles(simple, project)).keys()].filter((n) => n.includes(`-${version}-`) && !ours.has(n));
         if (foreign.length) throw new PublishConflictError(`pypi: cannot replace the interrupted upload(s) ${interrupted.map((e) => e.file.fileName).join(", ")}: removal would also drop ${foreign.join(", ")}, which this stage does not hold`);
         for (const e of interrupted) log(`pypi: ${e.file.fileName}: ${(e.comparison as { why: string }).why}; removing it to upload again`);
         // pypiserver matches remove_pkg's name against the file name's distribution part as written
         // (mlir_python_bindings), not the normalized project name: send that.
-        const inProject = interrupted.find((e) => wheelProject(e.file.kind, stage.manifest.plan) === project)!;
+        const inProject = interrupted.find((e) => wheelProject(e.file.kind, stage.manifest.plan, e.file.fileName) === project)!;
         await removeVersion(o, token, parseWheelFileName(inProject.file.fileName).distribution, version);
       }
     }

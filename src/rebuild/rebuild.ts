@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join, resolve } from "node:path";
 import { type BuildSettings, buildWheels } from "../factory/factory.js";
 import type { ExecEnv } from "../exec/env.js";
+import { plannedPackages } from "../packages/index.js";
 import { platformById } from "../platforms/index.js";
 import type { Progress } from "../progress.js";
 import { InvalidInputError } from "../errors.js";
@@ -73,6 +74,8 @@ export function settingsFromManifest(m: ReleaseManifest, platform: PlatformId, d
     verify: false,
     toolsDir: d.toolsDir,
     dev: m.artifacts.some((a) => a.platform === platform && (a.kind === "dev-wheel" || a.kind === "dev-tarball")),
+    // The plan's packages, under its names: their wheels are compared like every other artifact.
+    ...(p.packages?.length ? { packages: plannedPackages(p.packages) } : {}),
     ...(d.jobs ? { jobs: d.jobs } : {}),
     ...(d.compilerCache ? { compilerCache: d.compilerCache } : {}),
   };

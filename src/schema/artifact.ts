@@ -4,14 +4,23 @@ import { PlatformId, WheelTag } from "./platform.js";
 import { PlainFileName, PythonVersion, Sha256 } from "./strings.js";
 
 /** "native-wheel": the one py3-none wheel per platform (`<distribution>-native`) every per-Python wheel pins.
- *  "tools-wheel": the self-contained command-line tools per platform (`<distribution>-tools`, src/wheels/tools-wheel.ts). */
-export const ArtifactKind = z.enum(["wheel", "native-wheel", "tools-wheel", "dev-wheel", "dev-tarball", "conda", "notes"]);
+ *  "tools-wheel": the self-contained command-line tools per platform (`<distribution>-tools`, src/wheels/tools-wheel.ts).
+ *  "package-wheel": a package built besides the MLIR bindings (src/packages/, e.g. clang's bindings), its own distribution. */
+export const ArtifactKind = z.enum(["wheel", "native-wheel", "tools-wheel", "package-wheel", "dev-wheel", "dev-tarball", "conda", "notes"]);
 export type ArtifactKind = z.infer<typeof ArtifactKind>;
 /** The artifact kinds that are wheels (served by an index, PEP 658 metadata beside them). */
-export const isWheelKind = (k: string): boolean => k === "wheel" || k === "native-wheel" || k === "tools-wheel" || k === "dev-wheel";
-/** The distribution (project) a wheel artifact belongs to. */
-export const wheelProject = (k: string, plan: { distribution: string; devDistribution: string }): string =>
-  k === "dev-wheel" ? plan.devDistribution : k === "native-wheel" ? `${plan.distribution}-native` : k === "tools-wheel" ? `${plan.distribution}-tools` : plan.distribution;
+export const isWheelKind = (k: string): boolean => k === "wheel" || k === "native-wheel" || k === "tools-wheel" || k === "package-wheel" || k === "dev-wheel";
+/** The distribution (project) a wheel artifact belongs to; a package's is its file name's (PEP 427 escaped, normalized back). */
+export const wheelProject = (k: string, plan: { distribution: string; devDistribution: string }, fileName = ""): string =>
+  k === "dev-wheel"
+    ? plan.devDistribution
+    : k === "native-wheel"
+      ? `${plan.distribution}-native`
+      : k === "tools-wheel"
+        ? `${plan.distribution}-tools`
+        : k === "package-wheel"
+          ? (fileName.split("-")[0] ?? "").replace(/_/g, "-")
+          : plan.distribution;
 export const Artifact = z.strictObject({
   kind: ArtifactKind,
   fileName: PlainFileName,

@@ -1,6 +1,7 @@
 // What one run of the wheel factory produced on one platform (written as build-report.json).
 import { z } from "zod";
 import { PlatformId, WheelTag } from "./platform.js";
+import { PackageWheel } from "./packages.js";
 import { BuildInputs, PinnedRequirements, WheelMembers } from "./provenance.js";
 import { PlainFileName, PythonVersion, Sha256 } from "./strings.js";
 
@@ -70,6 +71,8 @@ export const BuildReport = z.object({
       }),
     )
     .default([]),
+  /** The enabled packages' wheels (src/packages/), each with its tests' counts per Python. */
+  packages: z.array(PackageWheel).default([]),
   seconds: z.record(z.string(), z.number()),
 });
 export type BuildReport = z.infer<typeof BuildReport>;

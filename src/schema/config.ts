@@ -1,5 +1,6 @@
 // release.config.json: the release's configuration, with every default written here once.
 import { z } from "zod";
+import { PackageConfig, PackageId } from "./packages.js";
 import { ManylinuxPolicy, PlatformConfig } from "./platform.js";
 import { CmakeValue, CmakeVariable, DistributionName, GitRefName, GitRemote, GithubName, GithubRepoRef, HttpUrl, HttpUrlTemplate, PythonVersion, ToolVersion, TreePath } from "./strings.js";
 
@@ -118,7 +119,7 @@ export const ReleaseConfig = z.object({
           simpleUrl: HttpUrl.optional(),
           username: z.string().default("__token__"),
           /** Artifact kinds sent to PyPI; the dev wheel and dev tarball go to GitHub Releases and the index only. */
-          include: z.array(z.enum(["wheel", "native-wheel", "tools-wheel", "dev-wheel", "dev-tarball"])).min(1).default(["wheel", "native-wheel", "tools-wheel"]),
+          include: z.array(z.enum(["wheel", "native-wheel", "tools-wheel", "package-wheel", "dev-wheel", "dev-tarball"])).min(1).default(["wheel", "native-wheel", "tools-wheel", "package-wheel"]),
           /** Files larger than this are named and not sent (PyPI's default limit is 100 MiB). */
           maxFileBytes: z.number().int().positive().default(100 * 1024 * 1024),
           /** The server accepts `:action=remove_pkg` (pypiserver with auth; PyPI does not): an interrupted upload is removed and sent again. */
@@ -155,6 +156,8 @@ export const ReleaseConfig = z.object({
       lookBack: z.number().int().positive().max(500).default(30),
     })
     .optional(),
+  /** Packages built besides the MLIR bindings (src/packages/), each off unless enabled: `{"clang": {"enabled": true}}`. */
+  packages: z.record(PackageId, PackageConfig).default({}),
   mlirPaths: z
     .object({
       include: z.array(TreePath).min(1).default(MLIR_PATHS_INCLUDE),

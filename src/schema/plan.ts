@@ -1,5 +1,6 @@
 // The release plan: pure data, every pin a build depends on; what a manifest records and a rebuild replays.
 import { z } from "zod";
+import { PlannedPackage } from "./packages.js";
 import { AbiVariant, ManylinuxPolicy, PlatformId, WheelTag } from "./platform.js";
 import { ReleaseKind } from "./request.js";
 import { CalendarDate, CmakeValue, CmakeVariable, DistributionName, GitCommit, GitRefName, GitRemote, LlvmVersion, Pep440Version, PlainFileName, PythonVersion, Sha256, ToolVersion } from "./strings.js";
@@ -77,6 +78,8 @@ export const ReleasePlan = z.strictObject({
     optionsHash: Sha256,
   }),
   nanobindDomain: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a C identifier"),
+  /** Packages built besides the MLIR bindings on every platform (absent: none). */
+  packages: z.array(PlannedPackage).optional(),
   /** How select chose the commit: where from, which ref and cutoff, the snapshot's day and sequence. */
   selection: z
     .strictObject({

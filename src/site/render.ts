@@ -82,7 +82,7 @@ function projects(releases: SiteRelease[], files: ReadonlyMap<string, SiteFile[]
   for (const r of releases) {
     for (const f of files.get(r.manifest.plan.version) ?? []) {
       if (!isWheelKind(f.kind)) continue;
-      const name = normalizeProjectName(wheelProject(f.kind, r.manifest.plan));
+      const name = normalizeProjectName(wheelProject(f.kind, r.manifest.plan, f.fileName));
       if (!out.has(name)) out.set(name, []);
       out.get(name)!.push({ release: r.manifest, file: f, yanked: siteYankReason(r, f.fileName) });
     }
@@ -196,6 +196,8 @@ export interface DashboardEntry extends ReleaseListEntry {
   page: string;
   restore?: string;
   pip?: string;
+  /** The packages built besides the bindings (clang's, …): each one's install line from the index. */
+  packagesPip?: string[];
   /** The day (and time) in words: "24 Nov 2026, 00:00 UTC". */
   dateText: string;
   wheels: Array<{ fileName: string; python?: string; platform?: string; size: number; sha256: string; url: string; lit?: LitSummary }>;
@@ -261,6 +263,9 @@ export function dashboardEntries(releases: SiteRelease[], files: ReadonlyMap<str
       page: `releases/${e.version}.html`,
       ...(r.pruned ? { restore: `mlir-release restore ${e.version}` } : {}),
       ...(index ? { pip: indexInstallLine({ distribution: m.plan.distribution, version: e.version }, index) } : {}),
+      ...(index && fl.some((f) => f.kind === "package-wheel")
+        ? { packagesPip: [...new Set(fl.filter((f) => f.kind === "package-wheel").map((f) => wheelProject(f.kind, m.plan, f.fileName)))].map((d) => indexInstallLine({ distribution: d, version: e.version }, index)) }
+        : {}),
       dateText: humanDate(e.kind === "snapshot" ? e.date : m.plan.llvm.commitDate),
       wheels,
       nativeWheels,
@@ -394,6 +399,7 @@ function releaseSection(r: SiteRelease, up: string, entry: DashboardEntry, files
     `<table class="matrix"><thead><tr><th>platform</th>${pythons.map((py) => `<th>Python ${esc(py)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`,
     others.length ? `<ul class="other">${others.join("")}</ul>` : "",
     wheelFacts.length ? `<ul class="wheels">${wheelFacts.join("")}</ul>` : "",
+    ...(entry.packagesPip ?? []).map((line) => `<p>Also built from this LLVM: <code class="install package">${esc(line)}</code></p>`),
     pinBlock,
     `<details><summary>Release notes</summary><pre>${esc(r.notes)}</pre></details>`,
     "</section>",

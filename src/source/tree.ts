@@ -28,7 +28,12 @@ export const BINDINGS_PATHS = [
  * llvm/ refuses to configure without libc/ (FindLibcCommonUtils: LLVM Support uses libc's shared headers). */
 export const LAYER_PATHS = ["cmake", "libc", "llvm", "mlir", "third-party"] as const;
 
-export type TreeParts = "bindings" | "layer";
+/** "package": only what enabled packages name (src/packages/), beside the version files: its own tree, so
+ * enabling a package leaves the bindings' tree, and so their build and wheels, exactly as they were. */
+export type TreeParts = "bindings" | "layer" | "package";
+
+/** The files readTreeVersion reads: every tree has them. */
+const VERSION_PATHS = ["cmake/Modules/LLVMVersion.cmake", "llvm/CMakeLists.txt"] as const;
 
 export interface LlvmSourceTree {
   /** Root of the llvm-project tree. */
@@ -77,15 +82,20 @@ export interface SourceOptions {
   /** Repository root, for the provisioning scripts under containers/. */
   repoRoot: string;
   parts?: TreeParts;
+  /** More llvm-project paths than the parts' (an enabled package's, e.g. clang/tools/libclang). */
+  extraPaths?: readonly string[];
   expectedVersion?: string;
 }
 
-const partsPaths = (parts: TreeParts): readonly string[] => (parts === "layer" ? LAYER_PATHS : BINDINGS_PATHS);
+const partsPaths = (parts: TreeParts, extra: readonly string[] = []): readonly string[] => [
+  ...(parts === "layer" ? LAYER_PATHS : parts === "package" ? VERSION_PATHS : BINDINGS_PATHS),
+  ...extra,
+];
 
 /** Cache directory name of a tree: the source's identity, the parts, and a digest of the exact path
  * list (a longer list must not reuse a tree extracted with a shorter one). */
-export const treeDirName = (identity: string, parts: TreeParts): string =>
-  `${identity.slice(0, 16)}-${parts}-${createHash("sha256").update(partsPaths(parts).join("\n")).digest("hex").slice(0, 8)}`;
+export const treeDirName = (identity: string, parts: TreeParts, extra: readonly string[] = []): string =>
+  `${identity.slice(0, 16)}-${parts}-${createHash("sha256").update(partsPaths(parts, extra).join("\n")).digest("hex").slice(0, 8)}`;
 
 /** Tarball pinned by sha256: fetched into the cache when missing, verified, extracted once. */
 export async function tarballSource(
@@ -94,6 +104,7 @@ export async function tarballSource(
   localPath?: string,
 ): Promise<LlvmSourceTree> {
   const parts = opts.parts ?? "bindings";
+  const paths = partsPaths(parts, opts.extraPaths);
   const tarball = localPath ? resolve(localPath) : join(opts.cacheDir, "sources", ref.file);
   if (!existsSync(tarball)) {
     const debianPackage = ref.origin["debian"];
@@ -111,7 +122,7 @@ export async function tarballSource(
       ref.origin["suite"] ?? "sid",
     ]);
   }
-  const treeDir = join(opts.cacheDir, "trees", treeDirName(ref.sha256, parts));
+  const treeDir = join(opts.cacheDir, "trees", treeDirName(ref.sha256, parts, opts.extraPaths));
   const stamp = join(treeDir, ".mlir-release-tree");
   if (!existsSync(stamp)) {
     opts.progress.step(`verify sha256 of ${tarball}`);
@@ -119,7 +130,7 @@ export async function tarballSource(
     if (got !== ref.sha256) {
       throw new SourceDigestError(`source tarball ${tarball}: sha256 is ${got}, expected ${ref.sha256}`);
     }
-    opts.progress.step(`extract ${partsPaths(parts).join(", ")}`);
+    opts.progress.step(`extract ${paths.join(", ")}`);
     const tmp = `${treeDir}.tmp`;
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
@@ -136,7 +147,7 @@ export async function tarballSource(
         tmp,
         "--strip-components=1",
         "--wildcards",
-        ...partsPaths(parts).map((p) => `${top}/${p}`),
+        ...paths.map((p) => `${top}/${p}`),
       ]);
     } catch (e) {
       // Older trees lack some parts (e.g. cmake/Modules/LLVMVersion.cmake before LLVM 18): tar
@@ -144,7 +155,7 @@ export async function tarballSource(
       // essential is checked below by reading the version and the bindings' CMakeLists.
       if (!(e instanceof CommandFailedError) || !onlyMissingMembers(e.tail)) throw e;
     }
-    if (!existsSync(join(tmp, "mlir", "python", "CMakeLists.txt"))) {
+    if (parts === "bindings" && !existsSync(join(tmp, "mlir", "python", "CMakeLists.txt"))) {
       throw new InvalidInputError(`source tarball ${tarball} has no ${top}/mlir/python/CMakeLists.txt: not an llvm-project tree with MLIR`);
     }
     writeFileSync(join(tmp, ".mlir-release-tree"), `${ref.sha256}\n`);
@@ -170,7 +181,7 @@ export async function gitSource(
   opts: SourceOptions,
 ): Promise<LlvmSourceTree> {
   const parts = opts.parts ?? "bindings";
-  const treeDir = join(opts.cacheDir, "trees", treeDirName(ref.commit, parts));
+  const treeDir = join(opts.cacheDir, "trees", treeDirName(ref.commit, parts, opts.extraPaths));
   const stamp = join(treeDir, ".mlir-release-tree");
   if (!existsSync(stamp)) {
     const tmp = `${treeDir}.tmp`;
@@ -180,7 +191,7 @@ export async function gitSource(
     opts.progress.step(`fetch ${ref.repository} @ ${ref.commit.slice(0, 12)}`);
     await git("init", "-q");
     await git("remote", "add", "origin", ref.repository);
-    await git("sparse-checkout", "set", "--no-cone", ...partsPaths(parts).map((p) => `/${p}`));
+    await git("sparse-checkout", "set", "--no-cone", ...partsPaths(parts, opts.extraPaths).map((p) => `/${p}`));
     await git("fetch", "-q", "--depth=1", "origin", ref.commit);
     await git("checkout", "-q", "FETCH_HEAD");
     const head = (await opts.env.run(["git", "-C", tmp, "rev-parse", "HEAD"], { capture: true })).stdout.trim();

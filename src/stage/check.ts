@@ -78,7 +78,9 @@ export function checkRelease(manifest: ReleaseManifest, files: ReadonlyMap<strin
       problems.push((e as Error).message);
       continue;
     }
-    const wantDist = wheelProject(a.kind, plan);
+    const wantDist = wheelProject(a.kind, plan, a.fileName);
+    if (a.kind === "package-wheel" && !(plan.packages ?? []).some((p) => normalizeProjectName(p.distribution) === normalizeProjectName(wantDist)))
+      problems.push(`${a.fileName}: a package wheel of ${wantDist}, which is not among the plan's packages (${(plan.packages ?? []).map((p) => p.distribution).join(", ") || "none"})`);
     if (normalizeProjectName(parsed.distribution) !== normalizeProjectName(wantDist))
       problems.push(`${a.fileName}: file name says distribution ${parsed.distribution}, the manifest says ${wantDist}`);
     if (parsed.version !== plan.version)

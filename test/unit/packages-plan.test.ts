@@ -29,6 +29,7 @@ const context = () =>
 
 const plan = () =>
   planPackage({ recipe: clangRecipe, distribution: "clang-python-bindings" }, context(), {
+    sourceRoot: "tree",
     layerPrefix: "layer",
     llvmVersion: "22.1.8",
     version: "22.1.8",

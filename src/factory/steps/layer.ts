@@ -2,24 +2,25 @@
 // the source tree (restored from the local or GitHub layer store when an earlier run built its key).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { InternalError } from "../../errors.js";
+import { InternalError, InvalidInputError } from "../../errors.js";
 import type { ExecEnv } from "../../exec/env.js";
 import { dirLayerStore } from "../../layer/artifact.js";
 import { layerStoreFromEnv } from "../../layer/github-store.js";
 import { type LlvmLayer, prebuiltLayer, sourceLayer } from "../../layer/layer.js";
 import type { Progress } from "../../progress.js";
 import { gitSource, type LlvmSourceTree, tarballSource } from "../../source/tree.js";
+import { packageLayerPaths } from "../../packages/index.js";
+import type { EnabledPackage } from "../../packages/recipe.js";
 import type { BuildSettings } from "../settings.js";
 import { resolveSource } from "./source.js";
 
 export async function resolveLayer(s: BuildSettings, source: LlvmSourceTree, env: ExecEnv, progress: Progress): Promise<LlvmLayer> {
   if (s.layer.kind === "prebuilt") return prebuiltLayer(s.layer.prefix, source, s.platform.id);
+  // An enabled package's LLVM projects (clang) are part of the layer's tree too.
+  const extraPaths = packageLayerPaths(s.packages);
+  const parts = { env, progress, cacheDir: s.cacheDir, repoRoot: s.repoRoot, parts: "layer" as const, ...(extraPaths.length ? { extraPaths } : {}) };
   const layerSource = await resolveSource(s, env, progress).then((t) =>
-    s.source.kind === "dir"
-      ? t
-      : s.source.kind === "tarball"
-        ? tarballSource(s.source.ref, { env, progress, cacheDir: s.cacheDir, repoRoot: s.repoRoot, parts: "layer" }, s.source.localPath)
-        : gitSource(s.source.ref, { env, progress, cacheDir: s.cacheDir, repoRoot: s.repoRoot, parts: "layer" }),
+    s.source.kind === "dir" ? t : s.source.kind === "tarball" ? tarballSource(s.source.ref, parts, s.source.localPath) : gitSource(s.source.ref, parts),
   );
   return sourceLayer(layerSource, {
     env,
@@ -44,7 +45,14 @@ export async function resolveLayer(s: BuildSettings, source: LlvmSourceTree, env
 export async function runLayer(i: { settings: BuildSettings; env: ExecEnv; progress: Progress; source: LlvmSourceTree; plannedPrefix: string }): Promise<LlvmLayer> {
   const layer = await resolveLayer(i.settings, i.source, i.env, i.progress);
   if (layer.prefix !== i.plannedPrefix) throw new InternalError(`the layer step found ${layer.prefix}, the plan says ${i.plannedPrefix}`);
+  checkPackageRequirements(layer.prefix, i.source.version.major, i.settings.packages ?? []);
   return layer;
+}
+
+/** Every enabled package's files are in the layer (a prebuilt one lacks clang's archives without libclang-N-dev): refused before any package step runs. */
+export function checkPackageRequirements(prefix: string, major: number, packages: readonly EnabledPackage[]): void {
+  const missing = packages.flatMap((p) => p.recipe.layer.requires(major).filter((r) => !existsSync(join(prefix, r.path))).map((r) => `${r.path} (${p.recipe.id}: ${r.providedBy})`));
+  if (missing.length) throw new InvalidInputError(`the layer ${prefix} lacks what the enabled packages link: ${missing.join(", ")}`);
 }
 
 const llvmConfig = (layer: LlvmLayer): string | undefined => {

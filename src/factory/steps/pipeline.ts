@@ -10,12 +10,14 @@ import type { PlatformPlan } from "../../platforms/resolve.js";
 import type { Progress } from "../../progress.js";
 import type { BuildReport } from "../../schema/build-report.js";
 import type { BuildStep } from "../../schema/build-step.js";
+import type { BuildPlan } from "../plan.js";
 import type { BuildSettings } from "../settings.js";
 import { runDev } from "./dev.js";
 import { runLayer } from "./layer.js";
 import { composeReleaseFiles, type ReleaseFiles } from "./metadata.js";
 import { runSource, type SourceOutput } from "./source.js";
 import { TargetStamps } from "./stamps.js";
+import { packageTargets } from "./package.js";
 import { assembleTarget, type NativeEntry, placeTarget, targetOf, type WheelEntry, wheelTargets } from "./target.js";
 import { installWheel, type LitResult, runLit } from "./verify.js";
 
@@ -48,7 +50,7 @@ export function checkStepOrder(steps: readonly BuildStep[], handlers: readonly s
 
 export interface PipelineInput {
   settings: BuildSettings;
-  plan: PlatformPlan;
+  plan: BuildPlan;
   env: ExecEnv;
   progress: Progress;
   requirements: { tools: { sha256: string }; build: { sha256: string } };
@@ -66,6 +68,8 @@ export interface PipelineOutput {
   native?: NonNullable<BuildReport["native"]>;
   dev?: BuildReport["dev"];
   lit: Record<string, LitResult>;
+  /** The enabled packages' placed wheels, by package id (report.ts adds their tests). */
+  packages: ReadonlyMap<string, NativeEntry>;
 }
 
 const got = <T>(v: T | undefined, what: string): T => {
@@ -78,7 +82,8 @@ const got = <T>(v: T | undefined, what: string): T => {
 export function buildPipeline(i: PipelineInput): { handlers: Record<StepName, StepHandler>; skip: (step: BuildStep) => string | undefined; output: () => PipelineOutput } {
   const { settings: s, plan, env, progress } = i;
   checkStepOrder(plan.steps);
-  const targets = wheelTargets(s, plan);
+  const targets = new Map([...wheelTargets(s, plan), ...packageTargets(s, plan)]);
+  const packages = new Map<string, NativeEntry>();
   let source: SourceOutput | undefined;
   let layer: LlvmLayer | undefined;
   let files: ReleaseFiles | undefined;
@@ -102,6 +107,8 @@ export function buildPipeline(i: PipelineInput): { handlers: Record<StepName, St
   const place: StepHandler = async (step, ctx) => {
     const t = targetOf(targets, step.id);
     const entry = await placeTarget(t, { outDir: s.outDir, policy: plan.repair.policy, sourceDateEpoch: got(source, "the source").sourceDateEpoch, results: ctx.results });
+    // A package's wheel is rebuilt by its own incremental build each time: no stamp.
+    if (t.kind === "package") return void packages.set(t.id, entry);
     const stamp = t.kind === "native" ? stampsNow().native() : stampsNow().perPython(t.fromPython);
     const recorded = t.kind === "python" ? { python: t.fromPython, ...entry } : entry;
     built.set(t.id, recorded);
@@ -109,7 +116,7 @@ export function buildPipeline(i: PipelineInput): { handlers: Record<StepName, St
   };
   const handlers: Record<StepName, StepHandler> = {
     source: async () => {
-      source = await runSource({ settings: s, env, progress, plannedRoot: i.plannedRoot, plannedVersion: plan.builds[0] ? versionOfWheel(plan.builds[0].wheel) : "", buildsWheels: plan.builds.length > 0 });
+      source = await runSource({ settings: s, env, progress, plannedRoot: i.plannedRoot, plannedVersion: plan.builds[0] ? versionOfWheel(plan.builds[0].wheel) : "", buildsWheels: plan.builds.length > 0, ...(plan.packageSourceRoot ? { plannedPackageRoot: plan.packageSourceRoot } : {}) });
       files = composeReleaseFiles(s, source, !!plan.native);
     },
     layer: async () => {
@@ -142,7 +149,7 @@ export function buildPipeline(i: PipelineInput): { handlers: Record<StepName, St
     const reusedNative = stamps && plan.native ? stamps.native().reused : undefined;
     const nativeBuilt = built.get("native");
     const native = reusedNative ? { ...reusedNative, reused: true, seconds: {} } : nativeBuilt ? { ...nativeBuilt, reused: false, seconds: {} } : undefined;
-    return { source: got(source, "the source"), layer: got(layer, "the layer"), wheels: perPython(), ...(native ? { native } : {}), ...(dev ? { dev } : {}), lit };
+    return { source: got(source, "the source"), layer: got(layer, "the layer"), wheels: perPython(), ...(native ? { native } : {}), ...(dev ? { dev } : {}), lit, packages };
   };
   return { handlers, skip, output };
 }

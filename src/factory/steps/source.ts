@@ -6,6 +6,7 @@ import { InternalError, InvalidInputError } from "../../errors.js";
 import type { ExecEnv } from "../../exec/env.js";
 import type { Progress } from "../../progress.js";
 import { dirSource, gitSource, type LlvmSourceTree, tarballSource } from "../../source/tree.js";
+import { packageSourcePaths } from "../../packages/index.js";
 import type { BuildSettings } from "../settings.js";
 
 export interface SourceInput {
@@ -16,6 +17,8 @@ export interface SourceInput {
   plannedRoot: string;
   plannedVersion: string;
   buildsWheels: boolean;
+  /** Where the plan says the enabled packages' tree is (none enabled: undefined). */
+  plannedPackageRoot?: string;
 }
 
 export interface SourceOutput {
@@ -25,10 +28,13 @@ export interface SourceOutput {
   sourceDateEpoch: number;
   /** The LLVM commit as the release names it ("unknown" for a tarball without one). */
   commit: string;
+  /** The same source's tree of the enabled packages' paths (src/packages/), when any is enabled. */
+  packageTree?: LlvmSourceTree;
 }
 
-export async function resolveSource(s: BuildSettings, env: ExecEnv, progress: Progress): Promise<LlvmSourceTree> {
-  const common = { env, progress, cacheDir: s.cacheDir, repoRoot: s.repoRoot };
+/** The bindings' tree, or (`package`) the tree of the enabled packages' paths: same source, its own folder. */
+export async function resolveSource(s: BuildSettings, env: ExecEnv, progress: Progress, parts: "bindings" | "package" = "bindings"): Promise<LlvmSourceTree> {
+  const common = { env, progress, cacheDir: s.cacheDir, repoRoot: s.repoRoot, ...(parts === "package" ? { parts, extraPaths: packageSourcePaths(s.packages) } : {}) };
   switch (s.source.kind) {
     case "tarball":
       return tarballSource(s.source.ref, common, s.source.localPath);
@@ -63,9 +69,12 @@ export async function runSource(i: SourceInput): Promise<SourceOutput> {
   if (version !== i.plannedVersion && i.buildsWheels) {
     throw new InvalidInputError(`the source tree ${tree.root} is LLVM ${version}, the plan was made for ${i.plannedVersion}: pass --version or a matching --layer`);
   }
+  const packageTree = s.packages?.length ? await resolveSource(s, i.env, i.progress, "package") : undefined;
+  if (packageTree?.root !== i.plannedPackageRoot) throw new InternalError(`the source step made the packages' tree ${packageTree?.root}, the plan says ${i.plannedPackageRoot}`);
   const envEpoch = process.env["SOURCE_DATE_EPOCH"];
   return {
     tree,
+    ...(packageTree ? { packageTree } : {}),
     version,
     sourceDateEpoch: s.release.sourceDateEpoch ?? (envEpoch ? Number(envEpoch) : treeEpoch(tree.root)),
     commit: s.release.llvmCommit ?? (tree.ref.kind === "git" ? tree.ref.commit : "unknown"),

@@ -22,9 +22,13 @@ export type WheelEntry = Omit<BuildReport["wheels"][number], "reused" | "seconds
 export type NativeEntry = Omit<NonNullable<BuildReport["native"]>, "reused" | "seconds">;
 
 export interface WheelTarget {
-  /** The prefix of its steps' ids: `py3.12`, `native`. */
+  /** The prefix of its steps' ids: `py3.12`, `native`, a package's id (`clang`). */
   id: string;
-  kind: "python" | "native";
+  kind: "python" | "native" | "package";
+  /** The importable package at the wheel's root (default: mlir). */
+  packageName?: string;
+  /** entry_points.txt [console_scripts] (a package's). */
+  consoleScripts?: Record<string, string>;
   /** The Python whose staged package the wheel is made from (its own, or the first one's). */
   fromPython: string;
   rawWheel: string;
@@ -109,8 +113,9 @@ export async function assembleTarget(t: WheelTarget, files: ReleaseFiles, source
   const extraFiles = t.extraFiles?.(files);
   const raw = await assembleWheel({
     root: t.stageRoot,
-    packageName: "mlir",
+    packageName: t.packageName ?? "mlir",
     metadata: t.metadata(files),
+    ...(t.consoleScripts ? { consoleScripts: t.consoleScripts } : {}),
     tag: tagOf(t.rawWheel.split("/").pop()!),
     sourceDateEpoch,
     generator: PIPELINE_VERSION,

@@ -61,7 +61,7 @@ export async function runLit(
 }
 
 /** The JSON a checking script prints last (smoke.py, free_threaded.py). */
-const lastJsonLine = (stdout: string): Record<string, unknown> => JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as Record<string, unknown>;
+export const lastJsonLine = (stdout: string): Record<string, unknown> => JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as Record<string, unknown>;
 
 /**
  * One wheel's verification record on one interpreter from its verify steps' results (build and

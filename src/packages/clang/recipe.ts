@@ -6,8 +6,13 @@
 // containers/clang/run_binding_tests.py against the installed wheel.
 import type { PackageRecipe } from "../recipe.js";
 
-/** What the tests need from the tree besides the bindings; what the build needs: libclang's sources. */
-export const CLANG_SOURCE_PATHS = ["clang/tools/libclang", "clang/bindings/python"] as const;
+/** What the build needs from the tree (libclang's sources, one header file) and the tests (the bindings and their tests). */
+export const CLANG_SOURCE_PATHS = [
+  "clang/tools/libclang",
+  "clang/bindings/python",
+  // Not installed into any layer (upstream installs include/'s *.h and *.def only), included by ExtractAPI's headers.
+  "clang/include/clang/ExtractAPI/APIRecords.inc",
+] as const;
 
 export const clangRecipe: PackageRecipe = {
   id: "clang",
