@@ -14,8 +14,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
-import { ExternalServiceError, httpStatusError, InvalidInputError, wrapHttpError } from "../errors.js";
+import { ExternalServiceError, httpStatusError, InvalidInputError } from "../errors.js";
 import type { ExecEnv } from "../exec/env.js";
+import { httpFetch } from "../external/http.js";
 import { type ArtifactKind as ArtifactKindSchema, wheelProject } from "../schema/artifact.js";
 import { type PublishAction } from "../schema/publish.js";
 import type { LoadedStage, StagedFile } from "../stage/stage.js";
@@ -48,14 +49,9 @@ export interface PypiOptions {
   removeInterrupted?: boolean;
 }
 
-/** fetch, its failures (refused, unknown host, timeout) as one PyPI external-service line naming the URL. */
-async function pypiFetch(url: string, init: RequestInit | undefined, what: string): Promise<Response> {
-  try {
-    return await fetch(url, init);
-  } catch (e) {
-    throw wrapHttpError(e, "PyPI", what, { method: init?.method ?? "GET", url, reachHint: "check the repository URL (publish.pypi) and the network" });
-  }
-}
+/** Through the one HTTP client (its retries; a POST is sent once): failures as one PyPI line naming the URL. */
+const pypiFetch = (url: string, init: RequestInit | undefined, what: string): Promise<Response> =>
+  httpFetch(url, init ?? {}, { service: "PyPI", what, reachHint: "check the repository URL (publish.pypi) and the network" });
 
 export function pypiToken(environ: Record<string, string | undefined> = process.env): string {
   const t = environ["TWINE_PASSWORD"] || environ["MLIR_RELEASE_PYPI_TOKEN"];
