@@ -147,7 +147,7 @@ export const ReleaseConfig = z.object({
     .prefault({}),
   /** Paths (of the LLVM tree) the wheels are built from: a day on which none changed gets no
    * snapshot. Prefixes ending in "/" match a folder, others a file; exclude wins over include. */
-  /** Optional: snapshots only from commits whose upstream CI passed (plan/gate.ts). `checks` are
+  /** Optional: snapshots only from commits whose upstream CI passed (select/gate.ts). `checks` are
    * GitHub check-run names or commit-status contexts that must all have succeeded; at most
    * `lookBack` first-parent commits before the cutoff are considered. */
   snapshotGate: z
