@@ -3,6 +3,7 @@
 // repair → place, the same in-process handlers as the MLIR wheels'), then per Python the recipe's
 // tests against the wheel installed alone into a fresh venv.
 import type { PlanContext } from "../platforms/plan-context.js";
+import { inspectSteps } from "../platforms/plan-inspect.js";
 import { venvPython } from "../platforms/plan-provision.js";
 import type { BuildStepInput } from "../schema/build-step.js";
 import { wheelFileName } from "../wheels/wheel.js";
@@ -87,19 +88,7 @@ export function planPackage(pkg: EnabledPackage, c: PlanContext, i: PackagePlanI
       why: `the raw ${recipe.title} wheel (py3-none: nothing in it is Python-specific), deterministic, before repair`,
       produces: [rawWheel],
     },
-    ...(p.inspect
-      ? ([
-          {
-            kind: "command",
-            id: `${id}/inspect`,
-            phase: "repair",
-            argv: p.inspect(rawWheel, toolsBin),
-            why: "what the policy allows and which libraries get grafted (recorded in the build report)",
-            capture: true,
-            pathPrepend: [toolsBin],
-          },
-        ] satisfies BuildStepInput[])
-      : []),
+    ...inspectSteps(c, `${id}/inspect`, rawWheel, "what the policy allows and which libraries get grafted (recorded in the build report)"),
     {
       kind: "command",
       id: `${id}/repair`,

@@ -3,6 +3,7 @@
 import { type BuildStepInput } from "../schema/build-step.js";
 import { wheelTagString } from "../schema/platform.js";
 import type { PlanContext } from "./plan-context.js";
+import { inspectSteps } from "./plan-inspect.js";
 import type { PlatformPlan, ResolvedBuild } from "./resolve.js";
 import { nativeDistribution, wheelFileName } from "./tags.js";
 
@@ -25,19 +26,7 @@ export function nativeWheel(c: PlanContext, first: ResolvedBuild): { native: Non
       why: "the raw native wheel: the Python-independent libraries, once per platform, shared by every per-Python wheel",
       produces: [rawWheel],
     },
-    ...(p.inspect
-      ? ([
-          {
-            kind: "command",
-            id: "native/inspect",
-            phase: "repair",
-            argv: p.inspect(rawWheel, toolsBin),
-            why: "what the policy allows and which libraries get grafted into the native wheel (recorded in the build report)",
-            capture: true,
-            pathPrepend: [toolsBin],
-          },
-        ] satisfies BuildStepInput[])
-      : []),
+    ...inspectSteps(c, "native/inspect", rawWheel, "what the policy allows and which libraries get grafted into the native wheel (recorded in the build report)"),
     {
       kind: "command",
       id: "native/repair",

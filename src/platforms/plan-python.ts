@@ -5,6 +5,7 @@ import { type BuildStepInput } from "../schema/build-step.js";
 import { wheelTagString } from "../schema/platform.js";
 import type { AbiBuild } from "./abi.js";
 import type { PlanContext } from "./plan-context.js";
+import { inspectSteps } from "./plan-inspect.js";
 import { venvKey, venvPython } from "./plan-provision.js";
 import type { ResolvedBuild } from "./resolve.js";
 import { interpreterTags, wheelFileName } from "./tags.js";
@@ -147,20 +148,7 @@ function wheelSteps(c: PlanContext, python: string, stageDir: string, rawWheel: 
       cleans: [c.rawDir],
       produces: [rawWheel],
     },
-    ...(p.inspect
-      ? ([
-          {
-            python,
-            kind: "command",
-            id: `${py}/inspect`,
-            phase: "repair",
-            argv: p.inspect(rawWheel, toolsBin),
-            why: "what the policy allows and which libraries get grafted (recorded in the build report)",
-            capture: true,
-            pathPrepend: [toolsBin],
-          },
-        ] satisfies BuildStepInput[])
-      : []),
+    ...inspectSteps(c, `${py}/inspect`, rawWheel, "what the policy allows and which libraries get grafted (recorded in the build report)", python),
     {
       python,
       kind: "command",

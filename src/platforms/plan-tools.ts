@@ -6,6 +6,7 @@ import { type BuildStepInput } from "../schema/build-step.js";
 import { wheelTagString } from "../schema/platform.js";
 import { toolsDistribution, toolsPackage, wheelFileName } from "./tags.js";
 import type { PlanContext } from "./plan-context.js";
+import { inspectSteps } from "./plan-inspect.js";
 import type { PlatformPlan } from "./resolve.js";
 
 export function toolsWheel(c: PlanContext): { tools: NonNullable<PlatformPlan["tools"]>; steps: BuildStepInput[] } {
@@ -36,19 +37,7 @@ export function toolsWheel(c: PlanContext): { tools: NonNullable<PlatformPlan["t
       why: "the raw tools wheel (py3-none: nothing in it is Python-specific), deterministic, before repair",
       produces: [rawWheel],
     },
-    ...(p.inspect
-      ? ([
-          {
-            kind: "command",
-            id: "tools/inspect",
-            phase: "repair",
-            argv: p.inspect(rawWheel, toolsBin),
-            why: "what the policy allows (recorded in the build report): the tools wheel must need nothing grafted",
-            capture: true,
-            pathPrepend: [toolsBin],
-          },
-        ] satisfies BuildStepInput[])
-      : []),
+    ...inspectSteps(c, "tools/inspect", rawWheel, "what the policy allows (recorded in the build report): the tools wheel must need nothing grafted"),
     {
       kind: "command",
       id: "tools/repair",
