@@ -80,6 +80,14 @@ const selectOptions = (c: Command): Command =>
     .option("--config <file>", "release config (default: release.config.json)");
 
 export function register(program: Command): void {
+  registerSelectAndPlan(program);
+  registerResolve(program);
+  registerNotes(program);
+  registerRebuild(program);
+}
+
+/** `select` and `plan`: the LLVM commit of a release, and its plan. */
+function registerSelectAndPlan(program: Command): void {
   selectOptions(program.command("select").description("Pick the LLVM commit of a release, or say why there is none (JSON)")).action(
     async (f: SelectFlags) => {
       const { selection } = await selectAndPlan(f);
@@ -109,7 +117,10 @@ export function register(program: Command): void {
       }
       print(p);
     });
+}
 
+/** `resolve`: which release holds a commit; which wheel fits. */
+function registerResolve(program: Command): void {
   program
     .command("resolve")
     .description("Answer from manifests: which release holds an LLVM commit; which wheel fits a Python/platform (JSON)")
@@ -147,7 +158,10 @@ export function register(program: Command): void {
       }
       print({ ...w, install: install(w.version) });
     });
+}
 
+/** `notes`: release notes between two commits or manifests. */
+function registerNotes(program: Command): void {
   program
     .command("notes")
     .description("Markdown release notes: the MLIR-relevant LLVM commits between two commits (or two manifests)")
@@ -191,7 +205,10 @@ export function register(program: Command): void {
         }),
       );
     });
+}
 
+/** `rebuild`: replay a manifest's plan, compare every artifact. */
+function registerRebuild(program: Command): void {
   program
     .command("rebuild <manifest>")
     .description("Replay a manifest's plan through the wheel factory into a fresh folder; compare every artifact's sha256")

@@ -15,7 +15,6 @@ import { pipelineRevision } from "../rebuild/build-manifest.js";
 import { type Artifact, byFileName } from "../schema/artifact.js";
 import { DownstreamManifest } from "../schema/downstream.js";
 import { prepareProjectLit } from "./project-lit.js";
-import { planDownstream } from "./project-plan.js";
 import { buildProjectWheel, type ProjectWheel } from "./project-wheel.js";
 import { ourLibraries, unpackDevDistribution } from "./release-inputs.js";
 import {
@@ -28,13 +27,7 @@ import {
 } from "./settings.js";
 import { verifyDownstreamWheel } from "./verify-wheel.js";
 
-export async function downstreamBuild(s: DownstreamSettings, env: ExecEnv, progress: Progress): Promise<DownstreamResult> {
-  const t0 = Date.now();
-  progress.stage("downstream: release and project");
-  const plan = await planDownstream(s);
-  return runDownstream(s, plan, env, progress, t0);
-}
-
+/** Runs a plan made by planDownstream (project-plan.ts): dev distribution, one wheel per Python, verification, manifest. */
 export async function runDownstream(s: DownstreamSettings, plan: DownstreamPlan, env: ExecEnv, progress: Progress, t0 = Date.now()): Promise<DownstreamResult> {
   const { project, nanobind } = plan;
   const m = plan.release.manifest;
