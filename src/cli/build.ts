@@ -1,10 +1,11 @@
 // `mlir-release build` and `mlir-release verify`: options resolved once (src/options/) into BuildSettings.
 import { calendarPythons } from "../plan/python-support.js";
-import { compilerCacheSettings } from "../layer/compiler-cache.js";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
+import type { CliContext } from "./program.js";
 import { HostEnv } from "../exec/host.js";
-import { resolveOptions, type OptionFlags } from "../options/resolve.js";
+import type { OptionFlags } from "../options/resolve.js";
+import type { ResolvedOptions } from "../schema/options.js";
 import { buildPolicy } from "../options/policy.js";
 import { dryRunText } from "../platforms/dry-run.js";
 import { platformById } from "../platforms/index.js";
@@ -22,6 +23,7 @@ import { newDir, refusalLeavesNothing } from "../util/fresh-dir.js";
 import { DEBIAN_SOURCES } from "../source/tree.js";
 import { recordBuildFacts, writeBuildManifest } from "../rebuild/build-manifest.js";
 import { findLinksInstallLine } from "../plan/install.js";
+import { toolsDistribution } from "../platforms/tags.js";
 import { enabledPackages, plannedPackages } from "../packages/index.js";
 import { layerOptionsWithPackages } from "../packages/layer-options.js";
 import type { BuildReport } from "../schema/build-report.js";
@@ -82,6 +84,8 @@ export interface BuildFlags extends Pick<OptionFlags, "config" | "cache" | "poli
   verify: boolean;
   /** Build the dev distribution too (default on; verify passes false). */
   dev?: boolean;
+  /** Build the tools wheel too (default on where the platform builds one; `--no-tools-wheel`; tests leave it out unless they ask). */
+  toolsWheel?: boolean;
   lit: boolean;
   litFilter?: string;
   /** Packages built besides the MLIR bindings, comma-separated ids (src/packages/: clang), on top of the config's enabled ones. */
@@ -90,9 +94,9 @@ export interface BuildFlags extends Pick<OptionFlags, "config" | "cache" | "poli
   dryRun?: boolean;
 }
 
-/** What `build` resolves with the defaults and these flags (benches and tests build exactly that). */
-export function defaultBuildSettings(flags: Partial<BuildFlags> & Pick<BuildFlags, "out">): BuildSettings {
-  return resolveBuildSettings({ ...BUILD_DEFAULTS, verify: false, lit: false, ...flags });
+/** What `build` resolves with the defaults and these flags, given the options resolved from them (benches and tests build exactly that). */
+export function defaultBuildSettings(o: Readonly<ResolvedOptions>, flags: Partial<BuildFlags> & Pick<BuildFlags, "out">): BuildSettings {
+  return resolveBuildSettings(o, { ...BUILD_DEFAULTS, verify: false, lit: false, ...flags });
 }
 
 /** --policy belongs to Linux builds; the policy itself comes from buildPolicy (src/options/policy.ts). */
@@ -104,8 +108,8 @@ function linuxPolicy(platformId: PlatformId, requested: ManylinuxPolicy | undefi
   return buildPolicy(platformId, { requested, plan, configured });
 }
 
-export function resolveBuildSettings(f: BuildFlags): BuildSettings {
-  const o = resolveOptions(f);
+/** One build's settings from the resolved options (the program's, src/cli/program.ts) and the command's flags. */
+export function resolveBuildSettings(o: Readonly<ResolvedOptions>, f: BuildFlags): BuildSettings {
   const config = o.config;
   const platformId = parseOrExplain(PlatformId, f.platform, "--platform");
   const plan = f.plan ? readJsonAs(ReleasePlan, f.plan, "--plan") : undefined;
@@ -138,7 +142,7 @@ export function resolveBuildSettings(f: BuildFlags): BuildSettings {
     cacheDir: o.cacheDir,
     workDir: resolve(f.work ?? join(o.cacheDir, "work")),
     outDir: resolve(f.out),
-    platform: platformById(platformId, policy ? { policy } : {}),
+    platform: platformById(platformId, policy ? { policy, host: o.host } : { host: o.host }),
     pythons,
     source,
     layer: layer.kind === "source" ? { ...layer, cmakeOptions: layerOptionsWithPackages(layer.cmakeOptions, packages) } : layer,
@@ -157,10 +161,13 @@ export function resolveBuildSettings(f: BuildFlags): BuildSettings {
     nanobind: plan?.tools["nanobind"] ?? config.tools.nanobind,
     nanobindDomain: plan?.nanobindDomain ?? config.nanobindDomain,
     dev: f.dev ?? false,
+    // The tools keep the targets the release's layers are configured with, whichever layer this build uses.
+    ...(f.toolsWheel ? { toolsWheel: { targets: config.layerCmakeOptions["LLVM_TARGETS_TO_BUILD"] ?? "all" } } : {}),
     verify: f.verify ? { lit: f.lit, ...(f.litFilter ? { litFilter: f.litFilter.split(",") } : {}) } : false,
     toolsDir: o.toolsDir,
     ...(jobs !== undefined ? { jobs } : {}),
-    compilerCache: compilerCacheSettings(config.compilerCache, process.env),
+    compilerCache: o.compilerCache,
+    host: o.host,
   };
 }
 
@@ -169,7 +176,7 @@ export function resolveBuildSettings(f: BuildFlags): BuildSettings {
  * they pin), then the line that installs from the output folder (find-links added to PyPI, which
  * serves the dependencies) and the report's path. `cwd` makes the folder relative when it is below.
  */
-export function closingSummary(report: Pick<BuildReport, "wheels" | "verification" | "native" | "distribution" | "version"> & Partial<Pick<BuildReport, "packages">>, outDir: string, cwd = process.cwd()): string {
+export function closingSummary(report: Pick<BuildReport, "wheels" | "verification" | "native" | "distribution" | "version"> & Partial<Pick<BuildReport, "tools" | "packages">>, outDir: string, cwd = process.cwd()): string {
   const time = (w: { reused?: boolean; seconds: Record<string, number> }): string => (w.reused ? "reused" : `${Object.values(w.seconds).reduce((a, x) => a + x, 0).toFixed(1)}s`);
   const lines = report.wheels.map((w) => {
     const v = report.verification[w.fileName];
@@ -178,6 +185,7 @@ export function closingSummary(report: Pick<BuildReport, "wheels" | "verificatio
     return `${w.fileName}  ${(w.size / 1e6).toFixed(1)} MB  ${time(w)}${smoke}${lit}`;
   });
   if (report.native) lines.push(`${report.native.fileName}  ${(report.native.size / 1e6).toFixed(1)} MB  ${time(report.native)}  (native part: every wheel above pins it)`);
+  if (report.tools) lines.push(`${report.tools.fileName}  ${(report.tools.size / 1e6).toFixed(1)} MB  ${time(report.tools)}  (tools: mlir-opt, mlir-translate, FileCheck, … on PATH)`);
   for (const p of report.packages ?? []) {
     const tests = Object.entries(p.tests).map(([py, t]) => `${py}: ${t.passed} passed, ${t.failed + t.errors} failed, ${t.skipped} skipped`);
     lines.push(`${p.fileName}  ${(p.size / 1e6).toFixed(1)} MB  (package ${p.package}${tests.length ? `; upstream's tests ${tests.join("; ")}` : ""})`);
@@ -185,6 +193,7 @@ export function closingSummary(report: Pick<BuildReport, "wheels" | "verificatio
   const rel = relative(cwd, outDir);
   const dir = rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : outDir;
   lines.push(`install: ${findLinksInstallLine({ distribution: report.distribution, version: report.version }, dir)}`);
+  if (report.tools) lines.push(`tools: ${findLinksInstallLine({ distribution: toolsDistribution(report.distribution), version: report.version }, dir)}`);
   lines.push(`report: ${join(outDir, "build-report.json")}`);
   return `${lines.join("\n")}\n`;
 }
@@ -193,7 +202,7 @@ function summarize(report: Awaited<ReturnType<typeof buildWheels>>, outDir: stri
   process.stdout.write(closingSummary(report, outDir));
 }
 
-export function register(program: Command): void {
+export function register(program: Command, cli: CliContext): void {
   program
     .command("verify")
     .description("Verify the wheels of a build output folder: check-wheel-contents, fresh venv, smoke test, upstream lit")
@@ -207,13 +216,13 @@ export function register(program: Command): void {
     .option("--config <file>", "release config")
     .option("--no-lit", "smoke test only")
     .option("--lit-filter <paths>", "comma-separated subset of mlir/test/python")
-    .action(async (flags: Omit<BuildFlags, "verify">) => {
-      const settings = resolveBuildSettings({ ...flags, verify: true });
+    .action(cli.withOptions(async (o, flags: Omit<BuildFlags, "verify">) => {
+      const settings = resolveBuildSettings(o, { ...flags, verify: true });
       const env = new HostEnv(join(settings.workDir, "logs", `verify-${settings.platform.id}.log`));
       const progress = new ConsoleProgress();
       progress.info(`full log: ${env.logFile}`);
       summarize(await verifyDist(settings, env, progress), settings.outDir);
-    });
+    }));
 
   program
     .command("build")
@@ -231,17 +240,17 @@ export function register(program: Command): void {
     .option("--version <pep440>", "version of the wheels (default: the LLVM version)")
     .option("--no-verify", "skip check-wheel-contents, install, smoke test and lit")
     .option("--no-dev", "skip the dev distribution (tarball + dev wheel for downstream builds)")
+    .option("--no-tools-wheel", "skip the tools wheel (<distribution>-tools: mlir-opt, mlir-translate, mlir-lsp-server, FileCheck, … statically linked from the layer; about 1 min of link on linux-x86_64)")
     .option("--no-lit", "skip upstream's lit suite (smoke test only)")
     .option("--lit-filter <paths>", "comma-separated subset of mlir/test/python")
     .option("--package <ids>", "also build these packages' wheels, comma-separated (clang: clang's Python bindings with libclang; see release.config.json packages)")
     .option("-j, --jobs <n>", "parallel compile jobs")
     .option("--policy <name>", "Linux: manylinux2014 | manylinux_2_28 (default: the config's manylinuxPolicy, manylinux2014; linux-aarch64: manylinux_2_28)")
     .option("--dry-run", "print the resolved plan (commands, env, CMake cache, wheel tags) of --platform <id|all>; build nothing")
-    .action(async (flags: BuildFlags) => {
+    .action(cli.withOptions(async (o, flags: BuildFlags) => {
       if (flags.dryRun) {
         // A dry run reads and validates the same inputs as the real run (plan, flags, config, paths).
-        resolveBuildSettings({ ...flags, platform: flags.platform === "all" ? BUILD_DEFAULTS.platform : flags.platform });
-        const o = resolveOptions(flags);
+        resolveBuildSettings(o, { ...flags, platform: flags.platform === "all" ? BUILD_DEFAULTS.platform : flags.platform });
         const config = o.config;
         const src = parseSourceSpec(flags.source);
         const layer = parseLayerSpec(flags.layer, config);
@@ -264,17 +273,18 @@ export function register(program: Command): void {
             nanobind: plan?.tools["nanobind"] ?? config.tools.nanobind,
             nanobindDomain: plan?.nanobindDomain ?? config.nanobindDomain,
             repoRoot: o.repoRoot,
+            host: o.host,
             workDir: resolve(flags.work ?? join(o.cacheDir, "work")),
             toolsBin: join(o.toolsDir, "bin"),
             ...(src.kind === "dir" ? { sourceRoot: src.path } : {}),
             ...(layer.kind === "prebuilt" ? { layerPrefix: layer.prefix } : {}),
             // This machine's own platform: the plan `build` itself executes, from the same settings.
-            native: (p) => planBuild({ ...resolveBuildSettings({ ...flags, platform: p.id }), platform: p }),
+            native: (p) => planBuild({ ...resolveBuildSettings(o, { ...flags, platform: p.id }), platform: p }),
           }),
         );
         return;
       }
-      const settings = resolveBuildSettings(flags);
+      const settings = resolveBuildSettings(o, flags);
       const env = new HostEnv(join(settings.workDir, "logs", `build-${settings.platform.id}.log`));
       const progress = new ConsoleProgress();
       progress.info(`full log: ${env.logFile}`);
@@ -284,5 +294,5 @@ export function register(program: Command): void {
       const report = await recordBuildFacts(settings, built, env);
       summarize(report, settings.outDir);
       process.stdout.write(`${writeBuildManifest(settings, report, flags.plan)}\n`);
-    });
+    }));
 }

@@ -24,6 +24,7 @@ import { InvalidInputError, InternalError } from "../errors.js";
 import { type BuildReport } from "../schema/build-report.js";
 import { type WheelTag } from "../schema/platform.js";
 import { toolConsoleScripts, toolsModule } from "../wheels/tools.js";
+import { devWheelDescription, systemDependencies } from "./system-deps.js";
 import { assembleWheel } from "../wheels/wheel.js";
 import { underRoot } from "../util/paths.js";
 import { sha256File } from "../util/hash.js";
@@ -421,13 +422,14 @@ async function buildDevWheel(input: DevDistInput, paths: DevDistPaths, links: Re
   const wheelLinks = input.capiFromNativeWheel ? { ...links, [capiLink]: `../../../../mlir/_mlir_libs/${aggregate}` } : links;
   if (input.capiFromNativeWheel) rmSync(join(wheelDist, ...capiLink.split("/")));
   const tag: WheelTag = { python: "py3", abi: "none", platform: input.platformTag };
+  const described = devWheelDescription(`LLVM/MLIR ${info.llvmVersion} dev distribution matching ${info.distribution} ${info.version}`, await systemDependencies(root));
   const wheel = await assembleWheel({
     root: wheelRoot,
     packageName: pkg,
     metadata: {
       distribution: info.devDistribution,
       version: info.version,
-      summary: `LLVM/MLIR ${info.llvmVersion} dev distribution matching ${info.distribution} ${info.version}`,
+      ...described,
       license: "Apache-2.0 WITH LLVM-exception",
       requiresPython: ">=3.10",
       requiresDist: [`${info.distribution}==${info.version}`, `nanobind==${info.nanobind}`],

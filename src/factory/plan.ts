@@ -17,7 +17,7 @@ import { BuildStep } from "../schema/build-step.js";
 import { PinnedRequirements } from "../schema/provenance.js";
 import { type LlvmSourceTree, readTreeVersion, treeDirName } from "../source/tree.js";
 import { sha256Hex } from "../util/hash.js";
-import { runnable } from "../util/paths.js";
+import { runnable } from "../exec/env.js";
 import type { BuildSettings } from "./settings.js";
 
 /** A hashed requirements file as the report records it (every pin, the file's digest and text). */
@@ -52,7 +52,7 @@ export function checkNanobindPin(build: PinnedRequirements, nanobind: string, fi
  * The repair policy of this host: inside a manylinux image its AUDITWHEEL_PLAT; on a plain Linux
  * host (or an arm64 sysroot) the manylinux_X_Y of its glibc, the newest its symbol versions can need.
  */
-export function hostRepairPolicy(p: Platform): string | undefined {
+export function hostRepairPolicy(p: Platform, auditwheelPlat?: string): string | undefined {
   if (p.os !== "linux") return undefined;
   const cross = p.runner.env["MLIR_RELEASE_AARCH64_CROSS"];
   if (cross) {
@@ -62,8 +62,7 @@ export function hostRepairPolicy(p: Platform): string | undefined {
     if (!major || !minor) throw new InvalidInputError(`${cross}/sysroot: no glibc version in usr/include/features.h`);
     return `manylinux_${major}_${minor}_${p.arch}`;
   }
-  const image = process.env["AUDITWHEEL_PLAT"];
-  if (image) return image;
+  if (auditwheelPlat) return auditwheelPlat;
   const glibc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header?.glibcVersionRuntime;
   return glibc ? `manylinux_${glibc.replace(".", "_")}_${p.arch}` : undefined;
 }
@@ -182,7 +181,7 @@ export function planBuild(s: BuildSettings): BuildPlan {
   const llvm = plannedLlvmFacts(s, planned);
   const files = requirementsFiles(s);
   const key = (f: string): string => (existsSync(f) ? sha256Hex(readFileSync(f)) : `<missing ${f}>`);
-  const policy = hostRepairPolicy(s.platform);
+  const policy = hostRepairPolicy(s.platform, s.host.auditwheelPlat);
   const input: ResolveInput = {
     pythons: s.pythons,
     llvm,
@@ -204,11 +203,12 @@ export function planBuild(s: BuildSettings): BuildPlan {
     layer: describeLayer(s, planned),
     ...(s.jobs ? { jobs: s.jobs } : {}),
     dev: s.dev,
+    toolsWheel: !!s.toolsWheel,
     verify: s.verify ? { lit: s.verify.lit } : false,
     // Discovery also looks under the cache (ci/setup.d/30-python313t.sh builds 3.13t there).
-    env: { ...process.env, MLIR_RELEASE_CACHE: s.cacheDir },
+    env: { ...s.host.discoveryEnv, MLIR_RELEASE_CACHE: s.cacheDir },
     listDir,
-    exists: (f: string) => runnable(f),
+    exists: (f: string) => runnable(f, s.host.discoveryEnv["PATH"]),
   };
   const plan = resolvePlatformPlan(s.platform, input);
   // The enabled packages after everything the MLIR bindings run: their build steps, then their tests.

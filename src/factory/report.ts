@@ -36,6 +36,7 @@ export function composeReport(i: ReportInput): BuildReport {
   for (const r of records) seconds[phaseOf(r.id)] = round1((seconds[phaseOf(r.id)] ?? 0) + r.seconds);
   const wheels = produced.wheels.map((w) => ({ ...w, seconds: stepSeconds(records, `py${w.python}`) }));
   const native = produced.native ? { ...produced.native, seconds: stepSeconds(records, "native") } : undefined;
+  const tools = produced.tools ? { ...produced.tools, seconds: stepSeconds(records, "tools") } : undefined;
   const verification = s.verify ? verificationsOf({ plan, wheels, results: i.results, lit: produced.lit, records }) : {};
   const { source, layer } = produced;
   return BuildReport.parse({
@@ -49,6 +50,7 @@ export function composeReport(i: ReportInput): BuildReport {
     requirements: i.requirements,
     wheels: wheels.sort((a, b) => s.pythons.indexOf(a.python) - s.pythons.indexOf(b.python)),
     ...(native ? { native } : {}),
+    ...(tools ? { tools } : {}),
     verification,
     ...(produced.dev ? { dev: produced.dev } : {}),
     packages: packageReport(plan, produced.packages, i.results, records),

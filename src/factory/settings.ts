@@ -3,6 +3,7 @@
 import type { EnabledPackage } from "../packages/recipe.js";
 import type { Platform } from "../platforms/platform.js";
 import type { CompilerCacheSettings } from "../schema/config.js";
+import type { HostOptions } from "../schema/options.js";
 import type { LlvmSourceRef } from "../schema/plan.js";
 
 export type SourceSpec =
@@ -23,7 +24,7 @@ export interface ReleaseIdentity {
   llvmTag?: string;
   /** X.Y.Z of the LLVM tree when known before it is fetched (a plan's llvm.version): a dry run needs no tree. */
   llvmVersion?: string;
-  /** Default: SOURCE_DATE_EPOCH from the environment, else the newest mtime in the source tree. */
+  /** Default: the host's SOURCE_DATE_EPOCH, else the newest mtime in the source tree. */
   sourceDateEpoch?: number;
 }
 
@@ -52,10 +53,17 @@ export interface BuildSettings {
   compilerCache?: CompilerCacheSettings;
   /** Also build the dev distribution (tarball + dev wheel) from the same layer and bindings. */
   dev: boolean;
+  /**
+   * Also build the tools wheel (`<distribution>-tools`) from the layer, keeping the LLVM targets
+   * `targets` names (LLVM_TARGETS_TO_BUILD syntax: the config's layerCmakeOptions, whatever the layer).
+   */
+  toolsWheel?: { targets: string };
   /** The packages built besides the MLIR bindings (src/packages): each one's wheel, tested (default: none). */
   packages?: readonly EnabledPackage[];
   /** Hashed requirements files to install from instead of the repository's (a rebuild's recorded ones). */
   requirements?: { tools?: string; build?: string };
+  /** This host as the resolved options describe it: what finds its interpreters, AUDITWHEEL_PLAT, SOURCE_DATE_EPOCH, the layer store. */
+  host: HostOptions;
 }
 
 export const PIPELINE_VERSION = "mlir-release 0.1.0";

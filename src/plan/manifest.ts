@@ -77,7 +77,7 @@ export function implicitPlan(i: ImplicitPlanInput): ReleasePlan {
   });
 }
 
-/** The artifacts of one build report: per-Python wheels, the platform's native wheel, the dev kit. */
+/** The artifacts of one build report: per-Python wheels, the platform's native and tools wheels, the dev kit. */
 export function artifactsOf(report: BuildReport): Artifact[] {
   const wheels: Artifact[] = report.wheels.map((w) => ({
     kind: "wheel",
@@ -91,6 +91,9 @@ export function artifactsOf(report: BuildReport): Artifact[] {
   const native: Artifact[] = report.native
     ? [{ kind: "native-wheel", fileName: report.native.fileName, sha256: report.native.sha256, size: report.native.size, platform: report.platform, tag: report.native.tag }]
     : [];
+  const tools: Artifact[] = report.tools
+    ? [{ kind: "tools-wheel", fileName: report.tools.fileName, sha256: report.tools.sha256, size: report.tools.size, platform: report.platform, tag: report.tools.tag }]
+    : [];
   const dev: Artifact[] = report.dev.map((d) => ({
     kind: d.kind,
     fileName: d.fileName,
@@ -100,7 +103,7 @@ export function artifactsOf(report: BuildReport): Artifact[] {
     ...(d.tag ? { tag: d.tag } : {}),
   }));
   const packages: Artifact[] = report.packages.map((p) => ({ kind: "package-wheel", fileName: p.fileName, sha256: p.sha256, size: p.size, platform: report.platform, tag: p.tag }));
-  return [...wheels, ...native, ...dev, ...packages].sort(byFileName);
+  return [...wheels, ...native, ...tools, ...dev, ...packages].sort(byFileName);
 }
 
 /** plan + BuildReport → manifest (pure); refuses a report that did not follow the plan. */

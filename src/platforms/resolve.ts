@@ -167,7 +167,8 @@ function abiChoiceOf(c: PlanContext): AbiChoice {
 
 export function resolvePlatformPlan(p: Platform, input: ResolveInput, abiChoice?: AbiChoice): PlatformPlan {
   const c = planContext(p, input);
-  const choice = abiChoice ?? abiChoiceOf(c);
+  // No Python asked for: only the Python-independent targets (the tools wheel), no bindings build.
+  const choice = abiChoice ?? (input.pythons.length ? abiChoiceOf(c) : { variant: "cpython" as const, reason: "no Python asked for", builds: [], skipped: [] });
   const toolsPython = input.toolsPython ?? toolsInterpreter(p, c.env, input.listDir, input.exists);
   const perPython = choice.builds.map((b) => pythonBuild(c, b));
   const builds = perPython.map((x) => x.build);

@@ -57,6 +57,8 @@ export const BuildReport = z.object({
     .default({}),
   /** The platform's native wheel (the C API and runtime libraries every per-Python wheel pins with ==). */
   native: BuiltWheel.optional(),
+  /** The platform's tools wheel (`<distribution>-tools`, built with --tools-wheel) and the layer's LLVM targets it leaves out. */
+  tools: BuiltWheel.extend({ droppedTargets: z.array(z.string()) }).optional(),
   /** The downstream kit built from the same layer and bindings: a dev tarball and a dev wheel. */
   dev: z
     .array(

@@ -12,6 +12,7 @@ import { type PrunedRecord } from "../schema/publish.js";
 import { normalizeProjectName } from "../stage/wheelinfo.js";
 import { hashedInstallCommands, hashedRequirements, indexInstallLine, pylockToml, runtimeDependencies, simpleUrlOf, type PinnedDistribution } from "../plan/install.js";
 import { knownLitFailure } from "../verify/lit-known.js";
+import { toolsDistribution } from "../platforms/tags.js";
 
 export interface SiteFile {
   fileName: string;
@@ -196,6 +197,8 @@ export interface DashboardEntry extends ReleaseListEntry {
   page: string;
   restore?: string;
   pip?: string;
+  /** The tools wheel's install line (`<distribution>-tools`: mlir-opt, FileCheck, … on PATH), when the release has one. */
+  toolsPip?: string;
   /** The packages built besides the bindings (clang's, …): each one's install line from the index. */
   packagesPip?: string[];
   /** The day (and time) in words: "24 Nov 2026, 00:00 UTC". */
@@ -263,6 +266,7 @@ export function dashboardEntries(releases: SiteRelease[], files: ReadonlyMap<str
       page: `releases/${e.version}.html`,
       ...(r.pruned ? { restore: `mlir-release restore ${e.version}` } : {}),
       ...(index ? { pip: indexInstallLine({ distribution: m.plan.distribution, version: e.version }, index) } : {}),
+      ...(index && fl.some((f) => f.kind === "tools-wheel") ? { toolsPip: indexInstallLine({ distribution: toolsDistribution(m.plan.distribution), version: e.version }, index) } : {}),
       ...(index && fl.some((f) => f.kind === "package-wheel")
         ? { packagesPip: [...new Set(fl.filter((f) => f.kind === "package-wheel").map((f) => wheelProject(f.kind, m.plan, f.fileName)))].map((d) => indexInstallLine({ distribution: d, version: e.version }, index)) }
         : {}),
@@ -400,6 +404,7 @@ function releaseSection(r: SiteRelease, up: string, entry: DashboardEntry, files
     others.length ? `<ul class="other">${others.join("")}</ul>` : "",
     wheelFacts.length ? `<ul class="wheels">${wheelFacts.join("")}</ul>` : "",
     ...(entry.packagesPip ?? []).map((line) => `<p>Also built from this LLVM: <code class="install package">${esc(line)}</code></p>`),
+    entry.toolsPip ? `<p>Command-line tools (mlir-opt, mlir-translate, mlir-lsp-server, FileCheck, …; no Python package): <code class="install tools">${esc(entry.toolsPip)}</code></p>` : "",
     pinBlock,
     `<details><summary>Release notes</summary><pre>${esc(r.notes)}</pre></details>`,
     "</section>",

@@ -19,6 +19,7 @@ import { runSource, type SourceOutput } from "./source.js";
 import { TargetStamps } from "./stamps.js";
 import { packageTargets } from "./package.js";
 import { assembleTarget, type NativeEntry, placeTarget, targetOf, type WheelEntry, wheelTargets } from "./target.js";
+import { assembleTools, linkTools, placeTools, type ToolsEntry } from "./tools.js";
 import { installWheel, type LitResult, runLit } from "./verify.js";
 
 /** The in-process steps by handler name, and the earlier in-process steps whose output each reads. */
@@ -30,6 +31,9 @@ export const STEP_NEEDS = {
   "place-wheel": ["source", "layer"],
   "place-native-wheel": ["source", "layer"],
   "dev-distribution": ["source", "layer"],
+  "link-tools": ["source", "layer"],
+  "assemble-tools-wheel": ["source", "layer", "link-tools"],
+  "place-tools-wheel": ["source", "link-tools"],
   "upstream-lit": ["source", "layer"],
   "install-wheel": [],
 } as const satisfies Record<string, readonly string[]>;
@@ -66,6 +70,7 @@ export interface PipelineOutput {
   /** Per-Python wheels in plan order, built or reused. */
   wheels: BuildReport["wheels"];
   native?: NonNullable<BuildReport["native"]>;
+  tools?: NonNullable<BuildReport["tools"]>;
   dev?: BuildReport["dev"];
   lit: Record<string, LitResult>;
   /** The enabled packages' placed wheels, by package id (report.ts adds their tests). */
@@ -89,6 +94,8 @@ export function buildPipeline(i: PipelineInput): { handlers: Record<StepName, St
   let files: ReleaseFiles | undefined;
   let stamps: TargetStamps | undefined;
   let dev: BuildReport["dev"] | undefined;
+  let droppedTargets: string[] | undefined;
+  let tools: ToolsEntry | undefined;
   const built = new Map<string, WheelEntry | NativeEntry>();
   const lit: Record<string, LitResult> = {};
   const stampsNow = (): TargetStamps =>
@@ -129,6 +136,13 @@ export function buildPipeline(i: PipelineInput): { handlers: Record<StepName, St
     "dev-distribution": async () => {
       dev = await runDev({ settings: s, env, progress, source: got(source, "the source"), layer: got(layer, "the layer"), wheels: perPython(), split: !!plan.native });
     },
+    "link-tools": async () => {
+      droppedTargets = await linkTools(s, plan, got(layer, "the layer"), progress);
+    },
+    "assemble-tools-wheel": () => assembleTools(s, plan, got(files, "the metadata"), got(source, "the source").sourceDateEpoch),
+    "place-tools-wheel": async (_step, ctx) => {
+      tools = await placeTools(s, plan, { sourceDateEpoch: got(source, "the source").sourceDateEpoch, results: ctx.results, droppedTargets: got(droppedTargets, "the tools' targets") });
+    },
     "upstream-lit": async (step) => {
       const r = await runLit({ settings: s, env, progress, sourceRoot: got(source, "the source").tree.root, layer: got(layer, "the layer") }, step);
       if (r && step.python) lit[step.python] = r;
@@ -149,7 +163,7 @@ export function buildPipeline(i: PipelineInput): { handlers: Record<StepName, St
     const reusedNative = stamps && plan.native ? stamps.native().reused : undefined;
     const nativeBuilt = built.get("native");
     const native = reusedNative ? { ...reusedNative, reused: true, seconds: {} } : nativeBuilt ? { ...nativeBuilt, reused: false, seconds: {} } : undefined;
-    return { source: got(source, "the source"), layer: got(layer, "the layer"), wheels: perPython(), ...(native ? { native } : {}), ...(dev ? { dev } : {}), lit, packages };
+    return { source: got(source, "the source"), layer: got(layer, "the layer"), wheels: perPython(), ...(native ? { native } : {}), ...(tools ? { tools: { ...tools, reused: false, seconds: {} } } : {}), ...(dev ? { dev } : {}), lit, packages };
   };
   return { handlers, skip, output };
 }

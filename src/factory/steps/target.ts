@@ -133,8 +133,8 @@ export async function assembleTarget(t: WheelTarget, files: ReleaseFiles, source
 
 /** Step `<target>/place`: the repaired wheel into the output folder under its planned name, re-normalized; its report entry. */
 export async function placeTarget(
-  t: WheelTarget,
-  o: { outDir: string; policy: string; sourceDateEpoch: number; results: ReadonlyMap<string, RunResult> },
+  t: Pick<WheelTarget, "id" | "wheel" | "repairDir" | "replaces" | "what">,
+  o: { outDir: string; policy: string; sourceDateEpoch: number; results: ReadonlyMap<string, RunResult>; zip?: Parameters<typeof normalizeWheel>[2] },
 ): Promise<NativeEntry> {
   const made = readdirSync(t.repairDir).filter((f) => f.endsWith(".whl"));
   if (made.length !== 1 || made[0] !== t.wheel) {
@@ -145,7 +145,7 @@ export async function placeTarget(
   for (const old of readdirSync(o.outDir)) if (t.replaces(old)) rmSync(join(o.outDir, old));
   const dest = join(o.outDir, t.wheel);
   renameSync(join(t.repairDir, t.wheel), dest);
-  await normalizeWheel(dest, o.sourceDateEpoch);
+  await normalizeWheel(dest, o.sourceDateEpoch, o.zip);
   const shown = o.results.get(`${t.id}/inspect`);
   const verdict = shown ? parseAuditwheelShow(shown.stdout) : undefined;
   return {
