@@ -8,13 +8,14 @@
 // Out of `npm test`: libclang is ~25 translation units and one large link (minutes on 2 cores).
 // MLIR_RELEASE_CLANG_SOURCE: the --source (default debian:22.1.8; dir:<llvm-project tree> reuses a tree).
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { unzipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BUILD_DEFAULTS, resolveBuildSettings } from "../../src/cli/build.js";
+import { BUILD_DEFAULTS } from "../../src/cli/build.js";
+import { buildSettingsOf } from "../support/build-settings.js";
 import { runSteps } from "../../src/exec/steps.js";
 import { type BuildPlan, planBuild, plannedInputs } from "../../src/factory/plan.js";
 import { packageReport } from "../../src/factory/steps/package.js";
@@ -37,8 +38,9 @@ const ALLOWED = /^(linux-vdso|libc|libm|libstdc\+\+|libgcc_s|ld-linux-x86-64|lib
 
 /** The plan's source, layer and clang steps, run by the factory's handlers; the package's report entry. */
 async function buildClangPackage(out: string): Promise<{ plan: BuildPlan; wheel: PackageWheel }> {
-  const s = resolveBuildSettings({ ...BUILD_DEFAULTS, source: SOURCE, python: PYTHONS.join(","), out, work: WORK, cache: CACHE, verify: true, lit: false, package: "clang", jobs: "2" });
+  const s = buildSettingsOf({ ...BUILD_DEFAULTS, source: SOURCE, python: PYTHONS.join(","), out, work: WORK, cache: CACHE, verify: true, lit: false, package: "clang", jobs: "2" });
   const plan = planBuild(s);
+  mkdirSync(out, { recursive: true });
   const steps = plan.steps.filter((st) => st.id === "source" || st.id === "layer" || st.id.startsWith("clang/"));
   const env = testEnv("clang-package");
   const progress = testProgress("clang-package");
