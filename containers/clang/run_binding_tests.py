@@ -3,8 +3,9 @@ headers are found (`#include <stddef.h>`), then upstream's clang/bindings/python
 
 usage: run_binding_tests.py <llvm-project>/clang/bindings/python/tests <scratch dir>
 
-The tests are copied into the scratch dir first: run from their own tree, `import clang` would find
-the source checkout's package next to them instead of the installed one. The last stdout line is
+The tests (and clang/include/clang-c, which test_enums parses) are copied into the scratch dir first, in
+the tree's layout: run from their own tree, `import clang` would find the source checkout's package
+next to them instead of the installed one. The last stdout line is
 JSON (ran, passed, failed, errors, skipped, library, resourceHeaders); exit 1 on any failure.
 """
 
@@ -17,9 +18,12 @@ import unittest
 
 def main() -> int:
     tests_src, scratch = sys.argv[1], sys.argv[2]
-    os.makedirs(scratch, exist_ok=True)
-    shutil.copytree(tests_src, os.path.join(scratch, "tests"), dirs_exist_ok=True)
-    sys.path.insert(0, scratch)
+    # The tree's layout below scratch: test_enums reads clang/include/clang-c/Index.h relative to itself.
+    top = os.path.join(scratch, "clang", "bindings", "python")
+    shutil.copytree(tests_src, os.path.join(top, "tests"), dirs_exist_ok=True)
+    capi_headers = os.path.normpath(os.path.join(tests_src, "..", "..", "..", "include", "clang-c"))
+    shutil.copytree(capi_headers, os.path.join(scratch, "clang", "include", "clang-c"), dirs_exist_ok=True)
+    sys.path.insert(0, top)
 
     import clang.cindex as cindex
 
@@ -40,7 +44,7 @@ def main() -> int:
         print(f"<stddef.h> came from {headers}, not the wheel's resource dir under {package_dir}", file=sys.stderr)
         return 1
 
-    suite = unittest.defaultTestLoader.discover(os.path.join(scratch, "tests"), top_level_dir=scratch)
+    suite = unittest.defaultTestLoader.discover(os.path.join(top, "tests"), top_level_dir=top)
     result = unittest.TextTestRunner(stream=sys.stderr, verbosity=1).run(suite)
     counts = {
         "ran": result.testsRun,

@@ -10,6 +10,8 @@ import type { PackageRecipe } from "../recipe.js";
 export const CLANG_SOURCE_PATHS = [
   "clang/tools/libclang",
   "clang/bindings/python",
+  // The C API's headers: upstream's test_enums parses Index.h from the tree.
+  "clang/include/clang-c",
   // Not installed into any layer (upstream installs include/'s *.h and *.def only), included by ExtractAPI's headers.
   "clang/include/clang/ExtractAPI/APIRecords.inc",
 ] as const;
