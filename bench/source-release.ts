@@ -27,7 +27,7 @@ import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, w
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { defaultBuildSettings } from "../src/cli/build.js";
+import { buildSettings } from "../test/support/build-settings.js";
 import { shellLine } from "../src/exec/env.js";
 import { HostEnv } from "../src/exec/host.js";
 import { planBuild, plannedInputs, resolveLayer, resolveSource, type BuildSettings } from "../src/factory/factory.js";
@@ -97,7 +97,7 @@ function say(line = ""): void {
 }
 
 const settingsFor = (over: { cache?: string; out?: string; python?: string } = {}): BuildSettings =>
-  defaultBuildSettings({ source: SOURCE, layer: "source", python: over.python ?? pythons.join(","), out: over.out ?? releaseDir, work, cache: over.cache ?? cache, verify: true, lit: true, dev: true });
+  buildSettings({ source: SOURCE, layer: "source", python: over.python ?? pythons.join(","), out: over.out ?? releaseDir, work, cache: over.cache ?? cache, verify: true, lit: true, dev: true });
 
 const cli = (...args: string[]): string[] => [process.execPath, join(REPO, "bin", "mlir-release.mjs"), ...args];
 

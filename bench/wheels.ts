@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
-import { defaultBuildSettings } from "../src/cli/build.js";
+import { buildSettings } from "../test/support/build-settings.js";
 import { resolveOptions } from "../src/options/resolve.js";
 import { buildWheels, PIPELINE_VERSION, tagOf } from "../src/factory/factory.js";
 import { HostEnv } from "../src/exec/host.js";
@@ -36,7 +36,7 @@ if (!process.argv.includes("--keep")) {
 // --source/--layer as build takes them (the 23.1.1 from-source release: --source debian:23.1.1 --layer source).
 const source = arg("--source");
 const layer = arg("--layer");
-const settings = defaultBuildSettings({ python: arg("--python") ?? "3.10,3.11,3.12,3.13", out, work, cache, ...(source ? { source } : {}), ...(layer ? { layer } : {}) });
+const settings = buildSettings({ python: arg("--python") ?? "3.10,3.11,3.12,3.13", out, work, cache, ...(source ? { source } : {}), ...(layer ? { layer } : {}) });
 const pythons = settings.pythons;
 const env = new HostEnv(join(work, "logs", "bench.log"));
 const progress = new ConsoleProgress();

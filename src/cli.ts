@@ -9,6 +9,7 @@ import { z } from "zod";
 import { EXIT, formatError, InternalError, toReleaseError, UsageError } from "./errors.js";
 import { createProgram } from "./cli/program.js";
 import { configureUsageErrors } from "./cli/usage.js";
+import type { Env } from "./options/environment.js";
 import { REPO_ROOT } from "./options/resolve.js";
 
 const VERSION_FLAGS = ["--version", "-V"];
@@ -26,17 +27,18 @@ export function toolVersion(): string {
 
 /** The commander program (src/cli/program.ts) with errors turned into exit statuses instead of exits,
  * usage errors in at most three lines on every command (src/cli/usage.ts), written through `write`. */
-export function buildProgram(write: (text: string) => void = (t) => void process.stderr.write(t)): Command {
-  const program = createProgram().option("--debug", "print the stack of an error (also MLIR_RELEASE_DEBUG=1)");
+export function buildProgram(write: (text: string) => void = (t) => void process.stderr.write(t), env: Env = {}): Command {
+  const program = createProgram(env).option("--debug", "print the stack of an error (also MLIR_RELEASE_DEBUG=1)");
   program.configureHelp({ visibleOptions: (cmd) => [versionOption, ...Help.prototype.visibleOptions.call(new Help(), cmd)] });
   configureUsageErrors(program, write);
   return program;
 }
 
-const debugOn = (argv: readonly string[]): boolean => argv.includes("--debug") || process.env["MLIR_RELEASE_DEBUG"] === "1";
+const debugOn = (argv: readonly string[], env: Env): boolean => argv.includes("--debug") || env["MLIR_RELEASE_DEBUG"] === "1";
 
-/** Runs the CLI on argv (without node and script); returns the exit status, never throws. */
-export async function main(argv: readonly string[], write: (text: string) => void = (t) => void process.stderr.write(t)): Promise<number> {
+/** Runs the CLI on argv (without node and script) in `env` (the process's environment, read here and
+ * nowhere else in the CLI); returns the exit status, never throws. */
+export async function main(argv: readonly string[], write: (text: string) => void = (t) => void process.stderr.write(t), env: Env = process.env): Promise<number> {
   const before = process.exitCode;
   process.exitCode = undefined;
   try {
@@ -46,7 +48,7 @@ export async function main(argv: readonly string[], write: (text: string) => voi
       process.stdout.write(`${toolVersion()}\n`);
       return EXIT.ok;
     }
-    const program = buildProgram(write);
+    const program = buildProgram(write, env);
     await program.parseAsync([...argv], { from: "user" });
     const code = typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
     return code;
@@ -58,7 +60,7 @@ export async function main(argv: readonly string[], write: (text: string) => voi
       return new UsageError(err.message).exitCode;
     }
     const e = toReleaseError(err);
-    write(formatError(e, debugOn(argv)));
+    write(formatError(e, debugOn(argv, env)));
     return e.exitCode;
   } finally {
     process.exitCode = before;

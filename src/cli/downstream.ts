@@ -5,11 +5,12 @@
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import type { CliContext } from "./program.js";
 import { z } from "zod";
 import { EXIT, InvalidInputError } from "../errors.js";
 import { freshDir, newDir, refusalLeavesNothing } from "../util/fresh-dir.js";
 import { HostEnv } from "../exec/host.js";
-import { resolveOptions } from "../options/resolve.js";
+import type { ResolvedOptions } from "../schema/options.js";
 import { platformById } from "../platforms/index.js";
 import { parsePythons } from "../platforms/pythons.js";
 import { ConsoleProgress } from "../progress.js";
@@ -79,8 +80,8 @@ export interface BuildFlags extends SourceFlags {
   jobs?: string;
 }
 
-export function resolveDownstreamSettings(f: BuildFlags): DownstreamSettings {
-  const o = resolveOptions({ cache: f.cache });
+/** A downstream build's settings from the resolved options (the program's, src/cli/program.ts) and the command's flags. */
+export function resolveDownstreamSettings(o: Readonly<ResolvedOptions>, f: BuildFlags): DownstreamSettings {
   const cacheDir = o.cacheDir;
   const outDir = resolve(f.out);
   return {
@@ -89,7 +90,8 @@ export function resolveDownstreamSettings(f: BuildFlags): DownstreamSettings {
     workDir: resolve(f.work ?? join(cacheDir, "downstream", "work")),
     outDir,
     toolsDir: o.toolsDir,
-    platform: platformById(hostPlatform()),
+    platform: platformById(hostPlatform(), { host: o.host }),
+    host: o.host,
     projectDir: existingDir(f.project, "--project"),
     release: releaseSource(f),
     ...(f.release ? { releaseVersion: parseOrExplain(ReleaseVersionText, f.release, "--release") } : {}),
@@ -124,7 +126,7 @@ const sourceOptions = (c: Command): Command =>
     .option("--cache <dir>", "downloads and build venvs (default: $MLIR_RELEASE_CACHE, else <repo>/.cache)")
     .option("-j, --jobs <n>", "parallel compile jobs");
 
-export function register(program: Command): void {
+export function register(program: Command, cli: CliContext): void {
   const ds = program.command("downstream").description("Build a downstream project's wheels against one of our releases, replay or look them up");
 
   sourceOptions(
@@ -146,8 +148,8 @@ export function register(program: Command): void {
       .option("--check-target <name>", "the lit suite's check-* target (default: the shortest one)")
       .option("--no-verify", "build and repair only")
       .option("--no-lit", "skip the project's lit tests"),
-  ).action(async (f: BuildFlags) => {
-    const s = resolveDownstreamSettings(f);
+  ).action(cli.withOptions(async (o, f: BuildFlags) => {
+    const s = resolveDownstreamSettings(o, f);
     const progress = new ConsoleProgress();
     progress.stage("downstream: release and project");
     // Refusals (domain clash, nanobind mismatch) come before anything is written, the log included.
@@ -161,21 +163,21 @@ export function register(program: Command): void {
       process.stderr.write(`${a.fileName}  ${(a.size / 1e6).toFixed(1)} MB${v ? `  check ${v.check["ok"] ? "ok" : "FAILED"}` : ""}${lit}\n`);
     }
     print({ manifest: r.manifestPath, artifacts: r.manifest.artifacts, verification: r.verification });
-  });
+  }));
 
   sourceOptions(
     ds
       .command("rebuild <manifest>")
       .description("Replay a downstream manifest (same project source, same release) into a fresh folder; compare every wheel's sha256")
       .requiredOption("--project <dir>", "the project's sources (checked against the recorded digest)"),
-  ).action(async (manifest: string, f: SourceFlags & { project: string; out: string; work?: string; cache?: string; jobs?: string }) => {
+  ).action(cli.withOptions(async (o, manifest: string, f: SourceFlags & { project: string; out: string; work?: string; cache?: string; jobs?: string }) => {
     const dm = readDownstreamManifest(resolve(manifest));
-    const cacheDir = resolveOptions({ cache: f.cache }).cacheDir;
+    const cacheDir = o.cacheDir;
     // Taken back, with a --out or --work this run makes, when the flags or the replay are refused.
     const base = freshDir(join(cacheDir, "downstream"), "rebuild-");
     const taken = [base, ...(f.out === "dist-downstream" ? [] : [newDir(resolve(f.out))]), ...(f.work ? [newDir(resolve(f.work))] : [])];
     const { s, r } = await refusalLeavesNothing(taken, async () => {
-      const s = resolveDownstreamSettings({
+      const s = resolveDownstreamSettings(o, {
         ...f,
         out: f.out === "dist-downstream" ? join(base.path(), "out") : f.out,
         work: f.work ?? join(base.path(), "work"),
@@ -190,7 +192,7 @@ export function register(program: Command): void {
     for (const a of r.artifacts) process.stderr.write(`${a.result.toUpperCase().padEnd(9)} ${a.fileName}\n`);
     print({ out: s.outDir, ...r });
     if (!r.allEqual) process.exitCode = EXIT.check;
-  });
+  }));
 
   ds.command("resolve")
     .description("Which build of project P matches mlir X: wheels from downstream manifests (JSON)")

@@ -3,22 +3,22 @@
 // GitHub layer store (release `layers`). Builds read the store with MLIR_RELEASE_LAYER_STORE=github.
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
+import type { CliContext } from "./program.js";
 import { pushLayers } from "../layer/github-store.js";
-import { type OptionFlags, resolveOptions } from "../options/resolve.js";
+import type { OptionFlags } from "../options/resolve.js";
 import { githubFlags, githubTarget } from "./github-flags.js";
 import { InvalidInputError } from "../errors.js";
 import { existingDir } from "../util/paths.js";
 
 export type LayerStorePushFlags = Pick<OptionFlags, "config" | "githubRepository" | "githubApiUrl"> & { from: string };
 
-export function register(program: Command): void {
+export function register(program: Command, cli: CliContext): void {
   const store = program.command("layer-store").description("The LLVM layer store on GitHub Releases (release `layers`)");
   githubFlags(store.command("push"), "repository whose `layers` release is the store (default: publish.github's)")
     .description("Upload the layer archives of a local store directory (each checked against its sha256 record) to the layers release")
     .requiredOption("--from <dir>", "directory with mlir-release-layer-<key>.tar.zst and its .json record (a build's <cache>/layer-artifacts)")
     .option("--config <file>", "release.config.json")
-    .action(async (f: LayerStorePushFlags) => {
-      const o = resolveOptions(f);
+    .action(cli.withOptions(async (o, f: LayerStorePushFlags) => {
       const target = githubTarget(o, "layer-store push to");
       if (!target) throw new InvalidInputError("layer-store push: no --github-repository and no publish.github in the config");
       const { token, owner, repo, apiUrl } = target;
@@ -27,5 +27,5 @@ export function register(program: Command): void {
       const results = await pushLayers(from, { token, owner, repo, ...(apiUrl ? { apiUrl } : {}) }, (l) => process.stderr.write(`${l}\n`));
       for (const r of results) process.stdout.write(`${r.action}  ${r.key}\n`);
       if (!results.length) process.stdout.write("nothing to push\n");
-    });
+    }));
 }

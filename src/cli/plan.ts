@@ -3,13 +3,15 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import type { CliContext } from "./program.js";
 import { buildImageFor, loadImagesLock, LOCK_PATH } from "../platforms/images.js";
 import { HostEnv } from "../exec/host.js";
 import { policyFor } from "../options/policy.js";
-import { type OptionFlags, parseGithubRepository, resolveOptions } from "../options/resolve.js";
+import { type OptionFlags, parseGithubRepository } from "../options/resolve.js";
 import { ConsoleProgress } from "../progress.js";
 import { EXIT, InvalidInputError } from "../errors.js";
 import { type ReleaseConfig } from "../schema/config.js";
+import type { ResolvedOptions } from "../schema/options.js";
 import { parseFlag, parseOrExplain } from "../schema/parse.js";
 import { PlatformId } from "../schema/platform.js";
 import { ReleaseRequest } from "../schema/request.js";
@@ -19,7 +21,6 @@ import { freshDir, newDir, refusalLeavesNothing } from "../util/fresh-dir.js";
 import { renderCommitNotes } from "../plan/notes.js";
 import { plan } from "../plan/plan.js";
 import { readManifest, rebuild } from "../rebuild/rebuild.js";
-import { compilerCacheSettings } from "../layer/compiler-cache.js";
 import { findWheel, releasesOfCommit } from "../plan/resolve.js";
 import { indexInstallLine, pypiInstallLine, simpleUrlOf } from "../plan/install.js";
 import { loadManifests } from "../select/manifest-files.js";
@@ -49,9 +50,8 @@ export interface SelectFlags extends Pick<OptionFlags, "config" | "cache" | "git
   out?: string;
 }
 
-async function selectAndPlan(f: SelectFlags) {
+async function selectAndPlan(o: Readonly<ResolvedOptions>, f: SelectFlags) {
   if (f.llvmGithub !== undefined) parseGithubRepository(f.llvmGithub, "--llvm-github");
-  const o = resolveOptions(f);
   const config = o.config;
   if (!["snapshot", "numbered"].includes(f.kind)) throw new InvalidInputError(`--kind '${f.kind}': expected snapshot or numbered`);
   const cutoff = f.cutoff === undefined ? undefined : parseFlag(IsoInstant, f.cutoff, "--cutoff");
@@ -79,26 +79,26 @@ const selectOptions = (c: Command): Command =>
     .option("--manifests <paths...>", "manifests of earlier releases (files or folders): existing versions, the last snapshot")
     .option("--config <file>", "release config (default: release.config.json)");
 
-export function register(program: Command): void {
-  registerSelectAndPlan(program);
-  registerResolve(program);
-  registerNotes(program);
-  registerRebuild(program);
+export function register(program: Command, cli: CliContext): void {
+  registerSelectAndPlan(program, cli);
+  registerResolve(program, cli);
+  registerNotes(program, cli);
+  registerRebuild(program, cli);
 }
 
 /** `select` and `plan`: the LLVM commit of a release, and its plan. */
-function registerSelectAndPlan(program: Command): void {
+function registerSelectAndPlan(program: Command, cli: CliContext): void {
   selectOptions(program.command("select").description("Pick the LLVM commit of a release, or say why there is none (JSON)")).action(
-    async (f: SelectFlags) => {
-      const { selection } = await selectAndPlan(f);
+    cli.withOptions(async (o, f: SelectFlags) => {
+      const { selection } = await selectAndPlan(o, f);
       print(selection);
-    },
+    }),
   );
 
   selectOptions(program.command("plan").description("Select and plan a release: version, matrix, pins (ReleasePlan JSON)"))
     .option("--out <file>", "also write the plan to this file")
-    .action(async (f: SelectFlags) => {
-      const { options, config, request, selection, facts } = await selectAndPlan(f);
+    .action(cli.withOptions(async (o, f: SelectFlags) => {
+      const { options, config, request, selection, facts } = await selectAndPlan(o, f);
       if (!facts) {
         // No release today: yesterday's --out file must not survive (`plan --out p.json && build --plan p.json`).
         print({ release: false, reason: selection.release ? "" : selection.reason, commit: selection.commit.commit });
@@ -116,11 +116,11 @@ function registerSelectAndPlan(program: Command): void {
         renameSync(tmp, f.out);
       }
       print(p);
-    });
+    }));
 }
 
 /** `resolve`: which release holds a commit; which wheel fits. */
-function registerResolve(program: Command): void {
+function registerResolve(program: Command, cli: CliContext): void {
   program
     .command("resolve")
     .description("Answer from manifests: which release holds an LLVM commit; which wheel fits a Python/platform (JSON)")
@@ -161,7 +161,7 @@ function registerResolve(program: Command): void {
 }
 
 /** `notes`: release notes between two commits or manifests. */
-function registerNotes(program: Command): void {
+function registerNotes(program: Command, cli: CliContext): void {
   program
     .command("notes")
     .description("Markdown release notes: the MLIR-relevant LLVM commits between two commits (or two manifests)")
@@ -173,8 +173,7 @@ function registerNotes(program: Command): void {
     .option("--repo <path|url>", "LLVM git repository (default: the config's)")
     .option("--cache <dir>", `where remote repositories are mirrored ${CACHE_HELP}`)
     .option("--config <file>", "release config")
-    .action(async (f: { manifest?: string; previous?: string; from?: string; to?: string; version: string; repo?: string; cache?: string; config?: string }) => {
-      const o = resolveOptions(f);
+    .action(cli.withOptions(async (o, f: { manifest?: string; previous?: string; from?: string; to?: string; version: string; repo?: string; cache?: string; config?: string }) => {
       const config = o.config;
       const m = f.manifest ? readManifest(f.manifest) : undefined;
       const prev = f.previous ? readManifest(f.previous) : undefined;
@@ -204,11 +203,11 @@ function registerNotes(program: Command): void {
           paths: config.mlirPaths,
         }),
       );
-    });
+    }));
 }
 
 /** `rebuild`: replay a manifest's plan, compare every artifact. */
-function registerRebuild(program: Command): void {
+function registerRebuild(program: Command, cli: CliContext): void {
   program
     .command("rebuild <manifest>")
     .description("Replay a manifest's plan through the wheel factory into a fresh folder; compare every artifact's sha256")
@@ -216,8 +215,7 @@ function registerRebuild(program: Command): void {
     .option("--work <dir>", "build directories (default: fresh, so nothing is reused)")
     .option("--cache <dir>", `sources, trees, venvs ${CACHE_HELP}`)
     .option("-j, --jobs <n>", "parallel compile jobs")
-    .action(async (manifest: string, f: RebuildFlags) => {
-      const o = resolveOptions(f);
+    .action(cli.withOptions(async (o, manifest: string, f: RebuildFlags) => {
       const cache = creatableDir(o.cacheDir, "--cache");
       const m = readManifest(manifest);
       const jobs = f.jobs === undefined ? undefined : parseFlag(PositiveIntText, f.jobs, "-j/--jobs");
@@ -238,7 +236,8 @@ function registerRebuild(program: Command): void {
         toolsDir: o.toolsDir,
         ...(jobs !== undefined ? { jobs } : {}),
         // As build: the integrity rebuild's {"kind":"none"} reaches the layer's compiler cache.
-        compilerCache: compilerCacheSettings(o.config.compilerCache, process.env),
+        compilerCache: o.compilerCache,
+        host: o.host,
       }, env, progress, [hostPlatform]));
       for (const a of r.artifacts) {
         process.stderr.write(`${a.result.toUpperCase().padEnd(11)} ${a.fileName}${a.firstDifference ? `  first difference: ${a.firstDifference}` : ""}${a.note ? `  (${a.note})` : ""}\n`);
@@ -246,7 +245,7 @@ function registerRebuild(program: Command): void {
       if (r.pipelineNote) process.stderr.write(`note: ${r.pipelineNote}\n`);
       print(r);
       if (!r.allEqual) process.exitCode = EXIT.check;
-    });
+    }));
 }
 
 /** Image pins of the Linux platforms from containers/images.lock.json; placeholder pins are left out (and said so). */

@@ -2,9 +2,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import type { CliContext } from "./program.js";
 import { InvalidInputError } from "../errors.js";
 import { HostEnv } from "../exec/host.js";
-import { resolveOptions } from "../options/resolve.js";
 import { writeManifest } from "../plan/manifest.js";
 import { ConsoleProgress } from "../progress.js";
 import { promoteRelease, promotionBlockers, verifyPromoted } from "../rebuild/promote.js";
@@ -16,7 +16,7 @@ import { freshDir, newDir, refusalLeavesNothing } from "../util/fresh-dir.js";
 import { hostPlatform } from "./host-platform.js";
 
 /** `promote`: re-version an earlier release whose build inputs equal the numbered plan's. */
-export function register(program: Command): void {
+export function register(program: Command, cli: CliContext): void {
   program
     .command("promote")
     .description(
@@ -32,8 +32,7 @@ export function register(program: Command): void {
     .option("--no-verify", "skip install, smoke and lit")
     .option("--no-lit", "skip upstream's lit suite")
     .option("--cache <dir>", "sources, trees, venvs (default: $MLIR_RELEASE_CACHE, else <repo>/.cache)")
-    .action(async (o: { manifest: string; artifacts: string; out: string; plan?: string; version?: string; tag?: string; verify: boolean; lit: boolean; cache?: string }) => {
-      const opts = resolveOptions(o);
+    .action(cli.withOptions(async (opts, o: { manifest: string; artifacts: string; out: string; plan?: string; version?: string; tag?: string; verify: boolean; lit: boolean; cache?: string }) => {
       const earlier = readManifestFile(resolve(o.manifest));
       let version = o.version;
       let tag = o.tag;
@@ -59,9 +58,9 @@ export function register(program: Command): void {
         if (o.verify) {
           const workDir = work.path();
           const env = new HostEnv(join(workDir, "logs", "promote.log"));
-          manifest = await verifyPromoted(r, { repoRoot: opts.repoRoot, cacheDir: opts.cacheDir, workDir, outDir, toolsDir: opts.toolsDir, lit: o.lit }, env, new ConsoleProgress(), hostPlatform());
+          manifest = await verifyPromoted(r, { repoRoot: opts.repoRoot, cacheDir: opts.cacheDir, workDir, outDir, toolsDir: opts.toolsDir, lit: o.lit, host: opts.host }, env, new ConsoleProgress(), hostPlatform());
         }
         process.stdout.write(`manifest: ${writeManifest(outDir, manifest)}\n`);
       });
-    });
+    }));
 }

@@ -1,7 +1,8 @@
 // `mlir-release prune`: retention (thin old snapshots; a pruned one stays listed as yanked, restorable).
 import type { Command } from "commander";
+import type { CliContext } from "./program.js";
 import { InvalidInputError } from "../errors.js";
-import { type OptionFlags, resolveOptions } from "../options/resolve.js";
+import type { OptionFlags } from "../options/resolve.js";
 import { restore } from "../publish/restore.js";
 import { prune } from "../publish/retention.js";
 import { UtcDay } from "../schema/strings.js";
@@ -9,7 +10,7 @@ import { existingDir } from "../util/paths.js";
 import { githubFlags, githubTarget } from "./github-flags.js";
 import { indexRootOf, INDEX_ROOT_HELP } from "./index-root.js";
 
-export function register(program: Command): void {
+export function register(program: Command, cli: CliContext): void {
   githubFlags(
     program
       .command("prune")
@@ -23,8 +24,7 @@ export function register(program: Command): void {
       .option("--apply", "really prune (default: only print what would be pruned)", false),
     "also prune the releases there: artifacts deleted, manifest.json and metadata kept (overrides publish.github's)",
   )
-    .action(async (o: Pick<OptionFlags, "config" | "indexRoot" | "githubRepository" | "githubApiUrl"> & { now?: string; apply: boolean }) => {
-      const opts = resolveOptions(o);
+    .action(cli.withOptions(async (opts, o: Pick<OptionFlags, "config" | "indexRoot" | "githubRepository" | "githubApiUrl"> & { now?: string; apply: boolean }) => {
       const config = opts.config;
       const gh = o.apply ? githubTarget(opts, "GitHub") : undefined;
       const r = await prune({
@@ -38,7 +38,7 @@ export function register(program: Command): void {
         log: (l) => process.stderr.write(`${l}\n`),
       });
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-    });
+    }));
 }
 
 /** A YYYY-MM-DD flag as a UTC date (validated by the one schema of days). */

@@ -3,9 +3,10 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
+import type { CliContext } from "./program.js";
 import { InvalidInputError } from "../errors.js";
 import { HostEnv } from "../exec/host.js";
-import { type OptionFlags, resolveOptions } from "../options/resolve.js";
+import type { OptionFlags } from "../options/resolve.js";
 import { ConsoleProgress } from "../progress.js";
 import { publishRelease, type PublishTargets } from "../publish/run.js";
 import type { ResolvedOptions } from "../schema/options.js";
@@ -26,7 +27,7 @@ export interface PublishFlags extends Pick<OptionFlags, "config" | "cache" | "gi
   baseUrl?: string;
 }
 
-export function register(program: Command): void {
+export function register(program: Command, cli: CliContext): void {
   githubFlags(
     program
       .command("publish")
@@ -41,8 +42,7 @@ export function register(program: Command): void {
     .option("--conda-channel <dir>", "local conda channel directory (overrides publish.conda.channel)")
     .option("--cache <dir>", "where the log goes by default (default: $MLIR_RELEASE_CACHE, else <repo>/.cache)")
     .option("--log <file>", "full log of the commands run (default: <cache>/logs/publish.log)")
-    .action(async (o: PublishFlags) => {
-      const opts = resolveOptions(o);
+    .action(cli.withOptions(async (opts, o: PublishFlags) => {
       const wanted = wantedTargets(o.targets);
       const log = resolve(o.log ?? join(opts.cacheDir, "logs", "publish.log"));
       // Every input is checked before anything is sent: the stage, the log's folder, each target's configuration.
@@ -58,7 +58,7 @@ export function register(program: Command): void {
         const served = publishedBaseUrl(targets.index.root);
         process.stderr.write(`${served ? `index: served at ${served} (its install lines use that URL)` : "index: no base URL yet (--base-url or publish.index.baseUrl): the dashboard shows no install line"}\n${serveInstruction(targets.index.root)}\n`);
       }
-    });
+    }));
 }
 
 /** --targets as a set (default: every target); an unknown name is refused naming the choices. */
@@ -91,6 +91,7 @@ function publishTargets(o: PublishFlags, wanted: ReadonlySet<PublishTarget>, opt
         username: p.username,
         twine: join(opts.toolsDir, "bin", "twine"),
         env,
+        ...(opts.host.pypiToken ? { token: opts.host.pypiToken } : {}),
         rule: { include: p.include, maxFileBytes: p.maxFileBytes },
         removeInterrupted: p.removeInterrupted,
         ...(p.simpleUrl ? { simpleUrl: p.simpleUrl } : {}),

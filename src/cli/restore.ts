@@ -1,8 +1,9 @@
 // `mlir-release restore <version>`: a pruned snapshot rebuilt from its manifest, checked byte for byte, republished.
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import type { CliContext } from "./program.js";
 import { HostEnv } from "../exec/host.js";
-import { type OptionFlags, resolveOptions } from "../options/resolve.js";
+import type { OptionFlags } from "../options/resolve.js";
 import { ConsoleProgress } from "../progress.js";
 import { restore, type Rebuilder } from "../publish/restore.js";
 import { rebuild } from "../rebuild/rebuild.js";
@@ -14,7 +15,7 @@ import { githubFlags, githubTarget } from "./github-flags.js";
 import { hostPlatform } from "./host-platform.js";
 import { indexRootOf } from "./index-root.js";
 
-export function register(program: Command): void {
+export function register(program: Command, cli: CliContext): void {
   githubFlags(
     program
       .command("restore <version>")
@@ -29,9 +30,8 @@ export function register(program: Command): void {
     .option("--out <dir>", "fresh folder for the rebuilt files (default: a new folder under <cache>/restore)")
     .option("--cache <dir>", "sources, trees, venvs (default: $MLIR_RELEASE_CACHE, else <repo>/.cache)")
     .option("-j, --jobs <n>", "parallel compile jobs")
-    .action(async (version: string, o: Pick<OptionFlags, "config" | "indexRoot" | "githubRepository" | "githubApiUrl" | "cache"> & { out?: string; jobs?: string }) => {
+    .action(cli.withOptions(async (opts, version: string, o: Pick<OptionFlags, "config" | "indexRoot" | "githubRepository" | "githubApiUrl" | "cache"> & { out?: string; jobs?: string }) => {
       const v = parseOrExplain(ReleaseVersionText, version, "version argument");
-      const opts = resolveOptions(o);
       const config = opts.config;
       const gh = githubTarget(opts, "GitHub");
       const cache = opts.cacheDir;
@@ -52,7 +52,7 @@ export function register(program: Command): void {
         }),
       );
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-    });
+    }));
 }
 
 /** The CLI's rebuilder for `restore`: the wheel factory replaying the manifest on this host. */
@@ -63,7 +63,7 @@ function factoryRebuilder(o: ResolvedOptions, work: () => string, jobs?: number)
     const progress = new ConsoleProgress();
     progress.info(`full log: ${env.logFile}`);
     const host = hostPlatform();
-    const r = await rebuild(manifestPath, { repoRoot: o.repoRoot, cacheDir: o.cacheDir, workDir, outDir, toolsDir: o.toolsDir, ...(jobs ? { jobs } : {}) }, env, progress, [host]);
+    const r = await rebuild(manifestPath, { repoRoot: o.repoRoot, cacheDir: o.cacheDir, workDir, outDir, toolsDir: o.toolsDir, ...(jobs ? { jobs } : {}), host: o.host }, env, progress, [host]);
     for (const a of r.artifacts) process.stderr.write(`${a.result.toUpperCase().padEnd(11)} ${a.fileName}${a.firstDifference ? `  first difference: ${a.firstDifference}` : ""}${a.note ? `  (${a.note})` : ""}\n`);
   };
 }

@@ -2,11 +2,12 @@
 // run by the step runner; the tools venv is the resolver's (MLIR_RELEASE_TOOLS, default <repo>/.cache/tools).
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import type { CliContext } from "./program.js";
 import { z } from "zod";
 import { HostEnv } from "../exec/host.js";
 import { runSteps } from "../exec/steps.js";
 import { setupSteps } from "../factory/setup.js";
-import { type OptionFlags, resolveOptions } from "../options/resolve.js";
+import type { OptionFlags } from "../options/resolve.js";
 import { platformById } from "../platforms/index.js";
 import { formatStep } from "../platforms/resolve.js";
 import { ConsoleProgress } from "../progress.js";
@@ -31,7 +32,7 @@ export interface SetupCliFlags extends Pick<OptionFlags, "config" | "cache"> {
   dryRun?: boolean;
 }
 
-export function register(program: Command): void {
+export function register(program: Command, cli: CliContext): void {
   program
     .command("setup")
     .description("Create the tools venv (MLIR_RELEASE_TOOLS, default .cache/tools) from the platform's hashed requirements and check the compiler/SDK")
@@ -41,12 +42,11 @@ export function register(program: Command): void {
     .option("--cache <dir>", "the cache whose work/ holds the log (default: $MLIR_RELEASE_CACHE, else <repo>/.cache)")
     .option("--config <file>", "release config (default: release.config.json)")
     .option("--dry-run", "print the steps, run nothing")
-    .action(async (raw: SetupCliFlags) => {
+    .action(cli.withOptions(async (o, raw: SetupCliFlags) => {
       const f = parseOrExplain(SetupFlags, raw, "setup options");
-      const platform = platformById(f.platform);
-      const o = resolveOptions(f);
+      const platform = platformById(f.platform, { host: o.host });
       const tools = o.toolsDir;
-      const steps = setupSteps(platform, { repoRoot: o.repoRoot, toolsDir: tools, ...(f.requirements ? { requirements: resolve(f.requirements) } : {}) });
+      const steps = setupSteps(platform, { repoRoot: o.repoRoot, toolsDir: tools, discoveryEnv: o.host.discoveryEnv, ...(f.requirements ? { requirements: resolve(f.requirements) } : {}) });
       if (f.dryRun) {
         process.stdout.write(`${steps.map((s, i) => formatStep(i + 1, steps.length, s)).join("\n")}\n`);
         return;
@@ -57,5 +57,5 @@ export function register(program: Command): void {
       const { records } = await runSteps(steps, { env, progress, handlers: {} });
       for (const r of records) process.stdout.write(`${r.id}: ${r.status}${r.status === "ran" ? ` (${r.seconds}s)` : ""}\n`);
       process.stdout.write(`tools venv: ${tools}\n`);
-    });
+    }));
 }

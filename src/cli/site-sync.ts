@@ -1,8 +1,9 @@
 // `mlir-release site-sync`: the index rebuilt from the GitHub releases that carry a manifest.json.
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import type { CliContext } from "./program.js";
 import { InvalidInputError } from "../errors.js";
-import { type OptionFlags, resolveOptions } from "../options/resolve.js";
+import type { OptionFlags } from "../options/resolve.js";
 import { prune } from "../publish/retention.js";
 import { syncIndexFromGithub } from "../publish/site-sync.js";
 import { parseFlag } from "../schema/parse.js";
@@ -20,7 +21,7 @@ export interface SiteSyncFlags extends Pick<OptionFlags, "config" | "githubRepos
 }
 
 
-export function register(program: Command): void {
+export function register(program: Command, cli: CliContext): void {
   githubFlags(
     program
       .command("site-sync")
@@ -32,8 +33,7 @@ export function register(program: Command): void {
     .option("--out <dir>", "copy the live site here as plain files (the GitHub Pages tree)")
     .option("--base-url <url>", "where the site is served (default: publish.index.baseUrl)")
     .option("--prune", "apply retention (release.config.json retention): thinned snapshots lose their files and stay listed as yanked, restorable", false)
-    .action(async (f: SiteSyncFlags) => {
-      const opts = resolveOptions(f);
+    .action(cli.withOptions(async (opts, f: SiteSyncFlags) => {
       const config = opts.config;
       const gh = githubTarget(opts, "GitHub");
       if (!gh) throw new InvalidInputError("site-sync: no --github-repository and no publish.github in the config");
@@ -52,5 +52,5 @@ export function register(program: Command): void {
       });
       for (const s of r.skipped) process.stderr.write(`site-sync: skipped ${s.tag}: ${s.reason}\n`);
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-    });
+    }));
 }

@@ -2,14 +2,14 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { resolveOptions } from "../options/resolve.js";
+import type { CliContext } from "./program.js";
 import { InvalidInputError } from "../errors.js";
 import { parseFlag } from "../schema/parse.js";
 import { Pep440Version, PositiveIntText } from "../schema/strings.js";
 import { existingDir } from "../util/paths.js";
 import { buildToolsWheel, keptTargets, TOOLS_WHEEL_MAX_BYTES } from "../wheels/tools-wheel.js";
 
-export function register(program: Command): void {
+export function register(program: Command, cli: CliContext): void {
   program
     .command("tools-wheel")
     .description("Build the self-contained <distribution>-tools wheel (mlir-opt, mlir-translate, mlir-lsp-server, mlir-tblgen, FileCheck, not, count, split-file) from a layer, repaired by auditwheel; refused over the size limit")
@@ -22,8 +22,7 @@ export function register(program: Command): void {
     .option("--max-mb <n>", `size limit in MB (default ${TOOLS_WHEEL_MAX_BYTES / 1e6})`)
     .option("--config <file>", "release config")
     .option("--cache <dir>", "scratch space (default: $MLIR_RELEASE_CACHE, else <repo>/.cache)")
-    .action(async (f: { prefix: string; version: string; out: string; distribution?: string; plat: string; targets?: string; maxMb?: string; config?: string; cache?: string }) => {
-      const o = resolveOptions(f);
+    .action(cli.withOptions(async (o, f: { prefix: string; version: string; out: string; distribution?: string; plat: string; targets?: string; maxMb?: string; config?: string; cache?: string }) => {
       const prefix = existingDir(f.prefix, "--prefix");
       if (!existsSync(join(prefix, "bin"))) throw new InvalidInputError(`--prefix ${f.prefix}: no bin/ folder; give a layer's install prefix`);
       const version = parseFlag(Pep440Version, f.version, "--version");
@@ -46,5 +45,5 @@ export function register(program: Command): void {
       } finally {
         rmSync(work, { recursive: true, force: true });
       }
-    });
+    }));
 }

@@ -13,8 +13,17 @@ import { loadImagesLock } from "../platforms/images.js";
 /** The module's source: the same root the CLI resolves (src/options/resolve.ts). */
 export const MODULE_ROOT = REPO_ROOT;
 
+/**
+ * The module's own environment, read once when the module loads, with the constructor's arguments laid
+ * over it (useHostInputs): what the image lock's variables (registry, Node mirror) are read from.
+ */
+const moduleEnv: Record<string, string | undefined> = { ...process.env };
+
+/** The variables the module's containers are pulled and provisioned with (MLIR_RELEASE_IMAGE_REGISTRY, MLIR_RELEASE_NODE_DIST_URL). */
+export const moduleInputs = (): Readonly<Record<string, string | undefined>> => moduleEnv;
+
 /** The image lock; MLIR_RELEASE_IMAGES_LOCK points at another file (a freshly refreshed lock under review). */
-export function moduleLock(env: Readonly<Record<string, string | undefined>> = process.env): ImagesLock {
+export function moduleLock(env: Readonly<Record<string, string | undefined>> = moduleEnv): ImagesLock {
   const override = env["MLIR_RELEASE_IMAGES_LOCK"];
   if (!override) return loadImagesLock(MODULE_ROOT);
   return parseOrExplain(ImagesLock, JSON.parse(readFileSync(override, "utf8")), `image lock ${override}`);
@@ -34,6 +43,6 @@ export { policyFor } from "../options/policy.js";
 
 /** Module constructor arguments become the variables the image lock names (the module sees no caller env). */
 export function useHostInputs(h: { imageRegistry?: string | undefined; nodeDistUrl?: string | undefined }): void {
-  if (h.imageRegistry) process.env["MLIR_RELEASE_IMAGE_REGISTRY"] = h.imageRegistry;
-  if (h.nodeDistUrl) process.env["MLIR_RELEASE_NODE_DIST_URL"] = h.nodeDistUrl;
+  if (h.imageRegistry) moduleEnv["MLIR_RELEASE_IMAGE_REGISTRY"] = h.imageRegistry;
+  if (h.nodeDistUrl) moduleEnv["MLIR_RELEASE_NODE_DIST_URL"] = h.nodeDistUrl;
 }

@@ -10,10 +10,11 @@ import { LAYER_STORE_ENV, LayerStoreSpec } from "../schema/layer-store.js";
 import { parseFlag } from "../schema/parse.js";
 import { type PlatformId } from "../schema/platform.js";
 import { GithubRepoRef } from "../schema/strings.js";
-import { COMPILER_CACHE_ENV } from "../layer/compiler-cache.js";
+import { COMPILER_CACHE_ENV } from "../options/environment.js";
 import { canonicalHash } from "../util/hash.js";
 import { policyFor } from "../options/policy.js";
 import { cliArgv } from "./cli-argv.js";
+import { moduleInputs } from "./module-support.js";
 import { type BuildImage, buildImageFor, type ManylinuxPolicy } from "../platforms/images.js";
 
 /** Paths inside the build container. */
@@ -93,10 +94,10 @@ export const cacheKeys = (platform: PlatformId, policy: ManylinuxPolicy, options
  */
 export function provisionedImage(dag: Client, img: BuildImage, provisionScripts: Directory, nanobind: string): Container {
   // Registry host and download base are inputs (MLIR_RELEASE_IMAGE_REGISTRY, MLIR_RELEASE_NODE_DIST_URL).
-  const nodeTarball = dag.http(img.nodeUrl(), { checksum: `sha256:${img.node.sha256}` });
+  const nodeTarball = dag.http(img.nodeUrl(moduleInputs()), { checksum: `sha256:${img.node.sha256}` });
   return dag
     .container({ platform: img.image.platform as Platform })
-    .from(img.pullRef())
+    .from(img.pullRef(moduleInputs()))
     .withDirectory(PATHS.provision, provisionScripts)
     .withMountedFile("/tmp/node.tar.xz", nodeTarball)
     .withExec(["bash", `${PATHS.provision}/node.sh`, "/tmp/node.tar.xz", img.node.sha256, PATHS.node])
@@ -189,7 +190,7 @@ export function compilerCacheDirectory(dag: Client, lock: ImagesLock, o: { platf
   const img = buildImageFor(lock, o.platform, o.policy, allowPlaceholderPins);
   return dag
     .container({ platform: img.image.platform as Platform })
-    .from(img.pullRef())
+    .from(img.pullRef(moduleInputs()))
     .withMountedCache(PATHS.compilerCache, dag.cacheVolume(cacheKeys(o.platform, o.policy, "").ccache), { sharing: CacheSharingMode.Locked })
     .withExec(["cp", "-a", "--", `${PATHS.compilerCache}/.`, "/export"])
     .directory("/export");
@@ -214,7 +215,7 @@ export function layerArtifactsDirectory(dag: Client, lock: ImagesLock, o: { plat
   const copyPairs = 'set -eu; mkdir -p -- "$2"; for r in "$1"/mlir-release-layer-*.tar.zst.json; do [ -f "$r" ] && [ -f "${r%.json}" ] || continue; cp -p -- "${r%.json}" "$r" "$2"/; done';
   return dag
     .container({ platform: img.image.platform as Platform })
-    .from(img.pullRef())
+    .from(img.pullRef(moduleInputs()))
     .withMountedCache(PATHS.cache, dag.cacheVolume(cacheKeys(o.platform, o.policy, "").cache))
     .withExec(["sh", "-c", copyPairs, "sh", PATHS.layerArtifacts, "/export"])
     .directory("/export");

@@ -34,13 +34,12 @@ export async function planDownstream(s: DownstreamSettings): Promise<DownstreamP
   const devTarball = devTarballOf(m, s.platform.id);
   const distribution = s.distribution ?? facts.name;
   if (!distribution) throw new InvalidInputError("the project's distribution name is unknown: pass --name <distribution> or set [project].name in pyproject.toml");
-  const envEpoch = process.env["SOURCE_DATE_EPOCH"];
   const project = DownstreamProject.safeParse({
     distribution,
     version: s.version ?? m.plan.version,
     ...id,
     sourceDigest: projectSourceDigest(s.projectDir),
-    sourceDateEpoch: s.sourceDateEpoch ?? (envEpoch ? Number(envEpoch) : m.plan.sourceDateEpoch),
+    sourceDateEpoch: s.sourceDateEpoch ?? s.host.sourceDateEpoch ?? m.plan.sourceDateEpoch,
     buildTargets: s.buildTargets?.length ? s.buildTargets : facts.buildTargets.length ? facts.buildTargets : ["all"],
     installComponents: s.installComponents?.length ? s.installComponents : facts.installComponents,
     cmakeDefines: { ...passThroughDefines(facts.cmakeDefines), ...parseDefines(s.defines ?? []) },

@@ -47,7 +47,7 @@ async function buildAndInstall(b: ProjectBuild, py: string): Promise<{ stage: st
   const pid = s.platform.id;
   const buildDir = join(s.workDir, "build", pid);
   const lit = join(s.toolsDir, "bin", "lit");
-  const base = await findPython(env, py);
+  const base = await findPython(env, py, undefined, b.s.host.discoveryEnv);
   const venvDir = join(s.cacheDir, "venvs", `downstream-${pid}-py${py}`);
   const venvPy = await buildVenv(env, base, venvDir, [`nanobind==${plan.nanobind}`, "typing_extensions", "PyYAML", "numpy"]);
   await env.run(

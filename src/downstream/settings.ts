@@ -6,6 +6,7 @@ import type { Artifact } from "../schema/artifact.js";
 import type { DownstreamManifest, DownstreamProject } from "../schema/downstream.js";
 import type { LitCounts } from "../verify/lit.js";
 import type { LoadedRelease, ReleaseSource } from "./release.js";
+import type { HostOptions } from "../schema/options.js";
 
 export const DOWNSTREAM_MANIFEST = "downstream-manifest.json";
 /** Our wheels' import package. */
@@ -45,6 +46,8 @@ export interface DownstreamSettings {
   installComponents?: string[];
   verify: DownstreamVerifySettings | false;
   jobs?: number;
+  /** This host (the resolved options'): SOURCE_DATE_EPOCH, and the variables that find its interpreters. */
+  host: Pick<HostOptions, "sourceDateEpoch" | "discoveryEnv">;
 }
 
 /** Everything decided before building (pure apart from reading the project and the release). */

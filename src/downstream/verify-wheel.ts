@@ -31,7 +31,7 @@ export async function verifyDownstreamWheel(
   const t = Date.now();
   const m = plan.release.manifest;
   progress.step(`Python ${py}: fresh venv, ${basename(wheel)} + ${m.plan.distribution}==${m.plan.version} from ${plan.release.source.kind === "index" ? "the index" : "the dist folder"}`);
-  const base = await findPython(env, py);
+  const base = await findPython(env, py, undefined, s.host.discoveryEnv);
   const venv = join(s.workDir, "verify-venvs", `py${py}`);
   await env.run([base.executable, "-m", "venv", "--clear", venv]);
   const vpy = join(venv, "bin", "python");

@@ -3,6 +3,7 @@
 // Build steps go through an ExecEnv (src/exec/host.ts) instead, which logs every line; these are the
 // few calls whose output is data. execa is imported here and in host.ts only.
 import { execa, execaSync } from "execa";
+import { InternalError } from "../errors.js";
 
 export interface CommandOptions {
   cwd?: string;
@@ -21,7 +22,7 @@ export interface CommandResult {
 
 const argvOf = (argv: readonly string[]): [string, string[]] => {
   const [file, ...args] = argv;
-  if (!file) throw new Error("command: empty argv");
+  if (!file) throw new InternalError("command: empty argv");
   return [file, args];
 };
 

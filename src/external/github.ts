@@ -41,24 +41,6 @@ export function parseGithubRepo(value: string, flag: string): { owner: string; r
 /** The environment variables a token is read from, in this order (the first non-empty wins): the options resolver's. */
 export const TOKEN_ENV = OPTION_ENV.githubToken;
 
-/** The GitHub token, if any, from the environment only (the one lookup, src/options/resolve.ts). */
-export const githubTokenOptional = (): string | undefined => githubTokenOf(process.env);
-
-/** The GitHub token, from the environment only; `what` (who needs it) leads the error. */
-export function githubTokenFromEnv(what: string): string {
-  const token = githubTokenOptional();
-  if (!token) throw new InvalidInputError(`${what}: neither ${TOKEN_ENV.join(" nor ")} is set`);
-  return token;
-}
-
-/** The REST root: an explicit one (flag, config), else $GITHUB_API_URL, else the public API; http(s) only. */
-export function githubApiUrl(explicit: string | undefined, what = "--api-url"): string | undefined {
-  const fromEnv = process.env["GITHUB_API_URL"];
-  const v = explicit ?? (fromEnv ? fromEnv : undefined);
-  if (v === undefined) return undefined;
-  return parseFlag(HttpUrl, v, explicit !== undefined ? what : "GITHUB_API_URL");
-}
-
 /**
  * The one Octokit: throttling with GitHub's Retry-After (writes spaced out), and retries by
  * retryDelay. @octokit/plugin-retry is switched off because it cannot tell a refused connection

@@ -165,23 +165,3 @@ export async function startCompilerCache(
 /** One line for logs and progress. */
 export const statsLine = (s: CompilerCacheStats): string =>
   `sccache: ${s.hits} hits (${s.directHits} direct), ${s.misses} misses (${(s.hitRate * 100).toFixed(1)} %), ${s.notCacheable} not cacheable, ${s.errors} errors`;
-
-/** The variable CI sets per job: a JSON object of CompilerCacheSettings fields laid over the config's
- * (e.g. `{"readOnly":true}` in an untrusted build, `{"kind":"none"}` in the integrity rebuild). */
-export const COMPILER_CACHE_ENV = "MLIR_RELEASE_COMPILER_CACHE";
-
-export function compilerCacheSettings(config: CompilerCacheSettings, env: Record<string, string | undefined>): CompilerCacheSettings {
-  const text = env[COMPILER_CACHE_ENV];
-  if (!text) return config;
-  let over: unknown;
-  try {
-    over = JSON.parse(text);
-  } catch {
-    throw new InvalidInputError(`${COMPILER_CACHE_ENV}: not JSON; expected an object such as {"kind":"none"} or {"readOnly":true}`);
-  }
-  const r = CompilerCacheSettings.safeParse({ ...config, ...(over && typeof over === "object" ? over : { bad: over }) });
-  if (!r.success) {
-    throw new InvalidInputError(`${COMPILER_CACHE_ENV}: ${r.error.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; ")}`);
-  }
-  return r.data;
-}

@@ -16,8 +16,8 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Octokit } from "octokit";
 import { ConflictError, InvalidInputError } from "../errors.js";
-import { assetMatches, githubApiUrl, githubCall, githubTokenOptional, makeOctokit, parseGithubRepo, RequestError, type GithubOptions, type ReleaseAsset } from "../external/github.js";
-import { LAYER_STORE_ENV, LayerStoreSpec } from "../schema/layer-store.js";
+import { assetMatches, githubCall, makeOctokit, parseGithubRepo, RequestError, type GithubOptions, type ReleaseAsset } from "../external/github.js";
+import type { LayerStoreTarget } from "../schema/options.js";
 import { parseFlag, parseOrExplain } from "../schema/parse.js";
 import { dirLayerStore, LayerArtifactDigestError, LayerArtifactRecord, layerArchiveName, LayerKey, type LayerStore } from "./artifact.js";
 import { sha256File, sha256Hasher, sha256Hex } from "../util/hash.js";
@@ -224,20 +224,12 @@ export async function pushLayers(fromDir: string, o: GithubLayerStoreOptions, lo
 export const LAYER_DOWNLOADS_DIR = "layer-downloads";
 
 /**
- * The store a build reads layers from, by MLIR_RELEASE_LAYER_STORE: unset or `local` = the local
- * store under the cache; `github` = the store release of $GITHUB_REPOSITORY (the runner sets it);
- * `github:<owner>/<name>` = that repository's. The REST root is $GITHUB_API_URL (the runner sets it)
- * or the public API; a token (MLIR_RELEASE_GITHUB_TOKEN, GITHUB_TOKEN) is used when present (a
- * public repository's assets need none).
+ * The store a build reads layers from: the local store under the cache, read through to the GitHub
+ * layer store the options name (MLIR_RELEASE_LAYER_STORE, src/options/environment.ts), if any.
  */
-export function layerStoreFromEnv(local: LayerStore, env: Readonly<Record<string, string | undefined>> = process.env): LayerStore {
-  const spec = parseFlag(LayerStoreSpec, env[LAYER_STORE_ENV] ?? "local", LAYER_STORE_ENV);
-  if (spec === "local") return local;
-  const repoText = spec === "github" ? env["GITHUB_REPOSITORY"] : spec.slice("github:".length);
-  if (!repoText) throw new InvalidInputError("MLIR_RELEASE_LAYER_STORE=github: GITHUB_REPOSITORY is not set; set it to <owner>/<name> or use github:<owner>/<name>");
-  const { owner, repo } = parseGithubRepo(repoText, spec === "github" ? "GITHUB_REPOSITORY" : "MLIR_RELEASE_LAYER_STORE");
-  const token = githubTokenOptional();
-  const apiUrl = githubApiUrl(undefined);
+export function readThroughStore(local: LayerStore, github: LayerStoreTarget | undefined): LayerStore {
+  if (!github) return local;
+  const { owner, repo, token, apiUrl } = github;
   // Downloads go beside the local store (<cache>/layer-downloads), so <cache>/layer-artifacts, what
   // CI hands to the layers job, holds only layers built here.
   return githubLayerStore(local, { owner, repo, token: token ?? "", ...(apiUrl ? { apiUrl } : {}) }, dirLayerStore(join(dirname(local.root), LAYER_DOWNLOADS_DIR)));

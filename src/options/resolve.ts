@@ -10,6 +10,7 @@ import { parseFlag, parseOrExplain } from "../schema/parse.js";
 import { ManylinuxPolicy } from "../schema/platform.js";
 import { HttpUrl } from "../schema/strings.js";
 import { CONFIG_FILE, loadReleaseConfig } from "./config.js";
+import { compilerCacheSettings, type Env, hostOptions } from "./environment.js";
 
 /** The checkout's root, computed once: src/options/ is two levels below it. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -34,8 +35,6 @@ export interface OptionFlags {
   policy?: string | undefined;
   indexRoot?: string | undefined;
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** owner/name as GitHub spells it; `what` (the flag or config key) leads the error. */
 export function parseGithubRepository(value: string, what = "--github-repository"): { owner: string; repo: string } {
@@ -118,6 +117,8 @@ export function resolveOptions(flags: OptionFlags = {}, env: Env = process.env, 
         tagPrefix: g?.tagPrefix ?? "v",
       },
       ...(indexRoot ? { indexRoot: resolve(indexRoot) } : {}),
+      compilerCache: compilerCacheSettings(config.compilerCache, env),
+      host: hostOptions(env, token),
     },
     "options (flags, environment, release.config.json)",
   );

@@ -2,7 +2,7 @@
 // The native platform is resolved against this machine (its Pythons, its paths); the others
 // against their CI runner's facts, with placeholders for paths that only exist there.
 import { existsSync, readdirSync } from "node:fs";
-import { runnable } from "../util/paths.js";
+import { runnable } from "../exec/env.js";
 import { join } from "node:path";
 import { imageRef, loadImagesLock, LOCK_PATH } from "./images.js";
 import { InvalidInputError } from "../errors.js";
@@ -15,6 +15,7 @@ import { formatDryRunSummary, type SummaryRow } from "./plan-format.js";
 import { llvmFactsFromVersion } from "../plan/python-support.js";
 import { sourceLayerKey } from "../layer/layer.js";
 import type { LlvmSourceTree } from "../source/tree.js";
+import type { HostOptions } from "../schema/options.js";
 import type { ReleasePlan } from "../schema/plan.js";
 
 export interface DryRunInput {
@@ -50,6 +51,8 @@ export interface DryRunInput {
   /** The layer spec's kind; a from-source layer's CMake options (its key is derived from them). */
   layerKind?: "prebuilt" | "source";
   layerCmakeOptions?: Record<string, string>;
+  /** This host (the resolved options'): its prepared environments and what finds its interpreters. */
+  host?: HostOptions;
 }
 
 /** Image pins by lock key from containers/images.lock.json (placeholders marked as such). */
@@ -71,10 +74,10 @@ const listDir = (d: string): string[] => {
   }
 };
 
-/** This machine's own platform, resolved with real paths; undefined when it builds none natively. */
-const nativePlatforms = (): PlatformId[] =>
+/** This machine's own platforms, resolved with real paths; none when it builds none natively. */
+const nativePlatforms = (host: HostOptions | undefined): PlatformId[] =>
   process.platform === "linux" && process.arch === "x64"
-    ? ["linux-x86_64", ...(process.env["MLIR_RELEASE_AARCH64_CROSS"] ? (["linux-aarch64"] as const) : [])]
+    ? ["linux-x86_64", ...(host?.aarch64Cross ? (["linux-aarch64"] as const) : [])]
     : [];
 
 export function dryRunPlans(input: DryRunInput): PlatformPlan[] {
@@ -85,25 +88,26 @@ export function dryRunPlans(input: DryRunInput): PlatformPlan[] {
 function resolveDryRun(input: DryRunInput): { plan: PlatformPlan; here: boolean }[] {
   let platforms: Platform[];
   const plan = input.plan;
-  const planPolicy = (id: PlatformId): { policy: string } | Record<string, never> => {
+  const on = input.host ? { host: input.host } : {};
+  const planPolicy = (id: PlatformId): { policy?: string; host?: HostOptions } => {
     const policy = input.policy ?? plan?.policies?.[id];
-    return id.startsWith("linux-") && policy ? { policy } : {};
+    return id.startsWith("linux-") && policy ? { policy, ...on } : on;
   };
   if (input.platform === "all" && plan) {
     // What CI builds from this plan: its platforms, each with the plan's policy.
     const ids = new Set(plan.matrix.map((m) => m.platform));
     platforms = PlatformId.options.filter((id) => ids.has(id)).map((id) => platformById(id, planPolicy(id)));
   } else if (input.platform === "all") {
-    platforms = input.policy ? PlatformId.options.map((id) => platformById(id, id.startsWith("linux-") ? { policy: input.policy! } : {})) : allPlatformVariants();
+    platforms = input.policy ? PlatformId.options.map((id) => platformById(id, id.startsWith("linux-") ? { policy: input.policy!, ...on } : on)) : allPlatformVariants(input.host);
   } else {
     const r = PlatformId.safeParse(input.platform);
     if (!r.success) throw new InvalidInputError(`--platform '${input.platform}': expected all or one of ${PlatformId.options.join(", ")}`);
-    platforms = [platformById(r.data, plan ? planPolicy(r.data) : input.policy ? { policy: input.policy } : {})];
+    platforms = [platformById(r.data, plan ? planPolicy(r.data) : input.policy ? { policy: input.policy, ...on } : on)];
   }
   const mlirCmakeDir = input.layerPrefix ? join(input.layerPrefix, "lib", "cmake", "mlir") : undefined;
   // The aarch64 module is resolved here only in its cross variant (the native one runs on an arm64 runner).
   // With a plan, `all` is CI's view: every platform is resolved against its runner, this one too.
-  const isNative = (p: Platform): boolean => !(plan && input.platform === "all") && nativePlatforms().includes(p.id) && (p.id !== "linux-aarch64" || "MLIR_RELEASE_AARCH64_CROSS" in p.runner.env);
+  const isNative = (p: Platform): boolean => !(plan && input.platform === "all") && nativePlatforms(input.host).includes(p.id) && (p.id !== "linux-aarch64" || "MLIR_RELEASE_AARCH64_CROSS" in p.runner.env);
   // This machine's plans first: they know the LLVM version without a tree (the factory reads the source spec).
   const nativePlans = new Map(input.native ? platforms.filter(isNative).map((p) => [p, input.native!(p)] as const) : []);
   let llvm: LlvmAbiFacts | undefined;
@@ -149,7 +153,7 @@ function resolveDryRun(input: DryRunInput): { plan: PlatformPlan; here: boolean 
       workDir: native ? input.workDir : "$RUNNER_TEMP/mlir-release",
       toolsBin: native ? input.toolsBin : p.conventions.path.join(ci.toolsDir, p.conventions.venvBin),
       ...(native ? {} : { toolsDir: ci.toolsDir, cacheDir: ci.cacheDir }),
-      ...(native ? { env: process.env, listDir, exists: (f: string) => runnable(f) } : {}),
+      ...(native ? { env: input.host?.discoveryEnv ?? {}, listDir, exists: (f: string) => runnable(f, input.host?.discoveryEnv["PATH"]) } : {}),
       imagePins: pinsFor(p),
       ...(plan ? { source: describePlanSource(plan) } : {}),
       ...(layerDescription(input, p, native) ? { layer: layerDescription(input, p, native)! } : {}),

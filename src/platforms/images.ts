@@ -61,7 +61,7 @@ function required(env: HostEnv, name: string, what: string): string {
 }
 
 /** The registry host[:port] images are pulled from, read only when an image is pulled. */
-export function imageRegistry(lock: ImagesLock, env: HostEnv = process.env): string {
+export function imageRegistry(lock: ImagesLock, env: HostEnv): string {
   const host = required(env, lock.registryEnv, "the host[:port] of the registry that serves pypa's manylinux images (a mirror works; e.g. registry.example.org)");
   if (!/^[A-Za-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/.test(host)) {
     throw new InvalidInputError(`${lock.registryEnv}='${host}': expected a registry host[:port] (optionally with a path prefix), no scheme`);
@@ -70,14 +70,14 @@ export function imageRegistry(lock: ImagesLock, env: HostEnv = process.env): str
 }
 
 /** Pull reference `<registry>/<repository>@<digest>`. */
-export const pullRef = (lock: ImagesLock, img: LockedImage, env: HostEnv = process.env): string =>
+export const pullRef = (lock: ImagesLock, img: LockedImage, env: HostEnv): string =>
   `${imageRegistry(lock, env)}/${imageRef(img)}`;
 
 /** The Node version of one locked build: its own, else the lock's node.version. */
 export const nodeVersionOf = (lock: ImagesLock, build: LockedDownload): string => build.version ?? lock.node.version;
 
 /** Download URL of a locked Node build: <base>/v<version>/<file>, the base read only when downloading. */
-export function nodeDownloadUrl(lock: ImagesLock, build: LockedDownload, env: HostEnv = process.env): string {
+export function nodeDownloadUrl(lock: ImagesLock, build: LockedDownload, env: HostEnv): string {
   const base = required(
     env,
     lock.node.distEnv,
@@ -123,10 +123,10 @@ export interface BuildImage {
   /** Host-free pin (repository@digest), as plans record it. */
   ref: string;
   node: LockedDownload & { key: string };
-  /** Pull reference with the registry host from the environment; throws naming the variable if unset. */
-  pullRef: (env?: HostEnv) => string;
-  /** Node tarball URL with the download base from the environment; throws naming the variable if unset. */
-  nodeUrl: (env?: HostEnv) => string;
+  /** Pull reference with the registry host from `env` (the Dagger module's inputs); throws naming the variable if unset. */
+  pullRef: (env: HostEnv) => string;
+  /** Node tarball URL with the download base from `env`; throws naming the variable if unset. */
+  nodeUrl: (env: HostEnv) => string;
 }
 
 /**
@@ -168,7 +168,7 @@ export function buildImageFor(lock: ImagesLock, platform: PlatformId, policy: Ma
     image,
     ref: imageRef(image),
     node: { key: nodeKey, ...nodeBuild },
-    pullRef: (env = process.env) => pullRef(lock, image, env),
-    nodeUrl: (env = process.env) => nodeDownloadUrl(lock, nodeBuild, env),
+    pullRef: (env: HostEnv) => pullRef(lock, image, env),
+    nodeUrl: (env: HostEnv) => nodeDownloadUrl(lock, nodeBuild, env),
   };
 }

@@ -1,11 +1,12 @@
 import { InvalidInputError } from "../errors.js";
+import type { HostOptions } from "../schema/options.js";
 import { PlatformId } from "../schema/platform.js";
 import { resolve } from "node:path";
 import { linuxAarch64Cross, linuxAarch64Policy } from "./linux-aarch64.js";
 import { linuxX86_64Policy } from "./linux-x86_64.js";
 import { MANYLINUX_POLICIES, type ManylinuxPolicy } from "./linux.js";
 import { macosArm64 } from "./macos-arm64.js";
-import { SID_ROOT_VARIABLE, withSidPythons } from "./sid-python.js";
+import { withSidPythons } from "./sid-python.js";
 import { macosX86_64 } from "./macos-x86_64.js";
 import type { Platform } from "./platform.js";
 import { windowsX64 } from "./windows-x64.js";
@@ -17,6 +18,8 @@ export const ALL_PLATFORMS: readonly PlatformId[] = PlatformId.options;
 export interface PlatformOptions {
   /** Linux only: manylinux2014 | manylinux_2_28 (default). */
   policy?: string;
+  /** This host's prepared environments (the resolved options' host): a build here uses them, a CI runner's view does not. */
+  host?: Pick<HostOptions, "sidRoot" | "aarch64Cross">;
 }
 
 function linuxPolicy(id: PlatformId, policy: string | undefined): ManylinuxPolicy | undefined {
@@ -33,13 +36,13 @@ export function platformById(id: PlatformId, opts: PlatformOptions = {}): Platfo
   switch (id) {
     case "linux-x86_64": {
       // A prepared Debian sid root (ci/setup.d/35-sid.sh) adds its CPython 3.14/3.15 on this host.
-      const sid = process.env[SID_ROOT_VARIABLE];
+      const sid = opts.host?.sidRoot;
       return sid && process.arch === "x64" ? withSidPythons(linuxX86_64Policy(policy), resolve(sid)) : linuxX86_64Policy(policy);
     }
     case "linux-aarch64": {
       // On an x86_64 host with a prepared cross environment (ci/setup.d/70-aarch64.sh), build by
       // cross-compiling; its policy is manylinux_2_28, the aarch64 default the resolver passes.
-      const cross = process.env["MLIR_RELEASE_AARCH64_CROSS"];
+      const cross = opts.host?.aarch64Cross;
       if (cross && process.arch === "x64" && (policy === undefined || policy === "manylinux_2_28")) return linuxAarch64Cross(resolve(cross), REPO_ROOT);
       return linuxAarch64Policy(policy);
     }
@@ -53,8 +56,9 @@ export function platformById(id: PlatformId, opts: PlatformOptions = {}): Platfo
 }
 
 /** Every module with every policy it supports: what the CI matrix is generated from. */
-export function allPlatformVariants(): Platform[] {
+export function allPlatformVariants(host?: PlatformOptions["host"]): Platform[] {
+  const on = host ? { host } : {};
   return ALL_PLATFORMS.flatMap((id) =>
-    id.startsWith("linux-") ? MANYLINUX_POLICIES.map((policy) => platformById(id, { policy })) : [platformById(id)],
+    id.startsWith("linux-") ? MANYLINUX_POLICIES.map((policy) => platformById(id, { policy, ...on })) : [platformById(id, on)],
   );
 }

@@ -17,12 +17,13 @@ export interface PythonInterpreter {
  * Locates CPython X.Y: an explicit MLIR_RELEASE_PYTHON_3_12 variable, pyenv, the manylinux
  * /opt/python layout, then pythonX.Y on PATH. A free-threaded 3.Nt is looked for as the explicit
  * MLIR_RELEASE_PYTHON_3_13T, the one ci/setup.sh builds under <cacheDir>/python3.13t, the
- * manylinux /opt/python/cp313-cp313t, then python3.13t on PATH.
+ * manylinux /opt/python/cp313-cp313t, then python3.13t on PATH. `overrides` holds the variables
+ * (the resolved options' host.discoveryEnv).
  */
-export async function findPython(env: ExecEnv, version: string, cacheDir?: string): Promise<PythonInterpreter> {
+export async function findPython(env: ExecEnv, version: string, cacheDir?: string, overrides: Readonly<Record<string, string | undefined>> = {}): Promise<PythonInterpreter> {
   const spec = parsePython(version);
   const variable = overrideVariable(version);
-  const override = process.env[variable] ?? (spec.freeThreaded ? undefined : process.env[`MLIR_RELEASE_PYTHON_${version.replace(".", "_")}`]);
+  const override = overrides[variable] ?? (spec.freeThreaded ? undefined : overrides[`MLIR_RELEASE_PYTHON_${version.replace(".", "_")}`]);
   if (override) return { version, executable: override };
   const candidates: string[] = [];
   if (spec.freeThreaded) {

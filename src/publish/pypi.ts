@@ -42,7 +42,9 @@ export interface PypiOptions {
   /** Path of the twine executable (the tools venv's). */
   twine: string;
   env: ExecEnv;
-  /** Defaults to process.env; read TWINE_PASSWORD, then MLIR_RELEASE_PYPI_TOKEN. */
+  /** The upload token (the CLI: the resolved options' host.pypiToken); else read from `environ`. */
+  token?: string;
+  /** Variables holding the token when `token` is not given: TWINE_PASSWORD, then MLIR_RELEASE_PYPI_TOKEN. */
   environ?: Record<string, string | undefined>;
   rule?: Partial<PypiRule>;
   /** The server accepts `:action=remove_pkg` (pypiserver with auth; PyPI does not). */
@@ -53,7 +55,7 @@ export interface PypiOptions {
 const pypiFetch = (url: string, init: RequestInit | undefined, what: string): Promise<Response> =>
   httpFetch(url, init ?? {}, { service: "PyPI", what, reachHint: "check the repository URL (publish.pypi) and the network" });
 
-export function pypiToken(environ: Record<string, string | undefined> = process.env): string {
+export function pypiToken(environ: Record<string, string | undefined>): string {
   const t = environ["TWINE_PASSWORD"] || environ["MLIR_RELEASE_PYPI_TOKEN"];
   if (!t) throw new InvalidInputError("pypi: no upload token; set TWINE_PASSWORD or MLIR_RELEASE_PYPI_TOKEN in the environment (never in a file in the repo)");
   return t;
@@ -252,7 +254,7 @@ async function removeVersion(o: PypiOptions, token: string, name: string, versio
 }
 
 export async function publishPypi(stage: LoadedStage, o: PypiOptions, hooks: PypiHooks = {}): Promise<PublishAction[]> {
-  const token = pypiToken(o.environ);
+  const token = o.token ?? pypiToken(o.environ ?? {});
   const simple = o.simpleUrl ?? `${o.repositoryUrl.replace(/\/$/, "")}/simple/`;
   const log = hooks.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   let { selection, entries } = await compareAll(stage, simple, o.rule ?? {});

@@ -2,7 +2,7 @@
 // its settings) and who built it. Called by `build` and `rebuild` after the factory returns.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { execaSync } from "execa";
+import { commandOutputSync } from "../exec/command.js";
 import type { ExecEnv } from "../exec/env.js";
 import type { BuildSettings } from "../factory/factory.js";
 import { PIPELINE_VERSION, planBuild } from "../factory/factory.js";
@@ -40,8 +40,8 @@ export async function recordBuildFacts(s: BuildSettings, report: BuildReport, en
 /** The pipeline's own source revision: a rebuild needs the same code, so the manifest names it. */
 export function pipelineRevision(repoRoot: string): string {
   try {
-    const head = execaSync("git", ["-C", repoRoot, "rev-parse", "HEAD"]).stdout.trim();
-    const dirty = execaSync("git", ["-C", repoRoot, "status", "--porcelain", "--untracked-files=no", "--", "src", "containers"]).stdout.trim();
+    const head = commandOutputSync(["git", "-C", repoRoot, "rev-parse", "HEAD"]).trim();
+    const dirty = commandOutputSync(["git", "-C", repoRoot, "status", "--porcelain", "--untracked-files=no", "--", "src", "containers"]).trim();
     return `${PIPELINE_VERSION} (git ${head}${dirty ? ", with uncommitted changes" : ""})`;
   } catch {
     return PIPELINE_VERSION;

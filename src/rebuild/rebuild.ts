@@ -14,6 +14,7 @@ import { type Artifact } from "../schema/artifact.js";
 import { type BuildReport } from "../schema/build-report.js";
 import { type CompilerCacheSettings } from "../schema/config.js";
 import { ReleaseManifest } from "../schema/manifest.js";
+import type { HostOptions } from "../schema/options.js";
 import { parseOrExplain } from "../schema/parse.js";
 import { type PlatformId } from "../schema/platform.js";
 import { type WheelMember } from "../schema/provenance.js";
@@ -37,6 +38,8 @@ export interface RebuildDirs {
   jobs?: number;
   /** The compiler cache of the layer's build (the CLI: the config's, with MLIR_RELEASE_COMPILER_CACHE over it). */
   compilerCache?: CompilerCacheSettings;
+  /** This host (the resolved options'): its interpreters, prepared environments and layer store; none given, none used. */
+  host?: HostOptions;
 }
 
 /** The factory settings that replay `m`'s plan for one platform (pure). */
@@ -53,7 +56,7 @@ export function settingsFromManifest(m: ReleaseManifest, platform: PlatformId, d
     cacheDir: d.cacheDir,
     workDir: d.workDir,
     outDir: d.outDir,
-    platform: platformById(platform, policy ? { policy } : {}),
+    platform: platformById(platform, { ...(policy ? { policy } : {}), ...(d.host ? { host: d.host } : {}) }),
     pythons,
     source: p.source.kind === "git" ? { kind: "git", ref: p.source } : { kind: "tarball", ref: p.source },
     layer:
@@ -78,6 +81,7 @@ export function settingsFromManifest(m: ReleaseManifest, platform: PlatformId, d
     ...(p.packages?.length ? { packages: plannedPackages(p.packages) } : {}),
     ...(d.jobs ? { jobs: d.jobs } : {}),
     ...(d.compilerCache ? { compilerCache: d.compilerCache } : {}),
+    host: d.host ?? { discoveryEnv: {} },
   };
 }
 

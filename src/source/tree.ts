@@ -1,13 +1,13 @@
 // LLVM source providers: a tarball pinned by sha256, a git remote at a commit, or a directory.
 // Each yields an llvm-project tree holding (at least) the parts the stages need, cached by digest.
-import { createHash } from "node:crypto";
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CommandFailedError, type ExecEnv } from "../exec/env.js";
 import { InvalidInputError } from "../errors.js";
 import { type LlvmSourceRef } from "../schema/plan.js";
 import type { Progress } from "../progress.js";
 import { parseLlvmVersionCmake, type DeclaredLlvmVersion } from "./llvm-version.js";
+import { sha256File, sha256Hex } from "../util/hash.js";
 
 /** What the bindings, their tests and the downstream example need from llvm-project. */
 export const BINDINGS_PATHS = [
@@ -68,12 +68,6 @@ export function checkVersion(tree: { root: string; version: DeclaredLlvmVersion 
   }
 }
 
-export async function sha256File(path: string): Promise<string> {
-  const h = createHash("sha256");
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest("hex");
-}
-
 export interface SourceOptions {
   env: ExecEnv;
   progress: Progress;
@@ -95,7 +89,7 @@ const partsPaths = (parts: TreeParts, extra: readonly string[] = []): readonly s
 /** Cache directory name of a tree: the source's identity, the parts, and a digest of the exact path
  * list (a longer list must not reuse a tree extracted with a shorter one). */
 export const treeDirName = (identity: string, parts: TreeParts, extra: readonly string[] = []): string =>
-  `${identity.slice(0, 16)}-${parts}-${createHash("sha256").update(partsPaths(parts, extra).join("\n")).digest("hex").slice(0, 8)}`;
+  `${identity.slice(0, 16)}-${parts}-${sha256Hex(partsPaths(parts, extra).join("\n")).slice(0, 8)}`;
 
 /** Tarball pinned by sha256: fetched into the cache when missing, verified, extracted once. */
 export async function tarballSource(

@@ -3,7 +3,7 @@
 // symlink pointing out cannot make a stage, the index store, the site, publish, conda or dev
 // write (or read) outside the folder it owns.
 import { existsSync, realpathSync, statSync } from "node:fs";
-import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { InvalidInputError, PathEscapeError } from "../errors.js";
 
 const inside = (root: string, p: string): boolean => {
@@ -99,13 +99,4 @@ export function writableFileIn(path: string, what: string): string {
   if (!statSync(dir).isDirectory()) throw new InvalidInputError(`${what} ${path}: ${dir} is a file, not a folder`);
   if (existsSync(p) && statSync(p).isDirectory()) throw new InvalidInputError(`${what} ${path}: is a folder; give a file name`);
   return p;
-}
-
-/**
- * Whether a candidate program can be run: a path that exists, or a bare command name found in a
- * directory of PATH (what exec would run: setup-python puts python3.12 on PATH, not at a fixed path).
- */
-export function runnable(candidate: string, path: string | undefined = process.env["PATH"]): boolean {
-  if (/[\\/]/.test(candidate)) return existsSync(candidate);
-  return (path ?? "").split(delimiter).some((d) => d !== "" && existsSync(join(d, candidate)));
 }

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { unzipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
-import { defaultBuildSettings } from "../../src/cli/build.js";
+import { buildSettings } from "../support/build-settings.js";
 import { HostEnv } from "../../src/exec/host.js";
 import { parseStepLog } from "../../src/exec/steps.js";
 import { plannedInputs } from "../../src/factory/factory.js";
@@ -100,7 +100,7 @@ describe("linux-aarch64 cross-build: the real build's log equals `build --dry-ru
       repoRoot: REPO,
       crossDir: CROSS,
       workDir: work,
-      sourceRoot: plannedInputs(defaultBuildSettings({ out: OUT, cache: CACHE, work: WORK })).sourceRoot,
+      sourceRoot: plannedInputs(buildSettings({ out: OUT, cache: CACHE, work: WORK })).sourceRoot,
       litExecutable: join(REPO, ".cache", "tools", "bin", "lit"),
       llvmVersion: "22.1.8",
     });

@@ -7,7 +7,8 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSyn
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { compilerCacheSettings, countDirectHits, parseSccacheStats, sccacheEnv } from "../../src/layer/compiler-cache.js";
+import { countDirectHits, parseSccacheStats, sccacheEnv } from "../../src/layer/compiler-cache.js";
+import { compilerCacheSettings } from "../../src/options/environment.js";
 import { layerWorkDirs, sourceLayer, type SourceLlvmLayer } from "../../src/layer/layer.js";
 import { CompilerCacheSettings, type CompilerCacheSettings as Settings } from "../../src/schema/config.js";
 import { readTreeVersion, type LlvmSourceTree } from "../../src/source/tree.js";

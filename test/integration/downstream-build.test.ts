@@ -11,6 +11,7 @@ import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planDownstream } from "../../src/downstream/project-plan.js";
 import { resolveDownstreamSettings } from "../../src/cli/downstream.js";
+import { resolveOptions } from "../../src/options/resolve.js";
 import { DownstreamManifest } from "../../src/schema/downstream.js";
 import { sha256File } from "../../src/util/hash.js";
 import { CACHE, OUTPUT, REPO } from "../support/env.js";
@@ -129,7 +130,7 @@ describe("mlir-release downstream build: upstream's standalone example against o
 
   it("refuses our domain and a nanobind mismatch against the real served release, before building", async () => {
     const base = { project, indexUrl: rel.server.url, release: "22.1.8", verify: false, lit: false, out: join(DIR, "never"), work: join(DIR, "never-work"), cache: CACHE };
-    await expect(planDownstream(resolveDownstreamSettings({ ...base, nbDomain: "mlir_release" }))).rejects.toThrow(/nanobind domain 'mlir_release' is the domain of mlir-python-bindings 22\.1\.8/);
-    await expect(planDownstream(resolveDownstreamSettings({ ...base, nanobind: "2.10.0" }))).rejects.toThrow(/was built with nanobind 2\.9\.2/);
+    await expect(planDownstream(resolveDownstreamSettings(resolveOptions(base), { ...base, nbDomain: "mlir_release" }))).rejects.toThrow(/nanobind domain 'mlir_release' is the domain of mlir-python-bindings 22\.1\.8/);
+    await expect(planDownstream(resolveDownstreamSettings(resolveOptions(base), { ...base, nanobind: "2.10.0" }))).rejects.toThrow(/was built with nanobind 2\.9\.2/);
   });
 });

@@ -12,7 +12,8 @@ import { execa } from "execa";
 import { unzipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { findPython } from "../../src/platforms/pythons.js";
-import { defaultBuildSettings, LLVM_22_1_8_TAG } from "../../src/cli/build.js";
+import { LLVM_22_1_8_TAG } from "../../src/cli/build.js";
+import { buildSettings } from "../support/build-settings.js";
 import { buildWheels, type BuildSettings } from "../../src/factory/factory.js";
 import { findWheel } from "../../src/plan/resolve.js";
 import { manifestForBuild } from "../../src/rebuild/build-manifest.js";
@@ -33,7 +34,7 @@ const lookup: { interpreter: string; missing?: string } = await findPython(testE
 const interpreter = lookup.interpreter;
 if (lookup.missing) process.stderr.write(`free-threaded.test.ts: SKIPPED (not a pass): ${lookup.missing}\n`);
 
-const resolved = defaultBuildSettings({
+const resolved = buildSettings({
   python: FT,
   out: join(OUTPUT, "free-threaded", "dist"),
   work: join(CACHE, "test-work"),

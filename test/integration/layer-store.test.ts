@@ -12,8 +12,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dirLayerStore, LayerArtifactDigestError, layerArchiveName } from "../../src/layer/artifact.js";
-import { githubLayerStore, LAYER_DOWNLOADS_DIR, layerStoreFromEnv, LayerStoreConflictError, pushLayers } from "../../src/layer/github-store.js";
+import { dirLayerStore, LayerArtifactDigestError, layerArchiveName, type LayerStore } from "../../src/layer/artifact.js";
+import { githubLayerStore, LAYER_DOWNLOADS_DIR, LayerStoreConflictError, pushLayers, readThroughStore } from "../../src/layer/github-store.js";
+import { layerStoreTarget } from "../../src/options/environment.js";
+import { githubTokenOf } from "../../src/options/resolve.js";
+
+/** The store a build reads through, as the resolved options name it from this environment. */
+const layerStoreFromEnv = (local: LayerStore, env: Readonly<Record<string, string | undefined>> = process.env): LayerStore =>
+  readThroughStore(local, layerStoreTarget(env, githubTokenOf(env)));
 import { sourceLayer, sourceLayerKey } from "../../src/layer/layer.js";
 import { CompilerCacheSettings } from "../../src/schema/config.js";
 import { readTreeVersion, type LlvmSourceTree } from "../../src/source/tree.js";

@@ -13,7 +13,8 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultBuildSettings, LLVM_22_1_8_TAG } from "../../src/cli/build.js";
+import { LLVM_22_1_8_TAG } from "../../src/cli/build.js";
+import { buildSettings } from "../support/build-settings.js";
 import { buildWheels, type BuildSettings } from "../../src/factory/factory.js";
 import { SID_PYTHONS, sidPaths } from "../../src/platforms/sid-python.js";
 import type { BuildReport } from "../../src/schema/build-report.js";
@@ -85,7 +86,7 @@ describe("22.1.8 wheels for CPython 3.14 and 3.15, built here and tested on Debi
   let report: BuildReport;
   let settings: BuildSettings;
   beforeAll(async () => {
-    const resolved = defaultBuildSettings({ python: SID_PYTHONS.join(","), out: join(OUTPUT, "sid-pythons", "dist"), work, cache, verify: true, lit: true, dev: false });
+    const resolved = buildSettings({ python: SID_PYTHONS.join(","), out: join(OUTPUT, "sid-pythons", "dist"), work, cache, verify: true, lit: true, dev: false });
     settings = { ...resolved, release: { ...resolved.release, sourceDateEpoch: 1_781_000_000 } };
     report = await buildWheels(settings, testEnv("sid-pythons"), testProgress("sid-pythons"));
     for (const w of report.wheels) process.stderr.write(`sid-pythons: ${w.fileName} ${w.sha256} lit ${JSON.stringify(report.verification[w.fileName]?.lit)}\n`);

@@ -2,7 +2,7 @@
 // /usr/lib/llvm-22 layer, for one Python. Tests that need it call buildWheels with these settings;
 // the factory's stamps make the second caller reuse the first one's wheel.
 import { join } from "node:path";
-import { defaultBuildSettings } from "../../src/cli/build.js";
+import { buildSettings } from "./build-settings.js";
 import type { ExecEnv } from "../../src/exec/env.js";
 import { buildWheels, type BuildSettings } from "../../src/factory/factory.js";
 import type { Progress } from "../../src/progress.js";
@@ -12,7 +12,7 @@ import { CACHE, OUTPUT } from "./env.js";
 export const PYTHON = process.env["MLIR_RELEASE_TEST_PYTHON"] ?? "3.12";
 
 // What `mlir-release build --python <PYTHON> --no-dev` builds (with lit), at a fixed timestamp.
-const resolved = defaultBuildSettings({
+const resolved = buildSettings({
   python: PYTHON,
   out: join(OUTPUT, "wheel-factory", "dist"),
   work: join(CACHE, "test-work"),

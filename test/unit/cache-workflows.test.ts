@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { compilerCacheSettings } from "../../src/layer/compiler-cache.js";
+import { compilerCacheSettings } from "../../src/options/environment.js";
 import { CompilerCacheSettings } from "../../src/schema/config.js";
 import { NO_COMPILER_CACHE } from "../../src/dagger/pipeline.js";
 

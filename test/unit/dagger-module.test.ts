@@ -7,13 +7,14 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { dag } from "@dagger.io/dagger";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { resolveBuildSettings } from "../../src/cli/build.js";
+import { buildSettingsOf } from "../support/build-settings.js";
 import { checkCliArgv } from "../../src/cli/argv-check.js";
 import { createProgram } from "../../src/cli/program.js";
 import { buildArgv, defaultOptionsHash, NO_COMPILER_CACHE, PATHS } from "../../src/dagger/pipeline.js";
-import { compilerCacheSettings } from "../../src/layer/compiler-cache.js";
+import { compilerCacheSettings } from "../../src/options/environment.js";
 import { dirLayerStore } from "../../src/layer/artifact.js";
-import { layerStoreFromEnv } from "../../src/layer/github-store.js";
+import { readThroughStore } from "../../src/layer/github-store.js";
+import { layerStoreTarget } from "../../src/options/environment.js";
 import { MlirRelease } from "../../src/index.js";
 import { loadReleaseConfig } from "../../src/options/config.js";
 import { plan as makePlan } from "../../src/plan/plan.js";
@@ -153,7 +154,7 @@ describe("one manylinux policy default", () => {
       const module = policyArg(last());
       const planned = repoPlan.policies?.[platform];
       const rebuilt = settingsFromManifest(manifest, platform, dirs).platform.policy;
-      const cli = resolveBuildSettings({ platform, source: "debian:22.1.8", layer: "source", out: join(tmpdir(), "policy-out"), verify: false, lit: false }).platform.policy;
+      const cli = buildSettingsOf({ platform, source: "debian:22.1.8", layer: "source", out: join(tmpdir(), "policy-out"), verify: false, lit: false }).platform.policy;
       const platformModule = platformById(platform).policy;
       expect({ module, planned, rebuilt, cli, platformModule }).toEqual({ module: expected, planned: expected, rebuilt: expected, cli: expected, platformModule: expected });
       // The plan's matrix tags are the policy's too.
@@ -172,7 +173,7 @@ describe("one manylinux policy default", () => {
       noPlanOverride = undefined;
     }
     expect(policyArg(last())).toBe("manylinux_2_28");
-    const cli = resolveBuildSettings({ platform: "linux-x86_64", source: "debian:22.1.8", layer: "source", out: join(tmpdir(), "policy-out"), plan: join(dir, "plan.json"), verify: false, lit: false });
+    const cli = buildSettingsOf({ platform: "linux-x86_64", source: "debian:22.1.8", layer: "source", out: join(tmpdir(), "policy-out"), plan: join(dir, "plan.json"), verify: false, lit: false });
     expect(cli.platform.policy).toBe("manylinux_2_28");
   });
 });
@@ -266,7 +267,7 @@ describe("build", () => {
     const cache = argv[argv.indexOf("--cache") + 1]!;
     const [, name, value] = /^withEnvVariable\(name: "([^"]+)", value: "([^"]+)"\)$/.exec(chain[chain.length - 5]!)!;
     const local = dirLayerStore(join(cache, "layer-artifacts"));
-    expect(layerStoreFromEnv(local, { [name!]: value }).root).toBe(`${PATHS.layerArtifacts} (then the release layers of llvm-wheels/mlir-python)`);
+    expect(readThroughStore(local, layerStoreTarget({ [name!]: value }, undefined)).root).toBe(`${PATHS.layerArtifacts} (then the release layers of llvm-wheels/mlir-python)`);
     expect(argv).toEqual(buildArgv({ platform: "linux-x86_64", policy: "manylinux2014", layer: "source", nanobind: "2.9.2", optionsHash: PLAN.layer.optionsHash, plan: plan }));
   });
 

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { resolveBuildSettings, type BuildFlags } from "../../src/cli/build.js";
+import { type BuildFlags } from "../../src/cli/build.js";
+import { buildSettingsOf } from "../support/build-settings.js";
 import { InternalError, InvalidInputError } from "../../src/errors.js";
 import { type BuildSettings, planBuild } from "../../src/factory/factory.js";
 import { checkStepOrder } from "../../src/factory/steps/pipeline.js";
@@ -21,7 +22,7 @@ const emptyCache = (): string => {
 };
 
 const settings = (flags: Partial<BuildFlags>, cache = emptyCache()): BuildSettings =>
-  resolveBuildSettings({ platform: "linux-x86_64", source: "debian:22.1.8", layer: "source", python: "3.12", out: join(cache, "out"), cache, verify: false, dev: false, lit: false, ...flags });
+  buildSettingsOf({ platform: "linux-x86_64", source: "debian:22.1.8", layer: "source", python: "3.12", out: join(cache, "out"), cache, verify: false, dev: false, lit: false, ...flags });
 
 const layerDetail = (s: BuildSettings): string => {
   const st = planBuild(s).steps.find((x) => x.id === "layer");

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
 import { resolveBuildSettings } from "../../src/cli/build.js";
+import { buildSettingsOf } from "../support/build-settings.js";
 import { planBuild } from "../../src/factory/factory.js";
 import type { ReleaseFiles } from "../../src/factory/steps/metadata.js";
 import { assembleTarget, placeTarget, targetOf, wheelTargets } from "../../src/factory/steps/target.js";
@@ -33,7 +34,7 @@ const files: ReleaseFiles = {
 function setup(): { s: ReturnType<typeof resolveBuildSettings>; plan: ReturnType<typeof planBuild>; root: string } {
   const root = mkdtempSync(join(tmpdir(), "factory-targets-"));
   dirs.push(root);
-  const s = resolveBuildSettings({ platform: "linux-x86_64", source: "debian:22.1.8", layer: "prebuilt:/usr/lib/llvm-22", python: "3.12", out: join(root, "out"), work: join(root, "work"), cache: join(root, "cache"), verify: false, dev: false, lit: false });
+  const s = buildSettingsOf({ platform: "linux-x86_64", source: "debian:22.1.8", layer: "prebuilt:/usr/lib/llvm-22", python: "3.12", out: join(root, "out"), work: join(root, "work"), cache: join(root, "cache"), verify: false, dev: false, lit: false });
   const plan = planBuild(s);
   const libs = join(s.workDir, "stage", `${s.platform.id}-py3.12`, "mlir", "_mlir_libs");
   mkdirSync(libs, { recursive: true });

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { unzipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
-import { resolveBuildSettings } from "../../src/cli/build.js";
+import { buildSettingsOf } from "../support/build-settings.js";
 import { InvalidInputError } from "../../src/errors.js";
 import { planBuild, plannedInputs } from "../../src/factory/plan.js";
 import type { ReleaseFiles } from "../../src/factory/steps/metadata.js";
@@ -24,7 +24,7 @@ const tmp = (): string => {
 };
 const settings = (more: Record<string, unknown> = {}) => {
   const root = tmp();
-  return resolveBuildSettings({ platform: "linux-x86_64", source: "debian:22.1.8", layer: "prebuilt:/usr/lib/llvm-22", python: "3.12", out: join(root, "out"), work: join(root, "work"), cache: join(root, "cache"), verify: true, dev: false, lit: false, ...more });
+  return buildSettingsOf({ platform: "linux-x86_64", source: "debian:22.1.8", layer: "prebuilt:/usr/lib/llvm-22", python: "3.12", out: join(root, "out"), work: join(root, "work"), cache: join(root, "cache"), verify: true, dev: false, lit: false, ...more });
 };
 const meta = { distribution: "mlir-python-bindings-native", version: "22.1.8", summary: "s", license: "Apache-2.0 WITH LLVM-exception", requiresPython: ">=3.10", requiresDist: [], projectUrls: { Source: "https://example.invalid/llvm" } };
 const files: ReleaseFiles = { metadata: { ...meta, distribution: "mlir-python-bindings" }, nativeMetadata: meta, releaseInfo: "" };

@@ -9,7 +9,8 @@ import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import { shellLine, type ExecEnv } from "../../src/exec/env.js";
 import { parseStepLog, runSteps } from "../../src/exec/steps.js";
-import { parseSourceSpec, resolveBuildSettings } from "../../src/cli/build.js";
+import { parseSourceSpec } from "../../src/cli/build.js";
+import { buildSettingsOf } from "../support/build-settings.js";
 import { planBuild } from "../../src/factory/factory.js";
 import { dryRunPlans } from "../../src/platforms/dry-run.js";
 import type { PlatformPlan } from "../../src/platforms/resolve.js";
@@ -202,7 +203,7 @@ describe("linux-aarch64 cross-build (toolchain not needed to plan it)", () => {
     try {
       const o = { platform: "linux-aarch64", python: "3.11", version: "22.1.8", source: `dir:${FIXTURE_22}`, layer: `prebuilt:${join(cross, "sysroot", "usr", "lib", "llvm-22")}`, dev: false, verify: false, lit: false, work: join(tmp, "work"), cache: join(tmp, "cache"), out: join(tmp, "out") };
       expect(parseSourceSpec(o.source).kind).toBe("dir");
-      plan = planBuild(resolveBuildSettings(o));
+      plan = planBuild(buildSettingsOf(o));
     } finally {
       if (prev === undefined) delete process.env["MLIR_RELEASE_AARCH64_CROSS"];
       else process.env["MLIR_RELEASE_AARCH64_CROSS"] = prev;

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { resolveBuildSettings, BUILD_DEFAULTS } from "../../src/cli/build.js";
+import { BUILD_DEFAULTS } from "../../src/cli/build.js";
+import { buildSettingsOf } from "../support/build-settings.js";
 import { plan } from "../../src/plan/plan.js";
 import { calendarPythons, llvmFactsFromVersion, pythonMatrix } from "../../src/plan/python-support.js";
 import { readImagePins } from "../../src/platforms/dry-run.js";
@@ -75,7 +76,7 @@ describe("platforms --json, plan and build's default agree", () => {
       expect(j.pythons, j.name).toEqual(expect.arrayContaining(["3.14", "3.15", "3.14t", "3.15t"]));
     }
     // build without --python, a plan or a config list: the same function at today's date.
-    const s = resolveBuildSettings({ ...BUILD_DEFAULTS, out: "/tmp/unused-out", verify: false, lit: false, config: join(REPO, "release.config.json") });
+    const s = buildSettingsOf({ ...BUILD_DEFAULTS, out: "/tmp/unused-out", verify: false, lit: false, config: join(REPO, "release.config.json") });
     expect(s.pythons).toEqual(calendarPythons("linux-x86_64", new Date()));
   }, 60_000);
 });

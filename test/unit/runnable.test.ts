@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { platformById } from "../../src/platforms/index.js";
-import { runnable } from "../../src/util/paths.js";
+import { runnable } from "../../src/exec/env.js";
 
 describe("runnable", () => {
   const dir = mkdtempSync(join(tmpdir(), "runnable-"));

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { InternalError, InvalidInputError } from "../../errors.js";
 import type { ExecEnv } from "../../exec/env.js";
 import { dirLayerStore } from "../../layer/artifact.js";
-import { layerStoreFromEnv } from "../../layer/github-store.js";
+import { readThroughStore } from "../../layer/github-store.js";
 import { type LlvmLayer, prebuiltLayer, sourceLayer } from "../../layer/layer.js";
 import type { Progress } from "../../progress.js";
 import { gitSource, type LlvmSourceTree, tarballSource } from "../../source/tree.js";
@@ -28,7 +28,7 @@ export async function resolveLayer(s: BuildSettings, source: LlvmSourceTree, env
     cacheDir: s.cacheDir,
     // The local store under the cache, read through to the GitHub layer store when
     // MLIR_RELEASE_LAYER_STORE says so (CI: a fresh runner restores a layer an earlier run built).
-    store: layerStoreFromEnv(dirLayerStore(join(s.cacheDir, "layer-artifacts"))),
+    store: readThroughStore(dirLayerStore(join(s.cacheDir, "layer-artifacts")), s.host.layerStore),
     platform: s.platform.id,
     cmakeOptions: s.layer.cmakeOptions,
     ...(s.jobs ? { jobs: s.jobs } : {}),

@@ -71,12 +71,11 @@ export async function runSource(i: SourceInput): Promise<SourceOutput> {
   }
   const packageTree = s.packages?.length ? await resolveSource(s, i.env, i.progress, "package") : undefined;
   if (packageTree?.root !== i.plannedPackageRoot) throw new InternalError(`the source step made the packages' tree ${packageTree?.root}, the plan says ${i.plannedPackageRoot}`);
-  const envEpoch = process.env["SOURCE_DATE_EPOCH"];
   return {
     tree,
     ...(packageTree ? { packageTree } : {}),
     version,
-    sourceDateEpoch: s.release.sourceDateEpoch ?? (envEpoch ? Number(envEpoch) : treeEpoch(tree.root)),
+    sourceDateEpoch: s.release.sourceDateEpoch ?? s.host.sourceDateEpoch ?? treeEpoch(tree.root),
     commit: s.release.llvmCommit ?? (tree.ref.kind === "git" ? tree.ref.commit : "unknown"),
   };
 }
