@@ -14,10 +14,11 @@ import { loadImagesLock } from "../platforms/images.js";
 export const MODULE_ROOT = REPO_ROOT;
 
 /**
- * The module's own environment, read once when the module loads, with the constructor's arguments laid
- * over it (useHostInputs): what the image lock's variables (registry, Node mirror) are read from.
+ * The module's own environment, read once per module object (the constructor calls useHostInputs: the
+ * engine makes one per call), with the constructor's arguments laid over it: what the image lock's
+ * variables (registry, Node mirror) are read from.
  */
-const moduleEnv: Record<string, string | undefined> = { ...process.env };
+let moduleEnv: Record<string, string | undefined> = { ...process.env };
 
 /** The variables the module's containers are pulled and provisioned with (MLIR_RELEASE_IMAGE_REGISTRY, MLIR_RELEASE_NODE_DIST_URL). */
 export const moduleInputs = (): Readonly<Record<string, string | undefined>> => moduleEnv;
@@ -43,6 +44,7 @@ export { policyFor } from "../options/policy.js";
 
 /** Module constructor arguments become the variables the image lock names (the module sees no caller env). */
 export function useHostInputs(h: { imageRegistry?: string | undefined; nodeDistUrl?: string | undefined }): void {
+  moduleEnv = { ...process.env };
   if (h.imageRegistry) moduleEnv["MLIR_RELEASE_IMAGE_REGISTRY"] = h.imageRegistry;
   if (h.nodeDistUrl) moduleEnv["MLIR_RELEASE_NODE_DIST_URL"] = h.nodeDistUrl;
 }
