@@ -168,8 +168,10 @@ describe("tools wheel, built by the factory from Debian's 22.1.8 layer", () => {
       // of PyPI alone would: the plain name from the pypiserver.
       for (const [what, cmd] of [["dashboard", line!], ["PyPI", "pip install 'mlir-python-bindings-tools==22.1.8'"]] as const) {
         const v = await freshVenv();
-        const r = await execa("bash", ["-c", `${cmd} && mlir-opt --version && FileCheck --version`], {
-          env: { ...PIP_ENV, PATH: `${join(v, "bin")}:/usr/bin:/bin`, VIRTUAL_ENV: v, PIP_INDEX_URL: pypi.simpleUrl },
+        // The line runs only if `pip` is the fresh venv's (a guard, not part of the line).
+        const guard = `[ "$(command -v pip)" = "${join(v, "bin", "pip")}" ] || exit 97`;
+        const r = await execa("bash", ["-c", `${guard}\n${cmd} && mlir-opt --version && FileCheck --version`], {
+          env: { PIP_CONFIG_FILE: "/dev/null", PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_NO_CACHE_DIR: "1", PATH: `${join(v, "bin")}:/usr/bin:/bin`, VIRTUAL_ENV: v, PIP_INDEX_URL: pypi.simpleUrl },
           all: true,
           reject: false,
         });
