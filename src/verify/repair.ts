@@ -36,13 +36,18 @@ export async function auditwheelShow(env: ExecEnv, auditwheel: string, wheel: st
 }
 
 /** Rewrites a wheel with sorted entries, one timestamp and normalized modes (RECORD is kept). */
-export async function normalizeWheel(path: string, sourceDateEpoch: number): Promise<void> {
+export async function normalizeWheel(
+  path: string,
+  sourceDateEpoch: number,
+  /** Deflate level (default 6) and which members are programs beyond shared objects (the tools wheel's bin/). */
+  o: { level?: 6 | 9; executable?: (name: string) => boolean } = {},
+): Promise<void> {
   const files = unzipSync(readFileSync(path));
   const entries: ZipEntry[] = Object.entries(files)
     .filter(([name]) => !name.endsWith("/"))
-    .map(([name, data]) => ({ name, data, executable: /\.so(\.\d+)*$/.test(name) }));
+    .map(([name, data]) => ({ name, data, executable: /\.so(\.\d+)*$/.test(name) || !!o.executable?.(name) }));
   const tmp = `${path}.tmp`;
-  await writeDeterministicZip(tmp, entries, sourceDateEpoch);
+  await writeDeterministicZip(tmp, entries, sourceDateEpoch, o.level ?? 6);
   renameSync(tmp, path);
 }
 
