@@ -20,7 +20,7 @@ import { DistributionName, GitRemote, normalizeDistribution, Pep440Version, Posi
 import { readJsonAs } from "../util/json-input.js";
 import { existingDir, existingFile } from "../util/paths.js";
 import { newDir, refusalLeavesNothing } from "../util/fresh-dir.js";
-import { DEBIAN_SOURCES } from "../source/tree.js";
+import { DEBIAN_SOURCES, DEBIAN_UPSTREAM_TAGS, upstreamTagOf } from "../source/tree.js";
 import { recordBuildFacts, writeBuildManifest } from "../rebuild/build-manifest.js";
 import { findLinksInstallLine } from "../plan/install.js";
 import { toolsDistribution } from "../platforms/tags.js";
@@ -30,7 +30,7 @@ import type { BuildReport } from "../schema/build-report.js";
 import { type BuildSettings, buildWheels, type LayerSpec, planBuild, type SourceSpec, verifyDist } from "../factory/factory.js";
 
 /** llvmorg-22.1.8 as published upstream; the Debian orig tarball is that tag's tree. */
-export const LLVM_22_1_8_TAG = { tag: "llvmorg-22.1.8", commit: "ca7933e47d3a3451d81e72ac174dcb5aa28b59d1" };
+export const LLVM_22_1_8_TAG = DEBIAN_UPSTREAM_TAGS["22.1.8"]!;
 
 export function parseSourceSpec(spec: string): SourceSpec {
   let m = /^debian:(.+)$/.exec(spec);
@@ -130,7 +130,7 @@ export function resolveBuildSettings(o: Readonly<ResolvedOptions>, f: BuildFlags
     : plan
       ? [...new Set(plan.matrix.filter((m) => m.platform === platformId).map((m) => m.python))]
       : (config.pythons ?? calendarPythons(platformId, new Date()));
-  const isDebian2218 = source.kind === "tarball" && source.ref.sha256 === DEBIAN_SOURCES["22.1.8"]?.sha256;
+  const upstream = source.kind === "tarball" ? upstreamTagOf(source.ref) : undefined;
   const policy = linuxPolicy(platformId, f.policy === undefined ? undefined : o.policy, o.config.manylinuxPolicy, plan);
   // A plan builds exactly its packages (a rebuild replays them); otherwise the config's and --package's.
   const packages = plan
@@ -154,8 +154,8 @@ export function resolveBuildSettings(o: Readonly<ResolvedOptions>, f: BuildFlags
       llvmRepository: plan?.llvm.repository ?? config.llvm.repository,
       ...(plan
         ? { llvmCommit: plan.llvm.commit, llvmVersion: plan.llvm.version, sourceDateEpoch: plan.sourceDateEpoch, ...(plan.llvm.tag ? { llvmTag: plan.llvm.tag } : {}) }
-        : isDebian2218
-          ? { llvmCommit: LLVM_22_1_8_TAG.commit, llvmTag: LLVM_22_1_8_TAG.tag }
+        : upstream
+          ? { llvmCommit: upstream.commit, llvmTag: upstream.tag }
           : {}),
     },
     nanobind: plan?.tools["nanobind"] ?? config.tools.nanobind,

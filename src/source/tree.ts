@@ -229,6 +229,24 @@ export const DEBIAN_LLVM_23_1_1: Extract<LlvmSourceRef, { kind: "tarball" }> = {
   origin: { debian: "llvm-toolchain-23", suite: "sid" },
 };
 
+/**
+ * The upstream tag each pinned Debian tarball is the tree of, and the tag's commit (what a build's
+ * manifest records as its LLVM commit). 23.1.1's commit is as public records give it (the `git ls-remote`
+ * of `llvmorg-23.1.1^{}`, and the version string of clang 23.1.1 builds); the upstream remote cannot be
+ * reached from this project's build machine to check it, so it is recorded, not verified here.
+ */
+export const DEBIAN_UPSTREAM_TAGS: Readonly<Record<string, { tag: string; commit: string }>> = {
+  "22.1.8": { tag: "llvmorg-22.1.8", commit: "ca7933e47d3a3451d81e72ac174dcb5aa28b59d1" },
+  "23.1.1": { tag: "llvmorg-23.1.1", commit: "6dfe1677ab8dffbc6ec13d53a1e0215d75147689" },
+};
+
+/** The upstream tag of a tarball this project pins (by its sha256), if any. */
+export function upstreamTagOf(ref: LlvmSourceRef): { tag: string; commit: string } | undefined {
+  if (ref.kind !== "tarball") return undefined;
+  const version = Object.keys(DEBIAN_SOURCES).find((v) => DEBIAN_SOURCES[v]?.sha256 === ref.sha256);
+  return version ? DEBIAN_UPSTREAM_TAGS[version] : undefined;
+}
+
 /** `--source debian:<version>`: the Debian orig tarballs this project pins by sha256. */
 export const DEBIAN_SOURCES: Readonly<Record<string, Extract<LlvmSourceRef, { kind: "tarball" }>>> = {
   "22.1.8": DEBIAN_LLVM_22_1_8,
