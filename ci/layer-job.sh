@@ -37,6 +37,7 @@ case "${1:-status}" in
     prio=${MLIR_RELEASE_LAYER_NICE:-19}
     [[ $prio =~ ^-?[0-9]+$ ]] || { echo "MLIR_RELEASE_LAYER_NICE=$prio: not a nice value (-20..19)" >&2; exit 2; }
     io=(-c 3); [[ $prio -lt 10 ]] && io=(-c 2 -n 4)
+    # shellcheck disable=SC2016  # the single-quoted program is expanded by the inner bash, with its own $1
     MLIR_RELEASE_CACHE=$cache MLIR_RELEASE_TOOLS=$cache/tools setsid nohup bash -c \
       'echo "$1" > /proc/self/autogroup 2>/dev/null || true; p=$1; shift; exec nice -n "$p" "$@"' _ "$prio" ionice "${io[@]}" "${timer[@]}" \
       node "$ROOT/bin/mlir-release.mjs" build --source "$source_spec" --layer source --python 3.12 --no-dev \

@@ -36,7 +36,7 @@ describe("rebuild a manifest through the wheel factory", () => {
     const t = Date.now();
     result = await rebuild(
       join(RECORDED, "manifest.json"),
-      { repoRoot: REPO, cacheDir: CACHE, workDir: settings.workDir, outDir: REBUILT, toolsDir: TOOLS },
+      { repoRoot: REPO, cacheDir: CACHE, workDir: settings.workDir, outDir: REBUILT, toolsDir: TOOLS, host: settings.host },
       testEnv("plan-rebuild"),
       testProgress("plan-rebuild rebuild"),
       ["linux-x86_64"],
