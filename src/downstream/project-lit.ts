@@ -5,7 +5,7 @@ import { dirname, join, relative } from "node:path";
 import { InvalidInputError } from "../errors.js";
 import type { ExecEnv } from "../exec/env.js";
 import { ninjaPercent, type Progress } from "../progress.js";
-import { type LitCounts, litSitePackages, parseLitResults } from "../verify/lit.js";
+import { type LitCounts, litInPython, parseLitResults } from "../verify/lit.js";
 import { projectConfigureArgs, testBuildProject } from "./cmake-args.js";
 import { checkTargets, isCheckCommand, litSuites, parseNinjaQuery } from "./ninja-queries.js";
 import type { DownstreamPlan, DownstreamSettings, DownstreamVerifySettings } from "./settings.js";
@@ -98,9 +98,7 @@ export async function runProjectLit(
     for (const [f, text] of saved) writeFileSync(f, text.replace(/^config\.python_executable = .*$/m, `config.python_executable = ${JSON.stringify(vpy)}`));
     await env.run(
       [
-        vpy,
-        "-c",
-        `import sys; sys.path.insert(0, ${JSON.stringify(litSitePackages(join(s.toolsDir, "bin", "lit")))}); from lit.main import main; main()`,
+        ...litInPython(vpy, join(s.toolsDir, "bin", "lit")),
         "-sv",
         "--no-progress-bar",
         `-j${s.jobs ?? 2}`,

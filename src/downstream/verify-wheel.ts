@@ -40,7 +40,7 @@ export async function verifyDownstreamWheel(
   const installed = lastJsonLine(
     (
       await env.run(
-        [vpy, "-c", "import json,sys,importlib.metadata as md; print(json.dumps({d: md.version(d) for d in sys.argv[1:]}))", m.plan.distribution, plan.project.distribution],
+        [vpy, join(s.repoRoot, "containers", "verify", "installed_versions.py"), m.plan.distribution, plan.project.distribution],
         { capture: true, cwd: "/" },
       )
     ).stdout,

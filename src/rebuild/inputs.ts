@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { ExecEnv } from "../exec/env.js";
 import type { BuildReport } from "../schema/build-report.js";
 import type { BuildInputs, WheelMember } from "../schema/provenance.js";
+import { containersFile } from "../util/containers.js";
 
 export interface InputsContext {
   layer: BuildReport["layer"];
@@ -48,11 +49,6 @@ export function parseDpkgVersions(out: string): Record<string, string> {
 }
 
 const PythonFacts = z.object({ version: z.string().min(1), nanobind: z.string() });
-const PYTHON_FACTS = [
-  "import json, platform, importlib.metadata as m",
-  "try:\n    nb = m.version('nanobind')\nexcept Exception:\n    nb = ''",
-  "print(json.dumps({'version': platform.python_version(), 'nanobind': nb}))",
-].join("\n");
 
 const firstLine = (s: string): string => s.split("\n").find((l) => l.trim())?.trim() ?? "";
 
@@ -119,7 +115,7 @@ export async function collectInputs(env: ExecEnv, c: InputsContext): Promise<Bui
 
   const pythons: BuildInputs["pythons"] = {};
   for (const p of c.pythons) {
-    const last = (await tryRun(env, [p.executable, "-c", PYTHON_FACTS]))?.trim().split("\n").pop();
+    const last = (await tryRun(env, [p.executable, containersFile("host", "python_facts.py")]))?.trim().split("\n").pop();
     let facts: z.infer<typeof PythonFacts> | undefined;
     try {
       const r = PythonFacts.safeParse(JSON.parse(last ?? ""));

@@ -18,6 +18,7 @@ import { commandOutput, runCommand } from "../exec/command.js";
 import { pathFirst } from "../exec/env.js";
 import { CheckFailedError, InvalidInputError } from "../errors.js";
 import { renderWheelTemplate } from "./templates.js";
+import { entryPointFunctions, pyName } from "./tools.js";
 import { toolsDistribution, toolsPackage } from "../platforms/tags.js";
 import { assembleWheel, type WheelMetadata } from "./wheel.js";
 
@@ -36,16 +37,13 @@ export const TOOLS_WHEEL_MAX_BYTES = 40_000_000;
 export const SYSTEM_LIBRARY = /^(libc|libm|libstdc\+\+|libgcc_s|libpthread|libdl|librt|ld-linux-[\w-]+)\.so(\.\d+)*$/;
 
 
-const pyName = (cmd: string): string => `run_${cmd.replace(/[^A-Za-z0-9]/g, "_")}`;
-
 export function toolsConsoleScripts(pkg: string): Record<string, string> {
   return Object.fromEntries(TOOLS_WHEEL_COMMANDS.map((c) => [c, `${pkg}._launch:${pyName(c)}`]));
 }
 
 export function launcherModule(): string {
   const programs = `{${MULTI_CALL_TOOLS.map((t) => `${JSON.stringify(t)}: ${JSON.stringify(MULTI_CALL_PROGRAM)}`).join(", ")}}`;
-  const fns = TOOLS_WHEEL_COMMANDS.map((c) => `def ${pyName(c)}():\n    _run(${JSON.stringify(c)})\n`).join("\n\n");
-  return renderWheelTemplate("tools-launcher.py.in", { PROGRAMS: programs, FUNCTIONS: fns });
+  return renderWheelTemplate("tools-launcher.py.in", { PROGRAMS: programs, FUNCTIONS: entryPointFunctions(TOOLS_WHEEL_COMMANDS) });
 }
 
 /** The targets a layer's LLVM was built with, as InitializeAllTargets() names them: its llvm/Config/Targets.def. */

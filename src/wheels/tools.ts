@@ -27,7 +27,7 @@ export const TOOL_COMMANDS = [
 ] as const;
 
 // A prefix keeps every name a valid identifier (`not` is a Python keyword).
-const pyName = (cmd: string): string => `run_${cmd.replace(/[^A-Za-z0-9]/g, "_")}`;
+export const pyName = (cmd: string): string => `run_${cmd.replace(/[^A-Za-z0-9]/g, "_")}`;
 
 /** command → "<pkg>._tools:<function>" for entry_points.txt. */
 export function toolConsoleScripts(pkg: string, commands: readonly string[] = TOOL_COMMANDS): Record<string, string> {
@@ -36,6 +36,9 @@ export function toolConsoleScripts(pkg: string, commands: readonly string[] = TO
 
 /** `<pkg>/_tools.py` from containers/wheels/tools.py.in: one function per command that replaces the process with the tool. */
 export function toolsModule(commands: readonly string[] = TOOL_COMMANDS): string {
-  const fns = commands.map((c) => `def ${pyName(c)}():\n    _run(${JSON.stringify(c)})\n`).join("\n\n");
-  return renderWheelTemplate("tools.py.in", { FUNCTIONS: fns });
+  return renderWheelTemplate("tools.py.in", { FUNCTIONS: entryPointFunctions(commands) });
 }
+
+/** One entry point per command (containers/wheels/entry-point.py.in: a function that calls the module's `_run`), two blank lines apart. */
+export const entryPointFunctions = (commands: readonly string[]): string =>
+  commands.map((c) => renderWheelTemplate("entry-point.py.in", { FUNCTION: pyName(c), COMMAND: JSON.stringify(c) })).join("\n\n");

@@ -112,7 +112,8 @@ describe("outside inputs", () => {
       [/^dpkg-query -S \/usr\/bin\/x86_64-linux-gnu-ld\.bfd$/, "binutils-x86-64-linux-gnu: /usr/bin/x86_64-linux-gnu-ld.bfd\n"],
       [/^dpkg-query -S \/usr\/lib\/llvm-22$/, "libmlir-22-dev, llvm-22-dev, mlir-22-tools: /usr/lib/llvm-22\n"],
       [/^dpkg-query -W/, "binutils-x86-64-linux-gnu\t2.40-2\ng++-12\t12.2.0-14+deb12u1\nlibmlir-22-dev\t1:22.1.8-1~deb12u1\nlibzstd1\t1.5.4+dfsg2-5+deb12u1\nllvm-22-dev\t1:22.1.8-1~deb12u1\nmlir-22-tools\t1:22.1.8-1~deb12u1\n"],
-      [/^\/venv\/bin\/python -c/, '{"version": "3.12.1", "nanobind": "2.9.2"}\n'],
+      // The facts script is a file (containers/host/python_facts.py), run by the interpreter asked about.
+      [/^\/venv\/bin\/python \S+\/containers\/host\/python_facts\.py$/, '{"version": "3.12.1", "nanobind": "2.9.2"}\n'],
     ];
     const env: ExecEnv = {
       name: "fake",

@@ -16,10 +16,12 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 describe("wheel templates", () => {
   it("every template under containers/wheels renders without a placeholder left", () => {
     const names = readdirSync(join(REPO, ...WHEEL_TEMPLATES_DIR)).sort();
-    expect(names).toEqual(["runtime_libs.py.in", "tools-launcher.py.in", "tools.py.in"]);
+    expect(names).toEqual(["entry-point.py.in", "runtime_libs.py.in", "tools-launcher.py.in", "tools.py.in"]);
     for (const text of [runtimeLibsModule(), toolsModule(), launcherModule()]) expect(text).not.toMatch(/@[A-Z][A-Z0-9_]*@/);
     expect(runtimeLibsModule()).toContain('NAMES = ("mlir_c_runner_utils", ');
     expect(toolsModule(["not"])).toMatch(/\n\ndef run_not\(\):\n    _run\("not"\)\n$/);
+    // One entry point per command, two blank lines apart, from entry-point.py.in.
+    expect(toolsModule(["not", "split-file"])).toMatch(/\n\ndef run_not\(\):\n    _run\("not"\)\n\n\ndef run_split_file\(\):\n    _run\("split-file"\)\n$/);
   });
 
   it("a placeholder without a value is an error naming the template", () => {

@@ -17,7 +17,7 @@ import { reuseDevIfUnchanged } from "./stamps.js";
 /** What the dev distribution is made from besides the wheels and the layer: its template files and the layer fixups. */
 const devCodeHash = (repoRoot: string): string =>
   sha256Hex(
-    [...devTemplateFiles(repoRoot), join(repoRoot, "src", "wheels", "tools.ts"), wheelTemplatePath("tools.py.in", repoRoot), join(repoRoot, "containers", "bindings", "cmake", "MLIRReleaseLayerFixups.cmake")]
+    [...devTemplateFiles(repoRoot), join(repoRoot, "src", "wheels", "tools.ts"), wheelTemplatePath("tools.py.in", repoRoot), wheelTemplatePath("entry-point.py.in", repoRoot), join(repoRoot, "containers", "bindings", "cmake", "MLIRReleaseLayerFixups.cmake")]
       .map((f) => `${relative(repoRoot, f)} ${sha256Hex(readFileSync(f))}`)
       .join("\n"),
   );
