@@ -1,5 +1,6 @@
 """Tests the installed clang bindings wheel: the bundled library is the one loaded, clang's builtin
-headers are found (`#include <stddef.h>`), then upstream's clang/bindings/python/tests.
+headers are the wheel's (`#include <stddef.h>`, parsed with `/` and with the scratch dir as the working
+directory), then upstream's clang/bindings/python/tests.
 
 usage: run_binding_tests.py <llvm-project>/clang/bindings/python/tests <scratch dir>
 
@@ -16,8 +17,22 @@ import sys
 import unittest
 
 
+def probe_stddef(cindex, package_dir: str) -> "list[str] | str":
+    """Parses `#include <stddef.h>`: the folders its headers came from, or what went wrong."""
+    tu = cindex.TranslationUnit.from_source(
+        "probe.c", ["-std=c11"], unsaved_files=[("probe.c", "#include <stddef.h>\nsize_t n = offsetof(struct { int a; }, a);\n")]
+    )
+    errors = [str(d) for d in tu.diagnostics if d.severity >= cindex.Diagnostic.Error]
+    if errors:
+        return f"#include <stddef.h> failed: {errors}"
+    headers = sorted({os.path.dirname(os.path.abspath(str(i.include))) for i in tu.get_includes()})
+    if not headers or any(not h.startswith(package_dir + os.sep) for h in headers):
+        return f"<stddef.h> came from {headers}, not the wheel's resource dir under {package_dir}"
+    return headers
+
+
 def main() -> int:
-    tests_src, scratch = sys.argv[1], sys.argv[2]
+    tests_src, scratch = sys.argv[1], os.path.abspath(sys.argv[2])
     # The tree's layout below scratch: test_enums reads clang/include/clang-c/Index.h relative to itself.
     top = os.path.join(scratch, "clang", "bindings", "python")
     shutil.copytree(tests_src, os.path.join(top, "tests"), dirs_exist_ok=True)
@@ -32,17 +47,18 @@ def main() -> int:
     if os.path.dirname(os.path.abspath(library)) != os.path.join(package_dir, "native"):
         print(f"cindex loads {library}, not the wheel's native/libclang", file=sys.stderr)
         return 1
-    tu = cindex.TranslationUnit.from_source(
-        "probe.c", ["-std=c11"], unsaved_files=[("probe.c", "#include <stddef.h>\nsize_t n = offsetof(struct { int a; }, a);\n")]
-    )
-    errors = [str(d) for d in tu.diagnostics if d.severity >= cindex.Diagnostic.Error]
-    if errors:
-        print(f"#include <stddef.h> failed: {errors}", file=sys.stderr)
-        return 1
-    headers = sorted({os.path.dirname(os.path.abspath(str(i.include))) for i in tu.get_includes()})
-    if not headers or any(not h.startswith(package_dir + os.sep) for h in headers):
-        print(f"<stddef.h> came from {headers}, not the wheel's resource dir under {package_dir}", file=sys.stderr)
-        return 1
+    # From two working directories: libclang's driver would look for the builtin headers relative to
+    # the working directory (bundled-resource-dir.py), so `/` and a folder of our own must both give
+    # the wheel's.
+    headers: list[str] = []
+    for cwd in ("/", scratch):
+        os.chdir(cwd)
+        found = probe_stddef(cindex, package_dir)
+        if isinstance(found, str):
+            print(f"from {cwd}: {found}", file=sys.stderr)
+            return 1
+        headers = found
+    os.chdir(scratch)
 
     suite = unittest.defaultTestLoader.discover(os.path.join(top, "tests"), top_level_dir=top)
     result = unittest.TextTestRunner(stream=sys.stderr, verbosity=1).run(suite)
