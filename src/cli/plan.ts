@@ -19,6 +19,7 @@ import { CalendarDate, GitCommit, GitRefName, HttpUrl, IsoInstant, PositiveIntTe
 import { creatableDir, writableFileIn } from "../util/paths.js";
 import { freshDir, newDir, refusalLeavesNothing } from "../util/fresh-dir.js";
 import { renderCommitNotes } from "../plan/notes.js";
+import { releasePaths } from "../plan/paths.js";
 import { plan } from "../plan/plan.js";
 import { readManifest, rebuild } from "../rebuild/rebuild.js";
 import { findWheel, releasesOfCommit } from "../plan/resolve.js";
@@ -200,7 +201,7 @@ function registerNotes(program: Command, cli: CliContext): void {
           version: m?.plan.version ?? f.version,
           llvmVersion: m?.plan.llvm.version ?? (await h.llvmVersionAt(to0)),
           commits: await h.commitsBetween(from0, to0),
-          paths: config.mlirPaths,
+          paths: releasePaths(config),
         }),
       );
     }));

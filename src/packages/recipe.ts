@@ -79,6 +79,12 @@ export interface PackageRecipe {
   defaultDistribution: string;
   /** llvm-project paths the source step extracts for it, beyond the MLIR bindings'. */
   sourcePaths: readonly string[];
+  /**
+   * The llvm-project paths whose change can change its wheel, in `mlirPaths`' form (a folder ends with
+   * "/"): while the package is enabled, a snapshot is also made when only these changed (plan/paths.ts).
+   * Wider than sourcePaths: a from-source layer builds the libraries it links from the same commit.
+   */
+  relevantPaths: { include: readonly string[]; exclude: readonly string[] };
   layer: {
     /** What it links from a layer of LLVM major `major`. */
     requires(major: number): LayerRequirement[];

@@ -6,7 +6,7 @@
 import { InvalidInputError } from "../errors.js";
 import { type ReleaseConfig } from "../schema/config.js";
 import { type ReleaseRequest } from "../schema/request.js";
-import { mlirRelevant, type MlirPaths } from "../plan/paths.js";
+import { mlirRelevant, releasePaths, type MlirPaths } from "../plan/paths.js";
 import type { PlanFacts } from "../plan/plan.js";
 import { tagOfRef } from "../plan/version.js";
 import { type GateRecord, type GateSource, gateSelect } from "./gate.js";
@@ -149,14 +149,14 @@ export async function select(h: LlvmHistory, input: SelectInput): Promise<{ sele
       ref,
       cutoff,
       ...(input.previousSnapshotCommit ? { previousCommit: input.previousSnapshotCommit } : {}),
-      paths: config.mlirPaths,
+      paths: releasePaths(config),
     });
     if (selection.release && config.snapshotGate) {
       if (!input.gate) throw new InvalidInputError("config.snapshotGate is set but no GitHub source of CI results was given (the gate reads check runs and statuses through the GitHub API)");
       const g = await gateSelect(input.gate, {
         branch: ref.replace(/^refs\/heads\//, ""),
         cutoff,
-        paths: config.mlirPaths,
+        paths: releasePaths(config),
         gate: config.snapshotGate,
         ...(input.previousSnapshotCommit ? { stopAt: input.previousSnapshotCommit } : {}),
       });
@@ -170,7 +170,7 @@ export async function select(h: LlvmHistory, input: SelectInput): Promise<{ sele
           ref: g.commit.commit,
           cutoff,
           ...(input.previousSnapshotCommit ? { previousCommit: input.previousSnapshotCommit } : {}),
-          paths: config.mlirPaths,
+          paths: releasePaths(config),
         });
         if (!gated.release) return { selection: gated };
         selection = gated;

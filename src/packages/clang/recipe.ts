@@ -23,6 +23,9 @@ export const clangRecipe: PackageRecipe = {
   // an old upload of the bindings without the library): this project's name follows its MLIR one.
   defaultDistribution: "clang-python-bindings",
   sourcePaths: CLANG_SOURCE_PATHS,
+  // libclang links all of clang's libraries (a from-source layer builds them at the snapshot's commit),
+  // its builtin headers ship in the wheel: all of clang/ but its docs and test suites.
+  relevantPaths: { include: ["clang/"], exclude: ["clang/docs/", "clang/test/", "clang/unittests/", "clang/www/"] },
   layer: {
     requires: (major) => [
       { path: "lib/libclangIndex.a", providedBy: `libclang-${major}-dev (clang's static archives)` },
