@@ -18,7 +18,7 @@ import { execa } from "execa";
 import { unzipSync } from "fflate";
 import { findPython } from "../src/platforms/pythons.js";
 import { HostEnv } from "../src/exec/host.js";
-import { REPO_ROOT, resolveOptions } from "../src/options/resolve.js";
+import { REPO_ROOT, resolveOptions } from "../src/options/resolve-options.js";
 import { buildWheels } from "../src/factory/factory.js";
 import { manifestFromBuild, writeManifest } from "../src/plan/manifest.js";
 import { snapshotVersion } from "../src/plan/version.js";

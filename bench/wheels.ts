@@ -13,7 +13,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { buildSettings } from "../test/support/build-settings.js";
-import { resolveOptions } from "../src/options/resolve.js";
+import { resolveOptions } from "../src/options/resolve-options.js";
 import { buildWheels, PIPELINE_VERSION, tagOf } from "../src/factory/factory.js";
 import { HostEnv } from "../src/exec/host.js";
 import { ConsoleProgress } from "../src/progress.js";

@@ -10,7 +10,7 @@ import { EXIT, formatError, InternalError, toReleaseError, UsageError } from "./
 import { createProgram } from "./cli/program.js";
 import { configureUsageErrors } from "./cli/usage.js";
 import type { Env } from "./options/environment.js";
-import { REPO_ROOT } from "./options/resolve.js";
+import { REPO_ROOT } from "./options/resolve-options.js";
 
 const VERSION_FLAGS = ["--version", "-V"];
 // Shown in the root's help only: registered as a root option, commander would take `build --version <v>`

@@ -9,7 +9,7 @@ import { buildPolicy } from "./options/policy.js";
 import { InvalidInputError } from "./errors.js";
 import { ReleaseManifest } from "./schema/manifest.js";
 import { parseOrExplain } from "./schema/parse.js";
-import { ReleasePlan } from "./schema/plan.js";
+import { ReleasePlan } from "./schema/release-plan.js";
 import { type PlatformId } from "./schema/platform.js";
 import { refMatches } from "./platforms/images.js";
 import { downstreamContainer } from "./dagger/downstream.js";

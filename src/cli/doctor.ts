@@ -2,7 +2,7 @@
 // 0 when everything checkable is set, 3 when an item must be fixed (each named with its fix).
 import type { Command } from "commander";
 import type { CliContext } from "./program.js";
-import { REPO_ROOT } from "../options/resolve.js";
+import { REPO_ROOT } from "../options/resolve-options.js";
 import { InvalidInputError } from "../errors.js";
 import { doctor, formatChecks } from "../doctor/doctor.js";
 

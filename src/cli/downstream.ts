@@ -18,7 +18,7 @@ import { PyIdentifier } from "../schema/downstream.js";
 import { parseOrExplain } from "../schema/parse.js";
 import { PlatformId } from "../schema/platform.js";
 import { DistributionName, HttpUrl, normalizeDistribution, Pep440Version, ReleaseVersionText, ToolVersion } from "../schema/strings.js";
-import { runDownstream } from "../downstream/build.js";
+import { runDownstream } from "../downstream/downstream-build.js";
 import { planDownstream } from "../downstream/project-plan.js";
 import type { DownstreamSettings } from "../downstream/settings.js";
 import { downstreamBuildsFor, downstreamRebuild, readDownstreamManifest } from "../downstream/manifest.js";

@@ -1,7 +1,7 @@
 // The GitHub repository + API flags several commands share (publish, site-sync, prune, restore,
 // layer-store, plan/select), and the resolved target with its token: one help text, one lookup.
 import type { Command } from "commander";
-import { requireGithubToken } from "../options/resolve.js";
+import { requireGithubToken } from "../options/resolve-options.js";
 import type { GithubOptions } from "../publish/github.js";
 import type { ResolvedOptions } from "../schema/options.js";
 

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import type { CliContext } from "./program.js";
 import { pushLayers } from "../layer/github-store.js";
-import type { OptionFlags } from "../options/resolve.js";
+import type { OptionFlags } from "../options/resolve-options.js";
 import { githubFlags, githubTarget } from "./github-flags.js";
 import { InvalidInputError } from "../errors.js";
 import { existingDir } from "../util/paths.js";

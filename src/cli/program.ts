@@ -4,14 +4,14 @@
 // hands the frozen object to the command's handler: no command reads configuration on its own.
 import { Command } from "commander";
 import type { Env } from "../options/environment.js";
-import { type OptionFlags, resolveOptions } from "../options/resolve.js";
+import { type OptionFlags, resolveOptions } from "../options/resolve-options.js";
 import type { ResolvedOptions } from "../schema/options.js";
 import { register as registerDownstream } from "./downstream.js";
-import { register as registerBuild } from "./build.js";
+import { register as registerBuild } from "./build-commands.js";
 import { register as registerDoctor } from "./doctor.js";
 import { register as registerGuide } from "./guide.js";
 import { register as registerLayerStore } from "./layer-store.js";
-import { register as registerPlan } from "./plan.js";
+import { register as registerPlan } from "./plan-commands.js";
 import { register as registerPlatforms } from "./platforms.js";
 import { register as registerPromote } from "./promote.js";
 import { register as registerPrune } from "./prune.js";

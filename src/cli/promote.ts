@@ -9,7 +9,7 @@ import { writeManifest } from "../plan/manifest.js";
 import { ConsoleProgress } from "../progress.js";
 import { promoteRelease, promotionBlockers, verifyPromoted } from "../rebuild/promote.js";
 import { parseOrExplain } from "../schema/parse.js";
-import { ReleasePlan } from "../schema/plan.js";
+import { ReleasePlan } from "../schema/release-plan.js";
 import { ReleaseVersionText } from "../schema/strings.js";
 import { readManifestFile } from "../stage/stage.js";
 import { freshDir, newDir, refusalLeavesNothing } from "../util/fresh-dir.js";

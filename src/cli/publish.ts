@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import type { CliContext } from "./program.js";
 import { InvalidInputError } from "../errors.js";
 import { HostEnv } from "../exec/host.js";
-import type { OptionFlags } from "../options/resolve.js";
+import type { OptionFlags } from "../options/resolve-options.js";
 import { ConsoleProgress } from "../progress.js";
 import { publishRelease, type PublishTargets } from "../publish/run.js";
 import type { ResolvedOptions } from "../schema/options.js";

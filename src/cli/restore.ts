@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import type { CliContext } from "./program.js";
 import { HostEnv } from "../exec/host.js";
-import type { OptionFlags } from "../options/resolve.js";
+import type { OptionFlags } from "../options/resolve-options.js";
 import { ConsoleProgress } from "../progress.js";
 import { restore, type Rebuilder } from "../publish/restore.js";
 import { rebuild } from "../rebuild/rebuild.js";

@@ -7,13 +7,13 @@ import { z } from "zod";
 import { HostEnv } from "../exec/host.js";
 import { runSteps } from "../exec/steps.js";
 import { setupSteps } from "../factory/setup.js";
-import type { OptionFlags } from "../options/resolve.js";
+import type { OptionFlags } from "../options/resolve-options.js";
 import { platformById } from "../platforms/index.js";
-import { formatStep } from "../platforms/resolve.js";
+import { formatStep } from "../platforms/platform-plan.js";
 import { ConsoleProgress } from "../progress.js";
 import { parseOrExplain } from "../schema/parse.js";
 import { PlatformId } from "../schema/platform.js";
-import { BUILD_DEFAULTS } from "./build.js";
+import { BUILD_DEFAULTS } from "./build-commands.js";
 
 const SetupFlags = z.object({
   platform: PlatformId,

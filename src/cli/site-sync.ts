@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { CliContext } from "./program.js";
 import { InvalidInputError } from "../errors.js";
-import type { OptionFlags } from "../options/resolve.js";
+import type { OptionFlags } from "../options/resolve-options.js";
 import { prune } from "../publish/retention.js";
 import { syncIndexFromGithub } from "../publish/site-sync.js";
 import { parseFlag } from "../schema/parse.js";

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import type { CliContext } from "./program.js";
-import type { OptionFlags } from "../options/resolve.js";
+import type { OptionFlags } from "../options/resolve-options.js";
 import { parseFlag } from "../schema/parse.js";
 import { HttpUrl, HttpUrlTemplate } from "../schema/strings.js";
 import { regenerate, serveInstruction } from "../site/store.js";

@@ -2,8 +2,8 @@
 // the CLI's own flag types (commander attribute names, imported as types from src/cli/), so a
 // renamed field fails to compile here, and test/unit/dagger-argv.test.ts checks every argv the
 // module builds against the CLI's real commander option table, so a renamed flag fails a test.
-import type { BuildFlags } from "../cli/build.js";
-import type { RebuildFlags, SelectFlags } from "../cli/plan.js";
+import type { BuildFlags } from "../cli/build-commands.js";
+import type { RebuildFlags, SelectFlags } from "../cli/plan-commands.js";
 import type { PublishFlags } from "../cli/publish.js";
 import type { SiteSyncFlags } from "../cli/site-sync.js";
 import type { BuildFlags as DownstreamBuildFlags } from "../cli/downstream.js";

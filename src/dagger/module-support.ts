@@ -1,8 +1,8 @@
 // Inputs of the module functions that are not Dagger objects: the lock and the release config,
 // read from the module's own source (the repository), and argument checks. The config goes through
-// the one resolver (src/options/resolve.ts), so unknown keys fail here exactly as they do in the CLI.
+// the one resolver (src/options/resolve-options.ts), so unknown keys fail here exactly as they do in the CLI.
 import { readFileSync } from "node:fs";
-import { parsePolicyFlag, REPO_ROOT, resolveOptions } from "../options/resolve.js";
+import { parsePolicyFlag, REPO_ROOT, resolveOptions } from "../options/resolve-options.js";
 import { type ReleaseConfig } from "../schema/config.js";
 import { ImagesLock } from "../schema/images-lock.js";
 import { type ResolvedOptions } from "../schema/options.js";
@@ -10,7 +10,7 @@ import { parseOrExplain } from "../schema/parse.js";
 import { type ManylinuxPolicy, PlatformId } from "../schema/platform.js";
 import { loadImagesLock } from "../platforms/images.js";
 
-/** The module's source: the same root the CLI resolves (src/options/resolve.ts). */
+/** The module's source: the same root the CLI resolves (src/options/resolve-options.ts). */
 export const MODULE_ROOT = REPO_ROOT;
 
 /**
@@ -37,7 +37,7 @@ export const moduleConfig = (): ReleaseConfig => moduleOptions().config;
 
 export const parsePlatform = (p: string): PlatformId => parseOrExplain(PlatformId, p, "--platform");
 
-/** --policy of a module function: the CLI's check (src/options/resolve.ts). */
+/** --policy of a module function: the CLI's check (src/options/resolve-options.ts). */
 export const parsePolicy = (p: string): ManylinuxPolicy => parsePolicyFlag(p);
 
 export { policyFor } from "../options/policy.js";

@@ -10,7 +10,7 @@ import { DownstreamManifest } from "../schema/downstream.js";
 import { parseOrExplain } from "../schema/parse.js";
 import { type PlatformId } from "../schema/platform.js";
 import { normalizeProjectName } from "../stage/wheelinfo.js";
-import { runDownstream } from "./build.js";
+import { runDownstream } from "./downstream-build.js";
 import { checkBuiltAgainst } from "./project-plan.js";
 import type { DownstreamPlan, DownstreamSettings } from "./settings.js";
 import { checkCompatibility } from "./checks.js";

@@ -3,7 +3,7 @@
 // grafting anything our wheels provide, and refused if it still carries a second copy of ours.
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { sharedObjects } from "../bindings/build.js";
+import { sharedObjects } from "../bindings/build-tree.js";
 import { CheckFailedError, InvalidInputError } from "../errors.js";
 import type { ExecEnv } from "../exec/env.js";
 import { tagOf } from "../factory/factory.js";

@@ -8,7 +8,7 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { ExternalServiceError, InvalidInputError } from "../errors.js";
 import { httpFetch } from "../external/http.js";
-import { findWheel, type WheelAnswer } from "../plan/resolve.js";
+import { findWheel, type WheelAnswer } from "../plan/release-queries.js";
 import { type Artifact } from "../schema/artifact.js";
 import { ReleaseManifest } from "../schema/manifest.js";
 import { parseOrExplain } from "../schema/parse.js";

@@ -8,7 +8,7 @@
 import Bottleneck from "bottleneck";
 import { Octokit, RequestError } from "octokit";
 import { connectionFailure, InvalidInputError, redactUrl, wrapHttpError } from "../errors.js";
-import { githubTokenOf, OPTION_ENV } from "../options/resolve.js";
+import { githubTokenOf, OPTION_ENV } from "../options/resolve-options.js";
 import { HTTP_POLICY, retryDelay } from "./http.js";
 import { isWheelKind } from "../schema/artifact.js";
 import { ReleaseManifest } from "../schema/manifest.js";

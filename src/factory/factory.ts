@@ -1,6 +1,6 @@
 // The wheel factory: source → LLVM layer → bindings (once per platform) → one wheel per Python and
 // the native wheel → repair → verify. Options are resolved once into BuildSettings (settings.ts);
-// planBuild (plan.ts) turns them into the platform's step list, the step runner (src/exec/steps.ts)
+// planBuild (build-plan.ts) turns them into the platform's step list, the step runner (src/exec/steps.ts)
 // executes exactly that list, the step modules (steps/) do the in-process steps, report.ts records.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,7 +13,7 @@ import { BuildReport } from "../schema/build-report.js";
 import { type PinnedRequirements } from "../schema/provenance.js";
 import { type LlvmSourceTree } from "../source/tree.js";
 import { readJsonAs } from "../util/json-input.js";
-import { checkNanobindPin, pinnedRequirements, planBuild, plannedInputs, requirementsFiles } from "./plan.js";
+import { checkNanobindPin, pinnedRequirements, planBuild, plannedInputs, requirementsFiles } from "./build-plan.js";
 import { composeReport } from "./report.js";
 import type { BuildSettings } from "./settings.js";
 import { resolveLayer } from "./steps/layer.js";
@@ -25,7 +25,7 @@ import { sha256File } from "../util/hash.js";
 
 export type { BuildSettings, LayerSpec, ReleaseIdentity, SourceSpec, VerifySettings } from "./settings.js";
 export { PIPELINE_VERSION } from "./settings.js";
-export { hostRepairPolicy, pinnedRequirements, planBuild, plannedInputs, requirementsFiles, specLlvmVersion } from "./plan.js";
+export { hostRepairPolicy, pinnedRequirements, planBuild, plannedInputs, requirementsFiles, specLlvmVersion } from "./build-plan.js";
 export { layerHostTriple, layerTargets, resolveLayer } from "./steps/layer.js";
 export { releaseInfoModule } from "./steps/metadata.js";
 export { resolveSource, treeEpoch } from "./steps/source.js";

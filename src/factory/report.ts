@@ -4,7 +4,7 @@ import type { RunResult } from "../exec/env.js";
 import type { StepRecord } from "../exec/steps.js";
 import { BuildReport } from "../schema/build-report.js";
 import { type PinnedRequirements } from "../schema/provenance.js";
-import type { BuildPlan } from "./plan.js";
+import type { BuildPlan } from "./build-plan.js";
 import type { BuildSettings } from "./settings.js";
 import { packageReport } from "./steps/package.js";
 import type { PipelineOutput } from "./steps/pipeline.js";

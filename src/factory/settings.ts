@@ -1,10 +1,10 @@
-// What one build is asked to do, resolved once from flags, config and environment (src/cli/build.ts)
+// What one build is asked to do, resolved once from flags, config and environment (src/cli/build-commands.ts)
 // and passed down unchanged: every step reads its inputs from here or from an earlier step's output.
 import type { EnabledPackage } from "../packages/recipe.js";
 import type { Platform } from "../platforms/platform.js";
 import type { CompilerCacheSettings } from "../schema/config.js";
 import type { HostOptions } from "../schema/options.js";
-import type { LlvmSourceRef } from "../schema/plan.js";
+import type { LlvmSourceRef } from "../schema/release-plan.js";
 
 export type SourceSpec =
   | { kind: "tarball"; ref: Extract<LlvmSourceRef, { kind: "tarball" }>; localPath?: string }

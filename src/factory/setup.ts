@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { runnable } from "../exec/env.js";
 import { join } from "node:path";
 import type { Platform } from "../platforms/platform.js";
-import { provisionSteps, requirementsPath, toolsInterpreter } from "../platforms/resolve.js";
+import { provisionSteps, requirementsPath, toolsInterpreter } from "../platforms/platform-plan.js";
 import { InvalidInputError } from "../errors.js";
 import { BuildStep } from "../schema/build-step.js";
 import { sha256Hex } from "../util/hash.js";

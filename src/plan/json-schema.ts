@@ -3,7 +3,7 @@
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { REPO_ROOT } from "../options/resolve.js";
+import { REPO_ROOT } from "../options/resolve-options.js";
 import { manifestJsonSchema } from "../schema/manifest.js";
 
 export const MANIFEST_SCHEMA_PATH = "schema/manifest.schema.json";

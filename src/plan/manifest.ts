@@ -8,9 +8,9 @@ import { InvalidInputError } from "../errors.js";
 import { type Artifact, byFileName } from "../schema/artifact.js";
 import { type BuildReport } from "../schema/build-report.js";
 import { ReleaseManifest } from "../schema/manifest.js";
-import { type LlvmSourceRef, ReleasePlan } from "../schema/plan.js";
+import { type LlvmSourceRef, ReleasePlan } from "../schema/release-plan.js";
 import { type AbiVariant, type WheelTag } from "../schema/platform.js";
-import { layerOptionsHash } from "./plan.js";
+import { layerOptionsHash } from "./release-planner.js";
 import { parseReleaseVersion } from "./version.js";
 
 export const MANIFEST_FILE = "manifest.json";

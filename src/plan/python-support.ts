@@ -8,7 +8,7 @@ import { platformById } from "../platforms/index.js";
 import type { Platform } from "../platforms/platform.js";
 import { parsePython } from "../platforms/tags.js";
 import { InvalidInputError } from "../errors.js";
-import { type PythonSupportRecord } from "../schema/plan.js";
+import { type PythonSupportRecord } from "../schema/release-plan.js";
 import { type PlatformId } from "../schema/platform.js";
 
 export interface CpythonRelease {

@@ -1,6 +1,6 @@
 // The lookup a downstream user runs to find the build to pin — which release holds an LLVM commit
 // (a prefix), which snapshot was current on a day — as ONE self-contained function over the
-// published release list. `resolve` (src/plan/resolve.ts) calls it in Node; the dashboard embeds
+// published release list. `resolve` (src/plan/release-queries.ts) calls it in Node; the dashboard embeds
 // this file's own text (src/site/render.ts) and runs it in the browser on the site's releases.json.
 // Plain JavaScript (types in resolve-core.d.ts), so the page's bytes are this file's bytes and do
 // not depend on how a TypeScript runner transpiled it: no imports, nothing outside the function.

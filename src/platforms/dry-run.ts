@@ -10,13 +10,13 @@ import { PlatformId } from "../schema/platform.js";
 import { type LlvmAbiFacts, probeLlvmAbiFacts } from "./abi.js";
 import { allPlatformVariants, platformById } from "./index.js";
 import type { Platform } from "./platform.js";
-import { formatPlatformPlan, type PlatformPlan, resolvePlatformPlan } from "./resolve.js";
+import { formatPlatformPlan, type PlatformPlan, resolvePlatformPlan } from "./platform-plan.js";
 import { formatDryRunSummary, type SummaryRow } from "./plan-format.js";
 import { llvmFactsFromVersion } from "../plan/python-support.js";
 import { sourceLayerKey } from "../layer/layer.js";
 import type { LlvmSourceTree } from "../source/tree.js";
 import type { HostOptions } from "../schema/options.js";
-import type { ReleasePlan } from "../schema/plan.js";
+import type { ReleasePlan } from "../schema/release-plan.js";
 
 export interface DryRunInput {
   /** a PlatformId or "all" */

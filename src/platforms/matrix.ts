@@ -5,7 +5,7 @@ import { chooseAbi, type AbiChoice, type LlvmAbiFacts } from "./abi.js";
 import { allPlatformVariants } from "./index.js";
 import type { Platform } from "./platform.js";
 import { interpreterTags } from "./tags.js";
-import type { MatrixEntry } from "../schema/plan.js";
+import type { MatrixEntry } from "../schema/release-plan.js";
 
 export interface CiJob {
   /** e.g. linux-aarch64-manylinux_2_28 */

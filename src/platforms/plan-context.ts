@@ -3,7 +3,7 @@
 import type { PlatformPath } from "node:path";
 import type { Platform } from "./platform.js";
 import { REQUIREMENTS_DIR, requirementsPath } from "./plan-provision.js";
-import type { RequirementsInput, ResolveInput } from "./resolve.js";
+import type { RequirementsInput, ResolveInput } from "./platform-plan.js";
 
 export interface PlanContext {
   p: Platform;

@@ -1,8 +1,8 @@
 // A platform plan as `build --dry-run` prints it: the platform's facts, each wheel, then every step.
 import { shellLine } from "../exec/env.js";
 import type { BuildStep } from "../schema/build-step.js";
-import type { ReleasePlan } from "../schema/plan.js";
-import type { PlatformPlan } from "./resolve.js";
+import type { ReleasePlan } from "../schema/release-plan.js";
+import type { PlatformPlan } from "./platform-plan.js";
 
 /** One step as the dry run prints it: the command (or the in-process step's name), then why. */
 export function formatStep(i: number, n: number, st: BuildStep): string {

@@ -4,7 +4,7 @@ import { type BuildStepInput } from "../schema/build-step.js";
 import { wheelTagString } from "../schema/platform.js";
 import type { PlanContext } from "./plan-context.js";
 import { inspectSteps } from "./plan-inspect.js";
-import type { PlatformPlan, ResolvedBuild } from "./resolve.js";
+import type { PlatformPlan, ResolvedBuild } from "./platform-plan.js";
 import { nativeDistribution, wheelFileName } from "./tags.js";
 
 export function nativeWheel(c: PlanContext, first: ResolvedBuild): { native: NonNullable<PlatformPlan["native"]>; steps: BuildStepInput[] } {

@@ -7,7 +7,7 @@ import type { AbiBuild } from "./abi.js";
 import type { PlanContext } from "./plan-context.js";
 import { inspectSteps } from "./plan-inspect.js";
 import { venvKey, venvPython } from "./plan-provision.js";
-import type { ResolvedBuild } from "./resolve.js";
+import type { ResolvedBuild } from "./platform-plan.js";
 import { interpreterTags, wheelFileName } from "./tags.js";
 
 /** The interpreter of a CPython version on this runner: the first candidate that exists (if told how to check). */

@@ -7,7 +7,7 @@ import { wheelTagString } from "../schema/platform.js";
 import { toolsDistribution, toolsPackage, wheelFileName } from "./tags.js";
 import type { PlanContext } from "./plan-context.js";
 import { inspectSteps } from "./plan-inspect.js";
-import type { PlatformPlan } from "./resolve.js";
+import type { PlatformPlan } from "./platform-plan.js";
 
 export function toolsWheel(c: PlanContext): { tools: NonNullable<PlatformPlan["tools"]>; steps: BuildStepInput[] } {
   const { p, path, toolsBin, input } = c;

@@ -4,7 +4,7 @@ import type { BuildStepInput } from "../schema/build-step.js";
 import type { AbiBuild } from "./abi.js";
 import type { PlanContext } from "./plan-context.js";
 import { venvPython } from "./plan-provision.js";
-import type { ResolvedBuild } from "./resolve.js";
+import type { ResolvedBuild } from "./platform-plan.js";
 
 /**
  * One wheel's verify steps on every interpreter the plan names for it (ResolvedBuild.verifiedOn): the

@@ -1,6 +1,6 @@
 // The runner's Pythons: `--python` lists, and finding a CPython interpreter and a venv outside the
 // wheel build (downstream builds and tests);
-// the wheel build uses the platform module's pythonCandidates and its hashed venv steps (src/platforms/resolve.ts).
+// the wheel build uses the platform module's pythonCandidates and its hashed venv steps (src/platforms/platform-plan.ts).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ExecEnv } from "../exec/env.js";

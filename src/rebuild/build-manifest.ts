@@ -9,7 +9,7 @@ import { PIPELINE_VERSION, planBuild } from "../factory/factory.js";
 import { type BuildReport } from "../schema/build-report.js";
 import { type ReleaseManifest } from "../schema/manifest.js";
 import { parseOrExplain } from "../schema/parse.js";
-import { ReleasePlan } from "../schema/plan.js";
+import { ReleasePlan } from "../schema/release-plan.js";
 import { ManylinuxPolicy } from "../schema/platform.js";
 import { implicitPlan, manifestFromBuild, type Provenance, writeManifest } from "../plan/manifest.js";
 import { collectInputs } from "./inputs.js";

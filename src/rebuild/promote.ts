@@ -12,7 +12,7 @@ import type { Progress } from "../progress.js";
 import { InvalidInputError } from "../errors.js";
 import { type Artifact, byFileName } from "../schema/artifact.js";
 import { type ReleaseManifest, ReleaseManifest as ManifestSchema } from "../schema/manifest.js";
-import { type ReleasePlan } from "../schema/plan.js";
+import { type ReleasePlan } from "../schema/release-plan.js";
 import { type PlatformId } from "../schema/platform.js";
 import { parseWheelFileName } from "../stage/wheelinfo.js";
 import { sha256Hex } from "../util/hash.js";

@@ -2,7 +2,7 @@
 // additive: a manifest written by an older version must still parse (schemaVersion says which rules apply).
 import { z } from "zod";
 import { Artifact } from "./artifact.js";
-import { ReleasePlan } from "./plan.js";
+import { ReleasePlan } from "./release-plan.js";
 import { BuildInputs, PinnedRequirements, WheelMembers } from "./provenance.js";
 import { Sha256 } from "./strings.js";
 

@@ -32,7 +32,7 @@ export const HostOptions = z.object({
 });
 export type HostOptions = z.infer<typeof HostOptions>;
 
-/** Options resolved once (src/options/resolve.ts): defaults → release.config.json → environment → flags. */
+/** Options resolved once (src/options/resolve-options.ts): defaults → release.config.json → environment → flags. */
 export const ResolvedOptions = z.object({
   /** The checkout the CLI runs from (the Dagger module's source inside its container). */
   repoRoot: z.string(),

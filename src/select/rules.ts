@@ -7,7 +7,7 @@ import { InvalidInputError } from "../errors.js";
 import { type ReleaseConfig } from "../schema/config.js";
 import { type ReleaseRequest } from "../schema/request.js";
 import { mlirRelevant, releasePaths, type MlirPaths } from "../plan/paths.js";
-import type { PlanFacts } from "../plan/plan.js";
+import type { PlanFacts } from "../plan/release-planner.js";
 import { tagOfRef } from "../plan/version.js";
 import { type GateRecord, type GateSource, gateSelect } from "./gate.js";
 import type { CommitInfo, LlvmHistory, RefCandidate } from "./history.js";

@@ -3,8 +3,8 @@
 // earlier releases say (manifest files, the releases' GitHub repository). The CLI calls
 // selectRelease; plan() then takes the facts it returns as plain data.
 import { fetchPublishedReleases } from "../external/github.js";
-import { parseGithubRepository, requireGithubToken } from "../options/resolve.js";
-import { history } from "../plan/resolve.js";
+import { parseGithubRepository, requireGithubToken } from "../options/resolve-options.js";
+import { history } from "../plan/release-queries.js";
 import type { ReleaseManifest } from "../schema/manifest.js";
 import type { ResolvedOptions } from "../schema/options.js";
 import type { ReleaseRequest } from "../schema/request.js";

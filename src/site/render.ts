@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { ConflictError } from "../errors.js";
 import * as pep440 from "@renovatebot/pep440";
-import { releaseListOf } from "../plan/resolve.js";
+import { releaseListOf } from "../plan/release-queries.js";
 import type { ReleaseListEntry } from "../plan/resolve-core.js";
 import { isWheelKind, wheelProject } from "../schema/artifact.js";
 import { type ReleaseManifest } from "../schema/manifest.js";

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join, resolve } from "node:path";
 import { CommandFailedError, type ExecEnv } from "../exec/env.js";
 import { InvalidInputError } from "../errors.js";
-import { type LlvmSourceRef } from "../schema/plan.js";
+import { type LlvmSourceRef } from "../schema/release-plan.js";
 import type { Progress } from "../progress.js";
 import { parseLlvmVersionCmake, type DeclaredLlvmVersion } from "./llvm-version.js";
 import { sha256File, sha256Hex } from "../util/hash.js";

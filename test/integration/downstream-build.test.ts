@@ -11,7 +11,7 @@ import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planDownstream } from "../../src/downstream/project-plan.js";
 import { resolveDownstreamSettings } from "../../src/cli/downstream.js";
-import { resolveOptions } from "../../src/options/resolve.js";
+import { resolveOptions } from "../../src/options/resolve-options.js";
 import { DownstreamManifest } from "../../src/schema/downstream.js";
 import { sha256File } from "../../src/util/hash.js";
 import { CACHE, OUTPUT, REPO } from "../support/env.js";

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closingSummary } from "../../src/cli/build.js";
+import { closingSummary } from "../../src/cli/build-commands.js";
 import { downstreamGuide } from "../../src/dev/guide.js";
 import { publishPypi } from "../../src/publish/pypi.js";
 import { addRelease, indexPaths } from "../../src/site/store.js";

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dirLayerStore, LayerArtifactDigestError, layerArchiveName, type LayerStore } from "../../src/layer/artifact.js";
 import { githubLayerStore, LAYER_DOWNLOADS_DIR, LayerStoreConflictError, pushLayers, readThroughStore } from "../../src/layer/github-store.js";
 import { layerStoreTarget } from "../../src/options/environment.js";
-import { githubTokenOf } from "../../src/options/resolve.js";
+import { githubTokenOf } from "../../src/options/resolve-options.js";
 
 /** The store a build reads through, as the resolved options name it from this environment. */
 const layerStoreFromEnv = (local: LayerStore, env: Readonly<Record<string, string | undefined>> = process.env): LayerStore =>

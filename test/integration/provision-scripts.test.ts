@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSyn
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { venvKey } from "../../src/platforms/resolve.js";
+import { venvKey } from "../../src/platforms/platform-plan.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const PROVISION = join(ROOT, "containers/provision");

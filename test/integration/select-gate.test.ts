@@ -4,7 +4,7 @@
 // checks in the plan or giving the reason there is no snapshot.
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { plan } from "../../src/plan/plan.js";
+import { plan } from "../../src/plan/release-planner.js";
 import { evaluateChecks, gateSelect } from "../../src/select/gate.js";
 import { GitHubGateSource } from "../../src/select/github-gate.js";
 import type { LlvmHistory } from "../../src/select/history.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderCommitNotes } from "../../src/plan/notes.js";
-import { plan } from "../../src/plan/plan.js";
+import { plan } from "../../src/plan/release-planner.js";
 import { GitHistory } from "../../src/select/git-history.js";
 import { select, selectNumbered, selectSnapshot } from "../../src/select/rules.js";
 import { ReleaseConfig } from "../../src/schema/config.js";

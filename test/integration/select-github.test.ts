@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { rmSync } from "node:fs";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { plan } from "../../src/plan/plan.js";
+import { plan } from "../../src/plan/release-planner.js";
 import { GitHubHistory } from "../../src/select/github-history.js";
 import { select, selectNumbered, selectSnapshot } from "../../src/select/rules.js";
 import { ReleaseConfig } from "../../src/schema/config.js";

@@ -8,7 +8,7 @@ import { execa } from "execa";
 import { unzipSync } from "fflate";
 import { parseStepLog } from "../../src/exec/steps.js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LLVM_22_1_8_TAG } from "../../src/cli/build.js";
+import { LLVM_22_1_8_TAG } from "../../src/cli/build-commands.js";
 import { findPython } from "../../src/platforms/pythons.js";
 import { buildWheels } from "../../src/factory/factory.js";
 import { RUNTIME_LIBRARIES } from "../../src/wheels/runtime-libs.js";

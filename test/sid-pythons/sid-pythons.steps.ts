@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LLVM_22_1_8_TAG } from "../../src/cli/build.js";
+import { LLVM_22_1_8_TAG } from "../../src/cli/build-commands.js";
 import { buildSettings } from "../support/build-settings.js";
 import { buildWheels, type BuildSettings } from "../../src/factory/factory.js";
 import { SID_PYTHONS, sidPaths } from "../../src/platforms/sid-python.js";

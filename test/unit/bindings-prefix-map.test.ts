@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { unmappedCompilePaths } from "../../src/bindings/build.js";
+import { unmappedCompilePaths } from "../../src/bindings/build-tree.js";
 
 // A compile database as CMake writes it for the bindings (fictitious checkout under /srv/co).
 const maps = "-ffile-prefix-map=/srv/co/.cache/bld/b=/build -ffile-prefix-map=/srv/co/.cache/trees/t=/llvm-project";

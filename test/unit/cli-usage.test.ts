@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli.js";
 import { commandPath } from "../../src/cli/usage.js";
 import { CheckFailedError, EXIT, InvalidInputError } from "../../src/errors.js";
-import { REPO_ROOT } from "../../src/options/resolve.js";
+import { REPO_ROOT } from "../../src/options/resolve-options.js";
 import { BuildReport } from "../../src/schema/build-report.js";
 import { freshDir, newDir, refusalLeavesNothing } from "../../src/util/fresh-dir.js";
 import { runCli, type CliRun } from "../support/cli-inprocess.js";

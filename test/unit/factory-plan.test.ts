@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { type BuildFlags } from "../../src/cli/build.js";
+import { type BuildFlags } from "../../src/cli/build-commands.js";
 import { buildSettingsOf } from "../support/build-settings.js";
 import { InternalError, InvalidInputError } from "../../src/errors.js";
 import { type BuildSettings, planBuild } from "../../src/factory/factory.js";

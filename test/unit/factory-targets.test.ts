@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
-import { resolveBuildSettings } from "../../src/cli/build.js";
+import { resolveBuildSettings } from "../../src/cli/build-commands.js";
 import { buildSettingsOf } from "../support/build-settings.js";
 import { planBuild } from "../../src/factory/factory.js";
 import type { ReleaseFiles } from "../../src/factory/steps/metadata.js";

@@ -5,7 +5,7 @@
 // print its install line.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { closingSummary, type BuildFlags } from "../../src/cli/build.js";
+import { closingSummary, type BuildFlags } from "../../src/cli/build-commands.js";
 import { buildSettingsOf } from "../support/build-settings.js";
 import { type BuildSettings, planBuild } from "../../src/factory/factory.js";
 import { checkStepOrder } from "../../src/factory/steps/pipeline.js";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadReleaseConfig, parseReleaseConfig, unknownFields } from "../../src/options/config.js";
-import { githubTokenOf, REPO_ROOT, requireGithubToken, resolveOptions } from "../../src/options/resolve.js";
+import { githubTokenOf, REPO_ROOT, requireGithubToken, resolveOptions } from "../../src/options/resolve-options.js";
 import { ReleaseConfig } from "../../src/schema/config.js";
 
 const REPO = resolve(import.meta.dirname, "../..");

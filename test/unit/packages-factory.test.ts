@@ -9,7 +9,7 @@ import { unzipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildSettingsOf } from "../support/build-settings.js";
 import { InvalidInputError } from "../../src/errors.js";
-import { planBuild, plannedInputs } from "../../src/factory/plan.js";
+import { planBuild, plannedInputs } from "../../src/factory/build-plan.js";
 import type { ReleaseFiles } from "../../src/factory/steps/metadata.js";
 import { packageReport, packageTargets } from "../../src/factory/steps/package.js";
 import { assembleTarget, placeTarget, targetOf } from "../../src/factory/steps/target.js";

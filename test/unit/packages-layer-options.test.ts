@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { clangRecipe } from "../../src/packages/clang/recipe.js";
 import { layerOptionsWithPackages } from "../../src/packages/layer-options.js";
-import { layerOptionsHash } from "../../src/plan/plan.js";
+import { layerOptionsHash } from "../../src/plan/release-planner.js";
 import { ReleaseConfig } from "../../src/schema/config.js";
 
 const defaults = ReleaseConfig.parse({}).layerCmakeOptions;

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { loadReleaseConfig, parseReleaseConfig } from "../../src/options/config.js";
 import { manifestSchemaText, MANIFEST_SCHEMA_PATH } from "../../src/plan/json-schema.js";
 import { artifactsOf, implicitPlan, manifestFromBuild } from "../../src/plan/manifest.js";
-import { plan } from "../../src/plan/plan.js";
+import { plan } from "../../src/plan/release-planner.js";
 import { pipelineNote, settingsFromManifest } from "../../src/rebuild/rebuild.js";
 import { BuildReport } from "../../src/schema/build-report.js";
 import { ReleaseConfig } from "../../src/schema/config.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { layerOptionsHash, plan, type PlanFacts } from "../../src/plan/plan.js";
+import { layerOptionsHash, plan, type PlanFacts } from "../../src/plan/release-planner.js";
 import { ReleaseConfig } from "../../src/schema/config.js";
-import { ReleasePlan } from "../../src/schema/plan.js";
+import { ReleasePlan } from "../../src/schema/release-plan.js";
 import { ReleaseRequest } from "../../src/schema/request.js";
 
 const C1 = "a".repeat(40);

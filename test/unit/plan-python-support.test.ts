@@ -1,11 +1,11 @@
 // The supported Pythons by date: the CPython calendar table, the default matrix at the plan's date
 // (∩ the runners' offer, free-threaded where LLVM builds it), the recorded reasons, and the plan.
 import { describe, expect, it } from "vitest";
-import { plan, type PlanFacts } from "../../src/plan/plan.js";
+import { plan, type PlanFacts } from "../../src/plan/release-planner.js";
 import { calendarPythons, CPYTHON_CALENDAR, CPYTHON_CALENDAR_SOURCE, explicitPythons, lastSupportedDay, supportedPythons } from "../../src/plan/python-support.js";
 import { platformById } from "../../src/platforms/index.js";
 import { ReleaseConfig } from "../../src/schema/config.js";
-import { ReleasePlan } from "../../src/schema/plan.js";
+import { ReleasePlan } from "../../src/schema/release-plan.js";
 import { ReleaseRequest } from "../../src/schema/request.js";
 
 const LINUX = platformById("linux-x86_64").runner.pythons;

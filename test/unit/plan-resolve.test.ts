@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderCommitNotes, webUrl } from "../../src/plan/notes.js";
-import { findWheel, history, releasesOfCommit } from "../../src/plan/resolve.js";
+import { findWheel, history, releasesOfCommit } from "../../src/plan/release-queries.js";
 import { type Artifact } from "../../src/schema/artifact.js";
 import { ReleaseConfig } from "../../src/schema/config.js";
 import { ReleaseManifest } from "../../src/schema/manifest.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LlvmAbiFacts } from "../../src/platforms/abi.js";
 import { ciJobs, matrixEntries } from "../../src/platforms/matrix.js";
-import { MatrixEntry } from "../../src/schema/plan.js";
+import { MatrixEntry } from "../../src/schema/release-plan.js";
 import { wheelTagString } from "../../src/schema/platform.js";
 
 const LLVM_22: LlvmAbiFacts = { version: "22.1.8", stableAbiOption: false, freeThreaded: true, evidence: [] };

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { platformById } from "../../src/platforms/index.js";
 import type { LlvmAbiFacts } from "../../src/platforms/abi.js";
 import type { Platform } from "../../src/platforms/platform.js";
-import { type PlatformPlan, resolvePlatformPlan } from "../../src/platforms/resolve.js";
+import { type PlatformPlan, resolvePlatformPlan } from "../../src/platforms/platform-plan.js";
 import { PlatformId } from "../../src/schema/platform.js";
 import { RESOLVE_INPUT_BASE } from "../support/resolve-input.js";
 

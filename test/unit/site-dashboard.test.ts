@@ -5,7 +5,7 @@
 // on the page, known lit failures labelled with their reason, every wheel of ours in the pins.
 import { parse as parseToml } from "smol-toml";
 import { describe, expect, it } from "vitest";
-import { releasesOfCommit, snapshotOnOrBefore } from "../../src/plan/resolve.js";
+import { releasesOfCommit, snapshotOnOrBefore } from "../../src/plan/release-queries.js";
 import { searchReleases } from "../../src/plan/resolve-core.js";
 import { type DashboardEntry, humanDate, humanSize, litText, renderSite, type SiteFile, type SiteRelease, trendSvg } from "../../src/site/render.js";
 import type { ReleaseManifest } from "../../src/schema/manifest.js";

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { verificationKey, verificationsOf } from "../../src/factory/steps/verify.js";
 import type { LlvmAbiFacts } from "../../src/platforms/abi.js";
 import { platformById } from "../../src/platforms/index.js";
-import { resolvePlatformPlan } from "../../src/platforms/resolve.js";
+import { resolvePlatformPlan } from "../../src/platforms/platform-plan.js";
 import { RESOLVE_INPUT_BASE } from "../support/resolve-input.js";
 
 const LLVM_23: LlvmAbiFacts = { version: "23.1.1", stableAbiOption: true, freeThreaded: true, evidence: ["fixture"] };

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import { parseLayerSpec, parseSourceSpec } from "../../src/cli/build.js";
+import { parseLayerSpec, parseSourceSpec } from "../../src/cli/build-commands.js";
 import { bindingsConfigureArgs } from "../../src/platforms/plan-python.js";
 import { parsePythons } from "../../src/platforms/pythons.js";
 import { releaseInfoModule, tagOf } from "../../src/factory/factory.js";

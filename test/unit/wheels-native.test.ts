@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { artifactsOf } from "../../src/plan/manifest.js";
-import { findWheel } from "../../src/plan/resolve.js";
+import { findWheel } from "../../src/plan/release-queries.js";
 import { condaRecipes } from "../../src/publish/conda.js";
 import { selectForPypi } from "../../src/publish/pypi.js";
 import { reversionWheel } from "../../src/rebuild/promote.js";

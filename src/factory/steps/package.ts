@@ -6,7 +6,7 @@ import type { RunResult } from "../../exec/env.js";
 import type { StepRecord } from "../../exec/steps.js";
 import { InternalError } from "../../errors.js";
 import { PackageTestCounts, type PackageWheel } from "../../schema/packages.js";
-import type { BuildPlan } from "../plan.js";
+import type { BuildPlan } from "../build-plan.js";
 import type { BuildSettings } from "../settings.js";
 import type { NativeEntry, WheelTarget } from "./target.js";
 import { lastJsonLine } from "./verify.js";

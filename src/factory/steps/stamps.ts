@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { LlvmLayer } from "../../layer/layer.js";
-import type { PlatformPlan } from "../../platforms/resolve.js";
+import type { PlatformPlan } from "../../platforms/platform-plan.js";
 import type { BuildReport } from "../../schema/build-report.js";
 import { canonicalHash, sha256Hex } from "../../util/hash.js";
 import { runtimeLibsModule } from "../../wheels/runtime-libs.js";

@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { InternalError, InvalidInputError } from "../../errors.js";
 import type { RunResult } from "../../exec/env.js";
-import type { PlatformPlan } from "../../platforms/resolve.js";
+import type { PlatformPlan } from "../../platforms/platform-plan.js";
 import { BuildReport } from "../../schema/build-report.js";
 import { type WheelTag } from "../../schema/platform.js";
 import { normalizeWheel, parseAuditwheelShow } from "../../verify/repair.js";

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { CheckFailedError, InternalError } from "../../errors.js";
 import type { RunResult } from "../../exec/env.js";
 import type { LlvmLayer } from "../../layer/layer.js";
-import type { PlatformPlan } from "../../platforms/resolve.js";
+import type { PlatformPlan } from "../../platforms/platform-plan.js";
 import type { Progress } from "../../progress.js";
 import { keptTargets, sizeProblem, stageTools, toolsConsoleScripts, toolsExtraFiles, toolsPackage, toolsWheelMetadata } from "../../wheels/tools-wheel.js";
 import { assembleWheel } from "../../wheels/wheel.js";

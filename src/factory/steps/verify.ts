@@ -5,7 +5,7 @@ import { InternalError } from "../../errors.js";
 import type { ExecEnv } from "../../exec/env.js";
 import type { InProcessStep, StepRecord } from "../../exec/steps.js";
 import type { LlvmLayer } from "../../layer/layer.js";
-import { type PlatformPlan, venvPython } from "../../platforms/resolve.js";
+import { type PlatformPlan, venvPython } from "../../platforms/platform-plan.js";
 import { parsePython } from "../../platforms/tags.js";
 import type { Progress } from "../../progress.js";
 import type { BuildReport } from "../../schema/build-report.js";

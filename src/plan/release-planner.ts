@@ -7,7 +7,7 @@ import { platformById } from "../platforms/index.js";
 import { explicitPythons, llvmFactsFromVersion, pythonMatrix, supportRecord } from "./python-support.js";
 import { InvalidInputError } from "../errors.js";
 import { type ReleaseConfig } from "../schema/config.js";
-import { type LlvmSourceRef, type MatrixEntry, type PythonSupportRecord, ReleasePlan } from "../schema/plan.js";
+import { type LlvmSourceRef, type MatrixEntry, type PythonSupportRecord, ReleasePlan } from "../schema/release-plan.js";
 import { type PlatformId } from "../schema/platform.js";
 import { type ReleaseRequest } from "../schema/request.js";
 import { canonicalHash } from "../util/hash.js";

@@ -10,7 +10,7 @@ import type { Platform } from "../platforms/platform.js";
 import { packageSourcePaths } from "../packages/index.js";
 import { type PackagePlan, planPackage } from "../packages/plan.js";
 import { planContext } from "../platforms/plan-context.js";
-import { type PlatformPlan, requirementsPath, type ResolveInput, resolvePlatformPlan } from "../platforms/resolve.js";
+import { type PlatformPlan, requirementsPath, type ResolveInput, resolvePlatformPlan } from "../platforms/platform-plan.js";
 import { InvalidInputError } from "../errors.js";
 import { CompilerCacheSettings } from "../schema/config.js";
 import { BuildStep } from "../schema/build-step.js";

@@ -4,7 +4,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import type { CliContext } from "./program.js";
 import { HostEnv } from "../exec/host.js";
-import type { OptionFlags } from "../options/resolve.js";
+import type { OptionFlags } from "../options/resolve-options.js";
 import type { ResolvedOptions } from "../schema/options.js";
 import { buildPolicy } from "../options/policy.js";
 import { dryRunText } from "../platforms/dry-run.js";
@@ -14,7 +14,7 @@ import { ConsoleProgress } from "../progress.js";
 import { InvalidInputError } from "../errors.js";
 import { ReleaseConfig } from "../schema/config.js";
 import { parseFlag, parseOrExplain } from "../schema/parse.js";
-import { ReleasePlan, type LlvmSourceRef } from "../schema/plan.js";
+import { ReleasePlan, type LlvmSourceRef } from "../schema/release-plan.js";
 import { type ManylinuxPolicy, PlatformId } from "../schema/platform.js";
 import { DistributionName, GitRemote, normalizeDistribution, Pep440Version, PositiveIntText, PythonVersion } from "../schema/strings.js";
 import { readJsonAs } from "../util/json-input.js";
@@ -61,7 +61,7 @@ export function parseLayerSpec(spec: string, config: ReleaseConfig): LayerSpec {
 }
 
 /** The defaults of `build` and `verify`: Debian's pinned 22.1.8 source on the prebuilt /usr/lib/llvm-22 layer.
- * The work dir defaults to <cache>/work and the cache to the resolver's (src/options/resolve.ts). */
+ * The work dir defaults to <cache>/work and the cache to the resolver's (src/options/resolve-options.ts). */
 export const BUILD_DEFAULTS = {
   platform: "linux-x86_64",
   source: "debian:22.1.8",
