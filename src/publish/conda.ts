@@ -28,6 +28,7 @@ import { listWheelMembers } from "../stage/wheelinfo.js";
 import { underRoot } from "../util/paths.js";
 import { containersFile } from "../util/containers.js";
 import { nativeDistribution } from "../wheels/native.js";
+import { packageCondaRecipes } from "../packages/conda.js";
 import { type Artifact } from "../schema/artifact.js";
 import { type ReleaseManifest } from "../schema/manifest.js";
 import { type PlatformId } from "../schema/platform.js";
@@ -42,7 +43,7 @@ const SUBDIR: Record<PlatformId, string> = {
   "windows-x64": "win-64",
 };
 
-export interface CondaRecipe {
+interface CondaRecipe {
   /** Directory name of the recipe, e.g. linux-64-py312_0 or linux-64-native. */
   id: string;
   /** "native": the platform's Python-independent package; "python": one per per-Python wheel. */
@@ -56,7 +57,7 @@ export interface CondaRecipe {
 }
 
 /** The native wheels' members (file names inside each wheel, from its zip directory), by wheel file name. */
-export type NativeMembers = Readonly<Record<string, readonly string[]>>;
+type NativeMembers = Readonly<Record<string, readonly string[]>>;
 
 const nextMinor = (py: string): string => {
   const [maj, min] = py.replace(/t$/, "").split(".");
@@ -64,10 +65,10 @@ const nextMinor = (py: string): string => {
 };
 
 /** The native package's build string: no Python in it (the package serves every Python of its platform). */
-export const NATIVE_BUILD = "0";
+const NATIVE_BUILD = "0";
 
 /** The private root of the native package's files under $PREFIX/lib: the native distribution's wheel name. */
-export const nativeRoot = (distribution: string): string => nativeDistribution(distribution).replace(/[-.]+/g, "_");
+const nativeRoot = (distribution: string): string => nativeDistribution(distribution).replace(/[-.]+/g, "_");
 
 /** Each member checked to be a relative path of plain names before it becomes a path or a script word. */
 function checkedMembers(wheel: string, members: readonly string[]): string[] {
@@ -164,6 +165,8 @@ export function condaRecipes(m: ReleaseManifest, nativeMembers: NativeMembers = 
     };
     out.push({ id: `${subdir}-${build}`, kind: "python", subdir, wheels, packageFile: `${dist}-${version}-${build}.conda`, recipe });
   }
+  // The packages' wheels (src/packages/conda.ts): one conda package per platform and Python.
+  out.push(...packageCondaRecipes(m, { subdir: (p) => SUBDIR[p], source, nextMinor }));
   return out;
 }
 
