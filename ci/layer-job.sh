@@ -61,16 +61,17 @@ case "${1:-status}" in
       read -r finished edge_seconds < <(awk '!/^#/ { n++; s += ($2 - $1) / 1000 } END { printf "%d %.0f\n", n, s }' "$build/.ninja_log")
       echo "edges finished (all runs): $finished, edge-seconds: $edge_seconds"
       if [[ -f $build/build.ninja ]] && command -v ninja >/dev/null; then
-        # A dry run of what is left: its last "[n/m]" gives m, the edges this build still has to run.
+        # What is left, read-only: the object files the install target needs that are not on disk yet.
+        # Never `ninja -n` here: a dry run "finishes" each pending edge and deletes its depfile, so a
+        # running compile loses its .o.d and sccache fails it ("failed to zip up compiler outputs").
         target=install-distribution
         grep -q '^LLVM_DISTRIBUTION_COMPONENTS:' "$build/CMakeCache.txt" 2>/dev/null || target=install
-        left=$(ninja -C "$build" -n "$target" 2>/dev/null | awk 'match($0, /^\[[0-9]+\/[0-9]+\]/) { s = substr($0, 2, RLENGTH - 2) } END { print s }')
-        todo=${left#*/}; todo=${todo:-0}
+        read -r total missing < <(cd "$build" && ninja -t inputs "$target" 2>/dev/null | awk '/\.o$/ { n++; if (system("test -e \"" $0 "\"")) m++ } END { printf "%d %d\n", n, m }')
         elapsed=$(( $(date -u +%s) - $(cat "$job/started" 2>/dev/null || date -u +%s) ))
-        echo "edges left: $todo; this run: ${elapsed}s elapsed"
-        if [[ $todo -gt 0 && $finished -gt 0 ]]; then
-          awk -v todo="$todo" -v n="$finished" -v s="$edge_seconds" 'BEGIN {
-            printf "estimate: %.0f edge-seconds left at %.1f s per edge so far (/ parallel jobs for wall time)\n", todo * s / n, s / n }'
+        echo "object files left: ${missing:-?} of ${total:-?}; this run: ${elapsed}s elapsed"
+        if [[ ${missing:-0} -gt 0 ]]; then
+          # Mean seconds per compiled object so far (.ninja_log lines whose output is an .o).
+          awk -v m="$missing" '!/^#/ && $4 ~ /\.o$/ { n++; s += ($2 - $1) / 1000 } END { if (n) printf "estimate: %.0f compile-seconds left at %.1f s per object so far (/ parallel jobs for wall time; links and installs come after)\n", m * s / n, s / n }' "$build/.ninja_log"
         fi
       fi
     fi
