@@ -43,6 +43,9 @@ case "${1:-status}" in
       node "$ROOT/bin/mlir-release.mjs" build --source "$source_spec" --layer source --python 3.12 --no-dev \
       --out "$job/dist" --work "$cache/work" "$@" >> "$log" 2>&1 < /dev/null &
     echo $! > "$pidfile"
+    # The compiles run in the sccache server, which daemonizes into a session (an autogroup) of its own
+    # at nice 0; a watcher gives it the job's priority for as long as the job runs.
+    setsid nohup bash "$0" keep-priority "$prio" "$!" > /dev/null 2>&1 < /dev/null &
     echo "layer job started (pid $!, source $source_spec); progress: ci/layer-job.sh status; log: $log"
     ;;
   status)
@@ -81,6 +84,14 @@ case "${1:-status}" in
       grep -E 'User time|System time|Elapsed|Maximum resident' "$job/time.txt" | sed 's/^\s*/last finished run: /'
     fi
     running || exit 1
+    ;;
+  keep-priority)
+    # Internal (start runs it): the sccache server of this cache gets the job's autogroup nice.
+    prio=$2 pid=$3
+    while kill -0 "$pid" 2>/dev/null; do
+      for p in $(pgrep -xf "$cache/tools/bin/sccache" || true); do echo "$prio" > "/proc/$p/autogroup" 2>/dev/null || true; done
+      sleep 20
+    done
     ;;
   stop)
     if running; then
