@@ -30,12 +30,12 @@ export const EXIT = {
 /** The exit statuses a failing run may end with (the fuzz test asserts membership). */
 export const FAILURE_EXIT_STATUSES: readonly number[] = [EXIT.negative, EXIT.usage, EXIT.check, EXIT.conflict, EXIT.external, EXIT.internal];
 
-export interface ReleaseErrorOptions {
+interface ReleaseErrorOptions {
   cause?: unknown;
 }
 
 /** Base of every error meant for a user. Subclasses fix `code` and `exitCode`. */
-export class ReleaseError extends Error {
+class ReleaseError extends Error {
   override name = "ReleaseError";
   readonly code: string = "release-error";
   readonly exitCode: number = EXIT.internal;
@@ -191,7 +191,7 @@ export function httpStatusError(service: string, what: string, method: string, u
   return new ExternalServiceError(`${service}: ${what} failed: HTTP ${status} from ${method} ${endpoint}; ${httpAdvice(status, service)}`, service, status, endpoint);
 }
 
-export interface WrapHttpOptions {
+interface WrapHttpOptions {
   /** What to check when the server could not be reached at all. */
   reachHint?: string;
   /** The request, when the error does not carry it (a plain fetch). */

@@ -16,7 +16,7 @@ import { ReleaseConfig } from "../schema/config.js";
 import { parseFlag, parseOrExplain } from "../schema/parse.js";
 import { ReleasePlan, type LlvmSourceRef } from "../schema/release-plan.js";
 import { type ManylinuxPolicy, PlatformId } from "../schema/platform.js";
-import { DistributionName, GitRemote, normalizeDistribution, Pep440Version, PositiveIntText, PythonVersion } from "../schema/strings.js";
+import { DistributionName, GitRemote, normalizeDistribution, Pep440Version, PositiveIntText } from "../schema/strings.js";
 import { readJsonAs } from "../util/json-input.js";
 import { existingDir, existingFile } from "../util/paths.js";
 import { newDir, refusalLeavesNothing } from "../util/fresh-dir.js";

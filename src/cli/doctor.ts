@@ -6,7 +6,7 @@ import { REPO_ROOT } from "../options/resolve-options.js";
 import { InvalidInputError } from "../errors.js";
 import { doctor, formatChecks } from "../doctor/doctor.js";
 
-export const DOCTOR_FAILED_EXIT = 3;
+const DOCTOR_FAILED_EXIT = 3;
 
 export function register(program: Command, cli: CliContext): void {
   program

@@ -10,7 +10,7 @@ import { githubFlags, githubTarget } from "./github-flags.js";
 import { InvalidInputError } from "../errors.js";
 import { existingDir } from "../util/paths.js";
 
-export type LayerStorePushFlags = Pick<OptionFlags, "config" | "githubRepository" | "githubApiUrl"> & { from: string };
+type LayerStorePushFlags = Pick<OptionFlags, "config" | "githubRepository" | "githubApiUrl"> & { from: string };
 
 export function register(program: Command, cli: CliContext): void {
   const store = program.command("layer-store").description("The LLVM layer store on GitHub Releases (release `layers`)");

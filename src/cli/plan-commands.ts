@@ -1,6 +1,6 @@
 // `select`, `plan`, `resolve`, `notes`, `rebuild`: thin — parse input, gather facts through
 // select/ (git, GitHub, earlier manifests), call the pure stages, print JSON (or Markdown for notes) for scripts.
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import type { CliContext } from "./program.js";

@@ -3,7 +3,6 @@ import type { Command } from "commander";
 import type { CliContext } from "./program.js";
 import { InvalidInputError } from "../errors.js";
 import type { OptionFlags } from "../options/resolve-options.js";
-import { restore } from "../publish/restore.js";
 import { prune } from "../publish/retention.js";
 import { UtcDay } from "../schema/strings.js";
 import { existingDir } from "../util/paths.js";

@@ -25,7 +25,7 @@ const SetupFlags = z.object({
 });
 
 /** `setup`'s flags as commander hands them over. */
-export interface SetupCliFlags extends Pick<OptionFlags, "config" | "cache"> {
+interface SetupCliFlags extends Pick<OptionFlags, "config" | "cache"> {
   platform: string;
   requirements?: string;
   work?: string;

@@ -13,7 +13,7 @@ export const commandPath = (cmd: Command): string => {
 };
 
 /** The line printed after a usage error of `cmd`. */
-export const seeHelpLine = (cmd: Command): string => `see '${commandPath(cmd)} --help'`;
+const seeHelpLine = (cmd: Command): string => `see '${commandPath(cmd)} --help'`;
 
 /**
  * Configures `program` and every subcommand below it: exits become CommanderErrors (exitOverride),

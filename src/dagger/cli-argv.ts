@@ -9,7 +9,7 @@ import type { SiteSyncFlags } from "../cli/site-sync.js";
 import type { BuildFlags as DownstreamBuildFlags } from "../cli/downstream.js";
 
 /** The CLI commands the Dagger module runs, with the flags each accepts. */
-export interface CliFlags {
+interface CliFlags {
   build: BuildFlags;
   plan: SelectFlags;
   rebuild: RebuildFlags;
@@ -18,7 +18,7 @@ export interface CliFlags {
   "downstream build": DownstreamBuildFlags;
 }
 
-export const CLI_ENTRY = ["node", "bin/mlir-release.mjs"] as const;
+const CLI_ENTRY = ["node", "bin/mlir-release.mjs"] as const;
 
 /** commander's attribute name back to its long flag: githubRepository → --github-repository. */
 export const flagOf = (attribute: string): string => `--${attribute.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;

@@ -9,13 +9,13 @@ import { parseOrExplain } from "../schema/parse.js";
 import { type PlatformId } from "../schema/platform.js";
 import { z } from "zod";
 
-export const DownstreamCall = z.object({
+const DownstreamCall = z.object({
   release: z.string().regex(/^[0-9][0-9A-Za-z.+-]*$/, "a release version such as 22.1.8"),
   indexUrl: z.string().url().refine((u) => /^https?:\/\//.test(u), "an http(s) URL"),
   pythons: z.string().regex(/^3\.\d+t?(,3\.\d+t?)*$/, "comma-separated CPython versions such as 3.11,3.12").optional(),
 });
 
-export const PROJECT_PATH = "/in/project";
+const PROJECT_PATH = "/in/project";
 
 /** The container's `downstream build` argv, through cliArgv (checked against the CLI in dagger-argv.test.ts). */
 export function downstreamArgv(o: z.infer<typeof DownstreamCall>): string[] {

@@ -37,7 +37,7 @@ export const PATHS = {
 /** What is never copied from the repository into a container: caches, outputs, dependencies. */
 export const SOURCE_EXCLUDE = [".git", ".cache", "dist", "node_modules"];
 
-export interface LinuxBuildOptions {
+interface LinuxBuildOptions {
   platform: PlatformId;
   policy: ManylinuxPolicy;
   /** CLI --source spec (debian:22.1.8 | tarball:… | git:<url>@<commit>); a plan names its own source. */
@@ -80,9 +80,9 @@ export function defaultOptionsHash(llvmSource: string, config: ReleaseConfig = R
   return canonicalHash({ source: llvmSource, cmakeOptions: config.layerCmakeOptions });
 }
 
-export const NPM_CACHE_KEY = "mlir-release-npm";
+const NPM_CACHE_KEY = "mlir-release-npm";
 
-export const cacheKeys = (platform: PlatformId, policy: ManylinuxPolicy, optionsHash: string) => ({
+const cacheKeys = (platform: PlatformId, policy: ManylinuxPolicy, optionsHash: string) => ({
   layer: `mlir-release-llvm-layer-${platform}-${policy}-${optionsHash.slice(0, 16)}`,
   ccache: `mlir-release-sccache-${platform}-${policy}`,
   cache: `mlir-release-cache-${platform}-${policy}`,
@@ -197,7 +197,7 @@ export function compilerCacheDirectory(dag: Client, lock: ImagesLock, o: { platf
 }
 
 /** The container's environment for the CLI's layer store: its variable, and the token as a secret (GitHub stores only). */
-export function layerStoreEnv(c: Container, o: Pick<LinuxBuildOptions, "layerStore" | "githubToken">): Container {
+function layerStoreEnv(c: Container, o: Pick<LinuxBuildOptions, "layerStore" | "githubToken">): Container {
   if (!o.layerStore) return c;
   const withStore = c.withEnvVariable(LAYER_STORE_ENV, o.layerStore);
   return o.githubToken && o.layerStore.startsWith("github") ? withStore.withSecretVariable("GITHUB_TOKEN", o.githubToken) : withStore;
@@ -230,7 +230,7 @@ export function collectDist(dag: Client, parts: Partial<Record<PlatformId, Direc
   return dist;
 }
 
-export interface PublishOptions {
+interface PublishOptions {
   /** Stage only: check and lay out everything, send nothing. */
   dryRun: boolean;
   /** CLI publish --targets (github, pypi, index, conda); CI sends PyPI through trusted publishing instead. */
@@ -259,7 +259,7 @@ export function publishContainer(dag: Client, lock: ImagesLock, source: Director
   return c.withExec(publishArgv(o));
 }
 
-export interface SiteOptions {
+interface SiteOptions {
   /** owner/name whose releases (those carrying a manifest.json) the index is rebuilt from. */
   githubRepository: string;
   githubToken?: Secret;
@@ -282,7 +282,7 @@ export function siteDirectory(dag: Client, lock: ImagesLock, source: Directory, 
     .directory("/site");
 }
 
-export interface RebuildOptions {
+interface RebuildOptions {
   platform: PlatformId;
   policy: ManylinuxPolicy;
   optionsHash: string;
@@ -300,7 +300,7 @@ export interface RebuildOptions {
 }
 
 /** The variable that makes every cache-off rebuild a new exec (see askedAt). */
-export const REBUILT_AT_ENV = "MLIR_RELEASE_REBUILT_AT";
+const REBUILT_AT_ENV = "MLIR_RELEASE_REBUILT_AT";
 
 /** Replays a manifest through the CLI's rebuild, which compares every artifact's sha256 with the record. */
 export function rebuildContainer(dag: Client, lock: ImagesLock, source: Directory, manifest: File, o: RebuildOptions): Container {
@@ -313,7 +313,7 @@ export function rebuildContainer(dag: Client, lock: ImagesLock, source: Director
 }
 
 /** The plan stage: selection needs the LLVM remote, so it runs where the build does. Its file is the CLI's JSON answer. */
-export interface PlanOptions {
+interface PlanOptions {
   ref?: string;
   cutoff?: string;
   /** owner/name whose GitHub releases say what exists: the last snapshot's commit, taken versions. */

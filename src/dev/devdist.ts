@@ -30,7 +30,7 @@ import { underRoot } from "../util/paths.js";
 import { sha256File } from "../util/hash.js";
 
 /** Tools a downstream build or its tests run; the rest of the layer's bin/ is left out. */
-export const DEV_TOOLS = [
+const DEV_TOOLS = [
   "FileCheck",
   "count",
   "not",
@@ -52,7 +52,7 @@ export const DEV_TOOLS = [
 /** Layer files downstream never links against or runs (clang's C++ library is not LLVM/MLIR). */
 const EXCLUDED_LIB = /^(libclang-cpp|LLVMgold|LLVMPolly|libLTO|libRemarks)/;
 
-export class DevDistRelocationError extends InvalidInputError {
+class DevDistRelocationError extends InvalidInputError {
   override name = "DevDistRelocationError";
 }
 
@@ -97,7 +97,7 @@ export function absolutePathHits(text: string, forbidden: string[]): string[] {
 }
 
 /** The dev distribution's CMake and Python templates (files, read at build time). */
-export const DEV_TEMPLATES_DIR = ["containers", "dev"] as const;
+const DEV_TEMPLATES_DIR = ["containers", "dev"] as const;
 const MODULE_ROOT = resolve(new URL("../..", import.meta.url).pathname);
 
 /** Every template file under containers/dev, sorted (what the factory's dev stamp hashes). */
@@ -245,7 +245,7 @@ function textFiles(dir: string): { path: string; text: string }[] {
   return out;
 }
 
-export interface DevDistInput {
+interface DevDistInput {
   env: ExecEnv;
   progress: Progress;
   repoRoot: string;
@@ -268,9 +268,9 @@ export interface DevDistInput {
   generator: string;
 }
 
-export type DevArtifacts = BuildReport["dev"];
+type DevArtifacts = BuildReport["dev"];
 
-export interface DevDistPaths {
+interface DevDistPaths {
   /** mlir-dev-<version>-<platform>: the tree's folder and the tarball's stem. */
   name: string;
   /** <workDir>/dev/<platform>: removed and rebuilt by each run. */

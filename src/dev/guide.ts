@@ -4,7 +4,7 @@ import type { ReleaseManifest } from "../schema/manifest.js";
 import { devPackageName } from "./devdist.js";
 import { simpleUrlOf } from "../plan/install.js";
 
-export interface GuideLinks {
+interface GuideLinks {
   /** PEP 503 index root (…/simple/ is appended), e.g. the project's GitHub Pages site. */
   indexUrl?: string;
   /** Where the release's files can be downloaded (a GitHub release's download folder). */

@@ -12,9 +12,9 @@ import { type ImagesLock } from "../schema/images-lock.js";
 import { parseOrExplain } from "../schema/parse.js";
 import { HttpUrl } from "../schema/strings.js";
 
-export type Check = { item: string; ok: true; detail: string } | { item: string; ok: false; detail: string; fix: string };
+type Check = { item: string; ok: true; detail: string } | { item: string; ok: false; detail: string; fix: string };
 
-export interface DoctorInput {
+interface DoctorInput {
   repoRoot: string;
   kind: "snapshot" | "numbered";
   env: Readonly<Record<string, string | undefined>>;
@@ -22,7 +22,7 @@ export interface DoctorInput {
 }
 
 /** Repository variables the workflows read, as the job sees them (env names) and as set on GitHub. */
-export const VARIABLES = {
+const VARIABLES = {
   imageRegistry: { env: "MLIR_RELEASE_IMAGE_REGISTRY", github: "IMAGE_REGISTRY" },
   nodeDist: { env: "MLIR_RELEASE_NODE_DIST_URL", github: "NODE_DIST_URL" },
   pypiSimple: { env: "PYPI_SIMPLE_URL", github: "PYPI_SIMPLE_URL" },
@@ -31,7 +31,7 @@ export const VARIABLES = {
 } as const;
 
 /** What a job cannot check; listed so the maintainer sees the whole checklist in one place. */
-export const BY_HAND = [
+const BY_HAND = [
   "environment 'release' exists with required reviewers (Settings > Environments): the publish and index jobs run in it",
   "environment 'pypi' exists with required reviewers: the PyPI job runs in it",
   "GitHub Pages serves the gh-pages branch (Settings > Pages > Deploy from a branch)",
@@ -120,7 +120,7 @@ const ProjectJson = z.object({
 });
 
 /** Whether the distribution name is free or owned by the expected account on the index. */
-export async function nameCheck(jsonApi: string, name: string, owner: string): Promise<Check> {
+async function nameCheck(jsonApi: string, name: string, owner: string): Promise<Check> {
   const item = `distribution name '${name}' on ${jsonApi}`;
   const url = `${parseOrExplain(HttpUrl, jsonApi, VARIABLES.pypiJson.github).replace(/\/+$/, "")}/pypi/${encodeURIComponent(name)}/json`;
   let res: Response;

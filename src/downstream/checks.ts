@@ -8,7 +8,7 @@ export class DownstreamRefusedError extends InvalidInputError {
   override name = "DownstreamRefusedError";
 }
 
-export interface CompatInput {
+interface CompatInput {
   release: ReleaseManifest;
   /** Our wheels' import package. */
   ourPackage: string;
@@ -21,7 +21,7 @@ export interface CompatInput {
 }
 
 /** The release's nanobind version, or an error naming the manifest field. */
-export function releaseNanobind(m: ReleaseManifest): string {
+function releaseNanobind(m: ReleaseManifest): string {
   const v = m.plan.tools["nanobind"];
   if (!v) throw new DownstreamRefusedError(`release ${m.plan.version}: its manifest records no nanobind version (plan.tools.nanobind); it cannot be built against`);
   return v;

@@ -60,7 +60,7 @@ export function projectConfigureArgs(o: {
  * --load-pass-plugin/--load-dialect-plugin`) must export its entry point and share the tool's MLIR
  * symbols, which hidden visibility forbids.
  */
-export const WHEEL_ONLY_DEFINES = ["CMAKE_C_VISIBILITY_PRESET", "CMAKE_CXX_VISIBILITY_PRESET", "CMAKE_VISIBILITY_INLINES_HIDDEN"] as const;
+const WHEEL_ONLY_DEFINES = ["CMAKE_C_VISIBILITY_PRESET", "CMAKE_CXX_VISIBILITY_PRESET", "CMAKE_VISIBILITY_INLINES_HIDDEN"] as const;
 
 /** The project as its lit suite's tools are configured: the wheel build's settings minus WHEEL_ONLY_DEFINES (pure). */
 export function testBuildProject(project: DownstreamProject): { project: DownstreamProject; dropped: string[] } {

@@ -28,7 +28,7 @@ export function readDownstreamManifest(path: string): DownstreamManifest {
   return parseOrExplain(DownstreamManifest, raw, `downstream manifest ${path}`);
 }
 
-export interface DownstreamQuery {
+interface DownstreamQuery {
   /** The project's distribution name (PEP 503 normalized for comparison). */
   project: string;
   /** Our release version the build must be against. */
@@ -37,7 +37,7 @@ export interface DownstreamQuery {
   platform?: PlatformId;
 }
 
-export interface DownstreamAnswer {
+interface DownstreamAnswer {
   project: string;
   version: string;
   mlir: string;
@@ -74,7 +74,7 @@ export function downstreamBuildsFor(manifests: readonly DownstreamManifest[], q:
   return out.sort((a, b) => cmp(b.version, a.version) || (a.fileName < b.fileName ? -1 : 1));
 }
 
-export interface DownstreamRebuildResult {
+interface DownstreamRebuildResult {
   allEqual: boolean;
   artifacts: Array<{ fileName: string; recorded: string; rebuilt?: string; result: "equal" | "different" | "missing" }>;
 }

@@ -22,7 +22,7 @@ import { type DownstreamPlan, type DownstreamSettings, secondsSince } from "./se
 const GENERATOR = "mlir-release 0.1.0 (downstream)";
 
 /** What every Python's build shares: the settings, the plan, the unpacked dev distribution, our libraries. */
-export interface ProjectBuild {
+interface ProjectBuild {
   s: DownstreamSettings;
   plan: DownstreamPlan;
   dev: DevDistribution;

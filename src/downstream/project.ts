@@ -13,7 +13,7 @@ import { CmakeVariable, normalizeDistribution } from "../schema/strings.js";
 import { sha256Hex } from "../util/hash.js";
 
 /** What the project's pyproject.toml says (every field optional: a project may have none). */
-export interface PyprojectFacts {
+interface PyprojectFacts {
   name?: string;
   dependencies: string[];
   requiresPython?: string;

@@ -49,7 +49,7 @@ export async function ourLibraries(s: DownstreamSettings, plan: DownstreamPlan):
 }
 
 /** Basenames of the shared libraries inside our wheel (mlir/_mlir_libs/lib*.so*): never grafted into theirs. */
-export function ourSharedLibraries(wheel: string): Promise<string[]> {
+function ourSharedLibraries(wheel: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
     yauzl.open(wheel, { lazyEntries: true }, (err, zip) => {
       if (err || !zip) return reject(new CheckFailedError(`${wheel}: not a readable zip: ${err?.message ?? "?"}`));

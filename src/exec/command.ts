@@ -5,7 +5,7 @@
 import { execa, execaSync } from "execa";
 import { InternalError } from "../errors.js";
 
-export interface CommandOptions {
+interface CommandOptions {
   cwd?: string;
   /** Variables added to (or replacing in) this process's environment for the child. */
   env?: Record<string, string | undefined>;
@@ -14,7 +14,7 @@ export interface CommandOptions {
 }
 
 /** How a command ended when its status is an answer (git rev-parse, cat-file), not a failure. */
-export interface CommandResult {
+interface CommandResult {
   exitCode: number;
   stdout: string;
   stderr: string;

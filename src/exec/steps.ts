@@ -9,20 +9,20 @@ import { CheckFailedError, InternalError } from "../errors.js";
 import type { BuildStep } from "../schema/build-step.js";
 import { CommandFailedError, type ExecEnv, type RunResult } from "./env.js";
 
-export type CommandStep = Extract<BuildStep, { kind: "command" }>;
+type CommandStep = Extract<BuildStep, { kind: "command" }>;
 export type InProcessStep = Extract<BuildStep, { kind: "in-process" }>;
 
 /** What an in-process step does, by name; it may read earlier steps' results. */
 export type StepHandler = (step: InProcessStep, ctx: StepContext) => Promise<void>;
 
-export interface StepContext {
+interface StepContext {
   env: ExecEnv;
   progress: Progress;
   /** Results of the command steps that ran so far, by step id. */
   results: Map<string, RunResult>;
 }
 
-export type StepStatus = "ran" | "up to date" | "skipped";
+type StepStatus = "ran" | "up to date" | "skipped";
 
 export interface StepRecord {
   id: string;
@@ -31,7 +31,7 @@ export interface StepRecord {
   reason?: string;
 }
 
-export interface RunStepsOptions {
+interface RunStepsOptions {
   env: ExecEnv;
   progress: Progress;
   handlers: Record<string, StepHandler>;
@@ -40,7 +40,7 @@ export interface RunStepsOptions {
 }
 
 /** The section header a step writes into the log before its command (the tests parse it). */
-export const stepHeader = (i: number, n: number, step: BuildStep): string => `== step ${i}/${n} ${step.id} [${step.phase}]`;
+const stepHeader = (i: number, n: number, step: BuildStep): string => `== step ${i}/${n} ${step.id} [${step.phase}]`;
 
 const upToDate = (step: BuildStep): boolean => {
   const u = step.upToDate;

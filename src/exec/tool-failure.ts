@@ -27,7 +27,7 @@ export function toolName(argv: readonly string[]): string {
 }
 
 /** The signal whose number is n (SIGPIPE for 13), if any. */
-export function signalName(n: number): string | undefined {
+function signalName(n: number): string | undefined {
   return Object.entries(constants.signals).find(([, v]) => v === n)?.[0];
 }
 
@@ -41,7 +41,7 @@ export function endedWith(status: number, signal?: string): string {
 }
 
 /** The last non-empty output line, printable and short (it goes on the one error line). */
-export function lastOutputLine(tail: string, max = 160): string | undefined {
+function lastOutputLine(tail: string, max = 160): string | undefined {
   const line = tail
     .split("\n")
     .map((l) => l.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").replace(/[\x00-\x1f\x7f]/g, " ").trim())

@@ -8,13 +8,12 @@
 import Bottleneck from "bottleneck";
 import { Octokit, RequestError } from "octokit";
 import { connectionFailure, InvalidInputError, redactUrl, wrapHttpError } from "../errors.js";
-import { githubTokenOf, OPTION_ENV } from "../options/resolve-options.js";
 import { HTTP_POLICY, retryDelay } from "./http.js";
 import { isWheelKind } from "../schema/artifact.js";
 import { ReleaseManifest } from "../schema/manifest.js";
 import { explainIssues, parseFlag } from "../schema/parse.js";
 import { PrunedRecord } from "../schema/publish.js";
-import { GithubRepoRef, HttpUrl } from "../schema/strings.js";
+import { GithubRepoRef } from "../schema/strings.js";
 
 export { RequestError };
 
@@ -37,9 +36,6 @@ export function parseGithubRepo(value: string, flag: string): { owner: string; r
   const [owner = "", repo = ""] = v.split("/");
   return { owner, repo };
 }
-
-/** The environment variables a token is read from, in this order (the first non-empty wins): the options resolver's. */
-export const TOKEN_ENV = OPTION_ENV.githubToken;
 
 /**
  * The one Octokit: throttling with GitHub's Retry-After (writes spaced out), and retries by
@@ -88,7 +84,7 @@ export function makeOctokit(o: Omit<GithubOptions, "owner" | "repo" | "token"> &
 }
 
 /** What to check when the GitHub API cannot be reached at all. */
-export const GITHUB_REACH_HINT = "check the GitHub API URL (--github-api-url, GITHUB_API_URL or publish.github.apiUrl) and that the server is up";
+const GITHUB_REACH_HINT = "check the GitHub API URL (--github-api-url, GITHUB_API_URL or publish.github.apiUrl) and that the server is up";
 
 /** Runs a GitHub call; any failure leaves as an ExternalServiceError naming `what`, the status and endpoint. */
 export async function githubCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -121,7 +117,7 @@ export function githubFilesUrl(serverUrl: string, o: Pick<GithubOptions, "owner"
   return `${serverUrl.replace(/\/$/, "")}/${o.owner}/${o.repo}/releases/download/${o.tagPrefix ?? "v"}{version}/{file}`;
 }
 
-export interface PublishedRelease {
+interface PublishedRelease {
   manifest: ReleaseManifest;
   notes: string;
   /** PEP 658 METADATA text per wheel file name. */

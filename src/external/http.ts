@@ -7,7 +7,7 @@ import { connectionFailure, redactUrl, wrapHttpError } from "../errors.js";
 /** Statuses never retried (as @octokit/plugin-retry): the request itself is wrong or forbidden. */
 export const DO_NOT_RETRY: readonly number[] = [400, 401, 403, 404, 410, 422, 451];
 
-export interface HttpPolicy {
+interface HttpPolicy {
   /** Retries after the first attempt of a transient failure. */
   retries: number;
   /** Milliseconds per unit of back-off: attempt n+1 waits (n+1)² units. Tests use ~1. */
@@ -43,7 +43,7 @@ export function retryDelay(e: unknown, attempt: number, retries: number, unitMs:
 /** Methods a retry cannot repeat the effect of (RFC 9110 §9.2.2); a POST is sent once. */
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
 
-export interface HttpCall {
+interface HttpCall {
   /** The service errors name ("PyPI", "index") and what the request is for ("listing mlir"). */
   service: string;
   what: string;

@@ -52,7 +52,7 @@ export function checkNanobindPin(build: PinnedRequirements, nanobind: string, fi
  * The repair policy of this host: inside a manylinux image its AUDITWHEEL_PLAT; on a plain Linux
  * host (or an arm64 sysroot) the manylinux_X_Y of its glibc, the newest its symbol versions can need.
  */
-export function hostRepairPolicy(p: Platform, auditwheelPlat?: string): string | undefined {
+function hostRepairPolicy(p: Platform, auditwheelPlat?: string): string | undefined {
   if (p.os !== "linux") return undefined;
   const cross = p.runner.env["MLIR_RELEASE_AARCH64_CROSS"];
   if (cross) {
@@ -79,7 +79,7 @@ export function plannedInputs(s: BuildSettings): { sourceRoot: string; identity:
 }
 
 /** Where the source step puts the enabled packages' tree (a directory source: the directory itself). */
-export function plannedPackageRoot(s: BuildSettings): string | undefined {
+function plannedPackageRoot(s: BuildSettings): string | undefined {
   if (!s.packages?.length) return undefined;
   const src = s.source;
   return src.kind === "dir" ? resolve(src.path) : join(s.cacheDir, "trees", treeDirName(src.kind === "tarball" ? src.ref.sha256 : src.ref.commit, "package", packageSourcePaths(s.packages)));
@@ -89,7 +89,7 @@ export function plannedPackageRoot(s: BuildSettings): string | undefined {
  * The LLVM version the inputs name without a tree (as LLVMVersion.cmake spells it, "22.1.0-rc1"):
  * a plan's llvm.version, an llvmorg-X.Y.Z tag, or a Debian orig tarball's name (pinned by sha256).
  */
-export function specLlvmVersion(s: BuildSettings): string | undefined {
+function specLlvmVersion(s: BuildSettings): string | undefined {
   if (s.release.llvmVersion) return s.release.llvmVersion;
   const tag = s.release.llvmTag ? /^llvmorg-(\d+\.\d+\.\d+(?:-rc\d+)?)$/.exec(s.release.llvmTag)?.[1] : undefined;
   if (tag) return tag;
@@ -101,7 +101,7 @@ export function specLlvmVersion(s: BuildSettings): string | undefined {
 }
 
 /** What the plan needs to know about the LLVM tree: read from the tree or the layer when they exist, else from the spec. */
-export function plannedLlvmFacts(s: BuildSettings, planned: ReturnType<typeof plannedInputs>): LlvmAbiFacts {
+function plannedLlvmFacts(s: BuildSettings, planned: ReturnType<typeof plannedInputs>): LlvmAbiFacts {
   const mlirCmakeDir = join(planned.layerPrefix, "lib", "cmake", "mlir");
   const sourceRoot = existsSync(planned.sourceRoot) ? planned.sourceRoot : undefined;
   const version = specLlvmVersion(s);

@@ -23,12 +23,12 @@ import { projectFilesHash } from "./steps/stamps.js";
 import { installWheel, type LitResult, runLit, verificationsOf } from "./steps/verify.js";
 import { sha256File } from "../util/hash.js";
 
-export type { BuildSettings, LayerSpec, ReleaseIdentity, SourceSpec, VerifySettings } from "./settings.js";
+export type { BuildSettings, LayerSpec, SourceSpec } from "./settings.js";
 export { PIPELINE_VERSION } from "./settings.js";
-export { hostRepairPolicy, pinnedRequirements, planBuild, plannedInputs, requirementsFiles, specLlvmVersion } from "./build-plan.js";
+export { pinnedRequirements, planBuild, plannedInputs } from "./build-plan.js";
 export { layerHostTriple, layerTargets, resolveLayer } from "./steps/layer.js";
 export { releaseInfoModule } from "./steps/metadata.js";
-export { resolveSource, treeEpoch } from "./steps/source.js";
+export { resolveSource } from "./steps/source.js";
 export { tagOf } from "./steps/target.js";
 
 /** The hashed requirements files this build installs from, read and checked (nanobind's pin). */

@@ -10,7 +10,7 @@ import { packageReport } from "./steps/package.js";
 import type { PipelineOutput } from "./steps/pipeline.js";
 import { verificationsOf } from "./steps/verify.js";
 
-export interface ReportInput {
+interface ReportInput {
   settings: BuildSettings;
   plan: BuildPlan;
   requirements: { tools: PinnedRequirements; build: PinnedRequirements };

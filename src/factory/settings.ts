@@ -13,7 +13,7 @@ export type SourceSpec =
 
 export type LayerSpec = { kind: "prebuilt"; prefix: string } | { kind: "source"; cmakeOptions: Record<string, string> };
 
-export interface ReleaseIdentity {
+interface ReleaseIdentity {
   distribution: string;
   /** Distribution name of the dev wheel (the downstream kit). */
   devDistribution: string;
@@ -28,7 +28,7 @@ export interface ReleaseIdentity {
   sourceDateEpoch?: number;
 }
 
-export interface VerifySettings {
+interface VerifySettings {
   lit: boolean;
   /** Subset of mlir/test/python to run; all when empty. */
   litFilter?: string[];

@@ -38,7 +38,7 @@ export function didYouMean(key: string, known: readonly string[]): string | unde
   return distance(key.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }
 
-export interface UnknownField {
+interface UnknownField {
   path: string;
   suggestion?: string;
 }
@@ -92,7 +92,7 @@ export function loadReleaseConfig(repoRoot: string, path?: string): ReleaseConfi
  * loaded, by every command, not only by the one that uses them: a root under a file used to pass
  * silently until a later publish failed.
  */
-export function checkConfigFolders(config: ReleaseConfig, where: string): ReleaseConfig {
+function checkConfigFolders(config: ReleaseConfig, where: string): ReleaseConfig {
   const folders: Array<[string, string | undefined]> = [
     ["publish.index.root", config.publish.index?.root],
     ["publish.conda.channel", config.publish.conda?.channel],

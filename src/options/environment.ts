@@ -15,7 +15,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export const COMPILER_CACHE_ENV = "MLIR_RELEASE_COMPILER_CACHE";
 
 /** The variables each part reads (README "Environment" lists them). */
-export const HOST_ENV = {
+const HOST_ENV = {
   sidRoot: "MLIR_RELEASE_SID_ROOT",
   aarch64Cross: "MLIR_RELEASE_AARCH64_CROSS",
   auditwheelPlat: "AUDITWHEEL_PLAT",

@@ -5,7 +5,7 @@ import { ReleaseConfig } from "../schema/config.js";
 import { ManylinuxPolicy, type PlatformId } from "../schema/platform.js";
 
 /** The default when neither release.config.json nor a flag chooses (read from the config schema, not repeated). */
-export const DEFAULT_MANYLINUX_POLICY: ManylinuxPolicy = ReleaseConfig.parse({}).manylinuxPolicy;
+const DEFAULT_MANYLINUX_POLICY: ManylinuxPolicy = ReleaseConfig.parse({}).manylinuxPolicy;
 export const MANYLINUX_POLICIES: readonly ManylinuxPolicy[] = ManylinuxPolicy.options;
 
 /**

@@ -66,7 +66,7 @@ export function requireGithubToken(o: ResolvedOptions, what: string): string {
 }
 
 /** The tools venv when MLIR_RELEASE_TOOLS does not say: <repo>/.cache/tools (what `ci/setup.sh` creates). */
-export const defaultToolsDir = (repoRoot: string = REPO_ROOT): string => join(repoRoot, ".cache", "tools");
+const defaultToolsDir = (repoRoot: string = REPO_ROOT): string => join(repoRoot, ".cache", "tools");
 
 function deepFreeze<T>(v: T): T {
   if (v && typeof v === "object") {

@@ -9,7 +9,7 @@
 //   both distributions. pip's hash-checking mode (requirements.txt with --hash, pylock.toml) fetches
 //   nothing that is not pinned by hash, so the dependencies are installed first, by name, from PyPI.
 
-export interface InstallTarget {
+interface InstallTarget {
   distribution: string;
   version: string;
 }
@@ -22,7 +22,7 @@ export interface PinnedDistribution {
 }
 
 /** POSIX shell single quotes (a requirement holds `<`, `>`, `;` and spaces). */
-export const shellQuote = (s: string): string => (/^[A-Za-z0-9_.,:/=@+-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
+const shellQuote = (s: string): string => (/^[A-Za-z0-9_.,:/=@+-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
 
 const requirement = (t: InstallTarget): string => `'${t.distribution}==${t.version}'`;
 
@@ -31,10 +31,6 @@ export const pypiInstallLine = (t: InstallTarget): string => `pip install ${requ
 
 /** From our PEP 503 index added to PyPI: `indexUrl` ends in /simple/. */
 export const indexInstallLine = (t: InstallTarget, indexUrl: string): string => `pip install ${requirement(t)} --extra-index-url ${indexUrl}`;
-
-/** The newest release from our index (snapshots are pre-releases: `--pre`). */
-export const newestInstallLine = (distribution: string, indexUrl: string, pre = false): string =>
-  `pip install ${pre ? "--pre " : ""}${distribution} --extra-index-url ${indexUrl}`;
 
 /** From a local folder holding the release's wheels (the build's --out, downloaded release files). */
 export const findLinksInstallLine = (t: InstallTarget, dir: string): string => `pip install ${requirement(t)} --find-links ${shellQuote(dir)}`;
@@ -62,7 +58,7 @@ export function runtimeDependencies(requiresDist: readonly string[], distributio
 const normalize = (n: string): string => n.toLowerCase().replace(/[-_.]+/g, "-");
 
 /** `pip install 'numpy>=1.19.5' …`: the step before a hash-checked install; undefined when there is nothing to install. */
-export const dependenciesInstallLine = (deps: readonly string[]): string | undefined =>
+const dependenciesInstallLine = (deps: readonly string[]): string | undefined =>
   deps.length ? `pip install ${deps.map((d) => `'${d.replace(/'/g, "'\\''")}'`).join(" ")}` : undefined;
 
 /** The commands that install a hash-checked file: dependencies first (from PyPI), then the file. */

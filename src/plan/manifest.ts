@@ -21,10 +21,10 @@ export interface Provenance {
   layer: Record<string, string>;
 }
 
-export const abiOfTag = (tag: WheelTag): AbiVariant => (tag.abi === "abi3" ? "abi3" : tag.abi.endsWith("t") ? "freethreaded" : "cpython");
+const abiOfTag = (tag: WheelTag): AbiVariant => (tag.abi === "abi3" ? "abi3" : tag.abi.endsWith("t") ? "freethreaded" : "cpython");
 
 /** What a build was asked for when it was not given a plan (the facts BuildSettings hold). */
-export interface ImplicitPlanInput {
+interface ImplicitPlanInput {
   report: BuildReport;
   kind?: ReleasePlan["kind"];
   devDistribution: string;

@@ -3,7 +3,7 @@
 import { isMlirRelevant, type MlirPaths } from "./paths.js";
 
 /** One commit of the range, with the paths it changed. */
-export interface NotesCommit {
+interface NotesCommit {
   commit: string;
   /** Committer date, ISO-8601. */
   date: string;
@@ -12,7 +12,7 @@ export interface NotesCommit {
   files: string[];
 }
 
-export interface NotesInput {
+interface NotesInput {
   /** The configured LLVM repository URL (links are built from it when it is a web host). */
   repository: string;
   from: string;

@@ -11,7 +11,7 @@ import { InvalidInputError } from "../errors.js";
 import { type PythonSupportRecord } from "../schema/release-plan.js";
 import { type PlatformId } from "../schema/platform.js";
 
-export interface CpythonRelease {
+interface CpythonRelease {
   version: string;
   /** Day of the x.y.0 release. */
   firstRelease: string;
@@ -48,7 +48,7 @@ export function lastSupportedDay(r: CpythonRelease): string {
   return last.toISOString().slice(0, 10);
 }
 
-export interface SupportInput {
+interface SupportInput {
   /** The plan's date (YYYY-MM-DD, or an ISO instant: its UTC day counts). */
   date: string;
   /** What the platform's runners offer (3.N and 3.Nt). */
@@ -64,7 +64,7 @@ export interface SupportInput {
   calendar?: readonly CpythonRelease[];
 }
 
-export interface SupportChoice {
+interface SupportChoice {
   pythons: string[];
   added: Array<{ python: string; reason: string }>;
   dropped: Array<{ python: string; reason: string }>;
@@ -160,7 +160,7 @@ export function llvmFactsFromVersion(version: string): LlvmAbiFacts {
   };
 }
 
-export interface PythonMatrixInput {
+interface PythonMatrixInput {
   /** The plan's date (a build without a plan: today). */
   date: string | Date;
   /** The tree's ABI facts, or the LLVM version (facts inferred from it). */
@@ -172,7 +172,7 @@ export interface PythonMatrixInput {
   cmakeVersion?: string;
 }
 
-export interface PythonMatrix {
+interface PythonMatrix {
   /** Every Python built for: non-EOL CPython at the date ∩ the runner's, plus the free-threaded builds it carries. */
   pythons: string[];
   support: SupportChoice;

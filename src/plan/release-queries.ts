@@ -5,7 +5,7 @@ import { type ReleaseManifest } from "../schema/manifest.js";
 import { type ReleaseListEntry, searchReleases } from "./resolve-core.js";
 import { compareVersions, parseReleaseVersion } from "./version.js";
 
-export interface ReleaseRef {
+interface ReleaseRef {
   version: string;
   kind: "snapshot" | "numbered";
   llvmCommit: string;
@@ -66,7 +66,7 @@ export function snapshotOnOrBefore(manifests: readonly ReleaseManifest[], day: s
   return r.kind === "date" ? r.hits.find((h) => h.kind === "snapshot")?.ref : undefined;
 }
 
-export interface WheelQuery {
+interface WheelQuery {
   /** "3.12" or "cp312" */
   python: string;
   /** a platform id (linux-x86_64) or a wheel platform tag pattern <family>_<arch> (manylinux_x86_64, macosx_arm64, win_amd64) */

@@ -10,7 +10,7 @@ import * as pep440 from "@renovatebot/pep440";
 import semver from "semver";
 import { InvalidInputError } from "../errors.js";
 
-export const MAX_SNAPSHOTS_PER_DAY = 100;
+const MAX_SNAPSHOTS_PER_DAY = 100;
 
 /** An LLVM version as LLVM spells it: 22.1.8, 23.1.0-rc2. */
 export function parseLlvmVersion(text: string): semver.SemVer {
@@ -51,7 +51,7 @@ export function numberedVersion(llvmVersion: string, post?: number): string {
   return `${v.major}.${v.minor}.${v.patch}${rc}${post ? `.post${post}` : ""}`;
 }
 
-export interface SnapshotDay {
+interface SnapshotDay {
   /** YYYY-MM-DD (UTC) */
   date: string;
   /** 0-based sequence among the snapshots of that day */
@@ -77,7 +77,7 @@ export function snapshotVersion(llvmVersion: string, day: SnapshotDay): string {
   return `${v.major}.${v.minor}.${v.patch}.dev${day.date.replaceAll("-", "")}${String(day.sequence).padStart(2, "0")}`;
 }
 
-export type ParsedVersion =
+type ParsedVersion =
   | { kind: "numbered"; llvmVersion: string; post?: number }
   | { kind: "snapshot"; llvmVersion: string; date: string; sequence: number };
 

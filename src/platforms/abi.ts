@@ -42,7 +42,7 @@ export interface AbiChoice {
   skipped: Array<{ python: string; reason: string }>;
 }
 
-export interface AbiRequest {
+interface AbiRequest {
   llvm: LlvmAbiFacts;
   /** GIL CPython versions of the matrix (a "3.Nt" here is treated as a free-threaded request). */
   pythons: string[];

@@ -18,7 +18,7 @@ import type { LlvmSourceTree } from "../source/tree.js";
 import type { HostOptions } from "../schema/options.js";
 import type { ReleasePlan } from "../schema/release-plan.js";
 
-export interface DryRunInput {
+interface DryRunInput {
   /** a PlatformId or "all" */
   platform: string;
   policy?: string;
@@ -162,7 +162,7 @@ function resolveDryRun(input: DryRunInput): { plan: PlatformPlan; here: boolean 
 }
 
 /** The plan's source as the source step describes it (what the build fetches). */
-export function describePlanSource(plan: ReleasePlan): string {
+function describePlanSource(plan: ReleasePlan): string {
   const s = plan.source;
   return s.kind === "git" ? `git ${s.repository} @ ${s.commit.slice(0, 12)}` : `tarball ${s.file} (sha256 ${s.sha256.slice(0, 16)}…)`;
 }
@@ -171,7 +171,7 @@ export function describePlanSource(plan: ReleasePlan): string {
 const isRemote = (repo: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) && !/^file:/i.test(repo) || /^[A-Za-z0-9_.-]+@[^:]+:/.test(repo);
 
 /** Where the plan's commit was selected, when that is not where the build fetches it from. */
-export function selectionNote(plan: ReleasePlan): string | undefined {
+function selectionNote(plan: ReleasePlan): string | undefined {
   const from = plan.selection?.source;
   if (!from || plan.source.kind !== "git") return undefined;
   const where = from.replace(/^git /, "");
@@ -192,7 +192,7 @@ function layerDescription(input: DryRunInput, p: Platform, native: boolean): str
 }
 
 /** The summary's rows: one per platform, from the resolved plans. */
-export function summaryRows(resolved: { plan: PlatformPlan; here: boolean }[]): SummaryRow[] {
+function summaryRows(resolved: { plan: PlatformPlan; here: boolean }[]): SummaryRow[] {
   return resolved.map(({ plan, here }) => {
     const layerStep = plan.steps.find((s) => s.id === "layer");
     const layer = layerStep?.kind === "in-process" ? layerStep.detail.split("\n")[0]! : "";

@@ -9,7 +9,7 @@ import { parseOrExplain } from "../schema/parse.js";
 import { type PlatformId } from "../schema/platform.js";
 
 // The platform modules own the policy names and the lock key of each (policy, arch) image.
-export { MANYLINUX_POLICIES, type ManylinuxPolicy } from "./linux.js";
+export { type ManylinuxPolicy } from "./linux.js";
 
 export const LOCK_PATH = "containers/images.lock.json";
 
@@ -52,7 +52,7 @@ export const imageRef = (img: LockedImage): string => `${img.repository}@${img.d
 export const refMatches = (img: LockedImage, recorded: string): boolean =>
   recorded === imageRef(img) || recorded.endsWith(`/${imageRef(img)}`);
 
-export type HostEnv = Readonly<Record<string, string | undefined>>;
+type HostEnv = Readonly<Record<string, string | undefined>>;
 
 function required(env: HostEnv, name: string, what: string): string {
   const v = env[name]?.trim();
@@ -70,11 +70,11 @@ export function imageRegistry(lock: ImagesLock, env: HostEnv): string {
 }
 
 /** Pull reference `<registry>/<repository>@<digest>`. */
-export const pullRef = (lock: ImagesLock, img: LockedImage, env: HostEnv): string =>
+const pullRef = (lock: ImagesLock, img: LockedImage, env: HostEnv): string =>
   `${imageRegistry(lock, env)}/${imageRef(img)}`;
 
 /** The Node version of one locked build: its own, else the lock's node.version. */
-export const nodeVersionOf = (lock: ImagesLock, build: LockedDownload): string => build.version ?? lock.node.version;
+const nodeVersionOf = (lock: ImagesLock, build: LockedDownload): string => build.version ?? lock.node.version;
 
 /** Download URL of a locked Node build: <base>/v<version>/<file>, the base read only when downloading. */
 export function nodeDownloadUrl(lock: ImagesLock, build: LockedDownload, env: HostEnv): string {
@@ -90,7 +90,7 @@ export function nodeDownloadUrl(lock: ImagesLock, build: LockedDownload, env: Ho
 const ARCH_OF: Partial<Record<PlatformId, "x86_64" | "aarch64">> = { "linux-x86_64": "x86_64", "linux-aarch64": "aarch64" };
 
 /** The `release` argument (as a dagger call flag) that takes each host-built platform's wheels. */
-export const HOST_DIR_FLAG: Record<PlatformId, string> = {
+const HOST_DIR_FLAG: Record<PlatformId, string> = {
   "linux-x86_64": "",
   "linux-aarch64": "",
   "macos-arm64": "macos-arm",

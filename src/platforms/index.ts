@@ -13,9 +13,9 @@ import { windowsX64 } from "./windows-x64.js";
 
 const REPO_ROOT = resolve(new URL("../..", import.meta.url).pathname);
 
-export const ALL_PLATFORMS: readonly PlatformId[] = PlatformId.options;
+const ALL_PLATFORMS: readonly PlatformId[] = PlatformId.options;
 
-export interface PlatformOptions {
+interface PlatformOptions {
   /** Linux only: manylinux2014 | manylinux_2_28 (default). */
   policy?: string;
   /** This host's prepared environments (the resolved options' host): a build here uses them, a CI runner's view does not. */

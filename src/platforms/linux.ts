@@ -22,13 +22,13 @@ export const imageLockKey = (policy: ManylinuxPolicy, arch: "x86_64" | "aarch64"
  */
 export const MANYLINUX_PYTHONS = ["3.10", "3.11", "3.12", "3.13", "3.14", "3.15", "3.13t", "3.14t", "3.15t"];
 
-export function manylinuxPython(version: string): string {
+function manylinuxPython(version: string): string {
   const p = parsePython(version);
   const tag = `cp${p.nodot}`;
   return `/opt/python/${tag}-${tag}${p.freeThreaded ? "t" : ""}/bin/python`;
 }
 
-export interface LinuxOptions {
+interface LinuxOptions {
   arch: "x86_64" | "aarch64";
   policy: ManylinuxPolicy;
   runnerLabel: string;

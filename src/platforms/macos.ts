@@ -9,10 +9,10 @@ import { cmpVersion, posixExtensionSuffix, runnerPythonCandidates } from "./tags
  * 11.0: the first macOS that runs on arm64, and the floor the peers publish for both arches
  * (they range 11.0-13.0). LLVM needs >= 10.15 (std::filesystem), so 11.0 costs nothing.
  */
-export const MACOS_DEPLOYMENT_TARGET = "11.0";
+const MACOS_DEPLOYMENT_TARGET = "11.0";
 
 /** Tag spelling of a macOS version: 10.x keeps its minor, 11+ only the major (packaging's rule). */
-export function macosTagVersion(v: string): string {
+function macosTagVersion(v: string): string {
   const [maj = "0", min = "0"] = v.split(".");
   return Number(maj) >= 11 ? `${maj}_0` : `${maj}_${min}`;
 }

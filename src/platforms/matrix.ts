@@ -7,7 +7,7 @@ import type { Platform } from "./platform.js";
 import { interpreterTags } from "./tags.js";
 import type { MatrixEntry } from "../schema/release-plan.js";
 
-export interface CiJob {
+interface CiJob {
   /** e.g. linux-aarch64-manylinux_2_28 */
   name: string;
   platform: Platform["id"];
@@ -20,7 +20,7 @@ export interface CiJob {
   abi: Pick<AbiChoice, "variant" | "reason">;
 }
 
-export interface MatrixInput {
+interface MatrixInput {
   llvm: LlvmAbiFacts;
   /** An explicit list for every platform; without it each platform's pythonMatrix at `date`. */
   pythons?: string[];

@@ -5,7 +5,7 @@ import { venvProgram } from "./os-family.js";
 import type { ListDir, Platform } from "./platform.js";
 
 /** CPython version the tools venv is created with, on every platform. */
-export const TOOLS_PYTHON = "3.12";
+const TOOLS_PYTHON = "3.12";
 
 export const REQUIREMENTS_DIR = ["containers", "provision", "requirements"] as const;
 

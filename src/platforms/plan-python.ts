@@ -11,14 +11,14 @@ import type { ResolvedBuild } from "./platform-plan.js";
 import { interpreterTags, wheelFileName } from "./tags.js";
 
 /** The interpreter of a CPython version on this runner: the first candidate that exists (if told how to check). */
-export function pickInterpreter(c: PlanContext, version: string): { candidates: string[]; interpreter: string } {
+function pickInterpreter(c: PlanContext, version: string): { candidates: string[]; interpreter: string } {
   const candidates = c.p.pythonCandidates(version, c.env, c.input.listDir);
   const exists = c.input.exists;
   return { candidates, interpreter: (exists && candidates.find((x) => exists(x))) || candidates[0]! };
 }
 
 /** What the bindings' configure line is made of (the platform module adds its cache entries). */
-export interface BindingsConfigureInput {
+interface BindingsConfigureInput {
   repoRoot: string;
   source: { root: string };
   layer: { version: string; mlirCmakeDir: string };

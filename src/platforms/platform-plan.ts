@@ -16,7 +16,7 @@ import { wheelVerifySteps } from "./plan-verify.js";
 import type { ListDir, Platform, ProvisionStep } from "./platform.js";
 
 export { formatPlatformPlan, formatStep } from "./plan-format.js";
-export { provisionSteps, requirementsPath, TOOLS_PYTHON, toolsInterpreter, venvKey, venvPython } from "./plan-provision.js";
+export { provisionSteps, requirementsPath, toolsInterpreter, venvKey, venvPython } from "./plan-provision.js";
 
 export interface ResolvedBuild {
   python: string;

@@ -4,7 +4,7 @@ import type { AbiVariant, PlatformId } from "../schema/platform.js";
 import type { OsConventions } from "./os-family.js";
 
 /** Paths the repair step may need beyond the wheel itself. */
-export interface RepairContext {
+interface RepairContext {
   /** The installed `mlir` package the wheel was assembled from (holds _mlir_libs). */
   stageDir?: string;
   nanobindDomain?: string;
@@ -14,7 +14,7 @@ export interface RepairContext {
   native?: boolean;
 }
 
-export interface RepairStep {
+interface RepairStep {
   tool: "auditwheel" | "delocate-wheel" | "delvewheel";
   /** What the tool enforces, in one line (shown by --dry-run, recorded in the plan). */
   checks: string;
@@ -31,7 +31,7 @@ export interface ProvisionStep {
 }
 
 /** Hashed requirements file of the platform family's tools venv (containers/provision/requirements/<name>.txt). */
-export type ToolsFamily = "tools-linux" | "tools-macos" | "tools-windows";
+type ToolsFamily = "tools-linux" | "tools-macos" | "tools-windows";
 
 /**
  * Where the module's builds run on CI. `image` names an entry of containers/images.lock.json

@@ -8,7 +8,7 @@ import { interpreterTags, overrideVariable, parsePython } from "./tags.js";
 import { InvalidInputError } from "../errors.js";
 import { PythonVersion } from "../schema/strings.js";
 
-export interface PythonInterpreter {
+interface PythonInterpreter {
   version: string; // "3.12"
   executable: string;
 }

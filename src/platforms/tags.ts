@@ -4,7 +4,7 @@ import { InvalidInputError } from "../errors.js";
 import { type AbiVariant, type WheelTag, wheelTagString } from "../schema/platform.js";
 import type { ListDir } from "./platform.js";
 
-export interface PythonSpec {
+interface PythonSpec {
   /** "3.13" */
   base: string;
   minor: number;
@@ -70,7 +70,7 @@ export function newestToolCacheVersion(entries: string[], base: string): string 
  * `Python/<X.Y.Z>/<arch>` and free-threaded builds under `<arch>-freethreaded`; without a
  * listing the patch level is left as a pattern (`3.12.*`) for the dry run to show.
  */
-export function toolCachePython(opts: {
+function toolCachePython(opts: {
   cache: string;
   sep: "/" | "\\";
   version: string;

@@ -13,10 +13,10 @@ const VSWHERE = "C:\\Program Files (x86)\\Microsoft Visual Studio\\Installer\\vs
  * path; under a long checkout path the linker's command files overflow (and MAX_PATH bites
  * on generated headers), so builds run from a two-letter root.
  */
-export const WINDOWS_SHORT_WORK_DIR = "C:\\mr";
+const WINDOWS_SHORT_WORK_DIR = "C:\\mr";
 
 /** The DLLs the bindings ship next to their .pyd files in mlir/_mlir_libs. */
-export const windowsBindingDlls = (domain: string): string[] => ["MLIRPythonCAPI.dll", `nanobind-${domain}.dll`];
+const windowsBindingDlls = (domain: string): string[] => ["MLIRPythonCAPI.dll", `nanobind-${domain}.dll`];
 
 export const windowsX64: Platform = {
   id: "windows-x64",

@@ -10,7 +10,7 @@ import { type PublishAction } from "../schema/publish.js";
 import type { LoadedStage } from "../stage/stage.js";
 import { sha256Hex } from "../util/hash.js";
 
-export { makeOctokit, parseGithubRepo, PRUNED_ASSET, type GithubOptions } from "../external/github.js";
+export { makeOctokit, PRUNED_ASSET, type GithubOptions } from "../external/github.js";
 
 export class PublishConflictError extends ConflictError {
   override name = "PublishConflictError";
@@ -22,11 +22,11 @@ export function checkUnchangedSinceStaging(f: { path: string; sha256: string }, 
   if (sha !== f.sha256) throw new PublishConflictError(`${f.path}: changed since staging (sha256 ${sha}, manifest ${f.sha256}); nothing sent`);
 }
 
-export interface GithubHooks {
+interface GithubHooks {
   checkpoint?: (point: string) => void;
 }
 
-export { assetMatches, releaseTag, type ReleaseAsset };
+export { releaseTag, type ReleaseAsset };
 
 const MAX_BODY = 120_000; // GitHub's release body limit is 125,000 characters
 

@@ -26,11 +26,11 @@ import { checkUnchangedSinceStaging, PublishConflictError } from "./github.js";
 type ArtifactKind = z.infer<typeof ArtifactKindSchema>;
 
 /** PyPI's default per-file upload limit (a project can ask for more). */
-export const PYPI_DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024;
+const PYPI_DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024;
 /** What goes to PyPI unless the config says otherwise: the release wheels (per-Python and native), not the dev kit. */
 export const PYPI_DEFAULT_KINDS: readonly ArtifactKind[] = ["wheel", "native-wheel", "tools-wheel", "package-wheel"];
 
-export interface PypiRule {
+interface PypiRule {
   include: readonly ArtifactKind[];
   maxFileBytes: number;
 }
@@ -64,7 +64,7 @@ export function pypiToken(environ: Record<string, string | undefined>): string {
 // ---------------------------------------------------------------------------------------------
 // 1. Selection
 
-export interface PypiSelection {
+interface PypiSelection {
   files: StagedFile[];
   /** Each staged file that is not sent, with why (printed by the job, so nothing disappears silently). */
   skipped: Array<{ file: string; reason: string }>;
@@ -105,13 +105,13 @@ const Pep691Project = z.object({
   ),
 });
 
-export interface IndexFile {
+interface IndexFile {
   sha256: string;
   url: string;
 }
 
 /** File name → sha256 from a PEP 503 project page (links without a sha256 fragment map to ""). */
-export function parseSimplePage(html: string, base = "http://invalid/"): Map<string, IndexFile> {
+function parseSimplePage(html: string, base = "http://invalid/"): Map<string, IndexFile> {
   const out = new Map<string, IndexFile>();
   const re = /<a\s[^>]*href="([^"]+)"[^>]*>([^<]+)<\/a>/gi;
   for (let m = re.exec(html); m; m = re.exec(html)) {
@@ -121,7 +121,7 @@ export function parseSimplePage(html: string, base = "http://invalid/"): Map<str
   return out;
 }
 
-export function parsePep691(json: unknown, base: string, what: string): Map<string, IndexFile> {
+function parsePep691(json: unknown, base: string, what: string): Map<string, IndexFile> {
   const r = Pep691Project.safeParse(json);
   if (!r.success) throw new ExternalServiceError(`pypi: ${what} is not a PEP 691 project page: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}; check the repository URL`, "PyPI");
   return new Map(r.data.files.map((f) => [f.filename, { sha256: (f.hashes["sha256"] ?? "").toLowerCase(), url: new URL(f.url, base).href.replace(/#.*$/, "") }]));
@@ -138,7 +138,7 @@ export async function listIndexFiles(simpleUrl: string, project: string): Promis
   return parseSimplePage(await res.text(), res.url || url);
 }
 
-export type Comparison =
+type Comparison =
   | { state: "missing" }
   | { state: "same" }
   | { state: "interrupted"; why: string }
@@ -169,7 +169,7 @@ export function classifyServerCopy(server: Buffer, staged: Buffer, serverIsWheel
   return { state: "conflict", why: `the server has a complete wheel with other bytes (${server.length} bytes)` };
 }
 
-export async function compareWithIndex(f: StagedFile, there: IndexFile | undefined, staged: Buffer = readFileSync(f.path)): Promise<Comparison> {
+async function compareWithIndex(f: StagedFile, there: IndexFile | undefined, staged: Buffer = readFileSync(f.path)): Promise<Comparison> {
   if (!there) return { state: "missing" };
   if (there.sha256 === f.sha256) return { state: "same" };
   // Another (or no) digest: look at the server's bytes to tell a broken upload from other bytes.
@@ -182,7 +182,7 @@ export async function compareWithIndex(f: StagedFile, there: IndexFile | undefin
 // ---------------------------------------------------------------------------------------------
 // 3. Collection (CI) and upload (twine)
 
-export interface PypiPlanEntry {
+interface PypiPlanEntry {
   file: StagedFile;
   comparison: Comparison;
 }
@@ -210,7 +210,7 @@ function conflicts(entries: PypiPlanEntry[], simple: string, canRemove: boolean)
   throw new PublishConflictError(`pypi: ${bad.length} file(s) on ${simple} differ from the stage:\n${lines.join("\n")}`);
 }
 
-export interface CollectResult {
+interface CollectResult {
   /** Files copied to the output folder, to be uploaded. */
   upload: string[];
   /** Already on the index with the same sha256. */
@@ -239,7 +239,7 @@ export async function collectForPypi(stage: LoadedStage, o: { simpleUrl: string;
   return r;
 }
 
-export interface PypiHooks {
+interface PypiHooks {
   checkpoint?: (point: string) => void;
   log?: (line: string) => void;
 }

@@ -17,7 +17,7 @@ import { keptWhenPruned, PRUNED_ASSET } from "./retention.js";
 /** Rebuilds `manifest` (the manifest file at `manifestPath`) into the empty folder `outDir`. */
 export type Rebuilder = (manifestPath: string, manifest: ReleaseManifest, outDir: string) => Promise<void>;
 
-export interface RestoreOptions {
+interface RestoreOptions {
   indexRoot: string;
   version: string;
   /** Fresh folder the rebuild writes into, or what makes one (called once the index is checked, so a
@@ -30,7 +30,7 @@ export interface RestoreOptions {
   log?: (line: string) => void;
 }
 
-export interface RestoreResult {
+interface RestoreResult {
   version: string;
   artifacts: Array<{ fileName: string; sha256: string; equal: boolean }>;
   actions: PublishAction[];

@@ -18,12 +18,12 @@ export { PRUNED_ASSET };
 
 export type ThinningPolicy = ReleaseConfig["retention"];
 
-export interface PruneDecision {
+interface PruneDecision {
   version: string;
   why: string;
 }
 
-export interface PrunePlan {
+interface PrunePlan {
   /** Versions that keep their files, with the rule that keeps them. */
   keep: PruneDecision[];
   /** Snapshots whose files go now (they stay listed as yanked and restorable). */
@@ -56,7 +56,7 @@ export function isoWeek(day: string): string {
   return `${year}-W${String(week).padStart(2, "0")}`;
 }
 
-export const restoreHint = (version: string): string => `mlir-release restore ${version}`;
+const restoreHint = (version: string): string => `mlir-release restore ${version}`;
 
 /** The PEP 592 reason shown by pip and the dashboard for a pruned snapshot. */
 export const prunedReason = (version: string, day: string): string =>
@@ -108,7 +108,7 @@ export function planThinning(manifests: ReleaseManifest[], policy: ThinningPolic
   return { keep: keep.sort(byVersion), prune: prune.sort(byVersion), alreadyPruned: [...alreadyPruned].sort(cmp) };
 }
 
-export interface PruneOptions {
+interface PruneOptions {
   indexRoot: string;
   policy: ThinningPolicy;
   /** The date the ages are measured at (default: now). */
@@ -151,7 +151,7 @@ export const keptWhenPruned = (name: string): boolean =>
  * as pruned, never as incomplete), then every artifact asset is deleted; manifest.json and the
  * .metadata files stay. Idempotent.
  */
-export async function pruneGithubRelease(o: GithubOptions, record: PrunedRecord): Promise<string> {
+async function pruneGithubRelease(o: GithubOptions, record: PrunedRecord): Promise<string> {
   const gh = makeOctokit(o);
   const tag = releaseTag(record.version, o.tagPrefix);
   let release;

@@ -16,7 +16,7 @@ export interface PublishTargets {
   conda?: Omit<CondaOptions, "checkpoint">;
 }
 
-export interface PublishRunOptions {
+interface PublishRunOptions {
   progress?: Progress;
   /** Called at each step (tests throw here to simulate a killed publisher). */
   checkpoint?: (point: string) => void;

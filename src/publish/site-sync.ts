@@ -10,7 +10,7 @@ import { prune, type ThinningPolicy } from "./retention.js";
 import type { SiteOptions } from "../site/render.js";
 import { indexPaths, putText, regenerate, withIndexLock, writePrunedRecord } from "../site/store.js";
 
-export interface SiteSyncOptions extends SiteOptions {
+interface SiteSyncOptions extends SiteOptions {
   /** Web root of the GitHub server (download links): the resolver's github.serverUrl ($GITHUB_SERVER_URL, else the public site). */
   serverUrl: string;
   /** Also copy the live site, as plain files, here (what GitHub Pages serves). */
@@ -19,7 +19,7 @@ export interface SiteSyncOptions extends SiteOptions {
   prune?: { policy: ThinningPolicy; now?: Date; log?: (line: string) => void };
 }
 
-export interface SiteSyncResult {
+interface SiteSyncResult {
   versions: string[];
   skipped: SkippedRelease[];
   removed: string[];

@@ -10,7 +10,7 @@ import yauzl from "yauzl";
 import { sha256Hex } from "../util/hash.js";
 
 /** The fields of an archive member that can make two archives' bytes differ. */
-export interface ArchiveMember {
+interface ArchiveMember {
   name: string;
   /** crc32 (zip) or sha256 (tar) of the uncompressed content, and its size */
   content: string;

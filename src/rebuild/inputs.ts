@@ -10,7 +10,7 @@ import type { BuildReport } from "../schema/build-report.js";
 import type { BuildInputs, WheelMember } from "../schema/provenance.js";
 import { containersFile } from "../util/containers.js";
 
-export interface InputsContext {
+interface InputsContext {
   layer: BuildReport["layer"];
   /** A source layer's CMake options. */
   cmakeOptions?: Record<string, string>;
@@ -39,7 +39,7 @@ export function parseDpkgSearch(out: string): { packages: string[]; path: string
 }
 
 /** `dpkg-query -W -f '${Package}\t${Version}\n'` output → name → version (pure). */
-export function parseDpkgVersions(out: string): Record<string, string> {
+function parseDpkgVersions(out: string): Record<string, string> {
   const r: Record<string, string> = {};
   for (const line of out.split("\n")) {
     const [name, version] = line.split("\t");
@@ -151,7 +151,7 @@ export interface InputChange {
 }
 
 /** Pure: the record as `what → value` lines, the unit two machines are compared in. */
-export function flattenInputs(i: BuildInputs): Map<string, string> {
+function flattenInputs(i: BuildInputs): Map<string, string> {
   const m = new Map<string, string>();
   m.set("compiler (c++ --version)", i.compiler);
   m.set("binutils (ld --version)", i.linker);

@@ -21,7 +21,7 @@ import { writeDeterministicZip, type ZipEntry } from "../wheels/zip.js";
 import { type RebuildDirs, settingsFromManifest } from "./rebuild.js";
 
 /** The plan inputs that decide a build's bytes; equal inputs → equal wheels but for the version. */
-export function buildInputs(p: ReleasePlan): unknown {
+function buildInputs(p: ReleasePlan): unknown {
   return {
     commit: p.llvm.commit,
     llvmVersion: p.llvm.version,
@@ -53,7 +53,7 @@ export function promotionSource(existing: ReleaseManifest[], candidate: ReleaseP
     .sort((x, y) => (x.plan.version < y.plan.version ? 1 : -1))[0];
 }
 
-export interface ReversionedWheel {
+interface ReversionedWheel {
   fileName: string;
   path: string;
   sha256: string;
@@ -127,7 +127,7 @@ export async function reversionWheel(src: string, version: string, outDir: strin
   return { fileName, path, sha256: sha256Hex(bytes), size: bytes.length, changed };
 }
 
-export interface PromoteInput {
+interface PromoteInput {
   earlier: ReleaseManifest;
   /** Where the earlier release's files are. */
   artifactsDir: string;
@@ -137,7 +137,7 @@ export interface PromoteInput {
   outDir: string;
 }
 
-export interface PromoteResult {
+interface PromoteResult {
   manifest: ReleaseManifest;
   wheels: Array<ReversionedWheel & { from: string }>;
   /** Artifacts of the earlier release that are not carried over, with the reason. */

@@ -15,7 +15,6 @@ import { type BuildReport } from "../schema/build-report.js";
 import { type CompilerCacheSettings } from "../schema/config.js";
 import { ReleaseManifest } from "../schema/manifest.js";
 import type { HostOptions } from "../schema/options.js";
-import { parseOrExplain } from "../schema/parse.js";
 import { type PlatformId } from "../schema/platform.js";
 import { type WheelMember } from "../schema/provenance.js";
 import { sha256Hex } from "../util/hash.js";
@@ -103,7 +102,7 @@ export function recordedRequirements(m: ReleaseManifest, workDir: string): Pick<
   return { requirements: { tools: write("tools", r.tools), build: write("build", r.build) } };
 }
 
-export interface ArtifactComparison {
+interface ArtifactComparison {
   fileName: string;
   recorded: string;
   rebuilt?: string;
@@ -116,7 +115,7 @@ export interface ArtifactComparison {
 }
 
 /** What the manifest recorded and this rebuild found, to explain a difference without the old files. */
-export interface DifferenceEvidence {
+interface DifferenceEvidence {
   recordedMembers?: Record<string, WheelMember[]>;
   rebuiltMembers?: Record<string, WheelMember[]>;
   /** The recorded inputs that differ on this machine (undefined: the manifest recorded none). */

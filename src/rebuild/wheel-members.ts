@@ -41,7 +41,7 @@ export function wheelMemberDigests(path: string): Promise<WheelMember[]> {
 }
 
 /** The wheels of a build report (per-Python, native, dev wheel) that are in `outDir`, by file name. */
-export function reportWheelFiles(report: BuildReport): string[] {
+function reportWheelFiles(report: BuildReport): string[] {
   return [
     ...report.wheels.map((w) => w.fileName),
     ...(report.native ? [report.native.fileName] : []),
@@ -59,7 +59,7 @@ export async function reportMembers(report: BuildReport, outDir: string): Promis
   return out;
 }
 
-export interface MemberDifference {
+interface MemberDifference {
   name: string;
   /** sha256 and size on each side; absent when only the other side has the member. */
   recorded?: { sha256: string; size: number };

@@ -6,10 +6,10 @@ import { Sha256 } from "./strings.js";
 /** containers/images.lock.json: build images (and the Node runtime the CLI runs on inside them),
  * pinned by digest. A placeholder pin has the right shape but was never resolved against a
  * registry; the pipeline refuses it rather than pull something unverified. */
-export const ImageDigest = z.string().regex(/^sha256:[0-9a-f]{64}$/, "sha256:<64 hex>");
+const ImageDigest = z.string().regex(/^sha256:[0-9a-f]{64}$/, "sha256:<64 hex>");
 /** Where a pinned digest or checksum was found: a public file that pins it (repository, path, commit),
  * or a registry resolution by containers/refresh-image-pins.sh. Recorded so every pin can be re-checked. */
-export const PinSource = z.discriminatedUnion("kind", [
+const PinSource = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("published-pin"),
     repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "<owner>/<name> of a public repository"),
@@ -19,7 +19,7 @@ export const PinSource = z.discriminatedUnion("kind", [
   }),
   z.object({ kind: z.literal("registry"), by: z.string().min(1) }),
 ]);
-export type PinSource = z.infer<typeof PinSource>;
+type PinSource = z.infer<typeof PinSource>;
 /** A pin that is not a placeholder must say when it was made and where it came from. */
 const sourcedPin = (x: { placeholder: boolean; source?: unknown; date?: unknown }, ctx: z.RefinementCtx) => {
   if (x.placeholder) return;

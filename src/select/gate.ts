@@ -19,7 +19,7 @@ export interface CommitStatus {
   state: string; // success | failure | error | pending
 }
 
-export interface CheckVerdict {
+interface CheckVerdict {
   name: string;
   source: "check-run" | "status" | "none";
   state: "success" | "pending" | "failed" | "missing";
@@ -55,7 +55,7 @@ export interface GateSource {
   checks(commit: string): Promise<{ runs: CheckRun[]; statuses: CommitStatus[] }>;
 }
 
-export interface GateConfig {
+interface GateConfig {
   checks: string[];
   lookBack: number;
 }
@@ -68,7 +68,7 @@ export interface GateRecord {
   examined: Array<{ commit: string; verdict: string }>;
 }
 
-export type GateResult = { ok: true; commit: CommitInfo; record: GateRecord } | { ok: false; reason: string; examined: GateRecord["examined"] };
+type GateResult = { ok: true; commit: CommitInfo; record: GateRecord } | { ok: false; reason: string; examined: GateRecord["examined"] };
 
 const short = (c: string): string => c.slice(0, 12);
 

@@ -12,7 +12,7 @@ import { tagOfRef } from "../plan/version.js";
 import { type GateRecord, type GateSource, gateSelect } from "./gate.js";
 import type { CommitInfo, LlvmHistory, RefCandidate } from "./history.js";
 
-export type Selection =
+type Selection =
   | {
       release: true;
       kind: "snapshot" | "numbered";
@@ -33,7 +33,7 @@ function describeCandidates(cs: RefCandidate[]): string {
 }
 
 /** A ref that names exactly one commit (branch, tag or commit prefix), else a refusal saying why. */
-export async function resolveRef(h: LlvmHistory, ref: string): Promise<RefCandidate> {
+async function resolveRef(h: LlvmHistory, ref: string): Promise<RefCandidate> {
   const cs = await h.refCandidates(ref);
   if (!cs.length) throw new InvalidInputError(`ref '${ref}' names no branch, tag or commit in ${h.description}`);
   if (cs.length > 1) {
@@ -44,7 +44,7 @@ export async function resolveRef(h: LlvmHistory, ref: string): Promise<RefCandid
   return cs[0]!;
 }
 
-export interface SnapshotQuery {
+interface SnapshotQuery {
   /** A branch (default: the config's) or a commit. */
   ref: string;
   cutoff: string;
@@ -122,7 +122,7 @@ export async function selectNumbered(h: LlvmHistory, ref: string): Promise<Selec
   return { release: true, kind: "numbered", commit, llvmVersion: await h.llvmVersionAt(commit.commit), tag };
 }
 
-export interface SelectInput {
+interface SelectInput {
   config: ReleaseConfig;
   request: ReleaseRequest;
   /** Versions that already exist, and the newest snapshot's commit (from the existing manifests). */

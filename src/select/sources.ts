@@ -16,7 +16,7 @@ import type { LlvmHistory } from "./history.js";
 import { loadManifests } from "./manifest-files.js";
 import { select } from "./rules.js";
 
-export interface SelectSources {
+interface SelectSources {
   /** The LLVM git repository (path or URL); default: the config's llvm.repository. */
   repo?: string;
   /** owner/name: LLVM's history (and the gate's CI results) through the GitHub API instead of git. */

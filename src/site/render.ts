@@ -48,16 +48,16 @@ export interface SiteOptions {
 export const fileUrl = (version: string, fileName: string): string => `files/${version}/${fileName}`;
 
 /** A file's link from a page `up` levels below the site root ("" or "../" or "../../"). */
-export const fileHref = (opts: SiteOptions, version: string, fileName: string, up: string): string =>
+const fileHref = (opts: SiteOptions, version: string, fileName: string, up: string): string =>
   opts.filesUrl
     ? opts.filesUrl.replace(/\{version\}/g, encodeURIComponent(version)).replace(/\{file\}/g, encodeURIComponent(fileName))
     : `${up}${fileUrl(version, fileName)}`;
 
-export const esc = (s: string): string =>
+const esc = (s: string): string =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 
 /** PEP 592: a yank key is a file name, the version, or "*" (the whole release). */
-export function yankReason(m: ReleaseManifest, fileName: string): string | undefined {
+function yankReason(m: ReleaseManifest, fileName: string): string | undefined {
   return m.yanked[fileName] ?? m.yanked[m.plan.version] ?? m.yanked["*"];
 }
 
@@ -75,7 +75,7 @@ interface ProjectFile {
 }
 
 /** The yank reason of a file: the manifest's own yank first, else the pruned record's. */
-export const siteYankReason = (r: SiteRelease, fileName: string): string | undefined => yankReason(r.manifest, fileName) ?? r.pruned?.reason;
+const siteYankReason = (r: SiteRelease, fileName: string): string | undefined => yankReason(r.manifest, fileName) ?? r.pruned?.reason;
 
 /** The projects of the index: wheels under the distribution, native wheels under <distribution>-native, dev wheels under the dev distribution. */
 function projects(releases: SiteRelease[], files: ReadonlyMap<string, SiteFile[]>): Map<string, ProjectFile[]> {
@@ -157,7 +157,7 @@ const githubWeb = (repository: string): string | undefined => {
 
 
 /** A wheel's lit result as the dashboard shows it: counts, and each failure known (with its reason) or not. */
-export interface LitSummary {
+interface LitSummary {
   passed: number;
   failed: number;
   /** The failures' names when recorded; `reason` set for the known ones (src/verify/lit-known.ts). */
@@ -235,7 +235,7 @@ const absoluteFile = (opts: SiteOptions, version: string, fileName: string): str
 };
 
 /** The releases.json entries, oldest first (PEP 440), one per release. */
-export function dashboardEntries(releases: SiteRelease[], files: ReadonlyMap<string, SiteFile[]>, opts: SiteOptions): DashboardEntry[] {
+function dashboardEntries(releases: SiteRelease[], files: ReadonlyMap<string, SiteFile[]>, opts: SiteOptions): DashboardEntry[] {
   const byVersion = new Map(releases.map((r) => [r.manifest.plan.version, r]));
   const index = absoluteIndex(opts);
   return releaseListOf(releases.map((r) => r.manifest)).map(({ ref: _ref, ...e }) => {
@@ -281,7 +281,7 @@ export function dashboardEntries(releases: SiteRelease[], files: ReadonlyMap<str
 }
 
 /** What pins one release: pip from our index added to PyPI; requirements.txt and pylock.toml (PEP 751) by hash, with the commands that install them. */
-export interface PinLines {
+interface PinLines {
   pip: string;
   requirements: string;
   requirementsInstall: string[];
@@ -290,7 +290,7 @@ export interface PinLines {
 }
 
 /** The pin lines of one release (every wheel of ours it needs: per-Python and native); absolute URLs only. */
-export function pinLines(e: DashboardEntry, distribution: string, opts: SiteOptions): PinLines | undefined {
+function pinLines(e: DashboardEntry, distribution: string, opts: SiteOptions): PinLines | undefined {
   const index = absoluteIndex(opts);
   if (!index) return undefined;
   const pins: PinnedDistribution[] = [

@@ -28,7 +28,7 @@ import { acquireLock, isLockHeld } from "../util/lock.js";
 import { underRoot } from "../util/paths.js";
 import { fileUrl, renderSite, type SiteFile, type SiteOptions, type SiteRelease } from "./render.js";
 
-export interface IndexPaths {
+interface IndexPaths {
   root: string;
   manifests: string;
   notes: string;
@@ -51,7 +51,7 @@ export const indexPaths = (root: string): IndexPaths => ({
 });
 
 /** Who holds the index lock: written into the lock folder by its holder. */
-export interface LockOwner {
+interface LockOwner {
   host: string;
   pid: number;
   /** ISO time the lock was taken. */
@@ -60,7 +60,7 @@ export interface LockOwner {
   command: string;
 }
 
-export interface LockOptions {
+interface LockOptions {
   /** Give up waiting after this long (ms); default 10 minutes. */
   timeoutMs?: number;
   /** A lock whose heartbeat (the lock folder's mtime, refreshed every staleMs/6) is older than this is stale (ms); default 120 s: a synchronous copy of a 600 MB
@@ -191,7 +191,7 @@ export function putText(dest: string, text: string): void {
   renameSync(`${dest}.tmp-${process.pid}`, dest);
 }
 
-export interface IndexHooks {
+interface IndexHooks {
   /** Called at each step; tests throw here to simulate a killed publisher. */
   checkpoint?: (point: string) => void;
   log?: (line: string) => void;
@@ -201,7 +201,7 @@ export interface IndexHooks {
  * Removes `<file>.tmp-<pid>` copies left in store/files/<version>/ by a publisher killed mid-copy.
  * Called with the index lock held: no live publisher is writing there, so every such file is stale.
  */
-export function removeStaleTemps(filesDir: string, log?: (line: string) => void): string[] {
+function removeStaleTemps(filesDir: string, log?: (line: string) => void): string[] {
   const removed: string[] = [];
   if (!existsSync(filesDir)) return removed;
   for (const v of readdirSync(filesDir, { withFileTypes: true })) {

@@ -1,6 +1,6 @@
 // The refusals of the stage: pure checks of manifests against the files' digests and the
 // wheels' own descriptions. Anything wrong here means nothing is staged or published.
-import { CheckFailedError, InternalError } from "../errors.js";
+import { CheckFailedError } from "../errors.js";
 import { type Artifact, byFileName, isWheelKind, wheelProject } from "../schema/artifact.js";
 import { type ReleaseManifest } from "../schema/manifest.js";
 import { wheelTagString } from "../schema/platform.js";

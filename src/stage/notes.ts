@@ -8,7 +8,7 @@ const githubWeb = (repository: string): string | undefined => {
   return m ? `https://github.com/${m[1]}` : undefined;
 };
 
-export interface NotesInstall {
+interface NotesInstall {
   /** Our PEP 503 index (…/simple/), when the release is served from one. */
   indexUrl?: string;
   /** Run-time dependencies outside our distributions (from the wheels' Requires-Dist). */

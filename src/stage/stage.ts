@@ -1,7 +1,7 @@
 // The release directory: artifacts, manifest.json, SHA256SUMS and RELEASE_NOTES.md, written
 // only after every check passed, into a temporary directory renamed into place.
 import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { InvalidInputError } from "../errors.js";
 import { isWheelKind } from "../schema/artifact.js";
 import { ReleaseManifest } from "../schema/manifest.js";
@@ -14,7 +14,7 @@ import { readWheel } from "./wheelinfo.js";
 import { MANIFEST_FILE, manifestJson } from "../plan/manifest.js";
 import { sha256File, sha256Hex } from "../util/hash.js";
 
-export const SUMS = "SHA256SUMS";
+const SUMS = "SHA256SUMS";
 export const NOTES = "RELEASE_NOTES.md";
 
 // The streaming file digest lives with the source tree's; re-exported for the site store.
@@ -46,7 +46,7 @@ async function observe(dir: string, manifest: ReleaseManifest): Promise<Map<stri
 const stagedDependencies = (manifest: ReleaseManifest, observed: ReadonlyMap<string, ObservedFile>): string[] =>
   runtimeDependencies(manifest.artifacts.filter((a) => a.kind === "wheel").flatMap((a) => observed.get(a.fileName)?.wheel?.requiresDist ?? []), manifest.plan.distribution);
 
-export interface StageInput {
+interface StageInput {
   manifests: ReleaseManifest[];
   artifactsDir: string;
   outDir: string;

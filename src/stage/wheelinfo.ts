@@ -3,7 +3,7 @@ import { CheckFailedError, InvalidInputError } from "../errors.js";
 import yauzl from "yauzl";
 import { type WheelTag } from "../schema/platform.js";
 
-export interface WheelFileName {
+interface WheelFileName {
   distribution: string;
   version: string;
   build?: string;
@@ -20,7 +20,7 @@ export function parseWheelFileName(fileName: string): WheelFileName {
   return { distribution: distribution!, version: version!, ...(build ? { build } : {}), tags };
 }
 
-export interface WheelSelfDescription {
+interface WheelSelfDescription {
   /** Raw METADATA text (PEP 658 serves exactly these bytes). */
   metadata: Buffer;
   name: string;

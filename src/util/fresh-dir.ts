@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync } fr
 import { dirname, join, resolve } from "node:path";
 import { EXIT, toReleaseError } from "../errors.js";
 
-export interface FreshDir {
+interface FreshDir {
   /** The folder, made on first use (mkdtemp). */
   readonly path: () => string;
   /** Removes the folder and the parents it made (when empty); a no-op before first use. */

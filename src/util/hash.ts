@@ -4,7 +4,7 @@ import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
 
 /** JSON with object keys sorted at every level: equal values always give equal text. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
 

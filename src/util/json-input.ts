@@ -6,7 +6,7 @@ import { InvalidInputError } from "../errors.js";
 import { parseOrExplain } from "../schema/parse.js";
 
 /** The parsed JSON of `path`; `what` names it in errors ("plan p.json", "--manifest"). */
-export function readJsonInput(path: string, what: string): unknown {
+function readJsonInput(path: string, what: string): unknown {
   let st;
   try {
     st = statSync(path);

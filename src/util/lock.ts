@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import lockfile from "proper-lockfile";
 
-export interface FolderLockOptions {
+interface FolderLockOptions {
   /** The lock folder (proper-lockfile's lockfilePath). */
   lockPath: string;
   /** A lock whose heartbeat is older than this is stale and may be taken over. */

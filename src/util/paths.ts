@@ -3,7 +3,7 @@
 // symlink pointing out cannot make a stage, the index store, the site, publish, conda or dev
 // write (or read) outside the folder it owns.
 import { existsSync, realpathSync, statSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { InvalidInputError, PathEscapeError } from "../errors.js";
 
 const inside = (root: string, p: string): boolean => {

@@ -17,7 +17,7 @@ const Abi3AuditObject = z.object({
   }),
 });
 
-export const Abi3AuditReport = z.object({
+const Abi3AuditReport = z.object({
   specs: z.record(
     z.string(),
     z.union([
@@ -27,7 +27,7 @@ export const Abi3AuditReport = z.object({
   ),
 });
 
-export interface Abi3Verdict {
+interface Abi3Verdict {
   /** Extensions scanned (the wheel's *.abi3.so / *.pyd). */
   scanned: number;
   /** "name: symbol, …" for each extension outside its limited API; empty when clean. */

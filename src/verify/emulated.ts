@@ -11,7 +11,7 @@ import type { LlvmLayer } from "../layer/layer.js";
 import { type LitCounts, runUpstreamLit } from "./lit.js";
 import { runSmoke, type SmokeResult } from "./install.js";
 
-export interface EmulatedCheckInput {
+interface EmulatedCheckInput {
   env: ExecEnv;
   wheel: string;
   repoRoot: string;
@@ -27,7 +27,7 @@ export interface EmulatedCheckInput {
   jobs?: number;
 }
 
-export interface EmulatedCheckResult {
+interface EmulatedCheckResult {
   smoke: SmokeResult;
   lit?: LitCounts;
   seconds: { smoke: number; lit?: number };
@@ -42,7 +42,7 @@ export function siblingNativeWheel(wheel: string): string | undefined {
 }
 
 /** Unzips the wheel (and its native wheel, which shares mlir/_mlir_libs) and writes an interpreter wrapper that imports it under qemu. */
-export function emulatedInterpreter(wheel: string, dir: string, repoRoot: string, crossDir: string): string {
+function emulatedInterpreter(wheel: string, dir: string, repoRoot: string, crossDir: string): string {
   rmSync(dir, { recursive: true, force: true });
   const site = join(dir, "site");
   const native = siblingNativeWheel(wheel);

@@ -21,25 +21,6 @@ export function wheelExtras(wheel: string): string[] {
   return [...meta.matchAll(/^Provides-Extra: (\S+)$/gm)].map((m) => m[1]!).sort();
 }
 
-/**
- * A fresh venv with the wheel and, by default, every extra it provides: upstream's test suite
- * exercises optional features too (opdsl's YAML dump needs the `opdsl` extra's PyYAML).
- */
-export async function installIntoFreshVenv(
-  env: ExecEnv,
-  basePython: string,
-  venvDir: string,
-  wheel: string,
-  extras: string[] = wheelExtras(wheel),
-): Promise<string> {
-  await env.run([basePython, "-m", "venv", "--clear", venvDir]);
-  const py = join(venvDir, "bin", "python");
-  const spec = extras.length ? `${wheel}[${extras.join(",")}]` : wheel;
-  // --prefer-binary: an older release with a wheel for this interpreter beats a newer sdist (numpy on 3.13t).
-  await env.run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--prefer-binary", spec]);
-  return py;
-}
-
 /** `pythonEnv`: e.g. PYTHON_GIL=0 for a free-threaded interpreter (CPython then refuses to re-enable the GIL). */
 export async function runSmoke(env: ExecEnv, python: string, repoRoot: string, pythonEnv: Record<string, string> = {}): Promise<SmokeResult> {
   const r = await env.run([python, join(repoRoot, "containers", "verify", "smoke.py")], {
@@ -51,7 +32,7 @@ export async function runSmoke(env: ExecEnv, python: string, repoRoot: string, p
   return JSON.parse(last) as SmokeResult;
 }
 
-export interface WheelContentsFinding {
+interface WheelContentsFinding {
   code: string;
   message: string;
 }
@@ -77,14 +58,4 @@ export interface FreeThreadedResult {
   modules_walked: number;
   ops_per_module: number;
   errors: string[];
-}
-
-/**
- * Runs the free-threaded check without PYTHON_GIL=0, so that an extension that does not declare
- * itself free-threading-safe would re-enable the GIL and fail it; throws when the check fails.
- */
-export async function runFreeThreadedCheck(env: ExecEnv, python: string, repoRoot: string): Promise<FreeThreadedResult> {
-  const r = await env.run([python, join(repoRoot, "containers", "verify", "free_threaded.py")], { capture: true, cwd: "/" });
-  const last = r.stdout.trim().split("\n").pop() ?? "";
-  return JSON.parse(last) as FreeThreadedResult;
 }

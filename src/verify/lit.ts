@@ -15,7 +15,7 @@ export interface LitCounts {
   failures: string[];
 }
 
-export interface LitSiteValues {
+interface LitSiteValues {
   [key: string]: string | number | boolean;
 }
 
@@ -70,7 +70,7 @@ export function parseLitResults(json: string): LitCounts {
   return c;
 }
 
-export interface LitRunInput {
+interface LitRunInput {
   env: ExecEnv;
   litExecutable: string;
   sourceRoot: string;
@@ -94,7 +94,7 @@ export interface LitRunInput {
 }
 
 /** The installed wheel's runtime library directory, from its own helper module. */
-export async function installedRuntimeLibDir(env: ExecEnv, python: string, pythonEnv: Record<string, string> = {}): Promise<string> {
+async function installedRuntimeLibDir(env: ExecEnv, python: string, pythonEnv: Record<string, string> = {}): Promise<string> {
   const r = await env.run([python, containersFile("verify", "runtime_libs_dir.py")], { capture: true, cwd: "/", env: pythonEnv });
   const dir = r.stdout.trim().split("\n").pop() ?? "";
   if (!dir) throw new CheckFailedError(`${python}: mlir._runtime_libs.directory() printed nothing`);
@@ -169,7 +169,7 @@ export async function runUpstreamLit(input: LitRunInput): Promise<LitCounts> {
 export const litInPython = (python: string, litExecutable: string): string[] => [python, containersFile("verify", "run_lit.py"), litSitePackages(litExecutable)];
 
 /** site-packages of the venv whose bin/ holds `lit`. */
-export function litSitePackages(litExecutable: string): string {
+function litSitePackages(litExecutable: string): string {
   const lib = join(dirname(dirname(litExecutable)), "lib");
   const py = readdirSync(lib).find((d) => /^python3\.\d+$/.test(d));
   if (!py) throw new CheckFailedError(`${lib}: no python3.X directory (lit's venv)`);

@@ -7,7 +7,7 @@ import { unzipSync } from "fflate";
 import { type ExecEnv, pathFirst } from "../exec/env.js";
 import { writeDeterministicZip, type ZipEntry } from "../wheels/zip.js";
 
-export interface AuditwheelVerdict {
+interface AuditwheelVerdict {
   /** Tag the wheel is consistent with as built (before grafting). */
   consistentWith: string;
   /** The most compatible policy its symbol versions allow. */

@@ -15,7 +15,7 @@
 import { nativeDistribution } from "../platforms/tags.js";
 import { RUNTIME_LIBRARIES, RUNTIME_LIBRARY_SUBDIR, runtimeLibraryFileName } from "./runtime-libs.js";
 
-export type OsFamily = "linux" | "macos" | "windows";
+type OsFamily = "linux" | "macos" | "windows";
 
 export { nativeDistribution } from "../platforms/tags.js";
 
@@ -23,7 +23,7 @@ export { nativeDistribution } from "../platforms/tags.js";
 export const nativeRequirement = (distribution: string, version: string): string => `${nativeDistribution(distribution)}==${version}`;
 
 /** The aggregate C API library's file name as the build installs it (Linux carries its SONAME version). */
-export function capiLibraryPattern(os: OsFamily): RegExp {
+function capiLibraryPattern(os: OsFamily): RegExp {
   return os === "windows" ? /^MLIRPythonCAPI\.dll$/ : os === "macos" ? /^libMLIRPythonCAPI(\.\d+)*\.dylib$/ : /^libMLIRPythonCAPI\.so(\.\d+)*$/;
 }
 

@@ -12,7 +12,7 @@
 // becomes the `opdsl` extra; the others go.
 import { InvalidInputError } from "../errors.js";
 
-export interface KnownIncompatibility {
+interface KnownIncompatibility {
   /** Distribution name as in requirements.txt (compared case- and separator-insensitively). */
   name: string;
   /** The specifier kept, e.g. "<3" . */
@@ -22,15 +22,15 @@ export interface KnownIncompatibility {
 }
 
 /** None known for the versions built today; add one only with its reason. */
-export const KNOWN_INCOMPATIBILITIES: readonly KnownIncompatibility[] = [];
+const KNOWN_INCOMPATIBILITIES: readonly KnownIncompatibility[] = [];
 
 /** Build-only packages that the run time imports optionally: the extra that brings them. */
-export const OPTIONAL_RUNTIME_EXTRAS: Readonly<Record<string, string>> = { pyyaml: "opdsl" };
+const OPTIONAL_RUNTIME_EXTRAS: Readonly<Record<string, string>> = { pyyaml: "opdsl" };
 
 const normName = (n: string): string => n.toLowerCase().replace(/[-_.]+/g, "-");
 
 /** Drops upper bounds (`<`, `<=`, `~=` becomes `>=`, `==` becomes `>=`); keeps `>=`, `>`, `!=`. */
-export function lowerBoundsOnly(specifiers: string): string[] {
+function lowerBoundsOnly(specifiers: string): string[] {
   const out: string[] = [];
   for (const raw of specifiers.split(",")) {
     const s = raw.trim();

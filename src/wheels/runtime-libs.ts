@@ -11,7 +11,6 @@ export const RUNTIME_LIBRARIES = [
   "mlir_async_runtime",
   "mlir_apfloat_wrappers",
 ] as const;
-export type RuntimeLibrary = (typeof RUNTIME_LIBRARIES)[number];
 
 /** The file name on each OS family (Linux .so, macOS .dylib, Windows .dll without the lib prefix). */
 export function runtimeLibraryFileName(name: string, os: "linux" | "macos" | "windows"): string {

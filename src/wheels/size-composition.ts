@@ -2,7 +2,7 @@
 // to the archives the kept input sections came from, grouped into LLVM/MLIR components.
 // Pure: text in, table out (bench/size-composition.ts prints it).
 
-export interface MapContribution {
+interface MapContribution {
   /** Output-section family: .text, .rodata, .eh_frame, .data.rel.ro, .data, other. */
   section: string;
   /** Archive base name (libLLVMAArch64CodeGen.a) or object file for loose objects. */
@@ -52,7 +52,7 @@ export function parseGnuLdMap(text: string): MapContribution[] {
 }
 
 /** LLVM target backends (their CodeGen, Desc, Info, AsmParser, Disassembler, ... archives). */
-export const LLVM_TARGETS = [
+const LLVM_TARGETS = [
   "AArch64", "AMDGPU", "ARM", "AVR", "BPF", "Hexagon", "Lanai", "LoongArch", "Mips", "MSP430", "NVPTX",
   "PowerPC", "RISCV", "Sparc", "SPIRV", "SystemZ", "VE", "WebAssembly", "X86", "XCore", "M68k", "Xtensa", "ARC", "CSKY", "DirectX",
 ] as const;
@@ -71,7 +71,7 @@ export function componentOf(archive: string): string {
   return archive;
 }
 
-export interface CompositionRow {
+interface CompositionRow {
   group: string;
   bytes: Record<string, number>;
   total: number;

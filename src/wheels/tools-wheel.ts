@@ -26,8 +26,8 @@ export { toolsDistribution, toolsPackage } from "../platforms/tags.js";
 
 /** The one statically linked program behind the three MLIR tools. */
 export const MULTI_CALL_PROGRAM = "mlir-tools";
-export const MULTI_CALL_TOOLS = ["mlir-opt", "mlir-translate", "mlir-lsp-server"] as const;
-export const LAYER_TOOLS = ["mlir-tblgen", "FileCheck", "not", "count", "split-file"] as const;
+const MULTI_CALL_TOOLS = ["mlir-opt", "mlir-translate", "mlir-lsp-server"] as const;
+const LAYER_TOOLS = ["mlir-tblgen", "FileCheck", "not", "count", "split-file"] as const;
 export const TOOLS_WHEEL_COMMANDS = [...MULTI_CALL_TOOLS, ...LAYER_TOOLS] as const;
 
 /** The issue's limit: small enough for PyPI and a quick download. */
@@ -92,7 +92,7 @@ function findLibrary(prefix: string, lib: string): string | undefined {
  * Removes the DT_NEEDED entries of `file` outside the C/C++ runtime that it imports no symbol from;
  * refuses (naming the tool and the library) an entry it does use. Returns the removed names.
  */
-export async function pruneUnusedNeeded(file: string, prefix: string, patchelf: string): Promise<string[]> {
+async function pruneUnusedNeeded(file: string, prefix: string, patchelf: string): Promise<string[]> {
   const imports = await symbols(file, "--undefined-only");
   const removed: string[] = [];
   for (const lib of (await neededOf(file)).filter((n) => !SYSTEM_LIBRARY.test(n))) {
@@ -105,7 +105,7 @@ export async function pruneUnusedNeeded(file: string, prefix: string, patchelf: 
   return removed;
 }
 
-export interface ToolsStageInput {
+interface ToolsStageInput {
   /** The layer's install prefix: bin/ for the small tools, include/ and lib/*.a for the static link. */
   prefix: string;
   /** The wheel's root folder: the programs go to <root>/<toolsPackage>/bin. */
@@ -119,7 +119,7 @@ export interface ToolsStageInput {
   log?: (line: string) => void;
 }
 
-export interface ToolsStageResult {
+interface ToolsStageResult {
   /** Per small tool, the DT_NEEDED entries removed. */
   pruned: Record<string, string[]>;
   /** The layer's LLVM targets left out (their entry points stubbed). */
@@ -195,7 +195,7 @@ export const toolsExtraFiles = (distribution: string): Record<string, string> =>
   return { [`${pkg}/_launch.py`]: launcherModule(), [`${pkg}/__init__.py`]: "" };
 };
 
-export interface ToolsWheelInput extends Omit<ToolsStageInput, "root" | "log" | "repoRoot"> {
+interface ToolsWheelInput extends Omit<ToolsStageInput, "root" | "log" | "repoRoot"> {
   version: string;
   /** Scratch folder (made fresh by the caller). */
   workDir: string;
@@ -206,7 +206,7 @@ export interface ToolsWheelInput extends Omit<ToolsStageInput, "root" | "log" | 
   log?: (line: string) => void;
 }
 
-export interface ToolsWheelResult extends ToolsStageResult {
+interface ToolsWheelResult extends ToolsStageResult {
   path: string;
   fileName: string;
   size: number;

@@ -39,7 +39,7 @@ export function renderMetadata(m: WheelMetadata): string {
   return `${lines.join("\n")}\n`;
 }
 
-export function renderWheelFile(tag: WheelTag, generator: string): string {
+function renderWheelFile(tag: WheelTag, generator: string): string {
   return ["Wheel-Version: 1.0", `Generator: ${generator}`, "Root-Is-Purelib: false", `Tag: ${wheelTagString(tag)}`, ""].join(
     "\n",
   );
@@ -63,7 +63,7 @@ export function recordLine(name: string, data: Uint8Array): string {
 }
 
 /** Files under `root/pkg`, sorted; symlinks are skipped (the real file is there under its SONAME). */
-export function collectPackageFiles(root: string, pkg: string): { name: string; path: string }[] {
+function collectPackageFiles(root: string, pkg: string): { name: string; path: string }[] {
   const out: { name: string; path: string }[] = [];
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir).sort()) {
@@ -81,7 +81,7 @@ export function collectPackageFiles(root: string, pkg: string): { name: string; 
 
 const isExecutable = (path: string): boolean => (lstatSync(path).mode & 0o111) !== 0;
 
-export interface AssembleWheelInput {
+interface AssembleWheelInput {
   /** Directory that holds the import package (e.g. <stage>/mlir). */
   root: string;
   packageName: string;

@@ -11,7 +11,7 @@ export interface ZipEntry {
 }
 
 /** DOS timestamps cannot go below 1980-01-01; clamp as wheel/pip do. */
-export const zipEpoch = (sourceDateEpoch: number): Date =>
+const zipEpoch = (sourceDateEpoch: number): Date =>
   new Date(Math.max(sourceDateEpoch, 315532800) * 1000);
 
 // Deflating the same large member again is the slowest part of a wheel: the aggregate CAPI
@@ -20,7 +20,7 @@ export const zipEpoch = (sourceDateEpoch: number): Date =>
 const deflated = new Map<string, Uint8Array<ArrayBuffer>>();
 let deflatedBytes = 0;
 const DEFLATED_MAX_BYTES = 1 << 30;
-export const MEMO_MIN_BYTES = 8 << 20;
+const MEMO_MIN_BYTES = 8 << 20;
 const memoCounts = { hits: 0, misses: 0 };
 /** How often the memo saved a deflate (for tests and the benchmark). */
 export const deflateMemoCounts = (): Readonly<typeof memoCounts> => ({ ...memoCounts });

@@ -22,7 +22,7 @@ const devCodeHash = (repoRoot: string): string =>
       .join("\n"),
   );
 
-export interface DevInput {
+interface DevInput {
   settings: BuildSettings;
   env: ExecEnv;
   progress: Progress;

@@ -50,7 +50,7 @@ export async function runLayer(i: { settings: BuildSettings; env: ExecEnv; progr
 }
 
 /** Every enabled package's files are in the layer (a prebuilt one lacks clang's archives without libclang-N-dev): refused before any package step runs. */
-export function checkPackageRequirements(prefix: string, major: number, packages: readonly EnabledPackage[]): void {
+function checkPackageRequirements(prefix: string, major: number, packages: readonly EnabledPackage[]): void {
   const missing = packages.flatMap((p) => p.recipe.layer.requires(major).filter((r) => !existsSync(join(prefix, r.path))).map((r) => `${r.path} (${p.recipe.id}: ${r.providedBy})`));
   if (missing.length) throw new InvalidInputError(`the layer ${prefix} lacks what the enabled packages link: ${missing.join(", ")}`);
 }

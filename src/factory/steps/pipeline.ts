@@ -6,7 +6,6 @@ import { InternalError } from "../../errors.js";
 import type { ExecEnv } from "../../exec/env.js";
 import type { StepHandler } from "../../exec/steps.js";
 import type { LlvmLayer } from "../../layer/layer.js";
-import type { PlatformPlan } from "../../platforms/platform-plan.js";
 import type { Progress } from "../../progress.js";
 import type { BuildReport } from "../../schema/build-report.js";
 import type { BuildStep } from "../../schema/build-step.js";
@@ -23,7 +22,7 @@ import { assembleTools, linkTools, placeTools, type ToolsEntry } from "./tools.j
 import { installWheel, type LitResult, runLit } from "./verify.js";
 
 /** The in-process steps by handler name, and the earlier in-process steps whose output each reads. */
-export const STEP_NEEDS = {
+const STEP_NEEDS = {
   source: [],
   layer: ["source"],
   "assemble-wheel": ["source", "layer"],
@@ -37,7 +36,7 @@ export const STEP_NEEDS = {
   "upstream-lit": ["source", "layer"],
   "install-wheel": [],
 } as const satisfies Record<string, readonly string[]>;
-export type StepName = keyof typeof STEP_NEEDS;
+type StepName = keyof typeof STEP_NEEDS;
 
 /** Every in-process step has a module, and each comes after the steps it reads (the handlers given: a subset run by `verify`). */
 export function checkStepOrder(steps: readonly BuildStep[], handlers: readonly string[] = Object.keys(STEP_NEEDS)): void {
@@ -52,7 +51,7 @@ export function checkStepOrder(steps: readonly BuildStep[], handlers: readonly s
   }
 }
 
-export interface PipelineInput {
+interface PipelineInput {
   settings: BuildSettings;
   plan: BuildPlan;
   env: ExecEnv;

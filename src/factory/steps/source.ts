@@ -9,7 +9,7 @@ import { dirSource, gitSource, type LlvmSourceTree, tarballSource } from "../../
 import { packageSourcePaths } from "../../packages/index.js";
 import type { BuildSettings } from "../settings.js";
 
-export interface SourceInput {
+interface SourceInput {
   settings: BuildSettings;
   env: ExecEnv;
   progress: Progress;
@@ -46,7 +46,7 @@ export async function resolveSource(s: BuildSettings, env: ExecEnv, progress: Pr
 }
 
 /** Newest mtime of the files the bindings are built from: stable for a given source tree. */
-export function treeEpoch(root: string): number {
+function treeEpoch(root: string): number {
   let newest = 0;
   const walk = (d: string, depth: number): void => {
     for (const e of readdirSync(d)) {

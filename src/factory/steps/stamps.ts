@@ -14,14 +14,14 @@ import type { SourceOutput } from "./source.js";
 import type { NativeEntry, WheelEntry } from "./target.js";
 
 /** What a stamp recorded, if it was written for `key` (the same inputs); undefined otherwise. */
-export function stampFor<T>(stampFile: string, key: string): T | undefined {
+function stampFor<T>(stampFile: string, key: string): T | undefined {
   if (!existsSync(stampFile)) return undefined;
   const stamp = JSON.parse(readFileSync(stampFile, "utf8")) as { key: string } & T;
   return stamp.key === key ? stamp : undefined;
 }
 
 /** Whether the recorded output file is still there with the recorded size. */
-export const stillThere = (path: string, size: number): boolean => existsSync(path) && statSync(path).size === size;
+const stillThere = (path: string, size: number): boolean => existsSync(path) && statSync(path).size === size;
 
 function reuseIfUnchanged(stampFile: string, key: string, outDir: string): WheelEntry | undefined {
   const wheel = stampFor<{ wheel: WheelEntry }>(stampFile, key)?.wheel;
@@ -48,7 +48,7 @@ export const projectFilesHash = (repoRoot: string): string => {
   return sha256Hex(files.join("\n"));
 };
 
-export interface StampInputs {
+interface StampInputs {
   settings: BuildSettings;
   plan: PlatformPlan;
   source: SourceOutput;

@@ -68,7 +68,7 @@ export const lastJsonLine = (stdout: string): Record<string, unknown> => JSON.pa
  * `verify` both report it). The file's own checks (packaging lint, abi3audit) ran once, as steps of
  * the Python it was built with (`builtWith`); install, smoke and lit as steps of `python`.
  */
-export function verificationOf(
+function verificationOf(
   python: string,
   results: ReadonlyMap<string, { stdout: string }>,
   lit: LitResult | undefined,
