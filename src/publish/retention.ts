@@ -9,7 +9,7 @@ import { parseReleaseVersion } from "../plan/version.js";
 import { type ReleaseConfig } from "../schema/config.js";
 import { type ReleaseManifest } from "../schema/manifest.js";
 import { PrunedRecord } from "../schema/publish.js";
-import { compareIndexVersions as cmp } from "../site/render.js";
+import { compareIndexVersions as cmp } from "../site/site-input.js";
 import { listIndexManifests, listPruned, pruneReleaseFiles } from "../site/store.js";
 import { InternalError } from "../errors.js";
 import { makeOctokit, PRUNED_ASSET, releaseTag, type GithubOptions, type ReleaseAsset } from "./github.js";

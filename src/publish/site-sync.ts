@@ -7,7 +7,7 @@ import { manifestJson } from "../plan/manifest.js";
 import { fetchPublishedReleases, githubFilesUrl, type GithubOptions, type SkippedRelease } from "../external/github.js";
 import { underRoot } from "../util/paths.js";
 import { prune, type ThinningPolicy } from "./retention.js";
-import type { SiteOptions } from "../site/render.js";
+import type { SiteOptions } from "../site/site-input.js";
 import { indexPaths, putText, regenerate, withIndexLock, writePrunedRecord } from "../site/store.js";
 
 interface SiteSyncOptions extends SiteOptions {

@@ -26,7 +26,8 @@ import { sha256File, sha256Hasher, sha256Hex } from "../util/hash.js";
 import { CheckFailedError, ConflictError } from "../errors.js";
 import { acquireLock, isLockHeld } from "../util/lock.js";
 import { underRoot } from "../util/paths.js";
-import { fileUrl, renderSite, type SiteFile, type SiteOptions, type SiteRelease } from "./render.js";
+import { renderSite } from "./render.js";
+import { fileUrl, type SiteFile, type SiteOptions, type SiteRelease } from "./site-input.js";
 
 interface IndexPaths {
   root: string;

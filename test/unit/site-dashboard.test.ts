@@ -7,7 +7,10 @@ import { parse as parseToml } from "smol-toml";
 import { describe, expect, it } from "vitest";
 import { releasesOfCommit, snapshotOnOrBefore } from "../../src/plan/release-queries.js";
 import { searchReleases } from "../../src/plan/resolve-core.js";
-import { type DashboardEntry, humanDate, humanSize, litText, renderSite, type SiteFile, type SiteRelease, trendSvg } from "../../src/site/render.js";
+import { type DashboardEntry, humanDate, humanSize, litText } from "../../src/site/dashboard-data.js";
+import { trendSvg } from "../../src/site/dashboard.js";
+import { renderSite } from "../../src/site/render.js";
+import type { SiteFile, SiteRelease } from "../../src/site/site-input.js";
 import type { ReleaseManifest } from "../../src/schema/manifest.js";
 import { basePlan } from "../support/release-fixture.js";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { renderSite, type SiteFile, type SiteRelease } from "../../src/site/render.js";
+import { renderSite } from "../../src/site/render.js";
+import type { SiteFile, SiteRelease } from "../../src/site/site-input.js";
 import { basePlan } from "../support/release-fixture.js";
 import type { ReleaseManifest } from "../../src/schema/manifest.js";
 
