@@ -12,7 +12,7 @@ import type { NativeEntry, WheelTarget } from "./target.js";
 import { lastJsonLine } from "./verify.js";
 
 /** One target per planned package, by its id (the prefix of its steps' ids). */
-export function packageTargets(s: BuildSettings, plan: BuildPlan): Map<string, WheelTarget> {
+export function packageTargets(s: Pick<BuildSettings, "packages">, plan: BuildPlan): Map<string, WheelTarget> {
   const out = new Map<string, WheelTarget>();
   for (const p of plan.packages) {
     const recipe = (s.packages ?? []).find((x) => x.recipe.id === p.id)?.recipe;
