@@ -63,3 +63,10 @@ export function failureShape(r: CliRun): { errorLines: number; stack: boolean } 
     stack: lines.some((l) => /^\s+at .+[(:]/.test(l)) || /ZodError|"code":\s*"invalid_/.test(r.stderr),
   };
 }
+
+/** Runs one CLI invocation that must succeed (exit 0); otherwise throws with its stderr, as a failed spawn would. */
+export async function runCliOk(argv: readonly string[], opts: { env?: Record<string, string | undefined>; cwd?: string } = {}): Promise<CliRun> {
+  const r = await runCli(argv, opts);
+  if (r.code !== 0) throw new Error(`mlir-release ${argv.join(" ")} exited ${r.code}:\n${r.stderr}`);
+  return r;
+}

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { execa } from "execa";
+import { runCli } from "../support/cli-inprocess.js";
 import { describe, expect, it } from "vitest";
 import { projectConfigureArgs, testBuildProject } from "../../src/downstream/cmake-args.js";
 import { checkTargets, isCheckCommand, litSuites, parseNinjaQuery } from "../../src/downstream/ninja-queries.js";
@@ -238,13 +238,12 @@ describe("mlir-release downstream build refuses through the CLI before fetching 
     writeFileSync(join(p, "pyproject.toml"), STANDALONE_PYPROJECT.replace('"nanobind>=2.9, <3.0"', JSON.stringify(nanobindReq)));
     return p;
   };
-  const cli = (args: string[]) =>
-    execa(join(REPO, "bin", "mlir-release.mjs"), ["downstream", "build", "--dist", dist, ...args], { reject: false, env: { MLIR_RELEASE_CACHE: join(dist, "cache") } });
+  const cli = (args: string[]) => runCli(["downstream", "build", "--dist", dist, ...args], { env: { MLIR_RELEASE_CACHE: join(dist, "cache") } });
 
   it("a domain clash: exit 2 (bad input), one line naming the domain and what to do, nothing written", async () => {
     const out = join(dist, "out-clash");
     const r = await cli(["--project", projectDir("nanobind>=2.9, <3.0"), "--nb-domain", "mlir_release", "--out", out]);
-    expect(r.exitCode).toBe(2);
+    expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n").filter((l) => l.startsWith("error:"))).toEqual([
       expect.stringMatching(/^error: nanobind domain 'mlir_release' is the domain of mlir-python-bindings 22\.1\.8 itself.*pass --nb-domain/),
     ]);
@@ -255,7 +254,7 @@ describe("mlir-release downstream build refuses through the CLI before fetching 
   it("a nanobind version mismatch from the project's requirement: exit 2, nothing written", async () => {
     const out = join(dist, "out-nb");
     const r = await cli(["--project", projectDir("nanobind==2.4.0"), "--out", out]);
-    expect(r.exitCode).toBe(2);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: the project requires 'nanobind==2\.4\.0' .* built with nanobind 2\.9\.2/m);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dist).sort()).toEqual(["manifest.json"]);

@@ -126,10 +126,11 @@ describe("plan(): the default matrix follows the calendar at the plan's date", (
 
 describe("build on this machine without --python: the calendar's versions, the missing ones named", () => {
   it("build --dry-run lists a build or a 'skipped <v>: <reason>' line for every calendar version, and none for 3.10", async () => {
-    const { execa } = await import("execa");
     const { REPO } = await import("../support/env.js");
-    const r = await execa(process.execPath, ["bin/mlir-release.mjs", "build", "--dry-run"], { cwd: REPO, all: true });
-    const text = r.all ?? "";
+    const { runCliOk } = await import("../support/cli-inprocess.js");
+    const r = await runCliOk(["build", "--dry-run"], { cwd: REPO });
+    // Both streams, as a terminal shows them: the plan on stdout, the skipped versions on stderr.
+    const text = `${r.stdout}${r.stderr}`;
     for (const v of calendarPythons("linux-x86_64", new Date())) {
       const built = new RegExp(`python ${v.replace(".", "\\.")} \\(`).test(text);
       const skipped = new RegExp(`skipped ${v.replace(".", "\\.")}: the runner has no`).test(text);

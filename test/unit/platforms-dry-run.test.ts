@@ -1,12 +1,12 @@
-// `build --dry-run`: every platform resolves on this machine, through the real CLI.
+// `build --dry-run`: every platform resolves on this machine, through the real CLI (its main, in this process).
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localChecks } from "../../src/doctor/doctor.js";
 import { dryRunPlans } from "../../src/platforms/dry-run.js";
 import { loadImagesLock } from "../../src/platforms/images.js";
+import { runCliOk } from "../support/cli-inprocess.js";
 import { makeLlvmFixture, type LlvmFixture } from "../support/llvm-git-fixture.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
@@ -52,9 +52,7 @@ describe("dry run", () => {
   });
 
   it("prints the plan through the CLI: commands, env, cache entries, tags", async () => {
-    const r = await execa("node", [join(REPO, "bin", "mlir-release.mjs"), "build", "--dry-run", "--platform", "macos-arm64", "--python", "3.12", "--source", `dir:${FIXTURE_22}`], {
-      cwd: REPO,
-    });
+    const r = await runCliOk(["build", "--dry-run", "--platform", "macos-arm64", "--python", "3.12", "--source", `dir:${FIXTURE_22}`], { cwd: REPO });
     expect(r.stdout).toContain("== macos-arm64: runner macos-14");
     expect(r.stdout).toContain("env: MACOSX_DEPLOYMENT_TARGET=11.0");
     expect(r.stdout).toContain("CMAKE_OSX_ARCHITECTURES=arm64");
@@ -64,7 +62,7 @@ describe("dry run", () => {
   });
 
   it("lists the CI jobs as JSON for the workflows (mlir-release platforms)", async () => {
-    const r = await execa("node", [join(REPO, "bin", "mlir-release.mjs"), "platforms", "--json", "--python", "3.12", "--llvm-tree", FIXTURE_22, "--mlir-cmake-dir", "/nonexistent"], { cwd: REPO });
+    const r = await runCliOk(["platforms", "--json", "--python", "3.12", "--llvm-tree", FIXTURE_22, "--mlir-cmake-dir", "/nonexistent"], { cwd: REPO });
     const jobs = JSON.parse(r.stdout) as Array<{ name: string; runsOn: string; pythons: string[] }>;
     expect(jobs.map((j) => j.name)).toContain("linux-aarch64-manylinux2014");
     expect(jobs.find((j) => j.name === "macos-arm64")).toMatchObject({ runsOn: "macos-14", pythons: ["3.12", "3.13t", "3.14t", "3.15t"] });
@@ -79,7 +77,7 @@ describe("dry run of a real plan: what CI builds, summary first", () => {
   let tmp: string;
   let plan: { version: string; llvm: { version: string }; source: { repository: string; commit: string }; images: Record<string, string>; matrix: { platform: string; python: string }[] };
   let out: string;
-  const cli = (args: string[]) => execa("node", [join(REPO, "bin", "mlir-release.mjs"), ...args], { cwd: REPO, env: { MLIR_RELEASE_AARCH64_CROSS: undefined } });
+  const cli = (args: string[]) => runCliOk(args, { cwd: REPO, env: { MLIR_RELEASE_AARCH64_CROSS: undefined } });
   beforeAll(async () => {
     fx = await makeLlvmFixture();
     tmp = mkdtempSync(join(tmpdir(), "dry-run-plan-"));
@@ -151,7 +149,7 @@ describe("dry run of a real plan: what CI builds, summary first", () => {
 
 describe.runIf(process.platform === "linux" && process.arch === "x64")("dry run of this machine's platform", () => {
   it("names the image pin the lock has (the native plan used to say 'no pin yet')", async () => {
-    const r = await execa("node", [join(REPO, "bin", "mlir-release.mjs"), "build", "--dry-run", "--python", "3.12", "--source", `dir:${FIXTURE_22}`], { cwd: REPO });
+    const r = await runCliOk(["build", "--dry-run", "--python", "3.12", "--source", `dir:${FIXTURE_22}`], { cwd: REPO });
     const pin = `${loadImagesLock(REPO).images["manylinux2014_x86_64"]!.repository}@${loadImagesLock(REPO).images["manylinux2014_x86_64"]!.digest}`;
     expect(r.stdout).toContain(`== linux-x86_64 [manylinux2014]: runner ubuntu-24.04, image manylinux2014_x86_64 (${pin}), generator Ninja`);
     expect(r.stdout).toMatch(/^linux-x86_64 \[manylinux2014\] +this machine +cp312 \(cpython\)/m);

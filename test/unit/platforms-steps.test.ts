@@ -5,7 +5,7 @@
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
+import { runCliOk } from "../support/cli-inprocess.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { shellLine, type ExecEnv } from "../../src/exec/env.js";
 import { parseStepLog, runSteps } from "../../src/exec/steps.js";
@@ -187,10 +187,7 @@ describe("linux-aarch64 cross-build (toolchain not needed to plan it)", () => {
   const flags = ["--platform", "linux-aarch64", "--python", "3.11", "--version", "22.1.8", "--source", `dir:${FIXTURE_22}`, "--layer", `prebuilt:${join(cross, "sysroot", "usr", "lib", "llvm-22")}`, "--no-dev", "--no-verify", "--work", join(tmp, "work"), "--cache", join(tmp, "cache"), "--out", join(tmp, "out")];
 
   it("dry run == its step list == what the runner executes; cross compiler, host tablegen, qemu Python, no build venv", async () => {
-    const r = await execa("node", [join(REPO, "bin", "mlir-release.mjs"), "build", "--dry-run", ...flags], {
-      cwd: REPO,
-      env: { MLIR_RELEASE_AARCH64_CROSS: cross },
-    });
+    const r = await runCliOk(["build", "--dry-run", ...flags], { cwd: REPO, env: { MLIR_RELEASE_AARCH64_CROSS: cross } });
     const printed: { id: string; commands: string[] }[] = [];
     for (const line of r.stdout.split("\n")) {
       const h = /^\s+\d+\/\d+ (\S+) \[\w+\]$/.exec(line);

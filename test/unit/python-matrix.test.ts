@@ -4,11 +4,11 @@
 // cannot be built on this host: their CI step lists are checked against the pinned images here.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { execa } from "execa";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { BUILD_DEFAULTS } from "../../src/cli/build-commands.js";
 import { buildSettingsOf } from "../support/build-settings.js";
+import { runCli, runCliOk } from "../support/cli-inprocess.js";
 import { plan } from "../../src/plan/release-planner.js";
 import { calendarPythons, llvmFactsFromVersion, pythonMatrix } from "../../src/plan/python-support.js";
 import { readImagePins } from "../../src/platforms/dry-run.js";
@@ -53,7 +53,7 @@ describe("pythonMatrix(date, LLVM, platform)", () => {
 
 describe("platforms --json, plan and build's default agree", () => {
   it("every platform: the CI job's Pythons == the plan's matrix Pythons == calendarPythons; build's default == calendarPythons today", async () => {
-    const r = await execa(process.execPath, [join(REPO, "bin", "mlir-release.mjs"), "platforms", "--json", "--date", DAY, "--llvm-tree", FIXTURE_22, "--mlir-cmake-dir", "/nonexistent"], { cwd: REPO });
+    const r = await runCliOk(["platforms", "--json", "--date", DAY, "--llvm-tree", FIXTURE_22, "--mlir-cmake-dir", "/nonexistent"], { cwd: REPO });
     const jobs = JSON.parse(r.stdout) as Array<{ name: string; platform: string; policy?: string; pythons: string[] }>;
     expect(jobs).toHaveLength(7);
     const config = ReleaseConfig.parse({ platforms: ["linux-x86_64", "linux-aarch64", "macos-arm64", "macos-x86_64", "windows-x64"].map((id) => ({ id })) });
@@ -83,15 +83,15 @@ describe("platforms --json, plan and build's default agree", () => {
 
 describe("platforms --date", () => {
   it("refuses a date that is not a calendar day with a one-line error naming it, exit status 2, nothing printed on stdout", async () => {
-    const r = await execa(process.execPath, [join(REPO, "bin", "mlir-release.mjs"), "platforms", "--json", "--date", "2026-13-01"], { cwd: REPO, reject: false });
-    expect(r.exitCode).toBe(2);
+    const r = await runCli(["platforms", "--json", "--date", "2026-13-01"], { cwd: REPO });
+    expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr.trim()).toBe("error: --date '2026-13-01': expected YYYY-MM-DD");
   }, 60_000);
 
   it("the date moves the matrix: 2026-10-15 still has 3.10, 2025-06-01 has neither 3.14 nor 3.15", async () => {
     const jobs = async (date: string): Promise<string[]> => {
-      const r = await execa(process.execPath, [join(REPO, "bin", "mlir-release.mjs"), "platforms", "--json", "--date", date, "--llvm-tree", FIXTURE_22, "--mlir-cmake-dir", "/nonexistent"], { cwd: REPO });
+      const r = await runCliOk(["platforms", "--json", "--date", date, "--llvm-tree", FIXTURE_22, "--mlir-cmake-dir", "/nonexistent"], { cwd: REPO });
       return (JSON.parse(r.stdout) as Array<{ pythons: string[] }>)[0]!.pythons;
     };
     expect(await jobs("2026-10-15")).toEqual(["3.10", "3.11", "3.12", "3.13", "3.14", "3.15", "3.13t", "3.14t", "3.15t"]);

@@ -6,7 +6,7 @@ import { checkRelease, mergeManifests, parseSha256Sums, renderSha256Sums, StageR
 import { renderReleaseNotes } from "../../src/stage/notes.js";
 import { loadStage, writeStage } from "../../src/stage/stage.js";
 import { parseWheelFileName } from "../../src/stage/wheelinfo.js";
-import { execa } from "execa";
+import { runCli } from "../support/cli-inprocess.js";
 import { REPO } from "../support/env.js";
 import { makeFixtureRelease } from "../support/release-fixture.js";
 
@@ -105,14 +105,14 @@ describe("stage directory", () => {
     const fx = await makeFixtureRelease({ dir: tmp(), version: "22.1.8" });
     writeFileSync(join(fx.dir, fx.manifest.artifacts[0]!.fileName), "not a wheel");
     const out = join(tmp(), "stage");
-    const r = await execa(process.execPath, ["--import", "tsx", join(REPO, "src", "cli.ts"), "stage", "--manifest", join(fx.dir, "manifest.json"), "--artifacts", fx.dir, "--out", out], { cwd: REPO, reject: false });
-    expect(r.exitCode).toBe(3); // a failed check (src/errors.ts)
+    const r = await runCli(["stage", "--manifest", join(fx.dir, "manifest.json"), "--artifacts", fx.dir, "--out", out], { cwd: REPO });
+    expect(r.code).toBe(3); // a failed check (src/errors.ts)
     expect(r.stderr).toMatch(/^error: refusing to stage release 22\.1\.8; nothing was staged or published:\n  - mlir_python_bindings-22\.1\.8-/);
     expect(r.stderr).toMatch(/not a readable wheel: .*not a readable zip/);
     expect(r.stderr).not.toMatch(/\bat \w+ \(/); // a message, not a stack trace
     expect(existsSync(out)).toBe(false);
-    const again = await execa(process.execPath, ["--import", "tsx", join(REPO, "src", "cli.ts"), "stage", "--manifest", join(fx.dir, "manifest.json"), "--artifacts", fx.dir, "--out", out], { cwd: REPO, reject: false });
-    expect(again.exitCode).toBe(3); // still refused on a rerun: nothing was half-written
+    const again = await runCli(["stage", "--manifest", join(fx.dir, "manifest.json"), "--artifacts", fx.dir, "--out", out], { cwd: REPO });
+    expect(again.code).toBe(3); // still refused on a rerun: nothing was half-written
     expect(existsSync(out)).toBe(false);
   }, 60_000);
 
