@@ -166,6 +166,8 @@ const listDir = (d: string): string[] => {
 
 /** A platform's plan and the enabled packages' wheels (their steps are in `steps`, after the bindings'). */
 export interface BuildPlan extends PlatformPlan {
+  /** Where the source step puts the tree and the layer step finds the layer (plannedInputs). */
+  planned: { sourceRoot: string; layerPrefix: string };
   packages: PackagePlan[];
   /** The enabled packages' source tree (their own paths of the same source). */
   packageSourceRoot?: string;
@@ -223,5 +225,11 @@ export function planBuild(s: BuildSettings): BuildPlan {
     }),
   );
   const more = [...packages.flatMap((p) => p.steps), ...packages.flatMap((p) => p.verify)].map((st) => BuildStep.parse(st));
-  return { ...plan, steps: [...plan.steps, ...more], packages: packages.map((p) => p.planned), ...(packageSourceRoot ? { packageSourceRoot } : {}) };
+  return {
+    ...plan,
+    steps: [...plan.steps, ...more],
+    planned: { sourceRoot: planned.sourceRoot, layerPrefix: planned.layerPrefix },
+    packages: packages.map((p) => p.planned),
+    ...(packageSourceRoot ? { packageSourceRoot } : {}),
+  };
 }

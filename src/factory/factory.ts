@@ -13,12 +13,13 @@ import { BuildReport } from "../schema/build-report.js";
 import { type PinnedRequirements } from "../schema/provenance.js";
 import { type LlvmSourceTree } from "../source/tree.js";
 import { readJsonAs } from "../util/json-input.js";
-import { checkNanobindPin, pinnedRequirements, planBuild, plannedInputs, requirementsFiles } from "./build-plan.js";
+import { checkNanobindPin, pinnedRequirements, planBuild, requirementsFiles } from "./build-plan.js";
 import { composeReport } from "./report.js";
 import type { BuildSettings } from "./settings.js";
-import { resolveLayer } from "./steps/layer.js";
+import { stepInputs } from "./step-inputs.js";
+import { layerOf } from "./steps/layer.js";
 import { buildPipeline, checkStepOrder } from "./steps/pipeline.js";
-import { resolveSource } from "./steps/source.js";
+import { sourceTree } from "./steps/source.js";
 import { projectFilesHash } from "./steps/stamps.js";
 import { installWheel, type LitResult, runLit, verificationsOf } from "./steps/verify.js";
 import { sha256File } from "../util/hash.js";
@@ -26,10 +27,15 @@ import { sha256File } from "../util/hash.js";
 export type { BuildSettings, LayerSpec, SourceSpec } from "./settings.js";
 export { PIPELINE_VERSION } from "./settings.js";
 export { pinnedRequirements, planBuild, plannedInputs } from "./build-plan.js";
-export { layerHostTriple, layerTargets, resolveLayer } from "./steps/layer.js";
 export { releaseInfoModule } from "./steps/metadata.js";
-export { resolveSource } from "./steps/source.js";
 export { tagOf } from "./steps/target.js";
+export { layerHostTriple, layerTargets } from "./steps/verify.js";
+
+/** The bindings' source tree of a build's settings, as its source step resolves it (for tools that need it without a build). */
+export const resolveSource = (s: BuildSettings, env: ExecEnv, progress: Progress): Promise<LlvmSourceTree> => sourceTree(stepInputs(s).source, env, progress);
+
+/** The layer of a build's settings, as its layer step resolves it against `source`. */
+export const resolveLayer = (s: BuildSettings, source: LlvmSourceTree, env: ExecEnv, progress: Progress): Promise<LlvmLayer> => layerOf(stepInputs(s).layer, source, env, progress);
 
 /** The hashed requirements files this build installs from, read and checked (nanobind's pin). */
 function buildRequirements(s: BuildSettings): { tools: PinnedRequirements; build: PinnedRequirements } {
@@ -48,7 +54,6 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
   const plan = planBuild(s);
   // A Python asked for (or the calendar's default) that this machine or runner lacks: say so, build the rest.
   for (const sk of plan.abi.skipped) progress.info(`not built: Python ${sk.python}: ${sk.reason}; building ${plan.builds.map((b) => b.python).join(", ")}`);
-  const planned = plannedInputs(s);
   const pipeline = buildPipeline({
     settings: s,
     plan,
@@ -56,11 +61,11 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
     progress,
     requirements: { tools: requirements.tools, build: requirements.build },
     projectHash: projectFilesHash(s.repoRoot),
-    plannedRoot: planned.sourceRoot,
-    plannedPrefix: planned.layerPrefix,
+    plannedRoot: plan.planned.sourceRoot,
+    plannedPrefix: plan.planned.layerPrefix,
   });
   const { records, results } = await runSteps(plan.steps, { env, progress, handlers: pipeline.handlers, skip: pipeline.skip });
-  const report = composeReport({ settings: s, plan, requirements, records, results, produced: pipeline.output(), startedAt });
+  const report = composeReport({ report: pipeline.inputs.report, plan, requirements, records, results, produced: pipeline.output(), startedAt });
   writeFileSync(join(s.outDir, "build-report.json"), `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }
@@ -97,6 +102,7 @@ export async function verifyWheels(s: BuildSettings, env: ExecEnv, progress: Pro
   }
   const steps = plan.steps.filter((x) => ["provision", "source", "layer", "verify"].includes(x.phase));
   checkStepOrder(steps, ["source", "layer", "upstream-lit", "install-wheel"]);
+  const inputs = stepInputs(s);
   let tree: LlvmSourceTree | undefined;
   let layer: LlvmLayer | undefined;
   const lit: Record<string, LitResult> = {};
@@ -105,16 +111,16 @@ export async function verifyWheels(s: BuildSettings, env: ExecEnv, progress: Pro
     progress,
     handlers: {
       source: async () => {
-        tree = await resolveSource(s, env, progress);
+        tree = await sourceTree(inputs.source, env, progress);
       },
       layer: async () => {
-        layer = await resolveLayer(s, tree!, env, progress);
+        layer = await layerOf(inputs.layer, tree!, env, progress);
       },
       "upstream-lit": async (step) => {
-        const r = await runLit({ settings: s, env, progress, sourceRoot: tree!.root, layer: layer! }, step);
+        const r = await runLit({ checks: inputs.checks, env, progress, sourceRoot: tree!.root, layer: layer! }, step);
         if (r && step.python) lit[step.python] = r;
       },
-      "install-wheel": (step) => installWheel(s, env, plan, step),
+      "install-wheel": (step) => installWheel(inputs.checks, env, plan, step),
     },
   });
   return verificationsOf({ plan, wheels: plan.builds.map((b) => ({ python: b.python, fileName: b.wheel })), results, lit, records });

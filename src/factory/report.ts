@@ -5,13 +5,13 @@ import type { StepRecord } from "../exec/steps.js";
 import { BuildReport } from "../schema/build-report.js";
 import { type PinnedRequirements } from "../schema/provenance.js";
 import type { BuildPlan } from "./build-plan.js";
-import type { BuildSettings } from "./settings.js";
+import type { ReportInputs } from "./step-inputs.js";
 import { packageReport } from "./steps/package.js";
 import type { PipelineOutput } from "./steps/pipeline.js";
 import { verificationsOf } from "./steps/verify.js";
 
 interface ReportInput {
-  settings: BuildSettings;
+  report: ReportInputs;
   plan: BuildPlan;
   requirements: { tools: PinnedRequirements; build: PinnedRequirements };
   records: readonly StepRecord[];
@@ -30,18 +30,18 @@ function stepSeconds(records: readonly StepRecord[], target: string): Record<str
 }
 
 export function composeReport(i: ReportInput): BuildReport {
-  const { settings: s, plan, records, produced } = i;
+  const { report: s, plan, records, produced } = i;
   const phaseOf = (id: string): string => plan.steps.find((x) => x.id === id)?.phase ?? "other";
   const seconds: Record<string, number> = { total: Math.round((Date.now() - i.startedAt) / 100) / 10 };
   for (const r of records) seconds[phaseOf(r.id)] = round1((seconds[phaseOf(r.id)] ?? 0) + r.seconds);
   const wheels = produced.wheels.map((w) => ({ ...w, seconds: stepSeconds(records, `py${w.python}`) }));
   const native = produced.native ? { ...produced.native, seconds: stepSeconds(records, "native") } : undefined;
   const tools = produced.tools ? { ...produced.tools, seconds: stepSeconds(records, "tools") } : undefined;
-  const verification = s.verify ? verificationsOf({ plan, wheels, results: i.results, lit: produced.lit, records }) : {};
+  const verification = s.verified ? verificationsOf({ plan, wheels, results: i.results, lit: produced.lit, records }) : {};
   const { source, layer } = produced;
   return BuildReport.parse({
-    platform: s.platform.id,
-    distribution: s.release.distribution,
+    platform: s.platform,
+    distribution: s.distribution,
     version: source.version,
     llvm: { version: source.tree.version.text, commit: source.commit, sourceIdentity: source.tree.identity },
     layer: { kind: layer.kind, prefix: layer.prefix, key: layer.key },

@@ -10,9 +10,11 @@ import { InvalidInputError } from "../../errors.js";
 import { type BuildReport } from "../../schema/build-report.js";
 import { canonicalHash, sha256Hex } from "../../util/hash.js";
 import { wheelTemplatePath } from "../../wheels/templates.js";
-import { PIPELINE_VERSION, type BuildSettings } from "../settings.js";
+import { PIPELINE_VERSION } from "../settings.js";
+import type { DevInputs } from "../step-inputs.js";
 import type { SourceOutput } from "./source.js";
 import { reuseDevIfUnchanged } from "./stamps.js";
+import { got, type StepModule } from "./step-context.js";
 
 /** What the dev distribution is made from besides the wheels and the layer: its template files and the layer fixups. */
 const devCodeHash = (repoRoot: string): string =>
@@ -23,7 +25,7 @@ const devCodeHash = (repoRoot: string): string =>
   );
 
 interface DevInput {
-  settings: BuildSettings;
+  dev: DevInputs;
   env: ExecEnv;
   progress: Progress;
   source: SourceOutput;
@@ -34,19 +36,19 @@ interface DevInput {
   split: boolean;
 }
 
-export async function runDev(i: DevInput): Promise<BuildReport["dev"] | undefined> {
-  const { settings: s, layer } = i;
+async function runDev(i: DevInput): Promise<BuildReport["dev"] | undefined> {
+  const { dev: s, layer } = i;
   const first = i.wheels[0];
   if (!first) return undefined;
-  const buildDir = join(s.workDir, "bindings", s.platform.id);
+  const buildDir = join(s.workDir, "bindings", s.platform);
   const devKey = canonicalHash({ wheels: i.wheels.map((w) => w.sha256), layer: layer.key, devCode: devCodeHash(s.repoRoot) });
-  const devStamp = join(s.workDir, "stamps", `${s.platform.id}-dev.json`);
+  const devStamp = join(s.workDir, "stamps", `${s.platform}-dev.json`);
   const reusedDev = reuseDevIfUnchanged(devStamp, devKey, s.outDir);
   if (reusedDev) {
     i.progress.step("unchanged, reusing the dev distribution");
     return reusedDev;
   }
-  const stagedPackageDir = join(s.workDir, "stage", `${s.platform.id}-py${first.python}`, "mlir");
+  const stagedPackageDir = join(s.workDir, "stage", `${s.platform}-py${first.python}`, "mlir");
   if (!existsSync(join(buildDir, "CMakeCache.txt")) || !existsSync(stagedPackageDir)) {
     throw new InvalidInputError(
       `the dev distribution needs the bindings build (${buildDir}) and a staged package (${stagedPackageDir}); rerun without reused wheels (delete ${join(s.workDir, "stamps")})`,
@@ -63,12 +65,12 @@ export async function runDev(i: DevInput): Promise<BuildReport["dev"] | undefine
     workDir: s.workDir,
     outDir: s.outDir,
     info: {
-      distribution: s.release.distribution,
-      devDistribution: s.release.devDistribution,
+      distribution: s.distribution,
+      devDistribution: s.devDistribution,
       version: i.source.version,
       llvmVersion: i.source.tree.version.text,
       llvmCommit: i.source.commit,
-      platform: s.platform.id,
+      platform: s.platform,
       nanobind: s.nanobind,
       nanobindDomain: s.nanobindDomain,
       packagePrefix: "mlir",
@@ -80,3 +82,11 @@ export async function runDev(i: DevInput): Promise<BuildReport["dev"] | undefine
   writeFileSync(devStamp, JSON.stringify({ key: devKey, dev }, null, 2));
   return dev;
 }
+
+/** Step `dev-distribution`. */
+export const devStep: StepModule<"dev"> = {
+  input: "dev",
+  async run(_step, c) {
+    c.outputs.dev = await runDev({ dev: c.input, env: c.env, progress: c.progress, source: got(c.outputs.source, "the source"), layer: got(c.outputs.layer, "the layer"), wheels: c.perPythonWheels(), split: !!c.plan.native });
+  },
+};

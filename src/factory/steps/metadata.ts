@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { nativeDistribution, nativeRequirement } from "../../wheels/native.js";
 import { runtimeRequirements } from "../../wheels/requirements.js";
 import type { WheelMetadata } from "../../wheels/wheel.js";
-import type { BuildSettings } from "../settings.js";
+import type { ReleaseInputs } from "../step-inputs.js";
 import type { SourceOutput } from "./source.js";
 
 export interface ReleaseFiles {
@@ -25,37 +25,37 @@ export function releaseInfoModule(fields: Record<string, string | number>): stri
 }
 
 /** The release's metadata files; `withNative`: the per-Python wheels require the native wheel ==version. */
-export function composeReleaseFiles(s: BuildSettings, src: SourceOutput, withNative: boolean): ReleaseFiles {
+export function composeReleaseFiles(s: ReleaseInputs, src: SourceOutput, withNative: boolean): ReleaseFiles {
   const { version, commit, tree } = src;
   const metadata: WheelMetadata = {
-    distribution: s.release.distribution,
+    distribution: s.distribution,
     version,
     summary: `MLIR Python bindings built from LLVM ${tree.version.text}${commit !== "unknown" ? ` (${commit.slice(0, 12)})` : ""}`,
     license: "Apache-2.0 WITH LLVM-exception",
     requiresPython: ">=3.10",
     requiresDist: [
-      ...(withNative ? [nativeRequirement(s.release.distribution, version)] : []),
+      ...(withNative ? [nativeRequirement(s.distribution, version)] : []),
       ...runtimeRequirements(readFileSync(join(tree.root, "mlir", "python", "requirements.txt"), "utf8")),
     ],
     projectUrls: {
-      Source: commit !== "unknown" ? `${s.release.llvmRepository.replace(/\.git$/, "")}/tree/${commit}` : s.release.llvmRepository,
+      Source: commit !== "unknown" ? `${s.llvmRepository.replace(/\.git$/, "")}/tree/${commit}` : s.llvmRepository,
     },
   };
   return {
     metadata,
     nativeMetadata: {
       ...metadata,
-      distribution: nativeDistribution(s.release.distribution),
-      summary: `MLIR's C API and runtime libraries for ${s.release.distribution} ${version} (LLVM ${tree.version.text}), shared by its per-Python wheels`,
+      distribution: nativeDistribution(s.distribution),
+      summary: `MLIR's C API and runtime libraries for ${s.distribution} ${version} (LLVM ${tree.version.text}), shared by its per-Python wheels`,
       requiresDist: [],
     },
     releaseInfo: releaseInfoModule({
-      DISTRIBUTION: s.release.distribution,
+      DISTRIBUTION: s.distribution,
       VERSION: version,
       LLVM_VERSION: tree.version.text,
       LLVM_COMMIT: commit,
-      LLVM_TAG: s.release.llvmTag ?? "",
-      LLVM_REPOSITORY: s.release.llvmRepository,
+      LLVM_TAG: s.llvmTag ?? "",
+      LLVM_REPOSITORY: s.llvmRepository,
       SOURCE: tree.identity,
       NANOBIND_DOMAIN: s.nanobindDomain,
       SOURCE_DATE_EPOCH: src.sourceDateEpoch,

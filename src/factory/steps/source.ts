@@ -6,11 +6,12 @@ import { InternalError, InvalidInputError } from "../../errors.js";
 import type { ExecEnv } from "../../exec/env.js";
 import type { Progress } from "../../progress.js";
 import { dirSource, gitSource, type LlvmSourceTree, tarballSource } from "../../source/tree.js";
-import { packageSourcePaths } from "../../packages/index.js";
-import type { BuildSettings } from "../settings.js";
+import type { SourceInputs } from "../step-inputs.js";
+import { composeReleaseFiles } from "./metadata.js";
+import type { StepModule } from "./step-context.js";
 
 interface SourceInput {
-  settings: BuildSettings;
+  source: SourceInputs;
   env: ExecEnv;
   progress: Progress;
   /** Where the plan says the tree is, and the version it planned the wheels for ("" with no build). */
@@ -33,15 +34,15 @@ export interface SourceOutput {
 }
 
 /** The bindings' tree, or (`package`) the tree of the enabled packages' paths: same source, its own folder. */
-export async function resolveSource(s: BuildSettings, env: ExecEnv, progress: Progress, parts: "bindings" | "package" = "bindings"): Promise<LlvmSourceTree> {
-  const common = { env, progress, cacheDir: s.cacheDir, repoRoot: s.repoRoot, ...(parts === "package" ? { parts, extraPaths: packageSourcePaths(s.packages) } : {}) };
-  switch (s.source.kind) {
+export async function sourceTree(s: SourceInputs, env: ExecEnv, progress: Progress, parts: "bindings" | "package" = "bindings"): Promise<LlvmSourceTree> {
+  const common = { env, progress, cacheDir: s.cacheDir, repoRoot: s.repoRoot, ...(parts === "package" ? { parts, extraPaths: s.packagePaths ?? [] } : {}) };
+  switch (s.spec.kind) {
     case "tarball":
-      return tarballSource(s.source.ref, common, s.source.localPath);
+      return tarballSource(s.spec.ref, common, s.spec.localPath);
     case "git":
-      return gitSource(s.source.ref, common);
+      return gitSource(s.spec.ref, common);
     case "dir":
-      return dirSource(s.source.path);
+      return dirSource(s.spec.path);
   }
 }
 
@@ -61,21 +62,42 @@ function treeEpoch(root: string): number {
   return newest;
 }
 
-export async function runSource(i: SourceInput): Promise<SourceOutput> {
-  const s = i.settings;
-  const tree = await resolveSource(s, i.env, i.progress);
+async function runSource(i: SourceInput): Promise<SourceOutput> {
+  const s = i.source;
+  const tree = await sourceTree(s, i.env, i.progress);
   if (tree.root !== i.plannedRoot) throw new InternalError(`the source step made ${tree.root}, the plan says ${i.plannedRoot}`);
-  const version = s.release.version ?? tree.version.text.replace(/-(rc\d+)$/, "$1");
+  const version = s.version ?? tree.version.text.replace(/-(rc\d+)$/, "$1");
   if (version !== i.plannedVersion && i.buildsWheels) {
     throw new InvalidInputError(`the source tree ${tree.root} is LLVM ${version}, the plan was made for ${i.plannedVersion}: pass --version or a matching --layer`);
   }
-  const packageTree = s.packages?.length ? await resolveSource(s, i.env, i.progress, "package") : undefined;
+  const packageTree = s.packagePaths ? await sourceTree(s, i.env, i.progress, "package") : undefined;
   if (packageTree?.root !== i.plannedPackageRoot) throw new InternalError(`the source step made the packages' tree ${packageTree?.root}, the plan says ${i.plannedPackageRoot}`);
   return {
     tree,
     ...(packageTree ? { packageTree } : {}),
     version,
-    sourceDateEpoch: s.release.sourceDateEpoch ?? s.host.sourceDateEpoch ?? treeEpoch(tree.root),
-    commit: s.release.llvmCommit ?? (tree.ref.kind === "git" ? tree.ref.commit : "unknown"),
+    sourceDateEpoch: s.sourceDateEpoch ?? treeEpoch(tree.root),
+    commit: s.llvmCommit ?? (tree.ref.kind === "git" ? tree.ref.commit : "unknown"),
   };
 }
+
+const versionOfWheel = (fileName: string): string => fileName.split("-")[1] ?? "";
+
+/** Step `source`: the tree where the plan says it is, and the release's metadata composed from it. */
+export const sourceStep: StepModule<"source"> = {
+  input: "source",
+  async run(_step, c) {
+    const { plan } = c;
+    const source = await runSource({
+      source: c.input,
+      env: c.env,
+      progress: c.progress,
+      plannedRoot: c.planned.sourceRoot,
+      plannedVersion: plan.builds[0] ? versionOfWheel(plan.builds[0].wheel) : "",
+      buildsWheels: plan.builds.length > 0,
+      ...(plan.packageSourceRoot ? { plannedPackageRoot: plan.packageSourceRoot } : {}),
+    });
+    c.outputs.source = source;
+    c.outputs.files = composeReleaseFiles(c.input.release, source, !!plan.native);
+  },
+};

@@ -8,7 +8,8 @@ import type { PlatformPlan } from "../../platforms/platform-plan.js";
 import type { BuildReport } from "../../schema/build-report.js";
 import { canonicalHash, sha256Hex } from "../../util/hash.js";
 import { runtimeLibsModule } from "../../wheels/runtime-libs.js";
-import { PIPELINE_VERSION, type BuildSettings } from "../settings.js";
+import { PIPELINE_VERSION } from "../settings.js";
+import type { StampInputs } from "../step-inputs.js";
 import type { ReleaseFiles } from "./metadata.js";
 import type { SourceOutput } from "./source.js";
 import type { NativeEntry, WheelEntry } from "./target.js";
@@ -48,8 +49,9 @@ export const projectFilesHash = (repoRoot: string): string => {
   return sha256Hex(files.join("\n"));
 };
 
-interface StampInputs {
-  settings: BuildSettings;
+/** What a target's key is made of: the settings it covers, the plan and the earlier steps' outputs. */
+interface StampSources {
+  settings: StampInputs;
   plan: PlatformPlan;
   source: SourceOutput;
   layer: LlvmLayer;
@@ -68,7 +70,7 @@ interface Stamp<E> {
 export class TargetStamps {
   private readonly python = new Map<string, Stamp<WheelEntry>>();
   private nativeStamp: Stamp<NativeEntry> | undefined;
-  constructor(private readonly i: StampInputs) {}
+  constructor(private readonly i: StampSources) {}
 
   private keyOf(python: string): string {
     const { settings: s, plan, source, layer, files, requirements } = this.i;
@@ -84,14 +86,14 @@ export class TargetStamps {
       releaseInfo: files.releaseInfo,
       runtimeLibs: runtimeLibsModule(),
       projectHash: this.i.projectHash,
-      platform: s.platform.id,
+      platform: s.platform,
       requirements: { tools: requirements.tools.sha256, build: requirements.build.sha256 },
       steps: plan.steps.filter((x) => x.python === python && x.phase !== "verify"),
     });
   }
 
   private fileOf(target: string): string {
-    return join(this.i.settings.workDir, "stamps", `${this.i.settings.platform.id}-${target}.json`);
+    return join(this.i.settings.workDir, "stamps", `${this.i.settings.platform}-${target}.json`);
   }
 
   /** The native wheel is made from the first Python's staged package: that wheel's inputs plus its own steps. */

@@ -13,8 +13,11 @@ import { normalizeWheel, parseAuditwheelShow } from "../../verify/repair.js";
 import { isNativeMember } from "../../wheels/native.js";
 import { runtimeLibsModule } from "../../wheels/runtime-libs.js";
 import { assembleWheel, type WheelMetadata } from "../../wheels/wheel.js";
-import { PIPELINE_VERSION, type BuildSettings } from "../settings.js";
+import { PIPELINE_VERSION } from "../settings.js";
+import type { TargetInputs } from "../step-inputs.js";
 import type { ReleaseFiles } from "./metadata.js";
+import { TargetStamps } from "./stamps.js";
+import { got, type StepModule } from "./step-context.js";
 import { sha256File } from "../../util/hash.js";
 
 /** A wheel as the build report records it (before `reused` and the step times). */
@@ -55,10 +58,10 @@ export function tagOf(fileName: string): WheelTag {
   return { python, abi, platform };
 }
 
-const stageRootOf = (s: BuildSettings, python: string): string => join(s.workDir, "stage", `${s.platform.id}-py${python}`);
+const stageRootOf = (s: TargetInputs, python: string): string => join(s.workDir, "stage", `${s.platform.id}-py${python}`);
 
 /** The targets of a plan, by id: one per Python, and the native wheel when the plan splits. */
-export function wheelTargets(s: BuildSettings, plan: PlatformPlan): Map<string, WheelTarget> {
+export function wheelTargets(s: TargetInputs, plan: PlatformPlan): Map<string, WheelTarget> {
   const os = s.platform.os;
   const out = new Map<string, WheelTarget>();
   for (const b of plan.builds) {
@@ -156,3 +159,26 @@ export async function placeTarget(
     ...(verdict ? { auditwheel: { consistentWith: verdict.consistentWith, policy: o.policy, reasons: verdict.reasons } } : {}),
   };
 }
+
+/** Steps `<target>/zip` of every wheel target (per-Python, native, a package's). */
+export const assembleStep: StepModule<"targets"> = {
+  input: "targets",
+  async run(step, c) {
+    const src = got(c.outputs.source, "the source");
+    await assembleTarget(targetOf(c.targets, step.id), got(c.outputs.files, "the metadata"), src.sourceDateEpoch);
+  },
+};
+
+/** Steps `<target>/place`: the wheel in the output folder, recorded under its target (and its stamp: a package's wheel has none, its own incremental build runs each time). */
+export const placeStep: StepModule<"targets"> = {
+  input: "targets",
+  async run(step, c) {
+    const t = targetOf(c.targets, step.id);
+    const entry = await placeTarget(t, { outDir: c.input.outDir, policy: c.plan.repair.policy, sourceDateEpoch: got(c.outputs.source, "the source").sourceDateEpoch, results: c.results });
+    if (t.kind === "package") return void c.outputs.packages.set(t.id, entry);
+    const stamp = t.kind === "native" ? c.stamps().native() : c.stamps().perPython(t.fromPython);
+    const recorded = t.kind === "python" ? { python: t.fromPython, ...entry } : entry;
+    c.outputs.built.set(t.id, recorded);
+    TargetStamps.record(stamp, recorded);
+  },
+};

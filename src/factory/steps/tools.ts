@@ -11,8 +11,10 @@ import type { PlatformPlan } from "../../platforms/platform-plan.js";
 import type { Progress } from "../../progress.js";
 import { keptTargets, sizeProblem, stageTools, toolsConsoleScripts, toolsExtraFiles, toolsPackage, toolsWheelMetadata } from "../../wheels/tools-wheel.js";
 import { assembleWheel } from "../../wheels/wheel.js";
-import { PIPELINE_VERSION, type BuildSettings } from "../settings.js";
+import { PIPELINE_VERSION } from "../settings.js";
+import type { ToolsInputs } from "../step-inputs.js";
 import type { ReleaseFiles } from "./metadata.js";
+import { got, type StepModule } from "./step-context.js";
 import { placeTarget, tagOf, type NativeEntry } from "./target.js";
 
 /** The tools wheel as the build report records it: a wheel, and the layer's LLVM targets it leaves out. */
@@ -24,12 +26,12 @@ const plannedTools = (plan: PlatformPlan): NonNullable<PlatformPlan["tools"]> =>
 };
 
 /** Step `tools/link`: the programs into the stage folder; returns the layer's targets left out. */
-export async function linkTools(s: BuildSettings, plan: PlatformPlan, layer: LlvmLayer, progress: Progress): Promise<string[]> {
+async function linkTools(s: ToolsInputs, plan: PlatformPlan, layer: LlvmLayer, progress: Progress): Promise<string[]> {
   const staged = await stageTools({
     prefix: layer.prefix,
     root: plannedTools(plan).stageDir,
-    distribution: s.release.distribution,
-    keepTargets: keptTargets(s.toolsWheel?.targets ?? "all", s.platform.arch),
+    distribution: s.distribution,
+    keepTargets: keptTargets(s.targets, s.arch),
     toolsBin: join(s.toolsDir, "bin"),
     repoRoot: s.repoRoot,
     log: (l) => progress.info(l),
@@ -39,17 +41,17 @@ export async function linkTools(s: BuildSettings, plan: PlatformPlan, layer: Llv
 }
 
 /** Step `tools/zip`: the raw wheel, stored (the repair rewrites it and the place step compresses once). */
-export async function assembleTools(s: BuildSettings, plan: PlatformPlan, files: ReleaseFiles, sourceDateEpoch: number): Promise<void> {
+async function assembleTools(s: ToolsInputs, plan: PlatformPlan, files: ReleaseFiles, sourceDateEpoch: number): Promise<void> {
   const t = plannedTools(plan);
   const version = t.wheel.split("-")[1]!;
   mkdirSync(dirname(t.rawWheel), { recursive: true });
   const raw = await assembleWheel({
     root: t.stageDir,
-    packageName: toolsPackage(s.release.distribution),
-    metadata: { ...toolsWheelMetadata(s.release.distribution, version), projectUrls: files.metadata.projectUrls },
+    packageName: toolsPackage(s.distribution),
+    metadata: { ...toolsWheelMetadata(s.distribution, version), projectUrls: files.metadata.projectUrls },
     tag: tagOf(t.rawWheel.split("/").pop()!),
-    extraFiles: toolsExtraFiles(s.release.distribution),
-    consoleScripts: toolsConsoleScripts(toolsPackage(s.release.distribution)),
+    extraFiles: toolsExtraFiles(s.distribution),
+    consoleScripts: toolsConsoleScripts(toolsPackage(s.distribution)),
     sourceDateEpoch,
     generator: PIPELINE_VERSION,
     outDir: dirname(t.rawWheel),
@@ -59,8 +61,8 @@ export async function assembleTools(s: BuildSettings, plan: PlatformPlan, files:
 }
 
 /** Step `tools/place`: the repaired wheel into the output folder (level 9, programs executable), its report entry; over the limit it is refused. */
-export async function placeTools(
-  s: BuildSettings,
+async function placeTools(
+  s: ToolsInputs,
   plan: PlatformPlan,
   o: { sourceDateEpoch: number; results: ReadonlyMap<string, RunResult>; droppedTargets: string[] },
 ): Promise<ToolsEntry> {
@@ -68,9 +70,31 @@ export async function placeTools(
   const prefix = `${t.wheel.split("-")[0]}-`;
   const entry = await placeTarget(
     { id: "tools", wheel: t.wheel, repairDir: t.repairDir, replaces: (old) => old.endsWith(".whl") && old.startsWith(prefix), what: "the tools wheel" },
-    { outDir: s.outDir, policy: plan.repair.policy, sourceDateEpoch: o.sourceDateEpoch, results: o.results, zip: { level: 9, executable: (name) => name.startsWith(`${toolsPackage(s.release.distribution)}/bin/`) } },
+    { outDir: s.outDir, policy: plan.repair.policy, sourceDateEpoch: o.sourceDateEpoch, results: o.results, zip: { level: 9, executable: (name) => name.startsWith(`${toolsPackage(s.distribution)}/bin/`) } },
   );
   const problem = sizeProblem(entry.fileName, entry.size);
   if (problem) throw new CheckFailedError(problem);
   return { ...entry, droppedTargets: o.droppedTargets };
 }
+
+/** Step `tools/link`. */
+export const linkToolsStep: StepModule<"tools"> = {
+  input: "tools",
+  async run(_step, c) {
+    c.outputs.droppedTargets = await linkTools(c.input, c.plan, got(c.outputs.layer, "the layer"), c.progress);
+  },
+};
+
+/** Step `tools/zip`. */
+export const assembleToolsStep: StepModule<"tools"> = {
+  input: "tools",
+  run: (_step, c) => assembleTools(c.input, c.plan, got(c.outputs.files, "the metadata"), got(c.outputs.source, "the source").sourceDateEpoch),
+};
+
+/** Step `tools/place`. */
+export const placeToolsStep: StepModule<"tools"> = {
+  input: "tools",
+  async run(_step, c) {
+    c.outputs.tools = await placeTools(c.input, c.plan, { sourceDateEpoch: got(c.outputs.source, "the source").sourceDateEpoch, results: c.results, droppedTargets: got(c.outputs.droppedTargets, "the tools' targets") });
+  },
+};

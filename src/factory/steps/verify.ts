@@ -1,5 +1,6 @@
 // The verify steps' in-process parts (install with extras, upstream's lit suite) and the record a
 // wheel's verification leaves in the build report, from its steps' results.
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { InternalError } from "../../errors.js";
 import type { ExecEnv } from "../../exec/env.js";
@@ -12,13 +13,13 @@ import type { BuildReport } from "../../schema/build-report.js";
 import { wheelExtras, parseCheckWheelContents } from "../../verify/install.js";
 import { runUpstreamLit } from "../../verify/lit.js";
 import { abi3Verdict } from "../../verify/abi3audit.js";
-import type { BuildSettings } from "../settings.js";
-import { layerHostTriple, layerTargets } from "./layer.js";
+import type { CheckInputs } from "../step-inputs.js";
+import { got, type StepModule } from "./step-context.js";
 
 export type LitResult = NonNullable<BuildReport["verification"][string]["lit"]>;
 
 /** pip install of the final wheel with every extra its METADATA provides (opdsl's YAML dump needs PyYAML). */
-export async function installWheel(s: BuildSettings, env: ExecEnv, plan: PlatformPlan, step: InProcessStep): Promise<void> {
+export async function installWheel(s: CheckInputs, env: ExecEnv, plan: PlatformPlan, step: InProcessStep): Promise<void> {
   const wheel = step.produces[0];
   const vpy = venvPython(s.platform, join(s.workDir, "verify-venvs", `py${step.python ?? ""}`));
   if (!wheel) throw new InternalError(`step ${step.id}: no wheel named`);
@@ -32,11 +33,11 @@ export async function installWheel(s: BuildSettings, env: ExecEnv, plan: Platfor
 
 /** Upstream's mlir/test/python against the installed wheel (nothing when lit is off). */
 export async function runLit(
-  i: { settings: BuildSettings; env: ExecEnv; progress: Progress; sourceRoot: string; layer: LlvmLayer },
+  i: { checks: CheckInputs; env: ExecEnv; progress: Progress; sourceRoot: string; layer: LlvmLayer },
   step: InProcessStep,
 ): Promise<LitResult | undefined> {
-  const s = i.settings;
-  if (!s.verify || !s.verify.lit || !step.python) return undefined;
+  const s = i.checks;
+  if (!s.lit || !step.python) return undefined;
   const vpy = venvPython(s.platform, join(s.workDir, "verify-venvs", `py${step.python}`));
   const lit = await runUpstreamLit({
     env: i.env,
@@ -46,7 +47,7 @@ export async function runLit(
     python: vpy,
     pythonVersion: step.python,
     workDir: s.workDir,
-    ...(s.verify.litFilter ? { filter: s.verify.litFilter } : {}),
+    ...(s.lit.filter ? { filter: s.lit.filter } : {}),
     hostTriple: layerHostTriple(i.layer),
     targets: layerTargets(i.layer),
     ...(s.jobs ? { jobs: s.jobs } : {}),
@@ -58,6 +59,26 @@ export async function runLit(
       (lit.failures.length ? ` — failed: ${lit.failures.join(", ")}` : ""),
   );
   return lit;
+}
+
+const llvmConfig = (layer: LlvmLayer): string | undefined => {
+  try {
+    return readFileSync(join(layer.prefix, "lib", "cmake", "llvm", "LLVMConfig.cmake"), "utf8");
+  } catch {
+    return undefined;
+  }
+};
+
+/** The layer's host triple from its LLVMConfig.cmake (read, not run: no command outside the steps). */
+export function layerHostTriple(layer: LlvmLayer): string {
+  const cfg = llvmConfig(layer);
+  return (cfg && /set\(LLVM_HOST_TRIPLE\s+"?([^")\s]+)"?\)/.exec(cfg)?.[1]) || "x86_64-unknown-linux-gnu";
+}
+
+/** The layer's LLVM_TARGETS_TO_BUILD (what lit's features follow). */
+export function layerTargets(layer: LlvmLayer): string[] {
+  const cfg = llvmConfig(layer);
+  return (cfg && /set\(LLVM_TARGETS_TO_BUILD\s+([^)]*)\)/.exec(cfg)?.[1]?.split(";")) || [];
 }
 
 /** The JSON a checking script prints last (smoke.py, free_threaded.py). */
@@ -112,3 +133,18 @@ export function verificationsOf(i: {
   }
   return out;
 }
+
+/** Steps `py<v>/lit`: upstream's suite against the installed wheel, its counts recorded by Python. */
+export const litStep: StepModule<"checks"> = {
+  input: "checks",
+  async run(step, c) {
+    const r = await runLit({ checks: c.input, env: c.env, progress: c.progress, sourceRoot: got(c.outputs.source, "the source").tree.root, layer: got(c.outputs.layer, "the layer") }, step);
+    if (r && step.python) c.outputs.lit[step.python] = r;
+  },
+};
+
+/** Steps `py<v>/install`. */
+export const installStep: StepModule<"checks"> = {
+  input: "checks",
+  run: (step, c) => installWheel(c.input, c.env, c.plan, step),
+};
