@@ -85,6 +85,8 @@ interface LitRunInput {
   jobs?: number;
   /** Extra environment of the Python under test (PYTHON_GIL=0 on a free-threaded interpreter). */
   pythonEnv?: Record<string, string>;
+  /** The wheel under test is the stable-ABI (abi3) one: lit's `python-stable-abi` feature, which upstream's tests mark UNSUPPORTED on. */
+  stableAbi?: boolean;
   /**
    * Where %mlir_runner_utils / %mlir_c_runner_utils (the execution engine tests' shared_libs) are
    * found: the installed wheel's runtime libraries. Default: asked from the wheel under test
@@ -133,6 +135,7 @@ export async function runUpstreamLit(input: LitRunInput): Promise<LitCounts> {
     LLVM_HAS_NVPTX_TARGET: input.targets.includes("NVPTX") ? 1 : 0,
     MLIR_ENABLE_ROCM_CONVERSIONS: input.targets.includes("AMDGPU") ? 1 : 0,
     MLIR_ENABLE_BINDINGS_PYTHON: 1,
+    MLIR_ENABLE_PYTHON_STABLE_ABI: input.stableAbi ? 1 : 0,
     MLIR_INCLUDE_INTEGRATION_TESTS: 1,
     BUILD_SHARED_LIBS: 0,
   });

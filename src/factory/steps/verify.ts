@@ -33,7 +33,7 @@ export async function installWheel(s: CheckInputs, env: ExecEnv, plan: PlatformP
 
 /** Upstream's mlir/test/python against the installed wheel (nothing when lit is off). */
 export async function runLit(
-  i: { checks: CheckInputs; env: ExecEnv; progress: Progress; sourceRoot: string; layer: LlvmLayer },
+  i: { checks: CheckInputs; env: ExecEnv; progress: Progress; sourceRoot: string; layer: LlvmLayer; stableAbi?: boolean },
   step: InProcessStep,
 ): Promise<LitResult | undefined> {
   const s = i.checks;
@@ -53,6 +53,7 @@ export async function runLit(
     ...(s.jobs ? { jobs: s.jobs } : {}),
     // Free-threaded: lit runs with PYTHON_GIL=0, as the smoke test does (the GIL cannot come back).
     ...(parsePython(step.python).freeThreaded ? { pythonEnv: { PYTHON_GIL: "0" } } : {}),
+    ...(i.stableAbi ? { stableAbi: true } : {}),
   });
   i.progress.info(
     `lit (Python ${step.python}): ${lit.passed} passed, ${lit.failed} failed, ${lit.unsupported} unsupported` +
@@ -138,7 +139,9 @@ export function verificationsOf(i: {
 export const litStep: StepModule<"checks"> = {
   input: "checks",
   async run(step, c) {
-    const r = await runLit({ checks: c.input, env: c.env, progress: c.progress, sourceRoot: got(c.outputs.source, "the source").tree.root, layer: got(c.outputs.layer, "the layer") }, step);
+    // The abi3 wheel is the one this Python is verified with when the plan says so (3.12+ on 23.x).
+    const stableAbi = c.plan.builds.some((b) => b.abi === "abi3" && b.verifiedOn.some((v) => v.python === step.python));
+    const r = await runLit({ checks: c.input, env: c.env, progress: c.progress, sourceRoot: got(c.outputs.source, "the source").tree.root, layer: got(c.outputs.layer, "the layer"), stableAbi }, step);
     if (r && step.python) c.outputs.lit[step.python] = r;
   },
 };
