@@ -27,7 +27,7 @@
 // MLIR_RELEASE_CACHE (default ~/.cache/mlir-release, the layer job's), MLIR_RELEASE_TOOLS (default
 // <cache>/tools), MLIR_RELEASE_SID_ROOT (default <cache>/sid-root when prepared), MLIR_RELEASE_PYTHON_3_13T
 // (default <repo>/.cache/python3.13t when built by MLIR_RELEASE_FREE_THREADED=1 ci/setup.sh).
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, appendFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -214,16 +214,20 @@ async function release(): Promise<Figures> {
   };
 }
 
+/** The host's CPython 3.12 as the plan finds it (pyenv's shims answer only for the global version). */
+const host312 = (): string => planBuild(settingsFor()).builds.flatMap((b) => b.verifiedOn).find((v) => v.python === "3.12")?.interpreter ?? "python3.12";
+
 /** Stage tools: the tools wheel of this layer, measured against the 40 MB target and used the way a user would. */
 async function toolsStage(): Promise<Figures> {
   const planned = plannedInputs(settingsFor());
   const out = join(runDir, "tools");
   const venv = join(runDir, "tools-venv");
+  if (!dryRun) rmSync(out, { recursive: true, force: true }); // tools-wheel refuses a folder that holds one already
   const made = await run(cli("tools-wheel", "--prefix", planned.layerPrefix, "--version", "23.1.1", "--out", out, "--max-mb", String(TARGET.toolsMaxMB)), true);
   const wheel = (lastJson(made.stdout) as { wheel?: string; bytes?: number; linkSeconds?: number } | undefined) ?? {};
   const py = join(venv, "bin", "python");
   const use = [
-    await run(["python3.12", "-m", "venv", "--clear", venv], true),
+    await run([host312(), "-m", "venv", "--clear", venv], true),
     await run([py, "-m", "pip", "install", "--no-index", "--no-deps", wheel.wheel ?? join(out, "<the tools wheel>")], true),
     await run(["bash", join(REPO, "containers", "verify", "tools-wheel-use.sh"), join(venv, "bin")], true),
   ];
