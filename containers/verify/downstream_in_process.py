@@ -22,9 +22,12 @@ from mlir_standalone.passmanager import PassManager as StandalonePassManager
 result = {"mlir": list(mlir.__path__)[0], "mlir_standalone": list(mlir_standalone.__path__)[0]}
 
 # The standalone package's aggregate C API library carries the transforms passes; registering the
-# canonicalizer lets its own PassManager run it.
-capi = glob.glob(os.path.join(list(mlir_standalone.__path__)[0], "_mlir_libs", "libStandalonePythonCAPI.so*"))
-ctypes.CDLL(capi[0]).mlirRegisterTransformsCanonicalizer()
+# canonicalizer lets its own PassManager run it. The C function is named after the pass's TableGen
+# record: mlirRegisterTransformsCanonicalizer up to LLVM 22, ...CanonicalizerPass from 23.
+capi = ctypes.CDLL(glob.glob(os.path.join(list(mlir_standalone.__path__)[0], "_mlir_libs", "libStandalonePythonCAPI.so*"))[0])
+register = next(n for n in ("mlirRegisterTransformsCanonicalizer", "mlirRegisterTransformsCanonicalizerPass") if hasattr(capi, n))
+getattr(capi, register)()
+result["canonicalizer_registered_by"] = register
 
 with sir.Context() as ctx, sir.Location.unknown():
     sd.register_dialects()
