@@ -212,7 +212,8 @@ describe(`wheel factory, Python ${PYTHON}`, () => {
 
   it("ran upstream's execution_engine.py with shared_libs pointing at the installed wheel's copies", () => {
     const logText = readFileSync(join(OUTPUT, "logs", "wheel-factory.log"), "utf8");
-    expect(logText).toMatch(/import mlir\._runtime_libs as r; print\(r\.directory\(\)\)/);
+    // The wheel's runtime library folder was asked from the installed wheel (containers/verify/runtime_libs_dir.py prints mlir._runtime_libs.directory()).
+    expect(logText).toMatch(/verify-venvs\/py\d+\.\d+t?\/bin\/python \S+\/containers\/verify\/runtime_libs_dir\.py$/m);
     const site = readFileSync(join(settings.workDir, `lit-py${PYTHON}`, "test", "lit.site.cfg.py"), "utf8");
     const shlib = /config\.llvm_shlib_dir = lit_config\.substitute\(path\(r?"([^"]+)"\)\)/.exec(site)?.[1];
     expect(shlib).toMatch(new RegExp(`verify-venvs/py${PYTHON.replace(".", "\\.")}/lib/python${PYTHON.replace(".", "\\.")}/site-packages/mlir/_mlir_libs$`));
