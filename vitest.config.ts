@@ -2,11 +2,21 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 1_800_000,
-    // Integration tests share one machine's build caches; run files one at a time.
-    fileParallelism: false,
     reporters: ["default"],
+    // Files run one at a time, the unit tests first: integration tests share one machine's build caches.
+    projects: [
+      {
+        extends: true,
+        // In-process tests that clean up after themselves: one module registry for all of them (no
+        // re-import per file, ~4x faster).
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"], isolate: false, fileParallelism: false, sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { name: "integration", include: ["test/integration/**/*.test.ts"], fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });
