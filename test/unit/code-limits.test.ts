@@ -2,12 +2,12 @@
 // with the TypeScript compiler's own parser, so a function is what the language says it is
 // (declarations, methods, accessors, constructors, function expressions and arrow functions, nested
 // ones measured on their own), and a failure names every offender as file:line:name:length.
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { SRC, srcFiles as sourceFiles } from "../support/src-files.js";
 
-const SRC = join(import.meta.dirname, "..", "..", "src");
 const MAX_FILE_LINES = 500;
 const MAX_FUNCTION_LINES = 120;
 
@@ -51,12 +51,6 @@ export function limitBreaches(file: string, text: string): LimitBreach[] {
   visit(sf);
   return out;
 }
-
-const sourceFiles = (): string[] =>
-  readdirSync(SRC, { recursive: true })
-    .map(String)
-    .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
-    .sort();
 
 describe("code size limits of src/", () => {
   it(`no file over ${MAX_FILE_LINES} lines, no function body over ${MAX_FUNCTION_LINES} lines`, () => {

@@ -3,12 +3,12 @@
 // where they are read, linted and reviewed as what they are. Read with the TypeScript compiler's own
 // parser: every string literal and template of src/ (a template's ${…} parts read as a name), and
 // every array of them (lines joined into one text), is checked for the statements of a program.
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { SRC, srcFiles as sourceFiles } from "../support/src-files.js";
 
-const SRC = join(import.meta.dirname, "..", "..", "src");
 
 /** What makes a text a program of its language: a statement a sentence or a command line does not hold. */
 const PROGRAM_SIGNS: ReadonlyArray<{ language: string; sign: RegExp }> = [
@@ -57,12 +57,6 @@ export function programsInStrings(file: string, source: string): ProgramInString
   visit(sf);
   return out;
 }
-
-const sourceFiles = (): string[] =>
-  readdirSync(SRC, { recursive: true })
-    .map(String)
-    .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
-    .sort();
 
 describe("programs are files, not strings in src/", () => {
   it("no string or template in src/ holds Python or browser JavaScript", () => {
