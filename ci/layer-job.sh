@@ -69,7 +69,11 @@ case "${1:-status}" in
         # running compile loses its .o.d and sccache fails it ("failed to zip up compiler outputs").
         target=install-distribution
         grep -q '^LLVM_DISTRIBUTION_COMPONENTS:' "$build/CMakeCache.txt" 2>/dev/null || target=install
-        read -r total missing < <(cd "$build" && ninja -t inputs "$target" 2>/dev/null | awk '/\.o$/ { n++; if (system("test -e \"" $0 "\"")) m++ } END { printf "%d %d\n", n, m }')
+        total=0 missing=0
+        while IFS= read -r obj; do
+          total=$((total + 1))
+          [[ -e $build/$obj ]] || missing=$((missing + 1))
+        done < <(cd "$build" && { ninja -t inputs "$target" 2>/dev/null | grep '\.o$' || true; })
         elapsed=$(( $(date -u +%s) - $(cat "$job/started" 2>/dev/null || date -u +%s) ))
         echo "object files left: ${missing:-?} of ${total:-?}; this run: ${elapsed}s elapsed"
         if [[ ${missing:-0} -gt 0 ]]; then
@@ -87,7 +91,8 @@ case "${1:-status}" in
     ;;
   keep-priority)
     # Internal (start runs it): the sccache server of this cache gets the job's autogroup nice.
-    prio=$2 pid=$3
+    prio=${2:-} pid=${3:-}
+    [[ $prio =~ ^-?[0-9]+$ && $pid =~ ^[0-9]+$ ]] || { echo "usage: ci/layer-job.sh keep-priority <nice> <pid> (internal)" >&2; exit 2; }
     while kill -0 "$pid" 2>/dev/null; do
       for p in $(pgrep -xf "$cache/tools/bin/sccache" || true); do echo "$prio" > "/proc/$p/autogroup" 2>/dev/null || true; done
       sleep 20
