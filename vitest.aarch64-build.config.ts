@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 // (needs `MLIR_RELEASE_AARCH64=1 bash ci/setup.sh`; ~10 min plus the downloads; not in npm test).
 export default defineConfig({
   test: {
+    globalSetup: ["test/support/run-tmpdir.ts"],
     include: ["test/aarch64-build/**/*.steps.ts"],
     testTimeout: 120_000,
     hookTimeout: 3_600_000,

@@ -6,6 +6,7 @@ import { defineConfig } from "vitest/config";
 // of compiling on 2 cores, twice.
 export default defineConfig({
   test: {
+    globalSetup: ["test/support/run-tmpdir.ts"],
     include: ["test/clang-package/**/*.steps.ts"],
     testTimeout: 900_000,
     hookTimeout: 3_600_000,

@@ -5,6 +5,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 1_800_000,
     reporters: ["default"],
+    globalSetup: ["test/support/run-tmpdir.ts"],
     // Files run one at a time, the unit tests first: integration tests share one machine's build caches.
     projects: [
       {

@@ -5,6 +5,7 @@ import { defineConfig } from "vitest/config";
 // wheel builds (about 20 minutes on 2 cores) and a root that setup prepares only on request.
 export default defineConfig({
   test: {
+    globalSetup: ["test/support/run-tmpdir.ts"],
     include: ["test/sid-pythons/**/*.steps.ts"],
     testTimeout: 900_000,
     hookTimeout: 3_600_000,

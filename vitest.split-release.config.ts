@@ -5,6 +5,7 @@ import { defineConfig } from "vitest/config";
 // Out of `npm test`: it runs the lit suite twice (several minutes on 2 cores).
 export default defineConfig({
   test: {
+    globalSetup: ["test/support/run-tmpdir.ts"],
     include: ["test/split-release/**/*.steps.ts"],
     testTimeout: 900_000,
     hookTimeout: 3_600_000,

@@ -20,6 +20,11 @@ interface CommandResult {
   stderr: string;
 }
 
+// No stdin unless given: node's stdio pipes are sockets, and a bash child whose stdin is a socket
+// sources ~/.bashrc when SHLVL < 2 (a shell started by a service, CI, setsid), so a user's rc file
+// (pyenv's shims first on PATH) would change what the command finds.
+const withStdin = (o: CommandOptions) => (o.input !== undefined ? o : { ...o, stdin: "ignore" as const });
+
 const argvOf = (argv: readonly string[]): [string, string[]] => {
   const [file, ...args] = argv;
   if (!file) throw new InternalError("command: empty argv");
@@ -29,7 +34,7 @@ const argvOf = (argv: readonly string[]): [string, string[]] => {
 /** Runs argv and returns its stdout (final newline stripped); a non-zero exit rejects with execa's error (command, status, stderr). */
 export async function commandOutput(argv: readonly string[], o: CommandOptions = {}): Promise<string> {
   const [file, args] = argvOf(argv);
-  return (await execa(file, args, o)).stdout;
+  return (await execa(file, args, withStdin(o))).stdout;
 }
 
 /** Runs argv for its effect (patchelf, a compiler); a non-zero exit rejects as commandOutput's does. */
@@ -40,18 +45,18 @@ export async function runCommand(argv: readonly string[], o: CommandOptions = {}
 /** Runs argv and returns how it ended without rejecting on its status (stdout kept verbatim, final newline included). */
 export async function commandResult(argv: readonly string[], o: CommandOptions = {}): Promise<CommandResult> {
   const [file, args] = argvOf(argv);
-  const r = await execa(file, args, { ...o, reject: false, stripFinalNewline: false });
+  const r = await execa(file, args, { ...withStdin(o), reject: false, stripFinalNewline: false });
   return { exitCode: r.exitCode ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** commandOutput, synchronously (for the few synchronous callers: the pipeline's git revision). */
 export function commandOutputSync(argv: readonly string[], o: CommandOptions = {}): string {
   const [file, args] = argvOf(argv);
-  return execaSync(file, args, o).stdout;
+  return execaSync(file, args, withStdin(o)).stdout;
 }
 
 /** stdout as bytes, synchronously (a decompressor's output): up to maxBytes. */
 export function commandBytesSync(argv: readonly string[], maxBytes: number): Buffer<ArrayBuffer> {
   const [file, args] = argvOf(argv);
-  return Buffer.from(execaSync(file, args, { encoding: "buffer", maxBuffer: maxBytes }).stdout);
+  return Buffer.from(execaSync(file, args, { stdin: "ignore", encoding: "buffer", maxBuffer: maxBytes }).stdout);
 }

@@ -22,6 +22,7 @@ import { execa } from "execa";
 import { unzipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BUILD_DEFAULTS } from "../../src/cli/build-commands.js";
+import { pasteIntoVenv } from "../support/paste.js";
 import { buildSettingsOf } from "../support/build-settings.js";
 import { runSteps } from "../../src/exec/steps.js";
 import { type BuildPlan, planBuild, plannedInputs } from "../../src/factory/build-plan.js";
@@ -232,12 +233,7 @@ describe("clang package (clang's Python bindings + libclang) from Debian's 22.1.
       for (const [what, cmd] of ways) {
         const v = (await freshVenv(join(tmp(), "venv"))).py;
         const bin = join(v, "..");
-        // The line runs only if `pip` is the fresh venv's (a guard, not part of the line).
-        const r = await execa("bash", ["-c", `[ "$(command -v pip)" = "${join(bin, "pip")}" ] || exit 97\n${cmd}`], {
-          env: { ...PIP_ENV, PATH: `${bin}:/usr/bin:/bin`, VIRTUAL_ENV: join(bin, ".."), PIP_INDEX_URL: pypi.simpleUrl },
-          all: true,
-          reject: false,
-        });
+        const r = await pasteIntoVenv(join(bin, ".."), cmd, { cwd: tmp(), env: { ...PIP_ENV, PIP_INDEX_URL: pypi.simpleUrl } });
         expect(r.exitCode, `${what}: ${cmd}\n${r.all}`).toBe(0);
         const p = await probe(v, "/");
         expect(p.errors, what).toEqual([]);

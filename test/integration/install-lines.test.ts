@@ -21,6 +21,7 @@ import { assembleWheel } from "../../src/wheels/wheel.js";
 import { runCli } from "../support/cli-inprocess.js";
 import { testEnv, TOOLS } from "../support/env.js";
 import { FIXTURE_MODULE, makeFixtureRelease } from "../support/release-fixture.js";
+import { pasteIntoVenv } from "../support/paste.js";
 import { serveStatic, startPypiServer, type PypiServer, type StaticServer } from "../support/servers.js";
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "install-lines-"));
@@ -69,8 +70,6 @@ async function freshVenv(o: { pip26?: boolean } = {}): Promise<Venv> {
     execFileSync("bash", ["-c", `rm -rf "${site}"/pip "${site}"/pip-*.dist-info && cp -r "${TOOLS}"/lib/python3.12/site-packages/pip "${TOOLS}"/lib/python3.12/site-packages/pip-26.3.dist-info "${site}"/`]);
   }
   const env = (pypi: string) => ({
-    PATH: `${join(venv, "bin")}:${process.env["PATH"]}`,
-    VIRTUAL_ENV: venv,
     PIP_CONFIG_FILE: "/dev/null",
     PIP_INDEX_URL: pypi,
     PIP_DISABLE_PIP_VERSION_CHECK: "1",
@@ -81,13 +80,10 @@ async function freshVenv(o: { pip26?: boolean } = {}): Promise<Venv> {
   return {
     dir,
     async paste(line, p = {}) {
-      // The pasted line runs only if `pip` is this venv's (a guard, not part of the line).
-      const guard = `[ "$(command -v pip)" = "${join(venv, "bin", "pip")}" ] || { echo "pip is $(command -v pip), not the venv's"; exit 97; }`;
-      const r = await execa("bash", ["-c", `${guard}\n${line}`], { cwd: p.cwd ?? dir, env: env(p.pypi ?? pypiDefault), all: true, reject: false });
-      return { exitCode: r.exitCode ?? -1, all: r.all ?? "" };
+      return pasteIntoVenv(venv, line, { cwd: p.cwd ?? dir, env: env(p.pypi ?? pypiDefault), basePath: process.env["PATH"] ?? "/usr/bin:/bin" });
     },
     async installed() {
-      const r = await execa(join(venv, "bin", "python"), ["-m", "pip", "list", "--format=json"], { env: env(pypiDefault) });
+      const r = await execa(join(venv, "bin", "python"), ["-m", "pip", "list", "--format=json"], { env: { ...env(pypiDefault), VIRTUAL_ENV: venv } });
       return Object.fromEntries((JSON.parse(r.stdout) as Array<{ name: string; version: string }>).map((x) => [x.name.toLowerCase(), x.version]));
     },
   };

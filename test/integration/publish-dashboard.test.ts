@@ -18,6 +18,7 @@ import { addRelease, indexPaths, regenerate } from "../../src/site/store.js";
 import { loadStage, writeStage } from "../../src/stage/stage.js";
 import { OUTPUT } from "../support/env.js";
 import { FIXTURE_MODULE, makeFixtureRelease } from "../support/release-fixture.js";
+import { pasteIntoVenv } from "../support/paste.js";
 import { freshVenv, serveStatic, type StaticServer } from "../support/servers.js";
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "dash-"));
@@ -185,11 +186,12 @@ describe("dashboard in headless Chromium", () => {
       writeFileSync(join(dir, "requirements.txt"), `${requirements}\n`);
       const venv = await freshVenv(join(dir, "venv"));
       expect(requirementsInstall).toBe("pip install -r requirements.txt");
-      const guard = `[ "$(command -v pip)" = "${join(dir, "venv", "bin", "pip")}" ] || { echo "pip is $(command -v pip), not the venv's" >&2; exit 97; }`;
-      await execa("bash", ["-c", `${guard}\n${requirementsInstall}`], {
+      const pasted = await pasteIntoVenv(join(dir, "venv"), requirementsInstall, {
         cwd: dir,
-        env: { PATH: `${join(dir, "venv", "bin")}:${process.env["PATH"]}`, PIP_CONFIG_FILE: "/dev/null", PIP_INDEX_URL: `${site.url}/simple/`, PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_REQUIRE_VIRTUALENV: "1" },
+        env: { PIP_CONFIG_FILE: "/dev/null", PIP_INDEX_URL: `${site.url}/simple/`, PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_REQUIRE_VIRTUALENV: "1" },
+        basePath: process.env["PATH"] ?? "/usr/bin:/bin",
       });
+      expect(pasted.exitCode, pasted.all).toBe(0);
       expect((await execa(venv.py, ["-c", `import ${FIXTURE_MODULE} as m; print(m.VERSION)`])).stdout.trim()).toBe(NEWEST);
     } finally {
       await browser.close();

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
+import { pasteIntoVenv, shellLine } from "../support/paste.js";
 import { buildSettings } from "../support/build-settings.js";
 import { buildWheels } from "../../src/factory/factory.js";
 import { artifactsOf } from "../../src/plan/manifest.js";
@@ -89,7 +90,7 @@ describe("tools wheel, built by the factory from Debian's 22.1.8 layer", () => {
   it("the tools run from PATH, without the system's LLVM: a tiny MLIR through mlir-opt into FileCheck, and the rest", async () => {
     const dir = tmp();
     const env = { PATH: `${join(venv, "bin")}:/usr/bin:/bin` };
-    const sh = async (cmd: string) => execa("bash", ["-c", cmd], { cwd: dir, env, all: true, reject: false });
+    const sh = async (cmd: string) => shellLine(cmd, { cwd: dir, env });
     writeFileSync(join(dir, "in.mlir"), "func.func @f(%a: i32) -> i32 {\n  %c = arith.constant 0 : i32\n  %r = arith.addi %a, %c : i32\n  return %r : i32\n}\n");
     writeFileSync(join(dir, "check.txt"), "// CHECK-LABEL: func.func @f\n// CHECK-NEXT: return %arg0 : i32\n// CHECK-NOT: arith.addi\n");
     const pipe = await sh("command -v mlir-opt FileCheck && mlir-opt --canonicalize in.mlir | FileCheck check.txt");
@@ -115,7 +116,7 @@ describe("tools wheel, built by the factory from Debian's 22.1.8 layer", () => {
   it("kept targets work, dropped ones are simply unknown: PTX and AMDGPU ISA from gpu-module-to-binary; an aarch64 data layout fails cleanly", async () => {
     const dir = tmp();
     const env = { PATH: `${join(venv, "bin")}:/usr/bin:/bin` };
-    const sh = async (cmd: string) => execa("bash", ["-c", cmd], { cwd: dir, env, all: true, reject: false });
+    const sh = async (cmd: string) => shellLine(cmd, { cwd: dir, env });
     writeFileSync(
       join(dir, "gpu.mlir"),
       'module attributes {gpu.container_module} {\n  gpu.module @k [#nvvm.target<chip = "sm_70">] {\n    llvm.func @f() attributes {nvvm.kernel} { llvm.return }\n  }\n  gpu.module @r [#rocdl.target<chip = "gfx90a">] {\n    llvm.func @g() attributes {rocdl.kernel} { llvm.return }\n  }\n}\n',
@@ -168,12 +169,9 @@ describe("tools wheel, built by the factory from Debian's 22.1.8 layer", () => {
       // of PyPI alone would: the plain name from the pypiserver.
       for (const [what, cmd] of [["dashboard", line!], ["PyPI", "pip install 'mlir-python-bindings-tools==22.1.8'"]] as const) {
         const v = await freshVenv();
-        // The line runs only if `pip` is the fresh venv's (a guard, not part of the line).
-        const guard = `[ "$(command -v pip)" = "${join(v, "bin", "pip")}" ] || exit 97`;
-        const r = await execa("bash", ["-c", `${guard}\n${cmd} && mlir-opt --version && FileCheck --version`], {
-          env: { PIP_CONFIG_FILE: "/dev/null", PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_NO_CACHE_DIR: "1", PATH: `${join(v, "bin")}:/usr/bin:/bin`, VIRTUAL_ENV: v, PIP_INDEX_URL: pypi.simpleUrl },
-          all: true,
-          reject: false,
+        const r = await pasteIntoVenv(v, `${cmd} && mlir-opt --version && FileCheck --version`, {
+          cwd: tmp(),
+          env: { PIP_CONFIG_FILE: "/dev/null", PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_NO_CACHE_DIR: "1", PIP_INDEX_URL: pypi.simpleUrl },
         });
         expect(r.exitCode, `${what}: ${cmd}\n${r.all}`).toBe(0);
         expect(r.all, what).toMatch(/LLVM version 22\.1\.8/);
