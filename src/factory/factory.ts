@@ -23,6 +23,8 @@ import { sourceTree } from "./steps/source.js";
 import { projectFilesHash } from "./steps/stamps.js";
 import { installWheel, type LitResult, runLit, verificationsOf } from "./steps/verify.js";
 import { sha256File } from "../util/hash.js";
+import { dirBytes, requireFreeSpace } from "../util/free-space.js";
+import { buildSpaceNeeds } from "./disk-need.js";
 
 export type { BuildSettings, LayerSpec, SourceSpec } from "./settings.js";
 export { PIPELINE_VERSION } from "./settings.js";
@@ -54,6 +56,11 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
   const plan = planBuild(s);
   // A Python asked for (or the calendar's default) that this machine or runner lacks: say so, build the rest.
   for (const sk of plan.abi.skipped) progress.info(`not built: Python ${sk.python}: ${sk.reason}; building ${plan.builds.map((b) => b.python).join(", ")}`);
+  // What a rerun finds in its folders it writes over, not again.
+  requireFreeSpace(
+    buildSpaceNeeds(s, plan).map((n) => ({ ...n, bytes: n.bytes - dirBytes(n.path) })),
+    "pass --work and --out on a larger disk",
+  );
   const pipeline = buildPipeline({
     settings: s,
     plan,

@@ -10,6 +10,7 @@ import { CompilerCacheSettings } from "../schema/config.js";
 import { type PlatformId } from "../schema/platform.js";
 import type { LlvmSourceTree } from "../source/tree.js";
 import { canonicalHash } from "../util/hash.js";
+import { dirBytes, requireFreeSpace } from "../util/free-space.js";
 import { withLock } from "../util/lock.js";
 import { dirLayerStore, type LayerStore, restoreLayer, saveLayer } from "./artifact.js";
 import { type CompilerCacheStats, startCompilerCache, statsLine } from "./compiler-cache.js";
@@ -167,6 +168,9 @@ function pointLink(link: string, target: string): void {
   symlinkSync(target, link, "junction");
 }
 
+/** A from-source layer's disk: build folder 2.8 GB, install 1.8 GB, archive 0.35 GB (23.1.1, the default options), with room. */
+const SOURCE_LAYER_BYTES = 6e9;
+
 async function buildInWorkDirs(
   source: LlvmSourceTree,
   opts: SourceLayerOptions,
@@ -193,6 +197,11 @@ async function buildInWorkDirs(
   const runEnv = cache?.env ?? {};
   let stats: CompilerCacheStats | undefined;
   try {
+    // A resumed build has written part of it already.
+    requireFreeSpace(
+      [{ path: buildDir, bytes: SOURCE_LAYER_BYTES - dirBytes(buildDir) - dirBytes(installDir), what: `the from-source layer ${key}: build folder, install, archive` }],
+      "point the cache (--cache, MLIR_RELEASE_CACHE) at a larger disk",
+    );
     if (!existsSync(join(buildDir, "build.ninja"))) {
       opts.progress.step(`configure llvm/ (${key})${cache ? ` with sccache (${statsScope(runEnv)})` : ""}`);
       await opts.env.run(sourceLayerConfigureArgs(tree, buildDir, installDir, opts.cmakeOptions, cache?.launcher), { env: runEnv });
