@@ -202,20 +202,28 @@ function summarize(report: Awaited<ReturnType<typeof buildWheels>>, outDir: stri
   process.stdout.write(closingSummary(report, outDir));
 }
 
+/** The options `verify` and `build` share, declared once; a description says what each command does with it. */
+const SHARED_OPTIONS: ReadonlyArray<{ flags: string; build: string; verify: string; default?: string }> = [
+  { flags: "--platform <id>", build: "target platform", verify: "target platform", default: BUILD_DEFAULTS.platform },
+  { flags: "--source <spec>", build: "debian:22.1.8|23.1.1 | tarball:<path>@<sha256> | git:<url>@<commit> | dir:<path>", verify: "the source the wheels were built from", default: BUILD_DEFAULTS.source },
+  { flags: "--layer <spec>", build: "prebuilt:<prefix> | source", verify: "the layer (its tools run the lit suite)", default: BUILD_DEFAULTS.layer },
+  { flags: "--python <versions>", build: "comma-separated CPython versions (default: the config's)", verify: "which wheels to verify (default: the config's)" },
+  { flags: "--out <dir>", build: "where wheels and build-report.json go", verify: "the build's output folder (what `build --out` wrote)", default: BUILD_DEFAULTS.out },
+  { flags: "--work <dir>", build: "build directories (default: <cache>/work)", verify: "venvs and lit work dirs (default: <cache>/work)" },
+  { flags: "--cache <dir>", build: "sources, trees, layers, venvs (default: $MLIR_RELEASE_CACHE, else <repo>/.cache)", verify: "sources, trees, layers, venvs (default: $MLIR_RELEASE_CACHE, else <repo>/.cache)" },
+  { flags: "--config <file>", build: "release config (default: release.config.json)", verify: "release config" },
+  { flags: "--no-lit", build: "skip upstream's lit suite (smoke test only)", verify: "smoke test only" },
+  { flags: "--lit-filter <paths>", build: "comma-separated subset of mlir/test/python", verify: "comma-separated subset of mlir/test/python" },
+];
+
+const withSharedOptions = (cmd: Command, role: "build" | "verify"): Command =>
+  SHARED_OPTIONS.reduce((c, o) => (o.default === undefined ? c.option(o.flags, o[role]) : c.option(o.flags, o[role], o.default)), cmd);
+
 export function register(program: Command, cli: CliContext): void {
-  program
-    .command("verify")
-    .description("Verify the wheels of a build output folder: check-wheel-contents, fresh venv, smoke test, upstream lit")
-    .option("--out <dir>", "the build's output folder (what `build --out` wrote)", BUILD_DEFAULTS.out)
-    .option("--platform <id>", "target platform", BUILD_DEFAULTS.platform)
-    .option("--source <spec>", "the source the wheels were built from", BUILD_DEFAULTS.source)
-    .option("--layer <spec>", "the layer (its tools run the lit suite)", BUILD_DEFAULTS.layer)
-    .option("--python <versions>", "which wheels to verify (default: the config's)")
-    .option("--work <dir>", "venvs and lit work dirs (default: <cache>/work)")
-    .option("--cache <dir>", "sources, trees, layers, venvs (default: $MLIR_RELEASE_CACHE, else <repo>/.cache)")
-    .option("--config <file>", "release config")
-    .option("--no-lit", "smoke test only")
-    .option("--lit-filter <paths>", "comma-separated subset of mlir/test/python")
+  withSharedOptions(
+    program.command("verify").description("Verify the wheels of a build output folder: check-wheel-contents, fresh venv, smoke test, upstream lit"),
+    "verify",
+  )
     .action(cli.withOptions(async (o, flags: Omit<BuildFlags, "verify">) => {
       const settings = resolveBuildSettings(o, { ...flags, verify: true });
       const env = new HostEnv(join(settings.workDir, "logs", `verify-${settings.platform.id}.log`));
@@ -224,25 +232,13 @@ export function register(program: Command, cli: CliContext): void {
       summarize(await verifyDist(settings, env, progress), settings.outDir);
     }));
 
-  program
-    .command("build")
-    .description("Build, repair and verify MLIR Python wheels for one platform")
-    .option("--platform <id>", "target platform", BUILD_DEFAULTS.platform)
-    .option("--source <spec>", "debian:22.1.8|23.1.1 | tarball:<path>@<sha256> | git:<url>@<commit> | dir:<path>", BUILD_DEFAULTS.source)
-    .option("--layer <spec>", "prebuilt:<prefix> | source", BUILD_DEFAULTS.layer)
-    .option("--python <versions>", "comma-separated CPython versions (default: the config's)")
-    .option("--out <dir>", "where wheels and build-report.json go", BUILD_DEFAULTS.out)
-    .option("--work <dir>", "build directories (default: <cache>/work)")
-    .option("--cache <dir>", "sources, trees, layers, venvs (default: $MLIR_RELEASE_CACHE, else <repo>/.cache)")
-    .option("--config <file>", "release config (default: release.config.json)")
+  withSharedOptions(program.command("build").description("Build, repair and verify MLIR Python wheels for one platform"), "build")
     .option("--plan <file>", "build exactly what a ReleasePlan says (version, commit, source, Pythons)")
     .option("--distribution <name>", "distribution name")
     .option("--version <pep440>", "version of the wheels (default: the LLVM version)")
     .option("--no-verify", "skip check-wheel-contents, install, smoke test and lit")
     .option("--no-dev", "skip the dev distribution (tarball + dev wheel for downstream builds)")
     .option("--no-tools-wheel", "skip the tools wheel (<distribution>-tools: mlir-opt, mlir-translate, mlir-lsp-server, FileCheck, … statically linked from the layer; about 1 min of link on linux-x86_64)")
-    .option("--no-lit", "skip upstream's lit suite (smoke test only)")
-    .option("--lit-filter <paths>", "comma-separated subset of mlir/test/python")
     .option("--package <ids>", "also build these packages' wheels, comma-separated (clang: clang's Python bindings with libclang; see release.config.json packages)")
     .option("-j, --jobs <n>", "parallel compile jobs")
     .option("--policy <name>", "Linux: manylinux2014 | manylinux_2_28 (default: the config's manylinuxPolicy, manylinux2014; linux-aarch64: manylinux_2_28)")
