@@ -158,6 +158,8 @@ function preflight(): Figures {
   return {
     key,
     layerPrefix: planned.layerPrefix,
+    // The host's CPython 3.12 as the plan finds it (pyenv's shims answer only for the global version).
+    host312: plan.builds.flatMap((b) => b.verifiedOn).find((v) => v.python === "3.12")?.interpreter ?? "python3.12",
     wheels: plan.builds.map((b) => ({ wheel: b.wheel, verifiedOn: b.verifiedOn.map((x) => x.python) })),
     checks: [
       check("the layer of the planned key is installed", existsSync(stamp), stamp),
@@ -214,9 +216,6 @@ async function release(): Promise<Figures> {
   };
 }
 
-/** The host's CPython 3.12 as the plan finds it (pyenv's shims answer only for the global version). */
-const host312 = (): string => planBuild(settingsFor()).builds.flatMap((b) => b.verifiedOn).find((v) => v.python === "3.12")?.interpreter ?? "python3.12";
-
 /** Stage tools: the tools wheel of this layer, measured against the 40 MB target and used the way a user would. */
 async function toolsStage(): Promise<Figures> {
   const planned = plannedInputs(settingsFor());
@@ -227,7 +226,7 @@ async function toolsStage(): Promise<Figures> {
   const wheel = (lastJson(made.stdout) as { wheel?: string; bytes?: number; linkSeconds?: number } | undefined) ?? {};
   const py = join(venv, "bin", "python");
   const use = [
-    await run([host312(), "-m", "venv", "--clear", venv], true),
+    await run([String(pre.host312), "-m", "venv", "--clear", venv], true),
     await run([py, "-m", "pip", "install", "--no-index", "--no-deps", wheel.wheel ?? join(out, "<the tools wheel>")], true),
     await run(["bash", join(REPO, "containers", "verify", "tools-wheel-use.sh"), join(venv, "bin")], true),
   ];
