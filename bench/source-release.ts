@@ -260,7 +260,8 @@ async function restore(): Promise<Figures> {
   for (const [from, to] of links) say(`link ${from} → ${to}`);
   say(`layer step of a build with --cache ${fresh} (source ${SOURCE}, layer source, key ${key})`);
   if (dryRun) return { checks: [] };
-  if (existsSync(fresh)) throw new Error(`${fresh} exists: remove it for a cache that holds nothing else`);
+  // The stage's own folders, from an earlier run of it (--redo): the cache must hold nothing else.
+  for (const own of [fresh, join(runDir, "restore-out")]) rmSync(own, { recursive: true, force: true });
   for (const [from, to] of links) {
     mkdirSync(dirname(to), { recursive: true });
     linkSync(from, to);
@@ -299,6 +300,7 @@ async function restore(): Promise<Figures> {
 
 /** Stage rebuild: replay the manifest, every artifact EQUAL. */
 async function rebuild(): Promise<Figures> {
+  if (!dryRun) rmSync(join(runDir, "rebuild"), { recursive: true, force: true }); // an earlier run's (--redo): fresh folders
   const r = await run(cli("rebuild", join(releaseDir, "manifest.json"), "--out", join(runDir, "rebuild", "out"), "--work", join(runDir, "rebuild", "work")), true);
   if (dryRun) return { checks: [] };
   const out = lastJson(r.stdout) as { allEqual: boolean; artifacts: Array<{ fileName: string; result: string }> } | undefined;
