@@ -63,7 +63,10 @@ const { values: flags } = parseArgs({
 });
 const list = (s: string | undefined): string[] => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : []);
 for (const s of [...list(flags.only), ...list(flags.skip), ...list(flags.redo).filter((x) => x !== "all")]) {
-  if (!(STAGES as readonly string[]).includes(s)) throw new Error(`unknown stage '${s}': stages are ${STAGES.join(", ")}`);
+  if (!(STAGES as readonly string[]).includes(s)) {
+    process.stderr.write(`error: unknown stage '${s}' in --only/--skip/--redo: stages are ${STAGES.join(", ")}\n`);
+    process.exit(2);
+  }
 }
 
 // The layer job's cache and tools (ci/layer-job.sh): the layer of the planned key is there.

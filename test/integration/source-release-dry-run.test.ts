@@ -29,4 +29,13 @@ describe("proof:source-release --dry-run", () => {
     expect(r.exitCode).toBe(3); // the missing layer (and archive) fail the preflight's checks
     expect(existsSync(cache)).toBe(false);
   }, 120_000);
+
+  it("refuses an unknown stage name in one line, exit 2, before planning anything", async () => {
+    const r = await execa(join(REPO, "node_modules", ".bin", "tsx"), [join(REPO, "bench", "source-release.ts"), "--dry-run", "--redo", "restore,rebuld"], {
+      reject: false,
+      env: { MLIR_RELEASE_CACHE: cache },
+    });
+    expect([r.exitCode, r.stdout, r.stderr.trim()]).toEqual([2, "", "error: unknown stage 'rebuld' in --only/--skip/--redo: stages are release, tools, restore, rebuild, bench, downstream, sid"]);
+    expect(existsSync(cache)).toBe(false);
+  }, 60_000);
 });
