@@ -50,17 +50,17 @@ function buildRequirements(s: BuildSettings): { tools: PinnedRequirements; build
 /** Plan → run the plan's steps → report (written to <out>/build-report.json). */
 export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Progress): Promise<BuildReport> {
   const startedAt = Date.now();
-  mkdirSync(s.outDir, { recursive: true });
-  mkdirSync(s.workDir, { recursive: true });
   const requirements = buildRequirements(s);
   const plan = planBuild(s);
   // A Python asked for (or the calendar's default) that this machine or runner lacks: say so, build the rest.
   for (const sk of plan.abi.skipped) progress.info(`not built: Python ${sk.python}: ${sk.reason}; building ${plan.builds.map((b) => b.python).join(", ")}`);
-  // What a rerun finds in its folders it writes over, not again.
+  // Before any folder is made (a refusal leaves nothing); what a rerun finds in its folders it writes over, not again.
   requireFreeSpace(
     buildSpaceNeeds(s, plan).map((n) => ({ ...n, bytes: n.bytes - dirBytes(n.path) })),
     "pass --work and --out on a larger disk",
   );
+  mkdirSync(s.outDir, { recursive: true });
+  mkdirSync(s.workDir, { recursive: true });
   const pipeline = buildPipeline({
     settings: s,
     plan,
