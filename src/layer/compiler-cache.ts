@@ -136,9 +136,11 @@ export async function startCompilerCache(
       "compilerCache: sccache is not on PATH; run `npm run setup` (it installs the pinned sccache) or set compilerCache.kind to none",
     );
   }
-  // A socket path must stay short (108 bytes on Linux): a hashed name in the temp dir.
+  // A socket path must stay short (108 bytes on Linux, 104 on macOS): a hashed name in the temp dir,
+  // or in /tmp when the temp dir's own path is too long for it (macOS's per-user TMPDIR, nested).
   const tag = sha256Hasher().update(scope.basedirs.join("\0")).update(String(process.pid)).digest("hex").slice(0, 12);
-  const sockDir = join(tmpdir(), `mlir-release-sccache-${tag}`);
+  const inTemp = join(tmpdir(), `mlir-release-sccache-${tag}`);
+  const sockDir = process.platform !== "win32" && join(inTemp, "server.sock").length > 100 ? join("/tmp", `mlir-release-sccache-${tag}`) : inTemp;
   mkdirSync(sockDir, { recursive: true, mode: 0o700 });
   const server = process.platform === "win32" ? 20_000 + (parseInt(tag.slice(0, 4), 16) % 20_000) : join(sockDir, "server.sock");
   const cacheEnv = sccacheEnv(settings, scope, server);
