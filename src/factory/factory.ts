@@ -13,11 +13,12 @@ import { BuildReport } from "../schema/build-report.js";
 import { type PinnedRequirements } from "../schema/provenance.js";
 import { type LlvmSourceTree } from "../source/tree.js";
 import { readJsonAs } from "../util/json-input.js";
-import { checkNanobindPin, pinnedRequirements, planBuild, requirementsFiles } from "./build-plan.js";
+import { checkNanobindPin, pinnedRequirements, planBuild, plannedInputs, requirementsFiles } from "./build-plan.js";
 import { composeReport } from "./report.js";
 import type { BuildSettings } from "./settings.js";
 import { stepInputs } from "./step-inputs.js";
 import { layerOf } from "./steps/layer.js";
+import { sourceLayerSpaceNeed } from "../layer/layer.js";
 import { buildPipeline, checkStepOrder } from "./steps/pipeline.js";
 import { sourceTree } from "./steps/source.js";
 import { projectFilesHash } from "./steps/stamps.js";
@@ -54,10 +55,15 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
   const plan = planBuild(s);
   // A Python asked for (or the calendar's default) that this machine or runner lacks: say so, build the rest.
   for (const sk of plan.abi.skipped) progress.info(`not built: Python ${sk.python}: ${sk.reason}; building ${plan.builds.map((b) => b.python).join(", ")}`);
-  // Before any folder is made (a refusal leaves nothing); what a rerun finds in its folders it writes over, not again.
+  // Before any folder is made (a refusal leaves nothing). What the folders hold already is credited, a
+  // rerun's or another build's alike: lenient on purpose, a build that fits must never be refused.
+  const layerKey = plannedInputs(s).layerKey;
   requireFreeSpace(
-    buildSpaceNeeds(s, plan).map((n) => ({ ...n, bytes: n.bytes - dirBytes(n.path) })),
-    "pass --work and --out on a larger disk",
+    [
+      ...buildSpaceNeeds(s, plan).map((n) => ({ ...n, bytes: n.bytes - dirBytes(n.path) })),
+      ...(s.layer.kind === "source" && layerKey ? [sourceLayerSpaceNeed(s.cacheDir, s.platform.id, layerKey)] : []),
+    ],
+    "pass --work and --out on a larger disk, or point the cache (--cache, MLIR_RELEASE_CACHE) at one",
   );
   mkdirSync(s.outDir, { recursive: true });
   mkdirSync(s.workDir, { recursive: true });

@@ -10,7 +10,7 @@ import { CompilerCacheSettings } from "../schema/config.js";
 import { type PlatformId } from "../schema/platform.js";
 import type { LlvmSourceTree } from "../source/tree.js";
 import { canonicalHash } from "../util/hash.js";
-import { dirBytes, requireFreeSpace } from "../util/free-space.js";
+import { dirBytes, requireFreeSpace, type SpaceNeed } from "../util/free-space.js";
 import { withLock } from "../util/lock.js";
 import { dirLayerStore, type LayerStore, restoreLayer, saveLayer } from "./artifact.js";
 import { type CompilerCacheStats, startCompilerCache, statsLine } from "./compiler-cache.js";
@@ -168,8 +168,21 @@ function pointLink(link: string, target: string): void {
   symlinkSync(target, link, "junction");
 }
 
-/** A from-source layer's disk: build folder 2.8 GB, install 1.8 GB, archive 0.35 GB (23.1.1, the default options), with room. */
+/** A from-source layer's disk: build folder 2.8 GB, install 1.8 GB, archive 0.35 GB (23.1.1, the
+ * default options, no package's projects: clang's were never built from source here), with room. */
 const SOURCE_LAYER_BYTES = 6e9;
+
+/**
+ * What building the layer of `key` still needs on the cache's disk: nothing once it is installed; a
+ * resumed build of the same key has written part of it already.
+ */
+export function sourceLayerSpaceNeed(cacheDir: string, platform: PlatformId, key: string): SpaceNeed {
+  const installDir = join(cacheDir, "layers", key, "install");
+  const work = layerWorkDirs(cacheDir, platform);
+  const sameKey = existsSync(work.keyFile) && readFileSync(work.keyFile, "utf8").trim() === key;
+  const written = existsSync(join(installDir, LAYER_STAMP)) ? SOURCE_LAYER_BYTES : dirBytes(installDir) + (sameKey ? dirBytes(work.build) : 0);
+  return { path: join(cacheDir, "layers"), bytes: SOURCE_LAYER_BYTES - written, what: `the from-source layer ${key}: build folder, install, archive` };
+}
 
 async function buildInWorkDirs(
   source: LlvmSourceTree,
@@ -178,6 +191,8 @@ async function buildInWorkDirs(
 ): Promise<SourceLlvmLayer> {
   const { key, dir, installDir, stamp, store, work } = at;
   const buildDir = work.build;
+  // Before anything is made or emptied; a partial build (the tests' llvm-tblgen) is small.
+  if (!opts.targets) requireFreeSpace([sourceLayerSpaceNeed(opts.cacheDir, opts.platform, key)], "point the cache (--cache, MLIR_RELEASE_CACHE) at a larger disk");
   const previous = existsSync(work.keyFile) ? readFileSync(work.keyFile, "utf8").trim() : undefined;
   if (previous !== key && existsSync(buildDir)) {
     opts.progress.step(`layer work folder: emptying the build directory of ${previous ?? "an unknown key"} for ${key}`);
@@ -197,11 +212,6 @@ async function buildInWorkDirs(
   const runEnv = cache?.env ?? {};
   let stats: CompilerCacheStats | undefined;
   try {
-    // A resumed build has written part of it already.
-    requireFreeSpace(
-      [{ path: buildDir, bytes: SOURCE_LAYER_BYTES - dirBytes(buildDir) - dirBytes(installDir), what: `the from-source layer ${key}: build folder, install, archive` }],
-      "point the cache (--cache, MLIR_RELEASE_CACHE) at a larger disk",
-    );
     if (!existsSync(join(buildDir, "build.ninja"))) {
       opts.progress.step(`configure llvm/ (${key})${cache ? ` with sccache (${statsScope(runEnv)})` : ""}`);
       await opts.env.run(sourceLayerConfigureArgs(tree, buildDir, installDir, opts.cmakeOptions, cache?.launcher), { env: runEnv });

@@ -20,7 +20,7 @@ const existing = (path: string): string => {
   return p;
 };
 
-/** Bytes free to this user on the file system that holds `path`. */
+/** Bytes free on the file system that holds `path` (to this user on POSIX; Windows reports the volume's). */
 export function freeBytes(path: string): number {
   const s = statfsSync(existing(path));
   return s.bavail * s.bsize;
@@ -49,22 +49,26 @@ export function requireFreeSpace(needs: readonly SpaceNeed[], advice: string, fr
     e.what.push(n.what);
     byDevice.set(dev, e);
   }
-  for (const e of byDevice.values()) {
-    if (e.free < e.bytes) {
-      throw new DiskSpaceError(`${e.paths.join(", ")}: ${gb(e.free)} free, about ${gb(e.bytes)} needed (${e.what.join("; ")}); free some space or ${advice}`);
-    }
+  // Every short file system in the one line: a user learns all of them from one run.
+  const short = [...byDevice.values()].filter((e) => e.free < e.bytes);
+  if (short.length) {
+    const each = short.map((e) => `${e.paths.join(", ")}: ${gb(e.free)} free, about ${gb(e.bytes)} needed (${e.what.join("; ")})`);
+    throw new DiskSpaceError(`${each.join("; and ")}; free some space or ${advice}`);
   }
 }
 
-/** Bytes of the files under `path` (symbolic links not followed; 0 when it does not exist). */
+/**
+ * Bytes of the files under `path` (symbolic links not followed; 0 when it does not exist). What
+ * cannot be read, or vanishes while another run writes, counts 0: the figure only lowers a need.
+ */
 export function dirBytes(path: string): number {
-  if (!existsSync(path)) return 0;
-  const st = lstatSync(path);
-  if (!st.isDirectory()) return st.size;
-  let total = 0;
-  for (const e of readdirSync(path, { withFileTypes: true })) {
-    const p = join(path, e.name);
-    total += e.isDirectory() ? dirBytes(p) : e.isFile() ? lstatSync(p).size : 0;
+  try {
+    const st = lstatSync(path);
+    if (!st.isDirectory()) return st.isFile() ? st.size : 0;
+    let total = 0;
+    for (const e of readdirSync(path)) total += dirBytes(join(path, e));
+    return total;
+  } catch {
+    return 0;
   }
-  return total;
 }

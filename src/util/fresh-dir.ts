@@ -75,13 +75,14 @@ export function newDir(path: string): FreshDir {
   };
 }
 
-/** Runs `work`; when it ends in a refusal of its input (exit 2) before any command ran (no log in
- * the folders), the folders it made are taken back. */
+/** Runs `work`; when it ends in a refusal of its input (exit 2) or of the disk (too little free
+ * space) before any command ran (no log in the folders), the folders it made are taken back. */
 export async function refusalLeavesNothing<T>(dirs: readonly FreshDir[], work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
-    if (toReleaseError(e).exitCode === EXIT.badInput && !dirs.some((d) => holdsLog(d.made()))) for (const d of dirs) d.discard();
+    const re = toReleaseError(e);
+    if ((re.exitCode === EXIT.badInput || re.code === "disk-space") && !dirs.some((d) => holdsLog(d.made()))) for (const d of dirs) d.discard();
     throw e;
   }
 }

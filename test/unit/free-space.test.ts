@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { formatError } from "../../src/errors.js";
 import { dirBytes, DiskSpaceError, freeBytes, requireFreeSpace } from "../../src/util/free-space.js";
+import { LAYER_STAMP, layerWorkDirs, sourceLayerSpaceNeed } from "../../src/layer/layer.js";
 
 const dir = mkdtempSync(join(tmpdir(), "free-space-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,6 +34,36 @@ it("refuses when the folders of one file system need more than it has free, in o
   // Each alone fits; nothing or a negative need (a rerun's folders already hold it) passes.
   expect(() => requireFreeSpace([{ path: work, bytes: 2e9, what: "w" }], "x", free)).not.toThrow();
   expect(() => requireFreeSpace([{ path: work, bytes: -5e9, what: "w" }, { path: out, bytes: 2.4e9, what: "o" }], "x", free)).not.toThrow();
+});
+
+it("names every short file system in the one line", () => {
+  // The temp folder and /proc are two file systems (two devices); each short of its need.
+  const e = (() => {
+    try {
+      requireFreeSpace([{ path: join(dir, "w"), bytes: 2e9, what: "work" }, { path: "/proc/none", bytes: 1e9, what: "other" }], "do something", () => 0.5e9);
+    } catch (x) {
+      return x as DiskSpaceError;
+    }
+  })();
+  expect(e?.message).toBe(`${join(dir, "w")}: 0.5 GB free, about 2.0 GB needed (work); and /proc/none: 0.5 GB free, about 1.0 GB needed (other); free some space or do something`);
+});
+
+it("a from-source layer's need: all of it for a new key, less what a resumed build of the same key wrote, none once installed", () => {
+  const cache = join(dir, "cache");
+  const key = "linux-x86_64-0123456789abcdef";
+  const work = layerWorkDirs(cache, "linux-x86_64");
+  const full = sourceLayerSpaceNeed(cache, "linux-x86_64", key);
+  expect(full.path).toBe(join(cache, "layers"));
+  expect(full.bytes).toBe(6e9);
+  mkdirSync(work.build, { recursive: true });
+  writeFileSync(join(work.build, "a.o"), Buffer.alloc(5000));
+  writeFileSync(work.keyFile, "linux-x86_64-another\n");
+  expect(sourceLayerSpaceNeed(cache, "linux-x86_64", key).bytes).toBe(6e9); // another key's folder is emptied first
+  writeFileSync(work.keyFile, `${key}\n`);
+  expect(sourceLayerSpaceNeed(cache, "linux-x86_64", key).bytes).toBe(6e9 - 5000);
+  mkdirSync(join(cache, "layers", key, "install"), { recursive: true });
+  writeFileSync(join(cache, "layers", key, "install", LAYER_STAMP), "{}");
+  expect(sourceLayerSpaceNeed(cache, "linux-x86_64", key).bytes).toBe(0);
 });
 
 it("reads the real file system: free bytes of a folder yet to be made are its parent's; a folder's bytes count files, not links", () => {
