@@ -24,7 +24,7 @@ import { readManifestFile } from "../stage/stage.js";
 import { headerValues, readWheel } from "../stage/wheelinfo.js";
 import { sha256File, sha256Hasher, sha256Hex } from "../util/hash.js";
 import { CheckFailedError, ConflictError } from "../errors.js";
-import { acquireLock, isLockHeld } from "../util/lock.js";
+import { acquireLock, isLockHeld, pidAlive } from "../util/lock.js";
 import { underRoot } from "../util/paths.js";
 import { renderSite } from "./render.js";
 import { fileUrl, type SiteFile, type SiteOptions, type SiteRelease } from "./site-input.js";
@@ -72,14 +72,6 @@ interface LockOptions {
   log?: (line: string) => void;
 }
 
-const pidAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-};
 
 const readOwner = (lock: string): LockOwner | undefined => {
   try {

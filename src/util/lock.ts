@@ -5,6 +5,16 @@
 import fs from "node:fs";
 import lockfile from "proper-lockfile";
 
+/** Whether a process of this machine is running (EPERM: running, another user's). */
+export const pidAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
 interface FolderLockOptions {
   /** The lock folder (proper-lockfile's lockfilePath). */
   lockPath: string;

@@ -6,17 +6,10 @@
 import { lstatSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pidAlive } from "../../src/util/lock.js";
 
 const PREFIX = "mlir-release-test-run-";
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-};
 
 const owned = (path: string): boolean => process.getuid === undefined || lstatSync(path).uid === process.getuid();
 
@@ -36,7 +29,7 @@ export default function setup(): () => void {
   for (const name of readdirSync(base)) {
     const pid = Number(name.startsWith(PREFIX) ? name.slice(PREFIX.length) : NaN);
     // Only this user's folders (a shared temp folder holds others'), and never a reason to fail a run.
-    if (Number.isInteger(pid) && pid > 0 && !alive(pid) && owned(join(base, name))) remove(join(base, name));
+    if (Number.isInteger(pid) && pid > 0 && !pidAlive(pid) && owned(join(base, name))) remove(join(base, name));
   }
   const dir = join(base, `${PREFIX}${process.pid}`);
   mkdirSync(dir, { recursive: true });
