@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { shellLine } from "../exec/env.js";
-import { layerInstallTarget, layerWorkDirs, readPrefixVersion, sourceLayerConfigureArgs, sourceLayerKey } from "../layer/layer.js";
+import { layerInstallTarget, layerWorkDirs, readPrefixVersion, sourceLayerConfigureArgs, sourceLayerInstallDir, sourceLayerKey } from "../layer/layer.js";
 import { type LlvmAbiFacts, probeLlvmAbiFacts } from "../platforms/abi.js";
 import type { Platform } from "../platforms/platform.js";
 import { packageSourcePaths } from "../packages/index.js";
@@ -75,7 +75,7 @@ export function plannedInputs(s: BuildSettings): { sourceRoot: string; identity:
   const identity = src.kind === "dir" ? `dir:${sourceRoot}` : src.kind === "tarball" ? src.ref.sha256 : src.ref.commit;
   if (s.layer.kind === "prebuilt") return { sourceRoot, identity, layerPrefix: resolve(s.layer.prefix) };
   const layerKey = sourceLayerKey({ identity } as LlvmSourceTree, s.platform.id, s.layer.cmakeOptions);
-  return { sourceRoot, identity, layerPrefix: join(s.cacheDir, "layers", layerKey, "install"), layerKey };
+  return { sourceRoot, identity, layerPrefix: sourceLayerInstallDir(s.cacheDir, layerKey), layerKey };
 }
 
 /** Where the source step puts the enabled packages' tree (a directory source: the directory itself). */
@@ -167,7 +167,7 @@ const listDir = (d: string): string[] => {
 /** A platform's plan and the enabled packages' wheels (their steps are in `steps`, after the bindings'). */
 export interface BuildPlan extends PlatformPlan {
   /** Where the source step puts the tree and the layer step finds the layer (plannedInputs). */
-  planned: { sourceRoot: string; layerPrefix: string };
+  planned: { sourceRoot: string; layerPrefix: string; layerKey?: string };
   packages: PackagePlan[];
   /** The enabled packages' source tree (their own paths of the same source). */
   packageSourceRoot?: string;
@@ -228,7 +228,7 @@ export function planBuild(s: BuildSettings): BuildPlan {
   return {
     ...plan,
     steps: [...plan.steps, ...more],
-    planned: { sourceRoot: planned.sourceRoot, layerPrefix: planned.layerPrefix },
+    planned: { sourceRoot: planned.sourceRoot, layerPrefix: planned.layerPrefix, ...(planned.layerKey ? { layerKey: planned.layerKey } : {}) },
     packages: packages.map((p) => p.planned),
     ...(packageSourceRoot ? { packageSourceRoot } : {}),
   };

@@ -1,6 +1,6 @@
 // What a build writes to its work and output folders, from the sizes measured here (22.1.8 on x86_64,
 // docs/wheel-measurements.md), rounded up: the check is for a disk that is nearly full, not for the
-// last hundred megabytes. A from-source layer's own need is checked by its step (src/layer/layer.ts).
+// last hundred megabytes. A from-source layer's need is its module's (sourceLayerSpaceNeed, src/layer/layer.ts).
 import type { BuildPlan } from "./build-plan.js";
 import type { BuildSettings } from "./settings.js";
 import type { SpaceNeed } from "../util/free-space.js";

@@ -13,7 +13,7 @@ import { BuildReport } from "../schema/build-report.js";
 import { type PinnedRequirements } from "../schema/provenance.js";
 import { type LlvmSourceTree } from "../source/tree.js";
 import { readJsonAs } from "../util/json-input.js";
-import { checkNanobindPin, pinnedRequirements, planBuild, plannedInputs, requirementsFiles } from "./build-plan.js";
+import { checkNanobindPin, pinnedRequirements, planBuild, requirementsFiles } from "./build-plan.js";
 import { composeReport } from "./report.js";
 import type { BuildSettings } from "./settings.js";
 import { stepInputs } from "./step-inputs.js";
@@ -57,7 +57,7 @@ export async function buildWheels(s: BuildSettings, env: ExecEnv, progress: Prog
   for (const sk of plan.abi.skipped) progress.info(`not built: Python ${sk.python}: ${sk.reason}; building ${plan.builds.map((b) => b.python).join(", ")}`);
   // Before any folder is made (a refusal leaves nothing). What the folders hold already is credited, a
   // rerun's or another build's alike: lenient on purpose, a build that fits must never be refused.
-  const layerKey = plannedInputs(s).layerKey;
+  const layerKey = plan.planned.layerKey;
   requireFreeSpace(
     [
       ...buildSpaceNeeds(s, plan).map((n) => ({ ...n, bytes: n.bytes - dirBytes(n.path) })),

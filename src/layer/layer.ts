@@ -2,7 +2,7 @@
 // one interface: `prebuilt` (an existing prefix such as Debian's /usr/lib/llvm-22) and `source`
 // (configure + build + install of llvm/ with MLIR, cached by (commit, platform, options hash)).
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { ExecEnv } from "../exec/env.js";
 import { ninjaPercent, type Progress } from "../progress.js";
 import { InvalidInputError } from "../errors.js";
@@ -109,10 +109,13 @@ export function sourceLayerConfigureArgs(
   return ["cmake", "-G", "Ninja", "-S", join(source.root, "llvm"), "-B", buildDir, ...defs];
 }
 
+/** Where the from-source layer of `key` is installed in a cache (the build's planned prefix). */
+export const sourceLayerInstallDir = (cacheDir: string, key: string): string => join(cacheDir, "layers", key, "install");
+
 export async function sourceLayer(source: LlvmSourceTree, opts: SourceLayerOptions): Promise<SourceLlvmLayer> {
   const key = sourceLayerKey(source, opts.platform, opts.cmakeOptions);
-  const dir = join(opts.cacheDir, "layers", key);
-  const installDir = join(dir, "install");
+  const installDir = sourceLayerInstallDir(opts.cacheDir, key);
+  const dir = dirname(installDir);
   const stamp = join(installDir, LAYER_STAMP);
   const store = opts.store ?? dirLayerStore(join(opts.cacheDir, "layer-artifacts"));
   if (!opts.targets) {
@@ -177,7 +180,7 @@ const SOURCE_LAYER_BYTES = 6e9;
  * resumed build of the same key has written part of it already.
  */
 export function sourceLayerSpaceNeed(cacheDir: string, platform: PlatformId, key: string): SpaceNeed {
-  const installDir = join(cacheDir, "layers", key, "install");
+  const installDir = sourceLayerInstallDir(cacheDir, key);
   const work = layerWorkDirs(cacheDir, platform);
   const sameKey = existsSync(work.keyFile) && readFileSync(work.keyFile, "utf8").trim() === key;
   const written = existsSync(join(installDir, LAYER_STAMP)) ? SOURCE_LAYER_BYTES : dirBytes(installDir) + (sameKey ? dirBytes(work.build) : 0);

@@ -72,7 +72,6 @@ interface LockOptions {
   log?: (line: string) => void;
 }
 
-
 const readOwner = (lock: string): LockOwner | undefined => {
   try {
     return JSON.parse(readFileSync(join(lock, "owner.json"), "utf8")) as LockOwner;
